@@ -1,0 +1,59 @@
+#include "diagnostics/AllocationRegistry.h"
+
+#include <algorithm>
+
+namespace poolscope {
+
+AllocationRegistry& AllocationRegistry::instance() {
+    static AllocationRegistry* registry = new AllocationRegistry();  // outlives static destructors
+    return *registry;
+}
+
+void AllocationRegistry::add(TrackedAllocation* allocation) {
+    Shard& shard = shards_[allocation->id_ % kShards];
+    {
+        std::lock_guard lock(shard.mutex);
+        allocation->previous_ = nullptr;
+        allocation->next_ = shard.head;
+        if (shard.head != nullptr) {
+            shard.head->previous_ = allocation;
+        }
+        shard.head = allocation;
+    }
+    liveCount_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void AllocationRegistry::remove(TrackedAllocation* allocation) {
+    Shard& shard = shards_[allocation->id_ % kShards];
+    {
+        std::lock_guard lock(shard.mutex);
+        if (allocation->previous_ != nullptr) {
+            allocation->previous_->next_ = allocation->next_;
+        } else {
+            shard.head = allocation->next_;
+        }
+        if (allocation->next_ != nullptr) {
+            allocation->next_->previous_ = allocation->previous_;
+        }
+        allocation->previous_ = nullptr;
+        allocation->next_ = nullptr;
+    }
+    liveCount_.fetch_sub(1, std::memory_order_relaxed);
+}
+
+std::vector<AllocationInfo> AllocationRegistry::liveSince(AllocationId firstId) const {
+    std::vector<AllocationInfo> result;
+    for (const Shard& shard : shards_) {
+        std::lock_guard lock(shard.mutex);
+        for (const TrackedAllocation* it = shard.head; it != nullptr; it = it->next_) {
+            if (it->id_ >= firstId) {
+                result.push_back(it->info());
+            }
+        }
+    }
+    std::sort(result.begin(), result.end(),
+              [](const AllocationInfo& a, const AllocationInfo& b) { return a.id < b.id; });
+    return result;
+}
+
+}  // namespace poolscope

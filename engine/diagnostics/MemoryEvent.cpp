@@ -1,0 +1,33 @@
+#include "diagnostics/MemoryEvent.h"
+
+namespace poolscope {
+
+const char* memoryEventKindName(MemoryEventKind kind) {
+    switch (kind) {
+        case MemoryEventKind::Rent: return "rent";
+        case MemoryEventKind::Return: return "return";
+        case MemoryEventKind::UnpooledAllocate: return "unpooled-allocate";
+        case MemoryEventKind::UnpooledFree: return "unpooled-free";
+        case MemoryEventKind::SmallRent: return "small-rent";
+        case MemoryEventKind::SmallReturn: return "small-return";
+        case MemoryEventKind::SlotCreated: return "slot-created";
+        case MemoryEventKind::ChunkFreed: return "chunk-freed";
+        case MemoryEventKind::Trim: return "trim";
+        case MemoryEventKind::ReleaseRetained: return "release-retained";
+        case MemoryEventKind::LimitRefused: return "limit-refused";
+        case MemoryEventKind::Undisposed: return "undisposed";
+    }
+    return "unknown";
+}
+
+const char* memoryTierName(MemoryTier tier) {
+    switch (tier) {
+        case MemoryTier::Small: return "small";
+        case MemoryTier::Pooled: return "pooled";
+        case MemoryTier::Unpooled: return "unpooled";
+        case MemoryTier::Heap: return "heap";
+    }
+    return "unknown";
+}
+
+}  // namespace poolscope

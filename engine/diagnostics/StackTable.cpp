@@ -1,0 +1,113 @@
+#include "diagnostics/StackTable.h"
+
+#include <libunwind.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace poolscope {
+
+namespace {
+
+std::uint64_t hashFrames(const std::uintptr_t* frames, int count) {
+    // FNV-1a over whole words, then a final avalanche; stacks differ in a few words only.
+    std::uint64_t hash = 1469598103934665603ull;
+    for (int i = 0; i < count; ++i) {
+        hash ^= frames[i];
+        hash *= 1099511628211ull;
+    }
+    hash ^= hash >> 33;
+    hash *= 0xff51afd7ed558ccdull;
+    hash ^= hash >> 33;
+    return hash;
+}
+
+}  // namespace
+
+StackTable::StackTable() : blocks_(new std::atomic<Entry*>[kMaxBlocks]) {
+    for (std::uint32_t i = 0; i < kMaxBlocks; ++i) {
+        blocks_[i].store(nullptr, std::memory_order_relaxed);
+    }
+}
+
+StackTable::~StackTable() {
+    for (std::uint32_t i = 0; i < kMaxBlocks; ++i) {
+        delete[] blocks_[i].load(std::memory_order_relaxed);
+    }
+}
+
+StackTable& StackTable::instance() {
+    // Never destroyed: stacks may still be looked up from static destructors.
+    static StackTable* table = new StackTable();
+    return *table;
+}
+
+const StackTable::Entry* StackTable::entry(StackId id) const {
+    if (id == 0 || id >= nextId_.load(std::memory_order_acquire)) {
+        return nullptr;
+    }
+    const Entry* block = blocks_[id >> kBlockBits].load(std::memory_order_acquire);
+    return block ? &block[id & (kBlockSize - 1)] : nullptr;
+}
+
+StackId StackTable::intern(const std::uintptr_t* frames, int count) {
+    count = std::min(count, kMaxFrames);
+    if (count <= 0) {
+        return 0;
+    }
+    const std::uint64_t hash = hashFrames(frames, count);
+    Shard& shard = shards_[hash % kShards];
+    std::lock_guard lock(shard.mutex);
+    auto [first, last] = shard.byHash.equal_range(hash);
+    for (auto it = first; it != last; ++it) {
+        const Entry* known = entry(it->second);
+        if (known && known->count == static_cast<std::uint32_t>(count) &&
+            std::memcmp(known->frames, frames, sizeof(std::uintptr_t) * count) == 0) {
+            return it->second;
+        }
+    }
+    // The id is published (nextId_) only after its entry is written, so entry() never reads a
+    // half-written stack. Ids are taken under the block mutex to keep them dense and ordered.
+    std::lock_guard idLock(blockMutex_);
+    const StackId id = nextId_.load(std::memory_order_relaxed);
+    const std::uint32_t blockIndex = id >> kBlockBits;
+    if (blockIndex >= kMaxBlocks) {
+        return 0;
+    }
+    Entry* block = blocks_[blockIndex].load(std::memory_order_relaxed);
+    if (block == nullptr) {
+        block = new Entry[kBlockSize];
+        blocks_[blockIndex].store(block, std::memory_order_release);
+    }
+    Entry& slot = block[id & (kBlockSize - 1)];
+    slot.count = static_cast<std::uint32_t>(count);
+    std::memcpy(slot.frames, frames, sizeof(std::uintptr_t) * count);
+    nextId_.store(id + 1, std::memory_order_release);
+    shard.byHash.emplace(hash, id);
+    return id;
+}
+
+std::vector<std::uintptr_t> StackTable::frames(StackId id) const {
+    const Entry* known = entry(id);
+    if (known == nullptr) {
+        return {};
+    }
+    return {known->frames, known->frames + known->count};
+}
+
+StackId captureStack(int skipFrames) {
+    void* raw[StackTable::kMaxFrames + 8];
+    const int skip = std::clamp(skipFrames + 1, 0, 8);  // +1: this function
+    const int depth = unw_backtrace(raw, StackTable::kMaxFrames + skip);
+    if (depth <= skip) {
+        return 0;
+    }
+    std::uintptr_t frames[StackTable::kMaxFrames];
+    const int count = std::min(depth - skip, StackTable::kMaxFrames);
+    for (int i = 0; i < count; ++i) {
+        frames[i] = reinterpret_cast<std::uintptr_t>(raw[skip + i]);
+    }
+    return StackTable::instance().intern(frames, count);
+}
+
+}  // namespace poolscope

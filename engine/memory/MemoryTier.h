@@ -1,0 +1,18 @@
+#pragma once
+
+#include <cstdint>
+
+namespace poolscope {
+
+// Where a buffer came from. The tiers are those of the default allocator; Heap is the
+// SimpleHeapAllocator baseline, which gets new memory for every request.
+enum class MemoryTier : std::uint8_t {
+    Small,     // <= 1 MiB, from the small-buffer pool
+    Pooled,    // 4 MiB chunks from the uniform chunk pool
+    Unpooled,  // exact-size OS memory, freed on release
+    Heap,      // SimpleHeapAllocator
+};
+
+const char* memoryTierName(MemoryTier tier);
+
+}  // namespace poolscope

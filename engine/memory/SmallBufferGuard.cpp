@@ -1,0 +1,19 @@
+#include "memory/SmallBufferGuard.h"
+
+namespace poolscope {
+
+SmallBufferGuard::SmallBufferGuard(std::shared_ptr<SmallBufferPool> pool,
+                                   SmallBufferPool::Buffer buffer, std::uint64_t exposedBytes,
+                                   std::uint16_t sourceId)
+    : LifetimeGuard(exposedBytes, MemoryTier::Small, sourceId),
+      pool_(std::move(pool)),
+      buffer_(buffer) {
+    publish(MemoryEventKind::SmallRent, exposedBytes);
+}
+
+void SmallBufferGuard::releaseMemory() noexcept {
+    pool_->giveBack(buffer_);
+    publish(MemoryEventKind::SmallReturn, bytes());
+}
+
+}  // namespace poolscope
