@@ -29,7 +29,7 @@ AllocationInfo TrackedAllocation::info() const {
     info.stackId = stackId_;
     info.tagId = tagId_;
     info.sourceId = sourceId_;
-    collectSlots(info.slots);
+    collectSlots(info.chunkSlots);
     return info;
 }
 

@@ -18,7 +18,7 @@ struct AllocationInfo {
     StackId stackId = 0;
     std::uint16_t tagId = 0;
     std::uint16_t sourceId = 0;
-    std::vector<std::int32_t> slots;  // pool chunk slots, empty for other tiers
+    std::vector<std::int32_t> chunkSlots;  // pool chunk slots, empty for other tiers
 };
 
 // The diagnostic half of an allocation: its id, size, tier, the thread and time that made it,
@@ -39,7 +39,7 @@ public:
 protected:
     TrackedAllocation(std::uint64_t bytes, MemoryTier tier, std::uint16_t sourceId);
     virtual ~TrackedAllocation() = default;
-    virtual void collectSlots(std::vector<std::int32_t>& /*slots*/) const {}
+    virtual void collectSlots(std::vector<std::int32_t>& /*chunkSlots*/) const {}
 
     // Publishes one event about this allocation, when anybody listens.
     void publish(MemoryEventKind kind, std::uint64_t bytes, std::int32_t slot = -1,

@@ -9,9 +9,9 @@ PooledChunkGuard::PooledChunkGuard(std::shared_ptr<UniformChunkPool> pool,
       pool_(std::move(pool)),
       chunks_(std::move(chunks)) {}
 
-void PooledChunkGuard::collectSlots(std::vector<std::int32_t>& slots) const {
+void PooledChunkGuard::collectSlots(std::vector<std::int32_t>& chunkSlots) const {
     for (const PoolChunk& chunk : chunks_) {
-        slots.push_back(chunk.slot);
+        chunkSlots.push_back(chunk.slot);
     }
 }
 

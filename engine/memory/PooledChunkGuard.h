@@ -27,7 +27,7 @@ public:
     }
 
 protected:
-    void collectSlots(std::vector<std::int32_t>& slots) const override;
+    void collectSlots(std::vector<std::int32_t>& chunkSlots) const override;
     void releaseMemory() noexcept override;
 
 private:

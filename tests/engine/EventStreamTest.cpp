@@ -1,0 +1,240 @@
+#include <QtTest>
+
+#include <map>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "TestAllocators.h"
+#include "diagnostics/EventStream.h"
+#include "diagnostics/MemoryEventQueue.h"
+#include "memory/InvalidMemoryOperation.h"
+#include "memory/MemoryAllocator.h"
+
+using namespace poolscope;
+using poolscope::testing::tinySettings;
+
+namespace {
+
+std::vector<MemoryEvent> drainAll(EventStream::Subscription& subscription) {
+    std::vector<MemoryEvent> events;
+    subscription.drain(events);
+    return events;
+}
+
+std::vector<MemoryEvent> ofKind(const std::vector<MemoryEvent>& events, MemoryEventKind kind) {
+    std::vector<MemoryEvent> matching;
+    for (const MemoryEvent& event : events) {
+        if (event.kind == kind) {
+            matching.push_back(event);
+        }
+    }
+    return matching;
+}
+
+}  // namespace
+
+class EventStreamTest : public QObject {
+    Q_OBJECT
+
+private slots:
+    void withoutSubscriber_streamIsInactive();
+    void pooledGroup_reportsSlotCreationRentAndReturnPerChunk();
+    void unpooledAndSmallBuffers_reportTheirTier();
+    void trimAndRelease_reportFreedChunks();
+    void refusedRequest_reportsBytesAndLimit();
+    void fullQueue_countsDroppedEvents();
+    void drain_takesBatchesInOrder();
+    void manyProducers_loseNothing_andKeepPerThreadOrder();
+    void everySubscriber_getsEveryEvent();
+    void subscribingWhilePublishing_isSafe();
+};
+
+void EventStreamTest::withoutSubscriber_streamIsInactive() {
+    QVERIFY(!EventStream::active());
+    {
+        auto subscription = EventStream::subscribe(64);
+        QVERIFY(EventStream::active());
+    }
+    QVERIFY(!EventStream::active());
+}
+
+void EventStreamTest::pooledGroup_reportsSlotCreationRentAndReturnPerChunk() {
+    PooledMemoryAllocator allocator(tinySettings(128, 1024, 8, 256));
+    auto subscription = EventStream::subscribe();
+    MemoryGroup group = allocator.allocateGroup(2500, 1, 100);
+    const AllocationId id = group.allocationIds().front();
+    group.dispose();
+    const auto events = drainAll(*subscription);
+    const auto created = ofKind(events, MemoryEventKind::SlotCreated);
+    const auto rents = ofKind(events, MemoryEventKind::Rent);
+    const auto returns = ofKind(events, MemoryEventKind::Return);
+    QCOMPARE(created.size(), std::size_t{3});
+    QCOMPARE(rents.size(), std::size_t{3});
+    QCOMPARE(returns.size(), std::size_t{3});
+    std::set<std::int32_t> slotIds;
+    std::uint64_t bytes = 0;
+    for (std::uint32_t i = 0; i < 3; ++i) {
+        QCOMPARE(rents[i].allocationId, id);
+        QCOMPARE(rents[i].chunkIndex, i);
+        QCOMPARE(rents[i].chunkCount, 3u);
+        QCOMPARE(rents[i].sourceId, allocator.sourceId());
+        QCOMPARE(rents[i].tier, MemoryTier::Pooled);
+        QVERIFY(rents[i].threadId != 0);
+        QVERIFY(rents[i].timeNanoseconds > 0);
+        slotIds.insert(rents[i].slot);
+        bytes += rents[i].bytes;
+    }
+    QCOMPARE(bytes, 2500u);  // chunks expose 1000 + 1000 + 500 bytes
+    QCOMPARE(slotIds.size(), std::size_t{3});
+    QCOMPARE(returns[0].allocationId, id);
+}
+
+void EventStreamTest::unpooledAndSmallBuffers_reportTheirTier() {
+    PooledMemoryAllocator allocator(tinySettings(128, 1024, 0, 256));
+    auto subscription = EventStream::subscribe();
+    {
+        MemoryOwner small = allocator.allocate(100, 1);
+        MemoryGroup unpooled = allocator.allocateGroup(600, 1, 1);
+    }
+    const auto events = drainAll(*subscription);
+    QCOMPARE(ofKind(events, MemoryEventKind::SmallRent).size(), std::size_t{1});
+    QCOMPARE(ofKind(events, MemoryEventKind::SmallReturn).size(), std::size_t{1});
+    const auto allocations = ofKind(events, MemoryEventKind::UnpooledAllocate);
+    QCOMPARE(allocations.size(), std::size_t{3});  // 256 + 256 + 88
+    QCOMPARE(allocations[2].bytes, 88u);
+    QCOMPARE(allocations[2].tier, MemoryTier::Unpooled);
+    QCOMPARE(ofKind(events, MemoryEventKind::UnpooledFree).size(), std::size_t{3});
+}
+
+void EventStreamTest::trimAndRelease_reportFreedChunks() {
+    ManualClock clock;
+    auto settings = tinySettings(128, 1024, 8, 256);
+    settings.clock = &clock;
+    PooledMemoryAllocator allocator(settings);
+    { MemoryGroup group = allocator.allocateGroup(8 * 1024, 1, 1); }
+    auto subscription = EventStream::subscribe();
+    clock.advanceMilliseconds(61'000);
+    allocator.pool().trim();
+    allocator.releaseRetainedResources();
+    const auto events = drainAll(*subscription);
+    const auto trims = ofKind(events, MemoryEventKind::Trim);
+    QCOMPARE(trims.size(), std::size_t{1});
+    QCOMPARE(trims[0].value, 4u);   // freed
+    QCOMPARE(trims[0].value2, 4u);  // still retained
+    const auto releases = ofKind(events, MemoryEventKind::ReleaseRetained);
+    QCOMPARE(releases.size(), std::size_t{1});
+    QCOMPARE(releases[0].value, 4u);
+    QCOMPARE(ofKind(events, MemoryEventKind::ChunkFreed).size(), std::size_t{8});
+}
+
+void EventStreamTest::refusedRequest_reportsBytesAndLimit() {
+    auto allocator = MemoryAllocator::create({.allocationLimitMegabytes = 4});
+    auto subscription = EventStream::subscribe();
+    QVERIFY_THROWS_EXCEPTION(InvalidMemoryOperation, allocator->allocate(5 * 1024 * 1024, 1));
+    const auto refused = ofKind(drainAll(*subscription), MemoryEventKind::LimitRefused);
+    QCOMPARE(refused.size(), std::size_t{1});
+    QCOMPARE(refused[0].bytes, 5u * 1024 * 1024);
+    QCOMPARE(refused[0].value, 4u * 1024 * 1024);
+}
+
+void EventStreamTest::fullQueue_countsDroppedEvents() {
+    auto subscription = EventStream::subscribe(16);
+    QCOMPARE(subscription->capacity(), std::size_t{16});
+    for (int i = 0; i < 100; ++i) {
+        MemoryEvent event;
+        event.allocationId = static_cast<AllocationId>(i);
+        EventStream::publish(event);
+    }
+    const auto events = drainAll(*subscription);
+    QCOMPARE(events.size(), std::size_t{16});
+    QCOMPARE(subscription->droppedCount(), 84u);
+    QCOMPARE(events.front().allocationId, 0u);  // the oldest are kept, the newest dropped
+}
+
+void EventStreamTest::drain_takesBatchesInOrder() {
+    MemoryEventQueue queue(8);
+    for (int round = 0; round < 5; ++round) {
+        for (int i = 0; i < 6; ++i) {
+            MemoryEvent event;
+            event.allocationId = static_cast<AllocationId>(round * 10 + i);
+            QVERIFY(queue.tryPush(event));
+        }
+        std::vector<MemoryEvent> batch;
+        QCOMPARE(queue.drain(batch, 4), std::size_t{4});
+        QCOMPARE(queue.drain(batch, 4), std::size_t{2});
+        for (int i = 0; i < 6; ++i) {
+            QCOMPARE(batch[static_cast<std::size_t>(i)].allocationId,
+                     static_cast<AllocationId>(round * 10 + i));
+        }
+    }
+    QCOMPARE(queue.droppedCount(), 0u);
+}
+
+void EventStreamTest::manyProducers_loseNothing_andKeepPerThreadOrder() {
+    constexpr int kThreads = 4;
+    constexpr int kPerThread = 20'000;
+    auto subscription = EventStream::subscribe(1 << 17);
+    std::vector<std::thread> producers;
+    for (int t = 0; t < kThreads; ++t) {
+        producers.emplace_back([t] {
+            for (int i = 0; i < kPerThread; ++i) {
+                MemoryEvent event;
+                event.value = static_cast<std::uint64_t>(t);
+                event.value2 = static_cast<std::uint64_t>(i);
+                EventStream::publish(event);
+            }
+        });
+    }
+    std::vector<MemoryEvent> events;
+    // Drain while they produce, as the GUI's session does.
+    while (events.size() < std::size_t{kThreads * kPerThread}) {
+        if (subscription->drain(events, 1024) == 0) {
+            std::this_thread::yield();
+        }
+    }
+    for (auto& producer : producers) {
+        producer.join();
+    }
+    QCOMPARE(subscription->droppedCount(), 0u);
+    std::map<std::uint64_t, std::uint64_t> nextExpected;
+    for (const MemoryEvent& event : events) {
+        QCOMPARE(event.value2, nextExpected[event.value]);
+        ++nextExpected[event.value];
+    }
+    QCOMPARE(nextExpected.size(), std::size_t{kThreads});
+}
+
+void EventStreamTest::everySubscriber_getsEveryEvent() {
+    auto first = EventStream::subscribe(64);
+    auto second = EventStream::subscribe(64);
+    for (int i = 0; i < 10; ++i) {
+        EventStream::publish(MemoryEvent{});
+    }
+    QCOMPARE(drainAll(*first).size(), std::size_t{10});
+    QCOMPARE(drainAll(*second).size(), std::size_t{10});
+}
+
+void EventStreamTest::subscribingWhilePublishing_isSafe() {
+    std::atomic<bool> stop{false};
+    std::thread producer([&] {
+        while (!stop.load()) {
+            EventStream::publish(MemoryEvent{});
+        }
+    });
+    std::size_t received = 0;
+    for (int round = 0; round < 200; ++round) {
+        auto subscription = EventStream::subscribe(256);
+        std::vector<MemoryEvent> events;
+        while (subscription->drain(events) == 0) {  // the producer reaches the new queue
+            std::this_thread::yield();
+        }
+        received += events.size();
+    }
+    stop = true;
+    producer.join();
+    QVERIFY(received >= 200);
+}
+
+QTEST_GUILESS_MAIN(EventStreamTest)
+#include "EventStreamTest.moc"

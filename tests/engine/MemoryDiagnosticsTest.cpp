@@ -1,0 +1,258 @@
+#include <QtTest>
+
+#include <atomic>
+#include <mutex>
+#include <vector>
+
+#include "TestAllocators.h"
+#include "diagnostics/MemoryDiagnostics.h"
+#include "diagnostics/StackTable.h"
+#include "diagnostics/Symbolizer.h"
+#include "memory/MemoryAllocator.h"
+
+using namespace poolscope;
+
+// Named allocation sites: the reports must name them.
+__attribute__((noinline)) MemoryGroup leakyThumbnailCache(MemoryAllocator& allocator) {
+    MemoryGroup group = allocator.allocateGroup(256 * 256, 4, 256);
+    asm volatile("" ::: "memory");  // keep this frame out of tail-call optimisation
+    return group;
+}
+
+__attribute__((noinline)) MemoryOwner forgottenScratchBuffer(MemoryAllocator& allocator) {
+    MemoryOwner buffer = allocator.allocate(3 * 1024 * 1024, 1);
+    asm volatile("" ::: "memory");
+    return buffer;
+}
+
+__attribute__((noinline)) StackId captureHere() {
+    StackId id = captureStack();
+    asm volatile("" ::: "memory");
+    return id;
+}
+
+class MemoryDiagnosticsTest : public QObject {
+    Q_OBJECT
+
+private slots:
+    void perfectCleanup_countReturnsToStart_andNoLeakIsReported_data();
+    void perfectCleanup_countReturnsToStart_andNoLeakIsReported();
+    void unpooledGroup_countsEachChunk();
+    void missingDispose_leakCheckpointNamesTheAllocatingFunction();
+    void abandonedOwner_notifiesWithStack_andStaysCounted();
+    void stacks_areCapturedOnlyWhileSomeoneAsks();
+    void leakCheckpoint_groupsByStack_largestFirst();
+    void leakCheckpoint_ignoresAllocationsBeforeTheMark();
+    void tags_nameAllocationsMadeInTheirScope();
+    void stackTable_deduplicatesIdenticalStacks();
+    void symbolizer_namesFunctionFileAndLine_andCaches();
+    void liveAllocations_reportPoolSlots();
+};
+
+void MemoryDiagnosticsTest::perfectCleanup_countReturnsToStart_andNoLeakIsReported_data() {
+    QTest::addColumn<qint64>("bytes");
+    for (qint64 bytes : {1024LL, 64LL * 1024, 1024LL * 1024, 2LL * 1024 * 1024, 16LL * 1024 * 1024,
+                         64LL * 1024 * 1024}) {
+        QTest::addRow("%lld bytes", bytes) << bytes;
+    }
+}
+
+void MemoryDiagnosticsTest::perfectCleanup_countReturnsToStart_andNoLeakIsReported() {
+    QFETCH(qint64, bytes);
+    std::atomic<int> notifications{0};
+    auto subscription =
+        MemoryDiagnostics::subscribeUndisposed([&](const UndisposedAllocation&) { ++notifications; });
+    auto allocator = MemoryAllocator::create();
+    const auto start = MemoryDiagnostics::totalUndisposedAllocationCount();
+    std::vector<MemoryOwner> buffers;
+    for (int i = 0; i < 5; ++i) {
+        buffers.push_back(allocator->allocate(bytes, 1));
+        QCOMPARE(MemoryDiagnostics::totalUndisposedAllocationCount(), start + i + 1);
+    }
+    for (int i = 0; i < 5; ++i) {
+        buffers[static_cast<std::size_t>(i)].dispose();
+        QCOMPARE(MemoryDiagnostics::totalUndisposedAllocationCount(), start + 4 - i);
+    }
+    QCOMPARE(MemoryDiagnostics::totalUndisposedAllocationCount(), start);
+    QCOMPARE(notifications.load(), 0);
+}
+
+void MemoryDiagnosticsTest::unpooledGroup_countsEachChunk() {
+    auto allocator = MemoryAllocator::create({.maximumPoolSizeMegabytes = 0});
+    const auto start = MemoryDiagnostics::totalUndisposedAllocationCount();
+    MemoryGroup group = allocator->allocateGroup(96 * 1024 * 1024, 1, 1024);
+    QCOMPARE(group.count(), 3);
+    QCOMPARE(MemoryDiagnostics::totalUndisposedAllocationCount(), start + 3);
+    auto pooledAllocator = MemoryAllocator::create();
+    MemoryGroup pooled = pooledAllocator->allocateGroup(16 * 1024 * 1024, 1, 1024);
+    QCOMPARE(pooled.count(), 4);
+    QCOMPARE(MemoryDiagnostics::totalUndisposedAllocationCount(), start + 4);  // one per group
+    group.dispose();
+    pooled.dispose();
+    QCOMPARE(MemoryDiagnostics::totalUndisposedAllocationCount(), start);
+}
+
+void MemoryDiagnosticsTest::missingDispose_leakCheckpointNamesTheAllocatingFunction() {
+    auto capture = MemoryDiagnostics::enableStackCapture();
+    auto allocator = MemoryAllocator::create();
+    const LeakMark mark = MemoryDiagnostics::mark();
+    std::vector<MemoryGroup> cache;
+    volatile int calls = 3;  // a loop the compiler cannot unroll: one call site, one stack
+    for (int i = 0; i < calls; ++i) {
+        cache.push_back(leakyThumbnailCache(*allocator));
+    }
+    const std::vector<LeakGroup> leaks = MemoryDiagnostics::leakCheckpoint(mark);
+    QCOMPARE(leaks.size(), std::size_t{1});
+    QCOMPARE(leaks[0].count, 3);
+    QCOMPARE(leaks[0].bytes, 3u * 256 * 256 * 4);
+    const QString stack = QString::fromStdString(MemoryDiagnostics::formatStack(leaks[0].stackId));
+    QVERIFY2(stack.contains("leakyThumbnailCache"), qPrintable(stack));
+    // The allocator's own frames are left out at the top of the report.
+    QVERIFY2(stack.startsWith("  at leakyThumbnailCache"), qPrintable(stack));
+}
+
+void MemoryDiagnosticsTest::abandonedOwner_notifiesWithStack_andStaysCounted() {
+    std::mutex mutex;
+    std::vector<UndisposedAllocation> reports;
+    auto subscription = MemoryDiagnostics::subscribeUndisposed([&](const UndisposedAllocation& report) {
+        std::lock_guard lock(mutex);
+        reports.push_back(report);
+    });
+    auto allocator = MemoryAllocator::create();
+    const auto start = MemoryDiagnostics::totalUndisposedAllocationCount();
+    MemoryOwner buffer = forgottenScratchBuffer(*allocator);
+    const AllocationId id = buffer.allocationId();
+    buffer.abandonToFinalizer();
+    QCOMPARE(reports.size(), std::size_t{1});
+    QCOMPARE(reports[0].allocation.id, id);
+    QCOMPARE(reports[0].allocation.bytes, 3u * 1024 * 1024);
+    QVERIFY2(QString::fromStdString(reports[0].stackTrace).contains("forgottenScratchBuffer"),
+             reports[0].stackTrace.c_str());
+    QCOMPARE(MemoryDiagnostics::totalUndisposedAllocationCount(), start + 1);
+    // The memory itself went back to the pool: a finalizer cleans up, it does not leak.
+    auto* pooled = dynamic_cast<PooledMemoryAllocator*>(allocator.get());
+    QCOMPARE(pooled->pool().stats().rented, 0);
+}
+
+void MemoryDiagnosticsTest::stacks_areCapturedOnlyWhileSomeoneAsks() {
+    auto allocator = MemoryAllocator::create();
+    QVERIFY(!MemoryDiagnostics::stackCaptureActive());
+    const LeakMark mark = MemoryDiagnostics::mark();
+    MemoryOwner withoutCapture = allocator->allocate(100, 1);
+    MemoryOwner withCapture;
+    {
+        auto capture = MemoryDiagnostics::enableStackCapture();
+        QVERIFY(MemoryDiagnostics::stackCaptureActive());
+        withCapture = allocator->allocate(100, 1);
+    }
+    QVERIFY(!MemoryDiagnostics::stackCaptureActive());
+    const auto live = MemoryDiagnostics::leakCheckpoint(mark);
+    QCOMPARE(live.size(), std::size_t{2});
+    std::vector<StackId> stacks;
+    for (const LeakGroup& group : live) {
+        stacks.push_back(group.stackId);
+    }
+    QVERIFY(std::count(stacks.begin(), stacks.end(), StackId{0}) == 1);
+}
+
+void MemoryDiagnosticsTest::leakCheckpoint_groupsByStack_largestFirst() {
+    auto capture = MemoryDiagnostics::enableStackCapture();
+    auto allocator = MemoryAllocator::create();
+    const LeakMark mark = MemoryDiagnostics::mark();
+    std::vector<MemoryGroup> thumbnails;
+    volatile int calls = 2;  // a loop the compiler cannot unroll: one call site, one stack
+    for (int i = 0; i < calls; ++i) {
+        thumbnails.push_back(leakyThumbnailCache(*allocator));
+    }
+    MemoryOwner scratch = forgottenScratchBuffer(*allocator);
+    const auto leaks = MemoryDiagnostics::leakCheckpoint(mark);
+    QCOMPARE(leaks.size(), std::size_t{2});
+    QCOMPARE(leaks[0].bytes, 3u * 1024 * 1024);
+    QCOMPARE(leaks[0].count, 1);
+    QCOMPARE(leaks[1].count, 2);
+    QVERIFY(QString::fromStdString(MemoryDiagnostics::formatStack(leaks[0].stackId))
+                .contains("forgottenScratchBuffer"));
+}
+
+void MemoryDiagnosticsTest::leakCheckpoint_ignoresAllocationsBeforeTheMark() {
+    auto allocator = MemoryAllocator::create();
+    MemoryOwner before = allocator->allocate(100, 1);
+    const LeakMark mark = MemoryDiagnostics::mark();
+    QVERIFY(MemoryDiagnostics::leakCheckpoint(mark).empty());
+    MemoryOwner after = allocator->allocate(100, 1);
+    const auto leaks = MemoryDiagnostics::leakCheckpoint(mark);
+    QCOMPARE(leaks.size(), std::size_t{1});
+    QCOMPARE(leaks[0].allocations.front().id, after.allocationId());
+    after.dispose();
+    QVERIFY(MemoryDiagnostics::leakCheckpoint(mark).empty());
+}
+
+void MemoryDiagnosticsTest::tags_nameAllocationsMadeInTheirScope() {
+    auto allocator = MemoryAllocator::create();
+    const LeakMark mark = MemoryDiagnostics::mark();
+    MemoryOwner untagged = allocator->allocate(64, 1);
+    MemoryOwner tagged;
+    {
+        AllocationTagScope scope("decode");
+        tagged = allocator->allocate(64, 1);
+    }
+    const auto live = MemoryDiagnostics::leakCheckpoint(mark);
+    QCOMPARE(live.size(), std::size_t{1});  // same stack: no capture, both stack 0
+    const auto& allocations = live[0].allocations;
+    QCOMPARE(allocations.size(), std::size_t{2});
+    QCOMPARE(MemoryDiagnostics::tagName(allocations[0].tagId), std::string());
+    QCOMPARE(MemoryDiagnostics::tagName(allocations[1].tagId), std::string("decode"));
+    QCOMPARE(MemoryDiagnostics::internTag("decode"), allocations[1].tagId);
+}
+
+void MemoryDiagnosticsTest::stackTable_deduplicatesIdenticalStacks() {
+    std::vector<StackId> ids;
+    for (int i = 0; i < 3; ++i) {
+        ids.push_back(captureHere());
+    }
+    QVERIFY(ids[0] != 0);
+    QCOMPARE(ids[1], ids[0]);
+    QCOMPARE(ids[2], ids[0]);
+    const StackId elsewhere = captureStack();
+    QVERIFY(elsewhere != ids[0]);
+    const std::uintptr_t frames[] = {1, 2, 3};
+    StackTable table;
+    const StackId a = table.intern(frames, 3);
+    QCOMPARE(table.intern(frames, 3), a);
+    QCOMPARE(table.intern(frames, 2) != a, true);
+    QCOMPARE(table.frames(a), (std::vector<std::uintptr_t>{1, 2, 3}));
+    QCOMPARE(table.size(), std::size_t{2});
+    QVERIFY(table.frames(0).empty());
+}
+
+void MemoryDiagnosticsTest::symbolizer_namesFunctionFileAndLine_andCaches() {
+    const auto frames = StackTable::instance().frames(captureHere());
+    QVERIFY(frames.size() >= 2);
+    Symbolizer symbolizer;
+    const SymbolizedFrame top = symbolizer.symbolize(frames[0]);
+    QVERIFY2(QString::fromStdString(top.function).contains("captureHere"), top.function.c_str());
+    QVERIFY2(QString::fromStdString(top.file).endsWith("MemoryDiagnosticsTest.cpp"), top.file.c_str());
+    QVERIFY(top.line > 0);
+    QVERIFY(QString::fromStdString(top.module).contains("MemoryDiagnosticsTest"));
+    QCOMPARE(symbolizer.cachedAddressCount(), std::size_t{1});
+    (void)symbolizer.symbolize(frames[0]);
+    QCOMPARE(symbolizer.cachedAddressCount(), std::size_t{1});
+    QCOMPARE(QString::fromStdString(demangle("_ZN9poolscope10StackTable8instanceEv")),
+             QString("poolscope::StackTable::instance()"));
+}
+
+void MemoryDiagnosticsTest::liveAllocations_reportPoolSlots() {
+    auto allocator = MemoryAllocator::create();
+    const LeakMark mark = MemoryDiagnostics::mark();
+    MemoryGroup group = allocator->allocateGroup(12 * 1024 * 1024, 1, 1024);
+    const auto live = MemoryDiagnostics::leakCheckpoint(mark);
+    QCOMPARE(live.size(), std::size_t{1});
+    const AllocationInfo& info = live[0].allocations.front();
+    QCOMPARE(info.tier, MemoryTier::Pooled);
+    QCOMPARE(info.chunkSlots.size(), std::size_t{3});
+    QCOMPARE(info.sourceId, allocator->sourceId());
+    QVERIFY(info.threadId != 0);
+}
+
+QTEST_GUILESS_MAIN(MemoryDiagnosticsTest)
+#include "MemoryDiagnosticsTest.moc"
