@@ -69,8 +69,8 @@ bool isAllocatorFrame(const SymbolizedFrame& frame) {
         "poolscope::TrackedAllocation::", "poolscope::LifetimeGuard::",
         "poolscope::captureStack",        "poolscope::MemoryAllocator::",
         "poolscope::PooledMemoryAllocator::", "poolscope::SimpleHeapAllocator::",
-        "poolscope::PooledChunkGuard",    "poolscope::UnpooledMemoryGuard",
-        "poolscope::SmallBufferGuard",    "poolscope::HeapMemoryGuard",
+        "poolscope::PooledChunkGuard",    "poolscope::ExactSizeGuard",
+        "poolscope::SmallBufferGuard",
         "std::make_unique",               "operator new",
     };
     return std::any_of(std::begin(kInternal), std::end(kInternal), [&](std::string_view prefix) {
@@ -143,6 +143,9 @@ std::string MemoryDiagnostics::formatStack(StackId stackId, int maxFrames) {
         }
         text += "  at " + frame.toString() + "\n";
         ++written;
+        if (frame.function == "main") {
+            break;  // what lies below main is the C runtime
+        }
     }
     return text;
 }

@@ -50,19 +50,43 @@ const StackTable::Entry* StackTable::entry(StackId id) const {
     return block ? &block[id & (kBlockSize - 1)] : nullptr;
 }
 
+bool StackTable::matches(StackId id, const std::uintptr_t* frames, int count) const {
+    const Entry* known = entry(id);
+    return known != nullptr && known->count == static_cast<std::uint32_t>(count) &&
+           std::memcmp(known->frames, frames, sizeof(std::uintptr_t) * count) == 0;
+}
+
 StackId StackTable::intern(const std::uintptr_t* frames, int count) {
     count = std::min(count, kMaxFrames);
     if (count <= 0) {
         return 0;
     }
     const std::uint64_t hash = hashFrames(frames, count);
+    // Allocation sites repeat: a small per-thread cache answers most lookups without a lock.
+    // A hit is checked against the stored frames, so a stale or colliding entry is harmless.
+    struct CachedStack {
+        const StackTable* table = nullptr;
+        std::uint64_t hash = 0;
+        StackId id = 0;
+    };
+    thread_local CachedStack cache[256];
+    CachedStack& cached = cache[hash % 256];
+    if (cached.table == this && cached.hash == hash && matches(cached.id, frames, count)) {
+        return cached.id;
+    }
+    const StackId id = internLocked(hash, frames, count);
+    if (id != 0) {
+        cached = CachedStack{this, hash, id};
+    }
+    return id;
+}
+
+StackId StackTable::internLocked(std::uint64_t hash, const std::uintptr_t* frames, int count) {
     Shard& shard = shards_[hash % kShards];
     std::lock_guard lock(shard.mutex);
     auto [first, last] = shard.byHash.equal_range(hash);
     for (auto it = first; it != last; ++it) {
-        const Entry* known = entry(it->second);
-        if (known && known->count == static_cast<std::uint32_t>(count) &&
-            std::memcmp(known->frames, frames, sizeof(std::uintptr_t) * count) == 0) {
+        if (matches(it->second, frames, count)) {
             return it->second;
         }
     }

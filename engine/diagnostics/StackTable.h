@@ -47,6 +47,8 @@ private:
     static constexpr std::uint32_t kMaxBlocks = 1024;
 
     const Entry* entry(StackId id) const;
+    bool matches(StackId id, const std::uintptr_t* frames, int count) const;
+    StackId internLocked(std::uint64_t hash, const std::uintptr_t* frames, int count);
 
     std::array<Shard, kShards> shards_;
     std::unique_ptr<std::atomic<Entry*>[]> blocks_;

@@ -9,6 +9,7 @@
 #include "diagnostics/StackTable.h"
 #include "diagnostics/Symbolizer.h"
 #include "memory/MemoryAllocator.h"
+#include "memory/SimpleHeapAllocator.h"
 
 using namespace poolscope;
 
@@ -21,6 +22,13 @@ __attribute__((noinline)) MemoryGroup leakyThumbnailCache(MemoryAllocator& alloc
 
 __attribute__((noinline)) MemoryOwner forgottenScratchBuffer(MemoryAllocator& allocator) {
     MemoryOwner buffer = allocator.allocate(3 * 1024 * 1024, 1);
+    asm volatile("" ::: "memory");
+    return buffer;
+}
+
+__attribute__((noinline)) MemoryOwner allocationSiteForReport(MemoryAllocator& allocator,
+                                                              std::int64_t bytes) {
+    MemoryOwner buffer = allocator.allocate(bytes, 1);
     asm volatile("" ::: "memory");
     return buffer;
 }
@@ -40,6 +48,8 @@ private slots:
     void unpooledGroup_countsEachChunk();
     void missingDispose_leakCheckpointNamesTheAllocatingFunction();
     void abandonedOwner_notifiesWithStack_andStaysCounted();
+    void leakReport_startsAtTheCaller_forEveryTier_data();
+    void leakReport_startsAtTheCaller_forEveryTier();
     void stacks_areCapturedOnlyWhileSomeoneAsks();
     void leakCheckpoint_groupsByStack_largestFirst();
     void leakCheckpoint_ignoresAllocationsBeforeTheMark();
@@ -132,6 +142,37 @@ void MemoryDiagnosticsTest::abandonedOwner_notifiesWithStack_andStaysCounted() {
     // The memory itself went back to the pool: a finalizer cleans up, it does not leak.
     auto* pooled = dynamic_cast<PooledMemoryAllocator*>(allocator.get());
     QCOMPARE(pooled->pool().stats().rented, 0);
+}
+
+void MemoryDiagnosticsTest::leakReport_startsAtTheCaller_forEveryTier_data() {
+    QTest::addColumn<QString>("allocatorKind");
+    QTest::addColumn<qint64>("bytes");
+    QTest::addColumn<int>("tier");
+    QTest::newRow("small") << "pooled" << 100LL << static_cast<int>(MemoryTier::Small);
+    QTest::newRow("pooled") << "pooled" << 3LL * 1024 * 1024 << static_cast<int>(MemoryTier::Pooled);
+    QTest::newRow("unpooled") << "no-pool" << 3LL * 1024 * 1024 << static_cast<int>(MemoryTier::Unpooled);
+    QTest::newRow("heap") << "heap" << 4096LL << static_cast<int>(MemoryTier::Heap);
+}
+
+void MemoryDiagnosticsTest::leakReport_startsAtTheCaller_forEveryTier() {
+    QFETCH(QString, allocatorKind);
+    QFETCH(qint64, bytes);
+    QFETCH(int, tier);
+    std::shared_ptr<MemoryAllocator> allocator;
+    if (allocatorKind == "heap") {
+        allocator = std::make_shared<SimpleHeapAllocator>();
+    } else {
+        allocator = MemoryAllocator::create(
+            {.maximumPoolSizeMegabytes = allocatorKind == "no-pool" ? 0 : 64});
+    }
+    auto capture = MemoryDiagnostics::enableStackCapture();
+    const LeakMark mark = MemoryDiagnostics::mark();
+    MemoryOwner leaked = allocationSiteForReport(*allocator, bytes);
+    QCOMPARE(static_cast<int>(leaked.tier()), tier);
+    const auto leaks = MemoryDiagnostics::leakCheckpoint(mark);
+    QCOMPARE(leaks.size(), std::size_t{1});
+    const std::string stack = MemoryDiagnostics::formatStack(leaks[0].stackId);
+    QVERIFY2(QString::fromStdString(stack).startsWith("  at allocationSiteForReport"), stack.c_str());
 }
 
 void MemoryDiagnosticsTest::stacks_areCapturedOnlyWhileSomeoneAsks() {

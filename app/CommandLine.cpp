@@ -1,0 +1,133 @@
+#include "CommandLine.h"
+
+#include <QCoreApplication>
+
+#include <cstdio>
+
+#include "scenarios/DefaultWorkload.h"
+#include "session/EngineSession.h"
+
+namespace poolscope {
+
+namespace {
+
+// Options after "--" are positional, so they cannot switch modes.
+bool hasOption(const QStringList& arguments, const QString& name) {
+    for (qsizetype i = 1; i < arguments.size(); ++i) {
+        const QString& argument = arguments[i];
+        if (argument == QLatin1String("--")) {
+            return false;
+        }
+        if (argument == QLatin1String("--") + name ||
+            argument.startsWith(QLatin1String("--") + name + QLatin1Char('='))) {
+            return true;
+        }
+    }
+    return false;
+}
+
+std::optional<std::int64_t> wholeNumberInRange(const QString& text, std::int64_t minimum,
+                                               std::int64_t maximum) {
+    bool ok = false;
+    const qlonglong value = text.toLongLong(&ok);
+    if (!ok || value < minimum || value > maximum) {
+        return std::nullopt;
+    }
+    return value;
+}
+
+void printUsageError(const QString& message) {
+    std::fprintf(stderr, "poolscope: %s\nTry 'poolscope --help'.\n", qPrintable(message));
+}
+
+}  // namespace
+
+CommandLine::CommandLine()
+    : headless_(QStringLiteral("headless"),
+                QStringLiteral("Run the default workload without a window and print the pool "
+                               "figures and the leak checkpoint. Chosen automatically when there "
+                               "is no display (no DISPLAY, WAYLAND_DISPLAY or QT_QPA_PLATFORM).")),
+      iterations_(QStringLiteral("iterations"),
+                  QStringLiteral("Iterations of the default workload (default %1).")
+                      .arg(WorkloadOptions::kDefaultIterations),
+                  QStringLiteral("N"), QString::number(WorkloadOptions::kDefaultIterations)),
+      leak_(QStringLiteral("leak"),
+            QStringLiteral("Make the workload leak a few preview buffers on purpose (tag "
+                           "\"%1\"), to see what the leak checkpoint reports.")
+                .arg(QLatin1String(DefaultWorkload::kLeakyCacheTag))),
+      poolSize_(QStringLiteral("pool-size"),
+                QStringLiteral("Maximum size of the chunk pool in MiB (default %1; 0 sends "
+                               "everything over 1 MiB to unpooled memory).")
+                    .arg(EngineSession::kDefaultPoolSizeMegabytes),
+                QStringLiteral("MiB"), QString::number(EngineSession::kDefaultPoolSizeMegabytes)),
+      screenshot_(QStringLiteral("screenshot"),
+                  QStringLiteral("Show the window, run the workload, save the window to FILE as "
+                                 "PNG when the run is done, and exit. Renders off screen when "
+                                 "there is no display."),
+                  QStringLiteral("FILE")) {
+    parser_.setApplicationDescription(QStringLiteral(
+        "PoolScope shows what a pooled image-memory allocator does while an image workload "
+        "runs.\n\n"
+        "Exit status:\n"
+        "  0  the run succeeded\n"
+        "  1  a usage error, or the workload or the screenshot failed\n"
+        "  3  headless: the leak checkpoint found allocations made by the workload that are\n"
+        "     still live after it (always the case with --leak); CI can gate on it"));
+    parser_.addHelpOption();
+    parser_.addVersionOption();
+    parser_.addOptions({headless_, iterations_, leak_, poolSize_, screenshot_});
+}
+
+bool CommandLine::asksForHeadless(const QStringList& arguments) {
+    return hasOption(arguments, QStringLiteral("headless"));
+}
+
+bool CommandLine::asksForScreenshot(const QStringList& arguments) {
+    return hasOption(arguments, QStringLiteral("screenshot"));
+}
+
+std::optional<LaunchOptions> CommandLine::process(const QCoreApplication& application) {
+    parser_.process(application);
+    if (!parser_.positionalArguments().isEmpty()) {
+        printUsageError(QStringLiteral("unexpected argument '%1'.")
+                            .arg(parser_.positionalArguments().constFirst()));
+        return std::nullopt;
+    }
+
+    LaunchOptions options;
+    options.headless = parser_.isSet(headless_);
+    options.leak = parser_.isSet(leak_);
+    options.screenshotPath = parser_.value(screenshot_);
+
+    constexpr std::int64_t kMaximumIterations = 1'000'000;
+    const auto iterations = wholeNumberInRange(parser_.value(iterations_), 1, kMaximumIterations);
+    if (!iterations) {
+        printUsageError(
+            QStringLiteral("--iterations must be a whole number from 1 to %1, not '%2'.")
+                .arg(kMaximumIterations)
+                .arg(parser_.value(iterations_)));
+        return std::nullopt;
+    }
+    options.iterations = static_cast<int>(*iterations);
+
+    constexpr std::int64_t kMaximumPoolMegabytes = 1024 * 1024;
+    const auto poolSize = wholeNumberInRange(parser_.value(poolSize_), 0, kMaximumPoolMegabytes);
+    if (!poolSize) {
+        printUsageError(QStringLiteral("--pool-size must be a whole number of MiB from 0 to %1, "
+                                       "not '%2'.")
+                            .arg(kMaximumPoolMegabytes)
+                            .arg(parser_.value(poolSize_)));
+        return std::nullopt;
+    }
+    options.poolSizeMegabytes = *poolSize;
+
+    if (options.headless && !options.screenshotPath.isEmpty()) {
+        printUsageError(
+            QStringLiteral("--screenshot needs the window; it cannot go with "
+                           "--headless."));
+        return std::nullopt;
+    }
+    return options;
+}
+
+}  // namespace poolscope

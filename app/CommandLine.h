@@ -1,0 +1,51 @@
+#pragma once
+
+#include <QCommandLineOption>
+#include <QCommandLineParser>
+#include <QString>
+#include <QStringList>
+
+#include <cstdint>
+#include <optional>
+
+class QCoreApplication;
+
+namespace poolscope {
+
+// What the command line asks for, checked.
+struct LaunchOptions {
+    bool headless = false;
+    bool leak = false;
+    int iterations = 0;
+    std::int64_t poolSizeMegabytes = 0;
+    QString screenshotPath;
+};
+
+// The poolscope command line. Which application object to build (widgets or not) depends on
+// it, so asksForHeadless() and asksForScreenshot() read the raw arguments before any exists;
+// process() then does the full parse, and --help, --version and usage errors end the process.
+class CommandLine {
+public:
+    static constexpr int kExitSuccess = 0;
+    static constexpr int kExitFailure = 1;
+    static constexpr int kExitLeaksFound = 3;
+
+    CommandLine();
+
+    static bool asksForHeadless(const QStringList& arguments);
+    static bool asksForScreenshot(const QStringList& arguments);
+
+    // Handles --help and --version and exits on a parse error, as QCommandLineParser does.
+    // Returns the options, or nothing after printing why a value is wrong.
+    std::optional<LaunchOptions> process(const QCoreApplication& application);
+
+private:
+    QCommandLineParser parser_;
+    QCommandLineOption headless_;
+    QCommandLineOption iterations_;
+    QCommandLineOption leak_;
+    QCommandLineOption poolSize_;
+    QCommandLineOption screenshot_;
+};
+
+}  // namespace poolscope

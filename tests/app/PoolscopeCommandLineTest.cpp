@@ -1,0 +1,146 @@
+#include <QtTest>
+
+#include <QImage>
+#include <QProcess>
+#include <QTemporaryDir>
+
+namespace {
+
+constexpr int kProcessTimeoutMilliseconds = 60'000;
+
+struct Finished {
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+Finished runPoolscope(const QStringList& arguments, const QProcessEnvironment& environment =
+                                                        QProcessEnvironment::systemEnvironment()) {
+    QProcess process;
+    process.setProcessEnvironment(environment);
+    process.start(QStringLiteral(POOLSCOPE_BINARY), arguments);
+    Finished result;
+    if (!process.waitForFinished(kProcessTimeoutMilliseconds) ||
+        process.exitStatus() != QProcess::NormalExit) {
+        process.kill();
+        process.waitForFinished();
+        result.err = QStringLiteral("poolscope did not exit normally: ") + process.errorString();
+        return result;
+    }
+    result.exitCode = process.exitCode();
+    result.out = QString::fromLocal8Bit(process.readAllStandardOutput());
+    result.err = QString::fromLocal8Bit(process.readAllStandardError());
+    return result;
+}
+
+QProcessEnvironment withoutAnyDisplay() {
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.remove(QStringLiteral("DISPLAY"));
+    environment.remove(QStringLiteral("WAYLAND_DISPLAY"));
+    environment.remove(QStringLiteral("QT_QPA_PLATFORM"));
+    return environment;
+}
+
+}  // namespace
+
+class PoolscopeCommandLineTest : public QObject {
+    Q_OBJECT
+
+private slots:
+    void headlessRunPrintsThePoolFiguresAndExitsZero() {
+        const Finished run = runPoolscope(
+            {QStringLiteral("--headless"), QStringLiteral("--iterations"), QStringLiteral("16")});
+
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err + run.out));
+        QVERIFY(run.out.contains(QStringLiteral("Iterations                16 of 16")));
+        QVERIFY(run.out.contains(QStringLiteral("Capacity                  64 chunks of 4.0 MiB")));
+        QVERIFY(run.out.contains(QStringLiteral("Rented chunks             0\n")));
+        QVERIFY(run.out.contains(QStringLiteral("Retained chunks")));
+        QVERIFY(run.out.contains(QStringLiteral("Unpooled bytes live")));
+        QVERIFY(run.out.contains(QStringLiteral("Undisposed allocations    0\n")));
+        QVERIFY(run.out.contains(QStringLiteral("Leak checkpoint           clean")));
+    }
+
+    void headlessLeakRunExitsThreeAndNamesTheLeakingFunction() {
+        const Finished run = runPoolscope({QStringLiteral("--headless"), QStringLiteral("--leak")});
+
+        QVERIFY2(run.exitCode == 3, qPrintable(run.err + run.out));
+        QVERIFY2(
+            run.out.contains(QStringLiteral("4 allocations (16.0 MiB) still live, from 1 stack")),
+            qPrintable(run.out));
+        QVERIFY(run.out.contains(QStringLiteral("tag leaky-cache")));
+        QVERIFY2(run.out.contains(
+                     QStringLiteral("at poolscope::DefaultWorkload::keepPreviewInLeakyCache")),
+                 qPrintable(run.out));
+        QVERIFY(run.out.contains(QStringLiteral("Undisposed allocations    4\n")));
+    }
+
+    void runsHeadlessByItselfWhenThereIsNoDisplay() {
+        const Finished run = runPoolscope({QStringLiteral("--iterations"), QStringLiteral("4")},
+                                          withoutAnyDisplay());
+
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err + run.out));
+        QVERIFY(run.out.contains(QStringLiteral("default workload, headless")));
+        QVERIFY(run.out.contains(QStringLiteral("Iterations                4 of 4")));
+    }
+
+    void aBadIterationCountIsAUsageErrorWithExitCodeOne() {
+        const Finished run = runPoolscope(
+            {QStringLiteral("--headless"), QStringLiteral("--iterations"), QStringLiteral("many")});
+
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY(run.err.contains(QStringLiteral("--iterations must be a whole number")));
+        QVERIFY(run.out.isEmpty());
+    }
+
+    void helpDocumentsTheOptionsAndTheLeakExitCode() {
+        const Finished run = runPoolscope({QStringLiteral("--help")}, withoutAnyDisplay());
+
+        QCOMPARE(run.exitCode, 0);
+        for (const char* option :
+             {"--headless", "--iterations", "--leak", "--screenshot", "--pool-size", "--version"}) {
+            QVERIFY2(run.out.contains(QLatin1String(option)), option);
+        }
+        QVERIFY(run.out.contains(QStringLiteral("  3  headless: the leak checkpoint")));
+    }
+
+    void versionPrintsTheProjectVersion() {
+        const Finished run = runPoolscope({QStringLiteral("--version")}, withoutAnyDisplay());
+
+        QCOMPARE(run.exitCode, 0);
+        QCOMPARE(run.out.trimmed(), QStringLiteral("poolscope " POOLSCOPE_VERSION));
+    }
+
+    void screenshotSavesTheWindowAsAPngAfterTheRun() {
+        QTemporaryDir directory;
+        QVERIFY(directory.isValid());
+        const QString path = directory.filePath(QStringLiteral("window.png"));
+        QProcessEnvironment offscreen = withoutAnyDisplay();
+        offscreen.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+
+        const Finished run = runPoolscope({QStringLiteral("--screenshot"), path,
+                                           QStringLiteral("--iterations"), QStringLiteral("8")},
+                                          offscreen);
+
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const QImage image(path);
+        QVERIFY(!image.isNull());
+        QVERIFY(image.width() >= 900 && image.height() >= 520);
+    }
+
+    void screenshotWithoutADisplayRendersOffscreen() {
+        QTemporaryDir directory;
+        QVERIFY(directory.isValid());
+        const QString path = directory.filePath(QStringLiteral("window.png"));
+
+        const Finished run = runPoolscope({QStringLiteral("--screenshot"), path,
+                                           QStringLiteral("--iterations"), QStringLiteral("2")},
+                                          withoutAnyDisplay());
+
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QVERIFY(!QImage(path).isNull());
+    }
+};
+
+QTEST_GUILESS_MAIN(PoolscopeCommandLineTest)
+#include "PoolscopeCommandLineTest.moc"
