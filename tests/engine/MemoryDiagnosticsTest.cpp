@@ -20,6 +20,17 @@ __attribute__((noinline)) MemoryGroup leakyThumbnailCache(MemoryAllocator& alloc
     return group;
 }
 
+// Several thumbnails from one call site, so from one stack: the loop count is opaque to the
+// compiler, which therefore cannot unroll it into several call sites.
+std::vector<MemoryGroup> cacheThumbnails(MemoryAllocator& allocator, int count) {
+    std::vector<MemoryGroup> cache;
+    volatile int calls = count;
+    for (int i = 0; i < calls; ++i) {
+        cache.push_back(leakyThumbnailCache(allocator));
+    }
+    return cache;
+}
+
 __attribute__((noinline)) MemoryOwner forgottenScratchBuffer(MemoryAllocator& allocator) {
     MemoryOwner buffer = allocator.allocate(3 * 1024 * 1024, 1);
     asm volatile("" ::: "memory");
@@ -106,11 +117,7 @@ void MemoryDiagnosticsTest::missingDispose_leakCheckpointNamesTheAllocatingFunct
     auto capture = MemoryDiagnostics::enableStackCapture();
     auto allocator = MemoryAllocator::create();
     const LeakMark mark = MemoryDiagnostics::mark();
-    std::vector<MemoryGroup> cache;
-    volatile int calls = 3;  // a loop the compiler cannot unroll: one call site, one stack
-    for (int i = 0; i < calls; ++i) {
-        cache.push_back(leakyThumbnailCache(*allocator));
-    }
+    std::vector<MemoryGroup> cache = cacheThumbnails(*allocator, 3);
     const std::vector<LeakGroup> leaks = MemoryDiagnostics::leakCheckpoint(mark);
     QCOMPARE(leaks.size(), std::size_t{1});
     QCOMPARE(leaks[0].count, 3);
@@ -200,11 +207,7 @@ void MemoryDiagnosticsTest::leakCheckpoint_groupsByStack_largestFirst() {
     auto capture = MemoryDiagnostics::enableStackCapture();
     auto allocator = MemoryAllocator::create();
     const LeakMark mark = MemoryDiagnostics::mark();
-    std::vector<MemoryGroup> thumbnails;
-    volatile int calls = 2;  // a loop the compiler cannot unroll: one call site, one stack
-    for (int i = 0; i < calls; ++i) {
-        thumbnails.push_back(leakyThumbnailCache(*allocator));
-    }
+    std::vector<MemoryGroup> thumbnails = cacheThumbnails(*allocator, 2);
     MemoryOwner scratch = forgottenScratchBuffer(*allocator);
     const auto leaks = MemoryDiagnostics::leakCheckpoint(mark);
     QCOMPARE(leaks.size(), std::size_t{2});
