@@ -1,5 +1,6 @@
 #include "memory/PooledMemoryAllocator.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "memory/ExactSizeGuard.h"
@@ -25,6 +26,16 @@ PooledMemoryAllocator::Settings withDefaults(PooledMemoryAllocator::Settings set
     return settings;
 }
 
+// The pool keeps a slot per chunk it may hold; a pool larger than the machine could never be
+// filled, so a request beyond physical memory is held to what the machine has.
+int poolCapacity(const PooledMemoryAllocator::Settings& settings) {
+    std::int64_t chunks = settings.maximumPoolSizeBytes / settings.poolChunkBytes;
+    if (const std::uint64_t physical = SystemMemory::physicalMemoryBytes(); physical > 0) {
+        chunks = std::min(chunks, static_cast<std::int64_t>(physical) / settings.poolChunkBytes);
+    }
+    return static_cast<int>(std::min<std::int64_t>(chunks, INT32_MAX));
+}
+
 }  // namespace
 
 PooledMemoryAllocator::PooledMemoryAllocator() : PooledMemoryAllocator(Settings{}) {}
@@ -33,7 +44,7 @@ PooledMemoryAllocator::PooledMemoryAllocator(const Settings& settings)
     : settings_(withDefaults(settings)) {
     UniformChunkPool::Settings pool;
     pool.chunkBytes = static_cast<std::size_t>(settings_.poolChunkBytes);
-    pool.capacity = static_cast<int>(settings_.maximumPoolSizeBytes / settings_.poolChunkBytes);
+    pool.capacity = poolCapacity(settings_);
     pool.trimPolicy = settings_.trimPolicy;
     pool.clock = settings_.clock;
     pool.loadSource = settings_.loadSource;

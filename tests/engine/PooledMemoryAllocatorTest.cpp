@@ -8,6 +8,7 @@
 #include "memory/MemoryAllocator.h"
 #include "memory/OsMemory.h"
 #include "memory/PooledMemoryAllocator.h"
+#include "memory/SystemMemory.h"
 
 using namespace poolscope;
 using poolscope::testing::allEqual;
@@ -75,6 +76,7 @@ private slots:
     void limits_refusedRequest_allocatesNothing();
     void options_invalidValues_areRefusedWithFieldAndValue();
     void options_zeroPoolSize_poolsNothingOverSmallThreshold();
+    void options_poolLargerThanTheMachine_isHeldToPhysicalMemory();
     void allocatorDestroyed_outstandingChunksAreFreedOnReturn();
     void zeroLength_givesEmptyBufferAndGroup();
 };
@@ -400,6 +402,13 @@ void PooledMemoryAllocatorTest::options_zeroPoolSize_poolsNothingOverSmallThresh
     QCOMPARE(chunkSized.tier(), MemoryTier::Unpooled);
     MemoryOwner small = allocator->allocate(1024, 1);
     QCOMPARE(small.tier(), MemoryTier::Small);
+}
+
+void PooledMemoryAllocatorTest::options_poolLargerThanTheMachine_isHeldToPhysicalMemory() {
+    auto allocator = MemoryAllocator::create({.maximumPoolSizeMegabytes = 1LL << 40});
+    const int capacity = dynamic_cast<PooledMemoryAllocator&>(*allocator).pool().capacity();
+    QCOMPARE(static_cast<std::uint64_t>(capacity),
+             SystemMemory::physicalMemoryBytes() / (4 * 1024 * 1024));
 }
 
 void PooledMemoryAllocatorTest::allocatorDestroyed_outstandingChunksAreFreedOnReturn() {
