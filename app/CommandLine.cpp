@@ -5,6 +5,8 @@
 #include <cstdio>
 
 #include "scenarios/DefaultWorkload.h"
+#include "scenarios/ScenarioError.h"
+#include "scenarios/ScenarioRegistry.h"
 #include "session/EngineSession.h"
 
 namespace poolscope {
@@ -64,18 +66,36 @@ CommandLine::CommandLine()
                   QStringLiteral("Show the window, run the workload, save the window to FILE as "
                                  "PNG when the run is done, and exit. Renders off screen when "
                                  "there is no display."),
-                  QStringLiteral("FILE")) {
+                  QStringLiteral("FILE")),
+      listScenarios_(QStringLiteral("list-scenarios"),
+                     QStringLiteral("List the scenarios with their parameters and exit.")),
+      scenario_(QStringLiteral("scenario"),
+                QStringLiteral("Open the window on this scenario instead of the default "
+                               "workload (headless: run it, as 'poolscope run' does)."),
+                QStringLiteral("NAME")),
+      param_({QStringLiteral("p"), QStringLiteral("param")},
+             QStringLiteral("Set a parameter of the --scenario; repeat for more."),
+             QStringLiteral("key=value")) {
     parser_.setApplicationDescription(QStringLiteral(
         "PoolScope shows what a pooled image-memory allocator does while an image workload "
         "runs.\n\n"
+        "Commands:\n"
+        "  poolscope run <scenario> [--param key=value ...] [--report FILE.json]\n"
+        "                [--record FILE] [--fail-on-leak]\n"
+        "      run a scenario without a window (details: poolscope run --help)\n"
+        "  poolscope layout --width W --height H [--pixel TYPE] [--max-pool-mb N]\n"
+        "                [--prefer-contiguous] [--json]\n"
+        "      the memory an image would get, without allocating it (poolscope layout --help)\n\n"
         "Exit status:\n"
         "  0  the run succeeded\n"
         "  1  a usage error, or the workload or the screenshot failed\n"
         "  3  headless: the leak checkpoint found allocations made by the workload that are\n"
-        "     still live after it (always the case with --leak); CI can gate on it"));
+        "     still live after it (always the case with --leak); CI can gate on it;\n"
+        "     'poolscope run --fail-on-leak': allocations of the run undisposed at the end"));
     parser_.addHelpOption();
     parser_.addVersionOption();
-    parser_.addOptions({headless_, iterations_, leak_, poolSize_, screenshot_});
+    parser_.addOptions(
+        {headless_, iterations_, leak_, poolSize_, screenshot_, listScenarios_, scenario_, param_});
 }
 
 bool CommandLine::asksForHeadless(const QStringList& arguments) {
@@ -84,6 +104,18 @@ bool CommandLine::asksForHeadless(const QStringList& arguments) {
 
 bool CommandLine::asksForScreenshot(const QStringList& arguments) {
     return hasOption(arguments, QStringLiteral("screenshot"));
+}
+
+bool CommandLine::asksForScenarioList(const QStringList& arguments) {
+    return hasOption(arguments, QStringLiteral("list-scenarios"));
+}
+
+QString CommandLine::command(const QStringList& arguments) {
+    if (arguments.size() > 1 &&
+        (arguments[1] == QLatin1String("run") || arguments[1] == QLatin1String("layout"))) {
+        return arguments[1];
+    }
+    return {};
 }
 
 std::optional<LaunchOptions> CommandLine::process(const QCoreApplication& application) {
@@ -98,6 +130,30 @@ std::optional<LaunchOptions> CommandLine::process(const QCoreApplication& applic
     options.headless = parser_.isSet(headless_);
     options.leak = parser_.isSet(leak_);
     options.screenshotPath = parser_.value(screenshot_);
+    options.listScenarios = parser_.isSet(listScenarios_);
+    if (options.listScenarios) {
+        return options;
+    }
+    if (parser_.isSet(param_) && !parser_.isSet(scenario_)) {
+        printUsageError(QStringLiteral("--param sets a parameter of a --scenario; name one."));
+        return std::nullopt;
+    }
+    if (parser_.isSet(scenario_)) {
+        try {
+            options.scenario = parser_.value(scenario_).toStdString();
+            for (const QString& assignment : parser_.values(param_)) {
+                options.scenarioParameters.push_back(
+                    ScenarioParameters::splitAssignment(assignment.toStdString()));
+            }
+            // Checked now, so that a typo is a usage error before any window opens.
+            ScenarioRegistry::builtIn()
+                .create(options.scenario)
+                ->resolveParameters(options.scenarioParameters);
+        } catch (const ScenarioError& error) {
+            printUsageError(QString::fromStdString(error.what()));
+            return std::nullopt;
+        }
+    }
 
     constexpr std::int64_t kMaximumIterations = 1'000'000;
     const auto iterations = wholeNumberInRange(parser_.value(iterations_), 1, kMaximumIterations);

@@ -7,6 +7,9 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 class QCoreApplication;
 
@@ -19,6 +22,10 @@ struct LaunchOptions {
     int iterations = 0;
     std::int64_t poolSizeMegabytes = 0;
     QString screenshotPath;
+    bool listScenarios = false;
+    // Empty: the window's default workload, or HeadlessRun without a window.
+    std::string scenario;
+    std::vector<std::pair<std::string, std::string>> scenarioParameters;
 };
 
 // The poolscope command line. Which application object to build (widgets or not) depends on
@@ -34,6 +41,9 @@ public:
 
     static bool asksForHeadless(const QStringList& arguments);
     static bool asksForScreenshot(const QStringList& arguments);
+    static bool asksForScenarioList(const QStringList& arguments);
+    // "run" or "layout" when the first argument names that command, else empty.
+    static QString command(const QStringList& arguments);
 
     // Handles --help and --version and exits on a parse error, as QCommandLineParser does.
     // Returns the options, or nothing after printing why a value is wrong.
@@ -46,6 +56,9 @@ private:
     QCommandLineOption leak_;
     QCommandLineOption poolSize_;
     QCommandLineOption screenshot_;
+    QCommandLineOption listScenarios_;
+    QCommandLineOption scenario_;
+    QCommandLineOption param_;
 };
 
 }  // namespace poolscope

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "CommandLine.h"
+#include "TextFormat.h"
 #include "diagnostics/MemoryDiagnostics.h"
 #include "memory/PooledMemoryAllocator.h"
 
@@ -19,23 +20,6 @@ namespace poolscope {
 namespace {
 
 constexpr int kLabelWidth = 26;
-
-std::string formatBytes(std::uint64_t bytes) {
-    static constexpr const char* kUnits[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};
-    double value = static_cast<double>(bytes);
-    std::size_t unit = 0;
-    while (value >= 1024.0 && unit + 1 < std::size(kUnits)) {
-        value /= 1024.0;
-        ++unit;
-    }
-    std::ostringstream text;
-    if (unit == 0) {
-        text << bytes << " bytes";
-    } else {
-        text << std::fixed << std::setprecision(1) << value << ' ' << kUnits[unit];
-    }
-    return text.str();
-}
 
 void printFigure(std::ostream& out, const std::string& label, const std::string& value) {
     out << "  " << std::left << std::setw(kLabelWidth) << label << value << '\n';

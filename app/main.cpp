@@ -9,6 +9,9 @@
 
 #include "CommandLine.h"
 #include "HeadlessRun.h"
+#include "LayoutCommand.h"
+#include "RunCommand.h"
+#include "ScenarioListing.h"
 #include "session/EngineSession.h"
 #include "views/PoolFiguresWindow.h"
 
@@ -49,6 +52,10 @@ int runWindow(QApplication& application, const poolscope::LaunchOptions& options
     poolscope::WorkloadOptions workload = workloadOptionsFor(options);
     workload.iterationPause = kWindowIterationPause;
     session.setWorkloadOptions(workload);
+    if (!options.scenario.empty()) {
+        // Checked by the command line already.
+        session.setScenario(options.scenario, options.scenarioParameters);
+    }
 
     poolscope::PoolFiguresWindow window(session);
     window.show();
@@ -91,10 +98,18 @@ int main(int argc, char** argv) {
     // The kind of application object depends on the mode, so the mode is read from the raw
     // arguments before any exists: a QApplication without a display would abort.
     const QStringList arguments = rawArguments(argc, argv);
+    // The commands never need a display.
+    const QString command = CommandLine::command(arguments);
+    if (!command.isEmpty()) {
+        const QCoreApplication application(argc, argv);
+        return command == QLatin1String("run") ? poolscope::RunCommand::exec(arguments)
+                                               : poolscope::LayoutCommand::exec(arguments);
+    }
     const bool displayAvailable = hasDisplay(arguments);
     const bool screenshot = CommandLine::asksForScreenshot(arguments);
-    const bool headless =
-        CommandLine::asksForHeadless(arguments) || (!displayAvailable && !screenshot);
+    const bool headless = CommandLine::asksForHeadless(arguments) ||
+                          CommandLine::asksForScenarioList(arguments) ||
+                          (!displayAvailable && !screenshot);
     if (!headless && !displayAvailable) {
         // A screenshot needs no screen: render off screen.
         qputenv("QT_QPA_PLATFORM", "offscreen");
@@ -111,6 +126,20 @@ int main(int argc, char** argv) {
     const std::optional<poolscope::LaunchOptions> options = commandLine.process(*application);
     if (!options) {
         return CommandLine::kExitFailure;
+    }
+    if (options->listScenarios) {
+        poolscope::ScenarioListing::print(std::cout);
+        return CommandLine::kExitSuccess;
+    }
+    if (headless && !options->scenario.empty()) {
+        // Without a window a chosen scenario runs as `poolscope run` runs it, and, as the
+        // headless default workload does, exits 3 when it leaves allocations undisposed.
+        poolscope::RunCommand::Request request;
+        request.scenario = options->scenario;
+        request.parameters = options->scenarioParameters;
+        request.poolSizeMegabytes = options->poolSizeMegabytes;
+        request.failOnLeak = true;
+        return poolscope::RunCommand::execute(request, std::cout, std::cerr);
     }
     if (headless) {
         return poolscope::HeadlessRun(options->poolSizeMegabytes, workloadOptionsFor(*options))

@@ -70,7 +70,8 @@ bool isAllocatorFrame(const SymbolizedFrame& frame) {
         "poolscope::captureStack",        "poolscope::MemoryAllocator::",
         "poolscope::PooledMemoryAllocator::", "poolscope::SimpleHeapAllocator::",
         "poolscope::PooledChunkGuard",    "poolscope::ExactSizeGuard",
-        "poolscope::SmallBufferGuard",
+        "poolscope::SmallBufferGuard",    "poolscope::GcArrayGuard",
+        "poolscope::GcPixelAllocator::",
         "std::make_unique",               "operator new",
     };
     return std::any_of(std::begin(kInternal), std::end(kInternal), [&](std::string_view prefix) {

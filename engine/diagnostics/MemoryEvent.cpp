@@ -16,6 +16,13 @@ const char* memoryEventKindName(MemoryEventKind kind) {
         case MemoryEventKind::ReleaseRetained: return "release-retained";
         case MemoryEventKind::LimitRefused: return "limit-refused";
         case MemoryEventKind::Undisposed: return "undisposed";
+        case MemoryEventKind::GcStart: return "gc-start";
+        case MemoryEventKind::GcEnd: return "gc-end";
+        case MemoryEventKind::GcAllocationSample: return "gc-allocation-sample";
+        case MemoryEventKind::GcFinalizerRun: return "gc-finalizer-run";
+        case MemoryEventKind::GcWeakCleared: return "gc-weak-cleared";
+        case MemoryEventKind::GcResurrection: return "gc-resurrection";
+        case MemoryEventKind::GcObjectsMoved: return "gc-objects-moved";
     }
     return "unknown";
 }
@@ -26,6 +33,7 @@ const char* memoryTierName(MemoryTier tier) {
         case MemoryTier::Pooled: return "pooled";
         case MemoryTier::Unpooled: return "unpooled";
         case MemoryTier::Heap: return "heap";
+        case MemoryTier::Managed: return "managed";
     }
     return "unknown";
 }

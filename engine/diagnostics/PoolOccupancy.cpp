@@ -52,6 +52,14 @@ void PoolOccupancy::apply(const MemoryEvent& event) {
         case MemoryEventKind::ReleaseRetained:
         case MemoryEventKind::LimitRefused:
         case MemoryEventKind::Undisposed:
+        // The managed heap's events say nothing about pool slots.
+        case MemoryEventKind::GcStart:
+        case MemoryEventKind::GcEnd:
+        case MemoryEventKind::GcAllocationSample:
+        case MemoryEventKind::GcFinalizerRun:
+        case MemoryEventKind::GcWeakCleared:
+        case MemoryEventKind::GcResurrection:
+        case MemoryEventKind::GcObjectsMoved:
             break;
     }
 }

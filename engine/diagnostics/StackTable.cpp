@@ -1,5 +1,6 @@
 #include "diagnostics/StackTable.h"
 
+#include <execinfo.h>
 #include <libunwind.h>
 
 #include <algorithm>
@@ -119,10 +120,24 @@ std::vector<std::uintptr_t> StackTable::frames(StackId id) const {
     return {known->frames, known->frames + known->count};
 }
 
+namespace {
+
+[[gnu::always_inline]] inline int walkStack(void** buffer, int size) {
+#if defined(__SANITIZE_THREAD__)
+    // libunwind keeps a per-thread trace cache that a thread-exit destructor frees; under TSan
+    // that destructor crashes short-lived threads. glibc's walker has no such cache.
+    return backtrace(buffer, size);
+#else
+    return unw_backtrace(buffer, size);
+#endif
+}
+
+}  // namespace
+
 StackId captureStack(int skipFrames) {
     void* raw[StackTable::kMaxFrames + 8];
     const int skip = std::clamp(skipFrames + 1, 0, 8);  // +1: this function
-    const int depth = unw_backtrace(raw, StackTable::kMaxFrames + skip);
+    const int depth = walkStack(raw, StackTable::kMaxFrames + skip);
     if (depth <= skip) {
         return 0;
     }

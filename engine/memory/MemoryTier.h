@@ -4,13 +4,15 @@
 
 namespace poolscope {
 
-// Where a buffer came from. The tiers are those of the default allocator; Heap is the
-// SimpleHeapAllocator baseline, which gets new memory for every request.
+// Where a buffer came from. The first three are the tiers of the default allocator; Heap is the
+// SimpleHeapAllocator baseline, which gets new memory for every request; Managed is a byte array
+// on the managed heap (GcPixelAllocator), which comes back only when a collection finds it dead.
 enum class MemoryTier : std::uint8_t {
     Small,     // <= 1 MiB, from the small-buffer pool
     Pooled,    // 4 MiB chunks from the uniform chunk pool
     Unpooled,  // exact-size OS memory, freed on release
     Heap,      // SimpleHeapAllocator
+    Managed,   // GcPixelAllocator
 };
 
 const char* memoryTierName(MemoryTier tier);

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "diagnostics/MemoryDiagnostics.h"
+#include "scenarios/ScenarioError.h"
 #include "session/EngineSession.h"
 
 using namespace poolscope;
@@ -161,6 +162,56 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(!session.isRunning(), kRunTimeoutMilliseconds);
         QCOMPARE(session.latestSnapshot().undisposedAllocations, undisposedBefore);
         QCOMPARE(session.latestSnapshot().rentedChunks, 0);
+    }
+
+    void aChosenScenarioRunsInsteadOfTheDefaultWorkload() {
+        EngineSession session(64);
+        session.setScenario("periodic-bursts", {{"bursts", "1"},
+                                                {"images-per-burst", "2"},
+                                                {"width", "1024"},
+                                                {"height", "2048"},
+                                                {"idle-ms", "600"},
+                                                {"trim-period-ms", "100"}});
+        QSignalSpy finished(&session, &EngineSession::workloadFinished);
+
+        QVERIFY(session.start());
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kRunTimeoutMilliseconds);
+
+        const WorkloadOutcome& outcome = *session.lastOutcome();
+        QVERIFY2(outcome.error.isEmpty(), qPrintable(outcome.error));
+        QCOMPARE(outcome.scenario, std::string("periodic-bursts"));
+        QCOMPARE(outcome.summary.iterationsCompleted, 1);
+        QCOMPARE(outcome.summary.iterationsPlanned, 1);
+        QVERIFY(!outcome.scenarioOutcome.figures.empty());
+        const PoolSnapshot& last = session.latestSnapshot();
+        QCOMPARE(last.capacityChunks, 16);
+        QCOMPARE(last.rentedChunks, 0);
+        QCOMPARE(last.retainedChunks, 0);  // trimmed away while idle
+        QVERIFY(last.totalChunkRents >= 4);
+    }
+
+    void anUnknownScenarioOrParameterIsRefused() {
+        EngineSession session;
+        QVERIFY_THROWS_EXCEPTION(ScenarioError, session.setScenario("batch", {}));
+        QVERIFY_THROWS_EXCEPTION(ScenarioError, session.setScenario("stress", {{"threads", "0"}}));
+        QVERIFY(session.scenarioName().empty());
+    }
+
+    void stepModeHoldsTheScenarioUntilAStep() {
+        EngineSession session(64);
+        session.setScenario("leak-hunt", {{"width", "256"}, {"height", "256"}});
+        session.setStepMode(true);
+        QVERIFY(session.start());
+
+        QTest::qWait(100);
+        QCOMPARE(session.latestSnapshot().iterationsCompleted, 0);
+        session.step();
+        QTRY_COMPARE_WITH_TIMEOUT(session.latestSnapshot().iterationsCompleted, 1,
+                                  kRunTimeoutMilliseconds);
+        session.stop();
+        QTRY_VERIFY_WITH_TIMEOUT(!session.isRunning(), kRunTimeoutMilliseconds);
+        QVERIFY(session.lastOutcome()->scenarioOutcome.cancelled);
+        QCOMPARE(session.lastOutcome()->summary.iterationsCompleted, 1);
     }
 };
 

@@ -3,10 +3,13 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
+#include <chrono>
 #include <exception>
 
 #include "diagnostics/MemoryDiagnostics.h"
 #include "memory/PooledMemoryAllocator.h"
+#include "scenarios/DefaultScenario.h"
+#include "scenarios/ScenarioRegistry.h"
 
 namespace poolscope {
 
@@ -23,6 +26,7 @@ std::shared_ptr<PooledMemoryAllocator> createPooledAllocator(std::int64_t poolSi
 
 EngineSession::EngineSession(std::int64_t poolSizeMegabytes, QObject* parent)
     : QObject(parent),
+      poolSizeMegabytes_(poolSizeMegabytes),
       allocator_(createPooledAllocator(poolSizeMegabytes)),
       subscription_(EventStream::subscribe()),
       occupancy_(allocator_->sourceId(), allocator_->pool().capacity()) {
@@ -35,13 +39,103 @@ EngineSession::EngineSession(std::int64_t poolSizeMegabytes, QObject* parent)
 }
 
 EngineSession::~EngineSession() {
-    stopSource_.request_stop();
+    stop();
+}
+
+void EngineSession::setScenario(
+    const std::string& name, const std::vector<std::pair<std::string, std::string>>& parameters) {
+    scenarioParameters_ = ScenarioRegistry::builtIn().create(name)->resolveParameters(parameters);
+    scenarioName_ = name;
+}
+
+void EngineSession::startScenario() {
+    scenario_.reset();  // lets the previous run's leaks go
+    std::shared_ptr<Scenario> scenario = ScenarioRegistry::builtIn().create(scenarioName_);
+    PooledMemoryAllocator::Settings settings;
+    settings.maximumPoolSizeBytes = poolSizeMegabytes_ * MemoryAllocator::kMegabyte;
+    scenario->configureAllocator(settings, *scenarioParameters_);
+    // Drain what the previous allocator published before the occupancy follows the new one.
+    drainAndPublish();
+    allocator_ = std::make_shared<PooledMemoryAllocator>(settings);
+    occupancy_ = PoolOccupancy(allocator_->sourceId(), allocator_->pool().capacity());
+
+    iterationsCompleted_ = std::make_shared<std::atomic<int>>(0);
+    progressPlanned_ = std::make_shared<std::atomic<int>>(0);
+    ScenarioContext::Options contextOptions;
+    contextOptions.allocator = allocator_;
+    contextOptions.stepMode = stepMode_;
+    contextOptions.onProgress = [completed = iterationsCompleted_,
+                                 planned = progressPlanned_](const ScenarioProgress& progress) {
+        completed->store(static_cast<int>(progress.completed), std::memory_order_relaxed);
+        planned->store(static_cast<int>(progress.planned), std::memory_order_relaxed);
+    };
+    context_ = std::make_shared<ScenarioContext>(std::move(contextOptions));
+    scenario_ = scenario;
+    iterationsPlanned_ = 0;
+    running_ = true;
+
+    runWatcher_.setFuture(
+        QtConcurrent::run([scenario, context = context_, parameters = *scenarioParameters_,
+                           name = scenarioName_]() -> WorkloadOutcome {
+            WorkloadOutcome outcome;
+            outcome.scenario = name;
+            const auto started = std::chrono::steady_clock::now();
+            try {
+                outcome.scenarioOutcome = scenario->run(*context, parameters);
+            } catch (const std::exception& error) {
+                outcome.error = QString::fromUtf8(error.what());
+            }
+            if (const auto* workload = dynamic_cast<const DefaultScenario*>(scenario.get())) {
+                outcome.summary = workload->summary();
+            } else {
+                const ScenarioProgress progress = context->progress();
+                outcome.summary.iterationsCompleted = static_cast<int>(progress.completed);
+                outcome.summary.iterationsPlanned = static_cast<int>(progress.planned);
+                outcome.summary.cancelled = outcome.scenarioOutcome.cancelled;
+                outcome.summary.elapsed = std::chrono::steady_clock::now() - started;
+            }
+            return outcome;
+        }));
+    emit runningChanged(true);
+    drainAndPublish();
+}
+
+void EngineSession::pause() {
+    if (context_) {
+        context_->pause();
+    }
+}
+
+void EngineSession::resume() {
+    stepMode_ = false;
+    if (context_) {
+        context_->resume();
+    }
+}
+
+void EngineSession::setStepMode(bool on) {
+    stepMode_ = on;
+    if (context_) {
+        context_->setStepMode(on);
+    }
+}
+
+void EngineSession::step() {
+    if (context_) {
+        context_->step();
+    }
 }
 
 bool EngineSession::start() {
     if (running_) {
         return false;
     }
+    if (!scenarioName_.empty()) {
+        startScenario();
+        return true;
+    }
+    context_.reset();
+    progressPlanned_.reset();
     workload_ = std::make_shared<DefaultWorkload>(allocator_, workloadOptions_);
     stopSource_ = std::stop_source();
     iterationsCompleted_ = std::make_shared<std::atomic<int>>(0);
@@ -50,20 +144,19 @@ bool EngineSession::start() {
 
     // The worker holds its own references, so it never touches the session, which may be gone
     // before the worker has seen the stop request.
-    runWatcher_.setFuture(
-        QtConcurrent::run([workload = workload_, stopToken = stopSource_.get_token(),
-                           progress = iterationsCompleted_]() -> WorkloadOutcome {
-            try {
-                return {workload->run(stopToken,
-                                      [&progress](const WorkloadProgress& step) {
-                                          progress->store(step.iterationsCompleted,
-                                                          std::memory_order_relaxed);
-                                      }),
-                        {}};
-            } catch (const std::exception& error) {
-                return {{}, QString::fromUtf8(error.what())};
-            }
-        }));
+    runWatcher_.setFuture(QtConcurrent::run([workload = workload_,
+                                             stopToken = stopSource_.get_token(),
+                                             progress = iterationsCompleted_]() -> WorkloadOutcome {
+        WorkloadOutcome outcome;
+        try {
+            outcome.summary = workload->run(stopToken, [&progress](const WorkloadProgress& step) {
+                progress->store(step.iterationsCompleted, std::memory_order_relaxed);
+            });
+        } catch (const std::exception& error) {
+            outcome.error = QString::fromUtf8(error.what());
+        }
+        return outcome;
+    }));
     emit runningChanged(true);
     drainAndPublish();
     return true;
@@ -71,6 +164,9 @@ bool EngineSession::start() {
 
 void EngineSession::stop() {
     stopSource_.request_stop();
+    if (context_) {
+        context_->cancel();
+    }
 }
 
 void EngineSession::finishRun() {
@@ -107,7 +203,8 @@ void EngineSession::drainAndPublish() {
     snapshot.workloadRunning = running_;
     snapshot.iterationsCompleted =
         iterationsCompleted_ ? iterationsCompleted_->load(std::memory_order_relaxed) : 0;
-    snapshot.iterationsPlanned = iterationsPlanned_;
+    snapshot.iterationsPlanned =
+        progressPlanned_ ? progressPlanned_->load(std::memory_order_relaxed) : iterationsPlanned_;
 
     latest_ = snapshot;
     emit snapshotPublished(latest_);

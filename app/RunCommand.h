@@ -1,0 +1,38 @@
+#pragma once
+
+#include <QString>
+#include <QStringList>
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace poolscope {
+
+struct ScenarioRunReport;
+
+// `poolscope run NAME [--param key=value ...] [--report FILE.json] [--record FILE]
+// [--fail-on-leak] [--pool-size MiB]`: one scenario headless, a summary on stdout, a progress
+// line while it runs when stdout is a terminal.
+class RunCommand {
+public:
+    struct Request {
+        std::string scenario;
+        std::vector<std::pair<std::string, std::string>> parameters;
+        std::int64_t poolSizeMegabytes = 0;
+        QString reportPath;
+        QString recordPath;
+        bool failOnLeak = false;
+    };
+
+    // `arguments` is the whole command line, the program name first and "run" second.
+    // Returns the exit status (CommandLine::kExit*); --help exits the process.
+    static int exec(const QStringList& arguments);
+    static int execute(const Request& request, std::ostream& out, std::ostream& errors);
+
+    static void printSummary(const ScenarioRunReport& report, std::ostream& out);
+};
+
+}  // namespace poolscope

@@ -1,0 +1,109 @@
+#include "RunReportJson.h"
+
+#include <QJsonArray>
+
+#include <variant>
+
+namespace poolscope {
+
+namespace {
+
+QJsonValue toJson(const ScenarioValue& value) {
+    return std::visit(
+        [](const auto& v) -> QJsonValue {
+            using T = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<T, std::string>) {
+                return QString::fromStdString(v);
+            } else if constexpr (std::is_same_v<T, std::int64_t>) {
+                return static_cast<qint64>(v);
+            } else {
+                return v;
+            }
+        },
+        value);
+}
+
+QJsonValue count(std::uint64_t value) {
+    return static_cast<qint64>(value);
+}
+
+}  // namespace
+
+QJsonObject runReportToJson(const ScenarioRunReport& report, const RunOptions& options) {
+    QJsonObject parameters;
+    for (const auto& [name, value] : report.parameters) {
+        parameters.insert(QString::fromStdString(name), toJson(value));
+    }
+
+    QJsonObject runOptions;
+    runOptions.insert(QStringLiteral("poolSizeMegabytes"),
+                      report.poolSizeMegabytes
+                          ? QJsonValue(static_cast<qint64>(*report.poolSizeMegabytes))
+                          : QJsonValue(QJsonValue::Null));
+    runOptions.insert(QStringLiteral("failOnLeak"), options.failOnLeak);
+    runOptions.insert(QStringLiteral("record"), options.recordPath.isEmpty()
+                                                    ? QJsonValue(QJsonValue::Null)
+                                                    : QJsonValue(options.recordPath));
+
+    QJsonObject pool;
+    pool.insert(QStringLiteral("chunkBytes"), static_cast<qint64>(report.pool.chunkBytes));
+    pool.insert(QStringLiteral("capacityChunks"), report.pool.capacityChunks);
+    pool.insert(QStringLiteral("peakRentedBytes"), count(report.pool.peakRentedBytes));
+    pool.insert(QStringLiteral("peakRetainedBytes"), count(report.pool.peakRetainedBytes));
+    pool.insert(QStringLiteral("retainedBytesAtEnd"), count(report.pool.retainedBytes));
+    pool.insert(QStringLiteral("unpooledPeakBytes"), count(report.pool.unpooledPeakBytes));
+    pool.insert(QStringLiteral("trims"), count(report.pool.trims));
+
+    QJsonArray leaks;
+    for (const LeakRecord& leak : report.leaks) {
+        QJsonArray stack;
+        for (const std::string& frame : leak.stack) {
+            stack.append(QString::fromStdString(frame));
+        }
+        QJsonObject entry;
+        entry.insert(QStringLiteral("id"), count(leak.id));
+        entry.insert(QStringLiteral("bytes"), count(leak.bytes));
+        entry.insert(QStringLiteral("tier"), QString::fromLatin1(memoryTierName(leak.tier)));
+        entry.insert(QStringLiteral("tag"), QString::fromStdString(leak.tag));
+        entry.insert(QStringLiteral("stack"), stack);
+        entry.insert(QStringLiteral("releasedWithoutDispose"), leak.releasedWithoutDispose);
+        leaks.append(entry);
+    }
+
+    QJsonObject figures;
+    for (const auto& [name, value] : report.outcome.figures) {
+        figures.insert(QString::fromStdString(name), toJson(value));
+    }
+    QJsonArray injected;
+    for (const InjectedLeak& leak : report.outcome.injectedLeaks) {
+        QJsonObject entry;
+        entry.insert(QStringLiteral("kind"), QString::fromStdString(leak.kind));
+        entry.insert(QStringLiteral("tag"), QString::fromStdString(leak.tag));
+        entry.insert(QStringLiteral("function"), QString::fromStdString(leak.function));
+        entry.insert(QStringLiteral("allocations"), static_cast<qint64>(leak.allocations));
+        entry.insert(QStringLiteral("bytes"), count(leak.bytes));
+        entry.insert(QStringLiteral("releasedWithoutDispose"), leak.releasedWithoutDispose);
+        injected.append(entry);
+    }
+
+    QJsonObject json;
+    json.insert(QStringLiteral("scenario"), QString::fromStdString(report.scenario));
+    json.insert(QStringLiteral("parameters"), parameters);
+    json.insert(QStringLiteral("options"), runOptions);
+    json.insert(QStringLiteral("durationMs"),
+                static_cast<double>(report.duration.count()) / 1'000'000.0);
+    json.insert(QStringLiteral("pool"), pool);
+    json.insert(QStringLiteral("leaks"), leaks);
+    json.insert(QStringLiteral("undisposedAtEnd"), static_cast<qint64>(report.undisposedAtEnd));
+    json.insert(QStringLiteral("droppedEvents"), count(report.droppedEvents));
+    json.insert(QStringLiteral("eventsObserved"), count(report.eventsObserved));
+    json.insert(QStringLiteral("cancelled"), report.outcome.cancelled);
+    json.insert(QStringLiteral("figures"), figures);
+    json.insert(QStringLiteral("injectedLeaks"), injected);
+    if (!report.error.empty()) {
+        json.insert(QStringLiteral("error"), QString::fromStdString(report.error));
+    }
+    return json;
+}
+
+}  // namespace poolscope

@@ -1,0 +1,197 @@
+#include "recording/RecordingReader.h"
+
+#include <filesystem>
+#include <functional>
+#include <sstream>
+
+#include "recording/RecordingError.h"
+#include "recording/RecordingSchema.h"
+#include "recording/SqliteDatabase.h"
+
+namespace poolscope {
+
+namespace {
+
+// Runs `read`, turning SQLite's errors into one that says what is wrong with the file.
+template <class Read>
+auto readOrExplain(const std::string& path, const std::string& problem, Read&& read) {
+    try {
+        return read();
+    } catch (const SqliteError& error) {
+        throw RecordingError(path + " " + problem + ": " + error.reason());
+    }
+}
+
+std::string hexAddress(std::int64_t address) {
+    std::ostringstream text;
+    text << "0x" << std::hex << static_cast<std::uint64_t>(address);
+    return text.str();
+}
+
+}  // namespace
+
+RecordingReader::RecordingReader(const std::string& path) : path_(path) {
+    std::error_code error;
+    if (!std::filesystem::exists(path, error)) {
+        throw RecordingError("cannot open " + path + ": no such file");
+    }
+    if (!std::filesystem::is_regular_file(path, error)) {
+        throw RecordingError("cannot open " + path + ": not a regular file");
+    }
+    if (std::filesystem::file_size(path, error) == 0) {
+        throw RecordingError(path + " is not a PoolScope recording: the file is empty");
+    }
+    database_ = readOrExplain(path, "cannot be opened", [&] {
+        return std::make_unique<SqliteDatabase>(path, SqliteDatabase::Mode::ReadOnly);
+    });
+
+    // The first read of the header tells a foreign file (SQLite does not recognise it) from a
+    // recording that was damaged (it does, and then finds pages missing or garbled).
+    std::int64_t applicationId = 0;
+    try {
+        SqliteDatabase::Statement query(*database_, "PRAGMA application_id");
+        applicationId = query.step() ? query.integer(0) : 0;
+    } catch (const SqliteError& error) {
+        const bool foreign = error.reason().find("not a database") != std::string::npos;
+        throw RecordingError(
+            path + (foreign ? " is not a PoolScope recording: " : " is truncated or corrupt: ") +
+            error.reason());
+    }
+    if (applicationId != RecordingSchema::kApplicationId) {
+        throw RecordingError(path + " is not a PoolScope recording: it is " +
+                             (applicationId == 0
+                                  ? std::string("an SQLite database of some other kind")
+                                  : "the SQLite database of another application (id " +
+                                        std::to_string(applicationId) + ")"));
+    }
+
+    readOrExplain(path, "is truncated or corrupt", [&] {
+        SqliteDatabase::Statement query(*database_, "SELECT key, value FROM meta");
+        while (query.step()) {
+            metadata_[query.text(0)] = query.text(1);
+        }
+        return 0;
+    });
+    if (metadata_["format"] != RecordingSchema::kFormat) {
+        throw RecordingError(path + " is not a PoolScope recording: its meta table names no " +
+                             "PoolScope format");
+    }
+    try {
+        schemaVersion_ = std::stoi(metadata_["schema_version"]);
+    } catch (const std::exception&) {
+        throw RecordingError(path + " is corrupt: its schema version '" +
+                             metadata_["schema_version"] + "' is not a number");
+    }
+    if (schemaVersion_ > RecordingSchema::kVersion) {
+        throw RecordingError(path + " was written by a newer PoolScope (schema version " +
+                             std::to_string(schemaVersion_) + "; this one reads up to " +
+                             std::to_string(RecordingSchema::kVersion) + ")");
+    }
+    // The last page of the events: a file cut short loses its end first.
+    lastEventSequence_ = readOrExplain(path, "is truncated or corrupt", [&] {
+        SqliteDatabase::Statement query(*database_, "SELECT MAX(seq) FROM events");
+        return query.step() ? query.integer(0) : std::int64_t{0};
+    });
+}
+
+RecordingReader::~RecordingReader() = default;
+
+bool RecordingReader::finished() const {
+    const auto it = metadata_.find("finished");
+    return it != metadata_.end() && it->second == "1";
+}
+
+std::vector<RecordedEvent> RecordingReader::events(std::int64_t afterSequence,
+                                                   std::size_t maxEvents) const {
+    return readOrExplain(path_, "is truncated or corrupt", [&] {
+        SqliteDatabase::Statement query(
+            *database_,
+            "SELECT seq, time_ns, kind, allocation_id, bytes, value, value2, stack_id, thread_id, "
+            "slot, chunk_index, chunk_count, source_id, tier FROM events WHERE seq > ? "
+            "ORDER BY seq LIMIT ?");
+        query.bind(1, afterSequence).bind(2, static_cast<std::int64_t>(maxEvents));
+        std::vector<RecordedEvent> page;
+        while (query.step()) {
+            RecordedEvent recorded;
+            recorded.sequence = query.integer(0);
+            MemoryEvent& event = recorded.event;
+            event.timeNanoseconds = query.integer(1);
+            event.kind = static_cast<MemoryEventKind>(query.integer(2));
+            event.allocationId = static_cast<AllocationId>(query.integer(3));
+            event.bytes = static_cast<std::uint64_t>(query.integer(4));
+            event.value = static_cast<std::uint64_t>(query.integer(5));
+            event.value2 = static_cast<std::uint64_t>(query.integer(6));
+            event.stackId = static_cast<StackId>(query.integer(7));
+            event.threadId = static_cast<std::uint32_t>(query.integer(8));
+            event.slot = static_cast<std::int32_t>(query.integer(9));
+            event.chunkIndex = static_cast<std::uint32_t>(query.integer(10));
+            event.chunkCount = static_cast<std::uint32_t>(query.integer(11));
+            event.sourceId = static_cast<std::uint16_t>(query.integer(12));
+            event.tier = static_cast<MemoryTier>(query.integer(13));
+            page.push_back(recorded);
+        }
+        return page;
+    });
+}
+
+std::vector<RecordedSnapshot> RecordingReader::snapshots(std::int64_t afterSequence,
+                                                         std::size_t maxSnapshots) const {
+    return readOrExplain(path_, "is truncated or corrupt", [&] {
+        SqliteDatabase::Statement query(
+            *database_,
+            "SELECT seq, time_ns, last_event_seq, rented_chunks, retained_chunks, unpooled_bytes, "
+            "small_bytes, writer_dropped FROM snapshots WHERE seq > ? ORDER BY seq LIMIT ?");
+        query.bind(1, afterSequence).bind(2, static_cast<std::int64_t>(maxSnapshots));
+        std::vector<RecordedSnapshot> page;
+        while (query.step()) {
+            page.push_back({query.integer(0), query.integer(1), query.integer(2),
+                            static_cast<int>(query.integer(3)), static_cast<int>(query.integer(4)),
+                            static_cast<std::uint64_t>(query.integer(5)),
+                            static_cast<std::uint64_t>(query.integer(6)),
+                            static_cast<std::uint64_t>(query.integer(7))});
+        }
+        return page;
+    });
+}
+
+std::vector<RecordedAllocation> RecordingReader::leaks() const {
+    return readOrExplain(path_, "is truncated or corrupt", [&] {
+        SqliteDatabase::Statement query(
+            *database_,
+            "SELECT allocation_id, bytes, tier, tag, leak, stack_id FROM allocations "
+            "WHERE leak IS NOT NULL ORDER BY allocation_id");
+        std::vector<RecordedAllocation> leaks;
+        while (query.step()) {
+            leaks.push_back({static_cast<AllocationId>(query.integer(0)),
+                             static_cast<std::uint64_t>(query.integer(1)),
+                             static_cast<MemoryTier>(query.integer(2)), query.text(3),
+                             query.text(4), static_cast<StackId>(query.integer(5))});
+        }
+        return leaks;
+    });
+}
+
+std::vector<std::string> RecordingReader::stack(StackId stackId) const {
+    return readOrExplain(path_, "is truncated or corrupt", [&] {
+        SqliteDatabase::Statement query(
+            *database_,
+            "SELECT s.address, f.function, f.file, f.line FROM stacks s "
+            "LEFT JOIN frames f ON f.address = s.address WHERE s.stack_id = ? ORDER BY s.depth");
+        query.bind(1, std::int64_t{stackId});
+        std::vector<std::string> frames;
+        while (query.step()) {
+            std::string function = query.isNull(1) ? std::string() : query.text(1);
+            if (function.empty()) {
+                frames.push_back(hexAddress(query.integer(0)));
+            } else if (!query.isNull(2) && !query.text(2).empty()) {
+                frames.push_back(function + " (" + query.text(2) + ":" +
+                                 std::to_string(query.integer(3)) + ")");
+            } else {
+                frames.push_back(function);
+            }
+        }
+        return frames;
+    });
+}
+
+}  // namespace poolscope

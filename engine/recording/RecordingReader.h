@@ -1,0 +1,78 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "diagnostics/MemoryEvent.h"
+
+namespace poolscope {
+
+class SqliteDatabase;
+
+struct RecordedEvent {
+    std::int64_t sequence = 0;
+    MemoryEvent event;
+};
+
+struct RecordedSnapshot {
+    std::int64_t sequence = 0;
+    std::int64_t timeNanoseconds = 0;
+    std::int64_t lastEventSequence = 0;
+    int rentedChunks = 0;
+    int retainedChunks = 0;
+    std::uint64_t unpooledBytes = 0;
+    std::uint64_t smallBytes = 0;
+    std::uint64_t writerDroppedEvents = 0;
+};
+
+struct RecordedAllocation {
+    AllocationId id = 0;
+    std::uint64_t bytes = 0;
+    MemoryTier tier = MemoryTier::Pooled;
+    std::string tag;
+    std::string leak;  // "live-at-end", "released-without-dispose"
+    StackId stackId = 0;
+};
+
+// Opens a recording for reading, progressively: opening checks only what makes the file a
+// readable PoolScope recording (its header, its metadata, the last page of its events), and
+// events and snapshots are then read page by page. A recording cut short by a killed process
+// opens with every batch it committed. Every problem with the file (missing, not a database,
+// another application's database, a newer schema, truncated, corrupt) is a RecordingError
+// whose message names the file.
+class RecordingReader {
+public:
+    explicit RecordingReader(const std::string& path);
+    ~RecordingReader();
+    RecordingReader(const RecordingReader&) = delete;
+    RecordingReader& operator=(const RecordingReader&) = delete;
+
+    const std::string& path() const { return path_; }
+    const std::map<std::string, std::string>& metadata() const { return metadata_; }
+    int schemaVersion() const { return schemaVersion_; }
+    // False for a recording whose writer never finished (a killed run).
+    bool finished() const;
+    std::int64_t lastEventSequence() const { return lastEventSequence_; }
+
+    // Events after `afterSequence`, in order, at most maxEvents of them.
+    std::vector<RecordedEvent> events(std::int64_t afterSequence, std::size_t maxEvents) const;
+    std::vector<RecordedSnapshot> snapshots(std::int64_t afterSequence,
+                                            std::size_t maxSnapshots) const;
+    // Allocations the run left behind, as the writer marked them at the end.
+    std::vector<RecordedAllocation> leaks() const;
+    // "function (file:line)" per frame, innermost first; hexadecimal addresses for a
+    // recording that was not finished, whose frames were never symbolized.
+    std::vector<std::string> stack(StackId stackId) const;
+
+private:
+    std::string path_;
+    std::unique_ptr<SqliteDatabase> database_;
+    std::map<std::string, std::string> metadata_;
+    int schemaVersion_ = 0;
+    std::int64_t lastEventSequence_ = 0;
+};
+
+}  // namespace poolscope

@@ -1,0 +1,68 @@
+#include "recording/RecordingSchema.h"
+
+namespace poolscope {
+
+const char* RecordingSchema::createStatements() {
+    return R"sql(
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE events (
+    seq           INTEGER PRIMARY KEY,
+    time_ns       INTEGER NOT NULL,
+    kind          INTEGER NOT NULL,
+    allocation_id INTEGER NOT NULL,
+    bytes         INTEGER NOT NULL,
+    value         INTEGER NOT NULL,
+    value2        INTEGER NOT NULL,
+    stack_id      INTEGER NOT NULL,
+    thread_id     INTEGER NOT NULL,
+    slot          INTEGER NOT NULL,
+    chunk_index   INTEGER NOT NULL,
+    chunk_count   INTEGER NOT NULL,
+    source_id     INTEGER NOT NULL,
+    tier          INTEGER NOT NULL
+);
+CREATE TABLE event_kinds (
+    kind INTEGER PRIMARY KEY,
+    name TEXT NOT NULL
+);
+CREATE TABLE stacks (
+    stack_id INTEGER NOT NULL,
+    depth    INTEGER NOT NULL,
+    address  INTEGER NOT NULL,
+    PRIMARY KEY (stack_id, depth)
+);
+CREATE TABLE frames (
+    address  INTEGER PRIMARY KEY,
+    function TEXT,
+    file     TEXT,
+    line     INTEGER,
+    module   TEXT
+);
+CREATE TABLE allocations (
+    allocation_id INTEGER PRIMARY KEY,
+    first_ns      INTEGER NOT NULL,
+    last_ns       INTEGER NOT NULL,
+    bytes         INTEGER NOT NULL,
+    tier          INTEGER NOT NULL,
+    stack_id      INTEGER NOT NULL,
+    thread_id     INTEGER NOT NULL,
+    tag           TEXT,
+    leak          TEXT
+);
+CREATE TABLE snapshots (
+    seq                 INTEGER PRIMARY KEY,
+    time_ns             INTEGER NOT NULL,
+    last_event_seq      INTEGER NOT NULL,
+    rented_chunks       INTEGER NOT NULL,
+    retained_chunks     INTEGER NOT NULL,
+    unpooled_bytes      INTEGER NOT NULL,
+    small_bytes         INTEGER NOT NULL,
+    writer_dropped      INTEGER NOT NULL
+);
+)sql";
+}
+
+}  // namespace poolscope

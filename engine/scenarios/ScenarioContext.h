@@ -1,0 +1,90 @@
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <stop_token>
+#include <string>
+#include <string_view>
+
+#include "memory/Clock.h"
+#include "memory/MemoryAllocator.h"
+#include "memory/SystemMemory.h"
+
+namespace poolscope {
+
+struct ScenarioProgress {
+    std::int64_t completed = 0;
+    std::int64_t planned = 0;
+    std::string phase;  // what the scenario is doing now, for a progress line or a step button
+    std::uint64_t stepsTaken = 0;
+};
+
+// What a running scenario gets from whoever runs it (the CLI, the window, a test): the
+// allocator to work on, the clock and memory load it runs under, and the controls a person
+// has over it: cancel, pause, and a step mode in which it stops at each checkpoint until told
+// to take one more step. Control calls come from any thread; the scenario's own calls
+// (checkpoint, waitFor, reportProgress) come from the thread that runs it.
+class ScenarioContext {
+public:
+    struct Options {
+        std::shared_ptr<MemoryAllocator> allocator;
+        // Set: time is this clock, and waitFor() moves it on instead of sleeping, so a test
+        // sees hours of trimming in microseconds.
+        std::shared_ptr<ManualClock> manualClock;
+        MemoryLoadSource* loadSource = &ProcMeminfoLoadSource::instance();
+        bool stepMode = false;
+        // Called on the scenario's thread at every reportProgress().
+        std::function<void(const ScenarioProgress&)> onProgress;
+    };
+
+    explicit ScenarioContext(Options options);
+    ScenarioContext(const ScenarioContext&) = delete;
+    ScenarioContext& operator=(const ScenarioContext&) = delete;
+
+    MemoryAllocator& allocator() const { return *options_.allocator; }
+    const std::shared_ptr<MemoryAllocator>& sharedAllocator() const { return options_.allocator; }
+    Clock& clock() const;
+    MemoryLoadSource& loadSource() const { return *options_.loadSource; }
+    bool usesManualClock() const { return options_.manualClock != nullptr; }
+
+    // Control, from any thread.
+    void cancel();
+    bool cancelled() const { return stopSource_.stop_requested(); }
+    std::stop_token stopToken() const { return stopSource_.get_token(); }
+    void pause();
+    // Runs freely again: ends a pause and leaves step mode.
+    void resume();
+    bool paused() const;
+    void setStepMode(bool on);
+    bool stepMode() const;
+    // In step mode, lets the scenario pass one more checkpoint.
+    void step();
+    // True while the scenario stands at a checkpoint waiting for step() or resume().
+    bool waitingAtCheckpoint() const;
+    ScenarioProgress progress() const;
+
+    // The scenario's side. A checkpoint is a point between two units of work that a teacher
+    // can stop at: it returns at once when running freely, waits while paused or (in step
+    // mode) until step(), and returns false when the run is cancelled.
+    bool checkpoint(std::string_view phase);
+    // Lets `duration` of scenario time pass; false when cancelled meanwhile.
+    bool waitFor(std::chrono::milliseconds duration);
+    void reportProgress(std::int64_t completed, std::int64_t planned, std::string_view phase = {});
+
+private:
+    Options options_;
+    std::stop_source stopSource_;
+    mutable std::mutex mutex_;
+    std::condition_variable_any changed_;
+    bool paused_ = false;
+    bool stepMode_ = false;
+    bool waiting_ = false;
+    std::uint64_t stepsGranted_ = 0;
+    ScenarioProgress progress_;
+};
+
+}  // namespace poolscope

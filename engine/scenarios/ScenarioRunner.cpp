@@ -1,0 +1,201 @@
+#include "scenarios/ScenarioRunner.h"
+
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <thread>
+
+#include "diagnostics/EventStream.h"
+#include "diagnostics/MemoryDiagnostics.h"
+
+namespace poolscope {
+
+namespace {
+
+// Feeds the pool figures and the sink with this run's events.
+class RunEventDrain {
+public:
+    RunEventDrain(std::uint16_t sourceId, PoolFigures& figures, MemoryEventSink* sink,
+                  std::size_t capacity)
+        : sourceId_(sourceId),
+          figures_(figures),
+          sink_(sink),
+          subscription_(EventStream::subscribe(capacity)) {}
+
+    void drainOnce() {
+        batch_.clear();
+        subscription_->drain(batch_);
+        // Other allocators of the process (a window's, another test's) are not this run's.
+        ours_.clear();
+        for (const MemoryEvent& event : batch_) {
+            if (event.sourceId == sourceId_) {
+                ours_.push_back(event);
+                figures_.apply(event);
+            }
+        }
+        observed_ += ours_.size();
+        if (sink_ != nullptr && !ours_.empty()) {
+            sink_->consume(ours_);
+        }
+    }
+
+    std::uint64_t observed() const { return observed_; }
+    std::uint64_t dropped() const { return subscription_->droppedCount(); }
+
+private:
+    std::uint16_t sourceId_;
+    PoolFigures& figures_;
+    MemoryEventSink* sink_;
+    std::unique_ptr<EventStream::Subscription> subscription_;
+    std::vector<MemoryEvent> batch_;
+    std::vector<MemoryEvent> ours_;
+    std::uint64_t observed_ = 0;
+};
+
+LeakRecord leakRecordOf(const AllocationInfo& allocation, std::vector<std::string> stack,
+                        bool releasedWithoutDispose) {
+    return {allocation.id,    allocation.bytes,
+            allocation.tier,  MemoryDiagnostics::tagName(allocation.tagId),
+            std::move(stack), releasedWithoutDispose};
+}
+
+}  // namespace
+
+ScenarioRunner::ScenarioRunner(Options options) : options_(std::move(options)) {}
+
+std::vector<std::string> ScenarioRunner::stackLines(const std::string& formatted) {
+    std::vector<std::string> lines;
+    std::size_t start = 0;
+    while (start < formatted.size()) {
+        std::size_t end = formatted.find('\n', start);
+        if (end == std::string::npos) {
+            end = formatted.size();
+        }
+        std::string line = formatted.substr(start, end - start);
+        const std::size_t text = line.find_first_not_of(' ');
+        line = text == std::string::npos ? std::string() : line.substr(text);
+        if (line.starts_with("at ")) {
+            line.erase(0, 3);
+        }
+        if (!line.empty()) {
+            lines.push_back(std::move(line));
+        }
+        start = end + 1;
+    }
+    return lines;
+}
+
+void ScenarioRunner::cancel() {
+    std::lock_guard lock(contextMutex_);
+    cancelRequested_ = true;
+    if (running_ != nullptr) {
+        running_->cancel();
+    }
+}
+
+ScenarioRunReport ScenarioRunner::run(Scenario& scenario, const ScenarioParameters& parameters) {
+    ScenarioRunReport report;
+    report.scenario = scenario.name();
+    report.parameters = parameters.values();
+    report.poolSizeMegabytes = options_.poolSizeMegabytes;
+
+    PooledMemoryAllocator::Settings settings;
+    if (options_.poolSizeMegabytes) {
+        settings.maximumPoolSizeBytes = *options_.poolSizeMegabytes * MemoryAllocator::kMegabyte;
+    }
+    if (options_.manualClock) {
+        settings.clock = options_.manualClock.get();
+    }
+    settings.loadSource = options_.loadSource;
+    scenario.configureAllocator(settings, parameters);
+    allocator_ = std::make_shared<PooledMemoryAllocator>(settings);
+    if (options_.onAllocatorReady) {
+        options_.onAllocatorReady(*allocator_);
+    }
+
+    PoolFigures figures(allocator_->sourceId(), allocator_->pool().capacity(),
+                        static_cast<std::int64_t>(allocator_->pool().chunkBytes()));
+    RunEventDrain drain(allocator_->sourceId(), figures, options_.eventSink,
+                        options_.eventQueueCapacity);
+
+    // Allocations this run's owners let go without dispose, heard of while the run goes on.
+    std::mutex undisposedMutex;
+    std::vector<LeakRecord> releasedUndisposed;
+    const std::uint16_t sourceId = allocator_->sourceId();
+    std::unique_ptr<MemoryDiagnostics::Subscription> undisposedSubscription;
+    std::unique_ptr<MemoryDiagnostics::Subscription> stackCapture;
+    if (options_.captureLeakStacks) {
+        undisposedSubscription = MemoryDiagnostics::subscribeUndisposed(
+            [&, sourceId](const UndisposedAllocation& undisposed) {
+                if (undisposed.allocation.sourceId != sourceId) {
+                    return;
+                }
+                std::lock_guard lock(undisposedMutex);
+                releasedUndisposed.push_back(
+                    leakRecordOf(undisposed.allocation, stackLines(undisposed.stackTrace), true));
+            });
+        stackCapture = MemoryDiagnostics::enableStackCapture();
+    }
+    const std::int64_t undisposedBefore = MemoryDiagnostics::totalUndisposedAllocationCount();
+
+    ScenarioContext context({allocator_, options_.manualClock, options_.loadSource,
+                             options_.stepMode, options_.onProgress});
+    {
+        std::lock_guard lock(contextMutex_);
+        running_ = &context;
+        if (cancelRequested_) {
+            context.cancel();
+        }
+    }
+
+    const LeakMark mark = MemoryDiagnostics::mark();
+    const auto started = std::chrono::steady_clock::now();
+    {
+        std::jthread drainThread([&](std::stop_token stopToken) {
+            while (!stopToken.stop_requested()) {
+                drain.drainOnce();
+                std::this_thread::sleep_for(options_.drainInterval);
+            }
+        });
+        try {
+            report.outcome = scenario.run(context, parameters);
+        } catch (const std::exception& error) {
+            report.error = error.what();
+        }
+    }
+    report.duration = std::chrono::steady_clock::now() - started;
+    drain.drainOnce();
+    {
+        // A cancel asked for before or during this run ends with it.
+        std::lock_guard lock(contextMutex_);
+        running_ = nullptr;
+        cancelRequested_ = false;
+    }
+
+    for (const LeakGroup& group : MemoryDiagnostics::leakCheckpoint(mark)) {
+        std::vector<std::string> stack;
+        if (group.stackId != 0) {
+            stack =
+                stackLines(MemoryDiagnostics::formatStack(group.stackId, options_.framesPerStack));
+        }
+        for (const AllocationInfo& allocation : group.allocations) {
+            if (allocation.sourceId == sourceId) {
+                report.leaks.push_back(leakRecordOf(allocation, stack, false));
+            }
+        }
+    }
+    {
+        std::lock_guard lock(undisposedMutex);
+        report.leaks.insert(report.leaks.end(), releasedUndisposed.begin(),
+                            releasedUndisposed.end());
+    }
+    std::sort(report.leaks.begin(), report.leaks.end(),
+              [](const LeakRecord& a, const LeakRecord& b) { return a.id < b.id; });
+    report.undisposedAtEnd = MemoryDiagnostics::totalUndisposedAllocationCount() - undisposedBefore;
+    report.pool = figures.values();
+    report.eventsObserved = drain.observed();
+    report.droppedEvents = drain.dropped();
+    return report;
+}
+
+}  // namespace poolscope

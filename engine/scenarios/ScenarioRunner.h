@@ -1,0 +1,95 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "diagnostics/MemoryEvent.h"
+#include "memory/PooledMemoryAllocator.h"
+#include "scenarios/MemoryEventSink.h"
+#include "scenarios/PoolFigures.h"
+#include "scenarios/Scenario.h"
+
+namespace poolscope {
+
+// One allocation the run left behind: still live after the scenario returned, or released
+// without its owner's dispose while the run went on.
+struct LeakRecord {
+    AllocationId id = 0;
+    std::uint64_t bytes = 0;
+    MemoryTier tier = MemoryTier::Pooled;
+    std::string tag;
+    std::vector<std::string> stack;  // "function (file:line)", innermost first
+    bool releasedWithoutDispose = false;
+};
+
+// Everything a headless run reports.
+struct ScenarioRunReport {
+    std::string scenario;
+    std::vector<std::pair<std::string, ScenarioValue>> parameters;
+    std::optional<std::int64_t> poolSizeMegabytes;  // unset: the machine's default
+    std::chrono::nanoseconds duration{0};
+    PoolFigures::Values pool;
+    std::vector<LeakRecord> leaks;
+    // Allocations of the run that their owners have not disposed: those still live plus those
+    // a finalizer-like path let go.
+    std::int64_t undisposedAtEnd = 0;
+    std::uint64_t eventsObserved = 0;
+    std::uint64_t droppedEvents = 0;
+    ScenarioOutcome outcome;
+    std::string error;  // empty when the scenario ran to its end or was cancelled
+};
+
+// Runs one scenario headless on the calling thread: makes the allocator the scenario asks
+// for, drains the engine's events on a thread of its own while the scenario works (for the
+// pool figures, and for a sink such as a recording), then takes the leak checkpoint.
+class ScenarioRunner {
+public:
+    struct Options {
+        std::optional<std::int64_t> poolSizeMegabytes;
+        std::shared_ptr<ManualClock> manualClock;
+        MemoryLoadSource* loadSource = &ProcMeminfoLoadSource::instance();
+        bool stepMode = false;
+        std::function<void(const ScenarioProgress&)> onProgress;
+        MemoryEventSink* eventSink = nullptr;
+        // Called once the run's allocator is made, before the scenario starts: a recording
+        // notes the pool's shape here.
+        std::function<void(const PooledMemoryAllocator&)> onAllocatorReady;
+        std::chrono::milliseconds drainInterval{10};
+        std::size_t eventQueueCapacity = 1u << 18;
+        int framesPerStack = 24;
+        // The stacks of the run's allocations, for the leak report, and the undisposed
+        // notifications (which turn stack capture on). A run that wants only its pool figures
+        // can go without: capture unwinds the stack of every allocation.
+        bool captureLeakStacks = true;
+    };
+
+    explicit ScenarioRunner(Options options);
+
+    // Errors of the scenario end up in report.error; the leak check and figures are made
+    // either way.
+    ScenarioRunReport run(Scenario& scenario, const ScenarioParameters& parameters);
+    // Asks the running scenario (or, called before run(), the next one) to stop; from any
+    // thread.
+    void cancel();
+
+    // The allocator of the last run.
+    const std::shared_ptr<PooledMemoryAllocator>& allocator() const { return allocator_; }
+
+    // "  at f (file:line)\n" lines as MemoryDiagnostics::formatStack writes them, as a list.
+    static std::vector<std::string> stackLines(const std::string& formatted);
+
+private:
+    Options options_;
+    std::shared_ptr<PooledMemoryAllocator> allocator_;
+    std::mutex contextMutex_;
+    ScenarioContext* running_ = nullptr;
+    bool cancelRequested_ = false;
+};
+
+}  // namespace poolscope

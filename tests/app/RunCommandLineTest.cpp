@@ -1,0 +1,321 @@
+#include <QtTest>
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+
+#include <csignal>
+
+#include "recording/RecordingError.h"
+#include "recording/RecordingReader.h"
+
+namespace {
+
+constexpr int kProcessTimeoutMilliseconds = 120'000;
+
+struct Finished {
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+QProcessEnvironment withoutAnyDisplay() {
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.remove(QStringLiteral("DISPLAY"));
+    environment.remove(QStringLiteral("WAYLAND_DISPLAY"));
+    environment.remove(QStringLiteral("QT_QPA_PLATFORM"));
+    return environment;
+}
+
+Finished runPoolscope(const QStringList& arguments) {
+    QProcess process;
+    process.setProcessEnvironment(withoutAnyDisplay());
+    process.start(QStringLiteral(POOLSCOPE_BINARY), arguments);
+    Finished result;
+    if (!process.waitForFinished(kProcessTimeoutMilliseconds) ||
+        process.exitStatus() != QProcess::NormalExit) {
+        process.kill();
+        process.waitForFinished();
+        result.err = QStringLiteral("poolscope did not exit normally: ") + process.errorString();
+        return result;
+    }
+    result.exitCode = process.exitCode();
+    result.out = QString::fromLocal8Bit(process.readAllStandardOutput());
+    result.err = QString::fromLocal8Bit(process.readAllStandardError());
+    return result;
+}
+
+QJsonObject readJson(const QString& path) {
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        return {};
+    }
+    return QJsonDocument::fromJson(file.readAll()).object();
+}
+
+}  // namespace
+
+class RunCommandLineTest : public QObject {
+    Q_OBJECT
+
+private slots:
+    void init() { QVERIFY(directory_.isValid()); }
+
+    void leakHuntWithFailOnLeakExitsThreeAndReportsEveryLeak() {
+        const QString report = directory_.filePath(QStringLiteral("leak-hunt.json"));
+        const Finished run =
+            runPoolscope({QStringLiteral("run"), QStringLiteral("leak-hunt"),
+                          QStringLiteral("--param"), QStringLiteral("clean-images=2"),
+                          QStringLiteral("--report"), report, QStringLiteral("--fail-on-leak")});
+
+        QVERIFY2(run.exitCode == 3, qPrintable(run.err + run.out));
+        const QJsonObject json = readJson(report);
+        QCOMPARE(json[QStringLiteral("scenario")].toString(), QStringLiteral("leak-hunt"));
+        const QJsonObject parameters = json[QStringLiteral("parameters")].toObject();
+        QCOMPARE(parameters[QStringLiteral("clean-images")].toInteger(), 2);
+        QCOMPARE(parameters[QStringLiteral("cached-images")].toInteger(), 3);
+        const QJsonObject options = json[QStringLiteral("options")].toObject();
+        QCOMPARE(options[QStringLiteral("failOnLeak")].toBool(), true);
+        QCOMPARE(options[QStringLiteral("poolSizeMegabytes")].toInteger(), 256);
+        QVERIFY(json[QStringLiteral("durationMs")].isDouble());
+        const QJsonObject pool = json[QStringLiteral("pool")].toObject();
+        for (const char* key :
+             {"chunkBytes", "capacityChunks", "peakRentedBytes", "peakRetainedBytes",
+              "retainedBytesAtEnd", "unpooledPeakBytes", "trims"}) {
+            QVERIFY2(pool.contains(QLatin1String(key)), key);
+        }
+        QCOMPARE(pool[QStringLiteral("chunkBytes")].toInteger(), 4 * 1024 * 1024);
+        QCOMPARE(pool[QStringLiteral("capacityChunks")].toInteger(), 64);
+        QCOMPARE(json[QStringLiteral("undisposedAtEnd")].toInteger(), 5);
+        QCOMPARE(json[QStringLiteral("droppedEvents")].toInteger(), 0);
+        QVERIFY(!json.contains(QStringLiteral("gc")));
+        QVERIFY(!json.contains(QStringLiteral("images")));
+
+        // Each injected leak is found, as many times as it was made, with its function.
+        const QJsonArray injected = json[QStringLiteral("injectedLeaks")].toArray();
+        const QJsonArray leaks = json[QStringLiteral("leaks")].toArray();
+        QCOMPARE(injected.size(), 3);
+        QCOMPARE(leaks.size(), 5);
+        for (const QJsonValue& value : injected) {
+            const QJsonObject leak = value.toObject();
+            const QString tag = leak[QStringLiteral("tag")].toString();
+            const QString function = leak[QStringLiteral("function")].toString();
+            qint64 found = 0;
+            for (const QJsonValue& reported : leaks) {
+                const QJsonObject entry = reported.toObject();
+                if (entry[QStringLiteral("tag")].toString() != tag) {
+                    continue;
+                }
+                found += 1;
+                QVERIFY(entry[QStringLiteral("id")].toInteger() > 0);
+                QCOMPARE(entry[QStringLiteral("bytes")].toInteger(), 1024 * 768 * 4);
+                QCOMPARE(entry[QStringLiteral("tier")].toString(), QStringLiteral("pooled"));
+                const QJsonArray stack = entry[QStringLiteral("stack")].toArray();
+                bool named = false;
+                // "function (file:line)"
+                const QRegularExpression withSourceLine(QStringLiteral(R"( \(.+\.cpp:\d+\)$)"));
+                for (const QJsonValue& frame : stack) {
+                    named = named || (frame.toString().startsWith(function) &&
+                                      frame.toString().contains(withSourceLine));
+                }
+                QVERIFY2(named, qPrintable(function));
+            }
+            QCOMPARE(found, leak[QStringLiteral("allocations")].toInteger());
+        }
+    }
+
+    void withoutFailOnLeakALeakingRunStillExitsZero() {
+        const Finished run = runPoolscope({QStringLiteral("run"), QStringLiteral("leak-hunt")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QVERIFY(run.out.contains(QStringLiteral("Leaks                     5 allocations")));
+        // stdout is a pipe here: no progress line.
+        QVERIFY(!run.out.contains(QLatin1Char('\r')));
+    }
+
+    void aCleanStressRunPassesTheLeakGate() {
+        const QString report = directory_.filePath(QStringLiteral("stress.json"));
+        const Finished run =
+            runPoolscope({QStringLiteral("run"), QStringLiteral("stress"), QStringLiteral("-p"),
+                          QStringLiteral("threads=2"), QStringLiteral("--param"),
+                          QStringLiteral("operations=300"), QStringLiteral("--report"), report,
+                          QStringLiteral("--fail-on-leak"), QStringLiteral("--pool-size"),
+                          QStringLiteral("32")});
+
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err + run.out));
+        const QJsonObject json = readJson(report);
+        QCOMPARE(json[QStringLiteral("leaks")].toArray().size(), 0);
+        QCOMPARE(json[QStringLiteral("undisposedAtEnd")].toInteger(), 0);
+        QCOMPARE(
+            json[QStringLiteral("figures")].toObject()[QStringLiteral("operations")].toInteger(),
+            600);
+        QCOMPARE(
+            json[QStringLiteral("pool")].toObject()[QStringLiteral("capacityChunks")].toInteger(),
+            8);
+    }
+
+    void periodicBurstsGivesMemoryBackWhileIdle() {
+        const QString report = directory_.filePath(QStringLiteral("bursts.json"));
+        const Finished run = runPoolscope(
+            {QStringLiteral("run"), QStringLiteral("periodic-bursts"), QStringLiteral("-p"),
+             QStringLiteral("bursts=1"), QStringLiteral("-p"), QStringLiteral("images-per-burst=2"),
+             QStringLiteral("-p"), QStringLiteral("width=2048"), QStringLiteral("-p"),
+             QStringLiteral("height=1024"), QStringLiteral("-p"), QStringLiteral("idle-ms=1500"),
+             QStringLiteral("-p"), QStringLiteral("trim-period-ms=200"), QStringLiteral("--report"),
+             report});
+
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err + run.out));
+        const QJsonObject pool = readJson(report)[QStringLiteral("pool")].toObject();
+        QCOMPARE(pool[QStringLiteral("peakRetainedBytes")].toInteger(), 4 * 4 * 1024 * 1024);
+        QCOMPARE(pool[QStringLiteral("retainedBytesAtEnd")].toInteger(), 0);
+        QVERIFY(pool[QStringLiteral("trims")].toInteger() >= 3);  // 4 -> 2 -> 1 -> 0
+    }
+
+    void usageAndScenarioErrorsExitOne() {
+        Finished run = runPoolscope({QStringLiteral("run"), QStringLiteral("batch")});
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY(
+            run.err.contains(QStringLiteral("there is no scenario 'batch'; there are: default, "
+                                            "periodic-bursts, leak-hunt, stress")));
+
+        run = runPoolscope({QStringLiteral("run"), QStringLiteral("stress"), QStringLiteral("-p"),
+                            QStringLiteral("threads=many")});
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY(
+            run.err.contains(QStringLiteral("parameter 'threads' of scenario 'stress' must be "
+                                            "a whole number from 1 to 256, not 'many'")));
+
+        run = runPoolscope({QStringLiteral("run"), QStringLiteral("stress"), QStringLiteral("-p"),
+                            QStringLiteral("threads")});
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY(run.err.contains(QStringLiteral("a parameter is written key=value")));
+
+        run = runPoolscope({QStringLiteral("run")});
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY(run.err.contains(QStringLiteral("which scenario?")));
+    }
+
+    void aScenarioThatFailsExitsOneAndSaysWhy() {
+        const Finished run = runPoolscope({QStringLiteral("run"), QStringLiteral("periodic-bursts"),
+                                           QStringLiteral("-p"), QStringLiteral("width=65535"),
+                                           QStringLiteral("-p"), QStringLiteral("height=65535"),
+                                           QStringLiteral("-p"), QStringLiteral("idle-ms=0")});
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains(QStringLiteral("the scenario periodic-bursts failed: Attempted "
+                                                 "to allocate a buffer")),
+                 qPrintable(run.err));
+    }
+
+    void runHelpDocumentsTheThreeExitStatuses() {
+        const Finished run = runPoolscope({QStringLiteral("run"), QStringLiteral("--help")});
+        QCOMPARE(run.exitCode, 0);
+        for (const char* text :
+             {"  0  the scenario ran", "  1  a usage error", "  3  --fail-on-leak", "--param",
+              "--report", "--record", "--fail-on-leak"}) {
+            QVERIFY2(run.out.contains(QLatin1String(text)), text);
+        }
+    }
+
+    void listScenariosNamesEveryScenarioAndItsParameters() {
+        const Finished run = runPoolscope({QStringLiteral("--list-scenarios")});
+        QCOMPARE(run.exitCode, 0);
+        for (const char* text : {"default\n", "periodic-bursts\n", "leak-hunt\n", "stress\n",
+                                 "trim-period-ms=1000", "cached-images=3", "threads=4"}) {
+            QVERIFY2(run.out.contains(QLatin1String(text)), text);
+        }
+    }
+
+    void aScenarioWithoutADisplayRunsHeadless() {
+        Finished run = runPoolscope({QStringLiteral("--scenario"), QStringLiteral("stress"),
+                                     QStringLiteral("--param"), QStringLiteral("threads=1"),
+                                     QStringLiteral("--param"), QStringLiteral("operations=50")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QVERIFY(run.out.contains(QStringLiteral("scenario stress, headless")));
+
+        run = runPoolscope({QStringLiteral("--scenario"), QStringLiteral("nothing")});
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY(run.err.contains(QStringLiteral("there is no scenario 'nothing'")));
+
+        run = runPoolscope({QStringLiteral("--param"), QStringLiteral("threads=1")});
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY(run.err.contains(QStringLiteral("--param sets a parameter of a --scenario")));
+    }
+
+    void aRecordingOfARunOpensWithEveryEventItObserved() {
+        const QString recording = directory_.filePath(QStringLiteral("run.psrec"));
+        const QString report = directory_.filePath(QStringLiteral("run.json"));
+        const Finished run = runPoolscope({QStringLiteral("run"), QStringLiteral("leak-hunt"),
+                                           QStringLiteral("--record"), recording,
+                                           QStringLiteral("--report"), report});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+
+        const poolscope::RecordingReader reader(recording.toStdString());
+        QVERIFY(reader.finished());
+        QCOMPARE(reader.lastEventSequence(),
+                 readJson(report)[QStringLiteral("eventsObserved")].toInteger());
+        QCOMPARE(reader.metadata().at("scenario"), std::string("leak-hunt"));
+        QCOMPARE(reader.leaks().size(), std::size_t{5});
+        QCOMPARE(readJson(report)[QStringLiteral("options")]
+                     .toObject()[QStringLiteral("record")]
+                     .toString(),
+                 recording);
+    }
+
+    void killNineDuringARecordingLeavesEveryCommittedBatch() {
+        const QString recording = directory_.filePath(QStringLiteral("killed.psrec"));
+        QProcess process;
+        process.setProcessEnvironment(withoutAnyDisplay());
+        process.start(
+            QStringLiteral(POOLSCOPE_BINARY),
+            {QStringLiteral("run"), QStringLiteral("stress"), QStringLiteral("-p"),
+             QStringLiteral("threads=2"), QStringLiteral("-p"),
+             QStringLiteral("operations=100000000"), QStringLiteral("--record"), recording});
+        QVERIFY(process.waitForStarted());
+        // Many batches committed: the write-ahead log holds a megabyte.
+        QTRY_VERIFY_WITH_TIMEOUT(QFileInfo(recording + QStringLiteral("-wal")).size() > 1'000'000,
+                                 60'000);
+        ::kill(static_cast<pid_t>(process.processId()), SIGKILL);
+        QVERIFY(process.waitForFinished());
+        QCOMPARE(process.exitStatus(), QProcess::CrashExit);
+
+        const poolscope::RecordingReader reader(recording.toStdString());
+        QVERIFY(!reader.finished());
+        QVERIFY(reader.lastEventSequence() > 0);
+        QCOMPARE(reader.metadata().at("scenario"), std::string("stress"));
+        std::int64_t after = 0;
+        std::int64_t read = 0;
+        for (;;) {
+            const auto page = reader.events(after, 50'000);
+            if (page.empty()) {
+                break;
+            }
+            QCOMPARE(page.front().sequence, after + 1);
+            read += static_cast<std::int64_t>(page.size());
+            after = page.back().sequence;
+        }
+        QCOMPARE(read, reader.lastEventSequence());
+        // Every batch commits its events with a snapshot naming its last event: the last
+        // committed batch is there whole.
+        const auto snapshots = reader.snapshots(0, 1'000'000);
+        QVERIFY(snapshots.size() > 1);
+        QCOMPARE(snapshots.back().lastEventSequence, reader.lastEventSequence());
+    }
+
+    void aForeignFileIsRefusedByTheReaderNamingIt() {
+        const QString path = directory_.filePath(QStringLiteral("notes.txt"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(QByteArray(8192, 'n'));
+        file.close();
+        QVERIFY_THROWS_EXCEPTION(poolscope::RecordingError,
+                                 poolscope::RecordingReader(path.toStdString()));
+    }
+
+private:
+    QTemporaryDir directory_;
+};
+
+QTEST_GUILESS_MAIN(RunCommandLineTest)
+#include "RunCommandLineTest.moc"

@@ -1,0 +1,297 @@
+#include <QtTest>
+
+#include <QTemporaryDir>
+
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <string>
+#include <thread>
+
+#include "diagnostics/StackTable.h"
+#include "recording/RecordingError.h"
+#include "recording/RecordingReader.h"
+#include "recording/RecordingWriter.h"
+#include "recording/SqliteDatabase.h"
+#include "scenarios/LeakHuntScenario.h"
+#include "scenarios/ScenarioRunner.h"
+
+using namespace poolscope;
+using namespace std::chrono_literals;
+
+namespace {
+
+[[gnu::noinline]] StackId stackOfRecordingTest() {
+    return captureStack();
+}
+
+std::vector<MemoryEvent> sampleEvents(std::size_t count, StackId stackId) {
+    std::vector<MemoryEvent> events;
+    for (std::size_t i = 0; i < count; ++i) {
+        MemoryEvent event;
+        event.timeNanoseconds = 1000 + static_cast<std::int64_t>(i) * 7;
+        event.allocationId = 1 + i / 2;
+        event.bytes = (i % 3 == 0) ? UINT64_MAX - i : 4096 * i;  // all 64 bits survive
+        event.value = i * 11;
+        event.value2 = i * 13;
+        event.stackId = i % 5 == 0 ? stackId : 0;
+        event.threadId = 4242;
+        event.slot = static_cast<std::int32_t>(i % 4) - 1;
+        event.chunkIndex = static_cast<std::uint32_t>(i % 2);
+        event.chunkCount = 2;
+        event.sourceId = 7;
+        event.kind = i % 2 == 0 ? MemoryEventKind::Rent : MemoryEventKind::Return;
+        event.tier = MemoryTier::Pooled;
+        events.push_back(event);
+    }
+    return events;
+}
+
+bool sameEvent(const MemoryEvent& a, const MemoryEvent& b) {
+    return a.timeNanoseconds == b.timeNanoseconds && a.allocationId == b.allocationId &&
+           a.bytes == b.bytes && a.value == b.value && a.value2 == b.value2 &&
+           a.stackId == b.stackId && a.threadId == b.threadId && a.slot == b.slot &&
+           a.chunkIndex == b.chunkIndex && a.chunkCount == b.chunkCount &&
+           a.sourceId == b.sourceId && a.kind == b.kind && a.tier == b.tier;
+}
+
+std::vector<RecordedEvent> readAll(const RecordingReader& reader, std::size_t pageSize) {
+    std::vector<RecordedEvent> all;
+    std::int64_t after = 0;
+    for (;;) {
+        const std::vector<RecordedEvent> page = reader.events(after, pageSize);
+        if (page.empty()) {
+            return all;
+        }
+        all.insert(all.end(), page.begin(), page.end());
+        after = page.back().sequence;
+    }
+}
+
+QString openingError(const std::string& path) {
+    try {
+        RecordingReader reader(path);
+        readAll(reader, 1000);
+    } catch (const RecordingError& error) {
+        return QString::fromStdString(error.what());
+    }
+    return {};
+}
+
+void writeBytes(const std::string& path, const std::string& bytes) {
+    std::ofstream(path, std::ios::binary) << bytes;
+}
+
+}  // namespace
+
+class RecordingTest : public QObject {
+    Q_OBJECT
+
+private slots:
+    void init() { QVERIFY(directory_.isValid()); }
+
+    void eventsReadBackEqualTheEventsRecorded() {
+        const std::string path = file("round-trip.psrec");
+        const StackId stackId = stackOfRecordingTest();
+        const std::vector<MemoryEvent> recorded = sampleEvents(2500, stackId);
+        {
+            RecordingWriter writer(path, {{"scenario", "sample"}});
+            writer.setPool(7, 16, 4 * 1024 * 1024);
+            for (std::size_t start = 0; start < recorded.size(); start += 300) {
+                const std::size_t count = std::min<std::size_t>(300, recorded.size() - start);
+                writer.consume(std::span(recorded).subspan(start, count));
+            }
+            writer.finish({{1, "kept", false}}, 3);
+            QCOMPARE(writer.committedEvents(), std::uint64_t{recorded.size()});
+            QCOMPARE(writer.droppedEvents(), std::uint64_t{0});
+        }
+
+        const RecordingReader reader(path);
+        QVERIFY(reader.finished());
+        QCOMPARE(reader.schemaVersion(), 1);
+        QCOMPARE(reader.metadata().at("scenario"), std::string("sample"));
+        QCOMPARE(reader.metadata().at("capacity_chunks"), std::string("16"));
+        QCOMPARE(reader.metadata().at("engine_dropped_events"), std::string("3"));
+        QCOMPARE(reader.metadata().at("writer_dropped_events"), std::string("0"));
+        QCOMPARE(reader.lastEventSequence(), static_cast<std::int64_t>(recorded.size()));
+        const std::vector<RecordedEvent> events = readAll(reader, 97);
+        QCOMPARE(events.size(), recorded.size());
+        for (std::size_t i = 0; i < events.size(); ++i) {
+            QCOMPARE(events[i].sequence, static_cast<std::int64_t>(i + 1));
+            QVERIFY2(sameEvent(events[i].event, recorded[i]), qPrintable(QString::number(i)));
+        }
+        QVERIFY(!reader.snapshots(0, 1000).empty());
+        const std::vector<std::string> stack = reader.stack(stackId);
+        QVERIFY(!stack.empty());
+        QVERIFY2(std::any_of(stack.begin(), stack.end(),
+                             [](const std::string& frame) {
+                                 return frame.find("eventsReadBackEqualTheEventsRecorded") !=
+                                        std::string::npos;
+                             }),
+                 stack.front().c_str());
+        QCOMPARE(reader.leaks().size(), std::size_t{1});
+        QCOMPARE(reader.leaks().front().tag, std::string("kept"));
+    }
+
+    void aScenarioRunRecordsEveryEventItObservedAndItsLeaks() {
+        const std::string path = file("leak-hunt.psrec");
+        RecordingWriter writer(path, {{"scenario", LeakHuntScenario::kName}});
+        ScenarioRunner::Options options;
+        options.poolSizeMegabytes = 64;
+        options.eventSink = &writer;
+        options.onAllocatorReady = [&writer](const PooledMemoryAllocator& allocator) {
+            writer.setPool(allocator.sourceId(), allocator.pool().capacity(),
+                           static_cast<std::int64_t>(allocator.pool().chunkBytes()));
+        };
+        ScenarioRunner runner(options);
+        LeakHuntScenario scenario;
+        const ScenarioRunReport report = runner.run(scenario, scenario.resolveParameters({}));
+        std::vector<RecordedLeak> leaks;
+        for (const LeakRecord& leak : report.leaks) {
+            leaks.push_back({leak.id, leak.tag, leak.releasedWithoutDispose});
+        }
+        writer.finish(leaks, report.droppedEvents);
+
+        const RecordingReader reader(path);
+        QCOMPARE(static_cast<std::uint64_t>(reader.lastEventSequence()), report.eventsObserved);
+        const std::vector<RecordedAllocation> recordedLeaks = reader.leaks();
+        QCOMPARE(recordedLeaks.size(), report.leaks.size());
+        for (std::size_t i = 0; i < recordedLeaks.size(); ++i) {
+            QCOMPARE(recordedLeaks[i].id, report.leaks[i].id);
+            QCOMPARE(recordedLeaks[i].tag, report.leaks[i].tag);
+            QCOMPARE(recordedLeaks[i].bytes, report.leaks[i].bytes);
+            QVERIFY(!reader.stack(recordedLeaks[i].stackId).empty());
+        }
+        const std::vector<RecordedSnapshot> snapshots = reader.snapshots(0, 100000);
+        QVERIFY(!snapshots.empty());
+        // Three cached images and one subscriber preview, one pool chunk each, at the end.
+        QCOMPARE(snapshots.back().rentedChunks, 4);
+    }
+
+    void aFullQueueDropsBatchesAndTheRecordingSaysHowMany() {
+        const std::string path = file("dropping.psrec");
+        RecordingWriter::Options small;
+        small.queueCapacityEvents = 100;
+        small.commitInterval = 10s;  // nothing is written before finish()
+        RecordingWriter writer(path, {}, small);
+        const std::vector<MemoryEvent> events = sampleEvents(80, 0);
+        writer.consume(events);
+        writer.consume(events);  // over the capacity: dropped whole
+        QCOMPARE(writer.droppedEvents(), std::uint64_t{80});
+        writer.finish({}, 0);
+
+        const RecordingReader reader(path);
+        QCOMPARE(reader.lastEventSequence(), std::int64_t{80});
+        QCOMPARE(reader.metadata().at("writer_dropped_events"), std::string("80"));
+    }
+
+    void aCopyTakenMidRecordingOpensWithEveryCommittedBatch() {
+        // What a crash leaves is the file and its write-ahead log as they are at that moment.
+        const std::string path = file("live.psrec");
+        const std::string copy = file("crashed.psrec");
+        RecordingWriter::Options quick;
+        quick.commitInterval = 5ms;
+        RecordingWriter writer(path, {{"scenario", "live"}}, quick);
+        const std::vector<MemoryEvent> events = sampleEvents(500, 0);
+        writer.consume(events);
+        QTRY_VERIFY(writer.committedBatches() >= 1);
+        const std::uint64_t committed = writer.committedEvents();
+        std::filesystem::copy_file(path, copy);
+        std::filesystem::copy_file(path + "-wal", copy + "-wal");
+
+        const RecordingReader reader(copy);
+        QVERIFY(!reader.finished());
+        QVERIFY(static_cast<std::uint64_t>(reader.lastEventSequence()) >= committed);
+        const std::vector<RecordedEvent> read = readAll(reader, 64);
+        QCOMPARE(read.size(), static_cast<std::size_t>(reader.lastEventSequence()));
+        for (std::size_t i = 0; i < read.size(); ++i) {
+            QVERIFY(sameEvent(read[i].event, events[i]));
+        }
+        writer.finish({}, 0);
+    }
+
+    void aMissingFileIsNamedInTheError() {
+        const std::string path = file("nowhere.psrec");
+        QCOMPARE(openingError(path),
+                 QString::fromStdString("cannot open " + path + ": no such file"));
+    }
+
+    void anEmptyOrTextFileIsNotARecording() {
+        const std::string empty = file("empty.psrec");
+        writeBytes(empty, "");
+        QCOMPARE(
+            openingError(empty),
+            QString::fromStdString(empty + " is not a PoolScope recording: the file is empty"));
+        const std::string text = file("notes.psrec");
+        writeBytes(text, std::string(4096, 'x'));
+        QCOMPARE(openingError(text),
+                 QString::fromStdString(text + " is not a PoolScope recording: file is not a "
+                                               "database"));
+    }
+
+    void anotherApplicationsDatabaseIsForeign() {
+        const std::string path = file("foreign.db");
+        {
+            SqliteDatabase database(path, SqliteDatabase::Mode::CreateNew);
+            database.execute("CREATE TABLE contacts (name TEXT)");
+            database.execute("INSERT INTO contacts VALUES ('Ada')");
+        }
+        QCOMPARE(openingError(path),
+                 QString::fromStdString(path + " is not a PoolScope recording: it is an SQLite "
+                                               "database of some other kind"));
+    }
+
+    void aNewerSchemaIsRefusedWithBothVersions() {
+        const std::string path = file("newer.psrec");
+        {
+            RecordingWriter writer(path, {});
+            writer.finish({}, 0);
+        }
+        {
+            SqliteDatabase database(path, SqliteDatabase::Mode::CreateNew);
+            database.execute("UPDATE meta SET value = '9' WHERE key = 'schema_version'");
+        }
+        QCOMPARE(openingError(path),
+                 QString::fromStdString(path + " was written by a newer PoolScope (schema version "
+                                               "9; this one reads up to 1)"));
+    }
+
+    void aTruncatedOrCorruptRecordingIsAnErrorNamingTheFileNeverACrash() {
+        const std::string path = file("big.psrec");
+        {
+            RecordingWriter writer(path, {});
+            writer.consume(sampleEvents(20000, 0));
+            writer.finish({}, 0);
+        }
+        const auto size = std::filesystem::file_size(path);
+        QVERIFY(size > 100'000);
+
+        const std::string truncated = file("truncated.psrec");
+        std::filesystem::copy_file(path, truncated);
+        std::filesystem::resize_file(truncated, size / 2);
+        const QString truncatedError = openingError(truncated);
+        QVERIFY2(truncatedError.startsWith(QString::fromStdString(truncated + " is truncated or "
+                                                                              "corrupt: ")),
+                 qPrintable(truncatedError));
+
+        const std::string corrupt = file("corrupt.psrec");
+        std::filesystem::copy_file(path, corrupt);
+        {
+            std::fstream bytes(corrupt, std::ios::in | std::ios::out | std::ios::binary);
+            bytes.seekp(static_cast<std::streamoff>(size / 4));
+            bytes << std::string(size / 2, '\xa5');
+        }
+        const QString corruptError = openingError(corrupt);
+        QVERIFY2(corruptError.startsWith(QString::fromStdString(corrupt + " is truncated or "
+                                                                          "corrupt: ")),
+                 qPrintable(corruptError));
+    }
+
+private:
+    std::string file(const char* name) const { return directory_.filePath(name).toStdString(); }
+
+    QTemporaryDir directory_;
+};
+
+QTEST_GUILESS_MAIN(RecordingTest)
+#include "RecordingTest.moc"
