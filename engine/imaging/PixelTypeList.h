@@ -1,0 +1,24 @@
+#pragma once
+
+#include "imaging/Bgra32.h"
+#include "imaging/L16.h"
+#include "imaging/L8.h"
+#include "imaging/Rgb24.h"
+#include "imaging/Rgba32.h"
+#include "imaging/RgbaVector.h"
+
+// The pixel types the engine instantiates its templates for, once, in its .cpp files: X is
+// applied to each type name.
+#define POOLSCOPE_FOR_EACH_PIXEL_TYPE(X) X(Rgba32) X(Bgra32) X(Rgb24) X(L8) X(L16) X(RgbaVector)
+
+namespace poolscope {
+
+// A pixel's channels as an array of Component (the filters work per channel, whatever their
+// order). Every pixel type is a standard-layout struct of kChannels Components.
+template <class TPixel>
+typename TPixel::Component* componentsOf(TPixel* pixels) {
+    static_assert(sizeof(TPixel) == sizeof(typename TPixel::Component) * TPixel::kChannels);
+    return reinterpret_cast<typename TPixel::Component*>(pixels);
+}
+
+}  // namespace poolscope

@@ -1,0 +1,214 @@
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define POOLSCOPE_X86_KERNELS 1
+#endif
+
+namespace poolscope {
+
+// The inner loops the filters share, on blocks of 8 floats (GCC/Clang vector extensions: one
+// AVX register, or two SSE registers on the baseline instruction set). The instruction set is
+// a policy: BaselineIsa compiles everywhere; Avx2Isa is only called from functions compiled
+// for AVX2 (target attribute) after a runtime CPU check, see RowKernelDispatch.
+//
+// Every lane does the same multiply and add as the scalar tail, in the same order, and neither
+// instruction set enables FMA (so nothing gets fused), so the bytes do not depend on the
+// instruction set, on where a row starts, or on how the image is split into chunks.
+using Float8 = float __attribute__((vector_size(32)));
+
+// Float8 is only passed between always-inlined functions, so the psABI note about passing
+// 32-byte vectors without AVX does not apply.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpsabi"
+
+#define POOLSCOPE_INLINE inline __attribute__((always_inline))
+
+struct BaselineIsa {
+    template <class C>
+    static POOLSCOPE_INLINE Float8 load8(const C* source) {
+        Float8 value;
+        if constexpr (std::is_same_v<C, float>) {
+            std::memcpy(&value, source, sizeof value);
+#if defined(POOLSCOPE_X86_KERNELS)
+        } else if constexpr (std::is_same_v<C, std::uint8_t>) {
+            // Compilers widen bytes to floats one by one; SSE2 does four at a time.
+            const __m128i zero = _mm_setzero_si128();
+            const __m128i words =
+                _mm_unpacklo_epi8(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(source)), zero);
+            const __m128 low = _mm_cvtepi32_ps(_mm_unpacklo_epi16(words, zero));
+            const __m128 high = _mm_cvtepi32_ps(_mm_unpackhi_epi16(words, zero));
+            std::memcpy(&value, &low, sizeof low);
+            std::memcpy(reinterpret_cast<char*>(&value) + sizeof low, &high, sizeof high);
+        } else if constexpr (std::is_same_v<C, std::uint16_t>) {
+            const __m128i zero = _mm_setzero_si128();
+            const __m128i words = _mm_loadu_si128(reinterpret_cast<const __m128i*>(source));
+            const __m128 low = _mm_cvtepi32_ps(_mm_unpacklo_epi16(words, zero));
+            const __m128 high = _mm_cvtepi32_ps(_mm_unpackhi_epi16(words, zero));
+            std::memcpy(&value, &low, sizeof low);
+            std::memcpy(reinterpret_cast<char*>(&value) + sizeof low, &high, sizeof high);
+#endif
+        } else {
+            for (int i = 0; i < 8; ++i) {
+                value[i] = static_cast<float>(source[i]);
+            }
+        }
+        return value;
+    }
+};
+
+#if defined(POOLSCOPE_X86_KERNELS)
+// Not always_inline: GCC would refuse to inline it into RowKernels' own (baseline) bodies. The
+// AVX2 entry points are `flatten`ed, which inlines it there, where the target matches.
+struct Avx2Isa {
+    template <class C>
+    static inline __attribute__((target("avx2"))) Float8 load8(const C* source) {
+        if constexpr (std::is_same_v<C, std::uint8_t>) {
+            const __m256 wide = _mm256_cvtepi32_ps(
+                _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(source))));
+            Float8 value;
+            std::memcpy(&value, &wide, sizeof value);
+            return value;
+        } else if constexpr (std::is_same_v<C, std::uint16_t>) {
+            const __m256 wide = _mm256_cvtepi32_ps(
+                _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(source))));
+            Float8 value;
+            std::memcpy(&value, &wide, sizeof value);
+            return value;
+        } else {
+            Float8 value;
+            std::memcpy(&value, source, sizeof value);
+            return value;
+        }
+    }
+};
+#endif
+
+template <class Isa>
+struct RowKernels {
+    // out[i] = sum over k of weights[k] * taps[k][i], in order of k. Each output block stays
+    // in registers across all taps: every input is read once and every output written once.
+    template <class C>
+    static POOLSCOPE_INLINE void sumOfTaps(float* out, const C* const* taps, const float* weights,
+                                           int tapCount, std::size_t count) {
+        std::size_t i = 0;
+        for (; i + 8 <= count; i += 8) {
+            Float8 sum = (Float8{} + weights[0]) * Isa::load8(taps[0] + i);
+            for (int k = 1; k < tapCount; ++k) {
+                sum = sum + (Float8{} + weights[k]) * Isa::load8(taps[k] + i);
+            }
+            std::memcpy(out + i, &sum, sizeof sum);
+        }
+        for (; i < count; ++i) {
+            float sum = weights[0] * static_cast<float>(taps[0][i]);
+            for (int k = 1; k < tapCount; ++k) {
+                sum = sum + weights[k] * static_cast<float>(taps[k][i]);
+            }
+            out[i] = sum;
+        }
+    }
+
+    // A symmetric kernel: out[i] = weights[0] * center[i] + sum over k = 1..radius of
+    // weights[k] * (before[k - 1][i] + after[k - 1][i]); half the multiplies of sumOfTaps.
+    template <class C>
+    static POOLSCOPE_INLINE void sumOfSymmetricTaps(float* out, const C* center,
+                                                    const C* const* before, const C* const* after,
+                                                    const float* weights, int radius,
+                                                    std::size_t count) {
+        std::size_t i = 0;
+        for (; i + 8 <= count; i += 8) {
+            Float8 sum = (Float8{} + weights[0]) * Isa::load8(center + i);
+            for (int k = 1; k <= radius; ++k) {
+                sum = sum + (Float8{} + weights[k]) *
+                                (Isa::load8(before[k - 1] + i) + Isa::load8(after[k - 1] + i));
+            }
+            std::memcpy(out + i, &sum, sizeof sum);
+        }
+        for (; i < count; ++i) {
+            float sum = weights[0] * static_cast<float>(center[i]);
+            for (int k = 1; k <= radius; ++k) {
+                sum = sum + weights[k] * (static_cast<float>(before[k - 1][i]) +
+                                          static_cast<float>(after[k - 1][i]));
+            }
+            out[i] = sum;
+        }
+    }
+
+    // Rounds to nearest and saturates for integer channels (NaN becomes 0); floats pass through.
+    template <class C>
+    static POOLSCOPE_INLINE C toComponent(float value) {
+        if constexpr (std::is_same_v<C, float>) {
+            return value;
+        } else {
+            constexpr float kMax = static_cast<float>(C(~C(0)));
+            if (!(value > 0.0f)) {
+                return 0;
+            }
+            if (value >= kMax) {
+                return C(~C(0));
+            }
+            return static_cast<C>(value + 0.5f);
+        }
+    }
+
+    template <class C>
+    static POOLSCOPE_INLINE void store(C* destination, const float* row, std::size_t count) {
+        std::size_t i = 0;
+#if defined(POOLSCOPE_X86_KERNELS)
+        if constexpr (std::is_same_v<C, std::uint8_t>) {
+            // max(v, 0) turns NaN into 0 (the second operand wins), min caps at 255, and the
+            // truncation of v + 0.5 is the scalar rounding; the packs then cannot saturate.
+            const __m128 zero = _mm_setzero_ps();
+            const __m128 top = _mm_set1_ps(255.0f);
+            const __m128 half = _mm_set1_ps(0.5f);
+            auto convert = [&](const float* from) {
+                const __m128 clamped = _mm_min_ps(_mm_max_ps(_mm_loadu_ps(from), zero), top);
+                return _mm_cvttps_epi32(_mm_add_ps(clamped, half));
+            };
+            for (; i + 16 <= count; i += 16) {
+                const __m128i first = _mm_packs_epi32(convert(row + i), convert(row + i + 4));
+                const __m128i second = _mm_packs_epi32(convert(row + i + 8), convert(row + i + 12));
+                _mm_storeu_si128(reinterpret_cast<__m128i*>(destination + i),
+                                 _mm_packus_epi16(first, second));
+            }
+        }
+#endif
+        for (; i < count; ++i) {
+            destination[i] = toComponent<C>(row[i]);
+        }
+    }
+};
+
+#pragma GCC diagnostic pop
+
+// Whether the AVX2 versions of the filter loops run: when the CPU has AVX2 (checked once) and
+// nobody turned them off. Tests turn them off to prove both paths give the same bytes.
+class RowKernelDispatch {
+public:
+    static bool useAvx2() { return cpuHasAvx2() && avx2Allowed().load(std::memory_order_relaxed); }
+    static bool cpuHasAvx2() {
+#if defined(POOLSCOPE_X86_KERNELS)
+        static const bool supported = __builtin_cpu_supports("avx2");
+        return supported;
+#else
+        return false;
+#endif
+    }
+    static void allowAvx2(bool allowed) {
+        avx2Allowed().store(allowed, std::memory_order_relaxed);
+    }
+
+private:
+    static std::atomic<bool>& avx2Allowed() {
+        static std::atomic<bool> allowed{true};
+        return allowed;
+    }
+};
+
+}  // namespace poolscope
