@@ -2,11 +2,8 @@
 
 #include <stdexcept>
 #include <utility>
-#include <vector>
 
 #include "gc/GcArrayGuard.h"
-#include "memory/GroupLayout.h"
-#include "memory/InvalidMemoryOperation.h"
 
 namespace poolscope {
 
@@ -27,33 +24,12 @@ MemoryOwner GcPixelAllocator::allocateCore(std::int64_t length, std::size_t elem
 MemoryGroup GcPixelAllocator::allocateGroupCore(std::int64_t totalLength, std::size_t elementSize,
                                                 std::uint64_t /*bytes*/, std::int64_t alignment,
                                                 AllocationOptions /*options*/) {
-    const auto elementsPerChunk = bufferCapacityBytes_ / static_cast<std::int64_t>(elementSize);
-    const auto layout = GroupLayout::compute(totalLength, alignment, elementsPerChunk);
-    if (!layout) {
-        throw InvalidMemoryOperation(
-            "The buffer capacity of the provided MemoryAllocator is insufficient for the requested "
-            "buffer alignment: " +
-            std::to_string(alignment) + ".");
-    }
-    std::vector<MemoryGroup::Chunk> chunks;
-    std::vector<LifetimeGuard*> guards;
-    try {
-        for (std::int64_t i = 0; i < layout->count; ++i) {
-            const std::int64_t length =
-                i + 1 == layout->count ? layout->lastLength : layout->bufferLength;
-            GcArrayGuard* guard = GcArrayGuard::create(
-                heap_, static_cast<std::size_t>(length) * elementSize, sourceId());
-            guards.push_back(guard);
-            chunks.push_back({guard->data(), length});
-        }
-    } catch (...) {
-        for (LifetimeGuard* guard : guards) {
-            guard->dispose();
-        }
-        throw;
-    }
-    return MemoryGroup(std::move(chunks), std::move(guards), layout->bufferLength, totalLength,
-                       elementSize, MemoryTier::Managed);
+    return allocateChunkedGroup(
+        MemoryTier::Managed, bufferCapacityBytes_, totalLength, elementSize, alignment,
+        [this](std::size_t bytes, std::uint32_t /*index*/, std::uint32_t /*count*/) {
+            GcArrayGuard* guard = GcArrayGuard::create(heap_, bytes, sourceId());
+            return GuardedChunk{guard, guard->data()};
+        });
 }
 
 }  // namespace poolscope

@@ -103,9 +103,10 @@ MemoryGroup MemoryAllocator::allocateGroup(std::int64_t totalLength, std::size_t
     return allocateGroupCore(totalLength, elementSize, bytes, alignment, options);
 }
 
-MemoryGroup MemoryAllocator::allocateExactGroup(MemoryTier tier, std::int64_t chunkCapacityBytes,
-                                                std::int64_t totalLength, std::size_t elementSize,
-                                                std::int64_t alignment, AllocationOptions options) {
+MemoryGroup MemoryAllocator::allocateChunkedGroup(MemoryTier tier, std::int64_t chunkCapacityBytes,
+                                                  std::int64_t totalLength, std::size_t elementSize,
+                                                  std::int64_t alignment,
+                                                  const ChunkMaker& makeChunk) {
     const auto elementsPerChunk = chunkCapacityBytes / static_cast<std::int64_t>(elementSize);
     const auto layout = GroupLayout::compute(totalLength, alignment, elementsPerChunk);
     if (!layout) {
@@ -118,20 +119,14 @@ MemoryGroup MemoryAllocator::allocateExactGroup(MemoryTier tier, std::int64_t ch
     std::vector<LifetimeGuard*> guards;
     chunks.reserve(static_cast<std::size_t>(layout->count));
     guards.reserve(static_cast<std::size_t>(layout->count));
-    // A failure part-way releases every chunk made so far.
     try {
         for (std::int64_t i = 0; i < layout->count; ++i) {
             const std::int64_t length = i + 1 == layout->count ? layout->lastLength : layout->bufferLength;
-            const std::size_t bytes = static_cast<std::size_t>(length) * elementSize;
-            ExactSizeGuard* guard =
-                ExactSizeGuard::create(tier, bytes, sourceId(), static_cast<std::uint32_t>(i),
-                                       static_cast<std::uint32_t>(layout->count));
-            guards.push_back(guard);
-            chunks.push_back({guard->data(), length});
-            // Fresh OS mappings are zeroed already; heap memory is not.
-            if (tier == MemoryTier::Heap && hasFlag(options, AllocationOptions::Clean)) {
-                std::memset(guard->data(), 0, bytes);
-            }
+            const GuardedChunk chunk =
+                makeChunk(static_cast<std::size_t>(length) * elementSize,
+                          static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(layout->count));
+            guards.push_back(chunk.guard);
+            chunks.push_back({chunk.data, length});
         }
     } catch (...) {
         for (LifetimeGuard* guard : guards) {
@@ -141,6 +136,21 @@ MemoryGroup MemoryAllocator::allocateExactGroup(MemoryTier tier, std::int64_t ch
     }
     return MemoryGroup(std::move(chunks), std::move(guards), layout->bufferLength, totalLength,
                        elementSize, tier);
+}
+
+MemoryGroup MemoryAllocator::allocateExactGroup(MemoryTier tier, std::int64_t chunkCapacityBytes,
+                                                std::int64_t totalLength, std::size_t elementSize,
+                                                std::int64_t alignment, AllocationOptions options) {
+    return allocateChunkedGroup(
+        tier, chunkCapacityBytes, totalLength, elementSize, alignment,
+        [&](std::size_t bytes, std::uint32_t index, std::uint32_t count) {
+            ExactSizeGuard* guard = ExactSizeGuard::create(tier, bytes, sourceId(), index, count);
+            // Fresh OS mappings are zeroed already; heap memory is not.
+            if (tier == MemoryTier::Heap && hasFlag(options, AllocationOptions::Clean)) {
+                std::memset(guard->data(), 0, bytes);
+            }
+            return GuardedChunk{guard, guard->data()};
+        });
 }
 
 }  // namespace poolscope

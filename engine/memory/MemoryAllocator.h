@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -65,8 +66,21 @@ protected:
                                           std::uint64_t bytes, std::int64_t alignment,
                                           AllocationOptions options) = 0;
 
+    struct GuardedChunk {
+        LifetimeGuard* guard = nullptr;
+        std::byte* data = nullptr;
+    };
+    // Makes the memory of chunk `index` of `count`, `bytes` long, with its own guard.
+    using ChunkMaker =
+        std::function<GuardedChunk(std::size_t bytes, std::uint32_t index, std::uint32_t count)>;
+
     // A group of exact-size chunks of up to chunkCapacityBytes each, every one with its own
-    // guard. Throws InvalidMemoryOperation when one row does not fit in a chunk.
+    // guard made by makeChunk. Throws InvalidMemoryOperation when one row does not fit in a
+    // chunk; a failure part-way releases every chunk made so far.
+    MemoryGroup allocateChunkedGroup(MemoryTier tier, std::int64_t chunkCapacityBytes,
+                                     std::int64_t totalLength, std::size_t elementSize,
+                                     std::int64_t alignment, const ChunkMaker& makeChunk);
+    // allocateChunkedGroup with ExactSizeGuard chunks (OS mappings, or heap memory for Heap).
     MemoryGroup allocateExactGroup(MemoryTier tier, std::int64_t chunkCapacityBytes,
                                    std::int64_t totalLength, std::size_t elementSize,
                                    std::int64_t alignment, AllocationOptions options);

@@ -372,10 +372,7 @@ int run(int argc, char** argv) {
     registerAllocation();
     registerPauses();
 
-    MedianCollector medians(isatty(STDOUT_FILENO) ? benchmark::ConsoleReporter::OO_Defaults
-                                                  : benchmark::ConsoleReporter::OO_Tabular);
-    benchmark::RunSpecifiedBenchmarks(&medians);
-    benchmark::Shutdown();
+    const MedianCollector medians = runRegisteredBenchmarks();
 
     std::fflush(stderr);
     printFigures(medians);
@@ -389,10 +386,5 @@ int run(int argc, char** argv) {
 }  // namespace poolscope::bench
 
 int main(int argc, char** argv) {
-    try {
-        return poolscope::bench::run(argc, argv);
-    } catch (const std::exception& error) {
-        std::fprintf(stderr, "gc_bench: %s\n", error.what());
-        return 1;
-    }
+    return poolscope::bench::benchmarkMain("gc_bench", argc, argv, poolscope::bench::run);
 }

@@ -318,10 +318,7 @@ int run(int argc, char** argv) {
                 kSourceHeight, kTargetWidth, kTargetHeight, CV_VERSION, vips_version_string());
     std::vector<Comparison> comparisons;
     registerCases(comparisons);
-    MedianCollector medians(isatty(STDOUT_FILENO) ? benchmark::ConsoleReporter::OO_Defaults
-                                                  : benchmark::ConsoleReporter::OO_Tabular);
-    benchmark::RunSpecifiedBenchmarks(&medians);
-    benchmark::Shutdown();
+    const MedianCollector medians = runRegisteredBenchmarks();
     std::fflush(stderr);
 
     printPsnr();
@@ -348,10 +345,5 @@ int run(int argc, char** argv) {
 }  // namespace poolscope::bench
 
 int main(int argc, char** argv) {
-    try {
-        return poolscope::bench::run(argc, argv);
-    } catch (const std::exception& error) {
-        std::fprintf(stderr, "imaging_bench: %s\n", error.what());
-        return 1;
-    }
+    return poolscope::bench::benchmarkMain("imaging_bench", argc, argv, poolscope::bench::run);
 }

@@ -1,5 +1,10 @@
 #include "MedianCollector.h"
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <exception>
+
 namespace poolscope::bench {
 
 void MedianCollector::ReportRuns(const std::vector<Run>& runs) {
@@ -19,6 +24,23 @@ std::optional<double> MedianCollector::medianNanoseconds(const std::string& name
         return std::nullopt;
     }
     return it->second;
+}
+
+MedianCollector runRegisteredBenchmarks() {
+    MedianCollector medians(isatty(STDOUT_FILENO) ? benchmark::ConsoleReporter::OO_Defaults
+                                                  : benchmark::ConsoleReporter::OO_Tabular);
+    benchmark::RunSpecifiedBenchmarks(&medians);
+    benchmark::Shutdown();
+    return medians;
+}
+
+int benchmarkMain(const char* program, int argc, char** argv, int (*run)(int, char**)) {
+    try {
+        return run(argc, argv);
+    } catch (const std::exception& error) {
+        std::fprintf(stderr, "%s: %s\n", program, error.what());
+        return 1;
+    }
 }
 
 }  // namespace poolscope::bench

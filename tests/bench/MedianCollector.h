@@ -25,4 +25,12 @@ private:
     std::map<std::string, double> medianNanoseconds_;
 };
 
+// Runs every registered benchmark, reporting as the console reporter does (tabular when stdout
+// is not a terminal), and returns the medians.
+MedianCollector runRegisteredBenchmarks();
+
+// The main() of a suite: runs `run`, turning an exception into a message naming the program and
+// exit status 1.
+int benchmarkMain(const char* program, int argc, char** argv, int (*run)(int, char**));
+
 }  // namespace poolscope::bench

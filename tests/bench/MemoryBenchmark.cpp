@@ -562,10 +562,7 @@ int run(int argc, char** argv) {
     registerRentReturn();
     registerStackCapture();
 
-    MedianCollector medians(isatty(STDOUT_FILENO) ? benchmark::ConsoleReporter::OO_Defaults
-                                                  : benchmark::ConsoleReporter::OO_Tabular);
-    benchmark::RunSpecifiedBenchmarks(&medians);
-    benchmark::Shutdown();
+    const MedianCollector medians = runRegisteredBenchmarks();
 
     std::fflush(stderr);
     printTargets(medians);
@@ -579,10 +576,5 @@ int run(int argc, char** argv) {
 }  // namespace poolscope::bench
 
 int main(int argc, char** argv) {
-    try {
-        return poolscope::bench::run(argc, argv);
-    } catch (const std::exception& error) {
-        std::fprintf(stderr, "memory_bench: %s\n", error.what());
-        return 1;
-    }
+    return poolscope::bench::benchmarkMain("memory_bench", argc, argv, poolscope::bench::run);
 }
