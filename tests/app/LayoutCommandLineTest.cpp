@@ -5,32 +5,11 @@
 #include <QJsonObject>
 #include <QProcess>
 
+#include "PoolscopeProcess.h"
+
 namespace {
 
-constexpr int kProcessTimeoutMilliseconds = 60'000;
 constexpr qint64 kMiB = 1024 * 1024;
-
-struct Finished {
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-Finished runPoolscope(const QStringList& arguments) {
-    QProcess process;
-    process.start(QStringLiteral(POOLSCOPE_BINARY), arguments);
-    Finished result;
-    if (!process.waitForFinished(kProcessTimeoutMilliseconds) ||
-        process.exitStatus() != QProcess::NormalExit) {
-        process.kill();
-        process.waitForFinished();
-        return result;
-    }
-    result.exitCode = process.exitCode();
-    result.out = QString::fromLocal8Bit(process.readAllStandardOutput());
-    result.err = QString::fromLocal8Bit(process.readAllStandardError());
-    return result;
-}
 
 // The chunk rules of the default allocator, written out from its documentation (README,
 // "Tiers" and "Groups") rather than from its code: small buffers up to 1 MiB, one 4 MiB pool

@@ -4,44 +4,7 @@
 #include <QProcess>
 #include <QTemporaryDir>
 
-namespace {
-
-constexpr int kProcessTimeoutMilliseconds = 60'000;
-
-struct Finished {
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-Finished runPoolscope(const QStringList& arguments, const QProcessEnvironment& environment =
-                                                        QProcessEnvironment::systemEnvironment()) {
-    QProcess process;
-    process.setProcessEnvironment(environment);
-    process.start(QStringLiteral(POOLSCOPE_BINARY), arguments);
-    Finished result;
-    if (!process.waitForFinished(kProcessTimeoutMilliseconds) ||
-        process.exitStatus() != QProcess::NormalExit) {
-        process.kill();
-        process.waitForFinished();
-        result.err = QStringLiteral("poolscope did not exit normally: ") + process.errorString();
-        return result;
-    }
-    result.exitCode = process.exitCode();
-    result.out = QString::fromLocal8Bit(process.readAllStandardOutput());
-    result.err = QString::fromLocal8Bit(process.readAllStandardError());
-    return result;
-}
-
-QProcessEnvironment withoutAnyDisplay() {
-    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-    environment.remove(QStringLiteral("DISPLAY"));
-    environment.remove(QStringLiteral("WAYLAND_DISPLAY"));
-    environment.remove(QStringLiteral("QT_QPA_PLATFORM"));
-    return environment;
-}
-
-}  // namespace
+#include "PoolscopeProcess.h"
 
 class PoolscopeCommandLineTest : public QObject {
     Q_OBJECT

@@ -12,40 +12,12 @@
 #include "recording/RecordingError.h"
 #include "recording/RecordingReader.h"
 
+#include "PoolscopeProcess.h"
+
 namespace {
 
-constexpr int kProcessTimeoutMilliseconds = 120'000;
-
-struct Finished {
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-QProcessEnvironment withoutAnyDisplay() {
-    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-    environment.remove(QStringLiteral("DISPLAY"));
-    environment.remove(QStringLiteral("WAYLAND_DISPLAY"));
-    environment.remove(QStringLiteral("QT_QPA_PLATFORM"));
-    return environment;
-}
-
-Finished runPoolscope(const QStringList& arguments) {
-    QProcess process;
-    process.setProcessEnvironment(withoutAnyDisplay());
-    process.start(QStringLiteral(POOLSCOPE_BINARY), arguments);
-    Finished result;
-    if (!process.waitForFinished(kProcessTimeoutMilliseconds) ||
-        process.exitStatus() != QProcess::NormalExit) {
-        process.kill();
-        process.waitForFinished();
-        result.err = QStringLiteral("poolscope did not exit normally: ") + process.errorString();
-        return result;
-    }
-    result.exitCode = process.exitCode();
-    result.out = QString::fromLocal8Bit(process.readAllStandardOutput());
-    result.err = QString::fromLocal8Bit(process.readAllStandardError());
-    return result;
+Finished runHeadless(const QStringList& arguments) {
+    return runPoolscope(arguments, withoutAnyDisplay());
 }
 
 QJsonObject readJson(const QString& path) {
@@ -67,7 +39,7 @@ private slots:
     void leakHuntWithFailOnLeakExitsThreeAndReportsEveryLeak() {
         const QString report = directory_.filePath(QStringLiteral("leak-hunt.json"));
         const Finished run =
-            runPoolscope({QStringLiteral("run"), QStringLiteral("leak-hunt"),
+            runHeadless({QStringLiteral("run"), QStringLiteral("leak-hunt"),
                           QStringLiteral("--param"), QStringLiteral("clean-images=2"),
                           QStringLiteral("--report"), report, QStringLiteral("--fail-on-leak")});
 
@@ -128,7 +100,7 @@ private slots:
     }
 
     void withoutFailOnLeakALeakingRunStillExitsZero() {
-        const Finished run = runPoolscope({QStringLiteral("run"), QStringLiteral("leak-hunt")});
+        const Finished run = runHeadless({QStringLiteral("run"), QStringLiteral("leak-hunt")});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
         QVERIFY(run.out.contains(QStringLiteral("Leaks                     5 allocations")));
         // stdout is a pipe here: no progress line.
@@ -138,7 +110,7 @@ private slots:
     void aCleanStressRunPassesTheLeakGate() {
         const QString report = directory_.filePath(QStringLiteral("stress.json"));
         const Finished run =
-            runPoolscope({QStringLiteral("run"), QStringLiteral("stress"), QStringLiteral("-p"),
+            runHeadless({QStringLiteral("run"), QStringLiteral("stress"), QStringLiteral("-p"),
                           QStringLiteral("threads=2"), QStringLiteral("--param"),
                           QStringLiteral("operations=300"), QStringLiteral("--report"), report,
                           QStringLiteral("--fail-on-leak"), QStringLiteral("--pool-size"),
@@ -158,7 +130,7 @@ private slots:
 
     void periodicBurstsGivesMemoryBackWhileIdle() {
         const QString report = directory_.filePath(QStringLiteral("bursts.json"));
-        const Finished run = runPoolscope(
+        const Finished run = runHeadless(
             {QStringLiteral("run"), QStringLiteral("periodic-bursts"), QStringLiteral("-p"),
              QStringLiteral("bursts=1"), QStringLiteral("-p"), QStringLiteral("images-per-burst=2"),
              QStringLiteral("-p"), QStringLiteral("width=2048"), QStringLiteral("-p"),
@@ -174,31 +146,31 @@ private slots:
     }
 
     void usageAndScenarioErrorsExitOne() {
-        Finished run = runPoolscope({QStringLiteral("run"), QStringLiteral("batch")});
+        Finished run = runHeadless({QStringLiteral("run"), QStringLiteral("batch")});
         QCOMPARE(run.exitCode, 1);
         QVERIFY(
             run.err.contains(QStringLiteral("there is no scenario 'batch'; there are: default, "
                                             "periodic-bursts, leak-hunt, stress")));
 
-        run = runPoolscope({QStringLiteral("run"), QStringLiteral("stress"), QStringLiteral("-p"),
+        run = runHeadless({QStringLiteral("run"), QStringLiteral("stress"), QStringLiteral("-p"),
                             QStringLiteral("threads=many")});
         QCOMPARE(run.exitCode, 1);
         QVERIFY(
             run.err.contains(QStringLiteral("parameter 'threads' of scenario 'stress' must be "
                                             "a whole number from 1 to 256, not 'many'")));
 
-        run = runPoolscope({QStringLiteral("run"), QStringLiteral("stress"), QStringLiteral("-p"),
+        run = runHeadless({QStringLiteral("run"), QStringLiteral("stress"), QStringLiteral("-p"),
                             QStringLiteral("threads")});
         QCOMPARE(run.exitCode, 1);
         QVERIFY(run.err.contains(QStringLiteral("a parameter is written key=value")));
 
-        run = runPoolscope({QStringLiteral("run")});
+        run = runHeadless({QStringLiteral("run")});
         QCOMPARE(run.exitCode, 1);
         QVERIFY(run.err.contains(QStringLiteral("which scenario?")));
     }
 
     void aScenarioThatFailsExitsOneAndSaysWhy() {
-        const Finished run = runPoolscope({QStringLiteral("run"), QStringLiteral("periodic-bursts"),
+        const Finished run = runHeadless({QStringLiteral("run"), QStringLiteral("periodic-bursts"),
                                            QStringLiteral("-p"), QStringLiteral("width=65535"),
                                            QStringLiteral("-p"), QStringLiteral("height=65535"),
                                            QStringLiteral("-p"), QStringLiteral("idle-ms=0")});
@@ -209,7 +181,7 @@ private slots:
     }
 
     void runHelpDocumentsTheThreeExitStatuses() {
-        const Finished run = runPoolscope({QStringLiteral("run"), QStringLiteral("--help")});
+        const Finished run = runHeadless({QStringLiteral("run"), QStringLiteral("--help")});
         QCOMPARE(run.exitCode, 0);
         for (const char* text :
              {"  0  the scenario ran", "  1  a usage error", "  3  --fail-on-leak", "--param",
@@ -219,7 +191,7 @@ private slots:
     }
 
     void listScenariosNamesEveryScenarioAndItsParameters() {
-        const Finished run = runPoolscope({QStringLiteral("--list-scenarios")});
+        const Finished run = runHeadless({QStringLiteral("--list-scenarios")});
         QCOMPARE(run.exitCode, 0);
         for (const char* text : {"default\n", "periodic-bursts\n", "leak-hunt\n", "stress\n",
                                  "trim-period-ms=1000", "cached-images=3", "threads=4"}) {
@@ -228,17 +200,17 @@ private slots:
     }
 
     void aScenarioWithoutADisplayRunsHeadless() {
-        Finished run = runPoolscope({QStringLiteral("--scenario"), QStringLiteral("stress"),
+        Finished run = runHeadless({QStringLiteral("--scenario"), QStringLiteral("stress"),
                                      QStringLiteral("--param"), QStringLiteral("threads=1"),
                                      QStringLiteral("--param"), QStringLiteral("operations=50")});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
         QVERIFY(run.out.contains(QStringLiteral("scenario stress, headless")));
 
-        run = runPoolscope({QStringLiteral("--scenario"), QStringLiteral("nothing")});
+        run = runHeadless({QStringLiteral("--scenario"), QStringLiteral("nothing")});
         QCOMPARE(run.exitCode, 1);
         QVERIFY(run.err.contains(QStringLiteral("there is no scenario 'nothing'")));
 
-        run = runPoolscope({QStringLiteral("--param"), QStringLiteral("threads=1")});
+        run = runHeadless({QStringLiteral("--param"), QStringLiteral("threads=1")});
         QCOMPARE(run.exitCode, 1);
         QVERIFY(run.err.contains(QStringLiteral("--param sets a parameter of a --scenario")));
     }
@@ -246,7 +218,7 @@ private slots:
     void aRecordingOfARunOpensWithEveryEventItObserved() {
         const QString recording = directory_.filePath(QStringLiteral("run.psrec"));
         const QString report = directory_.filePath(QStringLiteral("run.json"));
-        const Finished run = runPoolscope({QStringLiteral("run"), QStringLiteral("leak-hunt"),
+        const Finished run = runHeadless({QStringLiteral("run"), QStringLiteral("leak-hunt"),
                                            QStringLiteral("--record"), recording,
                                            QStringLiteral("--report"), report});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));

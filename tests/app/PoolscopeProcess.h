@@ -1,0 +1,46 @@
+#pragma once
+
+#include <QProcess>
+#include <QProcessEnvironment>
+#include <QString>
+#include <QStringList>
+
+// Runs the built poolscope binary (POOLSCOPE_BINARY, set by tests/app/CMakeLists.txt) the way a
+// person or CI would, for the end-to-end command-line tests.
+
+constexpr int kProcessTimeoutMilliseconds = 120'000;
+
+struct Finished {
+    int exitCode = -1;  // -1 when the process did not exit normally
+    QString out;
+    QString err;
+};
+
+// This environment without any display, so poolscope must choose its headless paths.
+inline QProcessEnvironment withoutAnyDisplay() {
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.remove(QStringLiteral("DISPLAY"));
+    environment.remove(QStringLiteral("WAYLAND_DISPLAY"));
+    environment.remove(QStringLiteral("QT_QPA_PLATFORM"));
+    return environment;
+}
+
+inline Finished runPoolscope(const QStringList& arguments,
+                             const QProcessEnvironment& environment =
+                                 QProcessEnvironment::systemEnvironment()) {
+    QProcess process;
+    process.setProcessEnvironment(environment);
+    process.start(QStringLiteral(POOLSCOPE_BINARY), arguments);
+    Finished result;
+    if (!process.waitForFinished(kProcessTimeoutMilliseconds) ||
+        process.exitStatus() != QProcess::NormalExit) {
+        process.kill();
+        process.waitForFinished();
+        result.err = QStringLiteral("poolscope did not exit normally: ") + process.errorString();
+        return result;
+    }
+    result.exitCode = process.exitCode();
+    result.out = QString::fromLocal8Bit(process.readAllStandardOutput());
+    result.err = QString::fromLocal8Bit(process.readAllStandardError());
+    return result;
+}
