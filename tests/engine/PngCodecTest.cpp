@@ -1,0 +1,501 @@
+#include <QtTest>
+
+#include <png.h>
+
+#include <csetjmp>
+#include <cstdint>
+#include <filesystem>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "ImagingTestSupport.h"
+#include "diagnostics/MemoryDiagnostics.h"
+#include "imaging/Image.h"
+#include "imaging/codecs/DecodeLimits.h"
+#include "imaging/codecs/ImageCodecs.h"
+#include "imaging/codecs/InvalidImageContent.h"
+#include "imaging/codecs/PngCodec.h"
+#include "memory/MemoryAllocator.h"
+
+using namespace poolscope;
+using poolscope::testing::pixelBytes;
+using poolscope::testing::randomImage;
+using poolscope::testing::tinyChunkConfiguration;
+
+namespace {
+
+// A PNG as libpng stores it, for the layouts our encoder never writes: samples are given one
+// per pixel and channel, packed and byte-swapped by libpng itself.
+struct RawPng {
+    int width = 0;
+    int height = 0;
+    int colorType = PNG_COLOR_TYPE_RGB;
+    int bitDepth = 8;
+    bool interlaced = false;
+    std::vector<png_color> palette;
+    std::vector<png_byte> paletteAlpha;  // tRNS for palette images
+    std::vector<std::uint16_t> samples;  // width * height * channels, each < 2^bitDepth
+};
+
+int channelsOf(int colorType) {
+    switch (colorType) {
+        case PNG_COLOR_TYPE_GRAY:
+        case PNG_COLOR_TYPE_PALETTE:
+            return 1;
+        case PNG_COLOR_TYPE_GRAY_ALPHA:
+            return 2;
+        case PNG_COLOR_TYPE_RGB:
+            return 3;
+        default:
+            return 4;
+    }
+}
+
+// The rows in PNG byte order (big-endian, sub-byte samples packed from the high bits).
+std::vector<std::vector<png_byte>> packRows(const RawPng& spec) {
+    const int channels = channelsOf(spec.colorType);
+    std::vector<std::vector<png_byte>> rows(static_cast<std::size_t>(spec.height));
+    for (int y = 0; y < spec.height; ++y) {
+        const std::size_t samplesPerRow = static_cast<std::size_t>(spec.width * channels);
+        const std::size_t rowBytes = (samplesPerRow * spec.bitDepth + 7) / 8;
+        std::vector<png_byte>& row = rows[static_cast<std::size_t>(y)];
+        row.assign(rowBytes, 0);
+        for (std::size_t i = 0; i < samplesPerRow; ++i) {
+            const std::uint16_t sample = spec.samples[y * samplesPerRow + i];
+            if (spec.bitDepth == 16) {
+                row[2 * i] = static_cast<png_byte>(sample >> 8);
+                row[2 * i + 1] = static_cast<png_byte>(sample & 0xff);
+            } else if (spec.bitDepth == 8) {
+                row[i] = static_cast<png_byte>(sample);
+            } else {
+                const std::size_t bit = i * spec.bitDepth;
+                const int shift = 8 - spec.bitDepth - static_cast<int>(bit % 8);
+                row[bit / 8] = static_cast<png_byte>(row[bit / 8] | (sample << shift));
+            }
+        }
+    }
+    return rows;
+}
+
+void appendOutput(png_structp png, png_bytep data, std::size_t length) {
+    auto* output = static_cast<std::vector<std::uint8_t>*>(png_get_io_ptr(png));
+    output->insert(output->end(), data, data + length);
+}
+
+void flushNothing(png_structp) {}
+
+// libpng longjmps on error; this frame owns nothing with a destructor, the caller owns the rest.
+bool writeWithLibpng(const RawPng* spec, png_bytepp rows, std::vector<std::uint8_t>* output) {
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
+    png_infop info = png_create_info_struct(png);
+    if (setjmp(png_jmpbuf(png))) {
+        png_destroy_write_struct(&png, &info);
+        return false;
+    }
+    png_set_write_fn(png, output, appendOutput, flushNothing);
+    png_set_IHDR(png, info, static_cast<png_uint_32>(spec->width),
+                 static_cast<png_uint_32>(spec->height), spec->bitDepth, spec->colorType,
+                 spec->interlaced ? PNG_INTERLACE_ADAM7 : PNG_INTERLACE_NONE,
+                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    if (!spec->palette.empty()) {
+        png_set_PLTE(png, info, spec->palette.data(), static_cast<int>(spec->palette.size()));
+    }
+    if (!spec->paletteAlpha.empty()) {
+        png_set_tRNS(png, info, spec->paletteAlpha.data(),
+                     static_cast<int>(spec->paletteAlpha.size()), nullptr);
+    }
+    png_set_rows(png, info, rows);
+    png_write_png(png, info, PNG_TRANSFORM_IDENTITY, nullptr);
+    png_destroy_write_struct(&png, &info);
+    return true;
+}
+
+std::vector<std::uint8_t> encodeWithLibpng(const RawPng& spec) {
+    std::vector<std::vector<png_byte>> rows = packRows(spec);
+    std::vector<png_bytep> rowPointers;
+    for (auto& row : rows) {
+        rowPointers.push_back(row.data());
+    }
+    std::vector<std::uint8_t> output;
+    if (!writeWithLibpng(&spec, rowPointers.data(), &output)) {
+        throw std::runtime_error("libpng could not write the test image");
+    }
+    return output;
+}
+
+RawPng noisePng(int colorType, int bitDepth, bool interlaced, std::uint32_t seed) {
+    RawPng spec;
+    spec.width = 37;
+    spec.height = 23;
+    spec.colorType = colorType;
+    spec.bitDepth = bitDepth;
+    spec.interlaced = interlaced;
+    std::mt19937 random(seed);
+    const std::uint32_t sampleLimit = colorType == PNG_COLOR_TYPE_PALETTE
+                                          ? (1u << bitDepth)
+                                          : (bitDepth == 16 ? 65536u : (1u << bitDepth));
+    if (colorType == PNG_COLOR_TYPE_PALETTE) {
+        for (std::uint32_t i = 0; i < sampleLimit; ++i) {
+            spec.palette.push_back({static_cast<png_byte>(random()),
+                                    static_cast<png_byte>(random()),
+                                    static_cast<png_byte>(random())});
+            spec.paletteAlpha.push_back(static_cast<png_byte>(random()));
+        }
+    }
+    const std::size_t count =
+        static_cast<std::size_t>(spec.width * spec.height * channelsOf(colorType));
+    for (std::size_t i = 0; i < count; ++i) {
+        spec.samples.push_back(static_cast<std::uint16_t>(random() % sampleLimit));
+    }
+    return spec;
+}
+
+// What a pixel of `spec` means, as 16-bit RGBA: the reference every decode is checked against.
+std::vector<std::uint16_t> expectedRgba16(const RawPng& spec) {
+    const int channels = channelsOf(spec.colorType);
+    const std::uint32_t maxSample = spec.bitDepth == 16 ? 65535u : (1u << spec.bitDepth) - 1;
+    auto to16 = [&](std::uint32_t sample) {
+        return static_cast<std::uint16_t>(sample * 65535u / maxSample);
+    };
+    std::vector<std::uint16_t> expected;
+    for (int i = 0; i < spec.width * spec.height; ++i) {
+        const std::uint16_t* s = &spec.samples[static_cast<std::size_t>(i * channels)];
+        switch (spec.colorType) {
+            case PNG_COLOR_TYPE_GRAY:
+                expected.insert(expected.end(), {to16(s[0]), to16(s[0]), to16(s[0]), 65535});
+                break;
+            case PNG_COLOR_TYPE_GRAY_ALPHA:
+                expected.insert(expected.end(), {to16(s[0]), to16(s[0]), to16(s[0]), to16(s[1])});
+                break;
+            case PNG_COLOR_TYPE_RGB:
+                expected.insert(expected.end(), {to16(s[0]), to16(s[1]), to16(s[2]), 65535});
+                break;
+            case PNG_COLOR_TYPE_RGBA:
+                expected.insert(expected.end(), {to16(s[0]), to16(s[1]), to16(s[2]), to16(s[3])});
+                break;
+            case PNG_COLOR_TYPE_PALETTE: {
+                const png_color color = spec.palette[s[0]];
+                expected.insert(expected.end(), {ColorMath::upscale8To16(color.red),
+                                                 ColorMath::upscale8To16(color.green),
+                                                 ColorMath::upscale8To16(color.blue),
+                                                 ColorMath::upscale8To16(spec.paletteAlpha[s[0]])});
+                break;
+            }
+        }
+    }
+    return expected;
+}
+
+QString caseName(const RawPng& spec) {
+    return QStringLiteral("colour type %1, %2 bit%3")
+        .arg(spec.colorType)
+        .arg(spec.bitDepth)
+        .arg(spec.interlaced ? QStringLiteral(", interlaced") : QString());
+}
+
+// One chunk with its CRC, for hand-made hostile headers.
+void appendChunk(std::vector<std::uint8_t>& file, const char* type,
+                 const std::vector<std::uint8_t>& data) {
+    auto put32 = [&](std::uint32_t value) {
+        for (int shift = 24; shift >= 0; shift -= 8) {
+            file.push_back(static_cast<std::uint8_t>(value >> shift));
+        }
+    };
+    put32(static_cast<std::uint32_t>(data.size()));
+    const std::size_t crcStart = file.size();
+    file.insert(file.end(), type, type + 4);
+    file.insert(file.end(), data.begin(), data.end());
+    std::uint32_t crc = 0xffffffffu;
+    for (std::size_t i = crcStart; i < file.size(); ++i) {
+        crc ^= file[i];
+        for (int bit = 0; bit < 8; ++bit) {
+            crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
+        }
+    }
+    put32(crc ^ 0xffffffffu);
+}
+
+// A valid signature and IHDR claiming width x height RGBA/8, then the start of the data.
+std::vector<std::uint8_t> hostilePng(std::uint32_t width, std::uint32_t height) {
+    std::vector<std::uint8_t> file = {137, 80, 78, 71, 13, 10, 26, 10};
+    std::vector<std::uint8_t> header;
+    for (std::uint32_t value : {width, height}) {
+        for (int shift = 24; shift >= 0; shift -= 8) {
+            header.push_back(static_cast<std::uint8_t>(value >> shift));
+        }
+    }
+    header.insert(header.end(), {8, PNG_COLOR_TYPE_RGBA, 0, 0, 0});
+    appendChunk(file, "IHDR", header);
+    appendChunk(file, "IDAT", {0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01});
+    appendChunk(file, "IEND", {});
+    return file;
+}
+
+template <class Action>
+QString invalidContentMessage(Action action) {
+    try {
+        action();
+    } catch (const InvalidImageContent& error) {
+        return QString::fromStdString(error.what());
+    }
+    return {};
+}
+
+template <class TPixel>
+void verifyLosslessRoundTrip(Image<TPixel>& original) {
+    const Configuration configuration = tinyChunkConfiguration(1);
+    const std::vector<std::uint8_t> encoded = PngCodec::encode(original);
+    Image<TPixel> decoded = PngCodec::decode<TPixel>(encoded, configuration, "round-trip.png");
+    QCOMPARE(decoded.width(), original.width());
+    QCOMPARE(decoded.height(), original.height());
+    QVERIFY(pixelBytes(decoded) == pixelBytes(original));
+}
+
+}  // namespace
+
+class PngCodecTest : public QObject {
+    Q_OBJECT
+
+private slots:
+    void roundTrip_everyEncodedPixelType_isLossless() {
+        const Configuration configuration = tinyChunkConfiguration(1);
+        Image<Rgba32> rgba = randomImage<Rgba32>(configuration, 37, 29, 1);
+        verifyLosslessRoundTrip(rgba);
+        Image<Bgra32> bgra = randomImage<Bgra32>(configuration, 37, 29, 2);
+        verifyLosslessRoundTrip(bgra);
+        Image<Rgb24> rgb = randomImage<Rgb24>(configuration, 37, 29, 3);
+        verifyLosslessRoundTrip(rgb);
+
+        // Gray noise over the full range of each depth, which luminance of random colour is not.
+        std::mt19937 random(4);
+        Image<L8> gray8 = Image<L8>::createUninitialized(configuration, 41, 17);
+        Image<L16> gray16 = Image<L16>::createUninitialized(configuration, 41, 17);
+        Image<RgbaVector> vector = Image<RgbaVector>::createUninitialized(configuration, 13, 9);
+        for (int y = 0; y < 17; ++y) {
+            for (int x = 0; x < 41; ++x) {
+                gray8.setPixel(x, y, L8{static_cast<std::uint8_t>(random())});
+                gray16.setPixel(x, y, L16{static_cast<std::uint16_t>(random())});
+            }
+        }
+        // RgbaVector is written at 16 bits a channel, so values on the 16-bit grid come back.
+        for (int y = 0; y < 9; ++y) {
+            for (int x = 0; x < 13; ++x) {
+                auto channel = [&] {
+                    return ColorMath::unitFrom16(static_cast<std::uint16_t>(random()));
+                };
+                vector.setPixel(x, y, RgbaVector{channel(), channel(), channel(), channel()});
+            }
+        }
+        verifyLosslessRoundTrip(gray8);
+        verifyLosslessRoundTrip(gray16);
+        verifyLosslessRoundTrip(vector);
+    }
+
+    void encoder_picksColourTypeFromPixelType() {
+        const Configuration configuration = tinyChunkConfiguration(1);
+        auto infoOf = [&](auto image) { return PngCodec::identify(PngCodec::encode(image), "x"); };
+        QCOMPARE(infoOf(Image<L8>(configuration, 3, 2)).components, 1);
+        QCOMPARE(infoOf(Image<L8>(configuration, 3, 2)).bitsPerComponent, 8);
+        QCOMPARE(infoOf(Image<L16>(configuration, 3, 2)).bitsPerComponent, 16);
+        QCOMPARE(infoOf(Image<Rgb24>(configuration, 3, 2)).components, 3);
+        QCOMPARE(infoOf(Image<Rgba32>(configuration, 3, 2)).components, 4);
+        QCOMPARE(infoOf(Image<RgbaVector>(configuration, 3, 2)).bitsPerComponent, 16);
+    }
+
+    // Every colour type and bit depth PNG has, plain and Adam7, written by libpng itself.
+    void decode_everyColourTypeAndBitDepth_matchesTheSamples() {
+        const Configuration configuration = tinyChunkConfiguration(1);
+        const std::vector<std::pair<int, std::vector<int>>> layouts = {
+            {PNG_COLOR_TYPE_GRAY, {1, 2, 4, 8, 16}}, {PNG_COLOR_TYPE_GRAY_ALPHA, {8, 16}},
+            {PNG_COLOR_TYPE_PALETTE, {1, 2, 4, 8}},  {PNG_COLOR_TYPE_RGB, {8, 16}},
+            {PNG_COLOR_TYPE_RGBA, {8, 16}},
+        };
+        std::uint32_t seed = 10;
+        for (const auto& [colorType, depths] : layouts) {
+            for (int depth : depths) {
+                std::vector<std::uint8_t> plainBytes;
+                for (bool interlaced : {false, true}) {
+                    const RawPng spec = noisePng(colorType, depth, interlaced, seed);
+                    const QByteArray name = caseName(spec).toUtf8();
+                    const std::vector<std::uint8_t> file = encodeWithLibpng(spec);
+                    const std::vector<std::uint16_t> expected = expectedRgba16(spec);
+
+                    const ImageInfo info = PngCodec::identify(file, "case.png");
+                    QCOMPARE(info.width, spec.width);
+                    QCOMPARE(info.height, spec.height);
+                    QCOMPARE(info.bitsPerComponent, depth);
+
+                    Image<RgbaVector> exact =
+                        PngCodec::decode<RgbaVector>(file, configuration, "case.png");
+                    Image<Rgba32> eightBit =
+                        PngCodec::decode<Rgba32>(file, configuration, "case.png");
+                    for (int y = 0; y < spec.height; ++y) {
+                        for (int x = 0; x < spec.width; ++x) {
+                            const std::uint16_t* want =
+                                &expected[static_cast<std::size_t>((y * spec.width + x) * 4)];
+                            const RgbaVector got = exact.pixel(x, y);
+                            const std::uint16_t got16[4] = {
+                                ColorMath::unitTo16(got.r), ColorMath::unitTo16(got.g),
+                                ColorMath::unitTo16(got.b), ColorMath::unitTo16(got.a)};
+                            const Rgba32 got8 = eightBit.pixel(x, y);
+                            const std::uint8_t got8Channels[4] = {got8.r, got8.g, got8.b, got8.a};
+                            for (int c = 0; c < 4; ++c) {
+                                QVERIFY2(got16[c] == want[c], name.constData());
+                                QVERIFY2(got8Channels[c] == ColorMath::downscale16To8(want[c]),
+                                         name.constData());
+                            }
+                        }
+                    }
+                    // Gray without alpha also decodes straight into L8 / L16.
+                    if (colorType == PNG_COLOR_TYPE_GRAY) {
+                        Image<L16> gray = PngCodec::decode<L16>(file, configuration, "case.png");
+                        for (int i = 0; i < spec.width * spec.height; ++i) {
+                            QVERIFY2(gray.pixel(i % spec.width, i / spec.width).value ==
+                                         expected[static_cast<std::size_t>(i * 4)],
+                                     name.constData());
+                        }
+                    }
+                    if (!interlaced) {
+                        plainBytes = pixelBytes(eightBit);
+                    } else {
+                        QVERIFY2(pixelBytes(eightBit) == plainBytes, name.constData());
+                    }
+                }
+                ++seed;
+            }
+        }
+    }
+
+    void decode_intoEveryPixelType_agreesWithRgba32() {
+        const Configuration configuration = tinyChunkConfiguration(1);
+        Image<Rgba32> original = randomImage<Rgba32>(configuration, 19, 7, 5);
+        const std::vector<std::uint8_t> file = PngCodec::encode(original);
+        Image<Bgra32> bgra = PngCodec::decode<Bgra32>(file, configuration, "p.png");
+        Image<Rgb24> rgb = PngCodec::decode<Rgb24>(file, configuration, "p.png");
+        Image<L8> gray = PngCodec::decode<L8>(file, configuration, "p.png");
+        for (int y = 0; y < 7; ++y) {
+            for (int x = 0; x < 19; ++x) {
+                const Rgba32 color = original.pixel(x, y);
+                QCOMPARE(bgra.pixel(x, y), PixelConverter::convert<Bgra32>(color));
+                QCOMPARE(rgb.pixel(x, y), PixelConverter::convert<Rgb24>(color));
+                QCOMPARE(gray.pixel(x, y), PixelConverter::convert<L8>(color));
+            }
+        }
+    }
+
+    void identify_readsTheHeaderWithoutAllocating() {
+        const Configuration configuration = tinyChunkConfiguration(1);
+        Image<Rgb24> original = randomImage<Rgb24>(configuration, 301, 77, 6);
+        const std::vector<std::uint8_t> file = PngCodec::encode(original);
+        original.dispose();
+
+        const std::int64_t undisposedBefore = MemoryDiagnostics::totalUndisposedAllocationCount();
+        const std::size_t liveBefore = MemoryDiagnostics::liveAllocations().size();
+        const ImageInfo info = ImageCodecs::identify(file, "identify.png");
+        QCOMPARE(MemoryDiagnostics::totalUndisposedAllocationCount(), undisposedBefore);
+        QCOMPARE(MemoryDiagnostics::liveAllocations().size(), liveBefore);
+        QCOMPARE(info.format, ImageFormat::Png);
+        QCOMPARE(info.width, 301);
+        QCOMPARE(info.height, 77);
+        QCOMPARE(info.components, 3);
+    }
+
+    void decode_honoursPreferContiguous() {
+        // 3000 x 1000 Rgba32 is 12 MB: many pool chunks unless one buffer is asked for.
+        Configuration contiguous = Configuration::defaultInstance().clone();
+        contiguous.preferContiguousImageBuffers = true;
+        Image<Rgba32> original(Configuration::defaultInstance(), 3000, 1000,
+                               Rgba32{10, 20, 30, 255});
+        original.setPixel(2999, 999, Rgba32{1, 2, 3, 4});
+        const std::vector<std::uint8_t> file = PngCodec::encode(original);
+
+        Image<Rgba32> decoded = PngCodec::decode<Rgba32>(file, contiguous, "large.png");
+        MemoryGroupView<Rgba32> memory;
+        QVERIFY(decoded.dangerousTryGetSinglePixelMemory(memory));
+        QCOMPARE(memory.length(), std::size_t{3000} * 1000);
+        QCOMPARE(memory.span()[memory.length() - 1], (Rgba32{1, 2, 3, 4}));
+
+        Image<Rgba32> chunked =
+            PngCodec::decode<Rgba32>(file, Configuration::defaultInstance(), "large.png");
+        QVERIFY(!chunked.dangerousTryGetSinglePixelMemory(memory));
+        QVERIFY(pixelBytes(chunked) == pixelBytes(decoded));
+    }
+
+    void hostileHeaders_areRefusedBeforeAllocating() {
+        // The default 4 GiB group limit admits a 2 GB one-pixel column, so an application that
+        // decodes untrusted files sets a tighter limit; 32768 x 32769 exceeds even the default.
+        Configuration limited;
+        limited.allocator = MemoryAllocator::create({std::nullopt, 1024});
+        struct Case {
+            std::uint32_t width;
+            std::uint32_t height;
+            const Configuration* configuration;
+        };
+        const Case cases[] = {{1, 500'000'000, &limited},
+                              {32768, 32769, &limited},
+                              {32768, 32769, &Configuration::defaultInstance()}};
+        for (const Case& hostile : cases) {
+            const std::vector<std::uint8_t> file = hostilePng(hostile.width, hostile.height);
+            const ImageInfo info = ImageCodecs::identify(file, "hostile.png");
+            QCOMPARE(info.width, static_cast<int>(hostile.width));
+            QCOMPARE(info.height, static_cast<int>(hostile.height));
+
+            const std::int64_t undisposedBefore =
+                MemoryDiagnostics::totalUndisposedAllocationCount();
+            const std::size_t liveBefore = MemoryDiagnostics::liveAllocations().size();
+            const QString message = invalidContentMessage(
+                [&] { PngCodec::decode<Rgba32>(file, *hostile.configuration, "hostile.png"); });
+            QCOMPARE(message,
+                     QStringLiteral("Cannot decode image. Failed to allocate buffers for possibly "
+                                    "degenerate dimensions: %1x%2.")
+                         .arg(hostile.width)
+                         .arg(hostile.height));
+            QCOMPARE(MemoryDiagnostics::totalUndisposedAllocationCount(), undisposedBefore);
+            QCOMPARE(MemoryDiagnostics::liveAllocations().size(), liveBefore);
+        }
+    }
+
+    void fileFunctions_saveAndLoadByExtension_andNameThePathOnErrors() {
+        QTemporaryDir directory;
+        QVERIFY(directory.isValid());
+        const std::filesystem::path root = directory.path().toStdString();
+        const Configuration configuration = tinyChunkConfiguration(1);
+        Image<Rgba32> original = randomImage<Rgba32>(configuration, 23, 11, 8);
+
+        ImageCodecs::save(original, root / "picture.PNG");
+        Image<Rgba32> loaded = ImageCodecs::load<Rgba32>(root / "picture.PNG", configuration);
+        QVERIFY(pixelBytes(loaded) == pixelBytes(original));
+        QCOMPARE(ImageCodecs::identifyFile(root / "picture.PNG").format, ImageFormat::Png);
+
+        ImageCodecs::save(original, root / "picture.jpg", 95);
+        QCOMPARE(ImageCodecs::identifyFile(root / "picture.jpg").format, ImageFormat::Jpeg);
+
+        const std::filesystem::path missing = root / "missing.png";
+        try {
+            ImageCodecs::load<Rgba32>(missing, configuration);
+            QFAIL("loading a missing file succeeded");
+        } catch (const std::runtime_error& error) {
+            QVERIFY(std::string(error.what()).find(missing.string()) != std::string::npos);
+        }
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
+                                 ImageCodecs::save(original, root / "picture.bmp"));
+        const std::filesystem::path unwritable = root / "no-such-directory" / "x.png";
+        try {
+            ImageCodecs::save(original, unwritable);
+            QFAIL("saving into a missing directory succeeded");
+        } catch (const std::runtime_error& error) {
+            QVERIFY(std::string(error.what()).find(unwritable.string()) != std::string::npos);
+        }
+        const std::filesystem::path notAnImage = root / "notes.png";
+        const std::vector<std::uint8_t> text = {'h', 'e', 'l', 'l', 'o'};
+        ImageCodecs::writeFile(notAnImage, text);
+        const QString message =
+            invalidContentMessage([&] { ImageCodecs::load<Rgba32>(notAnImage, configuration); });
+        QVERIFY(message.contains(QString::fromStdString(notAnImage.string())));
+    }
+};
+
+QTEST_GUILESS_MAIN(PngCodecTest)
+#include "PngCodecTest.moc"
