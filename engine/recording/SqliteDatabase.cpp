@@ -21,7 +21,9 @@ SqliteDatabase::SqliteDatabase(const std::string& path, Mode mode) : path_(path)
 }
 
 SqliteDatabase::~SqliteDatabase() {
-    sqlite3_close(handle_);
+    // close_v2: a statement finalized after its database (member order, an exception) still
+    // lets the connection go, instead of leaving it open for good as sqlite3_close would.
+    sqlite3_close_v2(handle_);
 }
 
 void SqliteDatabase::fail(const std::string& context) const {
