@@ -135,16 +135,33 @@ namespace {
 }  // namespace
 
 StackId captureStack(int skipFrames) {
-    void* raw[StackTable::kMaxFrames + 8];
-    const int skip = std::clamp(skipFrames + 1, 0, 8);  // +1: this function
-    const int depth = walkStack(raw, StackTable::kMaxFrames + skip);
-    if (depth <= skip) {
+#if defined(__SANITIZE_THREAD__)
+    constexpr int kOwnFramesAtMost = 2;  // this function, and TSan's backtrace interceptor
+#else
+    constexpr int kOwnFramesAtMost = 1;  // this function
+#endif
+    // Every frame walked costs time: walk just what is kept.
+    void* raw[StackTable::kMaxFrames + kOwnFramesAtMost + 8];
+    const int skip = std::clamp(skipFrames, 0, 8);
+    const int depth = walkStack(raw, StackTable::kMaxFrames + kOwnFramesAtMost + skip);
+    // The caller's frame is the one that returns where this call returns; what the walker put
+    // above it (this function, interceptors) is not the caller's business.
+    void* const callerReturn = __builtin_return_address(0);
+    int caller = 0;
+    while (caller <= std::min(depth - 1, kOwnFramesAtMost) && raw[caller] != callerReturn) {
+        ++caller;
+    }
+    if (caller > std::min(depth - 1, kOwnFramesAtMost)) {
+        caller = 1;  // the caller's frame was not recognised: drop this function's only
+    }
+    const int first = caller + skip;
+    if (depth <= first) {
         return 0;
     }
     std::uintptr_t frames[StackTable::kMaxFrames];
-    const int count = std::min(depth - skip, StackTable::kMaxFrames);
+    const int count = std::min(depth - first, StackTable::kMaxFrames);
     for (int i = 0; i < count; ++i) {
-        frames[i] = reinterpret_cast<std::uintptr_t>(raw[skip + i]);
+        frames[i] = reinterpret_cast<std::uintptr_t>(raw[first + i]);
     }
     return StackTable::instance().intern(frames, count);
 }
