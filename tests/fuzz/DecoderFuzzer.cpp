@@ -1,6 +1,7 @@
-// libFuzzer entry for PngCodec: any input either decodes or raises InvalidImageContent, and
-// every buffer of a failed decode is released. Anything else (a crash, a sanitizer report,
-// another exception, a changed undisposed count) is a finding.
+// libFuzzer entry for one decoder, FuzzedCodec (PngCodec or JpegCodec, chosen by the build):
+// any input either decodes or raises InvalidImageContent, and every buffer of a failed decode
+// is released. Anything else (a crash, a sanitizer report, another exception, a changed
+// undisposed count) is a finding.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -10,10 +11,12 @@
 #include "diagnostics/MemoryDiagnostics.h"
 #include "imaging/Configuration.h"
 #include "imaging/codecs/InvalidImageContent.h"
-#include "imaging/codecs/PngCodec.h"
+#include POOLSCOPE_FUZZED_CODEC_HEADER
 #include "memory/MemoryAllocator.h"
 
 namespace {
+
+using FuzzedCodec = poolscope::POOLSCOPE_FUZZED_CODEC;
 
 // A 64 MB limit keeps each input fast and within libFuzzer's RSS limit: larger claimed
 // dimensions take the degenerate-dimensions path, which is itself under test.
@@ -30,7 +33,7 @@ const poolscope::Configuration& fuzzConfiguration() {
 template <class TPixel>
 void decodeInto(std::span<const std::uint8_t> bytes) {
     try {
-        poolscope::PngCodec::decode<TPixel>(bytes, fuzzConfiguration(), "fuzz-input");
+        FuzzedCodec::decode<TPixel>(bytes, fuzzConfiguration(), "fuzz-input");
     } catch (const poolscope::InvalidImageContent&) {
         // The expected outcome for most inputs.
     }
@@ -43,7 +46,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::int64_t undisposedBefore =
         poolscope::MemoryDiagnostics::totalUndisposedAllocationCount();
     try {
-        poolscope::PngCodec::identify(bytes, "fuzz-input");
+        FuzzedCodec::identify(bytes, "fuzz-input");
     } catch (const poolscope::InvalidImageContent&) {
     }
     // The converting path and the path that writes straight into the image's rows.
