@@ -172,17 +172,18 @@ private slots:
         const std::string path = file("dropping.psrec");
         RecordingWriter::Options small;
         small.queueCapacityEvents = 100;
-        small.commitInterval = 10s;  // nothing is written before finish()
         RecordingWriter writer(path, {}, small);
-        const std::vector<MemoryEvent> events = sampleEvents(80, 0);
-        writer.consume(events);
-        writer.consume(events);  // over the capacity: dropped whole
-        QCOMPARE(writer.droppedEvents(), std::uint64_t{80});
+        // A batch larger than the whole queue can never fit: it is dropped whole, whatever the
+        // writer thread has drained by then; the next batch that fits is kept.
+        writer.consume(sampleEvents(120, 0));
+        QCOMPARE(writer.droppedEvents(), std::uint64_t{120});
+        writer.consume(sampleEvents(80, 0));
+        QCOMPARE(writer.droppedEvents(), std::uint64_t{120});
         writer.finish({}, 0);
 
         const RecordingReader reader(path);
         QCOMPARE(reader.lastEventSequence(), std::int64_t{80});
-        QCOMPARE(reader.metadata().at("writer_dropped_events"), std::string("80"));
+        QCOMPARE(reader.metadata().at("writer_dropped_events"), std::string("120"));
     }
 
     void aCopyTakenMidRecordingOpensWithEveryCommittedBatch() {
