@@ -52,9 +52,13 @@ std::size_t EventStream::Subscription::drain(std::vector<MemoryEvent>& out, std:
     return queue_->drain(out, maxEvents);
 }
 
-std::uint64_t EventStream::Subscription::droppedCount() const { return queue_->droppedCount(); }
+std::uint64_t EventStream::Subscription::droppedCount() const {
+    return queue_->droppedCount();
+}
 
-std::size_t EventStream::Subscription::capacity() const { return queue_->capacity(); }
+std::size_t EventStream::Subscription::capacity() const {
+    return queue_->capacity();
+}
 
 void EventStream::publish(MemoryEvent event) {
     if (event.timeNanoseconds == 0) {

@@ -66,13 +66,19 @@ public:
 // Frames of the engine's own allocation path say nothing about who leaked.
 bool isAllocatorFrame(const SymbolizedFrame& frame) {
     static constexpr std::string_view kInternal[] = {
-        "poolscope::TrackedAllocation::", "poolscope::LifetimeGuard::",
-        "poolscope::captureStack",        "poolscope::MemoryAllocator::",
-        "poolscope::PooledMemoryAllocator::", "poolscope::SimpleHeapAllocator::",
-        "poolscope::PooledChunkGuard",    "poolscope::ExactSizeGuard",
-        "poolscope::SmallBufferGuard",    "poolscope::GcArrayGuard",
+        "poolscope::TrackedAllocation::",
+        "poolscope::LifetimeGuard::",
+        "poolscope::captureStack",
+        "poolscope::MemoryAllocator::",
+        "poolscope::PooledMemoryAllocator::",
+        "poolscope::SimpleHeapAllocator::",
+        "poolscope::PooledChunkGuard",
+        "poolscope::ExactSizeGuard",
+        "poolscope::SmallBufferGuard",
+        "poolscope::GcArrayGuard",
         "poolscope::GcPixelAllocator::",
-        "std::make_unique",               "operator new",
+        "std::make_unique",
+        "operator new",
     };
     return std::any_of(std::begin(kInternal), std::end(kInternal), [&](std::string_view prefix) {
         return frame.function.find(prefix) != std::string::npos;
@@ -106,7 +112,9 @@ bool MemoryDiagnostics::stackCaptureActive() {
     return g_captureRequests.load(std::memory_order_relaxed) != 0;
 }
 
-LeakMark MemoryDiagnostics::mark() { return LeakMark{AllocationRegistry::instance().peekNextId()}; }
+LeakMark MemoryDiagnostics::mark() {
+    return LeakMark{AllocationRegistry::instance().peekNextId()};
+}
 
 std::vector<AllocationInfo> MemoryDiagnostics::liveAllocations() {
     return AllocationRegistry::instance().liveSince(0);
@@ -176,9 +184,13 @@ std::string MemoryDiagnostics::tagName(std::uint16_t tagId) {
     return tagId < table.names.size() ? table.names[tagId] : std::string();
 }
 
-std::uint16_t MemoryDiagnostics::currentTag() { return t_currentTag; }
+std::uint16_t MemoryDiagnostics::currentTag() {
+    return t_currentTag;
+}
 
-void MemoryDiagnostics::noteAllocated() { g_undisposedCount.fetch_add(1, std::memory_order_relaxed); }
+void MemoryDiagnostics::noteAllocated() {
+    g_undisposedCount.fetch_add(1, std::memory_order_relaxed);
+}
 
 void MemoryDiagnostics::noteReleasedByOwner() {
     g_undisposedCount.fetch_sub(1, std::memory_order_relaxed);
@@ -209,6 +221,8 @@ AllocationTagScope::AllocationTagScope(std::string_view tag) : previous_(t_curre
     t_currentTag = MemoryDiagnostics::internTag(tag);
 }
 
-AllocationTagScope::~AllocationTagScope() { t_currentTag = previous_; }
+AllocationTagScope::~AllocationTagScope() {
+    t_currentTag = previous_;
+}
 
 }  // namespace poolscope

@@ -48,7 +48,8 @@ public:
     static std::int64_t totalUndisposedAllocationCount();
 
     // The callback runs on the thread that released the memory, outside engine locks.
-    [[nodiscard]] static std::unique_ptr<Subscription> subscribeUndisposed(UndisposedCallback callback);
+    [[nodiscard]] static std::unique_ptr<Subscription> subscribeUndisposed(
+        UndisposedCallback callback);
     // Captures stacks for new allocations while the token lives, with or without subscribers.
     [[nodiscard]] static std::unique_ptr<Subscription> enableStackCapture();
     static bool stackCaptureActive();

@@ -16,22 +16,22 @@ enum class MemoryEventKind : std::uint8_t {
     UnpooledFree,      // that memory given back
     SmallRent,         // a buffer from the small-buffer pool
     SmallReturn,
-    SlotCreated,       // the pool mapped memory for an empty slot
-    ChunkFreed,        // a retained pool chunk went back to the OS (trim, release, pool gone)
-    Trim,              // a trim pass; value = chunks freed, value2 = chunks still retained
-    ReleaseRetained,   // releaseRetainedResources(); value = chunks freed
-    LimitRefused,      // a request over a limit; bytes = request, value = limit
-    Undisposed,        // released by something other than its owner's dispose
+    SlotCreated,      // the pool mapped memory for an empty slot
+    ChunkFreed,       // a retained pool chunk went back to the OS (trim, release, pool gone)
+    Trim,             // a trim pass; value = chunks freed, value2 = chunks still retained
+    ReleaseRetained,  // releaseRetainedResources(); value = chunks freed
+    LimitRefused,     // a request over a limit; bytes = request, value = limit
+    Undisposed,       // released by something other than its owner's dispose
     // The managed heap (engine/gc); sourceId 0, tier Heap. Generation and reason of a collection
     // travel in chunkIndex and chunkCount, its sequence number in allocationId.
-    GcStart,            // bytes = heap bytes in use before
-    GcEnd,              // bytes = freed, value = promoted bytes, value2 = pause in nanoseconds
-    GcAllocationSample, // one allocation every N bytes; bytes = its size, value = type id,
-                        // value2 = bytes allocated since the last sample, allocationId = address
-    GcFinalizerRun,     // allocationId = address, value = type id
-    GcWeakCleared,      // value = handles cleared, value2 = 0 for short, 1 for long weak handles
-    GcResurrection,     // an object whose finalizer ran survived; allocationId = address
-    GcObjectsMoved,     // value = objects moved by compaction, bytes = bytes moved
+    GcStart,             // bytes = heap bytes in use before
+    GcEnd,               // bytes = freed, value = promoted bytes, value2 = pause in nanoseconds
+    GcAllocationSample,  // one allocation every N bytes; bytes = its size, value = type id,
+                         // value2 = bytes allocated since the last sample, allocationId = address
+    GcFinalizerRun,      // allocationId = address, value = type id
+    GcWeakCleared,       // value = handles cleared, value2 = 0 for short, 1 for long weak handles
+    GcResurrection,      // an object whose finalizer ran survived; allocationId = address
+    GcObjectsMoved,      // value = objects moved by compaction, bytes = bytes moved
 };
 
 const char* memoryEventKindName(MemoryEventKind kind);

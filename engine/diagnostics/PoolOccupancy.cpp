@@ -3,7 +3,8 @@
 namespace poolscope {
 
 PoolOccupancy::PoolOccupancy(std::uint16_t sourceId, int capacity)
-    : sourceId_(sourceId), slots_(static_cast<std::size_t>(capacity < 0 ? 0 : capacity), SlotState::Empty) {}
+    : sourceId_(sourceId),
+      slots_(static_cast<std::size_t>(capacity < 0 ? 0 : capacity), SlotState::Empty) {}
 
 void PoolOccupancy::setSlot(std::int32_t slot, SlotState state) {
     if (slot < 0 || static_cast<std::size_t>(slot) >= slots_.size()) {

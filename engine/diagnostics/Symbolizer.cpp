@@ -115,8 +115,8 @@ SymbolizedFrame Symbolizer::resolve(std::uintptr_t address) {
     if (module == nullptr) {
         return frame;
     }
-    if (const char* name =
-            dwfl_module_info(module, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr)) {
+    if (const char* name = dwfl_module_info(module, nullptr, nullptr, nullptr, nullptr, nullptr,
+                                            nullptr, nullptr)) {
         frame.module = name;
     }
     if (const char* symbol = dwfl_module_addrname(module, lookup)) {
@@ -124,7 +124,8 @@ SymbolizedFrame Symbolizer::resolve(std::uintptr_t address) {
     }
     if (Dwfl_Line* line = dwfl_module_getsrc(module, lookup)) {
         int lineNumber = 0;
-        if (const char* file = dwfl_lineinfo(line, nullptr, &lineNumber, nullptr, nullptr, nullptr)) {
+        if (const char* file =
+                dwfl_lineinfo(line, nullptr, &lineNumber, nullptr, nullptr, nullptr)) {
             frame.file = file;
             frame.line = lineNumber;
         }

@@ -14,7 +14,7 @@ struct SymbolizedFrame {
     std::string function;  // demangled; empty when unknown
     std::string file;      // source file; empty without debug info
     int line = 0;
-    std::string module;    // the shared object or executable
+    std::string module;  // the shared object or executable
 
     // "function (file:line)" or "function [module]" or the hex address, whichever is known.
     std::string toString() const;

@@ -4,7 +4,9 @@
 
 namespace poolscope {
 
-std::int64_t SteadyClock::nowNanoseconds() const { return monotonicNanoseconds(); }
+std::int64_t SteadyClock::nowNanoseconds() const {
+    return monotonicNanoseconds();
+}
 
 SteadyClock& SteadyClock::instance() {
     static SteadyClock clock;

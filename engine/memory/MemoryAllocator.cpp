@@ -62,8 +62,8 @@ std::uint64_t MemoryAllocator::checkedByteCount(std::int64_t length, std::size_t
     if (__builtin_mul_overflow(static_cast<std::uint64_t>(length),
                                static_cast<std::uint64_t>(elementSize), &bytes)) {
         refuse(UINT64_MAX, limit,
-               "Attempted to allocate a buffer of length=" + std::to_string(length) + " elements of " +
-                   std::to_string(elementSize) +
+               "Attempted to allocate a buffer of length=" + std::to_string(length) +
+                   " elements of " + std::to_string(elementSize) +
                    " bytes, which overflows 64-bit size arithmetic; the limit is " +
                    std::to_string(limit) + ".");
     }
@@ -121,7 +121,8 @@ MemoryGroup MemoryAllocator::allocateChunkedGroup(MemoryTier tier, std::int64_t 
     guards.reserve(static_cast<std::size_t>(layout->count));
     try {
         for (std::int64_t i = 0; i < layout->count; ++i) {
-            const std::int64_t length = i + 1 == layout->count ? layout->lastLength : layout->bufferLength;
+            const std::int64_t length =
+                i + 1 == layout->count ? layout->lastLength : layout->bufferLength;
             const GuardedChunk chunk =
                 makeChunk(static_cast<std::size_t>(length) * elementSize,
                           static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(layout->count));

@@ -7,12 +7,14 @@ namespace poolscope {
 
 void MemoryAllocatorOptions::validate() const {
     if (maximumPoolSizeMegabytes && *maximumPoolSizeMegabytes < 0) {
-        throw std::out_of_range("MemoryAllocatorOptions.maximumPoolSizeMegabytes must be >= 0, got " +
-                                std::to_string(*maximumPoolSizeMegabytes) + ".");
+        throw std::out_of_range(
+            "MemoryAllocatorOptions.maximumPoolSizeMegabytes must be >= 0, got " +
+            std::to_string(*maximumPoolSizeMegabytes) + ".");
     }
     if (allocationLimitMegabytes && *allocationLimitMegabytes <= 0) {
-        throw std::out_of_range("MemoryAllocatorOptions.allocationLimitMegabytes must be > 0, got " +
-                                std::to_string(*allocationLimitMegabytes) + ".");
+        throw std::out_of_range(
+            "MemoryAllocatorOptions.allocationLimitMegabytes must be > 0, got " +
+            std::to_string(*allocationLimitMegabytes) + ".");
     }
     // Megabytes are multiplied into bytes in 64 bits; refuse values that would overflow.
     constexpr std::int64_t kMaxMegabytes = INT64_MAX / (1024 * 1024);

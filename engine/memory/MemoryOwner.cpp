@@ -61,8 +61,12 @@ MemoryPin MemoryOwner::pin() const {
     return guard_ ? pinGuards({guard_}) : MemoryPin();
 }
 
-AllocationId MemoryOwner::allocationId() const { return guard_ ? guard_->id() : 0; }
+AllocationId MemoryOwner::allocationId() const {
+    return guard_ ? guard_->id() : 0;
+}
 
-MemoryTier MemoryOwner::tier() const { return guard_ ? guard_->tier() : MemoryTier::Heap; }
+MemoryTier MemoryOwner::tier() const {
+    return guard_ ? guard_->tier() : MemoryTier::Heap;
+}
 
 }  // namespace poolscope

@@ -18,7 +18,8 @@ class LifetimeGuard;
 class MemoryOwner {
 public:
     MemoryOwner() = default;
-    MemoryOwner(LifetimeGuard* guard, std::byte* data, std::int64_t length, std::size_t elementSize);
+    MemoryOwner(LifetimeGuard* guard, std::byte* data, std::int64_t length,
+                std::size_t elementSize);
     MemoryOwner(MemoryOwner&& other) noexcept;
     MemoryOwner& operator=(MemoryOwner&& other) noexcept;
     MemoryOwner(const MemoryOwner&) = delete;

@@ -25,11 +25,14 @@ std::size_t pageSize() {
     return size;
 }
 
-std::size_t roundUp(std::size_t value, std::size_t to) { return (value + to - 1) / to * to; }
+std::size_t roundUp(std::size_t value, std::size_t to) {
+    return (value + to - 1) / to * to;
+}
 
 void* mapAligned(std::size_t length) {
     if (length < kHugePageBytes) {
-        void* data = mmap(nullptr, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        void* data =
+            mmap(nullptr, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         return data == MAP_FAILED ? nullptr : data;
     }
     // Over-map by one huge page and cut the unaligned head and tail away.
@@ -58,7 +61,8 @@ std::byte* map(std::size_t bytes) {
     for (int attempt = 0;; ++attempt) {
         if (void* data = mapAligned(length)) {
             g_outstandingMappings.fetch_add(1, std::memory_order_relaxed);
-            g_outstandingBytes.fetch_add(static_cast<std::int64_t>(length), std::memory_order_relaxed);
+            g_outstandingBytes.fetch_add(static_cast<std::int64_t>(length),
+                                         std::memory_order_relaxed);
             return static_cast<std::byte*>(data);
         }
         if (attempt + 1 >= kRetries) {
@@ -78,7 +82,11 @@ void unmap(std::byte* data, std::size_t bytes) noexcept {
     g_outstandingBytes.fetch_sub(static_cast<std::int64_t>(length), std::memory_order_relaxed);
 }
 
-std::int64_t outstandingMappings() { return g_outstandingMappings.load(std::memory_order_relaxed); }
-std::int64_t outstandingBytes() { return g_outstandingBytes.load(std::memory_order_relaxed); }
+std::int64_t outstandingMappings() {
+    return g_outstandingMappings.load(std::memory_order_relaxed);
+}
+std::int64_t outstandingBytes() {
+    return g_outstandingBytes.load(std::memory_order_relaxed);
+}
 
 }  // namespace poolscope::OsMemory

@@ -56,7 +56,9 @@ PooledMemoryAllocator::PooledMemoryAllocator(const Settings& settings)
         settings_.smallBuffersPerSizeClass);
 }
 
-PooledMemoryAllocator::~PooledMemoryAllocator() { pool_->shutDown(); }
+PooledMemoryAllocator::~PooledMemoryAllocator() {
+    pool_->shutDown();
+}
 
 void PooledMemoryAllocator::releaseRetainedResources() {
     pool_->release();
@@ -77,8 +79,8 @@ PooledMemoryAllocator::GuardedBuffer PooledMemoryAllocator::rentSmall(std::uint6
     return {guard, buffer.data};
 }
 
-PooledMemoryAllocator::GuardedBuffer PooledMemoryAllocator::tryRentChunk(std::uint64_t bytes,
-                                                                         AllocationOptions options) {
+PooledMemoryAllocator::GuardedBuffer PooledMemoryAllocator::tryRentChunk(
+    std::uint64_t bytes, AllocationOptions options) {
     const std::optional<PoolChunk> chunk = pool_->rent();
     if (!chunk) {
         return {};
@@ -138,7 +140,8 @@ MemoryGroup PooledMemoryAllocator::allocateGroupCore(std::int64_t totalLength,
             chunks.reserve(rented.size());
             for (std::size_t i = 0; i < rented.size(); ++i) {
                 const bool last = i + 1 == rented.size();
-                chunks.push_back({rented[i].data, last ? layout->lastLength : layout->bufferLength});
+                chunks.push_back(
+                    {rented[i].data, last ? layout->lastLength : layout->bufferLength});
             }
             PooledChunkGuard* guard = nullptr;
             try {
@@ -151,7 +154,8 @@ MemoryGroup PooledMemoryAllocator::allocateGroupCore(std::int64_t totalLength,
                 return static_cast<std::uint64_t>(chunks[i].length) * elementSize;
             });
             for (const MemoryGroup::Chunk& chunk : chunks) {
-                cleanIfAsked(options, chunk.data, static_cast<std::uint64_t>(chunk.length) * elementSize);
+                cleanIfAsked(options, chunk.data,
+                             static_cast<std::uint64_t>(chunk.length) * elementSize);
             }
             return MemoryGroup(std::move(chunks), {guard}, layout->bufferLength, totalLength,
                                elementSize, MemoryTier::Pooled);

@@ -13,7 +13,9 @@ std::byte* allocateBuffer(std::size_t bytes) {
     return static_cast<std::byte*>(::operator new(bytes, kAlignment));
 }
 
-void freeBuffer(std::byte* data) noexcept { ::operator delete(data, kAlignment); }
+void freeBuffer(std::byte* data) noexcept {
+    ::operator delete(data, kAlignment);
+}
 
 }  // namespace
 
@@ -21,10 +23,13 @@ SmallBufferPool::SmallBufferPool(std::size_t maxBufferBytes, int buffersPerClass
     : maxBufferBytes_(maxBufferBytes),
       buffersPerClass_(static_cast<std::size_t>(buffersPerClass < 0 ? 0 : buffersPerClass)) {}
 
-SmallBufferPool::~SmallBufferPool() { release(); }
+SmallBufferPool::~SmallBufferPool() {
+    release();
+}
 
 int SmallBufferPool::classOf(std::size_t bytes) {
-    const std::size_t rounded = std::bit_ceil(bytes < (1u << kMinClassBits) ? (1u << kMinClassBits) : bytes);
+    const std::size_t rounded =
+        std::bit_ceil(bytes < (1u << kMinClassBits) ? (1u << kMinClassBits) : bytes);
     return std::countr_zero(rounded) - kMinClassBits;
 }
 

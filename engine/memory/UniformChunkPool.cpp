@@ -46,7 +46,9 @@ UniformChunkPool::UniformChunkPool(const Settings& settings)
     retained_.reserve(slots_.size());
 }
 
-UniformChunkPool::~UniformChunkPool() { shutDown(); }
+UniformChunkPool::~UniformChunkPool() {
+    shutDown();
+}
 
 std::int32_t UniformChunkPool::takeFreeSlot() {
     const auto it = std::find(slots_.begin(), slots_.end(), SlotState::Empty);

@@ -76,7 +76,8 @@ public:
     const TrimPolicy& trimPolicy() const { return settings_.trimPolicy; }
 
     // Gives one chunk's memory back to the OS and reports it.
-    static void freeChunk(const PoolChunk& chunk, std::size_t chunkBytes, std::uint16_t sourceId) noexcept;
+    static void freeChunk(const PoolChunk& chunk, std::size_t chunkBytes,
+                          std::uint16_t sourceId) noexcept;
 
 private:
     explicit UniformChunkPool(const Settings& settings);

@@ -25,9 +25,9 @@ inline QProcessEnvironment withoutAnyDisplay() {
     return environment;
 }
 
-inline Finished runPoolscope(const QStringList& arguments,
-                             const QProcessEnvironment& environment =
-                                 QProcessEnvironment::systemEnvironment()) {
+inline Finished runPoolscope(
+    const QStringList& arguments,
+    const QProcessEnvironment& environment = QProcessEnvironment::systemEnvironment()) {
     QProcess process;
     process.setProcessEnvironment(environment);
     process.start(QStringLiteral(POOLSCOPE_BINARY), arguments);

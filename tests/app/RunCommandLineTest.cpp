@@ -40,8 +40,8 @@ private slots:
         const QString report = directory_.filePath(QStringLiteral("leak-hunt.json"));
         const Finished run =
             runHeadless({QStringLiteral("run"), QStringLiteral("leak-hunt"),
-                          QStringLiteral("--param"), QStringLiteral("clean-images=2"),
-                          QStringLiteral("--report"), report, QStringLiteral("--fail-on-leak")});
+                         QStringLiteral("--param"), QStringLiteral("clean-images=2"),
+                         QStringLiteral("--report"), report, QStringLiteral("--fail-on-leak")});
 
         QVERIFY2(run.exitCode == 3, qPrintable(run.err + run.out));
         const QJsonObject json = readJson(report);
@@ -111,10 +111,10 @@ private slots:
         const QString report = directory_.filePath(QStringLiteral("stress.json"));
         const Finished run =
             runHeadless({QStringLiteral("run"), QStringLiteral("stress"), QStringLiteral("-p"),
-                          QStringLiteral("threads=2"), QStringLiteral("--param"),
-                          QStringLiteral("operations=300"), QStringLiteral("--report"), report,
-                          QStringLiteral("--fail-on-leak"), QStringLiteral("--pool-size"),
-                          QStringLiteral("32")});
+                         QStringLiteral("threads=2"), QStringLiteral("--param"),
+                         QStringLiteral("operations=300"), QStringLiteral("--report"), report,
+                         QStringLiteral("--fail-on-leak"), QStringLiteral("--pool-size"),
+                         QStringLiteral("32")});
 
         QVERIFY2(run.exitCode == 0, qPrintable(run.err + run.out));
         const QJsonObject json = readJson(report);
@@ -153,14 +153,14 @@ private slots:
                                             "periodic-bursts, leak-hunt, stress")));
 
         run = runHeadless({QStringLiteral("run"), QStringLiteral("stress"), QStringLiteral("-p"),
-                            QStringLiteral("threads=many")});
+                           QStringLiteral("threads=many")});
         QCOMPARE(run.exitCode, 1);
         QVERIFY(
             run.err.contains(QStringLiteral("parameter 'threads' of scenario 'stress' must be "
                                             "a whole number from 1 to 256, not 'many'")));
 
         run = runHeadless({QStringLiteral("run"), QStringLiteral("stress"), QStringLiteral("-p"),
-                            QStringLiteral("threads")});
+                           QStringLiteral("threads")});
         QCOMPARE(run.exitCode, 1);
         QVERIFY(run.err.contains(QStringLiteral("a parameter is written key=value")));
 
@@ -171,9 +171,9 @@ private slots:
 
     void aScenarioThatFailsExitsOneAndSaysWhy() {
         const Finished run = runHeadless({QStringLiteral("run"), QStringLiteral("periodic-bursts"),
-                                           QStringLiteral("-p"), QStringLiteral("width=65535"),
-                                           QStringLiteral("-p"), QStringLiteral("height=65535"),
-                                           QStringLiteral("-p"), QStringLiteral("idle-ms=0")});
+                                          QStringLiteral("-p"), QStringLiteral("width=65535"),
+                                          QStringLiteral("-p"), QStringLiteral("height=65535"),
+                                          QStringLiteral("-p"), QStringLiteral("idle-ms=0")});
         QCOMPARE(run.exitCode, 1);
         QVERIFY2(run.err.contains(QStringLiteral("the scenario periodic-bursts failed: Attempted "
                                                  "to allocate a buffer")),
@@ -201,8 +201,8 @@ private slots:
 
     void aScenarioWithoutADisplayRunsHeadless() {
         Finished run = runHeadless({QStringLiteral("--scenario"), QStringLiteral("stress"),
-                                     QStringLiteral("--param"), QStringLiteral("threads=1"),
-                                     QStringLiteral("--param"), QStringLiteral("operations=50")});
+                                    QStringLiteral("--param"), QStringLiteral("threads=1"),
+                                    QStringLiteral("--param"), QStringLiteral("operations=50")});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
         QVERIFY(run.out.contains(QStringLiteral("scenario stress, headless")));
 
@@ -219,8 +219,8 @@ private slots:
         const QString recording = directory_.filePath(QStringLiteral("run.psrec"));
         const QString report = directory_.filePath(QStringLiteral("run.json"));
         const Finished run = runHeadless({QStringLiteral("run"), QStringLiteral("leak-hunt"),
-                                           QStringLiteral("--record"), recording,
-                                           QStringLiteral("--report"), report});
+                                          QStringLiteral("--record"), recording,
+                                          QStringLiteral("--report"), report});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
 
         const poolscope::RecordingReader reader(recording.toStdString());

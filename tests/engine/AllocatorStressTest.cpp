@@ -36,7 +36,8 @@ void sign(const MemoryGroup& group, std::uint64_t signature) {
         const std::span<std::byte> chunk = group.chunkBytes(i);
         if (chunk.size() >= 2 * sizeof signature) {
             std::memcpy(chunk.data(), &signature, sizeof signature);
-            std::memcpy(chunk.data() + chunk.size() - sizeof signature, &signature, sizeof signature);
+            std::memcpy(chunk.data() + chunk.size() - sizeof signature, &signature,
+                        sizeof signature);
         }
     }
 }
@@ -94,15 +95,17 @@ void AllocatorStressTest::randomRentReturn_neverSharesChunks_andAccountsExactly(
             std::vector<Held>& held = holdings[static_cast<std::size_t>(t)];
             const int operations = kOperations / threads;
             for (int op = 0; op < operations; ++op) {
-                const bool allocate = held.empty() || (held.size() < kHeldPerThread && random() % 2 == 0);
+                const bool allocate =
+                    held.empty() || (held.size() < kHeldPerThread && random() % 2 == 0);
                 if (allocate) {
-                    static constexpr std::int64_t kSizes[] = {100, 3000, 40'000, 64 * 1024,
-                                                              150'000, 380'000};
+                    static constexpr std::int64_t kSizes[] = {100,       3000,    40'000,
+                                                              64 * 1024, 150'000, 380'000};
                     const std::int64_t width = 100;
                     const std::int64_t bytes = kSizes[random() % std::size(kSizes)] / width * width;
                     Held item;
                     item.group = allocator.allocateGroup(bytes, 1, width);
-                    item.signature = (static_cast<std::uint64_t>(t) << 40) | static_cast<std::uint64_t>(op);
+                    item.signature =
+                        (static_cast<std::uint64_t>(t) << 40) | static_cast<std::uint64_t>(op);
                     item.bytes = static_cast<std::uint64_t>(bytes);
                     if (item.group.tier() == MemoryTier::Pooled) {
                         item.pooledChunks = item.group.count();

@@ -15,7 +15,8 @@ namespace {
 // Counts how often its memory is released, so tests can see "exactly once".
 class CountingGuard final : public LifetimeGuard {
 public:
-    explicit CountingGuard(int* releases) : LifetimeGuard(64, MemoryTier::Heap, 0), releases_(releases) {}
+    explicit CountingGuard(int* releases)
+        : LifetimeGuard(64, MemoryTier::Heap, 0), releases_(releases) {}
 
 protected:
     void releaseMemory() noexcept override { ++*releases_; }
@@ -134,7 +135,7 @@ void LifetimeGuardTest::pin_keepsPooledMemoryAliveAfterDispose() {
     MemoryPin pin = buffer.pin();
     buffer.dispose();
     QCOMPARE(allocator.pool().stats().rented, 1);  // still out: the pin holds it
-    data[999] = std::byte{3};                        // and it is still ours to write
+    data[999] = std::byte{3};                      // and it is still ours to write
     pin.unpin();
     QCOMPARE(allocator.pool().stats().rented, 0);
     QCOMPARE(allocator.pool().stats().retained, 1);

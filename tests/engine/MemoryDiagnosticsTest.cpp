@@ -81,8 +81,8 @@ void MemoryDiagnosticsTest::perfectCleanup_countReturnsToStart_andNoLeakIsReport
 void MemoryDiagnosticsTest::perfectCleanup_countReturnsToStart_andNoLeakIsReported() {
     QFETCH(qint64, bytes);
     std::atomic<int> notifications{0};
-    auto subscription =
-        MemoryDiagnostics::subscribeUndisposed([&](const UndisposedAllocation&) { ++notifications; });
+    auto subscription = MemoryDiagnostics::subscribeUndisposed(
+        [&](const UndisposedAllocation&) { ++notifications; });
     auto allocator = MemoryAllocator::create();
     const auto start = MemoryDiagnostics::totalUndisposedAllocationCount();
     std::vector<MemoryOwner> buffers;
@@ -131,10 +131,11 @@ void MemoryDiagnosticsTest::missingDispose_leakCheckpointNamesTheAllocatingFunct
 void MemoryDiagnosticsTest::abandonedOwner_notifiesWithStack_andStaysCounted() {
     std::mutex mutex;
     std::vector<UndisposedAllocation> reports;
-    auto subscription = MemoryDiagnostics::subscribeUndisposed([&](const UndisposedAllocation& report) {
-        std::lock_guard lock(mutex);
-        reports.push_back(report);
-    });
+    auto subscription =
+        MemoryDiagnostics::subscribeUndisposed([&](const UndisposedAllocation& report) {
+            std::lock_guard lock(mutex);
+            reports.push_back(report);
+        });
     auto allocator = MemoryAllocator::create();
     const auto start = MemoryDiagnostics::totalUndisposedAllocationCount();
     MemoryOwner buffer = forgottenScratchBuffer(*allocator);
@@ -156,8 +157,10 @@ void MemoryDiagnosticsTest::leakReport_startsAtTheCaller_forEveryTier_data() {
     QTest::addColumn<qint64>("bytes");
     QTest::addColumn<int>("tier");
     QTest::newRow("small") << "pooled" << 100LL << static_cast<int>(MemoryTier::Small);
-    QTest::newRow("pooled") << "pooled" << 3LL * 1024 * 1024 << static_cast<int>(MemoryTier::Pooled);
-    QTest::newRow("unpooled") << "no-pool" << 3LL * 1024 * 1024 << static_cast<int>(MemoryTier::Unpooled);
+    QTest::newRow("pooled") << "pooled" << 3LL * 1024 * 1024
+                            << static_cast<int>(MemoryTier::Pooled);
+    QTest::newRow("unpooled") << "no-pool" << 3LL * 1024 * 1024
+                              << static_cast<int>(MemoryTier::Unpooled);
     QTest::newRow("heap") << "heap" << 4096LL << static_cast<int>(MemoryTier::Heap);
 }
 
@@ -179,7 +182,8 @@ void MemoryDiagnosticsTest::leakReport_startsAtTheCaller_forEveryTier() {
     const auto leaks = MemoryDiagnostics::leakCheckpoint(mark);
     QCOMPARE(leaks.size(), std::size_t{1});
     const std::string stack = MemoryDiagnostics::formatStack(leaks[0].stackId);
-    QVERIFY2(QString::fromStdString(stack).startsWith("  at allocationSiteForReport"), stack.c_str());
+    QVERIFY2(QString::fromStdString(stack).startsWith("  at allocationSiteForReport"),
+             stack.c_str());
 }
 
 void MemoryDiagnosticsTest::stacks_areCapturedOnlyWhileSomeoneAsks() {
@@ -275,7 +279,8 @@ void MemoryDiagnosticsTest::symbolizer_namesFunctionFileAndLine_andCaches() {
     Symbolizer symbolizer;
     const SymbolizedFrame top = symbolizer.symbolize(frames[0]);
     QVERIFY2(QString::fromStdString(top.function).contains("captureHere"), top.function.c_str());
-    QVERIFY2(QString::fromStdString(top.file).endsWith("MemoryDiagnosticsTest.cpp"), top.file.c_str());
+    QVERIFY2(QString::fromStdString(top.file).endsWith("MemoryDiagnosticsTest.cpp"),
+             top.file.c_str());
     QVERIFY(top.line > 0);
     QVERIFY(QString::fromStdString(top.module).contains("MemoryDiagnosticsTest"));
     QCOMPARE(symbolizer.cachedAddressCount(), std::size_t{1});

@@ -94,16 +94,16 @@ void PooledMemoryAllocatorTest::allocateGroup_chunkSizesFollowTiers_data() {
     const int unpooled = static_cast<int>(MemoryTier::Unpooled);
     QTest::newRow("small buffer") << 100LL << 1LL << 1LL << std::vector<qint64>{100} << small;
     QTest::newRow("one pool chunk") << 1000LL << 1LL << 1LL << std::vector<qint64>{1000} << pooled;
-    QTest::newRow("two full chunks") << 2048LL << 1LL << 1LL << std::vector<qint64>{1024, 1024}
-                                     << pooled;
-    QTest::newRow("shorter last chunk") << 1500LL << 1LL << 1LL << std::vector<qint64>{1024, 476}
-                                        << pooled;
-    QTest::newRow("S4 rows of 20") << 800LL << 4LL << 20LL
-                                   << std::vector<qint64>{240, 240, 240, 80} << pooled;
+    QTest::newRow("two full chunks")
+        << 2048LL << 1LL << 1LL << std::vector<qint64>{1024, 1024} << pooled;
+    QTest::newRow("shorter last chunk")
+        << 1500LL << 1LL << 1LL << std::vector<qint64>{1024, 476} << pooled;
+    QTest::newRow("S4 rows of 20")
+        << 800LL << 4LL << 20LL << std::vector<qint64>{240, 240, 240, 80} << pooled;
     QTest::newRow("over capacity: unpooled 256 B chunks")
         << 1100LL * 4 << 1LL << 1LL
-        << std::vector<qint64>{256, 256, 256, 256, 256, 256, 256, 256, 256, 256, 256, 256,
-                               256, 256, 256, 256, 256, 48}
+        << std::vector<qint64>{256, 256, 256, 256, 256, 256, 256, 256, 256,
+                               256, 256, 256, 256, 256, 256, 256, 256, 48}
         << unpooled;
 }
 
@@ -114,7 +114,8 @@ void PooledMemoryAllocatorTest::allocateGroup_chunkSizesFollowTiers() {
     QFETCH(std::vector<qint64>, expectedLengths);
     QFETCH(int, expectedTier);
     PooledMemoryAllocator allocator(tinySettings(128, 1024, 4, 256));
-    MemoryGroup group = allocator.allocateGroup(total, static_cast<std::size_t>(elementSize), alignment);
+    MemoryGroup group =
+        allocator.allocateGroup(total, static_cast<std::size_t>(elementSize), alignment);
     QCOMPARE(chunkLengths(group), expectedLengths);
     QCOMPARE(static_cast<int>(group.tier()), expectedTier);
     QCOMPARE(group.totalLength(), total);
@@ -129,7 +130,10 @@ void PooledMemoryAllocatorTest::allocateGroup_rowsNeverStraddleChunks() {
                 const auto length = static_cast<std::int64_t>(group.chunkBytes(i).size() / 4);
                 QVERIFY2(length % width == 0,
                          qPrintable(QString("width %1 height %2 chunk %3 has %4 elements")
-                                        .arg(width).arg(height).arg(i).arg(length)));
+                                        .arg(width)
+                                        .arg(height)
+                                        .arg(i)
+                                        .arg(length)));
             }
         }
     }
@@ -172,7 +176,8 @@ void PooledMemoryAllocatorTest::allocateGroup_rowLargerThanUnpooledChunk_isRefus
     const std::int64_t width = 33 * MiB / 4;
     const QString message = refusalMessage([&] { allocator->allocateGroup(width * 2, 4, width); });
     QCOMPARE(message, QString("The buffer capacity of the provided MemoryAllocator is insufficient "
-                              "for the requested buffer alignment: %1.").arg(width));
+                              "for the requested buffer alignment: %1.")
+                          .arg(width));
 }
 
 void PooledMemoryAllocatorTest::create_withoutOptions_allocates16MiBAsFourChunks() {
@@ -347,8 +352,8 @@ void PooledMemoryAllocatorTest::limits_allocationLimitMegabytes_4MiBSucceeds5MiB
 }
 
 void PooledMemoryAllocatorTest::limits_highLimit_allowsThreeGiBGroup() {
-    auto allocator = MemoryAllocator::create({.maximumPoolSizeMegabytes = 0,
-                                              .allocationLimitMegabytes = 5000});
+    auto allocator =
+        MemoryAllocator::create({.maximumPoolSizeMegabytes = 0, .allocationLimitMegabytes = 5000});
     QCOMPARE(allocator->singleBufferAllocationLimitBytes(), 1024 * MiB);
     // Mapped, never touched: costs address space, not memory.
     MemoryGroup group = allocator->allocateGroup(3 * 1024 * MiB, 1, 4096);

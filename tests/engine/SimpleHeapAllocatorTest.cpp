@@ -63,7 +63,8 @@ void SimpleHeapAllocatorTest::group_isOneHeapChunkUpToTheSingleLimit() {
 void SimpleHeapAllocatorTest::negativeAndOverLimitSizes_areRefused() {
     SimpleHeapAllocator allocator;
     QVERIFY_THROWS_EXCEPTION(InvalidMemoryOperation, allocator.allocate(-1, 1));
-    QVERIFY_THROWS_EXCEPTION(InvalidMemoryOperation, allocator.allocate(1024LL * 1024 * 1024 + 1, 1));
+    QVERIFY_THROWS_EXCEPTION(InvalidMemoryOperation,
+                             allocator.allocate(1024LL * 1024 * 1024 + 1, 1));
 }
 
 void SimpleHeapAllocatorTest::memory_isPinnableAndTracked() {

@@ -11,8 +11,9 @@ namespace poolscope::testing {
 // A pooled allocator with tiny tiers, so that tests see every tier with little memory:
 // small buffers up to smallBytes, pool chunks of chunkBytes, `capacity` of them, unpooled
 // group chunks of unpooledChunkBytes. Not served by the shared trim thread.
-inline PooledMemoryAllocator::Settings tinySettings(std::int64_t smallBytes, std::int64_t chunkBytes,
-                                                    int capacity, std::int64_t unpooledChunkBytes) {
+inline PooledMemoryAllocator::Settings tinySettings(std::int64_t smallBytes,
+                                                    std::int64_t chunkBytes, int capacity,
+                                                    std::int64_t unpooledChunkBytes) {
     PooledMemoryAllocator::Settings settings;
     settings.smallBufferThresholdBytes = smallBytes;
     settings.poolChunkBytes = chunkBytes;
