@@ -38,11 +38,28 @@ std::optional<std::int64_t> wholeNumberInRange(const QString& text, std::int64_t
     return value;
 }
 
-void printUsageError(const QString& message) {
-    std::fprintf(stderr, "poolscope: %s\nTry 'poolscope --help'.\n", qPrintable(message));
+}  // namespace
+
+void CommandLine::printUsageError(const QString& command, const QString& message) {
+    const QString program =
+        command.isEmpty() ? QStringLiteral("poolscope") : QStringLiteral("poolscope ") + command;
+    std::fprintf(stderr, "%s: %s\nTry '%s --help'.\n", qPrintable(program), qPrintable(message),
+                 qPrintable(program));
 }
 
-}  // namespace
+bool CommandLine::parseCommandOptions(QCommandLineParser& parser, const QStringList& arguments,
+                                      const QString& command) {
+    QStringList withoutCommand = arguments;
+    withoutCommand.removeAt(1);
+    if (!parser.parse(withoutCommand)) {
+        printUsageError(command, parser.errorText());
+        return false;
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        parser.showHelp(kExitSuccess);
+    }
+    return true;
+}
 
 CommandLine::CommandLine()
     : headless_(QStringLiteral("headless"),
@@ -121,8 +138,8 @@ QString CommandLine::command(const QStringList& arguments) {
 std::optional<LaunchOptions> CommandLine::process(const QCoreApplication& application) {
     parser_.process(application);
     if (!parser_.positionalArguments().isEmpty()) {
-        printUsageError(QStringLiteral("unexpected argument '%1'.")
-                            .arg(parser_.positionalArguments().constFirst()));
+        printUsageError(QString(), QStringLiteral("unexpected argument '%1'.")
+                                       .arg(parser_.positionalArguments().constFirst()));
         return std::nullopt;
     }
 
@@ -135,7 +152,8 @@ std::optional<LaunchOptions> CommandLine::process(const QCoreApplication& applic
         return options;
     }
     if (parser_.isSet(param_) && !parser_.isSet(scenario_)) {
-        printUsageError(QStringLiteral("--param sets a parameter of a --scenario; name one."));
+        printUsageError(QString(),
+                        QStringLiteral("--param sets a parameter of a --scenario; name one."));
         return std::nullopt;
     }
     if (parser_.isSet(scenario_)) {
@@ -150,7 +168,7 @@ std::optional<LaunchOptions> CommandLine::process(const QCoreApplication& applic
                 .create(options.scenario)
                 ->resolveParameters(options.scenarioParameters);
         } catch (const ScenarioError& error) {
-            printUsageError(QString::fromStdString(error.what()));
+            printUsageError(QString(), QString::fromStdString(error.what()));
             return std::nullopt;
         }
     }
@@ -159,9 +177,9 @@ std::optional<LaunchOptions> CommandLine::process(const QCoreApplication& applic
     const auto iterations = wholeNumberInRange(parser_.value(iterations_), 1, kMaximumIterations);
     if (!iterations) {
         printUsageError(
-            QStringLiteral("--iterations must be a whole number from 1 to %1, not '%2'.")
-                .arg(kMaximumIterations)
-                .arg(parser_.value(iterations_)));
+            QString(), QStringLiteral("--iterations must be a whole number from 1 to %1, not '%2'.")
+                           .arg(kMaximumIterations)
+                           .arg(parser_.value(iterations_)));
         return std::nullopt;
     }
     options.iterations = static_cast<int>(*iterations);
@@ -169,7 +187,8 @@ std::optional<LaunchOptions> CommandLine::process(const QCoreApplication& applic
     constexpr std::int64_t kMaximumPoolMegabytes = 1024 * 1024;
     const auto poolSize = wholeNumberInRange(parser_.value(poolSize_), 0, kMaximumPoolMegabytes);
     if (!poolSize) {
-        printUsageError(QStringLiteral("--pool-size must be a whole number of MiB from 0 to %1, "
+        printUsageError(QString(),
+                        QStringLiteral("--pool-size must be a whole number of MiB from 0 to %1, "
                                        "not '%2'.")
                             .arg(kMaximumPoolMegabytes)
                             .arg(parser_.value(poolSize_)));
@@ -178,9 +197,9 @@ std::optional<LaunchOptions> CommandLine::process(const QCoreApplication& applic
     options.poolSizeMegabytes = *poolSize;
 
     if (options.headless && !options.screenshotPath.isEmpty()) {
-        printUsageError(
-            QStringLiteral("--screenshot needs the window; it cannot go with "
-                           "--headless."));
+        printUsageError(QString(),
+                        QStringLiteral("--screenshot needs the window; it cannot go with "
+                                       "--headless."));
         return std::nullopt;
     }
     return options;

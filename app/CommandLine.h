@@ -45,6 +45,13 @@ public:
     // "run" or "layout" when the first argument names that command, else empty.
     static QString command(const QStringList& arguments);
 
+    // Prints "poolscope[ COMMAND]: MESSAGE" and where to find help, on stderr.
+    static void printUsageError(const QString& command, const QString& message);
+    // Parses a command's options (the arguments less the command's name); --help shows the
+    // command's help and exits. False, after printing why, when the options are wrong.
+    static bool parseCommandOptions(QCommandLineParser& parser, const QStringList& arguments,
+                                    const QString& command);
+
     // Handles --help and --version and exits on a parse error, as QCommandLineParser does.
     // Returns the options, or nothing after printing why a value is wrong.
     std::optional<LaunchOptions> process(const QCoreApplication& application);

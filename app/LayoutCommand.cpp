@@ -17,8 +17,7 @@ namespace poolscope {
 namespace {
 
 void printUsageError(const QString& message) {
-    std::fprintf(stderr, "poolscope layout: %s\nTry 'poolscope layout --help'.\n",
-                 qPrintable(message));
+    CommandLine::printUsageError(QStringLiteral("layout"), message);
 }
 
 const char* yesNo(bool value) {
@@ -101,14 +100,8 @@ int LayoutCommand::exec(const QStringList& arguments) {
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Prints JSON."));
     parser.addOptions({width, height, pixel, maxPool, preferContiguous, json});
 
-    QStringList withoutCommand = arguments;
-    withoutCommand.removeAt(1);
-    if (!parser.parse(withoutCommand)) {
-        printUsageError(parser.errorText());
+    if (!CommandLine::parseCommandOptions(parser, arguments, QStringLiteral("layout"))) {
         return CommandLine::kExitFailure;
-    }
-    if (parser.isSet(QStringLiteral("help"))) {
-        parser.showHelp(CommandLine::kExitSuccess);
     }
     if (!parser.positionalArguments().isEmpty()) {
         printUsageError(QStringLiteral("unexpected argument '%1'.")

@@ -33,7 +33,7 @@ constexpr int kFramesShownPerLeak = 6;
 constexpr auto kProgressInterval = std::chrono::milliseconds(100);
 
 void printUsageError(const QString& message) {
-    std::fprintf(stderr, "poolscope run: %s\nTry 'poolscope run --help'.\n", qPrintable(message));
+    CommandLine::printUsageError(QStringLiteral("run"), message);
 }
 
 // Rewrites one terminal line, at most ten times a second; nothing when stdout is not a
@@ -272,14 +272,8 @@ int RunCommand::exec(const QStringList& arguments) {
         QStringLiteral("MiB"), QStringLiteral("256"));
     parser.addOptions({param, report, record, failOnLeak, poolSize});
 
-    QStringList withoutCommand = arguments;
-    withoutCommand.removeAt(1);
-    if (!parser.parse(withoutCommand)) {
-        printUsageError(parser.errorText());
+    if (!CommandLine::parseCommandOptions(parser, arguments, QStringLiteral("run"))) {
         return CommandLine::kExitFailure;
-    }
-    if (parser.isSet(QStringLiteral("help"))) {
-        parser.showHelp(CommandLine::kExitSuccess);
     }
     const QStringList positional = parser.positionalArguments();
     if (positional.size() != 1) {

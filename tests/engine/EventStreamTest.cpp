@@ -5,6 +5,7 @@
 #include <thread>
 #include <vector>
 
+#include "EventTestSupport.h"
 #include "TestAllocators.h"
 #include "diagnostics/EventStream.h"
 #include "diagnostics/MemoryEventQueue.h"
@@ -12,27 +13,9 @@
 #include "memory/MemoryAllocator.h"
 
 using namespace poolscope;
+using poolscope::testing::drainAll;
+using poolscope::testing::ofKind;
 using poolscope::testing::tinySettings;
-
-namespace {
-
-std::vector<MemoryEvent> drainAll(EventStream::Subscription& subscription) {
-    std::vector<MemoryEvent> events;
-    subscription.drain(events);
-    return events;
-}
-
-std::vector<MemoryEvent> ofKind(const std::vector<MemoryEvent>& events, MemoryEventKind kind) {
-    std::vector<MemoryEvent> matching;
-    for (const MemoryEvent& event : events) {
-        if (event.kind == kind) {
-            matching.push_back(event);
-        }
-    }
-    return matching;
-}
-
-}  // namespace
 
 class EventStreamTest : public QObject {
     Q_OBJECT

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "EventTestSupport.h"
 #include "diagnostics/EventStream.h"
 #include "diagnostics/MemoryDiagnostics.h"
 #include "gc/GcHeap.h"
@@ -13,6 +14,7 @@
 #include "memory/MemoryAllocator.h"
 
 using namespace poolscope;
+using poolscope::testing::ofKind;
 
 namespace {
 
@@ -39,16 +41,6 @@ struct Finalizable {
                    }});
     }
 };
-
-std::vector<MemoryEvent> ofKind(const std::vector<MemoryEvent>& events, MemoryEventKind kind) {
-    std::vector<MemoryEvent> matching;
-    for (const MemoryEvent& event : events) {
-        if (event.kind == kind) {
-            matching.push_back(event);
-        }
-    }
-    return matching;
-}
 
 // The allocation site the leak report must name.
 __attribute__((noinline)) void openPreviewAndForgetIt(GcHeap& heap, ManagedImageType& images) {

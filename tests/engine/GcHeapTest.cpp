@@ -4,10 +4,12 @@
 #include <cstring>
 #include <vector>
 
+#include "EventTestSupport.h"
 #include "diagnostics/EventStream.h"
 #include "gc/GcHeap.h"
 
 using namespace poolscope;
+using poolscope::testing::ofKind;
 
 namespace {
 
@@ -39,16 +41,6 @@ GcHeap::Settings smallBudgets() {
     settings.smallObjectReserveBytes = 64u << 20;
     settings.largeObjectReserveBytes = 256u << 20;
     return settings;
-}
-
-std::vector<MemoryEvent> ofKind(const std::vector<MemoryEvent>& events, MemoryEventKind kind) {
-    std::vector<MemoryEvent> matching;
-    for (const MemoryEvent& event : events) {
-        if (event.kind == kind) {
-            matching.push_back(event);
-        }
-    }
-    return matching;
 }
 
 }  // namespace
