@@ -142,6 +142,9 @@ std::uint32_t GcHeap::newSlotLocked(GcObjectHeader* target, GcHandleKind kind,
 void GcHeap::freeSlotLocked(std::uint32_t slot) {
     if (slot < handles_.size() && handles_[slot].inUse) {
         handles_[slot] = HandleSlot{};
+        if (!handleNames_.empty()) {
+            handleNames_.erase(slot);
+        }
         freeSlots_.push_back(slot);
     }
 }
@@ -188,13 +191,17 @@ ObjectRef GcHeap::newLocalLocked(GcFrame& frame, GcObjectHeader* target) {
     return ObjectRef{slot};
 }
 
-GcHandle GcHeap::allocateHandle(ObjectRef target, GcHandleKind kind) {
+GcHandle GcHeap::allocateHandle(ObjectRef target, GcHandleKind kind, std::string name) {
     if (kind == GcHandleKind::FrameLocal || kind == GcHandleKind::FinalizerSelf) {
         throw std::invalid_argument("GcHeap::allocateHandle: frame locals come from GcFrame.");
     }
     std::lock_guard lock(mutex_);
     GcObjectHeader* object = targetLocked(target);
-    return GcHandle(this, newSlotLocked(object, kind, 0), kind);
+    const std::uint32_t slot = newSlotLocked(object, kind, 0);
+    if (!name.empty()) {
+        handleNames_[slot] = std::move(name);
+    }
+    return GcHandle(this, slot, kind);
 }
 
 void GcHeap::keepAlive(ObjectRef local) {
@@ -780,30 +787,56 @@ void GcHeap::compactLocked(int generation, std::uint64_t& promotedBytes, std::ui
     std::byte* const oldGen1Start = gen1Start_;
     std::byte* const oldTop = top_;
 
-    // Plan: in address order, each survivor gets the lowest free address after the previous
-    // one. Sliding keeps the order, so generations stay in bands and a boundary is simply where
-    // the destination stood when the walk crossed it. A pinned survivor keeps its address and
-    // leaves a gap below it.
+    // Plan: in address order, each survivor slides to the lowest free address after the
+    // previous one, so generations stay in bands and a boundary is simply where the destination
+    // stood when the walk crossed it. A pinned survivor keeps its address; the space below it
+    // that sliding cannot reach becomes a gap, and later survivors of the same band that fit
+    // are placed into the gaps first (first fit), as .NET allocates into the free space around
+    // pinned plugs. Gaps close when the walk crosses into generation 0, whose survivors form
+    // a younger band than everything below: filling an older band's gap would over-promote.
+    struct Gap {
+        std::byte* fill;  // the next free byte
+        std::byte* end;
+    };
     std::byte* destination = condemnedStart_;
     std::byte* newGen1Start = generation == 0 ? oldGen1Start : nullptr;
     std::vector<GcObjectHeader*> survivors;
-    std::vector<std::pair<std::byte*, std::byte*>> gaps;
+    std::vector<Gap> gaps;
+    std::size_t firstOpenGap = 0;  // gaps before this index belong to an older band
     for (std::byte* at = condemnedStart_; at < oldTop;) {
         if (newGen1Start == nullptr && at >= oldGen0Start) {
             newGen1Start = destination;
+            firstOpenGap = gaps.size();
         }
         auto* object = reinterpret_cast<GcObjectHeader*>(at);
         const std::uint64_t size = object->walkSize();
         if (!object->isFree() && object->has(GcObjectHeader::Marked)) {
             if (object->has(GcObjectHeader::PinnedDuringGc)) {
                 if (at > destination) {
-                    gaps.emplace_back(destination, at);
+                    gaps.push_back(Gap{destination, at});
                 }
                 object->forwardingAddress = reinterpret_cast<std::uintptr_t>(at);
                 destination = at + size;
             } else {
-                object->forwardingAddress = reinterpret_cast<std::uintptr_t>(destination);
-                destination += size;
+                // Full gaps at the front are passed for good: nothing smaller than an object
+                // header would fit into them.
+                while (firstOpenGap < gaps.size() &&
+                       static_cast<std::uint64_t>(gaps[firstOpenGap].end -
+                                                  gaps[firstOpenGap].fill) < kMinObjectBytes) {
+                    ++firstOpenGap;
+                }
+                const auto fits =
+                    std::find_if(gaps.begin() + static_cast<std::ptrdiff_t>(firstOpenGap),
+                                 gaps.end(), [&](const Gap& gap) {
+                                     return static_cast<std::uint64_t>(gap.end - gap.fill) >= size;
+                                 });
+                if (fits != gaps.end()) {
+                    object->forwardingAddress = reinterpret_cast<std::uintptr_t>(fits->fill);
+                    fits->fill += size;
+                } else {
+                    object->forwardingAddress = reinterpret_cast<std::uintptr_t>(destination);
+                    destination += size;
+                }
             }
             // Every survivor but an old generation 2 object changes generation.
             if (at >= oldGen1Start) {
@@ -859,7 +892,9 @@ void GcHeap::compactLocked(int generation, std::uint64_t& promotedBytes, std::ui
     }
 
     // Move. Destinations never pass their sources, so a forward walk with memmove never
-    // overwrites an object it has yet to move.
+    // overwrites an object it has yet to move: a slide lands below its source, and a gap lies
+    // below the pinned object that opened it, while every survivor placed into it comes from
+    // above that pin, after the gap's own former occupants have moved out.
     for (GcObjectHeader*& object : survivors) {
         auto* to = reinterpret_cast<GcObjectHeader*>(object->forwardingAddress);
         const std::uint64_t size = object->sizeBytes;
@@ -872,8 +907,8 @@ void GcHeap::compactLocked(int generation, std::uint64_t& promotedBytes, std::ui
         }
         object = to;
     }
-    for (const auto& [from, to] : gaps) {
-        writeFiller(from, static_cast<std::uint64_t>(to - from));
+    for (const Gap& gap : gaps) {
+        writeFiller(gap.fill, static_cast<std::uint64_t>(gap.end - gap.fill));
     }
     // Keep a budget's worth of pages for the next allocations; give the rest back.
     if (static_cast<std::uint64_t>(oldTop - newTop) > settings_.gen0BudgetBytes) {
@@ -953,22 +988,26 @@ void GcHeap::rebuildRememberedSetLocked(const std::vector<GcObjectHeader*>& surv
 GcHeapSnapshot GcHeap::snapshot() {
     std::lock_guard lock(mutex_);
     GcHeapSnapshot snapshot;
+    const auto address = [](const void* pointer) {
+        return reinterpret_cast<std::uintptr_t>(pointer);
+    };
     const auto add = [&](GcObjectHeader* object, int generation) {
         snapshot.generationBytes[generation] += object->walkSize();
         if (object->isFree()) {
             return;
         }
         GcHeapSnapshot::Object info;
-        info.address = reinterpret_cast<std::uintptr_t>(object);
+        info.address = address(object);
         info.sizeBytes = object->sizeBytes;
         info.typeId = object->typeId;
         info.typeName = types_[object->typeId].name;
         info.generation = generation;
         info.finalizerRegistered = object->has(GcObjectHeader::FinalizerRegistered) &&
                                    !object->has(GcObjectHeader::FinalizeSuppressed);
-        forEachReferenceSlot(object, [&](GcObjectHeader* target, std::size_t) {
+        forEachReferenceSlot(object, [&](GcObjectHeader* target, std::size_t field) {
             if (target != nullptr) {
-                info.references.push_back(reinterpret_cast<std::uintptr_t>(target));
+                info.references.push_back(address(target));
+                info.referenceFields.push_back(static_cast<std::uint32_t>(field));
             }
         });
         snapshot.objects.push_back(std::move(info));
@@ -979,20 +1018,86 @@ GcHeapSnapshot GcHeap::snapshot() {
     largeObjects_.forEachBlock([&](GcObjectHeader* object) {
         add(object, GcHeapSnapshot::kLargeObjectHeap);
         if (object->isFree()) {
-            snapshot.largeObjectFreeBlocks.push_back(
-                {reinterpret_cast<std::uintptr_t>(object), object->walkSize()});
+            snapshot.largeObjectFreeBlocks.push_back({address(object), object->walkSize()});
             snapshot.largeObjectFreeBytes += object->walkSize();
         }
     });
+
+    snapshot.types.reserve(types_.size());
+    for (std::size_t id = 0; id < types_.size(); ++id) {
+        GcHeapSnapshot::Type type;
+        type.name = types_[id].name;
+        type.isReferenceArray = id == kReferenceArrayTypeId;
+        for (const GcReferenceField& field : types_[id].referenceFields) {
+            type.referenceFieldNames.push_back(field.name);
+        }
+        snapshot.types.push_back(std::move(type));
+    }
+    for (GcObjectHeader* object : finalizationQueue_) {
+        if (!object->has(GcObjectHeader::FinalizeSuppressed)) {
+            snapshot.finalizationQueue.push_back(address(object));
+        }
+    }
+    for (GcObjectHeader* object : fReachableQueue_) {
+        snapshot.fReachableQueue.push_back(address(object));
+    }
+    for (std::uint32_t i = 0; i < handles_.size(); ++i) {
+        const HandleSlot& slot = handles_[i];
+        if (!slot.inUse || slot.kind == GcHandleKind::FrameLocal ||
+            slot.kind == GcHandleKind::FinalizerSelf) {
+            continue;
+        }
+        GcHeapSnapshot::Handle handle;
+        handle.slot = i;
+        handle.kind = slot.kind;
+        handle.target = address(slot.target);
+        if (const auto name = handleNames_.find(i); name != handleNames_.end()) {
+            handle.name = name->second;
+        }
+        snapshot.handles.push_back(std::move(handle));
+    }
+    forEachNamedRootLocked([&](GcObjectHeader* object, std::string name) {
+        snapshot.roots.push_back({std::move(name), address(object)});
+    });
+
+    snapshot.regions[2] = {address(smallObjects_.begin()), address(gen1Start_), 0};
+    snapshot.regions[1] = {address(gen1Start_), address(gen0Start_), settings_.gen1BudgetBytes};
+    snapshot.regions[0] = {address(gen0Start_), address(top_), settings_.gen0BudgetBytes};
+    const std::uintptr_t largeStart = address(largeObjects_.begin());
+    snapshot.regions[GcHeapSnapshot::kLargeObjectHeap] = {
+        largeStart, largeStart + largeObjects_.usedBytes(), settings_.largeObjectBudgetBytes};
+    snapshot.collectionCount = collectionCount_;
     return snapshot;
 }
 
-std::string GcHeap::rootNameLocked(const HandleSlot& slot) const {
+std::string GcHeap::handleRootNameLocked(std::uint32_t index) const {
+    const HandleSlot& slot = handles_[index];
     if (slot.kind == GcHandleKind::FrameLocal) {
         const auto frame = frames_.find(slot.frameId);
         return "frame " + (frame != frames_.end() ? frame->second->name() : std::string("?"));
     }
-    return gcHandleKindName(slot.kind);
+    std::string name = gcHandleKindName(slot.kind);
+    if (const auto given = handleNames_.find(index); given != handleNames_.end()) {
+        name += " " + given->second;
+    }
+    return name;
+}
+
+template <class Visit>
+void GcHeap::forEachNamedRootLocked(Visit&& visit) {
+    forEachRootLocked([&](GcObjectHeader* object, RootSource source) {
+        switch (source.kind) {
+            case RootSource::Handle:
+                visit(object, handleRootNameLocked(source.index));
+                break;
+            case RootSource::Static:
+                visit(object, "static " + statics_[source.index].name);
+                break;
+            case RootSource::FReachable:
+                visit(object, std::string("f-reachable queue"));
+                break;
+        }
+    });
 }
 
 std::optional<RetentionPath> GcHeap::retentionPath(ObjectRef target,
@@ -1007,19 +1112,7 @@ std::optional<RetentionPath> GcHeap::retentionPath(ObjectRef target,
     std::unordered_map<GcObjectHeader*, Visit> visited;
     std::deque<GcObjectHeader*> queue;
     // Breadth first from all roots at once: the first visit of an object is by a shortest path.
-    forEachRootLocked([&](GcObjectHeader* object, RootSource source) {
-        std::string name;
-        switch (source.kind) {
-            case RootSource::Handle:
-                name = rootNameLocked(handles_[source.index]);
-                break;
-            case RootSource::Static:
-                name = "static " + statics_[source.index].name;
-                break;
-            case RootSource::FReachable:
-                name = "f-reachable queue";
-                break;
-        }
+    forEachNamedRootLocked([&](GcObjectHeader* object, std::string name) {
         if ((rootName && name != *rootName) || visited.contains(object)) {
             return;
         }

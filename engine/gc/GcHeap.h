@@ -116,7 +116,8 @@ public:
     StaticId defineStatic(std::string name);
     void setStatic(StaticId id, ObjectRef value);
     ObjectRef loadStatic(GcFrame& frame, StaticId id);
-    GcHandle allocateHandle(ObjectRef target, GcHandleKind kind);
+    // A handle given a name ("cache", "pixel pin") shows it in snapshots and retention paths.
+    GcHandle allocateHandle(ObjectRef target, GcHandleKind kind, std::string name = {});
     // Keeps the object reachable until the frame that holds `local` is popped, even if the
     // local is retired before that: what GC.KeepAlive does to the JIT's liveness of a local.
     void keepAlive(ObjectRef local);
@@ -190,7 +191,9 @@ private:
 
     template <class Visit>
     void forEachSmallObjectLocked(std::byte* from, std::byte* to, Visit&& visit);
-    std::string rootNameLocked(const HandleSlot& slot) const;
+    std::string handleRootNameLocked(std::uint32_t slot) const;
+    template <class Visit>
+    void forEachNamedRootLocked(Visit&& visit);
 
     const Settings settings_;
     mutable std::mutex mutex_;
@@ -217,6 +220,8 @@ private:
 
     std::vector<HandleSlot> handles_;
     std::vector<std::uint32_t> freeSlots_;
+    // Names of the handles that were given one, by slot; most handles have none.
+    std::unordered_map<std::uint32_t, std::string> handleNames_;
     std::unordered_map<std::uint32_t, GcFrame*> frames_;
     std::uint32_t nextFrameId_ = 1;
     std::vector<StaticSlot> statics_;

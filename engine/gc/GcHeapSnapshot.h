@@ -1,16 +1,21 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "gc/GcHandleKind.h"
 #include "gc/GcObjectHeader.h"
+#include "gc/RetentionPath.h"
 
 namespace poolscope {
 
 // A copy of the managed heap at one moment, for the GUI and the tests: every object with its
-// generation, address, size and outgoing references, and the LOH's free blocks, whose pattern
-// is its fragmentation.
+// generation, address, size and outgoing references, the LOH's free blocks (whose pattern is its
+// fragmentation), the finalization and f-reachable queues, the handle table, the roots and the
+// bounds of each generation's region. It holds no pointer into the heap, so a view can draw it
+// and answer "who keeps this alive" on the GUI thread while the heap goes on working.
 struct GcHeapSnapshot {
     static constexpr int kLargeObjectHeap = 3;  // the generation reported for LOH objects
 
@@ -22,16 +27,60 @@ struct GcHeapSnapshot {
         int generation = 0;
         bool finalizerRegistered = false;
         std::vector<std::uintptr_t> references;  // non-null reference fields, in field order
+        // For each entry of `references`: its field index (or array element index), so a
+        // retention path can name the field.
+        std::vector<std::uint32_t> referenceFields;
     };
     struct FreeBlock {
         std::uintptr_t address = 0;
         std::uint64_t sizeBytes = 0;
+    };
+    struct Type {
+        std::string name;
+        bool isReferenceArray = false;
+        std::vector<std::string> referenceFieldNames;
+    };
+    // A GC handle made by allocateHandle: strong, pinned, short or long weak.
+    struct Handle {
+        std::uint32_t slot = 0;
+        GcHandleKind kind = GcHandleKind::Strong;
+        std::uintptr_t target = 0;  // 0 once a weak handle was cleared (or for a null target)
+        std::string name;           // empty when the handle was not given one
+    };
+    // One root reference, in the order the collector visits roots.
+    struct Root {
+        std::string name;  // "static openedForms", "frame main", "strong handle", ...
+        std::uintptr_t target = 0;
+    };
+    // The address range of a generation (or the LOH), drawn to scale by a view: objects and
+    // gaps lie in [start, end); for generation 0 the budget tells how far it may grow before a
+    // collection, for the LOH the reservation's end.
+    struct Region {
+        std::uintptr_t start = 0;
+        std::uintptr_t end = 0;
+        std::uint64_t budgetBytes = 0;
+        std::uint64_t sizeBytes() const { return end - start; }
     };
 
     std::vector<Object> objects;  // in address order, small object heap first
     std::vector<FreeBlock> largeObjectFreeBlocks;
     std::uint64_t generationBytes[4] = {0, 0, 0, 0};  // gen 0, 1, 2, LOH (objects and gaps)
     std::uint64_t largeObjectFreeBytes = 0;
+
+    std::vector<Type> types;                        // indexed by GcTypeId
+    std::vector<std::uintptr_t> finalizationQueue;  // registered, finalizer not suppressed
+    std::vector<std::uintptr_t> fReachableQueue;    // waiting for the finalizer thread
+    std::vector<Handle> handles;                    // in slot order
+    std::vector<Root> roots;
+    Region regions[4];                  // gen 0, 1, 2, LOH
+    std::uint64_t collectionCount = 0;  // collections so far; tells snapshots apart
+
+    // The object starting at `address`, or null.
+    const Object* findObject(std::uintptr_t address) const;
+    // The shortest path from any of the snapshot's roots to the object at `address`, found over
+    // the snapshot's own roots and references; it names the same root and fields as
+    // GcHeap::retentionPath did at the moment of the snapshot. None when unreachable.
+    std::optional<RetentionPath> retentionPathTo(std::uintptr_t address) const;
 };
 
 }  // namespace poolscope

@@ -36,6 +36,7 @@ public:
             visit(header);
         }
     }
+    std::byte* begin() const { return arena_.begin(); }
     std::uint64_t usedBytes() const { return static_cast<std::uint64_t>(top_ - arena_.begin()); }
     std::uint64_t freeBytes() const { return freeBytes_; }
 

@@ -57,6 +57,7 @@ private slots:
     void largeObjectHeap_isNotCompacted_soItsFragmentationShows();
     void largeObjectHeap_isCollectedOnlyAtGeneration2();
     void pinnedObjects_doNotMove_whileTheirNeighboursDo();
+    void compaction_fillsTheDeadSpaceBelowAPin_withLaterSurvivors();
     void writeBarrier_keepsAYoungObjectReferencedOnlyFromAnOldOneAlive();
     void writeBarrier_holderIsFixedUpWhenItsYoungReferentMoves();
     void exhaustedGen0Budget_triggersAGen0Collection();
@@ -242,6 +243,57 @@ void GcHeapTest::pinnedObjects_doNotMove_whileTheirNeighboursDo() {
     pin.free();
     heap.collect(2);
     QVERIFY(heap.addressOf(pinnedArray) < pinnedAddress);  // unpinned, it slides down too
+}
+
+void GcHeapTest::compaction_fillsTheDeadSpaceBelowAPin_withLaterSurvivors() {
+    GcHeap heap(smallBudgets());
+    const GcTypeId node = registerNode(heap);
+    GcFrame frame(heap, "pin");
+    std::uintptr_t heapStart = 0;
+    {
+        GcFrame garbage(heap, "garbage");
+        heapStart = heap.addressOf(heap.allocate(garbage, node));
+        for (int i = 0; i < 199; ++i) {
+            heap.allocate(garbage, node);
+        }
+    }
+    const ObjectRef pinnedArray = heap.allocateByteArray(frame, 4096);
+    GcHandle pin = heap.allocateHandle(pinnedArray, GcHandleKind::Pinned);
+    const std::uintptr_t pinnedAddress = heap.addressOf(pinnedArray);
+    const std::uint64_t pinnedSize = alignObjectSize(kArrayOverheadBytes + 4096);
+    constexpr int kSurvivors = 50;
+    std::vector<ObjectRef> survivors;
+    for (int i = 0; i < kSurvivors; ++i) {
+        survivors.push_back(heap.allocate(frame, node));
+        writeTag(heap, survivors.back(), 1000 + i);
+        if (i > 0) {
+            heap.setReference(survivors[i], 0, survivors[i - 1]);
+        }
+    }
+    QVERIFY(heap.addressOf(survivors.front()) > pinnedAddress);
+
+    heap.collect(0);
+    QCOMPARE(heap.addressOf(pinnedArray), pinnedAddress);
+    for (int i = 0; i < kSurvivors; ++i) {
+        QVERIFY2(heap.addressOf(survivors[i]) < pinnedAddress, "a survivor stayed above the pin");
+        QCOMPARE(heap.generationOf(survivors[i]), 1);
+        QCOMPARE(readTag(heap, survivors[i]), std::uint64_t(1000 + i));
+        if (i > 0) {
+            GcFrame check(heap, "check");
+            QVERIFY(heap.sameObject(heap.getReference(check, survivors[i], 0), survivors[i - 1]));
+        }
+    }
+    // Nothing lies above the pin any more: the heap ends where the pinned array ends.
+    QCOMPARE(heap.statistics().bytesInUse, pinnedAddress + pinnedSize - heapStart);
+
+    // What is left of the gap stays walkable, and new objects still bump above the pin.
+    const ObjectRef fresh = heap.allocate(frame, node);
+    QVERIFY(heap.addressOf(fresh) >= pinnedAddress + pinnedSize);
+    const GcHeapSnapshot snapshot = heap.snapshot();
+    QCOMPARE(snapshot.objects.size(), std::size_t{kSurvivors + 2});
+    heap.collect(2);
+    QCOMPARE(heap.addressOf(pinnedArray), pinnedAddress);
+    QCOMPARE(readTag(heap, survivors.back()), std::uint64_t(1000 + kSurvivors - 1));
 }
 
 void GcHeapTest::writeBarrier_keepsAYoungObjectReferencedOnlyFromAnOldOneAlive() {
