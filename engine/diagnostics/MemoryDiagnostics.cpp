@@ -139,22 +139,29 @@ std::vector<LeakGroup> MemoryDiagnostics::leakCheckpoint(LeakMark since) {
     return groups;
 }
 
-std::string MemoryDiagnostics::formatStack(StackId stackId, int maxFrames) {
-    std::string text;
-    int written = 0;
-    for (const SymbolizedFrame& frame :
+std::vector<SymbolizedFrame> MemoryDiagnostics::symbolizedStack(StackId stackId, int maxFrames) {
+    std::vector<SymbolizedFrame> frames;
+    for (SymbolizedFrame& frame :
          Symbolizer::instance().symbolize(StackTable::instance().frames(stackId))) {
-        if (written == 0 && isAllocatorFrame(frame)) {
+        if (frames.empty() && isAllocatorFrame(frame)) {
             continue;  // skip the allocator's own frames at the top only
         }
-        if (written >= maxFrames) {
+        if (static_cast<int>(frames.size()) >= maxFrames) {
             break;
         }
-        text += "  at " + frame.toString() + "\n";
-        ++written;
-        if (frame.function == "main") {
+        const bool isMain = frame.function == "main";
+        frames.push_back(std::move(frame));
+        if (isMain) {
             break;  // what lies below main is the C runtime
         }
+    }
+    return frames;
+}
+
+std::string MemoryDiagnostics::formatStack(StackId stackId, int maxFrames) {
+    std::string text;
+    for (const SymbolizedFrame& frame : symbolizedStack(stackId, maxFrames)) {
+        text += "  at " + frame.toString() + "\n";
     }
     return text;
 }

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "diagnostics/Symbolizer.h"
 #include "diagnostics/TrackedAllocation.h"
 
 namespace poolscope {
@@ -58,7 +59,10 @@ public:
     static std::vector<LeakGroup> leakCheckpoint(LeakMark since);
     static std::vector<AllocationInfo> liveAllocations();
 
-    // Symbolized, one frame a line, frames inside the engine's allocator left out.
+    // The frames of a stack, innermost first, the engine allocator's own frames at the top
+    // left out, ending at main.
+    static std::vector<SymbolizedFrame> symbolizedStack(StackId stackId, int maxFrames = 24);
+    // Symbolized, one frame a line, as symbolizedStack() selects them.
     static std::string formatStack(StackId stackId, int maxFrames = 24);
 
     // Tags name what an allocation was for ("decode", "resize"); 0 is "no tag".

@@ -42,6 +42,8 @@ const char* memoryEventKindName(MemoryEventKind kind) {
             return "gc-resurrection";
         case MemoryEventKind::GcObjectsMoved:
             return "gc-objects-moved";
+        case MemoryEventKind::ImageBufferCreated:
+            return "image-buffer-created";
     }
     return "unknown";
 }

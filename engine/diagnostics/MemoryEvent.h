@@ -32,11 +32,16 @@ enum class MemoryEventKind : std::uint8_t {
     GcWeakCleared,       // value = handles cleared, value2 = 0 for short, 1 for long weak handles
     GcResurrection,      // an object whose finalizer ran survived; allocationId = address
     GcObjectsMoved,      // value = objects moved by compaction, bytes = bytes moved
+    // The imaging engine made an image buffer on this allocation: value = width, value2 =
+    // height, chunkIndex = PixelTypeId, chunkCount = allocations of the buffer (an unpooled
+    // group has one per chunk; each gets this event), bytes = the buffer's bytes.
+    ImageBufferCreated,
 };
 
 const char* memoryEventKindName(MemoryEventKind kind);
 
-// One allocator action. Fixed-size and trivially copyable, so that the event queue never
+// One allocator action. Allocation events (Rent, Return, UnpooledAllocate, UnpooledFree,
+// SmallRent, SmallReturn) carry the tag id in value and the chunk's address in value2. Fixed-size and trivially copyable, so that the event queue never
 // allocates on the producer's side.
 struct MemoryEvent {
     std::int64_t timeNanoseconds = 0;

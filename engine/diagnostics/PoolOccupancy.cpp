@@ -61,6 +61,7 @@ void PoolOccupancy::apply(const MemoryEvent& event) {
         case MemoryEventKind::GcWeakCleared:
         case MemoryEventKind::GcResurrection:
         case MemoryEventKind::GcObjectsMoved:
+        case MemoryEventKind::ImageBufferCreated:
             break;
     }
 }

@@ -34,7 +34,8 @@ AllocationInfo TrackedAllocation::info() const {
 }
 
 void TrackedAllocation::publish(MemoryEventKind kind, std::uint64_t bytes, std::int32_t slot,
-                                std::uint32_t chunkIndex, std::uint32_t chunkCount) const {
+                                std::uint32_t chunkIndex, std::uint32_t chunkCount,
+                                const void* address) const {
     if (!EventStream::active()) {
         return;
     }
@@ -49,6 +50,7 @@ void TrackedAllocation::publish(MemoryEventKind kind, std::uint64_t bytes, std::
     event.chunkCount = chunkCount;
     event.sourceId = sourceId_;
     event.value = tagId_;
+    event.value2 = reinterpret_cast<std::uintptr_t>(address);
     EventStream::publish(event);
 }
 

@@ -41,9 +41,12 @@ protected:
     virtual ~TrackedAllocation() = default;
     virtual void collectSlots(std::vector<std::int32_t>& /*chunkSlots*/) const {}
 
-    // Publishes one event about this allocation, when anybody listens.
+    // Publishes one event about this allocation, when anybody listens. `address` is where the
+    // chunk's memory starts (0 when unknown); it travels in value2, so that a layout view can
+    // show where each chunk lives.
     void publish(MemoryEventKind kind, std::uint64_t bytes, std::int32_t slot = -1,
-                 std::uint32_t chunkIndex = 0, std::uint32_t chunkCount = 1) const;
+                 std::uint32_t chunkIndex = 0, std::uint32_t chunkCount = 1,
+                 const void* address = nullptr) const;
 
 private:
     friend class AllocationRegistry;

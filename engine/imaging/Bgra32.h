@@ -2,6 +2,7 @@
 
 #include <cstdint>
 
+#include "imaging/PixelTypeId.h"
 #include "imaging/RgbaVector.h"
 
 namespace poolscope {
@@ -10,6 +11,7 @@ namespace poolscope {
 struct Bgra32 {
     using Component = std::uint8_t;
     static constexpr int kChannels = 4;
+    static constexpr PixelTypeId kTypeId = PixelTypeId::Bgra32;
 
     std::uint8_t b = 0;
     std::uint8_t g = 0;

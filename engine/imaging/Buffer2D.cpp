@@ -7,6 +7,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "diagnostics/EventStream.h"
 #include "memory/InvalidMemoryOperation.h"
 
 namespace poolscope {
@@ -48,7 +49,34 @@ Buffer2D<T> Buffer2D<T>::allocate(MemoryAllocator& allocator, int width, int hei
     }
     buffer.swappable_ = true;
     buffer.owned_ = true;
+    if (EventStream::active()) {
+        buffer.publishCreated(buffer.allocationIds());
+    }
     return buffer;
+}
+
+template <class T>
+std::vector<AllocationId> Buffer2D<T>::allocationIds() const {
+    if (group_.count() > 0) {
+        return group_.allocationIds();
+    }
+    const AllocationId id = owner_.allocationId();
+    return id == 0 ? std::vector<AllocationId>{} : std::vector<AllocationId>{id};
+}
+
+template <class T>
+void Buffer2D<T>::publishCreated(const std::vector<AllocationId>& ids) const {
+    for (const AllocationId id : ids) {
+        MemoryEvent event;
+        event.kind = MemoryEventKind::ImageBufferCreated;
+        event.allocationId = id;
+        event.value = static_cast<std::uint64_t>(width_);
+        event.value2 = static_cast<std::uint64_t>(height_);
+        event.chunkIndex = static_cast<std::uint32_t>(T::kTypeId);
+        event.chunkCount = static_cast<std::uint32_t>(ids.size());
+        event.bytes = static_cast<std::uint64_t>(width_) * height_ * sizeof(T);
+        EventStream::publish(event);
+    }
 }
 
 template <class T>

@@ -118,7 +118,13 @@ public:
     // Views of memory that changed hands are invalidated. `source` holds the rest afterwards.
     static void swapOrCopyContent(Buffer2D& destination, Buffer2D& source);
 
+    // The allocations holding the pixels: one for a contiguous buffer, one per chunk group
+    // guard otherwise, none for wrapped memory.
+    std::vector<AllocationId> allocationIds() const;
+
 private:
+    // Tells event subscribers which allocations hold this image's pixels, and its size.
+    void publishCreated(const std::vector<AllocationId>& ids) const;
     void throwIfDisposed() const;
     void invalidateViews();
     void adoptChunks(std::vector<T*> starts, std::vector<std::int64_t> lengths,

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 
+#include "imaging/PixelTypeId.h"
 #include "imaging/RgbaVector.h"
 
 namespace poolscope {
@@ -11,6 +12,7 @@ namespace poolscope {
 struct L16 {
     using Component = std::uint16_t;
     static constexpr int kChannels = 1;
+    static constexpr PixelTypeId kTypeId = PixelTypeId::L16;
 
     std::uint16_t value = 0;
 

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 
+#include "imaging/PixelTypeId.h"
 #include "imaging/RgbaVector.h"
 
 namespace poolscope {
@@ -10,6 +11,7 @@ namespace poolscope {
 struct L8 {
     using Component = std::uint8_t;
     static constexpr int kChannels = 1;
+    static constexpr PixelTypeId kTypeId = PixelTypeId::L8;
 
     std::uint8_t value = 0;
 

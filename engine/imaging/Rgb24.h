@@ -2,6 +2,7 @@
 
 #include <cstdint>
 
+#include "imaging/PixelTypeId.h"
 #include "imaging/RgbaVector.h"
 
 namespace poolscope {
@@ -10,6 +11,7 @@ namespace poolscope {
 struct Rgb24 {
     using Component = std::uint8_t;
     static constexpr int kChannels = 3;
+    static constexpr PixelTypeId kTypeId = PixelTypeId::Rgb24;
 
     std::uint8_t r = 0;
     std::uint8_t g = 0;

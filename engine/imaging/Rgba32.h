@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include "imaging/ColorMath.h"
+#include "imaging/PixelTypeId.h"
 
 namespace poolscope {
 
@@ -13,6 +14,7 @@ struct RgbaVector;
 struct Rgba32 {
     using Component = std::uint8_t;
     static constexpr int kChannels = 4;
+    static constexpr PixelTypeId kTypeId = PixelTypeId::Rgba32;
 
     std::uint8_t r = 0;
     std::uint8_t g = 0;

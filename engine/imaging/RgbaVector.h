@@ -1,5 +1,6 @@
 #pragma once
 
+#include "imaging/PixelTypeId.h"
 #include "imaging/Rgba32.h"
 
 namespace poolscope {
@@ -9,6 +10,7 @@ namespace poolscope {
 struct RgbaVector {
     using Component = float;
     static constexpr int kChannels = 4;
+    static constexpr PixelTypeId kTypeId = PixelTypeId::RgbaVector;
 
     float r = 0.0f;
     float g = 0.0f;

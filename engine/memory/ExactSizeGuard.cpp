@@ -35,7 +35,7 @@ ExactSizeGuard* ExactSizeGuard::create(MemoryTier tier, std::size_t bytes, std::
         free(tier, data, bytes);
         throw;
     }
-    guard->publish(MemoryEventKind::UnpooledAllocate, bytes, -1, chunkIndex, chunkCount);
+    guard->publish(MemoryEventKind::UnpooledAllocate, bytes, -1, chunkIndex, chunkCount, data);
     return guard;
 }
 
@@ -49,7 +49,7 @@ ExactSizeGuard::ExactSizeGuard(MemoryTier tier, std::byte* data, std::size_t byt
 
 void ExactSizeGuard::releaseMemory() noexcept {
     free(tier(), data_, bytes());
-    publish(MemoryEventKind::UnpooledFree, bytes(), -1, chunkIndex_, chunkCount_);
+    publish(MemoryEventKind::UnpooledFree, bytes(), -1, chunkIndex_, chunkCount_, data_);
 }
 
 }  // namespace poolscope

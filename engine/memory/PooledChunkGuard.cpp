@@ -19,7 +19,8 @@ void PooledChunkGuard::releaseMemory() noexcept {
     const auto count = static_cast<std::uint32_t>(chunks_.size());
     if (pool_->giveBack(chunks_)) {
         for (std::uint32_t i = 0; i < count; ++i) {
-            publish(MemoryEventKind::Return, pool_->chunkBytes(), chunks_[i].slot, i, count);
+            publish(MemoryEventKind::Return, pool_->chunkBytes(), chunks_[i].slot, i, count,
+                    chunks_[i].data);
         }
         return;
     }

@@ -22,7 +22,8 @@ public:
     void publishRent(ChunkBytes chunkBytes) const {
         const auto count = static_cast<std::uint32_t>(chunks_.size());
         for (std::uint32_t i = 0; i < count; ++i) {
-            publish(MemoryEventKind::Rent, chunkBytes(i), chunks_[i].slot, i, count);
+            publish(MemoryEventKind::Rent, chunkBytes(i), chunks_[i].slot, i, count,
+                    chunks_[i].data);
         }
     }
 

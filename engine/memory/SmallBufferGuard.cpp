@@ -8,12 +8,12 @@ SmallBufferGuard::SmallBufferGuard(std::shared_ptr<SmallBufferPool> pool,
     : LifetimeGuard(exposedBytes, MemoryTier::Small, sourceId),
       pool_(std::move(pool)),
       buffer_(buffer) {
-    publish(MemoryEventKind::SmallRent, exposedBytes);
+    publish(MemoryEventKind::SmallRent, exposedBytes, -1, 0, 1, buffer_.data);
 }
 
 void SmallBufferGuard::releaseMemory() noexcept {
     pool_->giveBack(buffer_);
-    publish(MemoryEventKind::SmallReturn, bytes());
+    publish(MemoryEventKind::SmallReturn, bytes(), -1, 0, 1, buffer_.data);
 }
 
 }  // namespace poolscope

@@ -1,0 +1,290 @@
+#include "session/SessionIngestor.h"
+
+#include <algorithm>
+#include <exception>
+#include <utility>
+
+#include "diagnostics/MemoryDiagnostics.h"
+#include "gc/GcHeap.h"
+#include "memory/Clock.h"
+#include "recording/RecordingReader.h"
+#include "recording/RecordingWriter.h"
+#include "scenarios/ScenarioContext.h"
+
+namespace poolscope {
+
+namespace {
+
+// A managed heap is copied for the view at most this often: a copy walks every object.
+constexpr std::int64_t kHeapSnapshotIntervalNanoseconds = 250'000'000;
+// A recording's timeline gets one sample per this much recorded time, as a live run would.
+constexpr std::int64_t kRecordingSampleIntervalNanoseconds =
+    std::int64_t{SessionIngestor::kSnapshotIntervalMilliseconds} * 1'000'000;
+
+// "function (file:line)", "function [module]" or "0x..." back into its parts.
+StackFrameText parseRecordedFrame(const std::string& text) {
+    StackFrameText frame;
+    const QString line = QString::fromStdString(text);
+    if (line.startsWith(QLatin1String("0x"))) {
+        frame.address = line.mid(2).toULongLong(nullptr, 16);
+        return frame;
+    }
+    const qsizetype open = line.lastIndexOf(QLatin1String(" ("));
+    if (open > 0 && line.endsWith(QLatin1Char(')'))) {
+        frame.function = line.left(open);
+        const QString location = line.mid(open + 2, line.size() - open - 3);
+        const qsizetype colon = location.lastIndexOf(QLatin1Char(':'));
+        frame.file = colon > 0 ? location.left(colon) : location;
+        frame.line = colon > 0 ? location.mid(colon + 1).toInt() : 0;
+        return frame;
+    }
+    const qsizetype bracket = line.lastIndexOf(QLatin1String(" ["));
+    if (bracket > 0 && line.endsWith(QLatin1Char(']'))) {
+        frame.function = line.left(bracket);
+        frame.module = line.mid(bracket + 2, line.size() - bracket - 3);
+        return frame;
+    }
+    frame.function = line;
+    return frame;
+}
+
+std::int64_t metaInteger(const std::map<std::string, std::string>& metadata,
+                         const std::string& key) {
+    const auto it = metadata.find(key);
+    if (it == metadata.end()) {
+        return 0;
+    }
+    try {
+        return std::stoll(it->second);
+    } catch (const std::exception&) {
+        return 0;
+    }
+}
+
+}  // namespace
+
+void HeapSnapshotMailbox::post(std::shared_ptr<const GcHeapSnapshot> snapshot) {
+    std::lock_guard lock(mutex_);
+    latest_ = std::move(snapshot);
+}
+
+std::shared_ptr<const GcHeapSnapshot> HeapSnapshotMailbox::take() {
+    std::lock_guard lock(mutex_);
+    return std::exchange(latest_, nullptr);
+}
+
+SessionIngestor::SessionIngestor() : timer_(this) {
+    connect(&timer_, &QTimer::timeout, this, &SessionIngestor::tick);
+}
+
+SessionIngestor::~SessionIngestor() {
+    finishRecording();
+}
+
+void SessionIngestor::startLive() {
+    reader_.reset();
+    state_ = std::make_unique<SessionState>(SessionState::liveResolvers(), monotonicNanoseconds());
+    if (!subscription_) {
+        subscription_ = EventStream::subscribe(kEventQueueCapacity);
+    }
+    timer_.start(kSnapshotIntervalMilliseconds);
+    tick();
+}
+
+void SessionIngestor::openRecording(const QString& path) {
+    std::unique_ptr<RecordingReader> reader;
+    std::vector<RecordedEvent> first;
+    std::size_t leaks = 0;
+    try {
+        reader = std::make_unique<RecordingReader>(path.toStdString());
+        first = reader->events(0, 1);
+        leaks = reader->leaks().size();
+    } catch (const std::exception& error) {
+        emit recordingFailed(path, QString::fromUtf8(error.what()));
+        return;
+    }
+    // A recording replaces the live view: stop listening, so the queue does not fill.
+    subscription_.reset();
+    context_.reset();
+    heapMailbox_.reset();
+    heap_.reset();
+    running_ = false;
+    finishRecording();
+
+    reader_ = std::move(reader);
+    RecordingReader* source = reader_.get();
+    SessionState::Resolvers resolvers;
+    resolvers.stack = [source](StackId stackId) {
+        std::vector<StackFrameText> frames;
+        try {
+            for (const std::string& line : source->stack(stackId)) {
+                frames.push_back(parseRecordedFrame(line));
+            }
+        } catch (const std::exception&) {
+            // A damaged stack table leaves this stack unnamed; the events still count.
+        }
+        return frames;
+    };
+    resolvers.tag = [](std::uint16_t tagId) { return QStringLiteral("tag %1").arg(tagId); };
+    const std::int64_t origin = first.empty() ? 0 : first.front().event.timeNanoseconds;
+    state_ = std::make_unique<SessionState>(std::move(resolvers), origin);
+    state_->setFromRecording(true);
+    const auto& metadata = reader_->metadata();
+    state_->followPool(static_cast<std::uint16_t>(metaInteger(metadata, "source_id")),
+                       static_cast<int>(metaInteger(metadata, "capacity_chunks")),
+                       static_cast<std::uint64_t>(metaInteger(metadata, "chunk_bytes")));
+    state_->setDroppedEvents(
+        static_cast<std::uint64_t>(metaInteger(metadata, "engine_dropped_events") +
+                                   metaInteger(metadata, "writer_dropped_events")));
+    state_->setUndisposedAllocations(static_cast<std::int64_t>(leaks));
+    readSequence_ = 0;
+    nextSampleTime_ = origin;
+    lastEventTime_ = origin;
+    emit recordingOpened(path);
+    timer_.start(kSnapshotIntervalMilliseconds);
+    tick();
+}
+
+void SessionIngestor::beginRun(quint16 sourceId, int capacity, quint64 chunkBytes,
+                               std::shared_ptr<ScenarioContext> context,
+                               std::shared_ptr<HeapSnapshotMailbox> heapMailbox,
+                               std::shared_ptr<GcHeap> heap,
+                               std::shared_ptr<RecordingWriter> recording) {
+    if (!state_ || reader_) {
+        startLive();
+    }
+    finishRecording();
+    state_->followPoolFromItsFirstEvent(sourceId, capacity, chunkBytes);
+    context_ = std::move(context);
+    heapMailbox_ = std::move(heapMailbox);
+    heap_ = std::move(heap);
+    lastHeapSnapshot_ = 0;
+    recording_ = std::move(recording);
+    if (recording_) {
+        recording_->setPool(sourceId, capacity, static_cast<std::int64_t>(chunkBytes));
+    }
+    running_ = true;
+}
+
+void SessionIngestor::endRun() {
+    tick();  // everything the run published, before its recording closes
+    running_ = false;
+    heap_.reset();
+    finishRecording();
+    tick();
+}
+
+void SessionIngestor::finishRecording() {
+    if (!recording_) {
+        return;
+    }
+    const std::shared_ptr<RecordingWriter> recording = std::exchange(recording_, nullptr);
+    const QString path = QString::fromStdString(recording->path());
+    std::vector<RecordedLeak> leaks;
+    if (state_) {
+        const std::shared_ptr<const SessionSnapshot> latest =
+            state_->takeSnapshot(monotonicNanoseconds(), false);
+        if (latest->allocations) {
+            for (const LiveAllocation& row : latest->allocations->rows) {
+                leaks.push_back({row.id, latest->stacks->tagName(row.tagId).toStdString(),
+                                 row.releasedWithoutDispose});
+            }
+        }
+    }
+    QString error;
+    try {
+        recording->finish(leaks, subscription_ ? subscription_->droppedCount() : 0);
+    } catch (const std::exception& failure) {
+        error = QString::fromUtf8(failure.what());
+    }
+    emit runRecordingFinished(path, error);
+}
+
+void SessionIngestor::addCheckpoint(const QString& label) {
+    if (state_) {
+        state_->addCheckpointMarker(reader_ ? lastEventTime_ : monotonicNanoseconds(), label);
+    }
+}
+
+void SessionIngestor::shutDown() {
+    timer_.stop();
+    finishRecording();
+    subscription_.reset();
+    state_.reset();
+}
+
+void SessionIngestor::tick() {
+    if (!state_) {
+        return;
+    }
+    if (reader_) {
+        tickRecording();
+    } else {
+        tickLive();
+    }
+}
+
+void SessionIngestor::tickLive() {
+    batch_.clear();
+    if (subscription_) {
+        subscription_->drain(batch_);
+        state_->apply(batch_);
+        if (recording_ && !batch_.empty()) {
+            recording_->consume(batch_);
+        }
+        state_->setDroppedEvents(subscription_->droppedCount());
+    }
+    const std::int64_t now = monotonicNanoseconds();
+    if (heapMailbox_) {
+        if (std::shared_ptr<const GcHeapSnapshot> heap = heapMailbox_->take()) {
+            state_->setHeapSnapshot(std::move(heap));
+        }
+    }
+    if (heap_ && now - lastHeapSnapshot_ >= kHeapSnapshotIntervalNanoseconds) {
+        state_->setHeapSnapshot(std::make_shared<const GcHeapSnapshot>(heap_->snapshot()));
+        lastHeapSnapshot_ = now;
+    }
+    if (context_) {
+        const ScenarioProgress progress = context_->progress();
+        state_->setProgress(running_, static_cast<int>(progress.completed),
+                            static_cast<int>(progress.planned));
+        state_->setPhase(now, QString::fromStdString(progress.phase),
+                         QString::fromStdString(progress.explanation));
+    } else {
+        state_->setProgress(false, 0, 0);
+    }
+    state_->setUndisposedAllocations(MemoryDiagnostics::totalUndisposedAllocationCount());
+    emit snapshotReady(state_->takeSnapshot(now));
+}
+
+void SessionIngestor::tickRecording() {
+    std::vector<RecordedEvent> events;
+    try {
+        events = reader_->events(readSequence_, kRecordingEventsPerTick);
+    } catch (const std::exception& error) {
+        timer_.stop();
+        emit recordingFailed(QString::fromStdString(reader_->path()),
+                             QString::fromUtf8(error.what()));
+        return;
+    }
+    for (const RecordedEvent& recorded : events) {
+        const std::int64_t time = recorded.event.timeNanoseconds;
+        while (time >= nextSampleTime_ + kRecordingSampleIntervalNanoseconds) {
+            nextSampleTime_ += kRecordingSampleIntervalNanoseconds;
+            state_->sample(nextSampleTime_);
+        }
+        state_->apply(recorded.event);
+        lastEventTime_ = std::max(lastEventTime_, time);
+        readSequence_ = recorded.sequence;
+    }
+    const bool done = events.size() < kRecordingEventsPerTick;
+    const std::int64_t last = reader_->lastEventSequence();
+    state_->setProgress(!done, static_cast<int>(std::min<std::int64_t>(readSequence_, INT32_MAX)),
+                        static_cast<int>(std::min<std::int64_t>(last, INT32_MAX)));
+    if (done) {
+        timer_.stop();
+    }
+    emit snapshotReady(state_->takeSnapshot(lastEventTime_, done || !events.empty()));
+}
+
+}  // namespace poolscope

@@ -1,0 +1,100 @@
+#pragma once
+
+#include <QObject>
+#include <QString>
+#include <QTimer>
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "diagnostics/EventStream.h"
+#include "session/SessionSnapshot.h"
+#include "session/SessionState.h"
+
+namespace poolscope {
+
+class GcHeap;
+class RecordingReader;
+class RecordingWriter;
+class ScenarioContext;
+
+// What a running scenario hands to the ingestor from its own thread: the latest managed-heap
+// snapshot it showed. A mailbox, not a queue: only the newest matters.
+class HeapSnapshotMailbox {
+public:
+    void post(std::shared_ptr<const GcHeapSnapshot> snapshot);
+    std::shared_ptr<const GcHeapSnapshot> take();
+
+private:
+    std::mutex mutex_;
+    std::shared_ptr<const GcHeapSnapshot> latest_;
+};
+
+// The session's worker: lives on a thread of its own, drains the engine's events (or reads a
+// recording) into a SessionState, and publishes a snapshot about 30 times a second. Every
+// public slot is meant to be called through a queued connection from the GUI thread.
+class SessionIngestor : public QObject {
+    Q_OBJECT
+
+public:
+    static constexpr int kSnapshotIntervalMilliseconds = 33;
+    // Enough for a second of a busy engine between two drains.
+    static constexpr std::size_t kEventQueueCapacity = std::size_t{1} << 20;
+    // A recording is read this many events per tick, so the window stays live while a large
+    // one opens.
+    static constexpr std::size_t kRecordingEventsPerTick = 200'000;
+
+    SessionIngestor();
+    ~SessionIngestor() override;
+
+public slots:
+    // Listens to this process's engine from now on, with time measured from now.
+    void startLive();
+    // Replaces whatever was shown with the recording's events, read progressively.
+    void openRecording(const QString& path);
+    // A run starts: its pool, its controls (for progress and phase), the mailbox its heap
+    // snapshots arrive in, the heap to watch when its allocator is GC-backed, and the writer
+    // that keeps the run as a recording.
+    void beginRun(quint16 sourceId, int capacity, quint64 chunkBytes,
+                  std::shared_ptr<ScenarioContext> context,
+                  std::shared_ptr<HeapSnapshotMailbox> heapMailbox, std::shared_ptr<GcHeap> heap,
+                  std::shared_ptr<RecordingWriter> recording);
+    // The run ended: its recording is finished with the allocations still live.
+    void endRun();
+    void addCheckpoint(const QString& label);
+    void shutDown();
+
+signals:
+    void snapshotReady(const std::shared_ptr<const poolscope::SessionSnapshot>& snapshot);
+    void recordingOpened(const QString& path);
+    void recordingFailed(const QString& path, const QString& error);
+    // The run's recording is complete on disk (or could not be finished: error not empty).
+    void runRecordingFinished(const QString& path, const QString& error);
+
+private:
+    void tick();
+    void tickLive();
+    void tickRecording();
+    void finishRecording();
+
+    QTimer timer_;
+    std::unique_ptr<SessionState> state_;
+    std::unique_ptr<EventStream::Subscription> subscription_;
+    std::vector<MemoryEvent> batch_;
+
+    std::shared_ptr<ScenarioContext> context_;
+    std::shared_ptr<HeapSnapshotMailbox> heapMailbox_;
+    std::shared_ptr<GcHeap> heap_;
+    std::int64_t lastHeapSnapshot_ = 0;
+    std::shared_ptr<RecordingWriter> recording_;
+    bool running_ = false;
+
+    std::unique_ptr<RecordingReader> reader_;
+    std::int64_t readSequence_ = 0;
+    std::int64_t nextSampleTime_ = 0;
+    std::int64_t lastEventTime_ = 0;
+};
+
+}  // namespace poolscope

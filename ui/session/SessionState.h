@@ -1,0 +1,126 @@
+#pragma once
+
+#include <QString>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "diagnostics/PoolOccupancy.h"
+#include "session/SessionSnapshot.h"
+
+namespace poolscope {
+
+// Everything a session's views show, rebuilt from MemoryEvents alone: the pool's slots and
+// their owners, the live allocations with their chunks, the timeline, the collections. The
+// same events give the same state whether they come live from the engine or from a recording.
+// Not thread-safe: one thread (the session's worker) feeds it and takes snapshots.
+class SessionState {
+public:
+    // Names a stack's frames and a tag; called on the feeding thread, once per stack or tag.
+    struct Resolvers {
+        std::function<std::vector<StackFrameText>(StackId)> stack;
+        std::function<QString(std::uint16_t)> tag;
+    };
+
+    // How often the allocation table is rebuilt at most: copying a million rows costs tens of
+    // milliseconds, which the views do not need thirty times a second.
+    static constexpr std::int64_t kAllocationTableIntervalNanoseconds = 250'000'000;
+
+    // Stacks and tags of this process: symbolized through the engine's diagnostics.
+    static Resolvers liveResolvers();
+
+    SessionState(Resolvers resolvers, std::int64_t timeOriginNanoseconds);
+
+    // Shows this allocator's pool from now on (a scenario run gets a fresh allocator).
+    void followPool(std::uint16_t sourceId, int capacity, std::uint64_t chunkBytes);
+    // Shows this allocator's pool from its first event on, or from the next snapshot if that
+    // comes first: events of the previous allocator still queued keep counting for it.
+    void followPoolFromItsFirstEvent(std::uint16_t sourceId, int capacity,
+                                     std::uint64_t chunkBytes);
+    void apply(const MemoryEvent& event);
+    void apply(std::span<const MemoryEvent> events);
+
+    void setHeapSnapshot(std::shared_ptr<const GcHeapSnapshot> heap);
+    // A scenario checkpoint: the phase shows in the lesson panel, and the timeline marks it.
+    void setPhase(std::int64_t timeNanoseconds, const QString& phase, const QString& explanation);
+    void addCheckpointMarker(std::int64_t timeNanoseconds, const QString& label);
+    void setProgress(bool running, int completed, int planned);
+    void setDroppedEvents(std::uint64_t dropped) { droppedEvents_ = dropped; }
+    void setUndisposedAllocations(std::int64_t count) { undisposed_ = count; }
+    void setFromRecording(bool fromRecording) { fromRecording_ = fromRecording; }
+
+    // Adds a timeline sample of the byte counts now.
+    void sample(std::int64_t nowNanoseconds);
+    // The state now. `nowNanoseconds` is the engine clock (live) or the last event's time
+    // (recording); with addSample, this call also adds the timeline sample for that time.
+    std::shared_ptr<const SessionSnapshot> takeSnapshot(std::int64_t nowNanoseconds,
+                                                        bool addSample = true);
+
+    std::uint64_t eventsApplied() const { return eventsApplied_; }
+    std::size_t liveAllocationCount() const { return live_.size(); }
+
+private:
+    struct PoolShape {
+        std::uint16_t sourceId = 0;
+        int capacity = 0;
+        std::uint64_t chunkBytes = 0;
+    };
+    struct Entry {
+        LiveAllocation row;
+        std::vector<AllocationChunk> chunks;
+        std::uint32_t chunksLive = 0;
+    };
+
+    double secondsAt(std::int64_t nanoseconds) const;
+    Entry& entryFor(const MemoryEvent& event);
+    void addChunk(const MemoryEvent& event);
+    void releaseChunk(const MemoryEvent& event);
+    void noteStack(StackId stackId);
+    void noteTag(std::uint16_t tagId);
+    std::shared_ptr<const AllocationTable> buildAllocationTable(std::int64_t nowNanoseconds);
+
+    Resolvers resolvers_;
+    std::int64_t timeOrigin_;
+    std::uint16_t poolSourceId_ = 0;
+    std::uint64_t chunkBytes_ = 0;
+    PoolOccupancy occupancy_;
+    std::optional<PoolShape> pendingPool_;
+    std::vector<AllocationId> slotOwners_;
+
+    // Ordered by id, so that the table comes out sorted without a sort.
+    std::map<AllocationId, Entry> live_;
+    bool allocationsChanged_ = true;
+    std::int64_t lastTableBuild_ = 0;
+    std::shared_ptr<const AllocationTable> table_;
+
+    std::shared_ptr<StackCatalog> stacks_;  // copied on write, when a new stack or tag appears
+    bool stacksChanged_ = false;
+    std::shared_ptr<const StackCatalog> publishedStacks_;
+
+    std::shared_ptr<const GcHeapSnapshot> heap_;
+    std::uint64_t collections_[3] = {0, 0, 0};
+
+    std::uint64_t samplesTaken_ = 0;
+    std::vector<TimelineSample> pendingSamples_;
+    std::vector<TimelineMarker> pendingMarkers_;
+    QString phase_;
+    QString explanation_;
+
+    std::uint64_t eventsApplied_ = 0;
+    std::uint64_t eventsAtLastSnapshot_ = 0;
+    std::int64_t lastSnapshotTime_ = 0;
+    double eventsPerSecond_ = 0.0;
+    std::uint64_t droppedEvents_ = 0;
+    std::int64_t undisposed_ = 0;
+    bool running_ = false;
+    int completed_ = 0;
+    int planned_ = 0;
+    bool fromRecording_ = false;
+};
+
+}  // namespace poolscope
