@@ -1,0 +1,255 @@
+#include <QPushButton>
+#include <QtTest>
+
+#include "UiTestSupport.h"
+#include "memory/InvalidMemoryOperation.h"
+#include "scenarios/LayoutCalculator.h"
+#include "views/LayoutView.h"
+
+using namespace poolscope;
+
+namespace {
+
+constexpr std::uint16_t kSource = 5;
+constexpr std::uint64_t kChunk = 4u * 1024 * 1024;
+
+MemoryEvent allocationEvent(MemoryEventKind kind, AllocationId id, std::int32_t slot,
+                            std::uint64_t bytes, std::uint32_t chunkIndex, std::uint32_t chunkCount,
+                            std::uint64_t address) {
+    MemoryEvent event;
+    event.kind = kind;
+    event.sourceId = kSource;
+    event.allocationId = id;
+    event.slot = slot;
+    event.bytes = bytes;
+    event.chunkIndex = chunkIndex;
+    event.chunkCount = chunkCount;
+    event.value2 = address;
+    event.tier =
+        kind == MemoryEventKind::UnpooledAllocate ? MemoryTier::Unpooled : MemoryTier::Pooled;
+    return event;
+}
+
+MemoryEvent imageCreated(AllocationId id, int width, int height, PixelTypeId type,
+                         std::uint32_t allocations) {
+    MemoryEvent event;
+    event.kind = MemoryEventKind::ImageBufferCreated;
+    event.sourceId = kSource;
+    event.allocationId = id;
+    event.value = static_cast<std::uint64_t>(width);
+    event.value2 = static_cast<std::uint64_t>(height);
+    event.chunkIndex = static_cast<std::uint32_t>(type);
+    event.chunkCount = allocations;
+    return event;
+}
+
+// What a tiny pool would make, by the allocator's rules:
+//  #10 a 4000x600 Rgba32 image as a pooled group: rows of 16,000 B, 262 rows per 4 MiB chunk,
+//      so chunks of 262, 262 and 76 rows;
+//  #11 a 4000x200 Rgba32 image in one chunk (contiguous);
+//  #12 a plain two-chunk group, no image;
+//  #20, #21 an 8192x1500 Rgba32 image as an unpooled group: one allocation per 32 MiB chunk
+//      (1024 rows, then 476 rows).
+std::shared_ptr<const SessionSnapshot> tinyPoolSnapshot() {
+    SessionState state({}, 0);
+    state.followPool(kSource, 8, kChunk);
+    const std::uint64_t fullChunk = 262u * 16'000u;
+    state.apply(allocationEvent(MemoryEventKind::Rent, 10, 0, fullChunk, 0, 3, 0x10000000));
+    state.apply(allocationEvent(MemoryEventKind::Rent, 10, 1, fullChunk, 1, 3, 0x10400000));
+    state.apply(allocationEvent(MemoryEventKind::Rent, 10, 2, 76u * 16'000u, 2, 3, 0x10800000));
+    state.apply(imageCreated(10, 4000, 600, PixelTypeId::Rgba32, 1));
+    state.apply(allocationEvent(MemoryEventKind::Rent, 11, 3, 200u * 16'000u, 0, 1, 0x10c00000));
+    state.apply(imageCreated(11, 4000, 200, PixelTypeId::Rgba32, 1));
+    state.apply(allocationEvent(MemoryEventKind::Rent, 12, 4, kChunk, 0, 2, 0x11000000));
+    state.apply(allocationEvent(MemoryEventKind::Rent, 12, 5, kChunk, 1, 2, 0x11400000));
+    state.apply(allocationEvent(MemoryEventKind::UnpooledAllocate, 20, -1, 1024u * 32768u, 0, 2,
+                                0x20000000));
+    state.apply(allocationEvent(MemoryEventKind::UnpooledAllocate, 21, -1, 476u * 32768u, 1, 2,
+                                0x30000000));
+    state.apply(imageCreated(20, 8192, 1500, PixelTypeId::Rgba32, 2));
+    state.apply(imageCreated(21, 8192, 1500, PixelTypeId::Rgba32, 2));
+    return state.takeSnapshot(1'000'000);
+}
+
+}  // namespace
+
+class LayoutViewTest : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase() {
+        // A 4000x3000 RGBA image left in leak-hunt's forgotten cache: 48,000,000 bytes in
+        // twelve pooled chunks of a 128 MiB pool.
+        run_ = testing::runScenarioSession("leak-hunt",
+                                           {{"width", "4000"},
+                                            {"height", "3000"},
+                                            {"cached-images", "1"},
+                                            {"subscribers", "0"},
+                                            {"never-disposed", "0"},
+                                            {"clean-images", "1"}},
+                                           128);
+        QVERIFY(run_.snapshot && run_.snapshot->allocations);
+    }
+
+    void aPooledGroupImageShowsOneBandPerChunkWithItsRows() {
+        LayoutView view;
+        view.setSnapshot(tinyPoolSnapshot());
+        view.setSelectedAllocation(10);
+        QCOMPARE(view.shownAllocation(), quint64{10});
+        QCOMPARE(view.bandCount(), 3);
+        const QStringList labels = view.bandLabels();
+        QVERIFY2(labels[0].contains(QStringLiteral("rows 0\u2013261 (262 rows)")),
+                 qPrintable(labels[0]));
+        QVERIFY2(labels[1].contains(QStringLiteral("rows 262\u2013523 (262 rows)")),
+                 qPrintable(labels[1]));
+        QVERIFY2(labels[2].contains(QStringLiteral("rows 524\u2013599 (76 rows)")),
+                 qPrintable(labels[2]));
+        QVERIFY2(labels[2].contains(QStringLiteral("slot 2")), qPrintable(labels[2]));
+        QVERIFY2(labels[1].contains(QStringLiteral("0x10400000")), qPrintable(labels[1]));
+        QVERIFY2(view.singlePixelMemoryText().contains(QStringLiteral("returns false")),
+                 qPrintable(view.singlePixelMemoryText()));
+    }
+
+    void aContiguousImageIsOneBandAndGivesItsSinglePixelMemory() {
+        LayoutView view;
+        view.setSnapshot(tinyPoolSnapshot());
+        view.setSelectedAllocation(11);
+        QCOMPARE(view.bandCount(), 1);
+        QVERIFY(view.bandLabels()[0].contains(QStringLiteral("rows 0\u2013199 (200 rows)")));
+        QVERIFY2(view.singlePixelMemoryText().contains(QStringLiteral("returns true")),
+                 qPrintable(view.singlePixelMemoryText()));
+    }
+
+    void anUnpooledGroupImageGathersItsChunkAllocations() {
+        LayoutView view;
+        view.setSnapshot(tinyPoolSnapshot());
+        view.setSelectedAllocation(21);
+        QCOMPARE(view.bandCount(), 2);
+        const QStringList labels = view.bandLabels();
+        QVERIFY2(labels[0].contains(QStringLiteral("rows 0\u20131,023 (1,024 rows)")) ||
+                     labels[0].contains(QStringLiteral("(1024 rows)")),
+                 qPrintable(labels[0]));
+        QVERIFY2(labels[1].contains(QStringLiteral("(476 rows)")), qPrintable(labels[1]));
+        QVERIFY2(labels[1].contains(QStringLiteral("unpooled")), qPrintable(labels[1]));
+        QVERIFY(view.singlePixelMemoryText().contains(QStringLiteral("returns false")));
+    }
+
+    void anAllocationThatIsNoImageShowsItsChunksWithoutRows() {
+        LayoutView view;
+        view.setSnapshot(tinyPoolSnapshot());
+        view.setSelectedAllocation(12);
+        QCOMPARE(view.bandCount(), 2);
+        for (const QString& label : view.bandLabels()) {
+            QVERIFY2(!label.contains(QStringLiteral("rows")), qPrintable(label));
+        }
+        QVERIFY(view.singlePixelMemoryText().contains(QStringLiteral("Not an image buffer")));
+    }
+
+    void withNothingSelectedTheLargestImageIsShown() {
+        LayoutView view;
+        view.setSnapshot(tinyPoolSnapshot());
+        // #20/#21 hold 8192 x 1500 x 4 B, more than #10's 4000 x 600 x 4 B.
+        QVERIFY(view.shownAllocation() == 20 || view.shownAllocation() == 21);
+        QCOMPARE(view.bandCount(), 2);
+    }
+
+    void aRealRunsLiveGroupShowsOneBandPerChunk() {
+        LayoutView view;
+        view.setSnapshot(run_.snapshot);
+        const LiveAllocation* row = run_.snapshot->allocations->find(view.shownAllocation());
+        QVERIFY(row != nullptr);
+        QCOMPARE(row->bytes, std::uint64_t{48'000'000});
+        QCOMPARE(static_cast<int>(row->chunkCount), 12);
+        QCOMPARE(view.bandCount(), 12);
+        view.setSelectedAllocation(row->id);
+        QCOMPARE(view.bandCount(), 12);
+    }
+
+    void theCalculatorMatchesLayoutCalculator_data() {
+        QTest::addColumn<int>("width");
+        QTest::addColumn<int>("height");
+        QTest::addColumn<int>("bytesPerPixel");
+        QTest::addColumn<int>("poolMegabytes");
+        QTest::addColumn<bool>("contiguous");
+        QTest::newRow("camera RGBA, pooled group") << 4000 << 3000 << 4 << 128 << false;
+        QTest::newRow("exactly one chunk") << 1024 << 1024 << 4 << 128 << false;
+        QTest::newRow("small L8") << 100 << 100 << 1 << 128 << false;
+        QTest::newRow("too big for the pool: unpooled") << 8192 << 8192 << 16 << 64 << false;
+        QTest::newRow("contiguous preferred") << 4000 << 3000 << 4 << 128 << true;
+        QTest::newRow("no pool at all") << 2000 << 2000 << 3 << 0 << false;
+    }
+
+    void theCalculatorMatchesLayoutCalculator() {
+        QFETCH(int, width);
+        QFETCH(int, height);
+        QFETCH(int, bytesPerPixel);
+        QFETCH(int, poolMegabytes);
+        QFETCH(bool, contiguous);
+        ImageLayoutRequest request;
+        request.width = width;
+        request.height = height;
+        request.bytesPerPixel = bytesPerPixel;
+        request.maximumPoolSizeMegabytes = poolMegabytes;
+        request.preferContiguous = contiguous;
+        const ImageLayout expected = LayoutCalculator::calculate(request);
+
+        LayoutView view;
+        view.showCalculation(request);
+        QVERIFY(view.calculatorShown());
+        QCOMPARE(view.bandCount(), static_cast<int>(expected.chunks.size()));
+        const QStringList labels = view.bandLabels();
+        for (std::size_t i = 0; i < expected.chunks.size(); ++i) {
+            const QString rows = QStringLiteral("(%1 rows)")
+                                     .arg(QLocale().toString(qlonglong{expected.chunks[i].rows}));
+            QVERIFY2(labels[static_cast<int>(i)].contains(rows),
+                     qPrintable(labels[static_cast<int>(i)] + " / " + rows));
+        }
+        QCOMPARE(view.singlePixelMemoryText().contains(QStringLiteral("would return true")),
+                 expected.singlePixelMemory);
+
+        // The form holds the request: calculating from it gives the same layout.
+        auto* calculate = view.findChild<QPushButton*>(QStringLiteral("calculateButton"));
+        QVERIFY(calculate != nullptr);
+        calculate->click();
+        QCOMPARE(view.bandCount(), static_cast<int>(expected.chunks.size()));
+        QCOMPARE(view.bandLabels(), labels);
+    }
+
+    void theCalculatorShowsTheRefusalOfATooLargeImage() {
+        ImageLayoutRequest request;
+        request.width = 100'000;
+        request.height = 100'000;
+        request.bytesPerPixel = 4;
+        request.maximumPoolSizeMegabytes = 128;
+        QString message;
+        try {
+            LayoutCalculator::calculate(request);
+        } catch (const InvalidMemoryOperation& refusal) {
+            message = QString::fromStdString(refusal.what());
+        }
+        QVERIFY(!message.isEmpty());
+        LayoutView view;
+        view.setSnapshot(tinyPoolSnapshot());
+        view.showCalculation(request);
+        QCOMPARE(view.bandCount(), 0);
+        QVERIFY2(view.singlePixelMemoryText().contains(message),
+                 qPrintable(view.singlePixelMemoryText()));
+        // Leaving the calculator shows the live allocations again.
+        view.setSelectedAllocation(10);
+        QVERIFY(!view.calculatorShown());
+        QCOMPARE(view.bandCount(), 3);
+    }
+
+    void screenshotOfARealRun() {
+        LayoutView view;
+        view.resize(900, 500);
+        view.setSnapshot(run_.snapshot);
+        QVERIFY(testing::renderWidget(view).save(QStringLiteral("/tmp/layout.png")));
+    }
+
+private:
+    testing::ScenarioSessionResult run_;
+};
+
+QTEST_MAIN(LayoutViewTest)
+#include "LayoutViewTest.moc"

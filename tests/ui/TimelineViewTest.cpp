@@ -1,0 +1,279 @@
+#include <QAction>
+#include <QFileInfo>
+#include <QMouseEvent>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <algorithm>
+
+#include "UiTestSupport.h"
+#include "views/TimelineView.h"
+
+using namespace poolscope;
+
+namespace {
+
+constexpr double kMiB = 1024.0 * 1024.0;
+constexpr std::uint16_t kSource = 3;
+constexpr std::uint64_t kChunk = 4u * 1024 * 1024;
+constexpr std::int64_t kSecond = 1'000'000'000;
+
+// A live session's stream of snapshots from a real run: one snapshot per drained batch of
+// events, as the session's worker would publish them.
+struct LiveRun {
+    std::vector<std::shared_ptr<const SessionSnapshot>> snapshots;
+    std::shared_ptr<PooledMemoryAllocator> allocator;
+    std::shared_ptr<Scenario> scenario;
+};
+
+class SnapshotPerBatchSink : public MemoryEventSink {
+public:
+    explicit SnapshotPerBatchSink(SessionState& state) : state_(state) {}
+    void consume(std::span<const MemoryEvent> events) override {
+        std::lock_guard lock(mutex);
+        state_.apply(events);
+        snapshots.push_back(state_.takeSnapshot(monotonicNanoseconds()));
+    }
+    std::mutex mutex;
+    std::vector<std::shared_ptr<const SessionSnapshot>> snapshots;
+
+private:
+    SessionState& state_;
+};
+
+LiveRun runPeriodicBursts() {
+    SessionState state(SessionState::liveResolvers(), monotonicNanoseconds());
+    SnapshotPerBatchSink sink(state);
+    ScenarioRunner::Options options;
+    options.poolSizeMegabytes = 64;
+    options.eventSink = &sink;
+    options.drainInterval = std::chrono::milliseconds(20);
+    options.onAllocatorReady = [&](const PooledMemoryAllocator& allocator) {
+        std::lock_guard lock(sink.mutex);
+        state.followPool(allocator.sourceId(), allocator.pool().capacity(),
+                         allocator.pool().chunkBytes());
+    };
+    options.onProgress = [&](const ScenarioProgress& progress) {
+        std::lock_guard lock(sink.mutex);
+        state.setPhase(monotonicNanoseconds(), QString::fromStdString(progress.phase),
+                       QString::fromStdString(progress.explanation));
+    };
+    ScenarioRunner runner(options);
+    LiveRun run;
+    run.scenario = ScenarioRegistry::builtIn().create("periodic-bursts");
+    runner.run(*run.scenario, run.scenario->resolveParameters({{"bursts", "2"},
+                                                               {"images-per-burst", "2"},
+                                                               {"width", "2048"},
+                                                               {"height", "1536"},
+                                                               {"idle-ms", "400"},
+                                                               {"trim-period-ms", "80"}}));
+    run.allocator = runner.allocator();
+    std::lock_guard lock(sink.mutex);
+    sink.snapshots.push_back(state.takeSnapshot(monotonicNanoseconds()));
+    run.snapshots = std::move(sink.snapshots);
+    return run;
+}
+
+// Snapshots one second apart of a pool whose rented chunks grow by one each second.
+std::vector<std::shared_ptr<const SessionSnapshot>> growingPool(int seconds) {
+    SessionState state({}, 0);
+    state.followPool(kSource, 64, kChunk);
+    std::vector<std::shared_ptr<const SessionSnapshot>> snapshots;
+    for (int second = 1; second <= seconds; ++second) {
+        MemoryEvent rent;
+        rent.kind = MemoryEventKind::Rent;
+        rent.sourceId = kSource;
+        rent.slot = (second - 1) % 64;
+        rent.allocationId = static_cast<AllocationId>(second);
+        rent.bytes = kChunk;
+        rent.timeNanoseconds = second * kSecond;
+        state.apply(rent);
+        snapshots.push_back(state.takeSnapshot(second * kSecond));
+    }
+    return snapshots;
+}
+
+void feed(TimelineView& view, const std::vector<std::shared_ptr<const SessionSnapshot>>& all) {
+    for (const auto& snapshot : all) {
+        view.setSnapshot(snapshot);
+    }
+}
+
+QWidget* plotOf(TimelineView& view) {
+    return view.findChild<QWidget*>(QStringLiteral("timelinePlot"));
+}
+
+// A left-button drag across the middle of the plot, as a mouse would make it.
+void dragAcrossPlot(QWidget* plot, Qt::KeyboardModifiers modifiers) {
+    QCoreApplication::processEvents();  // the queued replot lays the plot out
+    const QPoint from(plot->width() * 2 / 5, plot->height() / 2);
+    const QPoint to(plot->width() * 3 / 5, plot->height() / 2);
+    QTest::mousePress(plot, Qt::LeftButton, modifiers, from);
+    for (int step = 1; step <= 4; ++step) {
+        QTest::mouseMove(plot, from + (to - from) * step / 4);
+    }
+    QTest::mouseRelease(plot, Qt::LeftButton, modifiers, to);
+    QCoreApplication::processEvents();
+}
+
+}  // namespace
+
+class TimelineViewTest : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase() {
+        run_ = runPeriodicBursts();
+        QVERIFY(run_.snapshots.size() >= 3);
+    }
+
+    void graphHoldsOnePointPerSampleOfARealRun() {
+        TimelineView view;
+        view.resize(900, 500);
+        std::size_t samples = 0;
+        for (const auto& snapshot : run_.snapshots) {
+            samples += snapshot->newSamples.size();
+        }
+        feed(view, run_.snapshots);
+        QCOMPARE(view.sampleCount(), static_cast<int>(samples));
+    }
+
+    void yMaximumIsTheLargestStackedSampleTotal() {
+        TimelineView view;
+        feed(view, run_.snapshots);
+        double largest = 0.0;
+        for (const auto& snapshot : run_.snapshots) {
+            for (const TimelineSample& sample : snapshot->newSamples) {
+                double total = static_cast<double>(sample.rentedBytes + sample.retainedBytes +
+                                                   sample.unpooledBytes + sample.smallBytes);
+                for (const std::uint64_t managed : sample.managedBytes) {
+                    total += static_cast<double>(managed);
+                }
+                largest = std::max(largest, total / kMiB);
+            }
+        }
+        // Two 2048x1536 RGBA images of three 4 MiB chunks each were rented at once.
+        QVERIFY(largest >= 24.0);
+        QCOMPARE(view.yMaximumMiB(), largest);
+    }
+
+    void everyMarkerOfARealRunIsDrawn() {
+        TimelineView view;
+        feed(view, run_.snapshots);
+        int markers = 0;
+        int trims = 0;
+        for (const auto& snapshot : run_.snapshots) {
+            markers += static_cast<int>(snapshot->newMarkers.size());
+            trims += static_cast<int>(std::count_if(
+                snapshot->newMarkers.begin(), snapshot->newMarkers.end(),
+                [](const TimelineMarker& m) { return m.kind == TimelineMarker::Kind::Trim; }));
+        }
+        QVERIFY(trims > 0);
+        QCOMPARE(view.markerCount(), markers);
+    }
+
+    void followKeepsTheNewestSampleInView() {
+        const auto snapshots = growingPool(100);
+        TimelineView view;
+        QVERIFY(view.follow());
+        feed(view, {snapshots.begin(), snapshots.begin() + 10});
+        QCOMPARE(view.xRange().second, 10.0);
+        feed(view, {snapshots.begin() + 10, snapshots.end()});
+        QCOMPARE(view.xRange().second, 100.0);
+        QVERIFY(view.xRange().first > 10.0);
+    }
+
+    void withoutFollowTheRangeStaysWhereItIs() {
+        const auto snapshots = growingPool(50);
+        TimelineView view;
+        feed(view, {snapshots.begin(), snapshots.begin() + 10});
+        view.setFollow(false);
+        const auto range = view.xRange();
+        feed(view, {snapshots.begin() + 10, snapshots.end()});
+        QCOMPARE(view.xRange(), range);
+        view.setFollow(true);
+        QCOMPARE(view.xRange().second, 50.0);
+    }
+
+    void draggingThePlotPansAndStopsFollowing() {
+        const auto snapshots = growingPool(30);
+        TimelineView view;
+        view.resize(900, 500);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        feed(view, snapshots);
+        QVERIFY(view.follow());
+        const auto before = view.xRange();
+        dragAcrossPlot(plotOf(view), Qt::NoModifier);
+        QVERIFY(!view.follow());
+        QVERIFY(view.xRange().second < before.second);
+    }
+
+    void shiftDragSelectsATimeRangeAndClearAnnouncesItsEnd() {
+        const auto snapshots = growingPool(30);
+        TimelineView view;
+        view.resize(900, 500);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        feed(view, snapshots);
+        const auto range = view.xRange();
+        QSignalSpy selected(&view, &TimelineView::timeRangeSelected);
+        QSignalSpy cleared(&view, &TimelineView::timeRangeCleared);
+        dragAcrossPlot(plotOf(view), Qt::ShiftModifier);
+        QCOMPARE(selected.count(), 1);
+        const double from = selected.front().at(0).toDouble();
+        const double to = selected.front().at(1).toDouble();
+        QVERIFY(range.first < from);
+        QVERIFY(from < to);
+        QVERIFY(to < range.second);
+        QCOMPARE(view.xRange(), range);  // a selection is not a pan
+
+        auto* clear = view.findChild<QAction*>(QStringLiteral("clearRangeAction"));
+        QVERIFY(clear != nullptr);
+        QVERIFY(clear->isEnabled());
+        clear->trigger();
+        QCOMPARE(cleared.count(), 1);
+        QVERIFY(!clear->isEnabled());
+    }
+
+    void aRestartedSeriesStartsTheGraphOver() {
+        TimelineView view;
+        feed(view, growingPool(20));
+        QCOMPARE(view.sampleCount(), 20);
+        feed(view, growingPool(3));  // a new session: its first snapshot is sample 0 again
+        QCOMPARE(view.sampleCount(), 3);
+        QCOMPARE(view.yMaximumMiB(), 12.0);
+    }
+
+    void exportWritesPngAndPdf() {
+        TimelineView view;
+        feed(view, run_.snapshots);
+        QTemporaryDir directory;
+        QVERIFY(directory.isValid());
+        const QString png = directory.filePath(QStringLiteral("timeline.png"));
+        const QString pdf = directory.filePath(QStringLiteral("timeline.pdf"));
+        QVERIFY(view.exportTo(png));
+        QVERIFY(view.exportTo(pdf));
+        QVERIFY(QFileInfo(png).size() > 0);
+        QVERIFY(QFileInfo(pdf).size() > 0);
+        QVERIFY(QImage(png).width() >= 300);
+        QVERIFY(!view.exportTo(directory.filePath(QStringLiteral("timeline.txt"))));
+    }
+
+    void screenshotOfARealRun() {
+        TimelineView view;
+        view.resize(900, 500);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        feed(view, run_.snapshots);
+        QCoreApplication::processEvents();
+        QVERIFY(testing::renderWidget(view).save(QStringLiteral("/tmp/timeline.png")));
+    }
+
+private:
+    LiveRun run_;
+};
+
+QTEST_MAIN(TimelineViewTest)
+#include "TimelineViewTest.moc"

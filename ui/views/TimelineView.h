@@ -1,0 +1,109 @@
+#pragma once
+
+#include <QString>
+#include <QWidget>
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "session/SessionSnapshot.h"
+
+class QAction;
+class QCPGraph;
+class QCPItemRect;
+class QCPItemStraightLine;
+class QCPItemText;
+class QCustomPlot;
+class QLabel;
+class QMouseEvent;
+class QToolBar;
+
+namespace poolscope {
+
+// Bytes over time, stacked: the pool's rented and retained chunks, unpooled and small-buffer
+// memory, and the managed heap by generation, with markers for trims, collections, refused
+// requests and scenario checkpoints. Appends each snapshot's new samples in one batch per graph.
+// Follows the newest sample while live until the user pans or zooms; a dragged time range
+// (Shift+drag, or the "Select range" mode) is announced for the tables to filter by.
+class TimelineView : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit TimelineView(QWidget* parent = nullptr);
+    ~TimelineView() override;
+
+    // Appends the snapshot's newSamples and newMarkers; starts over when the series restarts.
+    void setSnapshot(const std::shared_ptr<const poolscope::SessionSnapshot>& snapshot);
+    void clear();
+
+    void setFollow(bool follow);
+    bool follow() const { return follow_; }
+
+    // Writes the plot as PNG or PDF, chosen by the path's suffix; false for another suffix or
+    // a failed write.
+    bool exportTo(const QString& path);
+
+    int sampleCount() const { return sampleCount_; }
+    int markerCount() const { return static_cast<int>(markers_.size()); }
+    // The largest stacked total of any sample, in MiB.
+    double yMaximumMiB() const { return yMaximumMiB_; }
+    // The visible time range, in seconds.
+    std::pair<double, double> xRange() const;
+
+    QSize sizeHint() const override;
+
+signals:
+    void timeRangeSelected(double fromSeconds, double toSeconds);
+    void timeRangeCleared();
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+    void changeEvent(QEvent* event) override;
+
+private:
+    // The stacked series, bottom to top.
+    enum Series { Rented, Retained, Unpooled, Small, Gen0, Gen1, Gen2, LargeObjects, SeriesCount };
+    struct Marker {
+        TimelineMarker::Kind kind;
+        QCPItemStraightLine* line = nullptr;
+        QCPItemText* label = nullptr;
+    };
+
+    void createPlot();
+    void applyPalette();
+    void appendSamples(const std::vector<TimelineSample>& samples);
+    void appendMarker(const TimelineMarker& marker);
+    void dropOldestSamples();
+    void followNewest();
+    void setXRange(double lower, double upper);
+    void updateYRange();
+    void thinMarkerLabels();
+    void selectTimeRange(double fromSeconds, double toSeconds);
+    void clearTimeRange();
+    void replotSoon();
+
+    QToolBar* toolBar_ = nullptr;
+    QAction* followAction_ = nullptr;
+    QAction* selectModeAction_ = nullptr;
+    QAction* clearRangeAction_ = nullptr;
+    QLabel* rangeLabel_ = nullptr;
+    QCustomPlot* plot_ = nullptr;
+    std::array<QCPGraph*, SeriesCount> graphs_{};
+    std::array<bool, SeriesCount> seriesSeen_{};
+    std::vector<Marker> markers_;
+    QCPItemRect* selectedRange_ = nullptr;
+
+    bool follow_ = true;
+    bool settingRange_ = false;
+    bool shiftSelecting_ = false;
+    int sampleCount_ = 0;
+    std::uint64_t nextSampleIndex_ = 0;
+    double firstSeconds_ = 0.0;
+    double lastSeconds_ = 0.0;
+    double yMaximumMiB_ = 0.0;
+};
+
+}  // namespace poolscope
