@@ -71,6 +71,21 @@ std::shared_ptr<const SessionSnapshot> tinyPoolSnapshot() {
     return state.takeSnapshot(1'000'000);
 }
 
+// A dark palette, as a dark desktop theme gives one.
+QPalette darkPalette() {
+    QPalette palette;
+    palette.setColor(QPalette::Window, QColor(40, 42, 46));
+    palette.setColor(QPalette::WindowText, QColor(225, 225, 225));
+    palette.setColor(QPalette::Base, QColor(28, 30, 33));
+    palette.setColor(QPalette::AlternateBase, QColor(45, 47, 52));
+    palette.setColor(QPalette::Text, QColor(225, 225, 225));
+    palette.setColor(QPalette::Button, QColor(52, 54, 58));
+    palette.setColor(QPalette::ButtonText, QColor(225, 225, 225));
+    palette.setColor(QPalette::Highlight, QColor(60, 130, 220));
+    palette.setColor(QPalette::HighlightedText, Qt::white);
+    return palette;
+}
+
 }  // namespace
 
 class LayoutViewTest : public QObject {
@@ -245,6 +260,12 @@ private slots:
         view.resize(900, 500);
         view.setSnapshot(run_.snapshot);
         QVERIFY(testing::renderWidget(view).save(QStringLiteral("/tmp/layout.png")));
+        view.setPalette(darkPalette());
+        QCoreApplication::processEvents();
+        const QImage dark = testing::renderWidget(view);
+        QCOMPARE(dark.pixelColor(2, dark.height() - 2).rgb(),
+                 darkPalette().color(QPalette::Window).rgb());
+        QVERIFY(dark.save(QStringLiteral("/tmp/layout-dark.png")));
     }
 
 private:

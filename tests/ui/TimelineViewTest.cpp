@@ -42,7 +42,8 @@ private:
     SessionState& state_;
 };
 
-LiveRun runPeriodicBursts() {
+LiveRun runLive(const std::string& name,
+                const std::vector<std::pair<std::string, std::string>>& parameters) {
     SessionState state(SessionState::liveResolvers(), monotonicNanoseconds());
     SnapshotPerBatchSink sink(state);
     ScenarioRunner::Options options;
@@ -61,13 +62,8 @@ LiveRun runPeriodicBursts() {
     };
     ScenarioRunner runner(options);
     LiveRun run;
-    run.scenario = ScenarioRegistry::builtIn().create("periodic-bursts");
-    runner.run(*run.scenario, run.scenario->resolveParameters({{"bursts", "2"},
-                                                               {"images-per-burst", "2"},
-                                                               {"width", "2048"},
-                                                               {"height", "1536"},
-                                                               {"idle-ms", "400"},
-                                                               {"trim-period-ms", "80"}}));
+    run.scenario = ScenarioRegistry::builtIn().create(name);
+    runner.run(*run.scenario, run.scenario->resolveParameters(parameters));
     run.allocator = runner.allocator();
     std::lock_guard lock(sink.mutex);
     sink.snapshots.push_back(state.takeSnapshot(monotonicNanoseconds()));
@@ -117,6 +113,21 @@ void dragAcrossPlot(QWidget* plot, Qt::KeyboardModifiers modifiers) {
     QCoreApplication::processEvents();
 }
 
+// A dark palette, as a dark desktop theme gives one.
+QPalette darkPalette() {
+    QPalette palette;
+    palette.setColor(QPalette::Window, QColor(40, 42, 46));
+    palette.setColor(QPalette::WindowText, QColor(225, 225, 225));
+    palette.setColor(QPalette::Base, QColor(28, 30, 33));
+    palette.setColor(QPalette::AlternateBase, QColor(45, 47, 52));
+    palette.setColor(QPalette::Text, QColor(225, 225, 225));
+    palette.setColor(QPalette::Button, QColor(52, 54, 58));
+    palette.setColor(QPalette::ButtonText, QColor(225, 225, 225));
+    palette.setColor(QPalette::Highlight, QColor(60, 130, 220));
+    palette.setColor(QPalette::HighlightedText, Qt::white);
+    return palette;
+}
+
 }  // namespace
 
 class TimelineViewTest : public QObject {
@@ -124,7 +135,12 @@ class TimelineViewTest : public QObject {
 
 private slots:
     void initTestCase() {
-        run_ = runPeriodicBursts();
+        run_ = runLive("periodic-bursts", {{"bursts", "2"},
+                                           {"images-per-burst", "2"},
+                                           {"width", "2048"},
+                                           {"height", "1536"},
+                                           {"idle-ms", "400"},
+                                           {"trim-period-ms", "80"}});
         QVERIFY(run_.snapshots.size() >= 3);
     }
 
@@ -262,13 +278,25 @@ private slots:
     }
 
     void screenshotOfARealRun() {
+        // The default workload pausing after each image, so that its images stay rented for
+        // a few snapshots and the larger ones spill out of a 64 MiB pool.
+        const LiveRun run =
+            runLive("default", {{"iterations", "24"}, {"pause-ms", "40"}, {"leak", "true"}});
         TimelineView view;
         view.resize(900, 500);
         view.show();
         QVERIFY(QTest::qWaitForWindowExposed(&view));
-        feed(view, run_.snapshots);
+        feed(view, run.snapshots);
+        QVERIFY(view.yMaximumMiB() > 0.0);
         QCoreApplication::processEvents();
         QVERIFY(testing::renderWidget(view).save(QStringLiteral("/tmp/timeline.png")));
+        view.setPalette(darkPalette());
+        QCoreApplication::processEvents();
+        const QImage dark = testing::renderWidget(view);
+        // The plot's background, at its bottom left corner.
+        QCOMPARE(dark.pixelColor(2, dark.height() - 2).rgb(),
+                 darkPalette().color(QPalette::Base).rgb());
+        QVERIFY(dark.save(QStringLiteral("/tmp/timeline-dark.png")));
     }
 
 private:

@@ -191,11 +191,16 @@ void TimelineView::createPlot() {
         graphs_[static_cast<std::size_t>(series)] = graph;
     }
 
-    // The legend beside the plot, not over the newest data.
     plot_->legend->setVisible(true);
+    // The legend beside the plot, at the top of its column, not over the newest data.
     plot_->axisRect()->insetLayout()->take(plot_->legend);
-    plot_->plotLayout()->addElement(0, 1, plot_->legend);
+    auto* legendColumn = new QCPLayoutGrid;
+    plot_->plotLayout()->addElement(0, 1, legendColumn);
     plot_->plotLayout()->setColumnStretchFactor(1, 0.001);
+    legendColumn->addElement(0, 0, plot_->legend);
+    legendColumn->addElement(1, 0, new QCPLayoutElement(plot_));
+    legendColumn->setRowStretchFactor(0, 0.001);
+    legendColumn->setMargins(QMargins(0, 6, 6, 0));
     plot_->legend->setRowSpacing(0);
 
     plot_->installEventFilter(this);
@@ -390,7 +395,8 @@ void TimelineView::thinMarkerLabels() {
     for (const Marker& marker : markers_) {
         const double x = plot_->xAxis->coordToPixel(marker.label->position->key());
         double& right = rowRight[markerRow(marker.kind)];
-        const bool fits = x >= right + 4.0;
+        // A label left of the plot would be cut at its edge.
+        const bool fits = x >= right + 4.0 && x >= plot_->axisRect()->left();
         marker.label->setVisible(fits);
         if (fits) {
             right = x + metrics.horizontalAdvance(marker.label->text()) + 6.0;
