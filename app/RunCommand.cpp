@@ -120,7 +120,9 @@ void RunCommand::printSummary(const ScenarioRunReport& report, std::ostream& out
     }
     out << "\nFigures\n";
     for (const auto& [name, value] : report.outcome.figures) {
-        out << "  " << std::left << std::setw(26) << name << scenarioValueToString(value) << '\n';
+        // A name as wide as the column still gets a space before its value.
+        out << "  " << std::left << std::setw(25) << name << ' ' << scenarioValueToString(value)
+            << '\n';
     }
     const PoolFigures::Values& pool = report.pool;
     out << "\nPool\n"
@@ -131,6 +133,25 @@ void RunCommand::printSummary(const ScenarioRunReport& report, std::ostream& out
         << "  Retained at end           " << formatBytes(pool.retainedBytes) << '\n'
         << "  Unpooled peak             " << formatBytes(pool.unpooledPeakBytes) << '\n'
         << "  Trims                     " << pool.trims << '\n';
+    if (report.outcome.images) {
+        const ImageResults& images = *report.outcome.images;
+        out << "\nImages\n"
+            << "  Processed                 " << images.processed << '\n'
+            << "  Failed                    " << images.failed.size() << '\n';
+        for (const ImageFailure& failure : images.failed) {
+            out << "  " << failure.file << ": " << failure.error << '\n';
+        }
+    }
+    if (report.gc) {
+        const GcRunFigures& gc = *report.gc;
+        out << "\nManaged heap\n"
+            << "  Collections (gen 0/1/2)   " << gc.collections[0] << " / " << gc.collections[1]
+            << " / " << gc.collections[2] << '\n'
+            << "  Finalizers run            " << gc.finalizersRun << '\n'
+            << "  Resurrections             " << gc.resurrections << '\n'
+            << "  Weak handles cleared      " << gc.weakClearedShort << " short, "
+            << gc.weakClearedLong << " long\n";
+    }
     out << "\nDiagnostics\n"
         << "  Duration                  " << std::fixed << std::setprecision(3)
         << std::chrono::duration<double>(report.duration).count() << " s\n"

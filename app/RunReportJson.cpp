@@ -87,6 +87,34 @@ QJsonObject runReportToJson(const ScenarioRunReport& report, const RunOptions& o
     }
 
     QJsonObject json;
+    if (report.gc) {
+        const GcRunFigures& gc = *report.gc;
+        QJsonObject weakCleared;
+        weakCleared.insert(QStringLiteral("short"), count(gc.weakClearedShort));
+        weakCleared.insert(QStringLiteral("long"), count(gc.weakClearedLong));
+        QJsonObject section;
+        section.insert(QStringLiteral("collections"),
+                       QJsonArray{count(gc.collections[0]), count(gc.collections[1]),
+                                  count(gc.collections[2])});
+        section.insert(QStringLiteral("finalizersRun"), count(gc.finalizersRun));
+        section.insert(QStringLiteral("resurrections"), count(gc.resurrections));
+        section.insert(QStringLiteral("weakCleared"), weakCleared);
+        json.insert(QStringLiteral("gc"), section);
+    }
+    if (report.outcome.images) {
+        QJsonArray failed;
+        for (const ImageFailure& failure : report.outcome.images->failed) {
+            QJsonObject entry;
+            entry.insert(QStringLiteral("file"), QString::fromStdString(failure.file));
+            entry.insert(QStringLiteral("error"), QString::fromStdString(failure.error));
+            failed.append(entry);
+        }
+        QJsonObject section;
+        section.insert(QStringLiteral("processed"),
+                       static_cast<qint64>(report.outcome.images->processed));
+        section.insert(QStringLiteral("failed"), failed);
+        json.insert(QStringLiteral("images"), section);
+    }
     json.insert(QStringLiteral("scenario"), QString::fromStdString(report.scenario));
     json.insert(QStringLiteral("parameters"), parameters);
     json.insert(QStringLiteral("options"), runOptions);

@@ -14,8 +14,8 @@ struct RunOptions {
     QString recordPath;
 };
 
-// The report of `poolscope run --report FILE.json`, documented in the README. `gc` and
-// `images` are left out: no scenario of this build runs the managed heap or decodes images.
+// The report of `poolscope run --report FILE.json`, documented in the README. `gc` is there
+// when a managed heap collected during the run, `images` when the scenario decoded files.
 QJsonObject runReportToJson(const ScenarioRunReport& report, const RunOptions& options);
 
 }  // namespace poolscope

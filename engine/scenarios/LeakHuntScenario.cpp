@@ -1,6 +1,9 @@
 #include "scenarios/LeakHuntScenario.h"
 
 #include <algorithm>
+#include <string>
+
+#include "imaging/codecs/InvalidImageContent.h"
 
 #include "diagnostics/MemoryDiagnostics.h"
 
@@ -39,8 +42,9 @@ LeakHuntScenario::~LeakHuntScenario() = default;
 
 std::string LeakHuntScenario::description() const {
     return "Injects leaks among correctly handled images: images in a forgotten cache list, a "
-           "subscriber kept alive by an event-handler list, an image never disposed. Records "
-           "each, to hold against what the diagnostics find.";
+           "subscriber kept alive by an event-handler list, an image never disposed, a decoder "
+           "error path that forgets a buffer. Records each, to hold against what the "
+           "diagnostics find.";
 }
 
 std::vector<ScenarioParameter> LeakHuntScenario::parameters() const {
@@ -51,6 +55,8 @@ std::vector<ScenarioParameter> LeakHuntScenario::parameters() const {
                                    1000),
         ScenarioParameter::integer("never-disposed", "images whose owner never disposes", 1, 0,
                                    1000),
+        ScenarioParameter::integer(
+            "decoder-errors", "corrupt files whose decode error path forgets a buffer", 1, 0, 1000),
         ScenarioParameter::integer("clean-images", "images handled correctly around the leaks", 4,
                                    0, 100'000),
         ScenarioParameter::integer("width", "image width in pixels (RGBA)", 1024, 1, 65'535),
@@ -106,6 +112,40 @@ InjectedLeak LeakHuntScenario::openImageAndNeverDispose(MemoryAllocator& allocat
     return leak;
 }
 
+void LeakHuntScenario::faultyDecodeStep(MemoryAllocator& allocator, ImageSize size, int file) {
+    decoderBuffersInFlight_.push_back(
+        allocateImage(allocator, size.width, size.height, 0xff00ffffu));
+    // The rows decode until the data runs out: the step throws here, and the line after the
+    // decode that would take the buffer out of the list and dispose it never runs.
+    const std::string source = "corrupt-" + std::to_string(file) + ".jpg";
+    throw InvalidImageContent("Cannot decode image '" + source + "': premature end of data",
+                              source);
+}
+
+InjectedLeak LeakHuntScenario::decodeCorruptFilesOnTheFaultyErrorPath(MemoryAllocator& allocator,
+                                                                      ImageSize size, int count) {
+    const AllocationTagScope tag(kDecoderErrorTag);
+    InjectedLeak leak{"decoder-error-path", kDecoderErrorTag,
+                      "poolscope::LeakHuntScenario::faultyDecodeStep"};
+    for (int i = 0; i < count; ++i) {
+        const std::size_t before = decoderBuffersInFlight_.size();
+        try {
+            faultyDecodeStep(allocator, size, i);
+            // The success path: the buffer leaves the list and is disposed.
+            decoderBuffersInFlight_.back().dispose();
+            decoderBuffersInFlight_.pop_back();
+        } catch (const InvalidImageContent&) {
+            // Reported and skipped, as a batch does with a bad file; the buffer stays behind.
+        }
+        for (std::size_t b = before; b < decoderBuffersInFlight_.size(); ++b) {
+            leak.allocations +=
+                static_cast<std::int64_t>(decoderBuffersInFlight_[b].allocationIds().size());
+            leak.bytes += static_cast<std::uint64_t>(size.width) * size.height * kBytesPerPixel;
+        }
+    }
+    return leak;
+}
+
 void LeakHuntScenario::processImagesCorrectly(MemoryAllocator& allocator, ImageSize size,
                                               int count) {
     const AllocationTagScope tag(kCleanTag);
@@ -136,6 +176,8 @@ ScenarioOutcome LeakHuntScenario::run(ScenarioContext& context,
          &LeakHuntScenario::subscribePreviewThatNeverUnsubscribes},
         {"image never disposed", static_cast<int>(parameters.integer("never-disposed")),
          &LeakHuntScenario::openImageAndNeverDispose},
+        {"decoder error path", static_cast<int>(parameters.integer("decoder-errors")),
+         &LeakHuntScenario::decodeCorruptFilesOnTheFaultyErrorPath},
     };
 
     ScenarioOutcome outcome;
@@ -162,6 +204,8 @@ ScenarioOutcome LeakHuntScenario::run(ScenarioContext& context,
     outcome.addFigure("forgottenCacheSize", static_cast<std::int64_t>(forgottenCache_.size()));
     outcome.addFigure("imageOpenedHandlers",
                       static_cast<std::int64_t>(imageOpenedHandlers_.size()));
+    outcome.addFigure("decoderBuffersInFlight",
+                      static_cast<std::int64_t>(decoderBuffersInFlight_.size()));
     return outcome;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -24,12 +25,26 @@ struct InjectedLeak {
     bool releasedWithoutDispose = false;
 };
 
+// An image file a scenario could not process, and why.
+struct ImageFailure {
+    std::string file;
+    std::string error;
+};
+
+// The image files a scenario worked through: how many it processed, and the ones it skipped.
+struct ImageResults {
+    std::int64_t processed = 0;
+    std::vector<ImageFailure> failed;
+};
+
 // What a scenario says about its own run: named figures in the order it wants them shown,
 // and the leaks it injected.
 struct ScenarioOutcome {
     bool cancelled = false;
     std::vector<std::pair<std::string, ScenarioValue>> figures;
     std::vector<InjectedLeak> injectedLeaks;
+    // Set by scenarios that decode image files.
+    std::optional<ImageResults> images;
 
     void addFigure(std::string name, ScenarioValue value) {
         figures.emplace_back(std::move(name), std::move(value));

@@ -3,6 +3,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "gc/GcHeap.h"
+
 namespace poolscope {
 
 ScenarioContext::ScenarioContext(Options options) : options_(std::move(options)) {
@@ -72,16 +74,28 @@ ScenarioProgress ScenarioContext::progress() const {
     return progress_;
 }
 
-bool ScenarioContext::checkpoint(std::string_view phase) {
+bool ScenarioContext::checkpoint(std::string_view phase, std::string_view explanation) {
     const std::stop_token stopToken = stopSource_.get_token();
     std::unique_lock lock(mutex_);
     progress_.phase = phase;
+    progress_.explanation = explanation;
     // A step granted before the scenario got here is not lost: it lets this checkpoint pass.
     const auto mayPass = [&] {
         return !paused_ && (!stepMode_ || stepsGranted_ > progress_.stepsTaken);
     };
+    // Collections asked for while the scenario stands here run at once, so that a person
+    // who asks for one sees it without taking a step.
+    const auto collectionWaiting = [&] { return heap_ && !pendingCollections_.empty(); };
     waiting_ = true;
-    changed_.wait(lock, stopToken, mayPass);
+    while (true) {
+        runPendingCollections(lock);
+        if (!changed_.wait(lock, stopToken, [&] { return mayPass() || collectionWaiting(); })) {
+            break;  // cancelled
+        }
+        if (!collectionWaiting()) {
+            break;
+        }
+    }
     waiting_ = false;
     if (stopToken.stop_requested()) {
         return false;
@@ -93,6 +107,44 @@ bool ScenarioContext::checkpoint(std::string_view phase) {
         stepsGranted_ = progress_.stepsTaken;
     }
     return true;
+}
+
+void ScenarioContext::runPendingCollections(std::unique_lock<std::mutex>& lock) {
+    while (heap_ && !pendingCollections_.empty()) {
+        const int generation = pendingCollections_.front();
+        pendingCollections_.pop_front();
+        const std::shared_ptr<GcHeap> heap = heap_;
+        lock.unlock();
+        heap->collect(generation);
+        publishHeap(*heap);
+        lock.lock();
+    }
+}
+
+void ScenarioContext::requestCollection(int generation) {
+    if (generation < 0 || generation > 2) {
+        throw std::invalid_argument("a collection is of generation 0, 1 or 2, not " +
+                                    std::to_string(generation));
+    }
+    std::lock_guard lock(mutex_);
+    pendingCollections_.push_back(generation);
+    changed_.notify_all();
+}
+
+std::size_t ScenarioContext::pendingCollections() const {
+    std::lock_guard lock(mutex_);
+    return pendingCollections_.size();
+}
+
+void ScenarioContext::attachHeap(std::shared_ptr<GcHeap> heap) {
+    std::lock_guard lock(mutex_);
+    heap_ = std::move(heap);
+}
+
+void ScenarioContext::publishHeap(GcHeap& heap) {
+    if (options_.onHeapSnapshot) {
+        options_.onHeapSnapshot(std::make_shared<const GcHeapSnapshot>(heap.snapshot()));
+    }
 }
 
 bool ScenarioContext::waitFor(std::chrono::milliseconds duration) {
@@ -107,7 +159,7 @@ bool ScenarioContext::waitFor(std::chrono::milliseconds duration) {
 }
 
 void ScenarioContext::reportProgress(std::int64_t completed, std::int64_t planned,
-                                     std::string_view phase) {
+                                     std::string_view phase, std::string_view explanation) {
     ScenarioProgress copy;
     {
         std::lock_guard lock(mutex_);
@@ -115,6 +167,9 @@ void ScenarioContext::reportProgress(std::int64_t completed, std::int64_t planne
         progress_.planned = planned;
         if (!phase.empty()) {
             progress_.phase = phase;
+        }
+        if (!explanation.empty()) {
+            progress_.explanation = explanation;
         }
         copy = progress_;
     }

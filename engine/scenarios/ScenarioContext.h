@@ -3,6 +3,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -16,11 +17,17 @@
 
 namespace poolscope {
 
+class GcHeap;
+struct GcHeapSnapshot;
+
 struct ScenarioProgress {
     std::int64_t completed = 0;
     std::int64_t planned = 0;
     std::string phase;  // what the scenario is doing now, for a progress line or a step button
     std::uint64_t stepsTaken = 0;
+    // What the current step shows, in plain words a teacher can read out; empty when the
+    // scenario has nothing to explain.
+    std::string explanation;
 };
 
 // What a running scenario gets from whoever runs it (the CLI, the window, a test): the
@@ -39,6 +46,9 @@ public:
         bool stepMode = false;
         // Called on the scenario's thread at every reportProgress().
         std::function<void(const ScenarioProgress&)> onProgress;
+        // Called on the scenario's thread with a copy of a managed heap the scenario works on,
+        // after each of its steps and after collections asked for with requestCollection().
+        std::function<void(std::shared_ptr<const GcHeapSnapshot>)> onHeapSnapshot;
     };
 
     explicit ScenarioContext(Options options);
@@ -66,16 +76,30 @@ public:
     // True while the scenario stands at a checkpoint waiting for step() or resume().
     bool waitingAtCheckpoint() const;
     ScenarioProgress progress() const;
+    // Asks for a collection of generations 0..generation (0, 1 or 2) on the heap the scenario
+    // attached. It runs on the scenario's thread at its next checkpoint, or at once while the
+    // scenario waits at one; then the heap's snapshot is published. Requests made while no heap
+    // is attached wait for one. Throws std::invalid_argument for another generation.
+    void requestCollection(int generation);
+    std::size_t pendingCollections() const;
 
     // The scenario's side. A checkpoint is a point between two units of work that a teacher
     // can stop at: it returns at once when running freely, waits while paused or (in step
     // mode) until step(), and returns false when the run is cancelled.
-    bool checkpoint(std::string_view phase);
+    bool checkpoint(std::string_view phase, std::string_view explanation = {});
     // Lets `duration` of scenario time pass; false when cancelled meanwhile.
     bool waitFor(std::chrono::milliseconds duration);
-    void reportProgress(std::int64_t completed, std::int64_t planned, std::string_view phase = {});
+    void reportProgress(std::int64_t completed, std::int64_t planned, std::string_view phase = {},
+                        std::string_view explanation = {});
+    // Passes heap.snapshot() to onHeapSnapshot; takes no snapshot when nobody listens.
+    void publishHeap(GcHeap& heap);
+    // The heap that requestCollection() collects; the context shares its ownership.
+    void attachHeap(std::shared_ptr<GcHeap> heap);
 
 private:
+    // With the lock held on entry and exit; collects without it.
+    void runPendingCollections(std::unique_lock<std::mutex>& lock);
+
     Options options_;
     std::stop_source stopSource_;
     mutable std::mutex mutex_;
@@ -85,6 +109,8 @@ private:
     bool waiting_ = false;
     std::uint64_t stepsGranted_ = 0;
     ScenarioProgress progress_;
+    std::shared_ptr<GcHeap> heap_;
+    std::deque<int> pendingCollections_;
 };
 
 }  // namespace poolscope

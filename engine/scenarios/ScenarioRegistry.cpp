@@ -2,11 +2,17 @@
 
 #include <stdexcept>
 
+#include "scenarios/BatchResizeScenario.h"
+#include "scenarios/ContiguousVsDiscontiguousScenario.h"
 #include "scenarios/DefaultScenario.h"
+#include "scenarios/GcLessonsScenario.h"
+#include "scenarios/GcVsPoolScenario.h"
 #include "scenarios/LeakHuntScenario.h"
+#include "scenarios/MakeSamplesScenario.h"
 #include "scenarios/PeriodicBurstsScenario.h"
 #include "scenarios/ScenarioError.h"
 #include "scenarios/StressScenario.h"
+#include "scenarios/WrapMemoryScenario.h"
 
 namespace poolscope {
 
@@ -26,6 +32,12 @@ const ScenarioRegistry& ScenarioRegistry::builtIn() {
         built.add(factoryOf<PeriodicBurstsScenario>());
         built.add(factoryOf<LeakHuntScenario>());
         built.add(factoryOf<StressScenario>());
+        built.add(factoryOf<BatchResizeScenario>());
+        built.add(factoryOf<ContiguousVsDiscontiguousScenario>());
+        built.add(factoryOf<WrapMemoryScenario>());
+        built.add(factoryOf<GcVsPoolScenario>());
+        built.add(factoryOf<GcLessonsScenario>());
+        built.add(factoryOf<MakeSamplesScenario>());
         return built;
     }();
     return registry;

@@ -22,7 +22,8 @@ public:
         Factory create;
     };
 
-    // default, periodic-bursts, leak-hunt and stress.
+    // default, periodic-bursts, leak-hunt, stress, batch-resize, contiguous-vs-discontiguous,
+    // wrap-memory, gc-vs-pool, gc-lessons and make-samples.
     static const ScenarioRegistry& builtIn();
 
     // Throws std::invalid_argument when a scenario of that name is registered already.

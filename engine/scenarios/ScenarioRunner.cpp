@@ -28,6 +28,7 @@ public:
         // Other allocators of the process (a window's, another test's) are not this run's.
         ours_.clear();
         for (const MemoryEvent& event : batch_) {
+            countManagedHeapEvent(event);
             if (event.sourceId == sourceId_) {
                 ours_.push_back(event);
                 figures_.apply(event);
@@ -40,9 +41,42 @@ public:
     }
 
     std::uint64_t observed() const { return observed_; }
+    // Filled in once a collection ended.
+    std::optional<GcRunFigures> gc() const {
+        if (!collectionSeen_) {
+            return std::nullopt;
+        }
+        return gc_;
+    }
     std::uint64_t dropped() const { return subscription_->droppedCount(); }
 
 private:
+    // The managed heap publishes as source 0, whichever heap it is.
+    void countManagedHeapEvent(const MemoryEvent& event) {
+        if (event.sourceId != 0) {
+            return;
+        }
+        switch (event.kind) {
+            case MemoryEventKind::GcEnd:
+                if (event.chunkIndex < 3) {
+                    gc_.collections[event.chunkIndex] += 1;
+                    collectionSeen_ = true;
+                }
+                break;
+            case MemoryEventKind::GcFinalizerRun:
+                gc_.finalizersRun += 1;
+                break;
+            case MemoryEventKind::GcResurrection:
+                gc_.resurrections += 1;
+                break;
+            case MemoryEventKind::GcWeakCleared:
+                (event.value2 == 0 ? gc_.weakClearedShort : gc_.weakClearedLong) += event.value;
+                break;
+            default:
+                break;
+        }
+    }
+
     std::uint16_t sourceId_;
     PoolFigures& figures_;
     MemoryEventSink* sink_;
@@ -50,6 +84,8 @@ private:
     std::vector<MemoryEvent> batch_;
     std::vector<MemoryEvent> ours_;
     std::uint64_t observed_ = 0;
+    GcRunFigures gc_;
+    bool collectionSeen_ = false;
 };
 
 LeakRecord leakRecordOf(const AllocationInfo& allocation, std::vector<std::string> stack,
@@ -138,8 +174,12 @@ ScenarioRunReport ScenarioRunner::run(Scenario& scenario, const ScenarioParamete
     }
     const std::int64_t undisposedBefore = MemoryDiagnostics::totalUndisposedAllocationCount();
 
-    ScenarioContext context({allocator_, options_.manualClock, options_.loadSource,
-                             options_.stepMode, options_.onProgress});
+    ScenarioContext context({.allocator = allocator_,
+                             .manualClock = options_.manualClock,
+                             .loadSource = options_.loadSource,
+                             .stepMode = options_.stepMode,
+                             .onProgress = options_.onProgress,
+                             .onHeapSnapshot = options_.onHeapSnapshot});
     {
         std::lock_guard lock(contextMutex_);
         running_ = &context;
@@ -194,6 +234,7 @@ ScenarioRunReport ScenarioRunner::run(Scenario& scenario, const ScenarioParamete
     report.undisposedAtEnd = MemoryDiagnostics::totalUndisposedAllocationCount() - undisposedBefore;
     report.pool = figures.values();
     report.eventsObserved = drain.observed();
+    report.gc = drain.gc();
     report.droppedEvents = drain.dropped();
     return report;
 }

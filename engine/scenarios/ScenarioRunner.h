@@ -28,6 +28,16 @@ struct LeakRecord {
     bool releasedWithoutDispose = false;
 };
 
+// What the managed heap did during a run, counted from its events: collections by condemned
+// generation, finalizers run, objects resurrected by their finalizers, weak handles cleared.
+struct GcRunFigures {
+    std::uint64_t collections[3] = {0, 0, 0};
+    std::uint64_t finalizersRun = 0;
+    std::uint64_t resurrections = 0;
+    std::uint64_t weakClearedShort = 0;
+    std::uint64_t weakClearedLong = 0;
+};
+
 // Everything a headless run reports.
 struct ScenarioRunReport {
     std::string scenario;
@@ -41,6 +51,8 @@ struct ScenarioRunReport {
     std::int64_t undisposedAtEnd = 0;
     std::uint64_t eventsObserved = 0;
     std::uint64_t droppedEvents = 0;
+    // Set when a managed heap collected at least once during the run.
+    std::optional<GcRunFigures> gc;
     ScenarioOutcome outcome;
     std::string error;  // empty when the scenario ran to its end or was cancelled
 };
@@ -56,6 +68,7 @@ public:
         MemoryLoadSource* loadSource = &ProcMeminfoLoadSource::instance();
         bool stepMode = false;
         std::function<void(const ScenarioProgress&)> onProgress;
+        std::function<void(std::shared_ptr<const GcHeapSnapshot>)> onHeapSnapshot;
         MemoryEventSink* eventSink = nullptr;
         // Called once the run's allocator is made, before the scenario starts: a recording
         // notes the pool's shape here.

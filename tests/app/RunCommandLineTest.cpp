@@ -1,5 +1,6 @@
 #include <QtTest>
 
+#include <QDir>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -9,6 +10,9 @@
 
 #include <csignal>
 
+#include "imaging/Image.h"
+#include "imaging/Rgba32.h"
+#include "imaging/codecs/ImageCodecs.h"
 #include "recording/RecordingError.h"
 #include "recording/RecordingReader.h"
 
@@ -26,6 +30,19 @@ QJsonObject readJson(const QString& path) {
         return {};
     }
     return QJsonDocument::fromJson(file.readAll()).object();
+}
+
+// A small picture of diagonal stripes, written with the engine's own codecs.
+void writeSmallImage(const QString& path, int width, int height) {
+    poolscope::Image<poolscope::Rgba32> image(width, height);
+    for (int y = 0; y < height; ++y) {
+        for (int x = 0; x < width; ++x) {
+            const auto value = static_cast<std::uint8_t>(((x + y) / 8) % 2 ? 230 : 30);
+            image.setPixel(
+                x, y, poolscope::Rgba32{value, 128, static_cast<std::uint8_t>(255 - value), 255});
+        }
+    }
+    poolscope::ImageCodecs::save(image, path.toStdString());
 }
 
 }  // namespace
@@ -61,7 +78,7 @@ private slots:
         }
         QCOMPARE(pool[QStringLiteral("chunkBytes")].toInteger(), 4 * 1024 * 1024);
         QCOMPARE(pool[QStringLiteral("capacityChunks")].toInteger(), 64);
-        QCOMPARE(json[QStringLiteral("undisposedAtEnd")].toInteger(), 5);
+        QCOMPARE(json[QStringLiteral("undisposedAtEnd")].toInteger(), 6);
         QCOMPARE(json[QStringLiteral("droppedEvents")].toInteger(), 0);
         QVERIFY(!json.contains(QStringLiteral("gc")));
         QVERIFY(!json.contains(QStringLiteral("images")));
@@ -69,8 +86,8 @@ private slots:
         // Each injected leak is found, as many times as it was made, with its function.
         const QJsonArray injected = json[QStringLiteral("injectedLeaks")].toArray();
         const QJsonArray leaks = json[QStringLiteral("leaks")].toArray();
-        QCOMPARE(injected.size(), 3);
-        QCOMPARE(leaks.size(), 5);
+        QCOMPARE(injected.size(), 4);
+        QCOMPARE(leaks.size(), 6);
         for (const QJsonValue& value : injected) {
             const QJsonObject leak = value.toObject();
             const QString tag = leak[QStringLiteral("tag")].toString();
@@ -102,7 +119,7 @@ private slots:
     void withoutFailOnLeakALeakingRunStillExitsZero() {
         const Finished run = runHeadless({QStringLiteral("run"), QStringLiteral("leak-hunt")});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
-        QVERIFY(run.out.contains(QStringLiteral("Leaks                     5 allocations")));
+        QVERIFY(run.out.contains(QStringLiteral("Leaks                     6 allocations")));
         // stdout is a pipe here: no progress line.
         QVERIFY(!run.out.contains(QLatin1Char('\r')));
     }
@@ -193,8 +210,11 @@ private slots:
     void listScenariosNamesEveryScenarioAndItsParameters() {
         const Finished run = runHeadless({QStringLiteral("--list-scenarios")});
         QCOMPARE(run.exitCode, 0);
-        for (const char* text : {"default\n", "periodic-bursts\n", "leak-hunt\n", "stress\n",
-                                 "trim-period-ms=1000", "cached-images=3", "threads=4"}) {
+        for (const char* text :
+             {"default\n", "periodic-bursts\n", "leak-hunt\n", "stress\n", "batch-resize\n",
+              "contiguous-vs-discontiguous\n", "wrap-memory\n", "gc-vs-pool\n", "gc-lessons\n",
+              "make-samples\n", "trim-period-ms=1000", "cached-images=3", "threads=4",
+              "decoder-errors=1"}) {
             QVERIFY2(run.out.contains(QLatin1String(text)), text);
         }
     }
@@ -228,7 +248,7 @@ private slots:
         QCOMPARE(reader.lastEventSequence(),
                  readJson(report)[QStringLiteral("eventsObserved")].toInteger());
         QCOMPARE(reader.metadata().at("scenario"), std::string("leak-hunt"));
-        QCOMPARE(reader.leaks().size(), std::size_t{5});
+        QCOMPARE(reader.leaks().size(), std::size_t{6});
         QCOMPARE(readJson(report)[QStringLiteral("options")]
                      .toObject()[QStringLiteral("record")]
                      .toString(),
@@ -273,6 +293,69 @@ private slots:
         const auto snapshots = reader.snapshots(0, 1'000'000);
         QVERIFY(snapshots.size() > 1);
         QCOMPARE(snapshots.back().lastEventSequence, reader.lastEventSequence());
+    }
+
+    void aBatchWithOneCorruptFileExitsZeroAndListsTheFailureWithFileAndError() {
+        const QString input = directory_.filePath(QStringLiteral("batch-in"));
+        const QString output = directory_.filePath(QStringLiteral("batch-out"));
+        QVERIFY(QDir().mkpath(input));
+        writeSmallImage(input + QStringLiteral("/first.png"), 96, 64);
+        writeSmallImage(input + QStringLiteral("/second.jpg"), 80, 120);
+        // A JPEG signature and then nothing a decoder can use.
+        QFile broken(input + QStringLiteral("/broken.jpg"));
+        QVERIFY(broken.open(QIODevice::WriteOnly));
+        broken.write(QByteArray("\xFF\xD8\xFF\xE0", 4) + QByteArray(200, '\x13'));
+        broken.close();
+        const QString report = directory_.filePath(QStringLiteral("batch.json"));
+
+        const Finished run = runHeadless(
+            {QStringLiteral("run"), QStringLiteral("batch-resize"), QStringLiteral("--param"),
+             QStringLiteral("input=") + input, QStringLiteral("--param"),
+             QStringLiteral("output=") + output, QStringLiteral("--param"),
+             QStringLiteral("width=40"), QStringLiteral("--param"), QStringLiteral("threads=2"),
+             QStringLiteral("--report"), report, QStringLiteral("--fail-on-leak")});
+
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err + run.out));
+        const QJsonObject images = readJson(report)[QStringLiteral("images")].toObject();
+        QCOMPARE(images[QStringLiteral("processed")].toInteger(), 2);
+        const QJsonArray failed = images[QStringLiteral("failed")].toArray();
+        QCOMPARE(failed.size(), 1);
+        const QJsonObject failure = failed.first().toObject();
+        QVERIFY(failure[QStringLiteral("file")].toString().endsWith(QStringLiteral("broken.jpg")));
+        QVERIFY(failure[QStringLiteral("error")].toString().contains(QStringLiteral("broken.jpg")));
+        QVERIFY(run.out.contains(QStringLiteral("broken.jpg: ")));
+        QVERIFY(QFile::exists(output + QStringLiteral("/first.png")));
+        QVERIFY(QFile::exists(output + QStringLiteral("/second.jpg")));
+        QVERIFY(!QFile::exists(output + QStringLiteral("/broken.jpg")));
+        QVERIFY(!readJson(report).contains(QStringLiteral("gc")));
+    }
+
+    void gcLessonsReportsTheManagedHeapSection() {
+        const QString report = directory_.filePath(QStringLiteral("gc-lessons.json"));
+        const Finished run = runHeadless({QStringLiteral("run"), QStringLiteral("gc-lessons"),
+                                          QStringLiteral("--report"), report});
+
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err + run.out));
+        const QJsonObject json = readJson(report);
+        QVERIFY(!json.contains(QStringLiteral("images")));
+        const QJsonObject gc = json[QStringLiteral("gc")].toObject();
+        const QJsonArray collections = gc[QStringLiteral("collections")].toArray();
+        QCOMPARE(collections.size(), 3);
+        // Promotion collects generations 0 and 1, compaction generation 0; the other lessons
+        // collect generation 2: twice for the object that dies twice, three times for the
+        // resurrected one, twice for the weak references, once each for the LOH and the list.
+        QCOMPARE(collections[0].toInteger(), 2);
+        QCOMPARE(collections[1].toInteger(), 1);
+        QCOMPARE(collections[2].toInteger(), 9);
+        // The object that dies twice, the resurrected one and the weakly watched one.
+        QCOMPARE(gc[QStringLiteral("finalizersRun")].toInteger(), 3);
+        QCOMPARE(gc[QStringLiteral("resurrections")].toInteger(), 1);
+        const QJsonObject weakCleared = gc[QStringLiteral("weakCleared")].toObject();
+        // Short: the weak-reference lesson's. Long: the trackers of the object that dies twice
+        // and of the resurrected one, and the weak-reference lesson's.
+        QCOMPARE(weakCleared[QStringLiteral("short")].toInteger(), 1);
+        QCOMPARE(weakCleared[QStringLiteral("long")].toInteger(), 3);
+        QVERIFY(run.out.contains(QStringLiteral("Resurrections             1")));
     }
 
     void aForeignFileIsRefusedByTheReaderNamingIt() {

@@ -135,12 +135,13 @@ private slots:
         const ScenarioParameters parameters = scenario.resolveParameters({{"cached-images", "3"},
                                                                           {"subscribers", "2"},
                                                                           {"never-disposed", "1"},
+                                                                          {"decoder-errors", "2"},
                                                                           {"clean-images", "3"}});
 
         const ScenarioRunReport report = runner.run(scenario, parameters);
 
         QVERIFY2(report.error.empty(), report.error.c_str());
-        QCOMPARE(report.outcome.injectedLeaks.size(), std::size_t{3});
+        QCOMPARE(report.outcome.injectedLeaks.size(), std::size_t{4});
         std::map<std::string, std::vector<LeakRecord>> foundByTag;
         for (const LeakRecord& leak : report.leaks) {
             foundByTag[leak.tag].push_back(leak);
@@ -176,9 +177,38 @@ private slots:
             ScenarioRunner runner(smallPool(64));
             LeakHuntScenario scenario;
             runner.run(scenario, scenario.resolveParameters({{"never-disposed", "0"}}));
-            QCOMPARE(runner.allocator()->pool().stats().rented, 4);
+            // Three cached images, one subscriber's preview, one decoder buffer left behind.
+            QCOMPARE(runner.allocator()->pool().stats().rented, 5);
         }
         QCOMPARE(MemoryDiagnostics::totalUndisposedAllocationCount(), undisposedBefore);
+    }
+
+    void leakHuntsDecoderErrorPathLeakIsFoundNamingTheFaultyDecodeStep() {
+        ScenarioRunner runner(smallPool(64));
+        LeakHuntScenario scenario;
+        const ScenarioRunReport report =
+            runner.run(scenario, scenario.resolveParameters({{"cached-images", "0"},
+                                                             {"subscribers", "0"},
+                                                             {"never-disposed", "0"},
+                                                             {"decoder-errors", "3"},
+                                                             {"width", "256"},
+                                                             {"height", "128"}}));
+
+        QVERIFY2(report.error.empty(), report.error.c_str());
+        QCOMPARE(report.outcome.injectedLeaks.size(), std::size_t{1});
+        const InjectedLeak& injected = report.outcome.injectedLeaks.front();
+        QCOMPARE(injected.kind, std::string("decoder-error-path"));
+        QCOMPARE(injected.function, std::string("poolscope::LeakHuntScenario::faultyDecodeStep"));
+        QCOMPARE(injected.allocations, std::int64_t{3});
+        QCOMPARE(scenario.decoderBuffersInFlight(), std::size_t{3});
+        QCOMPARE(report.leaks.size(), std::size_t{3});
+        for (const LeakRecord& leak : report.leaks) {
+            QCOMPARE(leak.tag, std::string(LeakHuntScenario::kDecoderErrorTag));
+            QCOMPARE(leak.bytes, std::uint64_t{256 * 128 * 4});
+            QVERIFY(!leak.releasedWithoutDispose);
+            QVERIFY2(stackNames(leak, injected.function),
+                     "the stack does not name the faulty decode step");
+        }
     }
 
     void stressKeepsEveryInvariantAndLeavesNothingLive() {

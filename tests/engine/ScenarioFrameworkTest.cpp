@@ -1,9 +1,12 @@
 #include <QtTest>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <thread>
 
+#include "gc/GcFrame.h"
+#include "gc/GcHeap.h"
 #include "memory/MemoryAllocator.h"
 #include "scenarios/LeakHuntScenario.h"
 #include "scenarios/ScenarioContext.h"
@@ -15,6 +18,21 @@ using namespace poolscope;
 using namespace std::chrono_literals;
 
 namespace {
+
+ScenarioContext::Options contextOptions() {
+    MemoryAllocatorOptions options;
+    options.maximumPoolSizeMegabytes = 16;
+    ScenarioContext::Options context;
+    context.allocator = MemoryAllocator::create(options);
+    return context;
+}
+
+std::shared_ptr<GcHeap> smallHeap() {
+    GcHeap::Settings settings;
+    settings.smallObjectReserveBytes = 16u << 20;
+    settings.largeObjectReserveBytes = 64u << 20;
+    return std::make_shared<GcHeap>(settings);
+}
 
 std::vector<ScenarioParameter> sampleParameters() {
     return {ScenarioParameter::integer("count", "how many", 3, 1, 10),
@@ -89,8 +107,10 @@ private slots:
 
     void theRegistryListsTheBuiltInScenarios() {
         const ScenarioRegistry& registry = ScenarioRegistry::builtIn();
-        QCOMPARE(registry.names(),
-                 (std::vector<std::string>{"default", "periodic-bursts", "leak-hunt", "stress"}));
+        QCOMPARE(registry.names(), (std::vector<std::string>{
+                                       "default", "periodic-bursts", "leak-hunt", "stress",
+                                       "batch-resize", "contiguous-vs-discontiguous", "wrap-memory",
+                                       "gc-vs-pool", "gc-lessons", "make-samples"}));
         for (const ScenarioRegistry::Entry& entry : registry.entries()) {
             QVERIFY(!entry.description.empty());
             QVERIFY(!entry.parameters.empty());
@@ -98,7 +118,9 @@ private slots:
         }
         QCOMPARE(errorOf([&] { registry.create("batch"); }),
                  QStringLiteral("there is no scenario 'batch'; there are: default, "
-                                "periodic-bursts, leak-hunt, stress"));
+                                "periodic-bursts, leak-hunt, stress, batch-resize, "
+                                "contiguous-vs-discontiguous, wrap-memory, gc-vs-pool, "
+                                "gc-lessons, make-samples"));
     }
 
     void stepModeStopsAtEveryCheckpointUntilToldToStep() {
@@ -132,6 +154,102 @@ private slots:
         QCOMPARE(scenario.imageOpenedHandlerCount(), std::size_t{0});
     }
 
+    void aCheckpointCarriesItsExplanationAndProgressKeepsIt() {
+        ScenarioContext context(contextOptions());
+        std::vector<ScenarioProgress> reported;
+        QVERIFY(context.checkpoint("Promotion", "Objects that survive move up a generation."));
+        QCOMPARE(context.progress().phase, std::string("Promotion"));
+        QCOMPARE(context.progress().explanation,
+                 std::string("Objects that survive move up a generation."));
+        context.reportProgress(1, 2);
+        QCOMPARE(context.progress().explanation,
+                 std::string("Objects that survive move up a generation."));
+        context.reportProgress(2, 2, "Compaction", "Survivors slide together.");
+        QCOMPARE(context.progress().explanation, std::string("Survivors slide together."));
+        QVERIFY(context.checkpoint("plain step"));
+        QVERIFY(context.progress().explanation.empty());
+    }
+
+    void reportProgressHandsTheExplanationToTheCallback() {
+        ScenarioContext::Options options = contextOptions();
+        std::vector<std::string> explanations;
+        options.onProgress = [&](const ScenarioProgress& progress) {
+            explanations.push_back(progress.explanation);
+        };
+        ScenarioContext context(options);
+        context.reportProgress(1, 1, "lesson", "read this out");
+        QCOMPARE(explanations, std::vector<std::string>{"read this out"});
+    }
+
+    void publishHeapPassesASnapshotOnlyWhenSomeoneListens() {
+        const std::shared_ptr<GcHeap> heap = smallHeap();
+        const GcTypeId type = heap->registerType(GcType{"Node", 16, {}, {}});
+        GcFrame frame(*heap, "test");
+        heap->allocate(frame, type);
+
+        ScenarioContext silent(contextOptions());
+        silent.publishHeap(*heap);  // no callback: nothing to call, nothing to fail
+
+        ScenarioContext::Options options = contextOptions();
+        std::vector<std::shared_ptr<const GcHeapSnapshot>> snapshots;
+        options.onHeapSnapshot = [&](std::shared_ptr<const GcHeapSnapshot> snapshot) {
+            snapshots.push_back(std::move(snapshot));
+        };
+        ScenarioContext context(options);
+        context.publishHeap(*heap);
+        QCOMPARE(snapshots.size(), std::size_t{1});
+        QCOMPARE(snapshots.front()->objects.size(), std::size_t{1});
+        QCOMPARE(snapshots.front()->objects.front().typeName, std::string("Node"));
+    }
+
+    void aRequestedCollectionRunsAtTheNextCheckpointAndPublishesTheHeap() {
+        const std::shared_ptr<GcHeap> heap = smallHeap();
+        ScenarioContext::Options options = contextOptions();
+        int snapshots = 0;
+        options.onHeapSnapshot = [&](std::shared_ptr<const GcHeapSnapshot>) { snapshots += 1; };
+        ScenarioContext context(options);
+        context.attachHeap(heap);
+
+        context.requestCollection(1);
+        context.requestCollection(2);
+        QCOMPARE(context.pendingCollections(), std::size_t{2});
+        QCOMPARE(heap->statistics().collections[1], std::uint64_t{0});  // not before
+
+        QVERIFY(context.checkpoint("next"));
+        QCOMPARE(context.pendingCollections(), std::size_t{0});
+        QCOMPARE(heap->statistics().collections[1], std::uint64_t{1});
+        QCOMPARE(heap->statistics().collections[2], std::uint64_t{1});
+        QCOMPARE(snapshots, 2);
+    }
+
+    void aCollectionRequestedWhileWaitingInStepModeRunsWithoutAStep() {
+        const std::shared_ptr<GcHeap> heap = smallHeap();
+        ScenarioContext::Options options = contextOptions();
+        options.stepMode = true;
+        std::atomic<int> snapshots{0};
+        options.onHeapSnapshot = [&](std::shared_ptr<const GcHeapSnapshot>) { snapshots += 1; };
+        ScenarioContext context(options);
+        context.attachHeap(heap);
+        std::thread scenario([&] { context.checkpoint("waiting for the teacher"); });
+
+        QTRY_VERIFY(context.waitingAtCheckpoint());
+        context.requestCollection(0);
+        QTRY_COMPARE(snapshots.load(), 1);
+        QCOMPARE(heap->statistics().collections[0], std::uint64_t{1});
+        QVERIFY(context.waitingAtCheckpoint());  // still there: no step was taken
+        QCOMPARE(context.progress().stepsTaken, std::uint64_t{0});
+        context.step();
+        scenario.join();
+        QCOMPARE(context.progress().stepsTaken, std::uint64_t{1});
+    }
+
+    void aCollectionOfAnotherGenerationIsRefused() {
+        ScenarioContext context(contextOptions());
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, context.requestCollection(3));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, context.requestCollection(-1));
+        QCOMPARE(context.pendingCollections(), std::size_t{0});
+    }
+
     void pauseHoldsTheScenarioAndResumeLetsItFinish() {
         MemoryAllocatorOptions options;
         options.maximumPoolSizeMegabytes = 32;
@@ -149,8 +267,8 @@ private slots:
         context.resume();
         runner.join();
         QVERIFY(!outcome.cancelled);
-        QCOMPARE(context.progress().completed, std::int64_t{3});
-        QCOMPARE(outcome.injectedLeaks.size(), std::size_t{3});
+        QCOMPARE(context.progress().completed, std::int64_t{4});
+        QCOMPARE(outcome.injectedLeaks.size(), std::size_t{4});
     }
 
     void waitForMovesAManualClockInsteadOfSleeping() {
