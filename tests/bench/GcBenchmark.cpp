@@ -1,10 +1,12 @@
 // The gc suite (scripts/bench gc): the managed heap's allocation rate against glibc malloc of
-// the same payload sizes, and its generation 0 and generation 2 pause times at live sets of
-// 1 to 64 MiB.
+// the same payload sizes, its generation 0 and generation 2 pause times at live sets of 1 to
+// 64 MiB, and a batch of 50 resized 4000x3000 images on the GC-backed pixel allocator (with the
+// default and with a lazy LOH budget) against the pooled one: peak and idle memory held, time.
 //
 // Every comparison ends in one line "RATIO <case> <ours>/<peer> <value>", value = the peer's
 // median divided by ours (above 1: the peer took longer). Pause times have no peer in this
-// process; they are printed as figures. Medians over kRepetitions repetitions.
+// process; they are printed as figures. Medians over kRepetitions repetitions. The batch's
+// memory ratios are gc/pool (above 1: the GC side held more).
 
 #include <benchmark/benchmark.h>
 #include <unistd.h>
@@ -16,16 +18,25 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <new>
 #include <optional>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "MedianCollector.h"
 #include "gc/GcHeap.h"
+#include "gc/GcPixelAllocator.h"
+#include "imaging/Configuration.h"
+#include "imaging/Image.h"
+#include "imaging/Resize.h"
+#include "imaging/Rgba32.h"
+#include "memory/MemoryAllocator.h"
 
 namespace poolscope::bench {
 
@@ -305,6 +316,218 @@ void registerPauses() {
     }
 }
 
+// ---- the batch workload: 50 images of 4000x3000 RGBA resized to 1000x750 ----------------------
+
+constexpr int kBatchImages = 50;
+constexpr int kSourceWidth = 4000;
+constexpr int kSourceHeight = 3000;
+constexpr int kTargetWidth = 1000;
+constexpr int kTargetHeight = 750;
+constexpr int kBatchRepetitions = 3;
+
+std::int64_t residentBytes() {
+    std::ifstream statm("/proc/self/statm");
+    std::int64_t sizePages = 0;
+    std::int64_t residentPages = 0;
+    statm >> sizePages >> residentPages;
+    return residentPages * sysconf(_SC_PAGESIZE);
+}
+
+// The kernel's high-water mark of the resident set, reset by writing 5 to clear_refs, catches
+// the peak inside an allocation, where sampling between images would miss it.
+bool resetPeakResident() {
+    std::ofstream clearRefs("/proc/self/clear_refs");
+    clearRefs << "5";
+    clearRefs.flush();
+    return static_cast<bool>(clearRefs);
+}
+
+std::int64_t peakResidentBytes() {
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    while (std::getline(status, line)) {
+        if (line.rfind("VmHWM:", 0) == 0) {
+            return std::stoll(line.substr(6)) * 1024;
+        }
+    }
+    return 0;
+}
+
+struct BatchResult {
+    double seconds = 0;
+    std::int64_t peakBytes = 0;  // resident set above the start of the batch, at its highest
+    std::int64_t idleBytes = 0;  // still resident after the batch, once settled
+};
+
+// Runs the batch: every image is made (filled, as a decoder would), resized, and both disposed
+// at the end of their iteration, as an image pipeline with `using` blocks does. `settle` is what
+// the side does once the batch is over: trim the pool, or collect the heap.
+BatchResult runBatch(const Configuration& configuration, const std::function<void()>& settle) {
+    BatchResult result;
+    const std::int64_t baseline = residentBytes();
+    const bool kernelPeak = resetPeakResident();
+    std::int64_t sampledPeak = baseline;
+    const auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < kBatchImages; ++i) {
+        const auto shade = static_cast<std::uint8_t>(i * 5);
+        Image<Rgba32> source(configuration, kSourceWidth, kSourceHeight,
+                             Rgba32{shade, 128, static_cast<std::uint8_t>(255 - shade), 255});
+        Image<Rgba32> thumbnail =
+            resized(source, kTargetWidth, kTargetHeight, ResamplerKind::Bilinear);
+        benchmark::DoNotOptimize(thumbnail.pixel(kTargetWidth / 2, kTargetHeight / 2));
+        sampledPeak = std::max(sampledPeak, residentBytes());
+    }
+    result.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    result.peakBytes =
+        (kernelPeak ? std::max(peakResidentBytes(), sampledPeak) : sampledPeak) - baseline;
+    settle();
+    result.idleBytes = std::max<std::int64_t>(0, residentBytes() - baseline);
+    return result;
+}
+
+struct BatchSide {
+    std::vector<BatchResult> runs;
+    double medianSeconds() const {
+        std::vector<double> seconds;
+        for (const BatchResult& run : runs) {
+            seconds.push_back(run.seconds);
+        }
+        std::sort(seconds.begin(), seconds.end());
+        return seconds[seconds.size() / 2];
+    }
+    std::int64_t peakBytes() const {
+        std::int64_t peak = 0;
+        for (const BatchResult& run : runs) {
+            peak = std::max(peak, run.peakBytes);
+        }
+        return peak;
+    }
+    std::int64_t idleBytes() const {
+        std::int64_t idle = 0;
+        for (const BatchResult& run : runs) {
+            idle = std::max(idle, run.idleBytes);
+        }
+        return idle;
+    }
+};
+
+// The GC side runs twice: with the heap's default LOH budget (64 MiB: a full collection about
+// every image, so dead pixel arrays go back soon) and with a lazy 1 GiB budget, closer to a
+// server collector that lets the LOH grow before collecting, where dead images pile up.
+constexpr std::uint64_t kLazyLargeObjectBudgetBytes = std::uint64_t{1} << 30;
+
+struct BatchOutcome {
+    BatchSide gc;
+    BatchSide gcLazy;
+    BatchSide pool;
+    std::uint64_t gcCollections[3] = {0, 0, 0};
+    std::uint64_t gcLazyCollections[3] = {0, 0, 0};
+    bool ran = false;
+};
+
+BatchResult runGcBatch(const GcHeap::Settings& settings, std::uint64_t (&collections)[3]) {
+    auto heap = std::make_shared<GcHeap>(settings);
+    Configuration configuration = Configuration::defaultInstance().clone();
+    configuration.allocator = std::make_shared<GcPixelAllocator>(heap);
+    const BatchResult result = runBatch(configuration, [&] {
+        // The pixel arrays are unpinned but still on the heap until a collection finds them
+        // dead: the last collection of the batch is what gives them back.
+        heap->collect(2);
+        heap->waitForPendingFinalizers();
+        heap->collect(2);
+    });
+    const GcStatistics statistics = heap->statistics();
+    for (int generation = 0; generation < 3; ++generation) {
+        collections[generation] += statistics.collections[generation];
+    }
+    return result;
+}
+
+// Each repetition makes a fresh heap and a fresh pool, so neither side starts with memory the
+// previous one left; the two sides alternate so that machine noise hits both alike.
+BatchOutcome runBatchComparison() {
+    BatchOutcome outcome;
+    // Warm up what both sides share (the task scheduler's threads, the resize kernels' scratch)
+    // so the first side measured does not pay for it.
+    {
+        Image<Rgba32> warm(Configuration::defaultInstance(), 400, 300);
+        benchmark::DoNotOptimize(resized(warm, 100, 75, ResamplerKind::Bilinear).width());
+    }
+    for (int repetition = 0; repetition < kBatchRepetitions; ++repetition) {
+        outcome.gc.runs.push_back(runGcBatch(GcHeap::Settings{}, outcome.gcCollections));
+        GcHeap::Settings lazy;
+        lazy.largeObjectBudgetBytes = kLazyLargeObjectBudgetBytes;
+        outcome.gcLazy.runs.push_back(runGcBatch(lazy, outcome.gcLazyCollections));
+        {
+            Configuration configuration = Configuration::defaultInstance().clone();
+            configuration.allocator = MemoryAllocator::create();
+            std::shared_ptr<MemoryAllocator> pool = configuration.allocator;
+            outcome.pool.runs.push_back(
+                runBatch(configuration, [&] { pool->releaseRetainedResources(); }));
+        }
+    }
+    outcome.ran = true;
+    return outcome;
+}
+
+double mebibytes(std::int64_t bytes) {
+    return static_cast<double>(bytes) / static_cast<double>(kMiB);
+}
+
+void printBatch(const BatchOutcome& outcome) {
+    if (!outcome.ran) {
+        return;
+    }
+    std::printf("\n== Batch: %d images %dx%d RGBA resized to %dx%d (bilinear), %d repetitions\n",
+                kBatchImages, kSourceWidth, kSourceHeight, kTargetWidth, kTargetHeight,
+                kBatchRepetitions);
+    const auto line = [](const char* name, const BatchSide& side) {
+        std::printf("batch_%-10s time %7.2f s (median)  peak held %8.1f MiB  idle held %8.1f MiB\n",
+                    name, side.medianSeconds(), mebibytes(side.peakBytes()),
+                    mebibytes(side.idleBytes()));
+    };
+    line("gc", outcome.gc);
+    line("gc_loh1GiB", outcome.gcLazy);
+    line("pool", outcome.pool);
+    const auto collections = [](const char* name, const std::uint64_t(&counts)[3]) {
+        std::printf("%s collections over the batches: gen0 %llu, gen1 %llu, gen2 %llu\n", name,
+                    static_cast<unsigned long long>(counts[0]),
+                    static_cast<unsigned long long>(counts[1]),
+                    static_cast<unsigned long long>(counts[2]));
+    };
+    collections("gc (LOH budget 64 MiB)", outcome.gcCollections);
+    collections("gc_loh1GiB (LOH budget 1 GiB)", outcome.gcLazyCollections);
+    std::printf(
+        "(held = resident set above the batch's start; idle = after releaseRetainedResources() "
+        "for the pool, after the last collection for the gc)\n");
+}
+
+void printBatchRatios(const BatchOutcome& outcome) {
+    if (!outcome.ran) {
+        std::printf("# no RATIO for batch_50x4000x3000 gc/pool: --batch=false\n");
+        return;
+    }
+    // Memory: gc/pool, above 1 the GC side held more. Idle can be near zero on both sides;
+    // a MiB floor keeps the quotient meaningful.
+    const auto memoryRatio = [](std::int64_t gc, std::int64_t pool) {
+        return std::max(mebibytes(gc), 1.0) / std::max(mebibytes(pool), 1.0);
+    };
+    std::printf(
+        "# batch: time as above (pool median / gc median); memory held as gc / pool (above 1: "
+        "the gc side held more)\n");
+    const auto ratios = [&](const char* name, const BatchSide& gc) {
+        std::printf("RATIO batch_50x4000x3000_time %s/pool %.3f\n", name,
+                    outcome.pool.medianSeconds() / gc.medianSeconds());
+        std::printf("RATIO batch_50x4000x3000_peak_held %s/pool %.3f\n", name,
+                    memoryRatio(gc.peakBytes(), outcome.pool.peakBytes()));
+        std::printf("RATIO batch_50x4000x3000_idle_held %s/pool %.3f\n", name,
+                    memoryRatio(gc.idleBytes(), outcome.pool.idleBytes()));
+    };
+    ratios("gc", outcome.gc);
+    ratios("gc_loh1GiB", outcome.gcLazy);
+}
+
 void printFigures(const MedianCollector& medians) {
     std::printf("\n== Figures (medians)\n");
     const auto rate = [&](const std::string& name) {
@@ -336,9 +559,6 @@ void printFigures(const MedianCollector& medians) {
             static_cast<unsigned long long>(built->second->liveObjects), gen0 ? *gen0 / 1e3 : -1.0,
             gen2 ? *gen2 / 1e6 : -1.0);
     }
-    std::printf(
-        "not measured here: the 50-image 4000x3000 batch resize on the GC-backed allocator vs the "
-        "pool, which needs the imaging engine\n");
 }
 
 void printRatios(const MedianCollector& medians) {
@@ -359,6 +579,18 @@ void printRatios(const MedianCollector& medians) {
 }
 
 int run(int argc, char** argv) {
+    // --batch=false skips the image batch (about a minute); the other options are Google
+    // Benchmark's.
+    bool batch = true;
+    int kept = 1;
+    for (int i = 1; i < argc; ++i) {
+        if (std::string(argv[i]) == "--batch=false") {
+            batch = false;
+        } else {
+            argv[kept++] = argv[i];
+        }
+    }
+    argc = kept;
     benchmark::Initialize(&argc, argv);
     if (benchmark::ReportUnrecognizedArguments(argc, argv)) {
         return 2;
@@ -373,10 +605,13 @@ int run(int argc, char** argv) {
     registerPauses();
 
     const MedianCollector medians = runRegisteredBenchmarks();
+    const BatchOutcome batchOutcome = batch ? runBatchComparison() : BatchOutcome{};
 
     std::fflush(stderr);
     printFigures(medians);
+    printBatch(batchOutcome);
     printRatios(medians);
+    printBatchRatios(batchOutcome);
     std::fflush(stdout);
     return 0;
 }
