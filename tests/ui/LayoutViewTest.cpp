@@ -266,6 +266,18 @@ private slots:
         QCOMPARE(dark.pixelColor(2, dark.height() - 2).rgb(),
                  darkPalette().color(QPalette::Window).rgb());
         QVERIFY(dark.save(QStringLiteral("/tmp/layout-dark.png")));
+        ImageLayoutRequest request;
+        request.width = 6000;
+        request.height = 4000;
+        request.bytesPerPixel = 4;
+        request.maximumPoolSizeMegabytes = 256;
+        view.setPalette(QPalette());
+        view.showCalculation(request);
+        QVERIFY(testing::renderWidget(view).save(QStringLiteral("/tmp/layout-calculator.png")));
+        request.width = 100'000;
+        request.height = 100'000;
+        view.showCalculation(request);
+        QVERIFY(testing::renderWidget(view).save(QStringLiteral("/tmp/layout-refused.png")));
     }
 
 private:

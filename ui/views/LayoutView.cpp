@@ -109,6 +109,11 @@ public:
         updateGeometry();
         update();
     }
+    // Shown in place of the bands when there are none.
+    void setEmptyText(const QString& text) {
+        emptyText_ = text;
+        update();
+    }
     int count() const { return static_cast<int>(bands_.size()); }
     QStringList labels() const {
         QStringList labels;
@@ -128,6 +133,9 @@ protected:
         const QColor text = colours.color(QPalette::Text);
         painter.fillRect(rect(), base);
         if (bands_.empty()) {
+            painter.setPen(colours.color(QPalette::PlaceholderText));
+            painter.drawText(rect().adjusted(12, 12, -12, -12), Qt::AlignCenter | Qt::TextWordWrap,
+                             emptyText_);
             return;
         }
         std::uint64_t total = 0;
@@ -207,6 +215,7 @@ private:
     int minimumBandHeight() const { return QFontMetrics(font()).height() + 8; }
 
     std::vector<LayoutBand> bands_;
+    QString emptyText_;
 };
 
 LayoutView::LayoutView(QWidget* parent) : QWidget(parent) {
@@ -344,9 +353,11 @@ QString LayoutView::titleText() const {
     return title_->text();
 }
 
-void LayoutView::showMessage(const QString& title, const QString& singlePixelText) {
+void LayoutView::showMessage(const QString& title, const QString& singlePixelText,
+                             const QString& emptyText) {
     title_->setText(title);
     singlePixel_->setText(singlePixelText);
+    bands_->setEmptyText(emptyText);
     bands_->setBands({});
 }
 
@@ -418,7 +429,8 @@ void LayoutView::showLiveAllocation() {
     if (!snapshot_ || !snapshot_->allocations) {
         showMessage(tr("No live allocations yet"),
                     tr("Run a scenario, or use the calculator below to see a layout without "
-                       "allocating."));
+                       "allocating."),
+                    tr("Nothing allocated yet"));
         return;
     }
     const AllocationTable& table = *snapshot_->allocations;
@@ -451,7 +463,8 @@ void LayoutView::showLiveAllocation() {
     if (row == nullptr) {
         showMessage(tr("No live allocations"),
                     tr("Nothing is allocated now. Use the calculator below to see a layout "
-                       "without allocating."));
+                       "without allocating."),
+                    tr("Nothing allocated"));
         return;
     }
     shownAllocation_ = row->id;
@@ -577,11 +590,13 @@ void LayoutView::showCalculation(const ImageLayoutRequest& request) {
     } catch (const InvalidMemoryOperation& refusal) {
         showMessage(tr("Calculated: %1 \u2014 refused").arg(asked),
                     tr("The allocator refuses this request (InvalidMemoryOperation): %1")
-                        .arg(QString::fromStdString(refusal.what())));
+                        .arg(QString::fromStdString(refusal.what())),
+                    tr("No layout: the allocator would throw before allocating anything."));
         return;
     } catch (const std::invalid_argument& invalid) {
         showMessage(tr("Calculated: %1 \u2014 invalid").arg(asked),
-                    tr("Not a valid request: %1").arg(QString::fromStdString(invalid.what())));
+                    tr("Not a valid request: %1").arg(QString::fromStdString(invalid.what())),
+                    tr("No layout for an invalid request."));
         return;
     }
 

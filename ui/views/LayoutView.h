@@ -55,7 +55,8 @@ private:
     QWidget* createCalculatorForm();
     void calculateFromForm();
     void showLiveAllocation();
-    void showMessage(const QString& title, const QString& singlePixelText);
+    void showMessage(const QString& title, const QString& singlePixelText,
+                     const QString& emptyText);
 
     std::shared_ptr<const SessionSnapshot> snapshot_;
     quint64 selected_ = 0;

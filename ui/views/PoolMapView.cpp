@@ -19,7 +19,7 @@ namespace {
 using SlotState = UniformChunkPool::SlotState;
 
 constexpr int kMargin = 8;
-constexpr int kMaximumCellSide = 56;
+constexpr int kMaximumCellSide = 80;
 constexpr int kStripBarHeight = 18;
 constexpr int kSwatchSide = 12;
 // Long enough to be noticed, short enough that the next trim pass has its own flash.
@@ -98,8 +98,14 @@ void PoolMapView::setSnapshot(const std::shared_ptr<const SessionSnapshot>& snap
     } else {
         trimmedAt_.assign(snapshot->slotStates.size(), -1);
     }
+    // The strips come from the allocation table, which the session shares between snapshots
+    // while nothing changed: a million rows are not walked thirty times a second.
+    const bool layoutChanged = !snapshot_ || snapshot_->allocations != snapshot->allocations ||
+                               snapshot_->slotStates.size() != snapshot->slotStates.size();
     snapshot_ = snapshot;
-    rebuildGeometry();
+    if (layoutChanged) {
+        rebuildGeometry();
+    }
     update();
 }
 
@@ -254,9 +260,13 @@ void PoolMapView::fillStrip(Strip& strip, MemoryTier tier, const QRect& labelRec
         const double end = position + row->bytes * pixelsPerByte;
         const int left = static_cast<int>(std::floor(position));
         const int right = std::max(left + 1, static_cast<int>(std::floor(end)));
+        position = end;
+        // Thousands of small allocations share pixels; the first in a pixel stands for them.
+        if (!strip.segments.empty() && strip.segments.back().rect.right() >= left) {
+            continue;
+        }
         strip.segments.push_back(
             {QRect(left, barRect.top(), right - left, barRect.height()), row->id});
-        position = end;
     }
 }
 
