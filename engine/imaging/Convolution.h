@@ -6,8 +6,10 @@
 
 namespace poolscope {
 
-// Separable blurs. Each output row is the vertical pass over the rows around it (edges
-// replicated), then the horizontal pass over that row; float intermediates, row-parallel.
+// Separable blurs, row-parallel, edges replicated. 8-bit channels with a blur kernel (weights
+// in [0, 1) summing to 1: Gaussian, box) run in 8.8 fixed point: each source row is filtered
+// horizontally once, then every output row is the vertical sum over those rows. Other kernels
+// and wider channels use float intermediates: the vertical pass, then the horizontal one.
 // The result goes to a new buffer that replaces the image's, or is copied back into wrapped
 // memory (same size), so both work on every kind of image.
 

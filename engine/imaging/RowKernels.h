@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -61,6 +62,78 @@ struct BaselineIsa {
         }
         return value;
     }
+
+    // Fixed-point blocks for 8-bit channels, see RowKernels::fixedSumOfTaps. Each returns how
+    // many elements it did; the caller finishes the rest with the same integer arithmetic.
+    static POOLSCOPE_INLINE std::size_t fixedSumOfTapsBlocks(std::uint16_t* out,
+                                                             const std::uint16_t* const* taps,
+                                                             const std::uint16_t* weights,
+                                                             int tapCount, std::size_t count,
+                                                             std::uint16_t bias) {
+        std::size_t i = 0;
+#if defined(POOLSCOPE_X86_KERNELS)
+        // Four blocks at a time: each weight is broadcast once for 32 samples.
+        for (; i + 32 <= count; i += 32) {
+            __m128i sum[4];
+            for (__m128i& s : sum) {
+                s = _mm_set1_epi16(static_cast<short>(bias));
+            }
+            for (int k = 0; k < tapCount; ++k) {
+                const __m128i weight = _mm_set1_epi16(static_cast<short>(weights[k]));
+                const std::uint16_t* tap = taps[k] + i;
+                for (int b = 0; b < 4; ++b) {
+                    sum[b] = _mm_adds_epu16(
+                        sum[b], _mm_mulhi_epu16(
+                                    _mm_loadu_si128(reinterpret_cast<const __m128i*>(tap + 8 * b)),
+                                    weight));
+                }
+            }
+            for (int b = 0; b < 4; ++b) {
+                _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i + 8 * b), sum[b]);
+            }
+        }
+        for (; i + 8 <= count; i += 8) {
+            __m128i sum = _mm_set1_epi16(static_cast<short>(bias));
+            for (int k = 0; k < tapCount; ++k) {
+                const __m128i tap = _mm_loadu_si128(reinterpret_cast<const __m128i*>(taps[k] + i));
+                sum = _mm_adds_epu16(
+                    sum, _mm_mulhi_epu16(tap, _mm_set1_epi16(static_cast<short>(weights[k]))));
+            }
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i), sum);
+        }
+#endif
+        return i;
+    }
+    static POOLSCOPE_INLINE std::size_t widenBlocks(std::uint16_t* out, const std::uint8_t* in,
+                                                    std::size_t count) {
+        std::size_t i = 0;
+#if defined(POOLSCOPE_X86_KERNELS)
+        const __m128i zero = _mm_setzero_si128();
+        for (; i + 16 <= count; i += 16) {
+            const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + i));
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i), _mm_unpacklo_epi8(zero, bytes));
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i + 8),
+                             _mm_unpackhi_epi8(zero, bytes));
+        }
+#endif
+        return i;
+    }
+    static POOLSCOPE_INLINE std::size_t narrowBlocks(std::uint8_t* out, const std::uint16_t* in,
+                                                     std::size_t count) {
+        std::size_t i = 0;
+#if defined(POOLSCOPE_X86_KERNELS)
+        const __m128i half = _mm_set1_epi16(128);
+        for (; i + 16 <= count; i += 16) {
+            const __m128i low = _mm_srli_epi16(
+                _mm_adds_epu16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(in + i)), half), 8);
+            const __m128i high = _mm_srli_epi16(
+                _mm_adds_epu16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(in + i + 8)), half),
+                8);
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i), _mm_packus_epi16(low, high));
+        }
+#endif
+        return i;
+    }
 };
 
 #if defined(POOLSCOPE_X86_KERNELS)
@@ -86,6 +159,76 @@ struct Avx2Isa {
             std::memcpy(&value, source, sizeof value);
             return value;
         }
+    }
+
+    static inline __attribute__((target("avx2"))) std::size_t fixedSumOfTapsBlocks(
+        std::uint16_t* out, const std::uint16_t* const* taps, const std::uint16_t* weights,
+        int tapCount, std::size_t count, std::uint16_t bias) {
+        std::size_t i = 0;
+        // Four blocks at a time: each weight is broadcast once for 64 samples.
+        for (; i + 64 <= count; i += 64) {
+            __m256i sum[4];
+            for (__m256i& s : sum) {
+                s = _mm256_set1_epi16(static_cast<short>(bias));
+            }
+            for (int k = 0; k < tapCount; ++k) {
+                const __m256i weight = _mm256_set1_epi16(static_cast<short>(weights[k]));
+                const std::uint16_t* tap = taps[k] + i;
+                for (int b = 0; b < 4; ++b) {
+                    sum[b] = _mm256_adds_epu16(
+                        sum[b],
+                        _mm256_mulhi_epu16(
+                            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(tap + 16 * b)),
+                            weight));
+                }
+            }
+            for (int b = 0; b < 4; ++b) {
+                _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i + 16 * b), sum[b]);
+            }
+        }
+        for (; i + 16 <= count; i += 16) {
+            __m256i sum = _mm256_set1_epi16(static_cast<short>(bias));
+            for (int k = 0; k < tapCount; ++k) {
+                const __m256i tap =
+                    _mm256_loadu_si256(reinterpret_cast<const __m256i*>(taps[k] + i));
+                sum = _mm256_adds_epu16(
+                    sum,
+                    _mm256_mulhi_epu16(tap, _mm256_set1_epi16(static_cast<short>(weights[k]))));
+            }
+            _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), sum);
+        }
+        return i;
+    }
+    static inline __attribute__((target("avx2"))) std::size_t widenBlocks(std::uint16_t* out,
+                                                                          const std::uint8_t* in,
+                                                                          std::size_t count) {
+        std::size_t i = 0;
+        for (; i + 16 <= count; i += 16) {
+            const __m256i words = _mm256_slli_epi16(
+                _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(in + i))), 8);
+            _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), words);
+        }
+        return i;
+    }
+    static inline __attribute__((target("avx2"))) std::size_t narrowBlocks(std::uint8_t* out,
+                                                                           const std::uint16_t* in,
+                                                                           std::size_t count) {
+        std::size_t i = 0;
+        const __m256i half = _mm256_set1_epi16(128);
+        for (; i + 32 <= count; i += 32) {
+            const __m256i low = _mm256_srli_epi16(
+                _mm256_adds_epu16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(in + i)),
+                                  half),
+                8);
+            const __m256i high = _mm256_srli_epi16(
+                _mm256_adds_epu16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(in + i + 16)),
+                                  half),
+                8);
+            // packus works per 128-bit lane; the permute puts the bytes back in order.
+            _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i),
+                                _mm256_permute4x64_epi64(_mm256_packus_epi16(low, high), 0xD8));
+        }
+        return i;
     }
 };
 #endif
@@ -137,6 +280,41 @@ struct RowKernels {
                                           static_cast<float>(after[k - 1][i]));
             }
             out[i] = sum;
+        }
+    }
+
+    // The fixed-point form for 8-bit channels (blurs with non-negative weights summing to 1):
+    // samples are 8.8 fixed point, weights 0.16, and out[i] = bias + sum over k of
+    // (taps[k][i] * weights[k]) >> 16, every addition saturating, in order of k. Integer
+    // arithmetic: every instruction set and every tail gives the same bits.
+    static POOLSCOPE_INLINE void fixedSumOfTaps(std::uint16_t* out,
+                                                const std::uint16_t* const* taps,
+                                                const std::uint16_t* weights, int tapCount,
+                                                std::size_t count, std::uint16_t bias) {
+        for (std::size_t i = Isa::fixedSumOfTapsBlocks(out, taps, weights, tapCount, count, bias);
+             i < count; ++i) {
+            std::uint32_t sum = bias;
+            for (int k = 0; k < tapCount; ++k) {
+                sum = std::min<std::uint32_t>(
+                    sum + ((std::uint32_t{taps[k][i]} * weights[k]) >> 16), 0xFFFF);
+            }
+            out[i] = static_cast<std::uint16_t>(sum);
+        }
+    }
+
+    // 8-bit samples to 8.8 fixed point.
+    static POOLSCOPE_INLINE void widen(std::uint16_t* out, const std::uint8_t* in,
+                                       std::size_t count) {
+        for (std::size_t i = Isa::widenBlocks(out, in, count); i < count; ++i) {
+            out[i] = static_cast<std::uint16_t>(in[i] << 8);
+        }
+    }
+
+    // 8.8 fixed point back to 8 bits, rounding to nearest (saturating at 255).
+    static POOLSCOPE_INLINE void narrow(std::uint8_t* out, const std::uint16_t* in,
+                                        std::size_t count) {
+        for (std::size_t i = Isa::narrowBlocks(out, in, count); i < count; ++i) {
+            out[i] = static_cast<std::uint8_t>(std::min<std::uint32_t>(in[i] + 128u, 0xFFFF) >> 8);
         }
     }
 

@@ -261,6 +261,25 @@ private slots:
         QCOMPARE(grayValues(image), (std::vector<int>{0, 1, 2, 3, 4, 5, 99, 99, 99}));
     }
 
+    void gaussianBlur_fixedPointOn8BitChannels_staysWithinOneLevelOfFloat() {
+        // Rgba32 runs the 8.8 fixed-point path, RgbaVector the float one, with the same kernel.
+        for (const float sigma : {0.6f, 1.0f, 3.0f, 7.5f}) {
+            Image<Rgba32> fixed = randomImage<Rgba32>(tinyChunkConfiguration(2), 83, 41, 5);
+            Image<RgbaVector> reference = fixed.cloneAs<RgbaVector>();
+            gaussianBlur(fixed, sigma);
+            gaussianBlur(reference, sigma);
+            Image<Rgba32> rounded = reference.cloneAs<Rgba32>();
+            const std::vector<std::uint8_t> expected = pixelBytes(rounded);
+            const std::vector<std::uint8_t> actual = pixelBytes(fixed);
+            QCOMPARE(actual.size(), expected.size());
+            int worst = 0;
+            for (std::size_t i = 0; i < actual.size(); ++i) {
+                worst = std::max(worst, std::abs(int(actual[i]) - int(expected[i])));
+            }
+            QVERIFY2(worst <= 1, qPrintable(QString("sigma %1: off by %2").arg(sigma).arg(worst)));
+        }
+    }
+
     // Layout independence -----------------------------------------------------------------------
 
     void avx2AndBaselineKernels_giveIdenticalBytes() {
