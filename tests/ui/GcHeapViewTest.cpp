@@ -117,6 +117,7 @@ private slots:
     void queueAndHandleTables_haveOneRowPerEntry();
     void clickingAnObject_emitsItsAddress_andShowsTheRootThatKeepsItAlive();
     void clickingEmptySpace_clearsTheSelection();
+    void tooltip_givesAddressTypeSizeAndGeneration();
     void buttons_askForCollectionsAndLessonSteps_andCanBeDisabled();
     void equalSnapshot_changesNothing_aNewHeapStateRebuilds();
     void lesson_showsTitleAndExplanation();
@@ -243,6 +244,27 @@ void GcHeapViewTest::clickingEmptySpace_clearsTheSelection() {
     QCOMPARE(selected.count(), 1);
     QCOMPARE(selected.front().front().value<quintptr>(), quintptr{0});
     QVERIFY(!view_->retentionPathText().contains(QStringLiteral("openedForms")));
+}
+
+void GcHeapViewTest::tooltip_givesAddressTypeSizeAndGeneration() {
+    QWidget* map = view_->heapMap();
+    const QRect rect = view_->objectRect(heap_->closedFormAddress);
+    QHelpEvent help(QEvent::ToolTip, rect.center(), map->mapToGlobal(rect.center()));
+    QApplication::sendEvent(map, &help);
+    QTRY_VERIFY_WITH_TIMEOUT(QToolTip::isVisible(), 5000);
+    const QString text = QToolTip::text();
+    QVERIFY2(text.contains(QStringLiteral("Form")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("0x") + QString::number(heap_->closedFormAddress, 16)),
+             qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("72 bytes")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("generation 2")), qPrintable(text));
+
+    const QRect hole = view_->largeObjectHoleRect(0);
+    QHelpEvent holeHelp(QEvent::ToolTip, hole.center() + QPoint(0, 10),
+                        map->mapToGlobal(hole.center() + QPoint(0, 10)));
+    QApplication::sendEvent(map, &holeHelp);
+    QTRY_VERIFY_WITH_TIMEOUT(QToolTip::text().contains(QStringLiteral("Free block")), 5000);
+    QToolTip::hideText();
 }
 
 void GcHeapViewTest::buttons_askForCollectionsAndLessonSteps_andCanBeDisabled() {
