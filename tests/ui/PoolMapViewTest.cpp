@@ -1,4 +1,6 @@
+#include <QHelpEvent>
 #include <QSignalSpy>
+#include <QToolTip>
 #include <QtTest>
 
 #include <algorithm>
@@ -168,6 +170,44 @@ private slots:
         const QImage image = testing::renderWidget(view);
         QVERIFY(image.pixelColor(view.cellRect(0).center()) !=
                 image.pixelColor(view.cellRect(1).center()));
+    }
+
+    void hoveringACellNamesItsSlotOwnerImageAndTag() {
+        SessionState::Resolvers resolvers;
+        resolvers.tag = [](std::uint16_t) { return QStringLiteral("thumbnail-cache"); };
+        SessionState state(resolvers, 0);
+        state.followPool(kSource, 4, kChunk);
+        MemoryEvent rent = poolEvent(MemoryEventKind::Rent, 2, 42);
+        rent.value = 9;  // the tag id
+        state.apply(rent);
+        MemoryEvent image;
+        image.kind = MemoryEventKind::ImageBufferCreated;
+        image.sourceId = kSource;
+        image.allocationId = 42;
+        image.value = 1024;
+        image.value2 = 768;
+        image.chunkIndex = static_cast<std::uint32_t>(PixelTypeId::Bgra32);
+        image.chunkCount = 1;
+        state.apply(image);
+
+        PoolMapView view;
+        view.resize(600, 400);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.setSnapshot(state.takeSnapshot(3'000'000'000));
+        const QPoint at = view.cellRect(2).center();
+        QHelpEvent help(QEvent::ToolTip, at, view.mapToGlobal(at));
+        QApplication::sendEvent(&view, &help);
+        QTRY_VERIFY(QToolTip::isVisible());
+        const QString text = QToolTip::text();
+        QVERIFY2(text.contains(QStringLiteral("Slot 2")), qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("rented")), qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("#42")), qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("1024 \u00d7 768, Bgra32")), qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("thumbnail-cache")), qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("Age %1 s").arg(QLocale().toString(3.0, 'f', 2))),
+                 qPrintable(text));
+        QToolTip::hideText();
     }
 
     void stripsShowTheMemoryOutsideThePool() {

@@ -262,6 +262,44 @@ private slots:
         QCOMPARE(view.yMaximumMiB(), 12.0);
     }
 
+    void onlySeriesThatHeldMemoryAreShown() {
+        TimelineView view;
+        feed(view, growingPool(3));
+        QCOMPARE(view.shownSeries(), QStringList{QStringLiteral("Pool: rented")});
+
+        SessionState state({}, 0);
+        state.followPool(kSource, 4, kChunk);
+        auto heap = std::make_shared<GcHeapSnapshot>();
+        heap->generationBytes[0] = 2 * kChunk;
+        heap->generationBytes[2] = kChunk;
+        state.setHeapSnapshot(heap);
+        view.clear();
+        view.setSnapshot(state.takeSnapshot(kSecond));
+        QCOMPARE(view.shownSeries(),
+                 (QStringList{QStringLiteral("GC gen 2"), QStringLiteral("GC gen 0")}));
+        QCOMPARE(view.yMaximumMiB(), 12.0);
+    }
+
+    void collectionsAreMarkedWithTheirGeneration() {
+        SessionState state({}, 0);
+        state.followPool(kSource, 4, kChunk);
+        for (std::uint32_t generation : {0u, 1u, 2u}) {
+            MemoryEvent end;
+            end.kind = MemoryEventKind::GcEnd;
+            end.tier = MemoryTier::Heap;
+            end.chunkIndex = generation;
+            end.timeNanoseconds = (generation + 1) * kSecond;
+            state.apply(end);
+        }
+        const auto snapshot = state.takeSnapshot(4 * kSecond);
+        QCOMPARE(snapshot->newMarkers.size(), std::size_t{3});
+        TimelineView view;
+        view.setSnapshot(snapshot);
+        QCOMPARE(view.markerCount(), 3);
+        QCOMPARE(view.markerLabels(), (QStringList{QStringLiteral("gen 0"), QStringLiteral("gen 1"),
+                                                   QStringLiteral("gen 2")}));
+    }
+
     void exportWritesPngAndPdf() {
         TimelineView view;
         feed(view, run_.snapshots);

@@ -434,6 +434,24 @@ void TimelineView::setFollow(bool follow) {
     }
 }
 
+QStringList TimelineView::markerLabels() const {
+    QStringList labels;
+    for (const Marker& marker : markers_) {
+        labels << marker.label->text();
+    }
+    return labels;
+}
+
+QStringList TimelineView::shownSeries() const {
+    QStringList names;
+    for (int series = SeriesCount - 1; series >= 0; --series) {
+        if (graphs_[static_cast<std::size_t>(series)]->visible()) {
+            names << graphs_[static_cast<std::size_t>(series)]->name();
+        }
+    }
+    return names;
+}
+
 std::pair<double, double> TimelineView::xRange() const {
     return {plot_->xAxis->range().lower, plot_->xAxis->range().upper};
 }

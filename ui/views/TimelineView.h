@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QString>
+#include <QStringList>
 #include <QWidget>
 
 #include <array>
@@ -48,8 +49,13 @@ public:
 
     int sampleCount() const { return sampleCount_; }
     int markerCount() const { return static_cast<int>(markers_.size()); }
+    // The markers' labels, oldest first.
+    QStringList markerLabels() const;
     // The largest stacked total of any sample, in MiB.
     double yMaximumMiB() const { return yMaximumMiB_; }
+    // The names of the series drawn (those that ever held memory), top of the stack first, as
+    // the legend lists them.
+    QStringList shownSeries() const;
     // The visible time range, in seconds.
     std::pair<double, double> xRange() const;
 
