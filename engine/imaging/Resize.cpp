@@ -48,6 +48,8 @@ POOLSCOPE_INLINE void resampleRowsWith(const PixelAccessor<TPixel>& source,
                                        const ResamplingKernel& vertical, int first, int end) {
     using Kernels = RowKernels<Isa>;
     constexpr int kChannels = TPixel::kChannels;
+    // Every 4-channel type (Rgba32, Bgra32, RgbaVector) has alpha last: filter premultiplied.
+    constexpr bool kPremultiplied = kChannels == 4;
     const std::size_t sourceCount = static_cast<std::size_t>(source.width()) * kChannels;
     const std::size_t targetCount = static_cast<std::size_t>(target.width()) * kChannels;
     std::vector<float> column(sourceCount);
@@ -61,8 +63,13 @@ POOLSCOPE_INLINE void resampleRowsWith(const PixelAccessor<TPixel>& source,
         for (int k = 0; k < tapCount; ++k) {
             sourceRows[static_cast<std::size_t>(k)] = componentsOf(source.row(firstSourceRow + k));
         }
-        Kernels::sumOfTaps(column.data(), sourceRows.data(), vertical.weights(y), tapCount,
-                           sourceCount);
+        if constexpr (kPremultiplied) {
+            Kernels::sumOfPremultipliedTaps(column.data(), sourceRows.data(), vertical.weights(y),
+                                            tapCount, sourceCount);
+        } else {
+            Kernels::sumOfTaps(column.data(), sourceRows.data(), vertical.weights(y), tapCount,
+                               sourceCount);
+        }
         // Horizontal pass over that row.
         for (int x = 0; x < target.width(); ++x) {
             const float* weights = horizontal.weights(x);
@@ -87,6 +94,9 @@ POOLSCOPE_INLINE void resampleRowsWith(const PixelAccessor<TPixel>& source,
                     out[c] = sum;
                 }
             }
+        }
+        if constexpr (kPremultiplied) {
+            Kernels::unpremultiply(row.data(), targetCount);
         }
         Kernels::store(componentsOf(target.row(y)), row.data(), targetCount);
     }

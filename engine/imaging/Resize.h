@@ -6,10 +6,12 @@
 namespace poolscope {
 
 // Resizes to width x height: separable, vertical pass then horizontal pass per output row, on
-// float intermediates, row-parallel. Channels are filtered independently (straight alpha, as
-// OpenCV and libvips do). Integer channels are rounded and saturated; RgbaVector keeps
-// overshoot. Same size: nothing happens. On wrapped memory it raises InvalidMemoryOperation
-// (Buffer2D::kIncompatibleBuffersMessage) unless the pixel count stays the same.
+// float intermediates, row-parallel. Pixels with alpha are filtered premultiplied (as
+// ImageSharp does): colours are weighted by their alpha and divided by the filtered alpha after,
+// so the colour of transparent pixels does not bleed into their neighbours. Integer channels
+// are rounded and saturated; RgbaVector keeps overshoot. Same size: nothing happens. On wrapped
+// memory it raises InvalidMemoryOperation (Buffer2D::kIncompatibleBuffersMessage) unless the pixel
+// count stays the same.
 template <class TPixel>
 void resize(Image<TPixel>& image, int width, int height, ResamplerKind kind);
 

@@ -257,6 +257,52 @@ struct RowKernels {
         }
     }
 
+    // sumOfTaps for 4-channel pixels with alpha last, premultiplied on the way in: each tap's
+    // colour channels are multiplied by its alpha (in the alpha's own scale) before weighting,
+    // so that transparent pixels carry no colour. Undo it with unpremultiply.
+    template <class C>
+    static POOLSCOPE_INLINE void sumOfPremultipliedTaps(float* out, const C* const* taps,
+                                                        const float* weights, int tapCount,
+                                                        std::size_t count) {
+        std::size_t i = 0;
+        for (; i + 8 <= count; i += 8) {
+            Float8 sum = (Float8{} + weights[0]) * premultiplied(Isa::load8(taps[0] + i));
+            for (int k = 1; k < tapCount; ++k) {
+                sum = sum + (Float8{} + weights[k]) * premultiplied(Isa::load8(taps[k] + i));
+            }
+            std::memcpy(out + i, &sum, sizeof sum);
+        }
+        for (; i < count; i += 4) {
+            for (int c = 0; c < 4; ++c) {
+                float sum = 0.0f;
+                for (int k = 0; k < tapCount; ++k) {
+                    const float alpha = c == 3 ? 1.0f : static_cast<float>(taps[k][i + 3]);
+                    const float term = weights[k] * (static_cast<float>(taps[k][i + c]) * alpha);
+                    sum = k == 0 ? term : sum + term;
+                }
+                out[i + c] = sum;
+            }
+        }
+    }
+
+    // Divides the colour channels of 4-channel pixels by their (filtered) alpha; where the
+    // alpha is not positive nothing was opaque and the colour is 0.
+    static POOLSCOPE_INLINE void unpremultiply(float* row, std::size_t count) {
+        for (std::size_t i = 0; i + 4 <= count; i += 4) {
+            const float alpha = row[i + 3];
+            for (int c = 0; c < 3; ++c) {
+                row[i + c] = alpha > 0.0f ? row[i + c] / alpha : 0.0f;
+            }
+        }
+    }
+
+    // Two RGBA pixels times (a, a, a, 1) each.
+    static POOLSCOPE_INLINE Float8 premultiplied(Float8 pixels) {
+        const Float8 factors = {pixels[3], pixels[3], pixels[3], 1.0f,
+                                pixels[7], pixels[7], pixels[7], 1.0f};
+        return pixels * factors;
+    }
+
     // A symmetric kernel: out[i] = weights[0] * center[i] + sum over k = 1..radius of
     // weights[k] * (before[k - 1][i] + after[k - 1][i]); half the multiplies of sumOfTaps.
     template <class C>

@@ -168,8 +168,37 @@ private slots:
         QVERIFY(values[15] > 0 && values[15] < 255);
     }
 
+    void transparentColour_doesNotBleedIntoTheBlend_data() { addEveryFilteringKind(); }
+    void transparentColour_doesNotBleedIntoTheBlend() {
+        QFETCH(ResamplerKind, kind);
+        // Left half fully transparent red, right half opaque blue. Filtered premultiplied, the
+        // red has no weight: the blended edge is blue at partial alpha, with no red tint.
+        Image<Rgba32> image(tinyChunkConfiguration(2), 16, 4, Rgba32{0, 0, 255, 255});
+        for (int y = 0; y < 4; ++y) {
+            for (int x = 0; x < 8; ++x) {
+                image.setPixel(x, y, Rgba32{255, 0, 0, 0});
+            }
+        }
+        resize(image, 6, 2, kind);
+        int blended = 0;
+        for (int y = 0; y < image.height(); ++y) {
+            for (int x = 0; x < image.width(); ++x) {
+                const Rgba32 pixel = image.pixel(x, y);
+                QCOMPARE(int(pixel.r), 0);
+                QCOMPARE(int(pixel.g), 0);
+                if (pixel.a > 0) {
+                    QCOMPARE(int(pixel.b), 255);
+                }
+                blended += pixel.a > 0 && pixel.a < 255 ? 1 : 0;
+            }
+        }
+        QVERIFY(blended > 0);
+    }
+
     void floatPixels_keepOvershoot() {
-        Image<RgbaVector> image(tinyChunkConfiguration(1), 4, 1);
+        // Opaque black, then white: the colour rings (alpha 1 everywhere keeps it unscaled).
+        Image<RgbaVector> image(tinyChunkConfiguration(1), 4, 1,
+                                RgbaVector{0.0f, 0.0f, 0.0f, 1.0f});
         for (int x = 2; x < 4; ++x) {
             image.setPixel(x, 0, {1.0f, 1.0f, 1.0f, 1.0f});
         }
