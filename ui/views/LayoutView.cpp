@@ -323,8 +323,8 @@ void LayoutView::setSnapshot(const std::shared_ptr<const SessionSnapshot>& snaps
     if (!snapshot) {
         return;
     }
-    const bool tableChanged = !snapshot_ || snapshot_->allocations != snapshot->allocations ||
-                              snapshot_->stacks != snapshot->stacks;
+    // The session shares one allocation table between snapshots while nothing changed.
+    const bool tableChanged = !snapshot_ || snapshot_->allocations != snapshot->allocations;
     snapshot_ = snapshot;
     if (tableChanged && !calculatorShown_) {
         showLiveAllocation();

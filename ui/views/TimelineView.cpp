@@ -43,14 +43,14 @@ struct SeriesStyle {
 // Pool memory in cool colours, memory outside the pool in warm ones, the managed heap in
 // purples from young to old.
 const SeriesStyle kSeriesStyles[] = {
-    {QT_TRANSLATE_NOOP("TimelineView", "Pool: rented"), QColor(52, 120, 210)},
-    {QT_TRANSLATE_NOOP("TimelineView", "Pool: retained"), QColor(120, 170, 200)},
-    {QT_TRANSLATE_NOOP("TimelineView", "Unpooled"), QColor(230, 140, 40)},
-    {QT_TRANSLATE_NOOP("TimelineView", "Small buffers"), QColor(70, 170, 90)},
-    {QT_TRANSLATE_NOOP("TimelineView", "GC gen 0"), QColor(200, 150, 230)},
-    {QT_TRANSLATE_NOOP("TimelineView", "GC gen 1"), QColor(160, 100, 210)},
-    {QT_TRANSLATE_NOOP("TimelineView", "GC gen 2"), QColor(115, 60, 170)},
-    {QT_TRANSLATE_NOOP("TimelineView", "GC large objects"), QColor(200, 70, 120)},
+    {QT_TRANSLATE_NOOP("poolscope::TimelineView", "Pool: rented"), QColor(52, 120, 210)},
+    {QT_TRANSLATE_NOOP("poolscope::TimelineView", "Pool: retained"), QColor(120, 170, 200)},
+    {QT_TRANSLATE_NOOP("poolscope::TimelineView", "Unpooled"), QColor(230, 140, 40)},
+    {QT_TRANSLATE_NOOP("poolscope::TimelineView", "Small buffers"), QColor(70, 170, 90)},
+    {QT_TRANSLATE_NOOP("poolscope::TimelineView", "GC gen 0"), QColor(200, 150, 230)},
+    {QT_TRANSLATE_NOOP("poolscope::TimelineView", "GC gen 1"), QColor(160, 100, 210)},
+    {QT_TRANSLATE_NOOP("poolscope::TimelineView", "GC gen 2"), QColor(115, 60, 170)},
+    {QT_TRANSLATE_NOOP("poolscope::TimelineView", "GC large objects"), QColor(200, 70, 120)},
 };
 
 QColor markerColour(TimelineMarker::Kind kind) {
