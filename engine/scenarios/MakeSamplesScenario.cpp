@@ -29,7 +29,10 @@ ScenarioOutcome MakeSamplesScenario::run(ScenarioContext& context,
         outcome.cancelled = true;
         return outcome;
     }
-    const std::vector<std::filesystem::path> written = SampleImages::generate(directory);
+    Configuration configuration = Configuration::defaultInstance().clone();
+    configuration.allocator = context.sharedAllocator();
+    const std::vector<std::filesystem::path> written =
+        SampleImages::generate(directory, configuration);
     std::int64_t bytes = 0;
     for (const std::filesystem::path& path : written) {
         bytes += static_cast<std::int64_t>(std::filesystem::file_size(path));

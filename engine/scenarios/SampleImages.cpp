@@ -79,9 +79,9 @@ Scene sceneFor(const SampleImages::Sample& sample) {
     return scene;
 }
 
-Image<Rgba32> draw(const SampleImages::Sample& sample) {
+Image<Rgba32> draw(const SampleImages::Sample& sample, const Configuration& configuration) {
     const Scene scene = sceneFor(sample);
-    Image<Rgba32> image(sample.width, sample.height);
+    Image<Rgba32> image(configuration, sample.width, sample.height);
     std::mt19937 grain(static_cast<std::uint32_t>(sample.width * 31 + sample.height));
     std::uniform_real_distribution<float> noise(-scene.grain, scene.grain);
     const float height = static_cast<float>(sample.height);
@@ -157,11 +157,12 @@ const std::vector<SampleImages::Sample>& SampleImages::catalogue() {
     return samples;
 }
 
-std::vector<std::filesystem::path> SampleImages::generate(const std::filesystem::path& directory) {
+std::vector<std::filesystem::path> SampleImages::generate(const std::filesystem::path& directory,
+                                                          const Configuration& configuration) {
     std::filesystem::create_directories(directory);
     std::vector<std::filesystem::path> written;
     for (const Sample& sample : catalogue()) {
-        Image<Rgba32> image = draw(sample);
+        Image<Rgba32> image = draw(sample, configuration);
         const std::filesystem::path path = directory / sample.fileName;
         ImageCodecs::save(image, path, kJpegQuality);
         image.dispose();

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "imaging/Configuration.h"
+
 namespace poolscope {
 
 // The sample photographs the project made itself (resources/samples): synthetic, photo-like
@@ -20,9 +22,12 @@ public:
 
     static const std::vector<Sample>& catalogue();
 
-    // Draws and writes every sample into `directory` (made when missing); returns the paths
-    // written. The same bytes on every run: the drawing is seeded by the file name.
-    static std::vector<std::filesystem::path> generate(const std::filesystem::path& directory);
+    // Draws and writes every sample into `directory` (made when missing), each image on
+    // `configuration`'s allocator; returns the paths written. The same bytes on every run: the
+    // drawing is seeded by the file name.
+    static std::vector<std::filesystem::path> generate(
+        const std::filesystem::path& directory,
+        const Configuration& configuration = Configuration::defaultInstance());
 
     // Where the shipped samples are: $POOLSCOPE_SAMPLES, else share/poolscope/samples or
     // resources/samples next to the executable's folder, else the source tree this was built

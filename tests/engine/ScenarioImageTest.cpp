@@ -120,7 +120,6 @@ private slots:
         QTemporaryDir output;
         ScenarioRunner runner(smallPool(128));
         MakeSamplesScenario scenario;
-        // One sample is enough to show the generator reproduces the shipped bytes.
         const ScenarioRunReport report = runner.run(
             scenario, scenario.resolveParameters({{"output", output.path().toStdString()}}));
         QVERIFY2(report.error.empty(), report.error.c_str());
@@ -134,6 +133,8 @@ private slots:
                      sample.fileName.c_str());
         }
         QVERIFY(report.leaks.empty());
+        // Drawn on the run's pool: the largest sample, 3000 x 2000 RGBA, took six chunks.
+        QCOMPARE(report.pool.peakRentedBytes, std::uint64_t{6 * 4 * kMiB});
     }
 
     void batchResizeResizesEveryGoodFileAndReportsTheBadOneWithItsError() {
