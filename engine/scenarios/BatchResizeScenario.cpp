@@ -38,14 +38,17 @@ int BatchResizeScenario::heightForWidth(int width, int height, int newWidth) {
     return std::max(1, static_cast<int>(std::lround(scaled)));
 }
 
-std::vector<std::uint8_t> BatchResizeScenario::resizeFile(const std::filesystem::path& path,
-                                                          const Configuration& configuration,
-                                                          int width, double blurSigma) {
+std::vector<std::uint8_t> BatchResizeScenario::resizeFile(
+    const std::filesystem::path& path, const Configuration& configuration, int width,
+    double blurSigma, const std::function<void()>& whileBothAlive) {
     const ImageFormat format = ImageCodecs::formatForPath(path);
     Image<Rgba32> decoded = ImageCodecs::load<Rgba32>(path, configuration);
     Image<Rgba32> result =
         resized(decoded, width, heightForWidth(decoded.width(), decoded.height(), width),
                 ResamplerKind::Bicubic);
+    if (whileBothAlive) {
+        whileBothAlive();
+    }
     decoded.dispose();
     if (blurSigma > 0) {
         gaussianBlur(result, static_cast<float>(blurSigma));

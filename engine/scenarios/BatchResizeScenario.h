@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <vector>
 
@@ -33,9 +34,12 @@ public:
     // One file through the job: decoded on `configuration`'s allocator, resized to `width`
     // (height by aspect ratio, at least 1), blurred when blurSigma > 0, encoded in the format
     // its path names. The images are disposed before it returns, also when it throws.
+    // whileBothAlive, when set, runs once the resized image is made and the decoded one not yet
+    // disposed: the job's peak, for whoever measures memory.
     static std::vector<std::uint8_t> resizeFile(const std::filesystem::path& path,
                                                 const Configuration& configuration, int width,
-                                                double blurSigma);
+                                                double blurSigma,
+                                                const std::function<void()>& whileBothAlive = {});
     // The height that keeps the aspect ratio of a width x height image at newWidth.
     static int heightForWidth(int width, int height, int newWidth);
 

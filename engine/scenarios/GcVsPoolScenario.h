@@ -14,7 +14,8 @@ class GcHeap;
 // allocator (GcPixelAllocator over a GcHeap, ImageSharp 1.x's managed arrays). Disposing an
 // image gives pool memory back at once; managed arrays come back only when a collection finds
 // them dead, and large ones sit on the LOH until a generation 2 collection. The figures show
-// both: peak bytes, collections, and what each still holds at the end.
+// both: the peak bytes each side held (measured while an image and its resized copy are both
+// alive), collections, and what each still holds at the end.
 //
 // The heap is attached to the context, so a person can ask for a collection between steps;
 // a snapshot of it is published after every step.
