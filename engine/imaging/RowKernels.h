@@ -24,8 +24,9 @@ namespace poolscope {
 // instruction set, on where a row starts, or on how the image is split into chunks.
 using Float8 = float __attribute__((vector_size(32)));
 
-// Float8 is only passed between always-inlined functions, so the psABI note about passing
-// 32-byte vectors without AVX does not apply.
+// Float8 never crosses a function boundary by value (loads write through a reference): clang
+// refuses 32-byte vector arguments and returns in code compiled without AVX, even when the
+// function is always inlined, and GCC warns about the psABI for them.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wpsabi"
 
@@ -33,8 +34,7 @@ using Float8 = float __attribute__((vector_size(32)));
 
 struct BaselineIsa {
     template <class C>
-    static POOLSCOPE_INLINE Float8 load8(const C* source) {
-        Float8 value;
+    static POOLSCOPE_INLINE void load8(const C* source, Float8& value) {
         if constexpr (std::is_same_v<C, float>) {
             std::memcpy(&value, source, sizeof value);
 #if defined(POOLSCOPE_X86_KERNELS)
@@ -60,7 +60,6 @@ struct BaselineIsa {
                 value[i] = static_cast<float>(source[i]);
             }
         }
-        return value;
     }
 
     // Fixed-point blocks for 8-bit channels, see RowKernels::fixedSumOfTaps. Each returns how
@@ -141,23 +140,17 @@ struct BaselineIsa {
 // AVX2 entry points are `flatten`ed, which inlines it there, where the target matches.
 struct Avx2Isa {
     template <class C>
-    static inline __attribute__((target("avx2"))) Float8 load8(const C* source) {
+    static inline __attribute__((target("avx2"))) void load8(const C* source, Float8& value) {
         if constexpr (std::is_same_v<C, std::uint8_t>) {
             const __m256 wide = _mm256_cvtepi32_ps(
                 _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(source))));
-            Float8 value;
             std::memcpy(&value, &wide, sizeof value);
-            return value;
         } else if constexpr (std::is_same_v<C, std::uint16_t>) {
             const __m256 wide = _mm256_cvtepi32_ps(
                 _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(source))));
-            Float8 value;
             std::memcpy(&value, &wide, sizeof value);
-            return value;
         } else {
-            Float8 value;
             std::memcpy(&value, source, sizeof value);
-            return value;
         }
     }
 
@@ -242,9 +235,12 @@ struct RowKernels {
                                            int tapCount, std::size_t count) {
         std::size_t i = 0;
         for (; i + 8 <= count; i += 8) {
-            Float8 sum = (Float8{} + weights[0]) * Isa::load8(taps[0] + i);
+            Float8 tap;
+            Isa::load8(taps[0] + i, tap);
+            Float8 sum = (Float8{} + weights[0]) * tap;
             for (int k = 1; k < tapCount; ++k) {
-                sum = sum + (Float8{} + weights[k]) * Isa::load8(taps[k] + i);
+                Isa::load8(taps[k] + i, tap);
+                sum = sum + (Float8{} + weights[k]) * tap;
             }
             std::memcpy(out + i, &sum, sizeof sum);
         }
@@ -266,9 +262,14 @@ struct RowKernels {
                                                         std::size_t count) {
         std::size_t i = 0;
         for (; i + 8 <= count; i += 8) {
-            Float8 sum = (Float8{} + weights[0]) * premultiplied(Isa::load8(taps[0] + i));
+            Float8 tap;
+            Isa::load8(taps[0] + i, tap);
+            premultiply(tap);
+            Float8 sum = (Float8{} + weights[0]) * tap;
             for (int k = 1; k < tapCount; ++k) {
-                sum = sum + (Float8{} + weights[k]) * premultiplied(Isa::load8(taps[k] + i));
+                Isa::load8(taps[k] + i, tap);
+                premultiply(tap);
+                sum = sum + (Float8{} + weights[k]) * tap;
             }
             std::memcpy(out + i, &sum, sizeof sum);
         }
@@ -296,11 +297,11 @@ struct RowKernels {
         }
     }
 
-    // Two RGBA pixels times (a, a, a, 1) each.
-    static POOLSCOPE_INLINE Float8 premultiplied(Float8 pixels) {
+    // Two RGBA pixels times (a, a, a, 1) each, in place.
+    static POOLSCOPE_INLINE void premultiply(Float8& pixels) {
         const Float8 factors = {pixels[3], pixels[3], pixels[3], 1.0f,
                                 pixels[7], pixels[7], pixels[7], 1.0f};
-        return pixels * factors;
+        pixels = pixels * factors;
     }
 
     // A symmetric kernel: out[i] = weights[0] * center[i] + sum over k = 1..radius of
@@ -312,10 +313,14 @@ struct RowKernels {
                                                     std::size_t count) {
         std::size_t i = 0;
         for (; i + 8 <= count; i += 8) {
-            Float8 sum = (Float8{} + weights[0]) * Isa::load8(center + i);
+            Float8 tap;
+            Float8 mirrored;
+            Isa::load8(center + i, tap);
+            Float8 sum = (Float8{} + weights[0]) * tap;
             for (int k = 1; k <= radius; ++k) {
-                sum = sum + (Float8{} + weights[k]) *
-                                (Isa::load8(before[k - 1] + i) + Isa::load8(after[k - 1] + i));
+                Isa::load8(before[k - 1] + i, tap);
+                Isa::load8(after[k - 1] + i, mirrored);
+                sum = sum + (Float8{} + weights[k]) * (tap + mirrored);
             }
             std::memcpy(out + i, &sum, sizeof sum);
         }

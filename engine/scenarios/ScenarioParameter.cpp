@@ -164,9 +164,10 @@ ScenarioParameters ScenarioParameters::resolve(
         parameters.values_.emplace_back(parameter.name, parameter.defaultValue);
     }
     for (const auto& [key, text] : given) {
-        const auto declaration =
-            std::find_if(declared.begin(), declared.end(),
-                         [&](const ScenarioParameter& parameter) { return parameter.name == key; });
+        const auto declaration = std::find_if(declared.begin(), declared.end(),
+                                              [&wanted = key](const ScenarioParameter& parameter) {
+                                                  return parameter.name == wanted;
+                                              });
         if (declaration == declared.end()) {
             std::string known;
             for (const ScenarioParameter& parameter : declared) {
