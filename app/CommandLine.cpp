@@ -8,6 +8,7 @@
 #include "scenarios/ScenarioError.h"
 #include "scenarios/ScenarioRegistry.h"
 #include "session/EngineSession.h"
+#include "views/MainWindow.h"
 
 namespace poolscope {
 
@@ -84,6 +85,10 @@ CommandLine::CommandLine()
                                  "PNG when the run is done, and exit. Renders off screen when "
                                  "there is no display."),
                   QStringLiteral("FILE")),
+      view_(QStringLiteral("view"),
+            QStringLiteral("With --screenshot: save only this view: main (the whole window), "
+                           "pool, timeline, layout, leaks or gc."),
+            QStringLiteral("NAME"), QStringLiteral("main")),
       listScenarios_(QStringLiteral("list-scenarios"),
                      QStringLiteral("List the scenarios with their parameters and exit.")),
       scenario_(QStringLiteral("scenario"),
@@ -102,7 +107,9 @@ CommandLine::CommandLine()
         "      run a scenario without a window (details: poolscope run --help)\n"
         "  poolscope layout --width W --height H [--pixel TYPE] [--max-pool-mb N]\n"
         "                [--prefer-contiguous] [--json]\n"
-        "      the memory an image would get, without allocating it (poolscope layout --help)\n\n"
+        "      the memory an image would get, without allocating it (poolscope layout --help)\n"
+        "  poolscope open FILE\n"
+        "      open a recording (made with --record or File > Save) in the window\n\n"
         "Exit status:\n"
         "  0  the run succeeded\n"
         "  1  a usage error, or the workload or the screenshot failed\n"
@@ -111,8 +118,8 @@ CommandLine::CommandLine()
         "     'poolscope run --fail-on-leak': allocations of the run undisposed at the end"));
     parser_.addHelpOption();
     parser_.addVersionOption();
-    parser_.addOptions(
-        {headless_, iterations_, leak_, poolSize_, screenshot_, listScenarios_, scenario_, param_});
+    parser_.addOptions({headless_, iterations_, leak_, poolSize_, screenshot_, view_,
+                        listScenarios_, scenario_, param_});
 }
 
 bool CommandLine::asksForHeadless(const QStringList& arguments) {
@@ -137,16 +144,39 @@ QString CommandLine::command(const QStringList& arguments) {
 
 std::optional<LaunchOptions> CommandLine::process(const QCoreApplication& application) {
     parser_.process(application);
-    if (!parser_.positionalArguments().isEmpty()) {
-        printUsageError(QString(), QStringLiteral("unexpected argument '%1'.")
-                                       .arg(parser_.positionalArguments().constFirst()));
+    LaunchOptions options;
+    QStringList positional = parser_.positionalArguments();
+    if (!positional.isEmpty() && positional.constFirst() == QLatin1String("open")) {
+        if (positional.size() != 2) {
+            printUsageError(QStringLiteral("open"),
+                            QStringLiteral("name one recording to open: poolscope open FILE."));
+            return std::nullopt;
+        }
+        options.recordingPath = positional[1];
+        positional.clear();
+    }
+    if (!positional.isEmpty()) {
+        printUsageError(QString(),
+                        QStringLiteral("unexpected argument '%1'.").arg(positional.constFirst()));
         return std::nullopt;
     }
 
-    LaunchOptions options;
     options.headless = parser_.isSet(headless_);
     options.leak = parser_.isSet(leak_);
     options.screenshotPath = parser_.value(screenshot_);
+    options.screenshotView = parser_.value(view_);
+    const QStringList viewNames = MainWindow::viewNames();
+    if (!viewNames.contains(options.screenshotView)) {
+        printUsageError(QString(),
+                        QStringLiteral("--view must be one of %1, not '%2'.")
+                            .arg(viewNames.join(QStringLiteral(", ")), options.screenshotView));
+        return std::nullopt;
+    }
+    if (parser_.isSet(view_) && options.screenshotPath.isEmpty()) {
+        printUsageError(QString(), QStringLiteral("--view chooses what --screenshot saves; "
+                                                  "give --screenshot FILE.png too."));
+        return std::nullopt;
+    }
     options.listScenarios = parser_.isSet(listScenarios_);
     if (options.listScenarios) {
         return options;

@@ -22,6 +22,8 @@ struct LaunchOptions {
     int iterations = 0;
     std::int64_t poolSizeMegabytes = 0;
     QString screenshotPath;
+    QString screenshotView = QStringLiteral("main");  // one of MainWindow::viewNames()
+    QString recordingPath;                            // `poolscope open FILE`
     bool listScenarios = false;
     // Empty: the window's default workload, or HeadlessRun without a window.
     std::string scenario;
@@ -63,6 +65,7 @@ private:
     QCommandLineOption leak_;
     QCommandLineOption poolSize_;
     QCommandLineOption screenshot_;
+    QCommandLineOption view_;
     QCommandLineOption listScenarios_;
     QCommandLineOption scenario_;
     QCommandLineOption param_;

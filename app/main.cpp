@@ -6,6 +6,9 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "CommandLine.h"
 #include "HeadlessRun.h"
@@ -13,7 +16,7 @@
 #include "RunCommand.h"
 #include "ScenarioListing.h"
 #include "session/EngineSession.h"
-#include "views/PoolFiguresWindow.h"
+#include "views/MainWindow.h"
 
 namespace {
 
@@ -23,7 +26,9 @@ using poolscope::CommandLine;
 constexpr std::chrono::milliseconds kWindowIterationPause{25};
 // After the last snapshot, time for the plot's queued replot to land before the grab.
 constexpr int kScreenshotSettleMilliseconds = 300;
-constexpr int kScreenshotTimeoutMilliseconds = 120'000;
+constexpr int kScreenshotTimeoutMilliseconds = 300'000;
+// Large enough that every view has room for its data in a README screenshot.
+constexpr QSize kScreenshotWindowSize(1600, 1000);
 
 bool hasDisplay(const QStringList& arguments) {
     return !qEnvironmentVariableIsEmpty("DISPLAY") ||
@@ -47,44 +52,89 @@ poolscope::WorkloadOptions workloadOptionsFor(const poolscope::LaunchOptions& op
     return workload;
 }
 
-int runWindow(QApplication& application, const poolscope::LaunchOptions& options) {
-    poolscope::EngineSession session(options.poolSizeMegabytes);
-    poolscope::WorkloadOptions workload = workloadOptionsFor(options);
-    workload.iterationPause = kWindowIterationPause;
-    session.setWorkloadOptions(workload);
+// Without --scenario the window runs the default scenario with the workload options of the
+// command line, pausing between images so that a person can follow the pool.
+std::pair<std::string, std::vector<std::pair<std::string, std::string>>> windowScenario(
+    const poolscope::LaunchOptions& options) {
     if (!options.scenario.empty()) {
-        // Checked by the command line already.
-        session.setScenario(options.scenario, options.scenarioParameters);
+        return {options.scenario, options.scenarioParameters};
     }
+    return {"default",
+            {{"iterations", std::to_string(options.iterations)},
+             {"leak", options.leak ? "true" : "false"},
+             {"pause-ms", std::to_string(kWindowIterationPause.count())}}};
+}
 
-    poolscope::PoolFiguresWindow window(session);
+int runWindow(QApplication& application, const poolscope::LaunchOptions& options) {
+    poolscope::MainWindow::applySavedTheme();
+    poolscope::EngineSession session;
+    poolscope::MainWindow window(session);
+    poolscope::SessionAllocatorOptions allocatorOptions = session.allocatorOptions();
+    allocatorOptions.maximumPoolSizeMegabytes = options.poolSizeMegabytes;
+    window.setAllocatorOptions(allocatorOptions);
+    const auto [scenario, parameters] = windowScenario(options);
+    // Checked by the command line already.
+    window.selectScenario(scenario, parameters);
+    const bool screenshot = !options.screenshotPath.isEmpty();
+    if (screenshot) {
+        window.resize(kScreenshotWindowSize);
+    }
     window.show();
 
-    if (!options.screenshotPath.isEmpty()) {
-        QObject::connect(
-            &session, &poolscope::EngineSession::workloadFinished, &window,
-            [&](const poolscope::WorkloadOutcome& outcome) {
-                QTimer::singleShot(kScreenshotSettleMilliseconds, &window, [&, outcome] {
-                    const bool saved = window.grab().save(options.screenshotPath, "PNG");
-                    if (!saved) {
-                        std::fprintf(stderr, "poolscope: could not write the screenshot to %s\n",
-                                     qPrintable(options.screenshotPath));
-                    }
-                    if (!outcome.error.isEmpty()) {
-                        std::fprintf(stderr, "poolscope: the workload failed: %s\n",
-                                     qPrintable(outcome.error));
-                    }
-                    application.exit(saved && outcome.error.isEmpty() ? CommandLine::kExitSuccess
-                                                                      : CommandLine::kExitFailure);
-                });
-            });
-        QTimer::singleShot(kScreenshotTimeoutMilliseconds, &window, [&] {
-            std::fprintf(stderr, "poolscope: the workload did not finish in %d s; no screenshot\n",
-                         kScreenshotTimeoutMilliseconds / 1000);
-            application.exit(CommandLine::kExitFailure);
-        });
-        QTimer::singleShot(0, &session, &poolscope::EngineSession::start);
+    if (!options.recordingPath.isEmpty()) {
+        window.openRecordingFile(options.recordingPath);
+    } else {
+        QTimer::singleShot(0, &window, [&window] { window.startRun(); });
     }
+    if (!screenshot) {
+        return application.exec();
+    }
+
+    window.showView(options.screenshotView);
+    const auto saveScreenshot = [&](const QString& failure) {
+        // Time for the views' queued repaints and the plot's replot to land before the grab.
+        QTimer::singleShot(kScreenshotSettleMilliseconds, &window, [&, failure] {
+            const QImage image = window.grabView(options.screenshotView);
+            const bool saved = !image.isNull() && image.save(options.screenshotPath, "PNG");
+            if (!saved) {
+                std::fprintf(stderr, "poolscope: could not write the screenshot to %s\n",
+                             qPrintable(options.screenshotPath));
+            }
+            if (!failure.isEmpty()) {
+                std::fprintf(stderr, "poolscope: %s\n", qPrintable(failure));
+            }
+            application.exit(saved && failure.isEmpty() ? CommandLine::kExitSuccess
+                                                        : CommandLine::kExitFailure);
+        });
+    };
+    QObject::connect(
+        &session, &poolscope::EngineSession::runFinished, &window,
+        [&](const poolscope::RunOutcome& outcome) {
+            saveScreenshot(outcome.error.isEmpty()
+                               ? QString()
+                               : QStringLiteral("the scenario failed: %1").arg(outcome.error));
+        });
+    // A recording has no run: the shot is taken once it is read to its end.
+    QObject::connect(
+        &session, &poolscope::EngineSession::snapshotPublished, &window,
+        [&,
+         taken = false](const std::shared_ptr<const poolscope::SessionSnapshot>& snapshot) mutable {
+            if (!taken && snapshot->fromRecording && !snapshot->pool.workloadRunning) {
+                taken = true;
+                saveScreenshot(QString());
+            }
+        });
+    QObject::connect(&session, &poolscope::EngineSession::recordingFailed, &window,
+                     [&](const QString& path, const QString& error) {
+                         std::fprintf(stderr, "poolscope: cannot open %s: %s\n", qPrintable(path),
+                                      qPrintable(error));
+                         application.exit(CommandLine::kExitFailure);
+                     });
+    QTimer::singleShot(kScreenshotTimeoutMilliseconds, &window, [&] {
+        std::fprintf(stderr, "poolscope: the scenario did not finish in %d s; no screenshot\n",
+                     kScreenshotTimeoutMilliseconds / 1000);
+        application.exit(CommandLine::kExitFailure);
+    });
     return application.exec();
 }
 
@@ -130,6 +180,12 @@ int main(int argc, char** argv) {
     if (options->listScenarios) {
         poolscope::ScenarioListing::print(std::cout);
         return CommandLine::kExitSuccess;
+    }
+    if (!options->recordingPath.isEmpty() && headless) {
+        std::fprintf(stderr,
+                     "poolscope open: a recording opens in the window, which needs a display "
+                     "(or --screenshot FILE.png to render one off screen).\n");
+        return CommandLine::kExitFailure;
     }
     if (headless && !options->scenario.empty()) {
         // Without a window a chosen scenario runs as `poolscope run` runs it, and, as the

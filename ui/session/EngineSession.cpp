@@ -1,45 +1,72 @@
 #include "session/EngineSession.h"
 
+#include <QFile>
+#include <QTemporaryDir>
 #include <QtConcurrent/QtConcurrentRun>
 
-#include <algorithm>
 #include <chrono>
 #include <exception>
 
+#include "diagnostics/EventStream.h"
 #include "diagnostics/MemoryDiagnostics.h"
+#include "gc/GcHeap.h"
+#include "gc/GcPixelAllocator.h"
 #include "memory/PooledMemoryAllocator.h"
-#include "scenarios/DefaultScenario.h"
+#include "recording/RecordingWriter.h"
+#include "scenarios/ScenarioContext.h"
 #include "scenarios/ScenarioRegistry.h"
+#include "session/SessionIngestor.h"
 
 namespace poolscope {
 
 namespace {
 
-std::shared_ptr<PooledMemoryAllocator> createPooledAllocator(std::int64_t poolSizeMegabytes) {
-    MemoryAllocatorOptions options;
-    options.maximumPoolSizeMegabytes = poolSizeMegabytes;
-    // MemoryAllocator::create validates the options and always builds the pooled allocator.
-    return std::static_pointer_cast<PooledMemoryAllocator>(MemoryAllocator::create(options));
+QString runRecordingPath(const QTemporaryDir& directory, int run) {
+    return directory.filePath(QStringLiteral("run-%1.poolscope").arg(run));
 }
 
 }  // namespace
 
-EngineSession::EngineSession(std::int64_t poolSizeMegabytes, QObject* parent)
+EngineSession::EngineSession(QObject* parent)
     : QObject(parent),
-      poolSizeMegabytes_(poolSizeMegabytes),
-      allocator_(createPooledAllocator(poolSizeMegabytes)),
-      subscription_(EventStream::subscribe()),
-      occupancy_(allocator_->sourceId(), allocator_->pool().capacity()) {
-    clock_.start();
-    connect(&runWatcher_, &QFutureWatcher<WorkloadOutcome>::finished, this,
-            &EngineSession::finishRun);
-    connect(&snapshotTimer_, &QTimer::timeout, this, &EngineSession::drainAndPublish);
-    snapshotTimer_.start(kSnapshotIntervalMilliseconds);
-    drainAndPublish();
+      stackCapture_(MemoryDiagnostics::enableStackCapture()),
+      ingestor_(new SessionIngestor(EventStream::subscribe(SessionIngestor::kEventQueueCapacity))) {
+    qRegisterMetaType<std::shared_ptr<const SessionSnapshot>>();
+    qRegisterMetaType<RunOutcome>();
+    ingestThread_.setObjectName(QStringLiteral("poolscope-ingest"));
+    ingestor_->moveToThread(&ingestThread_);
+    connect(&ingestThread_, &QThread::finished, ingestor_, &QObject::deleteLater);
+    connect(ingestor_, &SessionIngestor::snapshotReady, this,
+            [this](const std::shared_ptr<const SessionSnapshot>& snapshot) {
+                latest_ = snapshot;
+                emit snapshotPublished(snapshot);
+            });
+    connect(ingestor_, &SessionIngestor::recordingOpened, this, [this](const QString& path) {
+        showsRecording_ = true;
+        emit recordingOpened(path);
+    });
+    connect(ingestor_, &SessionIngestor::recordingFailed, this, &EngineSession::recordingFailed);
+    connect(ingestor_, &SessionIngestor::runRecordingFinished, this,
+            [this](const QString& path, const QString& error) {
+                lastRunRecording_ = error.isEmpty() ? path : QString();
+                emit runRecordingReady(path, error);
+            });
+    connect(&runWatcher_, &QFutureWatcher<RunOutcome>::finished, this, &EngineSession::finishRun);
+    connect(&autoStepTimer_, &QTimer::timeout, this, [this] {
+        if (context_) {
+            context_->step();
+        }
+    });
+    ingestThread_.start();
+    QMetaObject::invokeMethod(ingestor_, &SessionIngestor::startLive, Qt::QueuedConnection);
 }
 
 EngineSession::~EngineSession() {
     stop();
+    QMetaObject::invokeMethod(ingestor_, &SessionIngestor::shutDown, Qt::QueuedConnection);
+    ingestThread_.quit();
+    // The ingestor never waits on the engine, so this ends within one tick.
+    ingestThread_.wait();
 }
 
 void EngineSession::setScenario(
@@ -48,36 +75,89 @@ void EngineSession::setScenario(
     scenarioName_ = name;
 }
 
-void EngineSession::startScenario() {
-    scenario_.reset();  // lets the previous run's leaks go
-    std::shared_ptr<Scenario> scenario = ScenarioRegistry::builtIn().create(scenarioName_);
+std::shared_ptr<MemoryAllocator> EngineSession::makeAllocator(const Scenario& scenario,
+                                                              std::shared_ptr<GcHeap>& heap) {
+    if (allocatorOptions_.gcBacked) {
+        heap = std::make_shared<GcHeap>();
+        return std::make_shared<GcPixelAllocator>(heap);
+    }
     PooledMemoryAllocator::Settings settings;
-    settings.maximumPoolSizeBytes = poolSizeMegabytes_ * MemoryAllocator::kMegabyte;
-    scenario->configureAllocator(settings, *scenarioParameters_);
-    // Drain what the previous allocator published before the occupancy follows the new one.
-    drainAndPublish();
-    allocator_ = std::make_shared<PooledMemoryAllocator>(settings);
-    occupancy_ = PoolOccupancy(allocator_->sourceId(), allocator_->pool().capacity());
+    settings.maximumPoolSizeBytes =
+        allocatorOptions_.maximumPoolSizeMegabytes * MemoryAllocator::kMegabyte;
+    scenario.configureAllocator(settings, *scenarioParameters_);
+    if (allocatorOptions_.trimPeriodMilliseconds) {
+        settings.trimPolicy.period =
+            std::chrono::milliseconds(*allocatorOptions_.trimPeriodMilliseconds);
+    }
+    return std::make_shared<PooledMemoryAllocator>(settings);
+}
 
-    iterationsCompleted_ = std::make_shared<std::atomic<int>>(0);
-    progressPlanned_ = std::make_shared<std::atomic<int>>(0);
+bool EngineSession::start() {
+    if (running_) {
+        return false;
+    }
+    if (!scenarioParameters_) {
+        setScenario(scenarioName_, {});
+    }
+    // The previous run's scenario goes now, with the leaks it kept on show.
+    scenario_.reset();
+    std::shared_ptr<Scenario> scenario = ScenarioRegistry::builtIn().create(scenarioName_);
+    std::shared_ptr<GcHeap> heap;
+    allocator_ = makeAllocator(*scenario, heap);
+
+    heapMailbox_ = std::make_shared<HeapSnapshotMailbox>();
     ScenarioContext::Options contextOptions;
     contextOptions.allocator = allocator_;
     contextOptions.stepMode = stepMode_;
-    contextOptions.onProgress = [completed = iterationsCompleted_,
-                                 planned = progressPlanned_](const ScenarioProgress& progress) {
-        completed->store(static_cast<int>(progress.completed), std::memory_order_relaxed);
-        planned->store(static_cast<int>(progress.planned), std::memory_order_relaxed);
-    };
+    contextOptions.onHeapSnapshot =
+        [mailbox = heapMailbox_](std::shared_ptr<const GcHeapSnapshot> snapshot) {
+            mailbox->post(std::move(snapshot));
+        };
     context_ = std::make_shared<ScenarioContext>(std::move(contextOptions));
     scenario_ = scenario;
-    iterationsPlanned_ = 0;
+
+    std::uint16_t sourceId = allocator_->sourceId();
+    int capacity = 0;
+    std::uint64_t chunkBytes = 0;
+    if (const auto* pooled = dynamic_cast<const PooledMemoryAllocator*>(allocator_.get())) {
+        capacity = pooled->pool().capacity();
+        chunkBytes = pooled->pool().chunkBytes();
+    }
+    // Each run is recorded, so that it can be saved once it ended. The run before the last
+    // goes: only the last one can be saved.
+    runNumber_ += 1;
+    QFile::remove(runRecordingPath(recordingDirectory_, runNumber_ - 2));
+    const QString recordingPath = runRecordingPath(recordingDirectory_, runNumber_);
+    std::shared_ptr<RecordingWriter> recording;
+    try {
+        recording = std::make_shared<RecordingWriter>(
+            recordingPath.toStdString(),
+            std::vector<std::pair<std::string, std::string>>{
+                {"scenario", scenarioName_},
+                {"allocator", allocator_->name()},
+                {"pool_size_megabytes",
+                 std::to_string(allocatorOptions_.maximumPoolSizeMegabytes)}});
+    } catch (const std::exception& error) {
+        // The run goes on without a recording to save; the reason shows where saving is.
+        emit runRecordingReady(recordingPath, QString::fromUtf8(error.what()));
+    }
+    lastRunRecording_.clear();
+    QMetaObject::invokeMethod(
+        ingestor_,
+        [ingestor = ingestor_, sourceId, capacity, chunkBytes, context = context_,
+         mailbox = heapMailbox_, heap, recording] {
+            ingestor->beginRun(sourceId, capacity, chunkBytes, context, mailbox, heap, recording);
+        },
+        Qt::QueuedConnection);
+    showsRecording_ = false;
     running_ = true;
 
+    // The worker holds its own references: it never touches the session, which may be gone
+    // before the worker has seen the stop request.
     runWatcher_.setFuture(
         QtConcurrent::run([scenario, context = context_, parameters = *scenarioParameters_,
-                           name = scenarioName_]() -> WorkloadOutcome {
-            WorkloadOutcome outcome;
+                           name = scenarioName_]() -> RunOutcome {
+            RunOutcome outcome;
             outcome.scenario = name;
             const auto started = std::chrono::steady_clock::now();
             try {
@@ -85,19 +165,20 @@ void EngineSession::startScenario() {
             } catch (const std::exception& error) {
                 outcome.error = QString::fromUtf8(error.what());
             }
-            if (const auto* workload = dynamic_cast<const DefaultScenario*>(scenario.get())) {
-                outcome.summary = workload->summary();
-            } else {
-                const ScenarioProgress progress = context->progress();
-                outcome.summary.iterationsCompleted = static_cast<int>(progress.completed);
-                outcome.summary.iterationsPlanned = static_cast<int>(progress.planned);
-                outcome.summary.cancelled = outcome.scenarioOutcome.cancelled;
-                outcome.summary.elapsed = std::chrono::steady_clock::now() - started;
-            }
+            outcome.cancelled = context->cancelled();
+            outcome.seconds =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
             return outcome;
         }));
     emit runningChanged(true);
-    drainAndPublish();
+    return true;
+}
+
+void EngineSession::stop() {
+    autoStepTimer_.stop();
+    if (context_) {
+        context_->cancel();
+    }
 }
 
 void EngineSession::pause() {
@@ -108,6 +189,7 @@ void EngineSession::pause() {
 
 void EngineSession::resume() {
     stepMode_ = false;
+    autoStepTimer_.stop();
     if (context_) {
         context_->resume();
     }
@@ -126,88 +208,47 @@ void EngineSession::step() {
     }
 }
 
-bool EngineSession::start() {
-    if (running_) {
-        return false;
+void EngineSession::setAutoStepRate(double stepsPerSecond) {
+    if (stepsPerSecond <= 0.0) {
+        autoStepTimer_.stop();
+        resume();
+        return;
     }
-    if (!scenarioName_.empty()) {
-        startScenario();
-        return true;
-    }
-    context_.reset();
-    progressPlanned_.reset();
-    workload_ = std::make_shared<DefaultWorkload>(allocator_, workloadOptions_);
-    stopSource_ = std::stop_source();
-    iterationsCompleted_ = std::make_shared<std::atomic<int>>(0);
-    iterationsPlanned_ = std::max(workloadOptions_.iterations, 0);
-    running_ = true;
-
-    // The worker holds its own references, so it never touches the session, which may be gone
-    // before the worker has seen the stop request.
-    runWatcher_.setFuture(QtConcurrent::run([workload = workload_,
-                                             stopToken = stopSource_.get_token(),
-                                             progress = iterationsCompleted_]() -> WorkloadOutcome {
-        WorkloadOutcome outcome;
-        try {
-            outcome.summary = workload->run(stopToken, [&progress](const WorkloadProgress& step) {
-                progress->store(step.iterationsCompleted, std::memory_order_relaxed);
-            });
-        } catch (const std::exception& error) {
-            outcome.error = QString::fromUtf8(error.what());
-        }
-        return outcome;
-    }));
-    emit runningChanged(true);
-    drainAndPublish();
-    return true;
+    setStepMode(true);
+    autoStepTimer_.start(static_cast<int>(1000.0 / stepsPerSecond));
 }
 
-void EngineSession::stop() {
-    stopSource_.request_stop();
+void EngineSession::requestCollection(int generation) {
     if (context_) {
-        context_->cancel();
+        context_->requestCollection(generation);
     }
+}
+
+void EngineSession::addCheckpoint(const QString& label) {
+    QMetaObject::invokeMethod(
+        ingestor_, [ingestor = ingestor_, label] { ingestor->addCheckpoint(label); },
+        Qt::QueuedConnection);
+}
+
+void EngineSession::openRecording(const QString& path) {
+    stop();
+    QMetaObject::invokeMethod(
+        ingestor_, [ingestor = ingestor_, path] { ingestor->openRecording(path); },
+        Qt::QueuedConnection);
+}
+
+void EngineSession::showLive() {
+    showsRecording_ = false;
+    QMetaObject::invokeMethod(ingestor_, &SessionIngestor::startLive, Qt::QueuedConnection);
 }
 
 void EngineSession::finishRun() {
     running_ = false;
+    autoStepTimer_.stop();
     lastOutcome_ = runWatcher_.result();
-    drainAndPublish();
+    QMetaObject::invokeMethod(ingestor_, &SessionIngestor::endRun, Qt::QueuedConnection);
     emit runningChanged(false);
-    emit workloadFinished(*lastOutcome_);
-}
-
-void EngineSession::drainAndPublish() {
-    // Everything here comes from the drained events and from figures fixed at construction:
-    // the GUI thread takes no engine lock, so it never waits on a worker.
-    eventBatch_.clear();
-    subscription_->drain(eventBatch_);
-    eventsReceived_ += eventBatch_.size();
-    for (const MemoryEvent& event : eventBatch_) {
-        occupancy_.apply(event);
-    }
-
-    PoolSnapshot snapshot;
-    snapshot.secondsSinceStart = static_cast<double>(clock_.nsecsElapsed()) / 1e9;
-    snapshot.capacityChunks = occupancy_.capacity();
-    snapshot.rentedChunks = occupancy_.rentedChunks();
-    snapshot.retainedChunks = occupancy_.retainedChunks();
-    snapshot.emptySlots = occupancy_.emptySlots();
-    snapshot.chunkBytes = static_cast<std::int64_t>(allocator_->pool().chunkBytes());
-    snapshot.unpooledBytesLive = occupancy_.unpooledBytesLive();
-    snapshot.undisposedAllocations = MemoryDiagnostics::totalUndisposedAllocationCount();
-    snapshot.eventsReceived = eventsReceived_;
-    snapshot.eventsDropped = subscription_->droppedCount();
-    snapshot.totalChunkRents = occupancy_.chunkRents();
-    snapshot.totalChunkReturns = occupancy_.chunkReturns();
-    snapshot.workloadRunning = running_;
-    snapshot.iterationsCompleted =
-        iterationsCompleted_ ? iterationsCompleted_->load(std::memory_order_relaxed) : 0;
-    snapshot.iterationsPlanned =
-        progressPlanned_ ? progressPlanned_->load(std::memory_order_relaxed) : iterationsPlanned_;
-
-    latest_ = snapshot;
-    emit snapshotPublished(latest_);
+    emit runFinished(*lastOutcome_);
 }
 
 }  // namespace poolscope

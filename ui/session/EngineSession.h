@@ -1,129 +1,143 @@
 #pragma once
 
-#include <QElapsedTimer>
 #include <QFutureWatcher>
 #include <QObject>
 #include <QString>
+#include <QTemporaryDir>
+#include <QThread>
 #include <QTimer>
 
-#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <stop_token>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "diagnostics/EventStream.h"
-#include "diagnostics/PoolOccupancy.h"
-#include "scenarios/DefaultWorkload.h"
+#include "diagnostics/MemoryDiagnostics.h"
 #include "scenarios/Scenario.h"
-#include "scenarios/ScenarioContext.h"
-#include "session/PoolSnapshot.h"
+#include "scenarios/ScenarioParameter.h"
+#include "session/SessionSnapshot.h"
 
 namespace poolscope {
 
-class PooledMemoryAllocator;
+class GcHeap;
+class HeapSnapshotMailbox;
+class MemoryAllocator;
+class ScenarioContext;
+class SessionIngestor;
 
-// How a workload run ended: its summary, or the error that ended it early. A scenario run
-// also carries the scenario's own outcome; its summary then holds the scenario's progress
-// units as iterations (the default scenario's summary is the workload's own).
-struct WorkloadOutcome {
-    WorkloadSummary summary;
-    QString error;         // empty when the run completed or was stopped
-    std::string scenario;  // empty for the default workload
+// How a scenario run ended: the scenario's own outcome, or the error that ended it early.
+struct RunOutcome {
+    std::string scenario;
     ScenarioOutcome scenarioOutcome;
+    QString error;  // empty when the run completed or was stopped
+    bool cancelled = false;
+    double seconds = 0.0;
 };
 
-// Owns a pooled allocator, runs the default workload (or a chosen scenario) against it on a
-// worker thread, and turns the engine's event stream into PoolSnapshots at a steady rate. Lives
-// on the GUI thread, which never waits for the worker: stopping is a request the worker sees
-// between iterations, and the end of a run arrives as a queued notification.
+// The allocator a run gets, as the toolbar sets it.
+struct SessionAllocatorOptions {
+    std::int64_t maximumPoolSizeMegabytes = 256;
+    // Empty: the scenario's own trim period (or ImageSharp's default of a minute).
+    std::optional<int> trimPeriodMilliseconds;
+    // Pixel memory from a managed heap (GcPixelAllocator) instead of the pool.
+    bool gcBacked = false;
+};
+
+// The GUI's handle on the engine: runs a scenario on a worker thread, and has the session's
+// ingestor (on a thread of its own) turn the engine's events, or a recording's, into
+// SessionSnapshots about 30 times a second. Lives on the GUI thread, which never waits on a
+// worker: controls are requests, and results arrive as queued notifications.
 class EngineSession : public QObject {
     Q_OBJECT
 
 public:
-    // Small enough that the default workload's large photos overflow it, which is the
-    // behaviour worth watching.
     static constexpr std::int64_t kDefaultPoolSizeMegabytes = 256;
-    static constexpr int kSnapshotIntervalMilliseconds = 33;
 
-    // Throws std::out_of_range for a negative pool size.
-    explicit EngineSession(std::int64_t poolSizeMegabytes = kDefaultPoolSizeMegabytes,
-                           QObject* parent = nullptr);
-    // Asks a running workload to stop and returns; the worker finishes on its own.
+    explicit EngineSession(QObject* parent = nullptr);
+    // Cancels a running scenario and stops the ingestor; the scenario's worker finishes on its
+    // own, holding what it needs.
     ~EngineSession() override;
 
-    void setWorkloadOptions(const WorkloadOptions& options) { workloadOptions_ = options; }
-    const WorkloadOptions& workloadOptions() const { return workloadOptions_; }
-
-    // Runs this scenario of ScenarioRegistry::builtIn() at every later start() instead of the
-    // default workload, each run on a fresh allocator of the session's pool size shaped as the
-    // scenario asks. Throws ScenarioError for an unknown scenario or a bad parameter.
+    // Throws ScenarioError for an unknown scenario or a bad parameter.
     void setScenario(const std::string& name,
                      const std::vector<std::pair<std::string, std::string>>& parameters);
     const std::string& scenarioName() const { return scenarioName_; }
+    void setAllocatorOptions(const SessionAllocatorOptions& options) {
+        allocatorOptions_ = options;
+    }
+    const SessionAllocatorOptions& allocatorOptions() const { return allocatorOptions_; }
 
     bool isRunning() const { return running_; }
-    const PoolSnapshot& latestSnapshot() const { return latest_; }
-    const std::optional<WorkloadOutcome>& lastOutcome() const { return lastOutcome_; }
+    bool showsRecording() const { return showsRecording_; }
+    const std::shared_ptr<const SessionSnapshot>& latestSnapshot() const { return latest_; }
+    const std::optional<RunOutcome>& lastOutcome() const { return lastOutcome_; }
+    // The last finished run's recording, ready to be saved; empty before one finished.
+    const QString& lastRunRecording() const { return lastRunRecording_; }
 
 public slots:
-    // Starts a run on a worker thread; false while the previous run has not finished yet.
-    // The previous run's workload, with its leaky cache, is let go now.
+    // Starts the chosen scenario (default: "default") on a fresh allocator; false while a run
+    // is still going.
     bool start();
-    // Asks the run to stop after its current iteration and returns at once.
+    // Cancels the run; it ends at its next checkpoint.
     void stop();
-    // Teaching controls of a scenario run; no effect on the default workload. Step mode holds
-    // at every checkpoint of the scenario until step(); set before start(), it holds at the
-    // first one.
     void pause();
     void resume();
     void setStepMode(bool on);
     void step();
+    // Steps per second while stepping automatically; 0 runs at full speed.
+    void setAutoStepRate(double stepsPerSecond);
+    // Collects this generation of the run's managed heap at its next checkpoint.
+    void requestCollection(int generation);
+    void addCheckpoint(const QString& label);
+    // Shows a recording instead of the live engine; a running scenario is stopped first.
+    void openRecording(const QString& path);
+    // Back to the live engine after a recording.
+    void showLive();
 
 signals:
-    // About every kSnapshotIntervalMilliseconds, and once more when a run ends.
-    void snapshotPublished(const poolscope::PoolSnapshot& snapshot);
+    // About 30 times a second while anything changes, and once more when a run ends. Every
+    // snapshot arrives, in order; a view that only shows the present may skip to the latest.
+    void snapshotPublished(const std::shared_ptr<const poolscope::SessionSnapshot>& snapshot);
     void runningChanged(bool running);
-    void workloadFinished(const poolscope::WorkloadOutcome& outcome);
+    void runFinished(const poolscope::RunOutcome& outcome);
+    void recordingOpened(const QString& path);
+    void recordingFailed(const QString& path, const QString& error);
+    void runRecordingReady(const QString& path, const QString& error);
 
 private:
-    void drainAndPublish();
+    std::shared_ptr<MemoryAllocator> makeAllocator(const Scenario& scenario,
+                                                   std::shared_ptr<GcHeap>& heap);
     void finishRun();
-    void startScenario();
 
-    std::int64_t poolSizeMegabytes_;
-    std::shared_ptr<PooledMemoryAllocator> allocator_;
-    std::unique_ptr<EventStream::Subscription> subscription_;
-    PoolOccupancy occupancy_;
-    WorkloadOptions workloadOptions_;
+    // Leaks are shown with the stack that made them: capture is on while the session lives.
+    std::unique_ptr<MemoryDiagnostics::Subscription> stackCapture_;
+    QThread ingestThread_;
+    SessionIngestor* ingestor_;  // lives on ingestThread_
+    std::shared_ptr<const SessionSnapshot> latest_;
+    bool showsRecording_ = false;
 
-    std::shared_ptr<DefaultWorkload> workload_;
-    std::string scenarioName_;
+    std::string scenarioName_ = "default";
     std::optional<ScenarioParameters> scenarioParameters_;
-    // The last scenario run's scenario, kept with what it left behind until the next start.
-    std::shared_ptr<Scenario> scenario_;
-    std::shared_ptr<ScenarioContext> context_;
-    std::shared_ptr<std::atomic<int>> progressPlanned_;
-    bool stepMode_ = false;
-    std::stop_source stopSource_;
-    // Written by the worker, read by the snapshot timer; a new one per run, so that a late
-    // write from a finished run cannot show up in the next.
-    std::shared_ptr<std::atomic<int>> iterationsCompleted_;
-    int iterationsPlanned_ = 0;
-    bool running_ = false;
-    std::optional<WorkloadOutcome> lastOutcome_;
-    QFutureWatcher<WorkloadOutcome> runWatcher_;
+    SessionAllocatorOptions allocatorOptions_;
 
-    QTimer snapshotTimer_;
-    QElapsedTimer clock_;
-    std::vector<MemoryEvent> eventBatch_;
-    std::uint64_t eventsReceived_ = 0;
-    PoolSnapshot latest_;
+    // The last run's scenario and allocator, kept with what they left behind until the next
+    // start, so that its leaks stay on show.
+    std::shared_ptr<Scenario> scenario_;
+    std::shared_ptr<MemoryAllocator> allocator_;
+    std::shared_ptr<ScenarioContext> context_;
+    std::shared_ptr<HeapSnapshotMailbox> heapMailbox_;
+    bool running_ = false;
+    bool stepMode_ = false;
+    QTimer autoStepTimer_;
+    std::optional<RunOutcome> lastOutcome_;
+    QString lastRunRecording_;
+    QTemporaryDir recordingDirectory_;  // the runs' recordings, removed with the session
+    int runNumber_ = 0;
+    QFutureWatcher<RunOutcome> runWatcher_;
 };
 
 }  // namespace poolscope
 
-Q_DECLARE_METATYPE(poolscope::WorkloadOutcome)
+Q_DECLARE_METATYPE(poolscope::RunOutcome)

@@ -73,7 +73,8 @@ std::shared_ptr<const GcHeapSnapshot> HeapSnapshotMailbox::take() {
     return std::exchange(latest_, nullptr);
 }
 
-SessionIngestor::SessionIngestor() : timer_(this) {
+SessionIngestor::SessionIngestor(std::unique_ptr<EventStream::Subscription> subscription)
+    : timer_(this), subscription_(std::move(subscription)) {
     connect(&timer_, &QTimer::timeout, this, &SessionIngestor::tick);
 }
 
@@ -84,9 +85,9 @@ SessionIngestor::~SessionIngestor() {
 void SessionIngestor::startLive() {
     reader_.reset();
     state_ = std::make_unique<SessionState>(SessionState::liveResolvers(), monotonicNanoseconds());
-    if (!subscription_) {
-        subscription_ = EventStream::subscribe(kEventQueueCapacity);
-    }
+    // What the engine did while a recording was shown is not part of this view.
+    batch_.clear();
+    subscription_->drain(batch_);
     timer_.start(kSnapshotIntervalMilliseconds);
     tick();
 }
@@ -103,8 +104,6 @@ void SessionIngestor::openRecording(const QString& path) {
         emit recordingFailed(path, QString::fromUtf8(error.what()));
         return;
     }
-    // A recording replaces the live view: stop listening, so the queue does not fill.
-    subscription_.reset();
     context_.reset();
     heapMailbox_.reset();
     heap_.reset();
@@ -138,6 +137,7 @@ void SessionIngestor::openRecording(const QString& path) {
                                    metaInteger(metadata, "writer_dropped_events")));
     state_->setUndisposedAllocations(static_cast<std::int64_t>(leaks));
     readSequence_ = 0;
+    readDone_ = false;
     nextSampleTime_ = origin;
     lastEventTime_ = origin;
     emit recordingOpened(path);
@@ -151,6 +151,7 @@ void SessionIngestor::beginRun(quint16 sourceId, int capacity, quint64 chunkByte
                                std::shared_ptr<GcHeap> heap,
                                std::shared_ptr<RecordingWriter> recording) {
     if (!state_ || reader_) {
+        reader_.reset();
         startLive();
     }
     finishRecording();
@@ -182,18 +183,13 @@ void SessionIngestor::finishRecording() {
     const QString path = QString::fromStdString(recording->path());
     std::vector<RecordedLeak> leaks;
     if (state_) {
-        const std::shared_ptr<const SessionSnapshot> latest =
-            state_->takeSnapshot(monotonicNanoseconds(), false);
-        if (latest->allocations) {
-            for (const LiveAllocation& row : latest->allocations->rows) {
-                leaks.push_back({row.id, latest->stacks->tagName(row.tagId).toStdString(),
-                                 row.releasedWithoutDispose});
-            }
-        }
+        state_->forEachLiveAllocation([&leaks](const LiveAllocation& row, const QString& tag) {
+            leaks.push_back({row.id, tag.toStdString(), row.releasedWithoutDispose});
+        });
     }
     QString error;
     try {
-        recording->finish(leaks, subscription_ ? subscription_->droppedCount() : 0);
+        recording->finish(leaks, subscription_->droppedCount());
     } catch (const std::exception& failure) {
         error = QString::fromUtf8(failure.what());
     }
@@ -209,7 +205,6 @@ void SessionIngestor::addCheckpoint(const QString& label) {
 void SessionIngestor::shutDown() {
     timer_.stop();
     finishRecording();
-    subscription_.reset();
     state_.reset();
 }
 
@@ -218,6 +213,11 @@ void SessionIngestor::tick() {
         return;
     }
     if (reader_) {
+        if (readSequence_ >= reader_->lastEventSequence() && readDone_) {
+            batch_.clear();
+            subscription_->drain(batch_);
+            return;
+        }
         tickRecording();
     } else {
         tickLive();
@@ -226,14 +226,12 @@ void SessionIngestor::tick() {
 
 void SessionIngestor::tickLive() {
     batch_.clear();
-    if (subscription_) {
-        subscription_->drain(batch_);
-        state_->apply(batch_);
-        if (recording_ && !batch_.empty()) {
-            recording_->consume(batch_);
-        }
-        state_->setDroppedEvents(subscription_->droppedCount());
+    subscription_->drain(batch_);
+    state_->apply(batch_);
+    if (recording_ && !batch_.empty()) {
+        recording_->consume(batch_);
     }
+    state_->setDroppedEvents(subscription_->droppedCount());
     const std::int64_t now = monotonicNanoseconds();
     if (heapMailbox_) {
         if (std::shared_ptr<const GcHeapSnapshot> heap = heapMailbox_->take()) {
@@ -258,11 +256,16 @@ void SessionIngestor::tickLive() {
 }
 
 void SessionIngestor::tickRecording() {
+    // The live engine goes on publishing while a recording is shown; its queue must not fill.
+    batch_.clear();
+    subscription_->drain(batch_);
     std::vector<RecordedEvent> events;
     try {
         events = reader_->events(readSequence_, kRecordingEventsPerTick);
     } catch (const std::exception& error) {
-        timer_.stop();
+        readDone_ = true;  // what was read stays shown
+        readSequence_ = reader_->lastEventSequence();
+        timer_.start(kIdleRecordingIntervalMilliseconds);
         emit recordingFailed(QString::fromStdString(reader_->path()),
                              QString::fromUtf8(error.what()));
         return;
@@ -278,11 +281,13 @@ void SessionIngestor::tickRecording() {
         readSequence_ = recorded.sequence;
     }
     const bool done = events.size() < kRecordingEventsPerTick;
+    readDone_ = done;
     const std::int64_t last = reader_->lastEventSequence();
     state_->setProgress(!done, static_cast<int>(std::min<std::int64_t>(readSequence_, INT32_MAX)),
                         static_cast<int>(std::min<std::int64_t>(last, INT32_MAX)));
     if (done) {
-        timer_.stop();
+        // Slower now: only the live queue needs emptying.
+        timer_.start(kIdleRecordingIntervalMilliseconds);
     }
     emit snapshotReady(state_->takeSnapshot(lastEventTime_, done || !events.empty()));
 }

@@ -45,8 +45,11 @@ public:
     // A recording is read this many events per tick, so the window stays live while a large
     // one opens.
     static constexpr std::size_t kRecordingEventsPerTick = 200'000;
+    static constexpr int kIdleRecordingIntervalMilliseconds = 250;
 
-    SessionIngestor();
+    // The subscription is made by the caller before any run can start, so no event of a run
+    // is published before somebody listens.
+    explicit SessionIngestor(std::unique_ptr<EventStream::Subscription> subscription);
     ~SessionIngestor() override;
 
 public slots:
@@ -93,6 +96,7 @@ private:
 
     std::unique_ptr<RecordingReader> reader_;
     std::int64_t readSequence_ = 0;
+    bool readDone_ = false;
     std::int64_t nextSampleTime_ = 0;
     std::int64_t lastEventTime_ = 0;
 };

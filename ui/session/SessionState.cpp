@@ -226,6 +226,13 @@ void SessionState::noteTag(std::uint16_t tagId) {
     stacks_->tagNames.emplace(tagId, resolvers_.tag(tagId));
 }
 
+void SessionState::forEachLiveAllocation(
+    const std::function<void(const LiveAllocation&, const QString&)>& visit) const {
+    for (const auto& [id, entry] : live_) {
+        visit(entry.row, stacks_->tagName(entry.row.tagId));
+    }
+}
+
 void SessionState::setHeapSnapshot(std::shared_ptr<const GcHeapSnapshot> heap) {
     heap_ = std::move(heap);
 }

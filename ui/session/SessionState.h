@@ -61,6 +61,10 @@ public:
     std::shared_ptr<const SessionSnapshot> takeSnapshot(std::int64_t nowNanoseconds,
                                                         bool addSample = true);
 
+    // Every allocation still live (or released without dispose), with its tag's name.
+    void forEachLiveAllocation(
+        const std::function<void(const LiveAllocation&, const QString&)>& visit) const;
+
     std::uint64_t eventsApplied() const { return eventsApplied_; }
     std::size_t liveAllocationCount() const { return live_.size(); }
 

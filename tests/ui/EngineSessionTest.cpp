@@ -1,0 +1,219 @@
+// The session the window drives: scenario runs on a worker, snapshots from the ingestor, the
+// run's recording, and recordings opened back into the same snapshots.
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <algorithm>
+#include <memory>
+#include <set>
+#include <vector>
+
+#include "scenarios/LeakHuntScenario.h"
+#include "scenarios/ScenarioError.h"
+#include "session/EngineSession.h"
+
+using namespace poolscope;
+
+namespace {
+
+constexpr int kRunTimeoutMilliseconds = 60'000;
+
+// Every snapshot a session publishes, in order.
+struct SnapshotRecorder {
+    explicit SnapshotRecorder(EngineSession& session) {
+        QObject::connect(&session, &EngineSession::snapshotPublished, &context,
+                         [this](const std::shared_ptr<const SessionSnapshot>& snapshot) {
+                             snapshots.push_back(snapshot);
+                         });
+    }
+    std::shared_ptr<const SessionSnapshot> last() const {
+        return snapshots.empty() ? nullptr : snapshots.back();
+    }
+    QObject context;
+    std::vector<std::shared_ptr<const SessionSnapshot>> snapshots;
+};
+
+std::set<QString> tagsOf(const SessionSnapshot& snapshot) {
+    std::set<QString> tags;
+    for (const LiveAllocation& row : snapshot.allocations->rows) {
+        tags.insert(snapshot.stacks->tagName(row.tagId));
+    }
+    return tags;
+}
+
+}  // namespace
+
+class EngineSessionTest : public QObject {
+    Q_OBJECT
+
+private slots:
+    void snapshotsFollowTheRunsPoolAndNeverExceedItsCapacity() {
+        EngineSession session;
+        SessionAllocatorOptions options;
+        options.maximumPoolSizeMegabytes = 64;  // 16 chunks: the large photos overflow it
+        session.setAllocatorOptions(options);
+        session.setScenario("default", {{"iterations", "24"}});
+        SnapshotRecorder recorder(session);
+
+        QVERIFY(session.start());
+        QTRY_VERIFY_WITH_TIMEOUT(!session.isRunning(), kRunTimeoutMilliseconds);
+        QTRY_VERIFY_WITH_TIMEOUT(recorder.last() && !recorder.last()->pool.workloadRunning &&
+                                     recorder.last()->pool.capacityChunks == 16,
+                                 kRunTimeoutMilliseconds);
+
+        std::uint64_t rents = 0;
+        for (const auto& snapshot : recorder.snapshots) {
+            const PoolSnapshot& pool = snapshot->pool;
+            if (pool.capacityChunks != 16) {
+                continue;  // before the run's pool was followed
+            }
+            QCOMPARE(static_cast<int>(snapshot->slotStates.size()), 16);
+            QCOMPARE(pool.rentedChunks + pool.retainedChunks + pool.emptySlots, 16);
+            rents = std::max(rents, pool.totalChunkRents);
+        }
+        // Rents and returns can fall within one tick, so no snapshot need show a rented chunk;
+        // the pool's rent count shows they happened in the run's pool.
+        QVERIFY(rents > 0);
+        QVERIFY(recorder.last()->pool.eventsReceived > 0);
+    }
+
+    void timelineSamplesArriveInOrderWithoutGaps() {
+        EngineSession session;
+        session.setScenario("default", {{"iterations", "12"}});
+        SnapshotRecorder recorder(session);
+        QVERIFY(session.start());
+        QTRY_VERIFY_WITH_TIMEOUT(!session.isRunning(), kRunTimeoutMilliseconds);
+        QTRY_VERIFY_WITH_TIMEOUT(recorder.snapshots.size() > 3, kRunTimeoutMilliseconds);
+
+        std::uint64_t expectedIndex = recorder.snapshots.front()->firstSampleIndex;
+        double lastSeconds = -1.0;
+        for (const auto& snapshot : recorder.snapshots) {
+            QCOMPARE(snapshot->firstSampleIndex, expectedIndex);
+            expectedIndex += snapshot->newSamples.size();
+            for (const TimelineSample& sample : snapshot->newSamples) {
+                QVERIFY(sample.seconds >= lastSeconds);
+                lastSeconds = sample.seconds;
+            }
+        }
+    }
+
+    void leakHuntLeavesItsInjectedLeaksInTheAllocationTable() {
+        EngineSession session;
+        session.setScenario("leak-hunt", {});
+        SnapshotRecorder recorder(session);
+        QVERIFY(session.start());
+        QTRY_VERIFY_WITH_TIMEOUT(!session.isRunning(), kRunTimeoutMilliseconds);
+        QVERIFY(session.lastOutcome().has_value());
+        QVERIFY2(session.lastOutcome()->error.isEmpty(), qPrintable(session.lastOutcome()->error));
+        // The ingestor publishes the run's last events after the run ends.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            recorder.last() && recorder.last()->allocations &&
+                tagsOf(*recorder.last())
+                    .contains(QString::fromLatin1(LeakHuntScenario::kForgottenCacheTag)),
+            kRunTimeoutMilliseconds);
+        const std::set<QString> tags = tagsOf(*recorder.last());
+        QVERIFY(tags.contains(QString::fromLatin1(LeakHuntScenario::kNeverDisposedTag)));
+        QVERIFY(!tags.contains(QString::fromLatin1(LeakHuntScenario::kCleanTag)));
+        // Stacks are captured while the session lives, and resolved for the table: the
+        // forgotten cache's rows name the function that filled the cache.
+        const SessionSnapshot& last = *recorder.last();
+        int cacheRows = 0;
+        for (const LiveAllocation& row : last.allocations->rows) {
+            QVERIFY(row.stackId != 0);
+            const std::vector<StackFrameText>* frames = last.stacks->stack(row.stackId);
+            QVERIFY(frames != nullptr && !frames->empty());
+            if (last.stacks->tagName(row.tagId) ==
+                QLatin1String(LeakHuntScenario::kForgottenCacheTag)) {
+                ++cacheRows;
+                const bool named =
+                    std::any_of(frames->begin(), frames->end(), [](const StackFrameText& frame) {
+                        return frame.function.contains(
+                            QStringLiteral("cacheThumbnailsInForgottenList"));
+                    });
+                QVERIFY2(named, qPrintable(frames->front().toString()));
+            }
+        }
+        QCOMPARE(cacheRows, 3);
+    }
+
+    void stopCancelsALongRunPromptly() {
+        EngineSession session;
+        session.setScenario("default", {{"iterations", "100000"}, {"pause-ms", "20"}});
+        std::optional<RunOutcome> outcome;
+        connect(&session, &EngineSession::runFinished, this,
+                [&outcome](const RunOutcome& finished) { outcome = finished; });
+        QVERIFY(session.start());
+        QVERIFY(!session.start());  // one run at a time
+        QTRY_VERIFY_WITH_TIMEOUT(
+            session.latestSnapshot() && session.latestSnapshot()->pool.iterationsCompleted > 2,
+            kRunTimeoutMilliseconds);
+        session.stop();
+        QTRY_VERIFY_WITH_TIMEOUT(outcome.has_value(), kRunTimeoutMilliseconds);
+        QVERIFY(outcome->cancelled);
+        QVERIFY(outcome->error.isEmpty());
+    }
+
+    void aFinishedRunsRecordingOpensWithTheSameEvents() {
+        EngineSession session;
+        session.setScenario("default", {{"iterations", "8"}});
+        SnapshotRecorder recorder(session);
+        QVERIFY(session.start());
+        QTRY_VERIFY_WITH_TIMEOUT(!session.lastRunRecording().isEmpty(), kRunTimeoutMilliseconds);
+        const std::uint64_t liveEvents = recorder.last()->pool.eventsReceived;
+        QVERIFY(liveEvents > 0);
+
+        QTemporaryDir directory;
+        const QString saved = directory.filePath(QStringLiteral("run.poolscope"));
+        QVERIFY(QFile::copy(session.lastRunRecording(), saved));
+        recorder.snapshots.clear();
+        session.openRecording(saved);
+        QTRY_VERIFY_WITH_TIMEOUT(session.showsRecording(), kRunTimeoutMilliseconds);
+        QTRY_VERIFY_WITH_TIMEOUT(recorder.last() && recorder.last()->fromRecording &&
+                                     !recorder.last()->pool.workloadRunning,
+                                 kRunTimeoutMilliseconds);
+        // The recording holds the run's events; the live session also counted what it saw
+        // before the run's recording began (none: both start with the run).
+        QVERIFY(recorder.last()->pool.eventsReceived > 0);
+        QVERIFY(recorder.last()->pool.eventsReceived <= liveEvents);
+        QCOMPARE(recorder.last()->pool.capacityChunks,
+                 static_cast<int>(EngineSession::kDefaultPoolSizeMegabytes / 4));
+        std::size_t samples = 0;
+        for (const auto& snapshot : recorder.snapshots) {
+            samples += snapshot->newSamples.size();
+        }
+        QVERIFY(samples > 1);
+    }
+
+    void aCorruptRecordingIsRefusedWithAMessageNamingTheFile() {
+        QTemporaryDir directory;
+        const QString path = directory.filePath(QStringLiteral("broken.poolscope"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(QByteArray(4096, 'x'));
+        file.close();
+
+        EngineSession session;
+        QString failedPath;
+        QString failure;
+        connect(&session, &EngineSession::recordingFailed, this,
+                [&](const QString& where, const QString& error) {
+                    failedPath = where;
+                    failure = error;
+                });
+        session.openRecording(path);
+        QTRY_VERIFY_WITH_TIMEOUT(!failure.isEmpty(), kRunTimeoutMilliseconds);
+        QCOMPARE(failedPath, path);
+        QVERIFY2(failure.contains(path), qPrintable(failure));
+        QVERIFY(!session.showsRecording());
+    }
+
+    void anUnknownScenarioIsRefused() {
+        EngineSession session;
+        QVERIFY_THROWS_EXCEPTION(ScenarioError, session.setScenario("no-such-scenario", {}));
+    }
+};
+
+QTEST_MAIN(EngineSessionTest)
+#include "EngineSessionTest.moc"

@@ -1,0 +1,127 @@
+// The window end to end, offscreen: a scenario run fills the views through the session, and
+// the GUI thread keeps turning while the engine works.
+
+#include <QElapsedTimer>
+#include <QSettings>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <algorithm>
+#include <set>
+
+#include "scenarios/LeakHuntScenario.h"
+#include "session/EngineSession.h"
+#include "views/LeakView.h"
+#include "views/MainWindow.h"
+#include "views/PoolMapView.h"
+#include "views/TimelineView.h"
+
+using namespace poolscope;
+
+namespace {
+
+constexpr int kRunTimeoutMilliseconds = 120'000;
+
+// Counts how late a 10 ms timer on the GUI thread fires: a late tick is a stall the user
+// would see as a frozen window.
+class StallWatchdog : public QObject {
+public:
+    static constexpr int kTickMilliseconds = 10;
+    static constexpr int kStallMilliseconds = 200;
+
+    StallWatchdog() {
+        connect(&timer_, &QTimer::timeout, this, [this] {
+            const qint64 gap = clock_.restart();
+            longestGap_ = std::max(longestGap_, gap);
+            stalls_ += gap > kStallMilliseconds ? 1 : 0;
+        });
+        clock_.start();
+        timer_.start(kTickMilliseconds);
+    }
+    int stalls() const { return stalls_; }
+    qint64 longestGap() const { return longestGap_; }
+
+private:
+    QTimer timer_;
+    QElapsedTimer clock_;
+    int stalls_ = 0;
+    qint64 longestGap_ = 0;
+};
+
+}  // namespace
+
+class MainWindowTest : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true);
+        QSettings().clear();
+    }
+
+    void leakHuntFillsTheLeakTableAndTheStatusBar() {
+        EngineSession session;
+        MainWindow window(session);
+        window.resize(1400, 900);
+        window.show();
+        window.selectScenario("leak-hunt", {});
+        window.startRun();
+        QTRY_VERIFY_WITH_TIMEOUT(session.isRunning() || session.lastOutcome().has_value(),
+                                 kRunTimeoutMilliseconds);
+        QTRY_VERIFY_WITH_TIMEOUT(!session.isRunning(), kRunTimeoutMilliseconds);
+        QVERIFY(session.lastOutcome()->error.isEmpty());
+
+        // The run leaves its injected leaks live; the table lists them, tagged.
+        QTRY_VERIFY_WITH_TIMEOUT(window.leakView()->visibleRowCount() > 0, kRunTimeoutMilliseconds);
+        const auto snapshot = session.latestSnapshot();
+        QVERIFY(snapshot && snapshot->allocations);
+        std::set<QString> tags;
+        for (const LiveAllocation& row : snapshot->allocations->rows) {
+            tags.insert(snapshot->stacks->tagName(row.tagId));
+        }
+        QVERIFY(tags.contains(QString::fromLatin1(LeakHuntScenario::kForgottenCacheTag)));
+        QCOMPARE(window.leakView()->visibleRowCount(),
+                 static_cast<int>(snapshot->allocations->rows.size()));
+
+        QTRY_VERIFY_WITH_TIMEOUT(window.statusText().contains(QStringLiteral("undisposed")),
+                                 kRunTimeoutMilliseconds);
+        const QString undisposed =
+            QStringLiteral("%L1 undisposed").arg(snapshot->pool.undisposedAllocations);
+        QTRY_VERIFY_WITH_TIMEOUT(window.statusText().contains(undisposed), 5000);
+        QVERIFY(snapshot->pool.undisposedAllocations > 0);
+        QVERIFY(window.timelineView()->sampleCount() > 0);
+    }
+
+    void everyViewCanBeGrabbedByName() {
+        EngineSession session;
+        MainWindow window(session);
+        window.resize(1400, 900);
+        window.show();
+        for (const QString& name : MainWindow::viewNames()) {
+            window.showView(name);
+            const QImage image = window.grabView(name);
+            QVERIFY2(!image.isNull() && image.width() > 100 && image.height() > 100,
+                     qPrintable(name));
+        }
+        QVERIFY(window.grabView(QStringLiteral("no-such-view")).isNull());
+    }
+
+    void theGuiThreadKeepsTurningWhileAHeavyScenarioRuns() {
+        EngineSession session;
+        MainWindow window(session);
+        window.resize(1400, 900);
+        window.show();
+        window.selectScenario("stress", {{"operations", "50000"}});
+        StallWatchdog watchdog;
+        window.startRun();
+        QTRY_VERIFY_WITH_TIMEOUT(!session.isRunning(), kRunTimeoutMilliseconds);
+        qInfo("GUI thread: %d stalls over %d ms, longest gap %lld ms", watchdog.stalls(),
+              StallWatchdog::kStallMilliseconds, watchdog.longestGap());
+        // Generous: a shared CI machine can deschedule the process; a GUI thread waiting on
+        // the engine would stall for the whole run.
+        QVERIFY2(watchdog.longestGap() < 2000, qPrintable(QString::number(watchdog.longestGap())));
+    }
+};
+
+QTEST_MAIN(MainWindowTest)
+#include "MainWindowTest.moc"

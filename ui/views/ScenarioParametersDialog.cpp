@@ -1,0 +1,111 @@
+#include "views/ScenarioParametersDialog.h"
+
+#include <QCheckBox>
+#include <QDialogButtonBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+#include <climits>
+#include <cmath>
+
+namespace poolscope {
+
+namespace {
+
+std::string currentValue(const std::vector<std::pair<std::string, std::string>>& current,
+                         const ScenarioParameter& parameter) {
+    for (const auto& [key, value] : current) {
+        if (key == parameter.name) {
+            return value;
+        }
+    }
+    return scenarioValueToString(parameter.defaultValue);
+}
+
+}  // namespace
+
+ScenarioParametersDialog::ScenarioParametersDialog(
+    const QString& scenarioName, const std::vector<ScenarioParameter>& parameters,
+    const std::vector<std::pair<std::string, std::string>>& current, QWidget* parent)
+    : QDialog(parent) {
+    setWindowTitle(tr("Parameters of %1").arg(scenarioName));
+    auto* layout = new QVBoxLayout(this);
+    auto* form = new QFormLayout;
+    layout->addLayout(form);
+    if (parameters.empty()) {
+        layout->addWidget(new QLabel(tr("This scenario takes no parameters."), this));
+    }
+    for (const ScenarioParameter& parameter : parameters) {
+        const QString text = QString::fromStdString(currentValue(current, parameter));
+        QWidget* editor = nullptr;
+        switch (parameter.type) {
+            case ScenarioParameter::Type::Integer: {
+                auto* spin = new QSpinBox(this);
+                // A QSpinBox holds an int; wider ranges are clamped to what it can show.
+                spin->setRange(
+                    static_cast<int>(std::max<double>(parameter.minimum.value_or(0), INT_MIN)),
+                    static_cast<int>(
+                        std::min<double>(parameter.maximum.value_or(INT_MAX), INT_MAX)));
+                spin->setValue(text.toInt());
+                editor = spin;
+                break;
+            }
+            case ScenarioParameter::Type::Real: {
+                auto* spin = new QDoubleSpinBox(this);
+                spin->setDecimals(3);
+                spin->setRange(parameter.minimum.value_or(-1e9), parameter.maximum.value_or(1e9));
+                spin->setValue(text.toDouble());
+                editor = spin;
+                break;
+            }
+            case ScenarioParameter::Type::Boolean: {
+                auto* check = new QCheckBox(this);
+                check->setChecked(text == QLatin1String("true"));
+                editor = check;
+                break;
+            }
+            case ScenarioParameter::Type::Text:
+                editor = new QLineEdit(text, this);
+                break;
+        }
+        editor->setToolTip(
+            QString::fromStdString(parameter.description + " (" + parameter.expectation() + ")"));
+        editor->setObjectName(QString::fromStdString(parameter.name));
+        form->addRow(QString::fromStdString(parameter.name), editor);
+        auto* description = new QLabel(QString::fromStdString(parameter.description), this);
+        description->setWordWrap(true);
+        description->setForegroundRole(QPalette::PlaceholderText);
+        form->addRow(QString(), description);
+        fields_.push_back({parameter, editor});
+    }
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    layout->addWidget(buttons);
+}
+
+std::vector<std::pair<std::string, std::string>> ScenarioParametersDialog::values() const {
+    std::vector<std::pair<std::string, std::string>> values;
+    for (const Field& field : fields_) {
+        std::string text;
+        if (const auto* spin = qobject_cast<const QSpinBox*>(field.editor)) {
+            text = std::to_string(spin->value());
+        } else if (const auto* real = qobject_cast<const QDoubleSpinBox*>(field.editor)) {
+            text = QString::number(real->value(), 'g', 10).toStdString();
+        } else if (const auto* check = qobject_cast<const QCheckBox*>(field.editor)) {
+            text = check->isChecked() ? "true" : "false";
+        } else if (const auto* line = qobject_cast<const QLineEdit*>(field.editor)) {
+            text = line->text().toStdString();
+        }
+        if (text != scenarioValueToString(field.parameter.defaultValue)) {
+            values.emplace_back(field.parameter.name, text);
+        }
+    }
+    return values;
+}
+
+}  // namespace poolscope
