@@ -103,6 +103,78 @@ private slots:
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
         QVERIFY(!QImage(path).isNull());
     }
+
+    void screenshotOfOneViewSavesOnlyThatView() {
+        QTemporaryDir directory;
+        const QString window = directory.filePath(QStringLiteral("window.png"));
+        const QString leaks = directory.filePath(QStringLiteral("leaks.png"));
+        const Finished whole =
+            runPoolscope({QStringLiteral("--scenario"), QStringLiteral("leak-hunt"),
+                          QStringLiteral("--screenshot"), window},
+                         withoutAnyDisplay());
+        QVERIFY2(whole.exitCode == 0, qPrintable(whole.err));
+        const Finished view =
+            runPoolscope({QStringLiteral("--scenario"), QStringLiteral("leak-hunt"),
+                          QStringLiteral("--screenshot"), leaks, QStringLiteral("--view"),
+                          QStringLiteral("leaks")},
+                         withoutAnyDisplay());
+        QVERIFY2(view.exitCode == 0, qPrintable(view.err));
+        const QImage windowImage(window);
+        const QImage viewImage(leaks);
+        QVERIFY(!windowImage.isNull() && !viewImage.isNull());
+        // A dock's view is a part of the window.
+        QVERIFY(viewImage.width() < windowImage.width());
+        QVERIFY(viewImage.height() < windowImage.height());
+        QVERIFY(viewImage.width() > 200 && viewImage.height() > 150);
+    }
+
+    void anUnknownViewIsAUsageErrorNamingTheViews() {
+        const Finished run = runPoolscope({QStringLiteral("--screenshot"), QStringLiteral("x.png"),
+                                           QStringLiteral("--view"), QStringLiteral("heapmap")},
+                                          withoutAnyDisplay());
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains(QStringLiteral("heapmap")), qPrintable(run.err));
+        QVERIFY(run.err.contains(QStringLiteral("timeline")));
+    }
+
+    void openShowsARecordingAndScreenshotsIt() {
+        QTemporaryDir directory;
+        const QString recording = directory.filePath(QStringLiteral("run.poolscope"));
+        const Finished recorded = runPoolscope({QStringLiteral("run"), QStringLiteral("leak-hunt"),
+                                                QStringLiteral("--record"), recording},
+                                               withoutAnyDisplay());
+        QVERIFY2(recorded.exitCode == 0, qPrintable(recorded.err));
+        const QString shot = directory.filePath(QStringLiteral("timeline.png"));
+        const Finished opened =
+            runPoolscope({QStringLiteral("open"), recording, QStringLiteral("--screenshot"), shot,
+                          QStringLiteral("--view"), QStringLiteral("timeline")},
+                         withoutAnyDisplay());
+        QVERIFY2(opened.exitCode == 0, qPrintable(opened.err));
+        QVERIFY(!QImage(shot).isNull());
+    }
+
+    void openingACorruptRecordingFailsNamingTheFile() {
+        QTemporaryDir directory;
+        const QString path = directory.filePath(QStringLiteral("broken.poolscope"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(QByteArray(8192, 'z'));
+        file.close();
+        const Finished run =
+            runPoolscope({QStringLiteral("open"), path, QStringLiteral("--screenshot"),
+                          directory.filePath(QStringLiteral("never.png"))},
+                         withoutAnyDisplay());
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains(path), qPrintable(run.err));
+        QVERIFY(!QFile::exists(directory.filePath(QStringLiteral("never.png"))));
+    }
+
+    void openWithoutADisplaySaysItNeedsTheWindow() {
+        const Finished run = runPoolscope({QStringLiteral("open"), QStringLiteral("any.poolscope")},
+                                          withoutAnyDisplay());
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains(QStringLiteral("display")), qPrintable(run.err));
+    }
 };
 
 QTEST_GUILESS_MAIN(PoolscopeCommandLineTest)
