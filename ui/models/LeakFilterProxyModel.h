@@ -64,6 +64,7 @@ private:
     bool tagMatches(std::uint16_t tagId) const;
     void forgetNameCaches();
     void refilter();
+    void refilterAll();
     // Sort ranks of the current sort column's names, one per source row.
     const std::vector<std::uint32_t>& textRanks(int column) const;
 
