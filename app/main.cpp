@@ -90,10 +90,12 @@ int runWindow(QApplication& application, const poolscope::LaunchOptions& options
         return application.exec();
     }
 
-    window.showView(options.screenshotView);
+    window.focusView(options.screenshotView);
     const auto saveScreenshot = [&](const QString& failure) {
         // Time for the views' queued repaints and the plot's replot to land before the grab.
         QTimer::singleShot(kScreenshotSettleMilliseconds, &window, [&, failure] {
+            window.selectSomethingToShow();
+            QCoreApplication::processEvents();
             const QImage image = window.grabView(options.screenshotView);
             const bool saved = !image.isNull() && image.save(options.screenshotPath, "PNG");
             if (!saved) {

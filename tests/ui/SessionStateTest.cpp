@@ -178,6 +178,23 @@ private slots:
         QVERIFY(second->newMarkers.empty());
     }
 
+    void aSampleHoldsTheRentedPeakSinceThePreviousSample() {
+        SessionState state = makeState();
+        state.apply(rent(1, 0, 0, 3, 1));
+        state.apply(rent(1, 1, 1, 3, 2));
+        state.apply(rent(1, 2, 2, 3, 3));
+        for (int slot = 0; slot < 3; ++slot) {
+            state.apply(makeEvent(MemoryEventKind::Return, 1, slot));
+        }
+        const auto burst = state.takeSnapshot(kSecond);
+        QCOMPARE(burst->pool.rentedChunks, 0);                       // the present: all returned
+        QCOMPARE(burst->newSamples.back().rentedBytes, 3 * kChunk);  // the burst still shows
+        QCOMPARE(burst->newSamples.back().retainedBytes, std::uint64_t{0});
+        const auto after = state.takeSnapshot(2 * kSecond);
+        QCOMPARE(after->newSamples.back().rentedBytes, std::uint64_t{0});
+        QCOMPARE(after->newSamples.back().retainedBytes, 3 * kChunk);
+    }
+
     void aNewPoolIsFollowedFromItsFirstEventOn() {
         SessionState state = makeState();
         state.apply(rent(1, 0, 0, 1, 1));

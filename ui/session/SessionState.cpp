@@ -71,6 +71,10 @@ void SessionState::followPool(std::uint16_t sourceId, int capacity, std::uint64_
     chunkBytes_ = chunkBytes;
     occupancy_ = PoolOccupancy(sourceId, capacity);
     slotOwners_.assign(static_cast<std::size_t>(std::max(capacity, 0)), 0);
+    peakRented_ = 0;
+    retainedAtPeak_ = 0;
+    peakUnpooled_ = 0;
+    peakSmall_ = 0;
 }
 
 void SessionState::followPoolFromItsFirstEvent(std::uint16_t sourceId, int capacity,
@@ -140,6 +144,12 @@ void SessionState::apply(const MemoryEvent& event) {
         followPool(pendingPool_->sourceId, pendingPool_->capacity, pendingPool_->chunkBytes);
     }
     occupancy_.apply(event);
+    if (occupancy_.rentedChunks() > peakRented_) {
+        peakRented_ = occupancy_.rentedChunks();
+        retainedAtPeak_ = occupancy_.retainedChunks();
+    }
+    peakUnpooled_ = std::max(peakUnpooled_, occupancy_.unpooledBytesLive());
+    peakSmall_ = std::max(peakSmall_, occupancy_.smallBytesLive());
     switch (event.kind) {
         case MemoryEventKind::Rent:
         case MemoryEventKind::UnpooledAllocate:
@@ -278,10 +288,17 @@ std::shared_ptr<const AllocationTable> SessionState::buildAllocationTable(
 void SessionState::sample(std::int64_t nowNanoseconds) {
     TimelineSample sample;
     sample.seconds = secondsAt(nowNanoseconds);
-    sample.rentedBytes = static_cast<std::uint64_t>(occupancy_.rentedChunks()) * chunkBytes_;
-    sample.retainedBytes = static_cast<std::uint64_t>(occupancy_.retainedChunks()) * chunkBytes_;
-    sample.unpooledBytes = occupancy_.unpooledBytesLive();
-    sample.smallBytes = occupancy_.smallBytesLive();
+    const bool peakPassed = peakRented_ > occupancy_.rentedChunks();
+    const int rented = peakPassed ? peakRented_ : occupancy_.rentedChunks();
+    const int retained = peakPassed ? retainedAtPeak_ : occupancy_.retainedChunks();
+    sample.rentedBytes = static_cast<std::uint64_t>(rented) * chunkBytes_;
+    sample.retainedBytes = static_cast<std::uint64_t>(retained) * chunkBytes_;
+    sample.unpooledBytes = std::max(peakUnpooled_, occupancy_.unpooledBytesLive());
+    sample.smallBytes = std::max(peakSmall_, occupancy_.smallBytesLive());
+    peakRented_ = occupancy_.rentedChunks();
+    retainedAtPeak_ = occupancy_.retainedChunks();
+    peakUnpooled_ = occupancy_.unpooledBytesLive();
+    peakSmall_ = occupancy_.smallBytesLive();
     if (heap_) {
         std::copy(std::begin(heap_->generationBytes), std::end(heap_->generationBytes),
                   std::begin(sample.managedBytes));

@@ -54,7 +54,8 @@ public:
     void setUndisposedAllocations(std::int64_t count) { undisposed_ = count; }
     void setFromRecording(bool fromRecording) { fromRecording_ = fromRecording; }
 
-    // Adds a timeline sample of the byte counts now.
+    // Adds a timeline sample: the byte counts at their peak since the previous sample, so that
+    // a burst rented and returned between two samples still shows.
     void sample(std::int64_t nowNanoseconds);
     // The state now. `nowNanoseconds` is the engine clock (live) or the last event's time
     // (recording); with addSample, this call also adds the timeline sample for that time.
@@ -109,6 +110,12 @@ private:
     std::shared_ptr<const GcHeapSnapshot> heap_;
     std::uint64_t collections_[3] = {0, 0, 0};
 
+    // The peak since the last sample: rented chunks with the retained ones at that moment,
+    // and the bytes outside the pool.
+    int peakRented_ = 0;
+    int retainedAtPeak_ = 0;
+    std::uint64_t peakUnpooled_ = 0;
+    std::uint64_t peakSmall_ = 0;
     std::uint64_t samplesTaken_ = 0;
     std::vector<TimelineSample> pendingSamples_;
     std::vector<TimelineMarker> pendingMarkers_;

@@ -1,6 +1,7 @@
 #include "views/MainWindow.h"
 
 #include <QAction>
+
 #include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
@@ -20,6 +21,8 @@
 #include <QStyle>
 #include <QStyleFactory>
 #include <QToolBar>
+
+#include <algorithm>
 
 #include "scenarios/ScenarioError.h"
 #include "scenarios/ScenarioRegistry.h"
@@ -631,6 +634,46 @@ void MainWindow::showView(const QString& name) {
             dock->raise();
         }
     }
+}
+
+void MainWindow::focusView(const QString& name) {
+    if (name == QLatin1String("main")) {
+        return;
+    }
+    for (const auto& [viewName, dock] : docks_) {
+        dock->setVisible(viewName == name);
+    }
+}
+
+bool MainWindow::selectSomethingToShow() {
+    const std::shared_ptr<const SessionSnapshot> snapshot = session_.latestSnapshot();
+    if (snapshot && snapshot->gcHeap) {
+        // Only the first objects are tried: each path is a search of the whole snapshot.
+        constexpr std::size_t kObjectsTried = 2000;
+        std::size_t longest = 0;
+        std::uintptr_t chosen = 0;
+        const auto& objects = snapshot->gcHeap->objects;
+        for (std::size_t i = 0; i < std::min(objects.size(), kObjectsTried); ++i) {
+            const auto path = snapshot->gcHeap->retentionPathTo(objects[i].address);
+            if (path && path->steps.size() > longest) {
+                longest = path->steps.size();
+                chosen = objects[i].address;
+            }
+        }
+        if (chosen != 0) {
+            presentLatest();
+            gcHeap_->selectObject(chosen);
+        }
+    }
+    if (!snapshot || !snapshot->allocations || snapshot->allocations->rows.empty()) {
+        return false;
+    }
+    const auto& rows = snapshot->allocations->rows;
+    const auto largest = std::max_element(
+        rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.bytes < b.bytes; });
+    presentLatest();
+    selectAllocation(largest->id);
+    return true;
 }
 
 QImage MainWindow::grabView(const QString& name) {

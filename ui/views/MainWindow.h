@@ -57,6 +57,12 @@ public:
     QImage grabView(const QString& name);
     // Brings the named view's dock to the front.
     void showView(const QString& name);
+    // Shows only the named view's dock, filling the window ("main": every dock, as laid out).
+    void focusView(const QString& name);
+    // Selects the largest live allocation in every view, so the layout and the leak table's
+    // stack pane show something, and the managed object with the longest retention path in
+    // the heap view; false when nothing is live.
+    bool selectSomethingToShow();
 
     PoolMapView* poolMapView() const { return poolMap_; }
     TimelineView* timelineView() const { return timeline_; }
