@@ -12,7 +12,6 @@
 #include "gc/GcHeap.h"
 #include "gc/GcPixelAllocator.h"
 #include "memory/PooledMemoryAllocator.h"
-#include "recording/RecordingWriter.h"
 #include "scenarios/ScenarioContext.h"
 #include "scenarios/ScenarioRegistry.h"
 #include "session/SessionIngestor.h"
@@ -128,20 +127,14 @@ bool EngineSession::start() {
     runNumber_ += 1;
     QFile::remove(runRecordingPath(recordingDirectory_, runNumber_ - 2));
     const QString recordingPath = runRecordingPath(recordingDirectory_, runNumber_);
-    std::shared_ptr<RecordingWriter> recording;
-    try {
-        recording = std::make_shared<RecordingWriter>(
-            recordingPath.toStdString(),
-            std::vector<std::pair<std::string, std::string>>{
-                {"scenario", scenarioName_},
-                {"allocator", allocator_->name()},
-                {"pool_size_megabytes",
-                 std::to_string(allocatorOptions_.maximumPoolSizeMegabytes)}});
-    } catch (const std::exception& error) {
-        // The run goes on without a recording to save; the reason shows where saving is.
-        emit runRecordingReady(recordingPath, QString::fromUtf8(error.what()));
-    }
+    SessionIngestor::RunRecording recording;
+    recording.path = recordingPath;
+    recording.metadata = {
+        {"scenario", scenarioName_},
+        {"allocator", allocator_->name()},
+        {"pool_size_megabytes", std::to_string(allocatorOptions_.maximumPoolSizeMegabytes)}};
     lastRunRecording_.clear();
+    // The ingestor makes the file: the GUI thread does no disk work for a run.
     QMetaObject::invokeMethod(
         ingestor_,
         [ingestor = ingestor_, sourceId, capacity, chunkBytes, context = context_,

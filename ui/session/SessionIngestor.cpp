@@ -148,8 +148,7 @@ void SessionIngestor::openRecording(const QString& path) {
 void SessionIngestor::beginRun(quint16 sourceId, int capacity, quint64 chunkBytes,
                                std::shared_ptr<ScenarioContext> context,
                                std::shared_ptr<HeapSnapshotMailbox> heapMailbox,
-                               std::shared_ptr<GcHeap> heap,
-                               std::shared_ptr<RecordingWriter> recording) {
+                               std::shared_ptr<GcHeap> heap, const RunRecording& recording) {
     if (!state_ || reader_) {
         reader_.reset();
         startLive();
@@ -160,9 +159,13 @@ void SessionIngestor::beginRun(quint16 sourceId, int capacity, quint64 chunkByte
     heapMailbox_ = std::move(heapMailbox);
     heap_ = std::move(heap);
     lastHeapSnapshot_ = 0;
-    recording_ = std::move(recording);
-    if (recording_) {
+    try {
+        recording_ =
+            std::make_shared<RecordingWriter>(recording.path.toStdString(), recording.metadata);
         recording_->setPool(sourceId, capacity, static_cast<std::int64_t>(chunkBytes));
+    } catch (const std::exception& error) {
+        // The run goes on without a recording to save; the reason shows where saving is.
+        emit runRecordingFinished(recording.path, QString::fromUtf8(error.what()));
     }
     running_ = true;
 }

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "diagnostics/EventStream.h"
@@ -50,6 +52,12 @@ public:
     // The subscription is made by the caller before any run can start, so no event of a run
     // is published before somebody listens.
     explicit SessionIngestor(std::unique_ptr<EventStream::Subscription> subscription);
+
+    // Where a run is recorded, and what the recording's metadata says about it.
+    struct RunRecording {
+        QString path;
+        std::vector<std::pair<std::string, std::string>> metadata;
+    };
     ~SessionIngestor() override;
 
 public slots:
@@ -63,7 +71,7 @@ public slots:
     void beginRun(quint16 sourceId, int capacity, quint64 chunkBytes,
                   std::shared_ptr<ScenarioContext> context,
                   std::shared_ptr<HeapSnapshotMailbox> heapMailbox, std::shared_ptr<GcHeap> heap,
-                  std::shared_ptr<RecordingWriter> recording);
+                  const RunRecording& recording);
     // The run ended: its recording is finished with the allocations still live.
     void endRun();
     void addCheckpoint(const QString& label);
