@@ -27,7 +27,6 @@ void LeakFilterProxyModel::setSourceModel(QAbstractItemModel* sourceModel) {
     }
     leakModel_ = leakModel;
     forgetNameCaches();
-    rankedTable_ = nullptr;
     QSortFilterProxyModel::setSourceModel(sourceModel);
 }
 
@@ -170,69 +169,15 @@ bool LeakFilterProxyModel::filterAcceptsRow(int sourceRow, const QModelIndex& so
     return !sourceParent.isValid() && acceptsSourceRow(sourceRow);
 }
 
-const std::vector<std::uint32_t>& LeakFilterProxyModel::textRanks(int column) const {
-    const AllocationTable* table = leakModel_->table().get();
-    const StackCatalog* catalog = leakModel_->stacks().get();
-    if (table == rankedTable_ && catalog == rankedCatalog_ && column == rankedColumn_) {
-        return ranks_;
+void LeakFilterProxyModel::sort(int column, Qt::SortOrder order) {
+    if (leakModel_ == nullptr) {
+        QSortFilterProxyModel::sort(column, order);
+        return;
     }
-    const std::vector<LiveAllocation>& rows = table->rows;
-    // The distinct names of the column, sorted once; each row then gets its name's rank.
-    std::unordered_map<std::uint32_t, std::uint32_t> keyRank;
-    const auto keyOf = [column](const LiveAllocation& row) -> std::uint32_t {
-        switch (column) {
-            case LeakTableModel::TierColumn:
-                return static_cast<std::uint32_t>(row.tier) * 2u +
-                       (row.releasedWithoutDispose ? 1u : 0u);
-            case LeakTableModel::TagColumn:
-                return row.tagId;
-            default:
-                return row.stackId;
-        }
-    };
-    for (const LiveAllocation& row : rows) {
-        keyRank.emplace(keyOf(row), 0);
-    }
-    std::vector<std::pair<QString, std::uint32_t>> names;
-    names.reserve(keyRank.size());
-    for (const auto& [key, rank] : keyRank) {
-        QString name;
-        switch (column) {
-            case LeakTableModel::TierColumn:
-                name = LeakTableModel::tierText(static_cast<MemoryTier>(key / 2)) +
-                       (key % 2 != 0 ? QStringLiteral(", released") : QString());
-                break;
-            case LeakTableModel::TagColumn:
-                name = leakModel_->tagText(static_cast<std::uint16_t>(key));
-                break;
-            default:
-                name = leakModel_->topFrameText(key);
-                break;
-        }
-        names.emplace_back(std::move(name), key);
-    }
-    std::sort(names.begin(), names.end(), [](const auto& a, const auto& b) {
-        const int order = QString::compare(a.first, b.first, Qt::CaseInsensitive);
-        return order != 0 ? order < 0 : a.second < b.second;
-    });
-    for (std::uint32_t rank = 0; rank < names.size(); ++rank) {
-        keyRank[names[rank].second] = rank;
-    }
-    ranks_.resize(rows.size());
-    std::uint32_t lastKey = std::numeric_limits<std::uint32_t>::max();
-    std::uint32_t lastRank = 0;
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-        const std::uint32_t key = keyOf(rows[i]);
-        if (key != lastKey) {
-            lastKey = key;
-            lastRank = keyRank[key];
-        }
-        ranks_[i] = lastRank;
-    }
-    rankedTable_ = table;
-    rankedCatalog_ = catalog;
-    rankedColumn_ = column;
-    return ranks_;
+    // The source orders its rows (one std::sort of raw keys); this proxy keeps the source
+    // order and only filters, which it redoes in one pass on the source's layoutChanged.
+    QSortFilterProxyModel::sort(-1, order);
+    leakModel_->sortRows(column, order);
 }
 
 bool LeakFilterProxyModel::lessThan(const QModelIndex& left, const QModelIndex& right) const {
@@ -267,9 +212,11 @@ bool LeakFilterProxyModel::lessThan(const QModelIndex& left, const QModelIndex& 
         case LeakTableModel::TierColumn:
         case LeakTableModel::TagColumn:
         case LeakTableModel::TopFrameColumn: {
-            const std::vector<std::uint32_t>& ranks = textRanks(left.column());
-            const std::uint32_t rankA = ranks[static_cast<std::size_t>(leftRow)];
-            const std::uint32_t rankB = ranks[static_cast<std::size_t>(rightRow)];
+            const std::vector<std::uint32_t>& ranks = leakModel_->textRanks(left.column());
+            const std::uint32_t rankA =
+                ranks[static_cast<std::size_t>(leakModel_->tableRow(leftRow))];
+            const std::uint32_t rankB =
+                ranks[static_cast<std::size_t>(leakModel_->tableRow(rightRow))];
             return rankA != rankB ? rankA < rankB : a.id < b.id;
         }
         default:

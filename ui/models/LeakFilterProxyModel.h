@@ -50,6 +50,9 @@ public:
     void setCheckpointMark(AllocationId mark);
     AllocationId checkpointMark() const { return checkpointMark_; }
 
+    // Sorting is the source's (LeakTableModel::sortRows): see sort() in the .cpp.
+    void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
+
     // The filter test of one source row, for views that show the same rows another way.
     bool acceptsSourceRow(int sourceRow) const;
 
@@ -65,8 +68,6 @@ private:
     void forgetNameCaches();
     void refilter();
     void refilterAll();
-    // Sort ranks of the current sort column's names, one per source row.
-    const std::vector<std::uint32_t>& textRanks(int column) const;
 
     LeakTableModel* leakModel_ = nullptr;
     QString text_;
@@ -84,11 +85,6 @@ private:
     mutable std::unordered_map<StackId, std::uint8_t> stackFlags_;
     mutable std::vector<std::int8_t> tagMatches_;  // by tag id: -1 unknown, 0, 1
     std::array<bool, 8> tierMatches_{};
-
-    mutable const AllocationTable* rankedTable_ = nullptr;
-    mutable const StackCatalog* rankedCatalog_ = nullptr;
-    mutable int rankedColumn_ = -1;
-    mutable std::vector<std::uint32_t> ranks_;
 };
 
 }  // namespace poolscope

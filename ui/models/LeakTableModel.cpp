@@ -4,6 +4,7 @@
 #include <QLocale>
 
 #include <algorithm>
+#include <limits>
 #include <utility>
 
 namespace poolscope {
@@ -36,7 +37,156 @@ void LeakTableModel::setData(std::shared_ptr<const AllocationTable> table,
         topFrameTexts_.clear();
     }
     now_ = nowNanoseconds;
+    computeOrder();
     endResetModel();
+}
+
+void LeakTableModel::sortRows(int column, Qt::SortOrder order) {
+    if (column >= ColumnCount) {
+        column = -1;
+    }
+    if (column == sortColumn_ && order == sortOrder_) {
+        return;
+    }
+    emit layoutAboutToBeChanged({}, QAbstractItemModel::VerticalSortHint);
+    const QModelIndexList before = persistentIndexList();
+    std::vector<int> tableRows;
+    tableRows.reserve(static_cast<std::size_t>(before.size()));
+    for (const QModelIndex& index : before) {
+        tableRows.push_back(tableRow(index.row()));
+    }
+    sortColumn_ = column;
+    sortOrder_ = order;
+    computeOrder();
+    QModelIndexList after;
+    after.reserve(before.size());
+    for (qsizetype i = 0; i < before.size(); ++i) {
+        after.append(index(modelRow(tableRows[static_cast<std::size_t>(i)]), before[i].column()));
+    }
+    changePersistentIndexList(before, after);
+    emit layoutChanged({}, QAbstractItemModel::VerticalSortHint);
+}
+
+void LeakTableModel::computeOrder() {
+    order_.clear();
+    inverse_.clear();
+    if (sortColumn_ < 0 || !table_ || table_->rows.empty()) {
+        return;
+    }
+    const std::vector<LiveAllocation>& rows = table_->rows;
+    const std::vector<std::uint32_t>* ranks =
+        sortColumn_ == TierColumn || sortColumn_ == TagColumn || sortColumn_ == TopFrameColumn
+            ? &textRanks(sortColumn_)
+            : nullptr;
+    // (key, table row): the table row breaks ties, so equal keys stay in id order either way.
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> keyed(rows.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        const LiveAllocation& row = rows[i];
+        std::uint64_t key = 0;
+        switch (sortColumn_) {
+            case IdColumn:
+                key = row.id;
+                break;
+            case SizeColumn:
+                key = row.bytes;
+                break;
+            case ImageColumn:
+                key = (static_cast<std::uint64_t>(std::max(row.imageWidth, 0)) *
+                           static_cast<std::uint64_t>(std::max(row.imageHeight, 0))
+                       << 8) |
+                      static_cast<std::uint64_t>(row.pixelType);
+                break;
+            case ThreadColumn:
+                key = row.threadId;
+                break;
+            case AgeColumn:
+                // A later creation is a smaller age: invert the (sign-flipped) creation time.
+                key = ~(static_cast<std::uint64_t>(row.createdNanoseconds) ^ (1ull << 63));
+                break;
+            default:
+                key = (*ranks)[i];
+                break;
+        }
+        keyed[i] = {key, static_cast<std::uint32_t>(i)};
+    }
+    if (sortOrder_ == Qt::AscendingOrder) {
+        std::sort(keyed.begin(), keyed.end());
+    } else {
+        std::sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) {
+            return a.first != b.first ? a.first > b.first : a.second < b.second;
+        });
+    }
+    order_.resize(rows.size());
+    inverse_.resize(rows.size());
+    for (std::size_t r = 0; r < keyed.size(); ++r) {
+        order_[r] = keyed[r].second;
+        inverse_[keyed[r].second] = static_cast<std::uint32_t>(r);
+    }
+}
+
+const std::vector<std::uint32_t>& LeakTableModel::textRanks(int column) const {
+    const AllocationTable* table = table_.get();
+    const StackCatalog* catalog = stacks_.get();
+    if (table == rankedTable_ && catalog == rankedCatalog_ && column == rankedColumn_) {
+        return ranks_;
+    }
+    const std::vector<LiveAllocation>& rows = table->rows;
+    // The distinct names of the column, sorted once; each row then gets its name's rank.
+    std::unordered_map<std::uint32_t, std::uint32_t> keyRank;
+    const auto keyOf = [column](const LiveAllocation& row) -> std::uint32_t {
+        switch (column) {
+            case TierColumn:
+                return static_cast<std::uint32_t>(row.tier) * 2u +
+                       (row.releasedWithoutDispose ? 1u : 0u);
+            case TagColumn:
+                return row.tagId;
+            default:
+                return row.stackId;
+        }
+    };
+    for (const LiveAllocation& row : rows) {
+        keyRank.emplace(keyOf(row), 0);
+    }
+    std::vector<std::pair<QString, std::uint32_t>> names;
+    names.reserve(keyRank.size());
+    for (const auto& [key, rank] : keyRank) {
+        QString name;
+        switch (column) {
+            case TierColumn:
+                name = tierText(static_cast<MemoryTier>(key / 2)) +
+                       (key % 2 != 0 ? QStringLiteral(", released") : QString());
+                break;
+            case TagColumn:
+                name = tagText(static_cast<std::uint16_t>(key));
+                break;
+            default:
+                name = topFrameText(key);
+                break;
+        }
+        names.emplace_back(std::move(name), key);
+    }
+    std::sort(names.begin(), names.end(), [](const auto& a, const auto& b) {
+        const int order = QString::compare(a.first, b.first, Qt::CaseInsensitive);
+        return order != 0 ? order < 0 : a.second < b.second;
+    });
+    for (std::uint32_t rank = 0; rank < names.size(); ++rank) {
+        keyRank[names[rank].second] = rank;
+    }
+    ranks_.resize(rows.size());
+    std::uint32_t lastKey = std::numeric_limits<std::uint32_t>::max();
+    std::uint32_t lastRank = 0;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        const std::uint32_t key = keyOf(rows[i]);
+        if (key != lastKey) {
+            lastKey = key;
+            lastRank = keyRank[key];
+        }
+        ranks_[i] = lastRank;
+    }
+    rankedTable_ = table;
+    rankedCatalog_ = catalog;
+    rankedColumn_ = column;
+    return ranks_;
 }
 
 int LeakTableModel::rowOfAllocation(AllocationId id) const {
@@ -44,7 +194,7 @@ int LeakTableModel::rowOfAllocation(AllocationId id) const {
         return -1;
     }
     const LiveAllocation* row = table_->find(id);
-    return row == nullptr ? -1 : static_cast<int>(row - table_->rows.data());
+    return row == nullptr ? -1 : modelRow(static_cast<int>(row - table_->rows.data()));
 }
 
 QString LeakTableModel::topFrameText(StackId stackId) const {

@@ -55,8 +55,22 @@ public:
     const std::shared_ptr<const StackCatalog>& stacks() const { return stacks_; }
     std::int64_t nowNanoseconds() const { return now_; }
 
+    // Orders the rows by a column's raw value, equal values in id order; -1: id order. Kept
+    // for later tables. One std::sort of (key, index) pairs: a million rows in well under the
+    // time QSortFilterProxyModel's index-by-index sort takes (see tests/bench/UiBenchmark).
+    void sortRows(int column, Qt::SortOrder order);
+    int sortColumn() const { return sortColumn_; }
+    Qt::SortOrder sortOrder() const { return sortOrder_; }
+
+    // Model rows and the table's rows (id order) map both ways.
+    int tableRow(int row) const { return order_.empty() ? row : static_cast<int>(order_[row]); }
+    int modelRow(int tableRow) const {
+        return inverse_.empty() ? tableRow : static_cast<int>(inverse_[tableRow]);
+    }
     // The row struct behind a model row; `row` must be in range.
-    const LiveAllocation& allocationAt(int row) const { return table_->rows[row]; }
+    const LiveAllocation& allocationAt(int row) const { return table_->rows[tableRow(row)]; }
+    // Sort ranks of a text column's names (tier, tag, top frame), one per table row.
+    const std::vector<std::uint32_t>& textRanks(int column) const;
     // The model row of an allocation id, or -1.
     int rowOfAllocation(AllocationId id) const;
 
@@ -98,6 +112,17 @@ private:
     std::int64_t now_ = 0;
     // Made on first display, per stack: a million rows share a few hundred stacks.
     mutable std::unordered_map<StackId, QString> topFrameTexts_;
+
+    void computeOrder();
+    int sortColumn_ = -1;
+    Qt::SortOrder sortOrder_ = Qt::AscendingOrder;
+    std::vector<std::uint32_t> order_;    // model row -> table row; empty: the same
+    std::vector<std::uint32_t> inverse_;  // table row -> model row
+
+    mutable const AllocationTable* rankedTable_ = nullptr;
+    mutable const StackCatalog* rankedCatalog_ = nullptr;
+    mutable int rankedColumn_ = -1;
+    mutable std::vector<std::uint32_t> ranks_;
 };
 
 }  // namespace poolscope

@@ -344,7 +344,7 @@ void LeakView::filtersChanged() {
 
 void LeakView::refreshGroups() {
     groups_->setData(model_->table(), model_->stacks(),
-                     [this](int row) { return proxy_->acceptsSourceRow(row); });
+                     [this](int row) { return proxy_->acceptsSourceRow(model_->modelRow(row)); });
 }
 
 void LeakView::setGroupedByStack(bool grouped) {
