@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "diagnostics/EventStream.h"
+#include "imaging/ImageBufferEvents.h"
 #include "memory/InvalidMemoryOperation.h"
 
 namespace poolscope {
@@ -50,7 +51,7 @@ Buffer2D<T> Buffer2D<T>::allocate(MemoryAllocator& allocator, int width, int hei
     buffer.swappable_ = true;
     buffer.owned_ = true;
     if (EventStream::active()) {
-        buffer.publishCreated(buffer.allocationIds());
+        publishImageBufferCreated(buffer.allocationIds(), width, height, T::kTypeId, sizeof(T));
     }
     return buffer;
 }
@@ -62,21 +63,6 @@ std::vector<AllocationId> Buffer2D<T>::allocationIds() const {
     }
     const AllocationId id = owner_.allocationId();
     return id == 0 ? std::vector<AllocationId>{} : std::vector<AllocationId>{id};
-}
-
-template <class T>
-void Buffer2D<T>::publishCreated(const std::vector<AllocationId>& ids) const {
-    for (const AllocationId id : ids) {
-        MemoryEvent event;
-        event.kind = MemoryEventKind::ImageBufferCreated;
-        event.allocationId = id;
-        event.value = static_cast<std::uint64_t>(width_);
-        event.value2 = static_cast<std::uint64_t>(height_);
-        event.chunkIndex = static_cast<std::uint32_t>(T::kTypeId);
-        event.chunkCount = static_cast<std::uint32_t>(ids.size());
-        event.bytes = static_cast<std::uint64_t>(width_) * height_ * sizeof(T);
-        EventStream::publish(event);
-    }
 }
 
 template <class T>

@@ -123,8 +123,6 @@ public:
     std::vector<AllocationId> allocationIds() const;
 
 private:
-    // Tells event subscribers which allocations hold this image's pixels, and its size.
-    void publishCreated(const std::vector<AllocationId>& ids) const;
     void throwIfDisposed() const;
     void invalidateViews();
     void adoptChunks(std::vector<T*> starts, std::vector<std::int64_t> lengths,

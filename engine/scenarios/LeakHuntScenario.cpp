@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "imaging/ImageBufferEvents.h"
 #include "imaging/codecs/InvalidImageContent.h"
 
 #include "diagnostics/MemoryDiagnostics.h"
@@ -18,6 +19,9 @@ MemoryGroup allocateImage(MemoryAllocator& allocator, int width, int height, std
         const std::span<std::uint32_t> pixels = image.chunk<std::uint32_t>(chunk);
         std::fill_n(pixels.begin(), width, colour);
     }
+    // The group holds an RGBA image, as an Image<Rgba32> would: say so to the views.
+    publishImageBufferCreated(image.allocationIds(), width, height, PixelTypeId::Rgba32,
+                              LeakHuntScenario::kBytesPerPixel);
     return image;
 }
 
