@@ -5,6 +5,7 @@
 #include "memory/InvalidMemoryOperation.h"
 #include "scenarios/LayoutCalculator.h"
 #include "views/LayoutView.h"
+#include "views/Theme.h"
 
 using namespace poolscope;
 
@@ -69,21 +70,6 @@ std::shared_ptr<const SessionSnapshot> tinyPoolSnapshot() {
     state.apply(imageCreated(20, 8192, 1500, PixelTypeId::Rgba32, 2));
     state.apply(imageCreated(21, 8192, 1500, PixelTypeId::Rgba32, 2));
     return state.takeSnapshot(1'000'000);
-}
-
-// A dark palette, as a dark desktop theme gives one.
-QPalette darkPalette() {
-    QPalette palette;
-    palette.setColor(QPalette::Window, QColor(40, 42, 46));
-    palette.setColor(QPalette::WindowText, QColor(225, 225, 225));
-    palette.setColor(QPalette::Base, QColor(28, 30, 33));
-    palette.setColor(QPalette::AlternateBase, QColor(45, 47, 52));
-    palette.setColor(QPalette::Text, QColor(225, 225, 225));
-    palette.setColor(QPalette::Button, QColor(52, 54, 58));
-    palette.setColor(QPalette::ButtonText, QColor(225, 225, 225));
-    palette.setColor(QPalette::Highlight, QColor(60, 130, 220));
-    palette.setColor(QPalette::HighlightedText, Qt::white);
-    return palette;
 }
 
 }  // namespace
@@ -260,11 +246,11 @@ private slots:
         view.resize(900, 500);
         view.setSnapshot(run_.snapshot);
         QVERIFY(testing::renderWidget(view).save(QStringLiteral("/tmp/layout.png")));
-        view.setPalette(darkPalette());
+        view.setPalette(Theme::darkPalette());
         QCoreApplication::processEvents();
         const QImage dark = testing::renderWidget(view);
         QCOMPARE(dark.pixelColor(2, dark.height() - 2).rgb(),
-                 darkPalette().color(QPalette::Window).rgb());
+                 Theme::darkPalette().color(QPalette::Window).rgb());
         QVERIFY(dark.save(QStringLiteral("/tmp/layout-dark.png")));
         ImageLayoutRequest request;
         request.width = 6000;

@@ -7,6 +7,7 @@
 
 #include "UiTestSupport.h"
 #include "views/PoolMapView.h"
+#include "views/Theme.h"
 
 using namespace poolscope;
 using SlotState = UniformChunkPool::SlotState;
@@ -31,21 +32,6 @@ int firstSlotIn(const SessionSnapshot& snapshot, SlotState state) {
     const auto it = std::find(snapshot.slotStates.begin(), snapshot.slotStates.end(), state);
     return it == snapshot.slotStates.end() ? -1
                                            : static_cast<int>(it - snapshot.slotStates.begin());
-}
-
-// A dark palette, as a dark desktop theme gives one.
-QPalette darkPalette() {
-    QPalette palette;
-    palette.setColor(QPalette::Window, QColor(40, 42, 46));
-    palette.setColor(QPalette::WindowText, QColor(225, 225, 225));
-    palette.setColor(QPalette::Base, QColor(28, 30, 33));
-    palette.setColor(QPalette::AlternateBase, QColor(45, 47, 52));
-    palette.setColor(QPalette::Text, QColor(225, 225, 225));
-    palette.setColor(QPalette::Button, QColor(52, 54, 58));
-    palette.setColor(QPalette::ButtonText, QColor(225, 225, 225));
-    palette.setColor(QPalette::Highlight, QColor(60, 130, 220));
-    palette.setColor(QPalette::HighlightedText, Qt::white);
-    return palette;
 }
 
 }  // namespace
@@ -247,11 +233,11 @@ private slots:
         const int rented = firstSlotIn(*run_.snapshot, SlotState::Rented);
         view.setSelectedAllocation(run_.snapshot->slotOwners[static_cast<std::size_t>(rented)]);
         QVERIFY(testing::renderWidget(view).save(QStringLiteral("/tmp/poolmap.png")));
-        view.setPalette(darkPalette());
+        view.setPalette(Theme::darkPalette());
         QCoreApplication::processEvents();
         const QImage dark = testing::renderWidget(view);
         QCOMPARE(dark.pixelColor(2, dark.height() - 2).rgb(),
-                 darkPalette().color(QPalette::Window).rgb());
+                 Theme::darkPalette().color(QPalette::Window).rgb());
         QVERIFY(dark.save(QStringLiteral("/tmp/poolmap-dark.png")));
     }
 

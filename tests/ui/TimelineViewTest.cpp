@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "UiTestSupport.h"
+#include "views/Theme.h"
 #include "views/TimelineView.h"
 
 using namespace poolscope;
@@ -111,21 +112,6 @@ void dragAcrossPlot(QWidget* plot, Qt::KeyboardModifiers modifiers) {
     }
     QTest::mouseRelease(plot, Qt::LeftButton, modifiers, to);
     QCoreApplication::processEvents();
-}
-
-// A dark palette, as a dark desktop theme gives one.
-QPalette darkPalette() {
-    QPalette palette;
-    palette.setColor(QPalette::Window, QColor(40, 42, 46));
-    palette.setColor(QPalette::WindowText, QColor(225, 225, 225));
-    palette.setColor(QPalette::Base, QColor(28, 30, 33));
-    palette.setColor(QPalette::AlternateBase, QColor(45, 47, 52));
-    palette.setColor(QPalette::Text, QColor(225, 225, 225));
-    palette.setColor(QPalette::Button, QColor(52, 54, 58));
-    palette.setColor(QPalette::ButtonText, QColor(225, 225, 225));
-    palette.setColor(QPalette::Highlight, QColor(60, 130, 220));
-    palette.setColor(QPalette::HighlightedText, Qt::white);
-    return palette;
 }
 
 }  // namespace
@@ -329,12 +315,12 @@ private slots:
         QVERIFY(view.yMaximumMiB() > 0.0);
         QCoreApplication::processEvents();
         QVERIFY(testing::renderWidget(view).save(QStringLiteral("/tmp/timeline.png")));
-        view.setPalette(darkPalette());
+        view.setPalette(Theme::darkPalette());
         QCoreApplication::processEvents();
         const QImage dark = testing::renderWidget(view);
         // The plot's background, at its bottom left corner.
         QCOMPARE(dark.pixelColor(2, dark.height() - 2).rgb(),
-                 darkPalette().color(QPalette::Base).rgb());
+                 Theme::darkPalette().color(QPalette::Base).rgb());
         QVERIFY(dark.save(QStringLiteral("/tmp/timeline-dark.png")));
     }
 

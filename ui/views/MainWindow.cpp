@@ -19,7 +19,6 @@
 #include <QSpinBox>
 #include <QStatusBar>
 #include <QStyle>
-#include <QStyleFactory>
 #include <QToolBar>
 
 #include <algorithm>
@@ -32,6 +31,7 @@
 #include "views/LeakView.h"
 #include "views/PoolMapView.h"
 #include "views/ScenarioParametersDialog.h"
+#include "views/Theme.h"
 #include "views/TimelineView.h"
 
 namespace poolscope {
@@ -54,50 +54,10 @@ constexpr SpeedSetting kSpeeds[] = {
     {"1 step/s", 1.0},   {"1 step/2 s", 0.5},
 };
 
-// Qt 6.4 has no colour-scheme hint: the system's palette tells whether it is dark.
-bool systemPaletteIsDark() {
-    return QApplication::style()->standardPalette().color(QPalette::Window).lightness() < 128;
-}
-
-QPalette darkPalette() {
-    QPalette palette;
-    const QColor window(37, 39, 43);
-    const QColor base(27, 29, 32);
-    const QColor text(222, 224, 228);
-    palette.setColor(QPalette::Window, window);
-    palette.setColor(QPalette::WindowText, text);
-    palette.setColor(QPalette::Base, base);
-    palette.setColor(QPalette::AlternateBase, window);
-    palette.setColor(QPalette::ToolTipBase, window);
-    palette.setColor(QPalette::ToolTipText, text);
-    palette.setColor(QPalette::PlaceholderText, QColor(140, 144, 150));
-    palette.setColor(QPalette::Text, text);
-    palette.setColor(QPalette::Button, window);
-    palette.setColor(QPalette::ButtonText, text);
-    palette.setColor(QPalette::BrightText, Qt::white);
-    palette.setColor(QPalette::Highlight, QColor(58, 110, 185));
-    palette.setColor(QPalette::HighlightedText, Qt::white);
-    palette.setColor(QPalette::Link, QColor(110, 160, 240));
-    palette.setColor(QPalette::Mid, QColor(70, 73, 78));
-    palette.setColor(QPalette::Dark, QColor(20, 21, 23));
-    palette.setColor(QPalette::Disabled, QPalette::Text, QColor(120, 122, 126));
-    palette.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(120, 122, 126));
-    palette.setColor(QPalette::Disabled, QPalette::WindowText, QColor(120, 122, 126));
-    return palette;
-}
-
-// "system", "light" or "dark".
-void applyTheme(const QString& theme) {
-    QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
-    const bool dark = theme == QLatin1String("dark") ||
-                      (theme != QLatin1String("light") && systemPaletteIsDark());
-    QApplication::setPalette(dark ? darkPalette() : QApplication::style()->standardPalette());
-}
-
 }  // namespace
 
 void MainWindow::applySavedTheme() {
-    applyTheme(QSettings().value(QStringLiteral("theme"), QStringLiteral("system")).toString());
+    Theme::apply(QSettings().value(QStringLiteral("theme"), QStringLiteral("system")).toString());
 }
 
 QStringList MainWindow::viewNames() {
@@ -354,7 +314,7 @@ void MainWindow::buildMenus() {
         themes->addAction(action);
         connect(action, &QAction::triggered, this, [key] {
             QSettings().setValue(QStringLiteral("theme"), key);
-            applyTheme(key);
+            Theme::apply(key);
         });
     }
 
