@@ -6,6 +6,7 @@
 #include <memory>
 #include <set>
 
+#include "ScenarioTestSupport.h"
 #include "diagnostics/MemoryDiagnostics.h"
 #include "scenarios/DefaultScenario.h"
 #include "scenarios/LeakHuntScenario.h"
@@ -14,41 +15,9 @@
 #include "scenarios/StressScenario.h"
 
 using namespace poolscope;
+using namespace poolscope::testing;
 
 namespace {
-
-constexpr std::int64_t kMiB = 1024 * 1024;
-
-// Far from the high-load threshold, so trimming follows the period and rate alone.
-FixedLoadSource& quietMachine() {
-    static FixedLoadSource source(MemoryLoad{16 * 1024 * kMiB, 15 * 1024 * kMiB});
-    return source;
-}
-
-ScenarioRunner::Options smallPool(std::int64_t megabytes) {
-    ScenarioRunner::Options options;
-    options.poolSizeMegabytes = megabytes;
-    options.loadSource = &quietMachine();
-    return options;
-}
-
-// For scenarios that allocate on threads of their own and are checked on their pool figures.
-// Without stack capture: libunwind's per-thread cache is freed in a thread-exit destructor
-// that ThreadSanitizer's runtime cannot survive, so the TSan build could not run them.
-ScenarioRunner::Options smallPoolWithoutStacks(std::int64_t megabytes) {
-    ScenarioRunner::Options options = smallPool(megabytes);
-    options.captureLeakStacks = false;
-    return options;
-}
-
-std::int64_t figure(const ScenarioOutcome& outcome, const std::string& name) {
-    for (const auto& [key, value] : outcome.figures) {
-        if (key == name) {
-            return std::get<std::int64_t>(value);
-        }
-    }
-    return -1;
-}
 
 bool stackNames(const LeakRecord& leak, const std::string& function) {
     return std::any_of(leak.stack.begin(), leak.stack.end(), [&](const std::string& frame) {
@@ -122,8 +91,8 @@ private slots:
         QCOMPARE(report.pool.peakRetainedBytes, std::uint64_t(16 * kMiB));
         QCOMPARE(report.pool.retainedBytes, std::uint64_t{0});
         QCOMPARE(report.pool.trims, std::uint64_t(expectedPasses));
-        QCOMPARE(figure(report.outcome, "trimPassesThatFreed"), expectedPasses);
-        QCOMPARE(figure(report.outcome, "chunksTrimmed"), std::int64_t{8});
+        QCOMPARE(integerFigure(report.outcome, "trimPassesThatFreed"), expectedPasses);
+        QCOMPARE(integerFigure(report.outcome, "chunksTrimmed"), std::int64_t{8});
         QCOMPARE(report.droppedEvents, std::uint64_t{0});
         QVERIFY(report.leaks.empty());
         QCOMPARE(report.undisposedAtEnd, std::int64_t{0});
@@ -219,12 +188,12 @@ private slots:
 
         QVERIFY2(report.error.empty(), report.error.c_str());
         QVERIFY(scenario.violations().empty());
-        QCOMPARE(figure(report.outcome, "operations"), std::int64_t{1200});
-        QVERIFY(figure(report.outcome, "smallRents") > 0);
-        QVERIFY(figure(report.outcome, "chunkRents") > 0);
-        QVERIFY(figure(report.outcome, "groupRents") > 0);
-        QCOMPARE(figure(report.outcome, "refusedAccessesAfterDispose"),
-                 figure(report.outcome, "disposes"));
+        QCOMPARE(integerFigure(report.outcome, "operations"), std::int64_t{1200});
+        QVERIFY(integerFigure(report.outcome, "smallRents") > 0);
+        QVERIFY(integerFigure(report.outcome, "chunkRents") > 0);
+        QVERIFY(integerFigure(report.outcome, "groupRents") > 0);
+        QCOMPARE(integerFigure(report.outcome, "refusedAccessesAfterDispose"),
+                 integerFigure(report.outcome, "disposes"));
         QVERIFY(report.leaks.empty());
         QCOMPARE(report.undisposedAtEnd, std::int64_t{0});
         QCOMPARE(runner.allocator()->pool().stats().rented, 0);
@@ -240,7 +209,7 @@ private slots:
 
         QVERIFY2(report.error.empty(), report.error.c_str());
         QCOMPARE(scenario.summary().iterationsCompleted, 8);
-        QCOMPARE(figure(report.outcome, "groupAllocations"), std::int64_t{8});
+        QCOMPARE(integerFigure(report.outcome, "groupAllocations"), std::int64_t{8});
         QVERIFY(report.leaks.empty());
         QCOMPARE(report.pool.capacityChunks, 64);
         QVERIFY(report.pool.peakRentedBytes > 0);

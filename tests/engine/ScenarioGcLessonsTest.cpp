@@ -5,28 +5,16 @@
 #include <string>
 #include <thread>
 
+#include "ScenarioTestSupport.h"
 #include "gc/GcHeapSnapshot.h"
 #include "memory/MemoryAllocator.h"
 #include "scenarios/GcLessonsScenario.h"
 #include "scenarios/ScenarioRunner.h"
 
 using namespace poolscope;
+using namespace poolscope::testing;
 
 namespace {
-
-const ScenarioValue* figureValue(const ScenarioOutcome& outcome, const std::string& name) {
-    for (const auto& [key, value] : outcome.figures) {
-        if (key == name) {
-            return &value;
-        }
-    }
-    return nullptr;
-}
-
-std::int64_t integerFigure(const ScenarioOutcome& outcome, const std::string& name) {
-    const ScenarioValue* value = figureValue(outcome, name);
-    return value != nullptr ? std::get<std::int64_t>(*value) : -1;
-}
 
 // Fails the test, rather than reading false, when the figure is missing.
 bool booleanFigure(const ScenarioOutcome& outcome, const std::string& name) {

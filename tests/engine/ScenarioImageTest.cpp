@@ -9,6 +9,7 @@
 #include <string>
 #include <thread>
 
+#include "ScenarioTestSupport.h"
 #include "imaging/Buffer2D.h"
 #include "imaging/Image.h"
 #include "imaging/Rgba32.h"
@@ -23,44 +24,9 @@
 #include "scenarios/WrapMemoryScenario.h"
 
 using namespace poolscope;
+using namespace poolscope::testing;
 
 namespace {
-
-constexpr std::int64_t kMiB = 1024 * 1024;
-
-FixedLoadSource& quietMachine() {
-    static FixedLoadSource source(MemoryLoad{16 * 1024 * kMiB, 15 * 1024 * kMiB});
-    return source;
-}
-
-ScenarioRunner::Options smallPool(std::int64_t megabytes) {
-    ScenarioRunner::Options options;
-    options.poolSizeMegabytes = megabytes;
-    options.loadSource = &quietMachine();
-    return options;
-}
-
-// Scenarios with worker threads of their own run without stack capture (see
-// ScenarioBuiltInTest: libunwind's thread-exit cache under TSan).
-ScenarioRunner::Options smallPoolWithoutStacks(std::int64_t megabytes) {
-    ScenarioRunner::Options options = smallPool(megabytes);
-    options.captureLeakStacks = false;
-    return options;
-}
-
-const ScenarioValue* figureValue(const ScenarioOutcome& outcome, const std::string& name) {
-    for (const auto& [key, value] : outcome.figures) {
-        if (key == name) {
-            return &value;
-        }
-    }
-    return nullptr;
-}
-
-std::int64_t integerFigure(const ScenarioOutcome& outcome, const std::string& name) {
-    const ScenarioValue* value = figureValue(outcome, name);
-    return value != nullptr ? std::get<std::int64_t>(*value) : -1;
-}
 
 bool booleanFigure(const ScenarioOutcome& outcome, const std::string& name) {
     const ScenarioValue* value = figureValue(outcome, name);
