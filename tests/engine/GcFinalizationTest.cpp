@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "EventTestSupport.h"
+#include "GcTestSupport.h"
 #include "diagnostics/EventStream.h"
 #include "diagnostics/MemoryDiagnostics.h"
 #include "gc/GcHeap.h"
@@ -15,15 +16,9 @@
 
 using namespace poolscope;
 using poolscope::testing::ofKind;
+using poolscope::testing::smallGcHeapSettings;
 
 namespace {
-
-GcHeap::Settings testSettings() {
-    GcHeap::Settings settings;
-    settings.smallObjectReserveBytes = 64u << 20;
-    settings.largeObjectReserveBytes = 256u << 20;
-    return settings;
-}
 
 // A finalizable type whose finalizer counts its runs and then does whatever the test asks.
 struct Finalizable {
@@ -69,7 +64,7 @@ private slots:
 };
 
 void GcFinalizationTest::finalizableObject_survivesItsFirstCollection_andIsFreedAtTheNext() {
-    GcHeap heap(testSettings());
+    GcHeap heap(smallGcHeapSettings());
     Finalizable resource(heap);
     GcHandle tracker;
     {
@@ -89,7 +84,7 @@ void GcFinalizationTest::finalizableObject_survivesItsFirstCollection_andIsFreed
 }
 
 void GcFinalizationTest::finalizableObject_keepsWhatItReferencesAliveUntilFinalized() {
-    GcHeap heap(testSettings());
+    GcHeap heap(smallGcHeapSettings());
     Finalizable resource(heap);
     const GcTypeId plain = heap.registerType(GcType{"Plain", 8, {}, {}});
     GcHandle partner;
@@ -109,7 +104,7 @@ void GcFinalizationTest::finalizableObject_keepsWhatItReferencesAliveUntilFinali
 }
 
 void GcFinalizationTest::suppressFinalize_stopsTheFinalizer() {
-    GcHeap heap(testSettings());
+    GcHeap heap(smallGcHeapSettings());
     Finalizable resource(heap);
     GcHandle tracker;
     {
@@ -125,7 +120,7 @@ void GcFinalizationTest::suppressFinalize_stopsTheFinalizer() {
 }
 
 void GcFinalizationTest::resurrection_keepsTheObjectAlive_andIsReported() {
-    GcHeap heap(testSettings());
+    GcHeap heap(smallGcHeapSettings());
     Finalizable resource(heap);
     const GcHeap::StaticId graveyard = heap.defineStatic("graveyard");
     resource.then = [graveyard](GcHeap& heap, ObjectRef self) { heap.setStatic(graveyard, self); };
@@ -161,7 +156,7 @@ void GcFinalizationTest::resurrection_keepsTheObjectAlive_andIsReported() {
 }
 
 void GcFinalizationTest::reRegisterForFinalize_finalizesItAgain() {
-    GcHeap heap(testSettings());
+    GcHeap heap(smallGcHeapSettings());
     Finalizable resource(heap);
     const GcHeap::StaticId graveyard = heap.defineStatic("graveyard");
     resource.then = [&](GcHeap& heap, ObjectRef self) {
@@ -186,7 +181,7 @@ void GcFinalizationTest::reRegisterForFinalize_finalizesItAgain() {
 }
 
 void GcFinalizationTest::shortWeakHandle_isClearedBeforeFinalization_longOnlyAfter() {
-    GcHeap heap(testSettings());
+    GcHeap heap(smallGcHeapSettings());
     Finalizable resource(heap);
     GcHandle shortWeak;
     GcHandle longWeak;
@@ -221,7 +216,7 @@ void GcFinalizationTest::shortWeakHandle_isClearedBeforeFinalization_longOnlyAft
 }
 
 void GcFinalizationTest::keepAlive_extendsALifetime() {
-    GcHeap heap(testSettings());
+    GcHeap heap(smallGcHeapSettings());
     Finalizable resource(heap);
     {
         GcFrame frame(heap, "useNativeHandle");
@@ -242,7 +237,7 @@ void GcFinalizationTest::keepAlive_extendsALifetime() {
 }
 
 void GcFinalizationTest::finalizerRuns_onTheFinalizerThread_andAreReported() {
-    GcHeap heap(testSettings());
+    GcHeap heap(smallGcHeapSettings());
     Finalizable resource(heap);
     std::mutex mutex;
     std::thread::id finalizerThread;
@@ -272,7 +267,7 @@ void GcFinalizationTest::finalizerRuns_onTheFinalizerThread_andAreReported() {
 }
 
 void GcFinalizationTest::waitForPendingFinalizers_fromAFinalizer_isRefused() {
-    GcHeap heap(testSettings());
+    GcHeap heap(smallGcHeapSettings());
     Finalizable resource(heap);
     std::atomic<bool> refused{false};
     resource.then = [&](GcHeap& heap, ObjectRef) {
@@ -300,7 +295,7 @@ void GcFinalizationTest::
             std::lock_guard lock(mutex);
             notifications.push_back(leak);
         });
-    GcHeap heap(testSettings());
+    GcHeap heap(smallGcHeapSettings());
     ManagedImageType images(heap, MemoryAllocator::create());
     const std::int64_t undisposedBefore = MemoryDiagnostics::totalUndisposedAllocationCount();
 
@@ -323,7 +318,7 @@ void GcFinalizationTest::disposedManagedImage_releasesItsPixelsAtOnce_andIsNever
     std::atomic<int> notifications{0};
     auto subscription = MemoryDiagnostics::subscribeUndisposed(
         [&](const UndisposedAllocation&) { ++notifications; });
-    GcHeap heap(testSettings());
+    GcHeap heap(smallGcHeapSettings());
     ManagedImageType images(heap, MemoryAllocator::create());
     const std::int64_t undisposedBefore = MemoryDiagnostics::totalUndisposedAllocationCount();
     GcHandle tracker;

@@ -6,18 +6,13 @@
 #include <future>
 #include <string>
 
+#include "GcTestSupport.h"
 #include "gc/GcHeap.h"
 
 using namespace poolscope;
+using poolscope::testing::smallGcHeapSettings;
 
 namespace {
-
-GcHeap::Settings testSettings() {
-    GcHeap::Settings settings;
-    settings.smallObjectReserveBytes = 64u << 20;
-    settings.largeObjectReserveBytes = 256u << 20;
-    return settings;
-}
 
 GcTypeId registerNode(GcHeap& heap) {
     return heap.registerType(GcType{"Node", 24, {{"next", 0}, {"other", 8}}, {}});
@@ -47,7 +42,7 @@ private slots:
 };
 
 void GcHeapSnapshotTest::snapshot_listsTheFinalizationAndFReachableQueues() {
-    GcHeap heap(testSettings());
+    GcHeap heap(smallGcHeapSettings());
     std::atomic<bool> firstFinalizerStarted{false};
     std::promise<void> release;
     std::shared_future<void> released = release.get_future().share();
@@ -94,7 +89,7 @@ void GcHeapSnapshotTest::snapshot_listsTheFinalizationAndFReachableQueues() {
 }
 
 void GcHeapSnapshotTest::snapshot_listsHandlesWithKindTargetAndName_clearedWeakOnesAsZero() {
-    GcHeap heap(testSettings());
+    GcHeap heap(smallGcHeapSettings());
     const GcTypeId node = registerNode(heap);
     GcFrame frame(heap, "main");
     const ObjectRef kept = heap.allocate(frame, node);
@@ -133,7 +128,7 @@ void GcHeapSnapshotTest::snapshot_listsHandlesWithKindTargetAndName_clearedWeakO
 }
 
 void GcHeapSnapshotTest::snapshot_listsRootsByName() {
-    GcHeap heap(testSettings());
+    GcHeap heap(smallGcHeapSettings());
     const GcTypeId node = registerNode(heap);
     const GcHeap::StaticId openedForms = heap.defineStatic("openedForms");
     GcFrame frame(heap, "main");
@@ -161,7 +156,7 @@ void GcHeapSnapshotTest::snapshot_listsRootsByName() {
 }
 
 void GcHeapSnapshotTest::snapshot_regionsHoldEveryObjectOfTheirGeneration() {
-    GcHeap heap(testSettings());
+    GcHeap heap(smallGcHeapSettings());
     const GcTypeId node = registerNode(heap);
     GcFrame frame(heap, "main");
     heap.allocateByteArray(frame, 100000);
@@ -202,7 +197,7 @@ void GcHeapSnapshotTest::snapshot_regionsHoldEveryObjectOfTheirGeneration() {
 }
 
 void GcHeapSnapshotTest::findObject_findsSmallAndLargeObjectsByAddress() {
-    GcHeap heap(testSettings());
+    GcHeap heap(smallGcHeapSettings());
     const GcTypeId node = registerNode(heap);
     GcFrame frame(heap, "main");
     const ObjectRef small = heap.allocate(frame, node);
@@ -217,7 +212,7 @@ void GcHeapSnapshotTest::findObject_findsSmallAndLargeObjectsByAddress() {
 }
 
 void GcHeapSnapshotTest::retentionPathTo_matchesTheHeap_forAStaticListHoldingDisposedForms() {
-    GcHeap heap(testSettings());
+    GcHeap heap(smallGcHeapSettings());
     const GcTypeId formList = heap.registerType(GcType{"FormList", 16, {{"items", 0}}, {}});
     const GcTypeId form = heap.registerType(GcType{"Form", 16, {{"owner", 0}}, {}});
     const GcHeap::StaticId openedForms = heap.defineStatic("openedForms");
@@ -253,7 +248,7 @@ void GcHeapSnapshotTest::retentionPathTo_matchesTheHeap_forAStaticListHoldingDis
 
 void GcHeapSnapshotTest::
     retentionPathTo_matchesTheHeap_forAnEventSubscriptionHoldingItsSubscriber() {
-    GcHeap heap(testSettings());
+    GcHeap heap(smallGcHeapSettings());
     const GcTypeId publisher =
         heap.registerType(GcType{"SettingsService", 8, {{"changedHandlers", 0}}, {}});
     const GcTypeId handler =
@@ -290,7 +285,7 @@ void GcHeapSnapshotTest::
 }
 
 void GcHeapSnapshotTest::retentionPathTo_isNone_forUnreachableOrUnknownAddresses() {
-    GcHeap heap(testSettings());
+    GcHeap heap(smallGcHeapSettings());
     const GcTypeId node = registerNode(heap);
     GcFrame frame(heap, "main");
     const ObjectRef reachable = heap.allocate(frame, node);

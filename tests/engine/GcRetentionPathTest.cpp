@@ -3,18 +3,13 @@
 #include <cstdint>
 #include <string>
 
+#include "GcTestSupport.h"
 #include "gc/GcHeap.h"
 
 using namespace poolscope;
+using poolscope::testing::smallGcHeapSettings;
 
 namespace {
-
-GcHeap::Settings testSettings() {
-    GcHeap::Settings settings;
-    settings.smallObjectReserveBytes = 64u << 20;
-    settings.largeObjectReserveBytes = 256u << 20;
-    return settings;
-}
 
 // The types of the two classic leaks: a form list held by a static, and an event whose handler
 // list holds its subscribers.
@@ -48,7 +43,7 @@ private slots:
 };
 
 void GcRetentionPathTest::staticOpenedFormsList_keepsDisposedFormsAlive_andThePathNamesIt() {
-    GcHeap heap(testSettings());
+    GcHeap heap(smallGcHeapSettings());
     const LeakTypes types(heap);
     const GcHeap::StaticId openedForms = heap.defineStatic("openedForms");
     GcHandle closedForm;
@@ -87,7 +82,7 @@ void GcRetentionPathTest::staticOpenedFormsList_keepsDisposedFormsAlive_andThePa
 }
 
 void GcRetentionPathTest::eventHandlerSubscription_keepsItsSubscriberAlive_andThePathNamesIt() {
-    GcHeap heap(testSettings());
+    GcHeap heap(smallGcHeapSettings());
     const LeakTypes types(heap);
     const GcHeap::StaticId service = heap.defineStatic("SettingsService.instance");
     GcHandle panel;
@@ -127,7 +122,7 @@ void GcRetentionPathTest::eventHandlerSubscription_keepsItsSubscriberAlive_andTh
 }
 
 void GcRetentionPathTest::path_isTheShortestOne() {
-    GcHeap heap(testSettings());
+    GcHeap heap(smallGcHeapSettings());
     const LeakTypes types(heap);
     const GcHeap::StaticId chain = heap.defineStatic("chain");
     const GcHeap::StaticId direct = heap.defineStatic("direct");
@@ -156,7 +151,7 @@ void GcRetentionPathTest::path_isTheShortestOne() {
 }
 
 void GcRetentionPathTest::path_canStartAtANamedRoot() {
-    GcHeap heap(testSettings());
+    GcHeap heap(smallGcHeapSettings());
     const LeakTypes types(heap);
     const GcHeap::StaticId first = heap.defineStatic("first");
     const GcHeap::StaticId second = heap.defineStatic("second");
@@ -178,7 +173,7 @@ void GcRetentionPathTest::path_canStartAtANamedRoot() {
 }
 
 void GcRetentionPathTest::frameLocals_andHandles_areNamedRoots() {
-    GcHeap heap(testSettings());
+    GcHeap heap(smallGcHeapSettings());
     const LeakTypes types(heap);
     GcFrame frame(heap, "decodeThumbnail");
     const ObjectRef local = heap.allocate(frame, types.form);
@@ -192,7 +187,7 @@ void GcRetentionPathTest::frameLocals_andHandles_areNamedRoots() {
 }
 
 void GcRetentionPathTest::unreachableObject_hasNoPath() {
-    GcHeap heap(testSettings());
+    GcHeap heap(smallGcHeapSettings());
     const LeakTypes types(heap);
     GcHandle weak;
     {
