@@ -72,8 +72,7 @@ ScenarioOutcome BatchResizeScenario::run(ScenarioContext& context,
     const std::vector<std::filesystem::path> files = SampleImages::listImageFiles(input);
     const auto planned = static_cast<std::int64_t>(files.size());
 
-    Configuration configuration = Configuration::defaultInstance().clone();
-    configuration.allocator = context.sharedAllocator();
+    Configuration configuration = context.imageConfiguration();
     // The workers are the parallelism; each image's processors share what is left.
     configuration.maxDegreeOfParallelism =
         std::max(1, Configuration::defaultMaxDegreeOfParallelism() / threads);

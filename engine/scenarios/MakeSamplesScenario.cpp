@@ -29,8 +29,7 @@ ScenarioOutcome MakeSamplesScenario::run(ScenarioContext& context,
         outcome.cancelled = true;
         return outcome;
     }
-    Configuration configuration = Configuration::defaultInstance().clone();
-    configuration.allocator = context.sharedAllocator();
+    Configuration configuration = context.imageConfiguration();
     const std::vector<std::filesystem::path> written =
         SampleImages::generate(directory, configuration);
     std::int64_t bytes = 0;

@@ -7,6 +7,13 @@
 
 namespace poolscope {
 
+Configuration ScenarioContext::imageConfiguration() const {
+    Configuration configuration = Configuration::defaultInstance().clone();
+    configuration.allocator = options_.allocator;
+    configuration.preferContiguousImageBuffers = options_.preferContiguousImageBuffers;
+    return configuration;
+}
+
 ScenarioContext::ScenarioContext(Options options) : options_(std::move(options)) {
     if (!options_.allocator) {
         throw std::invalid_argument("ScenarioContext needs an allocator.");

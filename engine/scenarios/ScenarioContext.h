@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "imaging/Configuration.h"
 #include "memory/Clock.h"
 #include "memory/MemoryAllocator.h"
 #include "memory/SystemMemory.h"
@@ -44,6 +45,9 @@ public:
         std::shared_ptr<ManualClock> manualClock;
         MemoryLoadSource* loadSource = &ProcMeminfoLoadSource::instance();
         bool stepMode = false;
+        // Images the scenario makes through imageConfiguration() get one buffer each, as
+        // ImageSharp's preferContiguousImageBuffers gives them.
+        bool preferContiguousImageBuffers = false;
         // Called on the scenario's thread at every reportProgress().
         std::function<void(const ScenarioProgress&)> onProgress;
         // Called on the scenario's thread with a copy of a managed heap the scenario works on,
@@ -57,6 +61,9 @@ public:
 
     MemoryAllocator& allocator() const { return *options_.allocator; }
     const std::shared_ptr<MemoryAllocator>& sharedAllocator() const { return options_.allocator; }
+    // A clone of the process default on this context's allocator, with its preference for
+    // contiguous image buffers: what a scenario's images should be made with.
+    Configuration imageConfiguration() const;
     Clock& clock() const;
     MemoryLoadSource& loadSource() const { return *options_.loadSource; }
     bool usesManualClock() const { return options_.manualClock != nullptr; }

@@ -7,7 +7,9 @@
 
 #include "gc/GcFrame.h"
 #include "gc/GcHeap.h"
+#include "imaging/Image.h"
 #include "memory/MemoryAllocator.h"
+#include "memory/MemoryAllocatorOptions.h"
 #include "scenarios/LeakHuntScenario.h"
 #include "scenarios/ScenarioContext.h"
 #include "scenarios/ScenarioError.h"
@@ -56,6 +58,25 @@ class ScenarioFrameworkTest : public QObject {
     Q_OBJECT
 
 private slots:
+    void imageConfigurationUsesTheContextsAllocatorAndContiguityPreference() {
+        const std::shared_ptr<MemoryAllocator> allocator =
+            MemoryAllocator::create(MemoryAllocatorOptions{});
+        for (const bool prefer : {false, true}) {
+            ScenarioContext::Options options;
+            options.allocator = allocator;
+            options.preferContiguousImageBuffers = prefer;
+            const ScenarioContext context(std::move(options));
+            const Configuration configuration = context.imageConfiguration();
+            QCOMPARE(configuration.allocator.get(), allocator.get());
+            QCOMPARE(configuration.preferContiguousImageBuffers, prefer);
+            // An image made with it is one buffer exactly when contiguity was asked for: 2000
+            // rows of 4000 RGBA pixels do not fit one 4 MiB chunk.
+            const Image<Rgba32> image(configuration, 4000, 2000);
+            MemoryGroupView<Rgba32> memory;
+            QCOMPARE(image.dangerousTryGetSinglePixelMemory(memory), prefer);
+        }
+    }
+
     void parametersTakeTheirDefaultsUnlessGiven() {
         const auto parameters = ScenarioParameters::resolve("sample", sampleParameters(),
                                                             {{"rate", "0.25"}, {"leak", "yes"}});

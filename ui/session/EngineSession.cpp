@@ -108,6 +108,7 @@ bool EngineSession::start() {
     ScenarioContext::Options contextOptions;
     contextOptions.allocator = allocator_;
     contextOptions.stepMode = stepMode_;
+    contextOptions.preferContiguousImageBuffers = allocatorOptions_.preferContiguous;
     contextOptions.onHeapSnapshot =
         [mailbox = heapMailbox_](std::shared_ptr<const GcHeapSnapshot> snapshot) {
             mailbox->post(std::move(snapshot));

@@ -43,6 +43,8 @@ struct SessionAllocatorOptions {
     std::optional<int> trimPeriodMilliseconds;
     // Pixel memory from a managed heap (GcPixelAllocator) instead of the pool.
     bool gcBacked = false;
+    // Images the scenario makes get one contiguous buffer each (preferContiguousImageBuffers).
+    bool preferContiguous = false;
 };
 
 // The GUI's handle on the engine: runs a scenario on a worker thread, and has the session's

@@ -4,6 +4,7 @@
 
 #include <QActionGroup>
 #include <QApplication>
+#include <QCheckBox>
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDockWidget>
@@ -243,6 +244,11 @@ void MainWindow::buildToolBar() {
     allocatorBar->addWidget(new QLabel(tr(" Max pool "), allocatorBar));
     allocatorBar->addWidget(poolMegabytes_);
     allocatorBar->addWidget(trimSeconds_);
+    preferContiguous_ = new QCheckBox(tr("Prefer contiguous"), allocatorBar);
+    preferContiguous_->setObjectName(QStringLiteral("preferContiguous"));
+    preferContiguous_->setToolTip(
+        tr("Images get one buffer each (preferContiguousImageBuffers) instead of 4 MiB chunks"));
+    allocatorBar->addWidget(preferContiguous_);
 }
 
 void MainWindow::buildDocks() {
@@ -363,6 +369,8 @@ void MainWindow::restoreSettings() {
     trimSeconds_->setValue(settings.value(QStringLiteral("allocator/trimSeconds"), 0).toInt());
     allocatorKind_->setCurrentIndex(
         settings.value(QStringLiteral("allocator/gcBacked"), false).toBool() ? 1 : 0);
+    preferContiguous_->setChecked(
+        settings.value(QStringLiteral("allocator/preferContiguous"), false).toBool());
     speed_->setCurrentIndex(settings.value(QStringLiteral("run/speed"), 0).toInt());
     const int scenario = scenarioPicker_->findData(
         settings.value(QStringLiteral("run/scenario"), QStringLiteral("default")));
@@ -378,6 +386,7 @@ void MainWindow::saveSettings() const {
     settings.setValue(QStringLiteral("allocator/poolMegabytes"), poolMegabytes_->value());
     settings.setValue(QStringLiteral("allocator/trimSeconds"), trimSeconds_->value());
     settings.setValue(QStringLiteral("allocator/gcBacked"), allocatorKind_->currentIndex() == 1);
+    settings.setValue(QStringLiteral("allocator/preferContiguous"), preferContiguous_->isChecked());
     settings.setValue(QStringLiteral("run/speed"), speed_->currentIndex());
     settings.setValue(QStringLiteral("run/scenario"), scenarioPicker_->currentData());
 }
@@ -403,6 +412,7 @@ void MainWindow::setAllocatorOptions(const SessionAllocatorOptions& options) {
     trimSeconds_->setValue(options.trimPeriodMilliseconds ? *options.trimPeriodMilliseconds / 1000
                                                           : 0);
     allocatorKind_->setCurrentIndex(options.gcBacked ? 1 : 0);
+    preferContiguous_->setChecked(options.preferContiguous);
     session_.setAllocatorOptions(options);
 }
 
@@ -413,6 +423,7 @@ void MainWindow::applyAllocatorOptions() {
         options.trimPeriodMilliseconds = trimSeconds_->value() * 1000;
     }
     options.gcBacked = allocatorKind_->currentIndex() == 1;
+    options.preferContiguous = preferContiguous_->isChecked();
     session_.setAllocatorOptions(options);
 }
 
@@ -465,6 +476,7 @@ void MainWindow::updateControls() {
     allocatorKind_->setEnabled(!running);
     poolMegabytes_->setEnabled(!running);
     trimSeconds_->setEnabled(!running);
+    preferContiguous_->setEnabled(!running);
     saveAction_->setEnabled(!running && !session_.lastRunRecording().isEmpty());
     liveAction_->setEnabled(session_.showsRecording());
     gcHeap_->setLessonControlsEnabled(running);

@@ -118,6 +118,7 @@ private:
     QSpinBox* poolMegabytes_ = nullptr;
     QSpinBox* trimSeconds_ = nullptr;
     QComboBox* allocatorKind_ = nullptr;
+    QCheckBox* preferContiguous_ = nullptr;
     QAction* runAction_ = nullptr;
     QAction* pauseAction_ = nullptr;
     QAction* stepAction_ = nullptr;
