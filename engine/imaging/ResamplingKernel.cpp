@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <numbers>
 #include <stdexcept>
 #include <string>
@@ -85,7 +86,11 @@ ResamplingKernel::ResamplingKernel(ResamplerKind kind, int sourceSize, int desti
     counts_.resize(static_cast<std::size_t>(destinationSize));
     weights_.assign(static_cast<std::size_t>(destinationSize) * static_cast<std::size_t>(stride_),
                     0.0f);
+    pairStride_ = (stride_ + 1) / 2;
+    fixedPairs_.assign(
+        static_cast<std::size_t>(destinationSize) * static_cast<std::size_t>(pairStride_), 0);
     std::vector<double> window(static_cast<std::size_t>(stride_));
+    std::vector<std::int64_t> fixed(static_cast<std::size_t>(stride_) + 1);
     for (int i = 0; i < destinationSize; ++i) {
         const double center = (i + 0.5) * scale;
         int first = static_cast<int>(std::floor(center - support + 0.5));
@@ -113,6 +118,31 @@ ResamplingKernel::ResamplingKernel(ResamplerKind kind, int sourceSize, int desti
             weights_.data() + static_cast<std::size_t>(i) * static_cast<std::size_t>(stride_);
         for (int k = 0; k < count; ++k) {
             out[k] = static_cast<float>(window[static_cast<std::size_t>(k)] / total);
+        }
+        std::int64_t fixedSum = 0;
+        std::int64_t absoluteSum = 0;
+        std::size_t largest = 0;
+        for (std::size_t k = 0; k < static_cast<std::size_t>(count); ++k) {
+            fixed[k] = std::llround(window[k] / total * kFixedPointOne);
+            fixedSum += fixed[k];
+            if (std::abs(fixed[k]) > std::abs(fixed[largest])) {
+                largest = k;
+            }
+        }
+        fixed[largest] += kFixedPointOne - fixedSum;
+        fixed[static_cast<std::size_t>(count)] = 0;
+        for (std::size_t k = 0; k < static_cast<std::size_t>(count); ++k) {
+            absoluteSum += std::abs(fixed[k]);
+        }
+        hasFixedPoint_ = hasFixedPoint_ && absoluteSum <= 2 * kFixedPointOne;
+        std::int32_t* pairs = fixedPairs_.data() +
+                              static_cast<std::size_t>(i) * static_cast<std::size_t>(pairStride_);
+        for (int j = 0; j < (count + 1) / 2; ++j) {
+            const auto low = static_cast<std::uint16_t>(fixed[static_cast<std::size_t>(2 * j)]);
+            const auto high =
+                static_cast<std::uint16_t>(fixed[static_cast<std::size_t>(2 * j + 1)]);
+            pairs[j] = static_cast<std::int32_t>(static_cast<std::uint32_t>(low) |
+                                                 (static_cast<std::uint32_t>(high) << 16));
         }
     }
 }

@@ -103,6 +103,67 @@ struct BaselineIsa {
 #endif
         return i;
     }
+#if defined(POOLSCOPE_X86_KERNELS)
+    // The horizontal fixed-point resize of one RGBA pixel adds its pairs of taps from here;
+    // the blocks do none on the baseline.
+    static POOLSCOPE_INLINE int horizontalPairBlocks(__m128i&, const std::int16_t*,
+                                                     const std::int32_t*, int) {
+        return 0;
+    }
+#endif
+
+    static POOLSCOPE_INLINE std::size_t premultiplyToFixedBlocks(std::int16_t* out,
+                                                                 const std::uint8_t* in,
+                                                                 std::size_t count) {
+        std::size_t i = 0;
+#if defined(POOLSCOPE_X86_KERNELS)
+        const __m128i zero = _mm_setzero_si128();
+        const __m128i factor = _mm_set1_epi16(static_cast<short>(32897));
+        const __m128i colourLanes = _mm_set_epi16(0, -1, -1, -1, 0, -1, -1, -1);
+        auto convert = [&](__m128i pixels) {
+            const __m128i alpha = _mm_shufflehi_epi16(_mm_shufflelo_epi16(pixels, 0xFF), 0xFF);
+            const __m128i colour = _mm_mulhi_epu16(_mm_mullo_epi16(pixels, alpha), factor);
+            return _mm_or_si128(_mm_and_si128(colourLanes, colour),
+                                _mm_andnot_si128(colourLanes, _mm_slli_epi16(pixels, 7)));
+        };
+        for (; i + 16 <= count; i += 16) {
+            const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + i));
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i),
+                             convert(_mm_unpacklo_epi8(bytes, zero)));
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i + 8),
+                             convert(_mm_unpackhi_epi8(bytes, zero)));
+        }
+#endif
+        return i;
+    }
+    // Blocks of RowKernels::fixedSumOfRowPairs, 8 samples at a time.
+    static POOLSCOPE_INLINE std::size_t fixedSumOfRowPairsBlocks(std::int32_t* out,
+                                                                 const std::int16_t* const* rows,
+                                                                 const std::int32_t* weightPairs,
+                                                                 int pairCount, std::size_t count,
+                                                                 int shift) {
+        std::size_t i = 0;
+#if defined(POOLSCOPE_X86_KERNELS)
+        const __m128i rounding = _mm_set1_epi32(1 << (shift - 1));
+        const __m128i bits = _mm_cvtsi32_si128(shift);
+        for (; i + 8 <= count; i += 8) {
+            __m128i low = rounding;
+            __m128i high = rounding;
+            for (int j = 0; j < pairCount; ++j) {
+                const __m128i even =
+                    _mm_loadu_si128(reinterpret_cast<const __m128i*>(rows[2 * j] + i));
+                const __m128i odd =
+                    _mm_loadu_si128(reinterpret_cast<const __m128i*>(rows[2 * j + 1] + i));
+                const __m128i weights = _mm_set1_epi32(weightPairs[j]);
+                low = _mm_add_epi32(low, _mm_madd_epi16(_mm_unpacklo_epi16(even, odd), weights));
+                high = _mm_add_epi32(high, _mm_madd_epi16(_mm_unpackhi_epi16(even, odd), weights));
+            }
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i), _mm_sra_epi32(low, bits));
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i + 4), _mm_sra_epi32(high, bits));
+        }
+#endif
+        return i;
+    }
     static POOLSCOPE_INLINE std::size_t widenBlocks(std::uint16_t* out, const std::uint8_t* in,
                                                     std::size_t count) {
         std::size_t i = 0;
@@ -189,6 +250,78 @@ struct Avx2Isa {
                     _mm256_mulhi_epu16(tap, _mm256_set1_epi16(static_cast<short>(weights[k]))));
             }
             _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), sum);
+        }
+        return i;
+    }
+    // Two pairs of taps (four pixels) per instruction, one pair per 128-bit lane; the lanes
+    // are added at the end. Integer sums: the same bits as one pair at a time.
+    static inline __attribute__((target("avx2"))) int horizontalPairBlocks(
+        __m128i& sum, const std::int16_t* taps, const std::int32_t* weights, int pairCount) {
+        int j = 0;
+        if (pairCount < 2) {
+            return 0;
+        }
+        const __m256i interleave =
+            _mm256_setr_epi8(0, 1, 8, 9, 2, 3, 10, 11, 4, 5, 12, 13, 6, 7, 14, 15, 0, 1, 8, 9, 2, 3,
+                             10, 11, 4, 5, 12, 13, 6, 7, 14, 15);
+        const __m256i spread = _mm256_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1);
+        __m256i wide = _mm256_setzero_si256();
+        for (; j + 2 <= pairCount; j += 2) {
+            const __m256i four = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(taps + 8 * j));
+            const __m256i weightPairs = _mm256_permutevar8x32_epi32(
+                _mm256_castsi128_si256(
+                    _mm_loadl_epi64(reinterpret_cast<const __m128i*>(weights + j))),
+                spread);
+            wide = _mm256_add_epi32(
+                wide, _mm256_madd_epi16(_mm256_shuffle_epi8(four, interleave), weightPairs));
+        }
+        sum = _mm_add_epi32(
+            sum, _mm_add_epi32(_mm256_castsi256_si128(wide), _mm256_extracti128_si256(wide, 1)));
+        return j;
+    }
+    static inline __attribute__((target("avx2"))) std::size_t premultiplyToFixedBlocks(
+        std::int16_t* out, const std::uint8_t* in, std::size_t count) {
+        std::size_t i = 0;
+        const __m256i factor = _mm256_set1_epi16(static_cast<short>(32897));
+        for (; i + 16 <= count; i += 16) {
+            const __m256i pixels =
+                _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(in + i)));
+            const __m256i alpha =
+                _mm256_shufflehi_epi16(_mm256_shufflelo_epi16(pixels, 0xFF), 0xFF);
+            const __m256i colour = _mm256_mulhi_epu16(_mm256_mullo_epi16(pixels, alpha), factor);
+            _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i),
+                                _mm256_blend_epi16(colour, _mm256_slli_epi16(pixels, 7), 0x88));
+        }
+        return i;
+    }
+    static inline __attribute__((target("avx2"))) std::size_t fixedSumOfRowPairsBlocks(
+        std::int32_t* out, const std::int16_t* const* rows, const std::int32_t* weightPairs,
+        int pairCount, std::size_t count, int shift) {
+        std::size_t i = 0;
+        const __m256i rounding = _mm256_set1_epi32(1 << (shift - 1));
+        const __m128i bits = _mm_cvtsi32_si128(shift);
+        for (; i + 16 <= count; i += 16) {
+            __m256i low = rounding;
+            __m256i high = rounding;
+            for (int j = 0; j < pairCount; ++j) {
+                const __m256i even =
+                    _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rows[2 * j] + i));
+                const __m256i odd =
+                    _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rows[2 * j + 1] + i));
+                const __m256i weights = _mm256_set1_epi32(weightPairs[j]);
+                low = _mm256_add_epi32(
+                    low, _mm256_madd_epi16(_mm256_unpacklo_epi16(even, odd), weights));
+                high = _mm256_add_epi32(
+                    high, _mm256_madd_epi16(_mm256_unpackhi_epi16(even, odd), weights));
+            }
+            // The unpacks work per 128-bit lane: low holds samples 0-3 and 8-11, high 4-7 and
+            // 12-15.
+            low = _mm256_sra_epi32(low, bits);
+            high = _mm256_sra_epi32(high, bits);
+            _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i),
+                                _mm256_permute2x128_si256(low, high, 0x20));
+            _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i + 8),
+                                _mm256_permute2x128_si256(low, high, 0x31));
         }
         return i;
     }
@@ -350,6 +483,47 @@ struct RowKernels {
                     sum + ((std::uint32_t{taps[k][i]} * weights[k]) >> 16), 0xFFFF);
             }
             out[i] = static_cast<std::uint16_t>(sum);
+        }
+    }
+
+    // The fixed-point sum for resizing 8-bit pixels: rows are 16-bit samples, taken in pairs
+    // (2j, 2j + 1) with weightPairs[j] holding their 16-bit weights (even tap low), and
+    // out[i] = (sum + half) >> shift, rounded to nearest. 32-bit integer sums: exact, so every
+    // instruction set, order and tail gives the same bits.
+    static POOLSCOPE_INLINE void fixedSumOfRowPairs(std::int32_t* out,
+                                                    const std::int16_t* const* rows,
+                                                    const std::int32_t* weightPairs, int pairCount,
+                                                    std::size_t count, int shift) {
+        for (std::size_t i =
+                 Isa::fixedSumOfRowPairsBlocks(out, rows, weightPairs, pairCount, count, shift);
+             i < count; ++i) {
+            std::int32_t sum = 1 << (shift - 1);
+            for (int j = 0; j < pairCount; ++j) {
+                sum += lowWeight(weightPairs[j]) * rows[2 * j][i] +
+                       highWeight(weightPairs[j]) * rows[2 * j + 1][i];
+            }
+            out[i] = sum >> shift;
+        }
+    }
+    static POOLSCOPE_INLINE std::int32_t lowWeight(std::int32_t pair) {
+        return static_cast<std::int16_t>(static_cast<std::uint32_t>(pair) & 0xFFFFu);
+    }
+    static POOLSCOPE_INLINE std::int32_t highWeight(std::int32_t pair) {
+        return static_cast<std::int16_t>(static_cast<std::uint32_t>(pair) >> 16);
+    }
+
+    // 8-bit RGBA (alpha last) to premultiplied 16-bit samples in units of 1/128 of a level:
+    // colour (c * a * 32897) >> 16, which is c * 128 exactly when a is 255 and at most 32640;
+    // alpha a * 128. Integer arithmetic, the same bits for blocks and tail.
+    static POOLSCOPE_INLINE void premultiplyToFixed(std::int16_t* out, const std::uint8_t* in,
+                                                    std::size_t count) {
+        std::size_t i = Isa::premultiplyToFixedBlocks(out, in, count);
+        for (; i + 4 <= count; i += 4) {
+            const std::uint32_t alpha = in[i + 3];
+            for (int c = 0; c < 3; ++c) {
+                out[i + c] = static_cast<std::int16_t>((in[i + c] * alpha * 32897u) >> 16);
+            }
+            out[i + 3] = static_cast<std::int16_t>(alpha << 7);
         }
     }
 

@@ -8,6 +8,7 @@
 #include "ImagingTestSupport.h"
 #include "imaging/ResamplingKernel.h"
 #include "imaging/Resize.h"
+#include "imaging/RowKernels.h"
 
 using namespace poolscope;
 using poolscope::testing::contiguousConfiguration;
@@ -42,6 +43,17 @@ void checkChunkingAndThreadsDoNotChangeResult(ResamplerKind kind, int width, int
     resize(contiguous, width, height, kind);
     resize(chunked, width, height, kind);
     QCOMPARE(pixelBytes(chunked), pixelBytes(contiguous));
+}
+
+// Every size pair the tests resize between: downscales and upscales, odd widths whose vector
+// blocks leave tails, windows of odd and even tap counts.
+const std::pair<int, int> kSizes[] = {{11, 7}, {80, 41}, {37, 5}, {7, 60}, {150, 3}};
+
+template <class TPixel>
+std::vector<std::uint8_t> resizedBytes(const Image<TPixel>& source, int width, int height,
+                                       ResamplerKind kind) {
+    Image<TPixel> out = resized(source, width, height, kind);
+    return pixelBytes(out);
 }
 
 }  // namespace
@@ -233,6 +245,59 @@ private slots:
             checkChunkingAndThreadsDoNotChangeResult<L8>(kind, width, height);
             checkChunkingAndThreadsDoNotChangeResult<L16>(kind, width, height);
             checkChunkingAndThreadsDoNotChangeResult<RgbaVector>(kind, width, height);
+        }
+    }
+
+    void avx2AndBaselinePaths_giveIdenticalBytes_data() { addEveryFilteringKind(); }
+    void avx2AndBaselinePaths_giveIdenticalBytes() {
+        QFETCH(ResamplerKind, kind);
+        if (!RowKernelDispatch::cpuHasAvx2()) {
+            QSKIP("This CPU has no AVX2: there is only the baseline path.");
+        }
+        const Image<Rgba32> rgba = randomImage<Rgba32>(tinyChunkConfiguration(2), 45, 29, 17);
+        const Image<Bgra32> bgra = randomImage<Bgra32>(contiguousConfiguration(2), 45, 29, 18);
+        for (auto [width, height] : kSizes) {
+            RowKernelDispatch::allowAvx2(false);
+            const auto rgbaBaseline = resizedBytes(rgba, width, height, kind);
+            const auto bgraBaseline = resizedBytes(bgra, width, height, kind);
+            RowKernelDispatch::allowAvx2(true);
+            QCOMPARE(resizedBytes(rgba, width, height, kind), rgbaBaseline);
+            QCOMPARE(resizedBytes(bgra, width, height, kind), bgraBaseline);
+        }
+    }
+
+    void eightBitRgba_staysWithinOneLevelOfTheFloatPath_data() { addEveryFilteringKind(); }
+    void eightBitRgba_staysWithinOneLevelOfTheFloatPath() {
+        QFETCH(ResamplerKind, kind);
+        // RgbaVector takes the float path: the same filter, premultiplied, in floats. The 8-bit
+        // result may differ from it by rounding, by at most one level per channel. The colour of
+        // an all but transparent pixel is the quotient of two tiny sums, where a rounding of
+        // 1/64 level in the premultiplied sum moves it by several levels: colours are compared
+        // from alpha 8 on (there the quotient moves by at most a fifth of a level).
+        constexpr int kLeastAlphaForColour = 8;
+        const Image<Rgba32> bytes = randomImage<Rgba32>(tinyChunkConfiguration(2), 45, 29, 5);
+        const Image<RgbaVector> floats =
+            randomImage<RgbaVector>(tinyChunkConfiguration(2), 45, 29, 5);
+        for (auto [width, height] : kSizes) {
+            const Image<Rgba32> fixed = resized(bytes, width, height, kind);
+            const Image<RgbaVector> reference = resized(floats, width, height, kind);
+            int worst = 0;
+            for (int y = 0; y < height; ++y) {
+                for (int x = 0; x < width; ++x) {
+                    const Rgba32 expected = PixelConverter::convert<Rgba32>(reference.pixel(x, y));
+                    const Rgba32 actual = fixed.pixel(x, y);
+                    worst = std::max(worst, std::abs(actual.a - expected.a));
+                    if (expected.a >= kLeastAlphaForColour) {
+                        worst = std::max({worst, std::abs(actual.r - expected.r),
+                                          std::abs(actual.g - expected.g),
+                                          std::abs(actual.b - expected.b)});
+                    }
+                }
+            }
+            QVERIFY2(
+                worst <= 1,
+                qPrintable(
+                    QStringLiteral("%1x%2: %3 levels apart").arg(width).arg(height).arg(worst)));
         }
     }
 
