@@ -157,7 +157,8 @@ private slots:
 
     void aFinishedRunsRecordingOpensWithTheSameEvents() {
         EngineSession session;
-        session.setScenario("default", {{"iterations", "8"}});
+        // Paced, so the run spans several of the recording's 33 ms timeline samples.
+        session.setScenario("default", {{"iterations", "8"}, {"pause-ms", "30"}});
         SnapshotRecorder recorder(session);
         QVERIFY(session.start());
         QTRY_VERIFY_WITH_TIMEOUT(!session.lastRunRecording().isEmpty(), kRunTimeoutMilliseconds);
