@@ -43,6 +43,13 @@ std::set<QString> tagsOf(const SessionSnapshot& snapshot) {
     return tags;
 }
 
+bool everyStackIsNamed(const SessionSnapshot& snapshot) {
+    return std::all_of(snapshot.allocations->rows.begin(), snapshot.allocations->rows.end(),
+                       [&](const LiveAllocation& row) {
+                           return row.stackId != 0 && snapshot.stacks->stack(row.stackId);
+                       });
+}
+
 }  // namespace
 
 class EngineSessionTest : public QObject {
@@ -116,8 +123,10 @@ private slots:
         const std::set<QString> tags = tagsOf(*recorder.last());
         QVERIFY(tags.contains(QString::fromLatin1(LeakHuntScenario::kNeverDisposedTag)));
         QVERIFY(!tags.contains(QString::fromLatin1(LeakHuntScenario::kCleanTag)));
-        // Stacks are captured while the session lives, and resolved for the table: the
-        // forgotten cache's rows name the function that filled the cache.
+        // Stacks are captured while the session lives, and named for the table a few at a time
+        // (a slow symbolizer delays names, never snapshots): the forgotten cache's rows name
+        // the function that filled the cache.
+        QTRY_VERIFY_WITH_TIMEOUT(everyStackIsNamed(*recorder.last()), kRunTimeoutMilliseconds);
         const SessionSnapshot& last = *recorder.last();
         int cacheRows = 0;
         for (const LiveAllocation& row : last.allocations->rows) {

@@ -137,6 +137,10 @@ private slots:
         QVERIFY(later->allocations->find(2) != nullptr);
         const auto unchanged = state.takeSnapshot(3 * kSecond);
         QCOMPARE(unchanged->allocations, later->allocations);  // nothing changed: shared
+        state.apply(rent(3, 2, 0, 1, 3));
+        state.refreshAllocationTableAtNextSnapshot();
+        const auto forced = state.takeSnapshot(3 * kSecond + 1);  // within the interval
+        QVERIFY(forced->allocations->find(3) != nullptr);
     }
 
     void eachStackIsResolvedOnceAndMissingFunctionsAreCounted() {
@@ -148,6 +152,22 @@ private slots:
         const auto snapshot = state.takeSnapshot(kSecond);
         QCOMPARE(lookups, 2);
         QCOMPARE(snapshot->stacks->missingSymbols, 2);  // one unnamed frame per stack
+    }
+
+    void aStackResolutionBudgetDefersNamesButNotTheSnapshot() {
+        int lookups = 0;
+        SessionState state = makeState(&lookups);
+        state.setStackResolutionBudget(std::chrono::nanoseconds(0));
+        state.apply(rent(1, 0, 0, 1, 1, 0, 5));
+        const auto deferred = state.takeSnapshot(kSecond);
+        QVERIFY(deferred->allocations->find(1) != nullptr);  // the row is there at once
+        QVERIFY(deferred->stacks->stack(5) == nullptr);      // its name comes later
+        QCOMPARE(state.pendingStackCount(), std::size_t{1});
+        state.setStackResolutionBudget(std::chrono::seconds(1));
+        const auto named = state.takeSnapshot(2 * kSecond);
+        QVERIFY(named->stacks->stack(5) != nullptr);
+        QCOMPARE(lookups, 1);
+        QCOMPARE(state.pendingStackCount(), std::size_t{0});
     }
 
     void timelineSamplesAndMarkersArriveOnceInOrder() {

@@ -1,6 +1,7 @@
 #include "session/SessionIngestor.h"
 
 #include <algorithm>
+#include <chrono>
 #include <exception>
 #include <utility>
 
@@ -15,6 +16,9 @@ namespace poolscope {
 
 namespace {
 
+// Naming new stacks takes at most this much of a tick: the first lookups in a module read its
+// debug information, which can take long, and must not hold the snapshots back.
+constexpr std::chrono::milliseconds kStackResolutionBudget{12};
 // A managed heap is copied for the view at most this often: a copy walks every object.
 constexpr std::int64_t kHeapSnapshotIntervalNanoseconds = 250'000'000;
 // A recording's timeline gets one sample per this much recorded time, as a live run would.
@@ -85,6 +89,7 @@ SessionIngestor::~SessionIngestor() {
 void SessionIngestor::startLive() {
     reader_.reset();
     state_ = std::make_unique<SessionState>(SessionState::liveResolvers(), monotonicNanoseconds());
+    state_->setStackResolutionBudget(kStackResolutionBudget);
     // What the engine did while a recording was shown is not part of this view.
     batch_.clear();
     subscription_->drain(batch_);
@@ -171,7 +176,12 @@ void SessionIngestor::beginRun(quint16 sourceId, int capacity, quint64 chunkByte
 }
 
 void SessionIngestor::endRun() {
-    tick();  // everything the run published, before its recording closes
+    // Everything the run published, with the allocations it left behind, is shown before its
+    // recording closes: closing symbolizes every stack of the run and can take a while.
+    if (state_) {
+        state_->refreshAllocationTableAtNextSnapshot();
+    }
+    tick();
     running_ = false;
     heap_.reset();
     finishRecording();

@@ -1,6 +1,7 @@
 #include "session/SessionState.h"
 
 #include <algorithm>
+#include <chrono>
 #include <utility>
 
 #include "diagnostics/MemoryDiagnostics.h"
@@ -210,9 +211,27 @@ void SessionState::apply(const MemoryEvent& event) {
 }
 
 void SessionState::noteStack(StackId stackId) {
-    if (stackId == 0 || stacks_->stacks.contains(stackId) || !resolvers_.stack) {
+    if (stackId == 0 || stacks_->stacks.contains(stackId) || !resolvers_.stack ||
+        !pendingStackIds_.insert(stackId).second) {
         return;
     }
+    pendingStacks_.push_back(stackId);
+}
+
+void SessionState::resolvePendingStacks() {
+    const auto started = std::chrono::steady_clock::now();
+    std::size_t resolved = 0;
+    while (resolved < pendingStacks_.size() &&
+           std::chrono::steady_clock::now() - started < stackResolutionBudget_) {
+        resolveStack(pendingStacks_[resolved]);
+        pendingStackIds_.erase(pendingStacks_[resolved]);
+        ++resolved;
+    }
+    pendingStacks_.erase(pendingStacks_.begin(),
+                         pendingStacks_.begin() + static_cast<std::ptrdiff_t>(resolved));
+}
+
+void SessionState::resolveStack(StackId stackId) {
     if (!stacksChanged_) {
         stacks_ = std::make_shared<StackCatalog>(*stacks_);  // the published one stays as it is
         stacksChanged_ = true;
@@ -346,13 +365,16 @@ std::shared_ptr<const SessionSnapshot> SessionState::takeSnapshot(std::int64_t n
     pendingMarkers_.clear();
 
     if (allocationsChanged_ &&
-        (!table_ || nowNanoseconds - lastTableBuild_ >= kAllocationTableIntervalNanoseconds ||
+        (!table_ || tableRefreshRequested_ ||
+         nowNanoseconds - lastTableBuild_ >= kAllocationTableIntervalNanoseconds ||
          nowNanoseconds < lastTableBuild_)) {
+        tableRefreshRequested_ = false;
         table_ = buildAllocationTable(nowNanoseconds);
         lastTableBuild_ = nowNanoseconds;
         allocationsChanged_ = false;
     }
     snapshot->allocations = table_;
+    resolvePendingStacks();
     if (stacksChanged_) {
         publishedStacks_ = stacks_;
         stacksChanged_ = false;

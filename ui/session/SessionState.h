@@ -2,12 +2,14 @@
 
 #include <QString>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <span>
+#include <unordered_set>
 #include <vector>
 
 #include "diagnostics/PoolOccupancy.h"
@@ -54,6 +56,17 @@ public:
     void setUndisposedAllocations(std::int64_t count) { undisposed_ = count; }
     void setFromRecording(bool fromRecording) { fromRecording_ = fromRecording; }
 
+    // How long one snapshot may spend naming new stacks; the rest wait for the next one, so a
+    // slow symbolizer delays names, never the snapshot. Unlimited by default.
+    void setStackResolutionBudget(std::chrono::nanoseconds budget) {
+        stackResolutionBudget_ = budget;
+    }
+    // Stacks seen but not named yet.
+    std::size_t pendingStackCount() const { return pendingStacks_.size(); }
+
+    // The next snapshot gets a fresh allocation table whatever the interval: a run's end must
+    // show what it left behind at once.
+    void refreshAllocationTableAtNextSnapshot() { tableRefreshRequested_ = true; }
     // Adds a timeline sample: the byte counts at their peak since the previous sample, so that
     // a burst rented and returned between two samples still shows.
     void sample(std::int64_t nowNanoseconds);
@@ -86,6 +99,8 @@ private:
     void addChunk(const MemoryEvent& event);
     void releaseChunk(const MemoryEvent& event);
     void noteStack(StackId stackId);
+    void resolvePendingStacks();
+    void resolveStack(StackId stackId);
     void noteTag(std::uint16_t tagId);
     std::shared_ptr<const AllocationTable> buildAllocationTable(std::int64_t nowNanoseconds);
 
@@ -100,9 +115,13 @@ private:
     // Ordered by id, so that the table comes out sorted without a sort.
     std::map<AllocationId, Entry> live_;
     bool allocationsChanged_ = true;
+    bool tableRefreshRequested_ = false;
     std::int64_t lastTableBuild_ = 0;
     std::shared_ptr<const AllocationTable> table_;
 
+    std::vector<StackId> pendingStacks_;  // in the order first seen
+    std::unordered_set<StackId> pendingStackIds_;
+    std::chrono::nanoseconds stackResolutionBudget_ = std::chrono::nanoseconds::max();
     std::shared_ptr<StackCatalog> stacks_;  // copied on write, when a new stack or tag appears
     bool stacksChanged_ = false;
     std::shared_ptr<const StackCatalog> publishedStacks_;
