@@ -88,7 +88,10 @@ std::uint64_t SmallBufferPool::retainedBytes() const {
     for (std::size_t i = 0; i < classes_.size(); ++i) {
         const SizeClass& sizeClass = classes_[i];
         std::lock_guard lock(sizeClass.mutex);
-        total += sizeClass.retained.size() * (std::uint64_t{1} << (i + kMinClassBits));
+        // The top classes are never used: their sizes (2^60 and up) do not fit a shift.
+        if (!sizeClass.retained.empty()) {
+            total += sizeClass.retained.size() * (std::uint64_t{1} << (i + kMinClassBits));
+        }
     }
     return total;
 }
