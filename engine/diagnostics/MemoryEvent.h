@@ -41,8 +41,8 @@ enum class MemoryEventKind : std::uint8_t {
 const char* memoryEventKindName(MemoryEventKind kind);
 
 // One allocator action. Allocation events (Rent, Return, UnpooledAllocate, UnpooledFree,
-// SmallRent, SmallReturn) carry the tag id in value and the chunk's address in value2. Fixed-size and trivially copyable, so that the event queue never
-// allocates on the producer's side.
+// SmallRent, SmallReturn) carry the tag id in value and the chunk's address in value2. Fixed-size
+// and trivially copyable, so that the event queue never allocates on the producer's side.
 struct MemoryEvent {
     std::int64_t timeNanoseconds = 0;
     AllocationId allocationId = 0;
