@@ -26,6 +26,10 @@ void Configuration::validate() const {
             "Configuration::maxDegreeOfParallelism must be at least 1, got " +
             std::to_string(maxDegreeOfParallelism) + ".");
     }
+    if (maxDecodePixels < 1) {
+        throw std::invalid_argument("Configuration::maxDecodePixels must be at least 1, got " +
+                                    std::to_string(maxDecodePixels) + ".");
+    }
 }
 
 }  // namespace poolscope

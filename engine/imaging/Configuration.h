@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <memory>
 
 #include "memory/MemoryAllocator.h"
@@ -18,6 +19,12 @@ struct Configuration {
     bool preferContiguousImageBuffers = false;
     // Upper bound on the threads a processor uses; at least 1. Defaults to the core count.
     int maxDegreeOfParallelism = defaultMaxDegreeOfParallelism();
+    // Decoders refuse a header that claims more pixels than this before they allocate anything,
+    // as libvips' and ImageSharp's decoder options do: a few bytes of hostile header must not
+    // cost gigabytes. 2^28 pixels is a 16384 x 16384 image (1 GiB as Rgba32).
+    std::int64_t maxDecodePixels = kDefaultMaxDecodePixels;
+
+    static constexpr std::int64_t kDefaultMaxDecodePixels = std::int64_t{1} << 28;
 
     Configuration clone() const { return *this; }
 
@@ -25,7 +32,8 @@ struct Configuration {
     static Configuration& defaultInstance();
     static int defaultMaxDegreeOfParallelism();
 
-    // Throws std::invalid_argument for a missing allocator or a degree below 1.
+    // Throws std::invalid_argument for a missing allocator, a degree below 1 or a decode pixel
+    // limit below 1.
     void validate() const;
 };
 

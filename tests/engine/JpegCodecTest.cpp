@@ -252,7 +252,8 @@ private slots:
     }
 
     void hostileHeader_isRefusedBeforeAllocating() {
-        for (const auto& [width, height] : {std::pair{32768, 32769}, std::pair{65500, 65500}}) {
+        for (const auto& [width, height] :
+             {std::pair{32768, 32769}, std::pair{65500, 65500}, std::pair{30000, 30000}}) {
             const std::vector<std::uint8_t> file = hostileJpeg(width, height);
             QCOMPARE(JpegCodec::identify(file, "hostile.jpg").width, width);
             const std::int64_t undisposedBefore =
@@ -265,11 +266,16 @@ private slots:
                 message = QString::fromStdString(error.what());
                 QCOMPARE(error.sourceName(), std::string("hostile.jpg"));
             }
+            const auto pixels = static_cast<std::uint64_t>(width) * height;
             QCOMPARE(message,
                      QStringLiteral("Cannot decode image. Failed to allocate buffers for possibly "
-                                    "degenerate dimensions: %1x%2.")
+                                    "degenerate dimensions: %1x%2. 'hostile.jpg': %3 pixels "
+                                    "exceed the decode limit of %4 pixels "
+                                    "(Configuration::maxDecodePixels).")
                          .arg(width)
-                         .arg(height));
+                         .arg(height)
+                         .arg(pixels)
+                         .arg(Configuration::kDefaultMaxDecodePixels));
             QCOMPARE(MemoryDiagnostics::totalUndisposedAllocationCount(), undisposedBefore);
             QCOMPARE(MemoryDiagnostics::liveAllocations().size(), liveBefore);
         }

@@ -423,19 +423,43 @@ private slots:
         QVERIFY(pixelBytes(chunked) == pixelBytes(decoded));
     }
 
-    void hostileHeaders_areRefusedBeforeAllocating() {
-        // The default 4 GiB group limit admits a 2 GB one-pixel column, so an application that
-        // decodes untrusted files sets a tighter limit; 32768 x 32769 exceeds even the default.
+    void hostileHeaders_areRefusedBeforeAllocating_namingTheFileTheSizeAndTheLimit() {
+        // Two limits stand between a header and memory: the decode pixel limit (2^28 pixels by
+        // default), then the allocator's group limit (4 GiB by default), which an application
+        // decoding untrusted files may lower. Each case is refused by the one it exceeds, and
+        // the 66-byte 2147483647 x 1 file is refused before libpng sizes its row buffers.
         Configuration limited;
         limited.allocator = MemoryAllocator::create({std::nullopt, 1024});
+        limited.maxDecodePixels = std::int64_t{1} << 40;
+        Configuration unlimitedPixels = Configuration::defaultInstance().clone();
+        unlimitedPixels.maxDecodePixels = std::int64_t{1} << 40;
+        const auto pixelLimit = [](std::uint64_t pixels) {
+            return QStringLiteral(
+                       "%1 pixels exceed the decode limit of %2 pixels "
+                       "(Configuration::maxDecodePixels).")
+                .arg(pixels)
+                .arg(Configuration::kDefaultMaxDecodePixels);
+        };
+        const auto groupLimit = [](std::uint64_t bytes, const Configuration& configuration) {
+            return QStringLiteral(
+                       "decoding needs %1 bytes; the allocator's group limit is %2 "
+                       "bytes.")
+                .arg(bytes)
+                .arg(configuration.allocator->groupAllocationLimitBytes());
+        };
         struct Case {
             std::uint32_t width;
             std::uint32_t height;
             const Configuration* configuration;
+            QString reason;
         };
-        const Case cases[] = {{1, 500'000'000, &limited},
-                              {32768, 32769, &limited},
-                              {32768, 32769, &Configuration::defaultInstance()}};
+        const Case cases[] = {
+            {1, 500'000'000, &limited, groupLimit(std::uint64_t{500'000'000} * 4, limited)},
+            {32768, 32769, &Configuration::defaultInstance(),
+             pixelLimit(std::uint64_t{32768} * 32769)},
+            {2147483647, 1, &Configuration::defaultInstance(), pixelLimit(2147483647)},
+            {2147483647, 1, &unlimitedPixels,
+             groupLimit(std::uint64_t{2147483647} * 4, unlimitedPixels)}};
         for (const Case& hostile : cases) {
             const std::vector<std::uint8_t> file = hostilePng(hostile.width, hostile.height);
             const ImageInfo info = ImageCodecs::identify(file, "hostile.png");
@@ -449,9 +473,10 @@ private slots:
                 [&] { PngCodec::decode<Rgba32>(file, *hostile.configuration, "hostile.png"); });
             QCOMPARE(message,
                      QStringLiteral("Cannot decode image. Failed to allocate buffers for possibly "
-                                    "degenerate dimensions: %1x%2.")
+                                    "degenerate dimensions: %1x%2. 'hostile.png': %3")
                          .arg(hostile.width)
-                         .arg(hostile.height));
+                         .arg(hostile.height)
+                         .arg(hostile.reason));
             QCOMPARE(MemoryDiagnostics::totalUndisposedAllocationCount(), undisposedBefore);
             QCOMPARE(MemoryDiagnostics::liveAllocations().size(), liveBefore);
         }

@@ -372,8 +372,14 @@ Image<TPixel> PngCodec::decode(std::span<const std::uint8_t> bytes,
     }
     PngReadSession session(bytes);
     PngHeader header;
-    if (!readInfoGuarded(&session.context, &header) ||
-        !setTransformsGuarded(&session.context, &header)) {
+    if (!readInfoGuarded(&session.context, &header)) {
+        session.fail(sourceName);
+    }
+    // png_read_update_info (in setTransformsGuarded) allocates and clears row buffers as wide as
+    // the header claims, so the claim is checked first, with the least memory any decode needs.
+    DecodeLimits::checkDimensions(configuration, header.width, header.height, sizeof(TPixel),
+                                  sourceName);
+    if (!setTransformsGuarded(&session.context, &header)) {
         session.fail(sourceName);
     }
     const bool direct = isNativeRowFormat<TPixel>(header.format);
