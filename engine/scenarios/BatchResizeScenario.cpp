@@ -30,6 +30,11 @@ std::vector<ScenarioParameter> BatchResizeScenario::parameters() const {
         ScenarioParameter::integer("width", "width of the results in pixels", 800, 1, 16'384),
         ScenarioParameter::real("blur", "Gaussian blur sigma in pixels (0: none)", 0.0, 0.0, 100.0),
         ScenarioParameter::integer("threads", "workers decoding and resizing at once", 2, 1, 64),
+        ScenarioParameter::integer("max-pixels",
+                                   "largest image a file may claim, in pixels; larger headers "
+                                   "are refused before decoding",
+                                   Configuration::kDefaultMaxDecodePixels, 1,
+                                   std::int64_t{1} << 40),
     };
 }
 
@@ -76,6 +81,7 @@ ScenarioOutcome BatchResizeScenario::run(ScenarioContext& context,
     // The workers are the parallelism; each image's processors share what is left.
     configuration.maxDegreeOfParallelism =
         std::max(1, Configuration::defaultMaxDegreeOfParallelism() / threads);
+    configuration.maxDecodePixels = parameters.integer("max-pixels");
 
     std::atomic<std::size_t> next{0};
     std::atomic<bool> cancelled{false};

@@ -129,12 +129,7 @@ std::vector<std::filesystem::path> candidateDirectories() {
         candidates.push_back(prefix / "share" / "poolscope" / "samples");
         candidates.push_back(prefix / "resources" / "samples");
     }
-    // This file sits at engine/scenarios/ of the source tree it was built from.
-    const std::filesystem::path source = std::filesystem::path(__FILE__);
-    if (source.is_absolute()) {
-        candidates.push_back(source.parent_path().parent_path().parent_path() / "resources" /
-                             "samples");
-    }
+    candidates.emplace_back(POOLSCOPE_SOURCE_SAMPLES);
     return candidates;
 }
 
@@ -197,7 +192,11 @@ std::vector<std::filesystem::path> SampleImages::listImageFiles(
     }
     std::vector<std::filesystem::path> files;
     for (const std::filesystem::directory_entry& entry : entries) {
-        if (entry.is_regular_file(error) && hasImageExtension(entry.path())) {
+        // Everything named like an image is listed unless it is a folder: a dangling link, a
+        // link loop or an unreadable file then fails to open and is reported with its reason,
+        // instead of vanishing from the run.
+        std::error_code typeError;
+        if (hasImageExtension(entry.path()) && !entry.is_directory(typeError)) {
             files.push_back(entry.path());
         }
     }

@@ -35,8 +35,9 @@ public:
     static std::filesystem::path defaultDirectory();
 
     // The PNG and JPEG files of `directory` by their extension (not their content, so that a
-    // corrupt one is listed and reported), sorted by name. Throws ScenarioError when the
-    // directory cannot be read.
+    // corrupt one is listed and reported), sorted by name; entries that are not folders but
+    // cannot be read (dangling links, link loops) are listed too, so that they are reported. Throws
+    // ScenarioError when the directory cannot be read.
     static std::vector<std::filesystem::path> listImageFiles(
         const std::filesystem::path& directory);
 

@@ -144,6 +144,44 @@ private slots:
         QCOMPARE(runner.allocator()->pool().stats().rented, 0);
     }
 
+    void batchResize_reportsUnreadableEntriesAndOversizedImages_eachWithItsReason() {
+        QTemporaryDir input;
+        QTemporaryDir output;
+        writeImage(pathOf(input, "small.png"), 40, 30);
+        writeImage(pathOf(input, "large.jpg"), 200, 100);
+        std::filesystem::create_symlink(pathOf(input, "missing.png"),
+                                        pathOf(input, "dangling.png"));
+        std::filesystem::create_symlink(pathOf(input, "loop.jpg"), pathOf(input, "loop.jpg"));
+        std::filesystem::create_directory(pathOf(input, "folder.png"));
+        ScenarioRunner runner(smallPoolWithoutStacks(64));
+        BatchResizeScenario scenario;
+
+        const ScenarioRunReport report = runner.run(
+            scenario, scenario.resolveParameters({{"input", input.path().toStdString()},
+                                                  {"output", output.path().toStdString()},
+                                                  {"width", "20"},
+                                                  {"max-pixels", "10000"}}));
+
+        QVERIFY2(report.error.empty(), report.error.c_str());
+        const ImageResults& images = *report.outcome.images;
+        QCOMPARE(images.processed, std::int64_t{1});
+        QCOMPARE(integerFigure(report.outcome, "imagesPlanned"), std::int64_t{4});
+        std::map<std::string, std::string> failed;
+        for (const ImageFailure& failure : images.failed) {
+            failed[std::filesystem::path(failure.file).filename().string()] = failure.error;
+        }
+        QCOMPARE(failed.size(), std::size_t{3});
+        QVERIFY2(failed["dangling.png"].find("No such file") != std::string::npos,
+                 failed["dangling.png"].c_str());
+        QVERIFY2(failed["loop.jpg"].find("symbolic links") != std::string::npos,
+                 failed["loop.jpg"].c_str());
+        QVERIFY2(failed["large.jpg"].find("20000 pixels exceed the decode limit of 10000 pixels") !=
+                     std::string::npos,
+                 failed["large.jpg"].c_str());
+        QCOMPARE(ImageCodecs::identifyFile(pathOf(output, "small.png")).width, 20);
+        QVERIFY(report.leaks.empty());
+    }
+
     void batchResizeInStepModeTakesOneImagePerStep() {
         QTemporaryDir input;
         QTemporaryDir output;
