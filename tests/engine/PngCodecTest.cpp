@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "HostilePng.h"
 #include "ImagingTestSupport.h"
 #include "diagnostics/MemoryDiagnostics.h"
 #include "imaging/Image.h"
@@ -20,6 +21,7 @@
 #include "memory/MemoryAllocator.h"
 
 using namespace poolscope;
+using poolscope::testing::hostilePng;
 using poolscope::testing::pixelBytes;
 using poolscope::testing::randomImage;
 using poolscope::testing::tinyChunkConfiguration;
@@ -193,44 +195,6 @@ QString caseName(const RawPng& spec) {
         .arg(spec.colorType)
         .arg(spec.bitDepth)
         .arg(spec.interlaced ? QStringLiteral(", interlaced") : QString());
-}
-
-// One chunk with its CRC, for hand-made hostile headers.
-void appendChunk(std::vector<std::uint8_t>& file, const char* type,
-                 const std::vector<std::uint8_t>& data) {
-    auto put32 = [&](std::uint32_t value) {
-        for (int shift = 24; shift >= 0; shift -= 8) {
-            file.push_back(static_cast<std::uint8_t>(value >> shift));
-        }
-    };
-    put32(static_cast<std::uint32_t>(data.size()));
-    const std::size_t crcStart = file.size();
-    file.insert(file.end(), type, type + 4);
-    file.insert(file.end(), data.begin(), data.end());
-    std::uint32_t crc = 0xffffffffu;
-    for (std::size_t i = crcStart; i < file.size(); ++i) {
-        crc ^= file[i];
-        for (int bit = 0; bit < 8; ++bit) {
-            crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
-        }
-    }
-    put32(crc ^ 0xffffffffu);
-}
-
-// A valid signature and IHDR claiming width x height RGBA/8, then the start of the data.
-std::vector<std::uint8_t> hostilePng(std::uint32_t width, std::uint32_t height) {
-    std::vector<std::uint8_t> file = {137, 80, 78, 71, 13, 10, 26, 10};
-    std::vector<std::uint8_t> header;
-    for (std::uint32_t value : {width, height}) {
-        for (int shift = 24; shift >= 0; shift -= 8) {
-            header.push_back(static_cast<std::uint8_t>(value >> shift));
-        }
-    }
-    header.insert(header.end(), {8, PNG_COLOR_TYPE_RGBA, 0, 0, 0});
-    appendChunk(file, "IHDR", header);
-    appendChunk(file, "IDAT", {0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01});
-    appendChunk(file, "IEND", {});
-    return file;
 }
 
 template <class Action>
