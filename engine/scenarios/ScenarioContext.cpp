@@ -49,6 +49,12 @@ void ScenarioContext::resume() {
     changed_.notify_all();
 }
 
+void ScenarioContext::unpause() {
+    std::lock_guard lock(mutex_);
+    paused_ = false;
+    changed_.notify_all();
+}
+
 bool ScenarioContext::paused() const {
     std::lock_guard lock(mutex_);
     return paused_;
@@ -67,7 +73,9 @@ bool ScenarioContext::stepMode() const {
 
 void ScenarioContext::step() {
     std::lock_guard lock(mutex_);
-    stepsGranted_ += 1;
+    // Waiting at a checkpoint: pass it. Busy between two: hold at the next one. Either way the
+    // scenario ends up holding at the checkpoint after the one a person last saw.
+    stepsGranted_ = progress_.stepsTaken + (waiting_ ? 1 : 0);
     changed_.notify_all();
 }
 
@@ -86,10 +94,9 @@ bool ScenarioContext::checkpoint(std::string_view phase, std::string_view explan
     std::unique_lock lock(mutex_);
     progress_.phase = phase;
     progress_.explanation = explanation;
-    // A step granted before the scenario got here is not lost: it lets this checkpoint pass.
-    const auto mayPass = [&] {
-        return !paused_ && (!stepMode_ || stepsGranted_ > progress_.stepsTaken);
-    };
+    // A pause holds like step mode, so a step taken while paused passes one checkpoint.
+    const auto runsFreely = [&] { return !paused_ && !stepMode_; };
+    const auto mayPass = [&] { return runsFreely() || stepsGranted_ > progress_.stepsTaken; };
     // Collections asked for while the scenario stands here run at once, so that a person
     // who asks for one sees it without taking a step.
     const auto collectionWaiting = [&] { return heap_ && !pendingCollections_.empty(); };
@@ -107,7 +114,7 @@ bool ScenarioContext::checkpoint(std::string_view phase, std::string_view explan
     if (stopToken.stop_requested()) {
         return false;
     }
-    if (stepMode_) {
+    if (!runsFreely()) {
         progress_.stepsTaken += 1;
     } else {
         // Leaving step mode forgives the steps not taken, so a later step mode starts afresh.

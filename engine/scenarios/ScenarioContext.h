@@ -75,12 +75,18 @@ public:
     void pause();
     // Runs freely again: ends a pause and leaves step mode.
     void resume();
+    // Ends a pause and keeps step mode as it is, for a run paced by a timer of steps.
+    void unpause();
     bool paused() const;
     void setStepMode(bool on);
     bool stepMode() const;
-    // In step mode, lets the scenario pass one more checkpoint.
+    // In step mode or paused: moves the scenario on to the next checkpoint and holds it there.
+    // Waiting at a checkpoint, it passes that one; busy between two, it holds at the next one.
+    // Steps never add up ahead of the scenario, so a person pressing Step twice quickly, or a
+    // pacing timer firing while the scenario is busy, never makes it pass a checkpoint unseen.
     void step();
-    // True while the scenario stands at a checkpoint waiting for step() or resume().
+    // True while the scenario stands at a checkpoint waiting for step() or resume(); stays
+    // true from the moment it arrives until it passes.
     bool waitingAtCheckpoint() const;
     ScenarioProgress progress() const;
     // Asks for a collection of generations 0..generation (0, 1 or 2) on the heap the scenario
@@ -91,8 +97,8 @@ public:
     std::size_t pendingCollections() const;
 
     // The scenario's side. A checkpoint is a point between two units of work that a teacher
-    // can stop at: it returns at once when running freely, waits while paused or (in step
-    // mode) until step(), and returns false when the run is cancelled.
+    // can stop at: it returns at once when running freely, waits while paused or in step mode
+    // until step() or resume(), and returns false when the run is cancelled.
     bool checkpoint(std::string_view phase, std::string_view explanation = {});
     // Lets `duration` of scenario time pass; false when cancelled meanwhile.
     bool waitFor(std::chrono::milliseconds duration);

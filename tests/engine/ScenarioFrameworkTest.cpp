@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <string>
 #include <thread>
 
 #include "gc/GcFrame.h"
@@ -173,6 +174,64 @@ private slots:
         QCOMPARE(outcome.injectedLeaks.size(), std::size_t{1});
         QCOMPARE(scenario.forgottenCacheSize(), std::size_t{3});
         QCOMPARE(scenario.imageOpenedHandlerCount(), std::size_t{0});
+    }
+
+    void step_whilePaused_passesOneCheckpoint_andHoldsAtTheNext() {
+        ScenarioContext context(contextOptions());
+        context.pause();
+        std::atomic<int> passed{0};
+        std::thread scenario([&] {
+            for (int i = 0; i < 4 && context.checkpoint("checkpoint " + std::to_string(i)); ++i) {
+                passed += 1;
+            }
+        });
+        QTRY_VERIFY(context.waitingAtCheckpoint());
+        QCOMPARE(passed.load(), 0);
+
+        for (int expected = 1; expected <= 2; ++expected) {
+            context.step();
+            QTRY_COMPARE(passed.load(), expected);
+            QTRY_VERIFY(context.waitingAtCheckpoint());
+            QCOMPARE(context.progress().phase, "checkpoint " + std::to_string(expected));
+            QVERIFY(context.paused());
+        }
+        context.resume();
+        scenario.join();
+        QCOMPARE(passed.load(), 4);
+    }
+
+    void steps_askedWhileTheScenarioIsBusy_holdItAtTheNextCheckpoint() {
+        ScenarioContext::Options options = contextOptions();
+        options.stepMode = true;
+        ScenarioContext context(options);
+        std::atomic<bool> release{false};
+        std::atomic<int> passed{0};
+        std::thread scenario([&] {
+            // Busy between checkpoints while the steps are asked for, like an image being
+            // resized while a pacing timer fires.
+            while (!release.load()) {
+                std::this_thread::yield();
+            }
+            for (int i = 0; i < 3 && context.checkpoint("checkpoint " + std::to_string(i)); ++i) {
+                passed += 1;
+            }
+        });
+        context.step();
+        context.step();
+        release = true;
+        QTRY_VERIFY(context.waitingAtCheckpoint());
+        QCOMPARE(context.progress().phase, std::string("checkpoint 0"));
+        QCOMPARE(passed.load(), 0);
+
+        // A step while it waits passes that checkpoint and holds at the next.
+        context.step();
+        QTRY_COMPARE(passed.load(), 1);
+        QTRY_VERIFY(context.waitingAtCheckpoint());
+        QCOMPARE(context.progress().phase, std::string("checkpoint 1"));
+        QCOMPARE(context.progress().stepsTaken, std::uint64_t{1});
+        context.cancel();
+        scenario.join();
+        QCOMPARE(passed.load(), 1);
     }
 
     void aCheckpointCarriesItsExplanationAndProgressKeepsIt() {

@@ -10,6 +10,7 @@
 #include <set>
 #include <vector>
 
+#include "scenarios/GcLessonsScenario.h"
 #include "scenarios/LeakHuntScenario.h"
 #include "scenarios/ScenarioError.h"
 #include "session/EngineSession.h"
@@ -145,6 +146,61 @@ private slots:
             }
         }
         QCOMPARE(cacheRows, 3);
+    }
+
+    void step_fromPaused_advancesExactlyOneLessonEachTime_andNeverRunsAhead() {
+        EngineSession session;
+        session.setScenario("gc-lessons", {});
+        session.setStepMode(true);
+        QVERIFY(session.start());
+        const auto& lessons = GcLessonsScenario::lessons();
+        const auto phase = [&] {
+            return session.latestSnapshot() ? session.latestSnapshot()->phase : QString();
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(phase(), QString::fromStdString(lessons[0].title),
+                                  kRunTimeoutMilliseconds);
+        for (std::size_t lesson = 1; lesson <= 3; ++lesson) {
+            session.step();
+            QTRY_COMPARE_WITH_TIMEOUT(phase(), QString::fromStdString(lessons[lesson].title),
+                                      kRunTimeoutMilliseconds);
+        }
+        // Held there: several snapshots later it still shows the third step's lesson.
+        const std::uint64_t version = session.latestSnapshot()->pool.eventsReceived;
+        QTest::qWait(300);
+        QCOMPARE(phase(), QString::fromStdString(lessons[3].title));
+        QCOMPARE(session.latestSnapshot()->pool.eventsReceived, version);
+        session.stop();
+    }
+
+    void resume_afterALongPause_goesOnAtItsPace_withoutCatchingUp() {
+        EngineSession session;
+        session.setScenario("gc-lessons", {});
+        session.setStepMode(true);
+        QVERIFY(session.start());
+        const auto& lessons = GcLessonsScenario::lessons();
+        const auto lessonShown = [&]() -> int {
+            const QString phase =
+                session.latestSnapshot() ? session.latestSnapshot()->phase : QString();
+            for (std::size_t i = 0; i < lessons.size(); ++i) {
+                if (phase == QString::fromStdString(lessons[i].title)) {
+                    return static_cast<int>(i);
+                }
+            }
+            return -1;
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(lessonShown(), 0, kRunTimeoutMilliseconds);
+        session.pause();
+        // One step a second, set while paused: a paused run takes none, however long it waits.
+        session.setAutoStepRate(1.0);
+        QTest::qWait(2500);
+        QCOMPARE(lessonShown(), 0);
+        session.resume();
+        // The pace starts afresh at resume: the first step comes a second later, so the lessons
+        // skipped over by a catch-up burst are never passed unseen.
+        QTest::qWait(300);
+        QVERIFY2(lessonShown() <= 1, qPrintable(QString::number(lessonShown())));
+        QTRY_COMPARE_WITH_TIMEOUT(lessonShown(), 1, kRunTimeoutMilliseconds);
+        session.stop();
     }
 
     void stopCancelsALongRunPromptly() {

@@ -4,6 +4,7 @@
 #include <QTemporaryDir>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <algorithm>
 #include <chrono>
 #include <exception>
 
@@ -105,6 +106,7 @@ bool EngineSession::start() {
     allocator_ = makeAllocator(*scenario, heap);
 
     heapMailbox_ = std::make_shared<HeapSnapshotMailbox>();
+    paused_ = false;
     ScenarioContext::Options contextOptions;
     contextOptions.allocator = allocator_;
     contextOptions.stepMode = stepMode_;
@@ -176,17 +178,29 @@ void EngineSession::stop() {
 }
 
 void EngineSession::pause() {
+    paused_ = true;
+    autoStepTimer_.stop();
     if (context_) {
         context_->pause();
     }
 }
 
 void EngineSession::resume() {
-    stepMode_ = false;
-    autoStepTimer_.stop();
-    if (context_) {
-        context_->resume();
+    paused_ = false;
+    if (autoStepRate_ <= 0.0) {
+        stepMode_ = false;
+        autoStepTimer_.stop();
+        if (context_) {
+            context_->resume();
+        }
+        return;
     }
+    stepMode_ = true;
+    if (context_) {
+        context_->setStepMode(true);
+        context_->unpause();
+    }
+    autoStepTimer_.start(static_cast<int>(1000.0 / autoStepRate_));
 }
 
 void EngineSession::setStepMode(bool on) {
@@ -197,19 +211,20 @@ void EngineSession::setStepMode(bool on) {
 }
 
 void EngineSession::step() {
+    paused_ = true;
+    autoStepTimer_.stop();
+    stepMode_ = true;
     if (context_) {
+        context_->setStepMode(true);
         context_->step();
     }
 }
 
 void EngineSession::setAutoStepRate(double stepsPerSecond) {
-    if (stepsPerSecond <= 0.0) {
-        autoStepTimer_.stop();
+    autoStepRate_ = std::max(stepsPerSecond, 0.0);
+    if (running_ && !paused_) {
         resume();
-        return;
     }
-    setStepMode(true);
-    autoStepTimer_.start(static_cast<int>(1000.0 / stepsPerSecond));
 }
 
 void EngineSession::requestCollection(int generation) {

@@ -84,12 +84,19 @@ public slots:
     bool start();
     // Cancels the run; it ends at its next checkpoint.
     void stop();
+    // Holds the run at its next checkpoint and stops the pacing timer, so no step is taken
+    // until the person steps or resumes.
     void pause();
+    // Goes on at the set pace from now: freely at full speed, else one checkpoint per tick of a
+    // timer started afresh, so the time spent paused is never caught up in a burst.
     void resume();
     void setStepMode(bool on);
+    // Moves the run on to its next checkpoint and holds it there (pausing a paced run).
     void step();
-    // Steps per second while stepping automatically; 0 runs at full speed.
+    // Steps per second while stepping automatically; 0 runs at full speed. Takes effect at
+    // once while running, or at the next resume() while paused.
     void setAutoStepRate(double stepsPerSecond);
+    bool paused() const { return paused_; }
     // Collects this generation of the run's managed heap at its next checkpoint.
     void requestCollection(int generation);
     void addCheckpoint(const QString& label);
@@ -132,6 +139,8 @@ private:
     std::shared_ptr<HeapSnapshotMailbox> heapMailbox_;
     bool running_ = false;
     bool stepMode_ = false;
+    bool paused_ = false;
+    double autoStepRate_ = 0.0;
     QTimer autoStepTimer_;
     std::optional<RunOutcome> lastOutcome_;
     QString lastRunRecording_;

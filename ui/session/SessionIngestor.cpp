@@ -90,9 +90,9 @@ void SessionIngestor::startLive() {
     reader_.reset();
     state_ = std::make_unique<SessionState>(SessionState::liveResolvers(), monotonicNanoseconds());
     state_->setStackResolutionBudget(kStackResolutionBudget);
-    // What the engine did while a recording was shown is not part of this view.
-    batch_.clear();
-    subscription_->drain(batch_);
+    // Nothing queued is thrown away here: a run started right after the session was made can
+    // have published all its events before this thread gets here. While a recording was shown,
+    // every tick already discarded what the engine did.
     timer_.start(kSnapshotIntervalMilliseconds);
     tick();
 }
