@@ -2,19 +2,33 @@
 
 #include <algorithm>
 #include <cstring>
-#include <new>
 #include <stdexcept>
 #include <utility>
 
 #include "gc/GcCollector.h"
 #include "gc/GcEvents.h"
 #include "gc/GcHeapInspector.h"
+#include "gc/GcOutOfMemory.h"
 
 namespace poolscope {
 
 namespace {
 // Arrays longer than this would overflow the 64-bit size arithmetic below.
 constexpr std::uint64_t kMaxArrayBytes = std::uint64_t{1} << 48;
+
+[[noreturn]] void refuseObject(const char* heapName, std::uint64_t sizeBytes,
+                               std::uint64_t limitBytes, std::uint64_t inUseBytes) {
+    throw GcOutOfMemory("Attempted to allocate a managed object of " + std::to_string(sizeBytes) +
+                        " bytes that does not fit the " + heapName + "'s limit of " +
+                        std::to_string(limitBytes) + " bytes (" + std::to_string(inUseBytes) +
+                        " in use) even after a full collection.");
+}
+
+[[noreturn]] void refuseArray(const char* elementName, std::uint64_t length, std::uint64_t limit) {
+    throw GcOutOfMemory("Attempted to allocate a " + std::string(elementName) +
+                        " array of length=" + std::to_string(length) + " that exceeded the limit " +
+                        std::to_string(limit) + ".");
+}
 }  // namespace
 
 GcHeap::GcHeap() : GcHeap(Settings{}) {}
@@ -109,7 +123,8 @@ GcObjectHeader* GcHeap::allocateLargeLocked(std::uint64_t sizeBytes) {
         object = state_.largeObjects.allocate(sizeBytes);
     }
     if (object == nullptr) {
-        throw std::bad_alloc();
+        refuseObject("large object heap", sizeBytes, state_.settings.largeObjectReserveBytes,
+                     state_.largeObjects.usedBytes() - state_.largeObjects.freeBytes());
     }
     state_.largeAllocatedSinceGen2 += object->sizeBytes;
     return object;
@@ -136,7 +151,8 @@ GcObjectHeader* GcHeap::allocateSmallLocked(std::uint64_t sizeBytes) {
         object = small.tryBump(sizeBytes);
     }
     if (object == nullptr) {
-        throw std::bad_alloc();
+        refuseObject("small object heap", sizeBytes, settings.smallObjectReserveBytes,
+                     small.usedBytes());
     }
     state_.gen0AllocatedBytes += sizeBytes;
     return object;
@@ -187,7 +203,7 @@ ObjectRef GcHeap::allocate(GcFrame& frame, GcTypeId typeId) {
 
 ObjectRef GcHeap::allocateByteArray(GcFrame& frame, std::uint64_t length) {
     if (length > kMaxArrayBytes) {
-        throw std::bad_alloc();
+        refuseArray("byte", length, kMaxArrayBytes);
     }
     std::lock_guard lock(mutex_);
     GcObjectHeader* array =
@@ -198,7 +214,7 @@ ObjectRef GcHeap::allocateByteArray(GcFrame& frame, std::uint64_t length) {
 
 ObjectRef GcHeap::allocateReferenceArray(GcFrame& frame, std::uint64_t length) {
     if (length > kMaxArrayBytes / sizeof(void*)) {
-        throw std::bad_alloc();
+        refuseArray("reference", length, kMaxArrayBytes / sizeof(void*));
     }
     std::lock_guard lock(mutex_);
     GcObjectHeader* array =

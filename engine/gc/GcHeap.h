@@ -61,8 +61,8 @@ public:
     const GcType& type(GcTypeId id) const;
 
     // Allocation. Every allocation may collect first. The new object is zeroed and held by a
-    // new local of `frame`. Throws std::bad_alloc when the arena is full even after a
-    // generation 2 collection.
+    // new local of `frame`. Throws GcOutOfMemory, a std::bad_alloc naming the size and the
+    // limit, when the arena is full even after a generation 2 collection.
     ObjectRef allocate(GcFrame& frame, GcTypeId typeId);
     ObjectRef allocateByteArray(GcFrame& frame, std::uint64_t length);
     ObjectRef allocateReferenceArray(GcFrame& frame, std::uint64_t length);

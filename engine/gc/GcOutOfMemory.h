@@ -1,0 +1,22 @@
+#pragma once
+
+#include <new>
+#include <stdexcept>
+#include <string>
+
+namespace poolscope {
+
+// A managed allocation the heap cannot place: still a std::bad_alloc, as callers expect, but
+// one whose message names the size asked for and the limit that refused it, as
+// InvalidMemoryOperation does for the pools.
+class GcOutOfMemory : public std::bad_alloc {
+public:
+    explicit GcOutOfMemory(const std::string& message) : message_(message) {}
+    const char* what() const noexcept override { return message_.what(); }
+
+private:
+    // A runtime_error copies without throwing, which an exception's own copy must not do.
+    std::runtime_error message_;
+};
+
+}  // namespace poolscope
