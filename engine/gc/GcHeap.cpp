@@ -15,20 +15,6 @@ namespace poolscope {
 namespace {
 // Arrays longer than this would overflow the 64-bit size arithmetic below.
 constexpr std::uint64_t kMaxArrayBytes = std::uint64_t{1} << 48;
-
-[[noreturn]] void refuseObject(const char* heapName, std::uint64_t sizeBytes,
-                               std::uint64_t limitBytes, std::uint64_t inUseBytes) {
-    throw GcOutOfMemory("Attempted to allocate a managed object of " + std::to_string(sizeBytes) +
-                        " bytes that does not fit the " + heapName + "'s limit of " +
-                        std::to_string(limitBytes) + " bytes (" + std::to_string(inUseBytes) +
-                        " in use) even after a full collection.");
-}
-
-[[noreturn]] void refuseArray(const char* elementName, std::uint64_t length, std::uint64_t limit) {
-    throw GcOutOfMemory("Attempted to allocate a " + std::string(elementName) +
-                        " array of length=" + std::to_string(length) + " that exceeded the limit " +
-                        std::to_string(limit) + ".");
-}
 }  // namespace
 
 GcHeap::GcHeap() : GcHeap(Settings{}) {}
@@ -123,8 +109,9 @@ GcObjectHeader* GcHeap::allocateLargeLocked(std::uint64_t sizeBytes) {
         object = state_.largeObjects.allocate(sizeBytes);
     }
     if (object == nullptr) {
-        refuseObject("large object heap", sizeBytes, state_.settings.largeObjectReserveBytes,
-                     state_.largeObjects.usedBytes() - state_.largeObjects.freeBytes());
+        throw GcOutOfMemory::heapFull(
+            "large object heap", sizeBytes, state_.settings.largeObjectReserveBytes,
+            state_.largeObjects.usedBytes() - state_.largeObjects.freeBytes());
     }
     state_.largeAllocatedSinceGen2 += object->sizeBytes;
     return object;
@@ -151,8 +138,8 @@ GcObjectHeader* GcHeap::allocateSmallLocked(std::uint64_t sizeBytes) {
         object = small.tryBump(sizeBytes);
     }
     if (object == nullptr) {
-        refuseObject("small object heap", sizeBytes, settings.smallObjectReserveBytes,
-                     small.usedBytes());
+        throw GcOutOfMemory::heapFull("small object heap", sizeBytes,
+                                      settings.smallObjectReserveBytes, small.usedBytes());
     }
     state_.gen0AllocatedBytes += sizeBytes;
     return object;
@@ -203,7 +190,7 @@ ObjectRef GcHeap::allocate(GcFrame& frame, GcTypeId typeId) {
 
 ObjectRef GcHeap::allocateByteArray(GcFrame& frame, std::uint64_t length) {
     if (length > kMaxArrayBytes) {
-        refuseArray("byte", length, kMaxArrayBytes);
+        throw GcOutOfMemory::arrayTooLong("byte", length, kMaxArrayBytes);
     }
     std::lock_guard lock(mutex_);
     GcObjectHeader* array =
@@ -214,7 +201,7 @@ ObjectRef GcHeap::allocateByteArray(GcFrame& frame, std::uint64_t length) {
 
 ObjectRef GcHeap::allocateReferenceArray(GcFrame& frame, std::uint64_t length) {
     if (length > kMaxArrayBytes / sizeof(void*)) {
-        refuseArray("reference", length, kMaxArrayBytes / sizeof(void*));
+        throw GcOutOfMemory::arrayTooLong("reference", length, kMaxArrayBytes / sizeof(void*));
     }
     std::lock_guard lock(mutex_);
     GcObjectHeader* array =
