@@ -16,7 +16,7 @@ GcFrame::~GcFrame() {
 
 ObjectRef GcFrame::local(ObjectRef value) {
     std::lock_guard lock(heap_.mutex_);
-    return heap_.newLocalLocked(*this, heap_.targetLocked(value));
+    return heap_.newLocalLocked(*this, heap_.state_.handles.target(value));
 }
 
 void GcFrame::retire(ObjectRef local) {
@@ -27,7 +27,7 @@ void GcFrame::retire(ObjectRef local) {
         throw std::logic_error("GcFrame::retire: the reference is not a local of frame '" + name_ +
                                "'.");
     }
-    heap_.freeSlotLocked(local.slot);
+    heap_.state_.handles.free(local.slot);
     slots_.erase(std::next(found).base());
 }
 

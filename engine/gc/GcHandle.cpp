@@ -24,7 +24,7 @@ GcHandle& GcHandle::operator=(GcHandle&& other) noexcept {
 void GcHandle::free() {
     if (GcHeap* heap = std::exchange(heap_, nullptr)) {
         std::lock_guard lock(heap->mutex_);
-        heap->freeSlotLocked(std::exchange(slot_, ObjectRef::kNullSlot));
+        heap->state_.handles.free(std::exchange(slot_, ObjectRef::kNullSlot));
     }
 }
 
@@ -33,7 +33,7 @@ bool GcHandle::isAlive() const {
         return false;
     }
     std::lock_guard lock(heap_->mutex_);
-    return heap_->handles_[slot_].target != nullptr;
+    return heap_->state_.handles.targetOf(slot_) != nullptr;
 }
 
 ObjectRef GcHandle::target(GcFrame& frame) const {
@@ -41,7 +41,7 @@ ObjectRef GcHandle::target(GcFrame& frame) const {
         return ObjectRef{};
     }
     std::lock_guard lock(heap_->mutex_);
-    GcObjectHeader* object = heap_->handles_[slot_].target;
+    GcObjectHeader* object = heap_->state_.handles.targetOf(slot_);
     return object == nullptr ? ObjectRef{} : heap_->newLocalLocked(frame, object);
 }
 

@@ -1,8 +1,9 @@
 #include "gc/GcHeapSnapshot.h"
 
 #include <algorithm>
-#include <deque>
 #include <unordered_map>
+
+#include "gc/RetentionSearch.h"
 
 namespace poolscope {
 
@@ -30,71 +31,43 @@ std::optional<RetentionPath> GcHeapSnapshot::retentionPathTo(std::uintptr_t addr
     for (std::size_t i = 0; i < objects.size(); ++i) {
         indexOf.emplace(objects[i].address, i);
     }
-    if (!indexOf.contains(address)) {
+    const auto wanted = indexOf.find(address);
+    if (wanted == indexOf.end()) {
         return std::nullopt;
     }
-    constexpr std::size_t kRoot = static_cast<std::size_t>(-1);
-    struct Visit {
-        std::size_t parent;  // index into objects, or kRoot
-        std::uint32_t via;   // for a root, the index into roots; else the slot in parent.references
-    };
-    std::unordered_map<std::size_t, Visit> visited;
-    std::deque<std::size_t> queue;
-    // The same breadth-first walk as GcHeap::retentionPath, from all roots at once in the
-    // collector's root order, so both find the same shortest path.
-    for (std::size_t r = 0; r < roots.size(); ++r) {
-        const auto object = indexOf.find(roots[r].target);
-        if (object != indexOf.end() &&
-            visited.emplace(object->second, Visit{kRoot, static_cast<std::uint32_t>(r)}).second) {
-            queue.push_back(object->second);
+    RetentionSearch<std::size_t> search;
+    for (const Root& root : roots) {
+        if (const auto object = indexOf.find(root.target); object != indexOf.end()) {
+            search.addRoot(object->second, root.name);
         }
     }
-    const std::size_t wanted = indexOf.at(address);
-    while (!queue.empty() && !visited.contains(wanted)) {
-        const std::size_t parent = queue.front();
-        queue.pop_front();
-        const std::vector<std::uintptr_t>& references = objects[parent].references;
-        for (std::size_t slot = 0; slot < references.size(); ++slot) {
-            const auto child = indexOf.find(references[slot]);
-            if (child != indexOf.end() &&
-                visited.emplace(child->second, Visit{parent, static_cast<std::uint32_t>(slot)})
-                    .second) {
-                queue.push_back(child->second);
+    const auto forEachEdge = [&](std::size_t parent, auto&& edge) {
+        const Object& object = objects[parent];
+        for (std::size_t slot = 0; slot < object.references.size(); ++slot) {
+            if (const auto child = indexOf.find(object.references[slot]); child != indexOf.end()) {
+                edge(child->second, slot < object.referenceFields.size()
+                                        ? object.referenceFields[slot]
+                                        : static_cast<std::uint32_t>(slot));
             }
         }
-    }
-    if (!visited.contains(wanted)) {
-        return std::nullopt;
-    }
-    RetentionPath path;
-    for (std::size_t index = wanted;;) {
-        const Visit& visit = visited.at(index);
-        const Object& object = objects[index];
+    };
+    const auto describe = [&](std::size_t index) {
         RetentionPath::Step step;
-        step.address = object.address;
-        step.typeId = object.typeId;
-        step.typeName = object.typeName;
-        if (visit.parent == kRoot) {
-            path.steps.push_back(std::move(step));
-            path.rootName = roots[visit.via].name;
-            break;
+        step.address = objects[index].address;
+        step.typeId = objects[index].typeId;
+        step.typeName = objects[index].typeName;
+        return step;
+    };
+    const auto fieldName = [&](std::size_t parent, std::uint32_t field) {
+        const GcTypeId typeId = objects[parent].typeId;
+        const Type* type = typeId < types.size() ? &types[typeId] : nullptr;
+        if (type == nullptr || type->isReferenceArray ||
+            field >= type->referenceFieldNames.size()) {
+            return RetentionPath::elementName(field);
         }
-        const Object& parent = objects[visit.parent];
-        const std::uint32_t field = visit.via < parent.referenceFields.size()
-                                        ? parent.referenceFields[visit.via]
-                                        : visit.via;
-        const Type* parentType = parent.typeId < types.size() ? &types[parent.typeId] : nullptr;
-        if (parentType == nullptr || parentType->isReferenceArray ||
-            field >= parentType->referenceFieldNames.size()) {
-            step.viaField = "[" + std::to_string(field) + "]";
-        } else {
-            step.viaField = parentType->referenceFieldNames[field];
-        }
-        path.steps.push_back(std::move(step));
-        index = visit.parent;
-    }
-    std::reverse(path.steps.begin(), path.steps.end());
-    return path;
+        return type->referenceFieldNames[field];
+    };
+    return search.pathTo(wanted->second, forEachEdge, describe, fieldName);
 }
 
 }  // namespace poolscope

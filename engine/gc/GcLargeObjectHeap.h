@@ -30,11 +30,7 @@ public:
     // Every block from the start to the bump pointer, objects and free blocks alike.
     template <class Visit>
     void forEachBlock(Visit&& visit) const {
-        for (std::byte* at = arena_.begin(); at < top_;) {
-            auto* header = reinterpret_cast<GcObjectHeader*>(at);
-            at += header->walkSize();
-            visit(header);
-        }
+        forEachObjectIn(arena_.begin(), top_, visit);
     }
     std::byte* begin() const { return arena_.begin(); }
     std::uint64_t usedBytes() const { return static_cast<std::uint64_t>(top_ - arena_.begin()); }

@@ -73,4 +73,14 @@ inline void writeFiller(std::byte* start, std::uint64_t bytes) {
     }
 }
 
+// visit(header) for every object and gap in [from, to), in address order.
+template <class Visit>
+void forEachObjectIn(std::byte* from, std::byte* to, Visit&& visit) {
+    for (std::byte* at = from; at < to;) {
+        auto* header = reinterpret_cast<GcObjectHeader*>(at);
+        at += header->walkSize();
+        visit(header);
+    }
+}
+
 }  // namespace poolscope

@@ -24,6 +24,8 @@ struct RetentionPath {
 
     // "static openedForms -> List -[3]-> Form"
     std::string toString() const;
+    // How a step reached through an array element names it: "[3]".
+    static std::string elementName(std::uint32_t index);
 };
 
 }  // namespace poolscope

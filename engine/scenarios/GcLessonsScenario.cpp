@@ -1,5 +1,6 @@
 #include "scenarios/GcLessonsScenario.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 
@@ -30,7 +31,13 @@ public:
           largeObjectBytes_(static_cast<std::uint64_t>(largeObjectBytes)) {
         GcHeap::Settings settings;
         settings.smallObjectReserveBytes = std::size_t{64} << 20;
-        settings.largeObjectReserveBytes = std::size_t{1} << 30;
+        // The fragmentation lesson holds every large array at once and then places one half
+        // as big again after them all, so the reservation is sized to hold that; address space
+        // costs nothing until it is touched.
+        const std::uint64_t arrayBytes = alignObjectSize(kArrayOverheadBytes + largeObjectBytes_);
+        settings.largeObjectReserveBytes = std::max(
+            std::size_t{1} << 30,
+            static_cast<std::size_t>((static_cast<std::uint64_t>(largeObjects) + 2) * arrayBytes));
         heap_ = std::make_shared<GcHeap>(settings);
         context.attachHeap(heap_);
         plain_ = heap_->registerType(GcType{"Photo", 32, {}, {}});

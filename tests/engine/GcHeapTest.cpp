@@ -2,6 +2,8 @@
 
 #include <array>
 #include <cstring>
+#include <new>
+#include <string>
 #include <vector>
 
 #include "EventTestSupport.h"
@@ -69,6 +71,7 @@ private slots:
     void allocation_isSampledEveryNBytes();
     void snapshot_reportsGenerationsAddressesSizesAndReferences();
     void staleReference_isRefused();
+    void refusedAllocation_namesTheSizeAndTheLimit();
 };
 
 void GcHeapTest::unreachableObjects_areCollected() {
@@ -528,6 +531,35 @@ void GcHeapTest::staleReference_isRefused() {
     }
     QVERIFY_THROWS_EXCEPTION(std::logic_error, heap.addressOf(escaped));
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, heap.addressOf(ObjectRef{}));
+}
+
+void GcHeapTest::refusedAllocation_namesTheSizeAndTheLimit() {
+    GcHeap heap(smallBudgets());
+    GcFrame frame(heap, "too big");
+    const auto refusal = [&](std::uint64_t length) -> std::string {
+        try {
+            heap.allocateByteArray(frame, length);
+        } catch (const std::bad_alloc& refused) {
+            return refused.what();
+        }
+        return "(placed)";
+    };
+
+    // Larger than the whole large object heap's reservation.
+    const std::uint64_t tooLarge = std::uint64_t{300} << 20;
+    const std::string full = refusal(tooLarge);
+    const std::string size = std::to_string(alignObjectSize(kArrayOverheadBytes + tooLarge));
+    const std::string limit = std::to_string(smallBudgets().largeObjectReserveBytes);
+    QVERIFY2(full.find(size + " bytes") != std::string::npos, full.c_str());
+    QVERIFY2(full.find("limit of " + limit + " bytes") != std::string::npos, full.c_str());
+
+    // Too long for the size arithmetic at all.
+    const std::uint64_t tooLong = std::uint64_t{1} << 50;
+    const std::string overflow = refusal(tooLong);
+    QVERIFY2(overflow.find("length=" + std::to_string(tooLong)) != std::string::npos,
+             overflow.c_str());
+    QVERIFY2(overflow.find("limit " + std::to_string(std::uint64_t{1} << 48)) != std::string::npos,
+             overflow.c_str());
 }
 
 QTEST_GUILESS_MAIN(GcHeapTest)

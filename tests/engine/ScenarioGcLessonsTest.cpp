@@ -4,6 +4,8 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "ScenarioTestSupport.h"
 #include "gc/GcHeapSnapshot.h"
@@ -94,6 +96,37 @@ private slots:
         QVERIFY(report.gc->weakClearedShort >= 1);
         QVERIFY(report.gc->weakClearedLong >= 1);
         QVERIFY(report.leaks.empty());
+    }
+
+    void gcLessons_runsAtItsLargestAdvertisedParameters() {
+        GcLessonsScenario scenario;
+        std::vector<std::pair<std::string, std::string>> largest;
+        for (const ScenarioParameter& parameter : scenario.parameters()) {
+            QVERIFY(parameter.maximum.has_value());
+            largest.emplace_back(parameter.name,
+                                 std::to_string(static_cast<std::int64_t>(*parameter.maximum)));
+        }
+        // The largest corner, then the one first reported failing with a bare std::bad_alloc.
+        const std::vector<std::vector<std::pair<std::string, std::string>>> corners = {
+            largest,
+            {{"large-objects", "15"}, {"large-object-bytes", "67108864"}},
+        };
+        for (const auto& given : corners) {
+            const ScenarioParameters parameters = scenario.resolveParameters(given);
+            ScenarioRunner::Options options;
+            options.poolSizeMegabytes = 16;
+            ScenarioRunner runner(options);
+            const ScenarioRunReport report = runner.run(scenario, parameters);
+
+            QVERIFY2(report.error.empty(), report.error.c_str());
+            const std::int64_t largeObjects = parameters.integer("large-objects");
+            // Every other array is freed, down to the first for an even count: the holes never
+            // touch, so each is a free block of its own.
+            QCOMPARE(integerFigure(report.outcome, "lohFreeBlocks"), largeObjects / 2);
+            QVERIFY(integerFigure(report.outcome, "lohFreeBytes") >=
+                    largeObjects / 2 * parameters.integer("large-object-bytes"));
+            QVERIFY(booleanFigure(report.outcome, "lohGrewDespiteFreeBytes"));
+        }
     }
 
     void inStepModeEachLessonWaitsWithItsTitleAndExplanation() {
