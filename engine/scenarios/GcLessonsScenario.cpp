@@ -263,6 +263,14 @@ const std::vector<GcLessonsScenario::Lesson>& GcLessonsScenario::lessons() {
     return all;
 }
 
+std::vector<std::string> GcLessonsScenario::checkpointNames() const {
+    std::vector<std::string> titles;
+    for (const Lesson& lesson : lessons()) {
+        titles.push_back(lesson.title);
+    }
+    return titles;
+}
+
 std::string GcLessonsScenario::description() const {
     return "A steppable tour of the managed heap, one lesson per concept: promotion, "
            "compaction, a finalizable object dying twice, resurrection, short and long weak "

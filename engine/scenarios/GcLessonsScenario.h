@@ -30,6 +30,9 @@ public:
     std::string name() const override { return kName; }
     std::string description() const override;
     std::vector<ScenarioParameter> parameters() const override;
+    ScenarioKind kind() const override { return ScenarioKind::Teaching; }
+    // The lessons' titles.
+    std::vector<std::string> checkpointNames() const override;
     ScenarioOutcome run(ScenarioContext& context, const ScenarioParameters& parameters) override;
 
     // The lessons in the order they are given.

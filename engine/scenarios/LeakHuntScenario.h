@@ -37,6 +37,7 @@ public:
     std::string name() const override { return kName; }
     std::string description() const override;
     std::vector<ScenarioParameter> parameters() const override;
+    ScenarioKind kind() const override { return ScenarioKind::LeakHunting; }
     ScenarioOutcome run(ScenarioContext& context, const ScenarioParameters& parameters) override;
 
     std::size_t forgottenCacheSize() const { return forgottenCache_.size(); }

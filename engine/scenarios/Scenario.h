@@ -51,6 +51,11 @@ struct ScenarioOutcome {
     }
 };
 
+// What a scenario is about, so that whoever shows it can bring the matching views forward:
+// the pool at work, undisposed allocations to hunt, or the managed heap (compared with the
+// pool, or taught lesson by lesson).
+enum class ScenarioKind { PoolBehaviour, LeakHunting, ManagedHeap, Teaching };
+
 // A workload that drives the engine: the GUI, the command line and the tests all run the
 // engine through scenarios. An instance is made for one run and may hold what the run leaves
 // behind (a leaky cache, say) until it is destroyed, so that whoever runs it can look for
@@ -62,6 +67,10 @@ public:
     virtual std::string name() const = 0;
     virtual std::string description() const = 0;
     virtual std::vector<ScenarioParameter> parameters() const = 0;
+    virtual ScenarioKind kind() const { return ScenarioKind::PoolBehaviour; }
+    // The phases of its checkpoints in the order it passes them, for a scenario whose
+    // checkpoints are known before it runs; empty otherwise.
+    virtual std::vector<std::string> checkpointNames() const { return {}; }
 
     // Lets the scenario shape the allocator it will run on (pool size, trim policy) before it
     // is made; the clock and memory load source are already those of the run.

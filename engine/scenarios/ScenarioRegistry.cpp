@@ -49,7 +49,8 @@ void ScenarioRegistry::add(const Factory& factory) {
         throw std::invalid_argument("a scenario named '" + sample->name() +
                                     "' is registered already");
     }
-    entries_.push_back({sample->name(), sample->description(), sample->parameters(), factory});
+    entries_.push_back({sample->name(), sample->description(), sample->parameters(), sample->kind(),
+                        sample->checkpointNames(), factory});
 }
 
 std::vector<std::string> ScenarioRegistry::names() const {

@@ -19,6 +19,8 @@ public:
         std::string name;
         std::string description;
         std::vector<ScenarioParameter> parameters;
+        ScenarioKind kind = ScenarioKind::PoolBehaviour;
+        std::vector<std::string> checkpointNames;
         Factory create;
     };
 

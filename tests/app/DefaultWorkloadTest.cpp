@@ -33,7 +33,7 @@ class DefaultWorkloadTest : public QObject {
     Q_OBJECT
 
 private slots:
-    void runsEveryIterationAndDisposesEverythingItAllocated() {
+    void workload_runsEveryIterationAndDisposesEverythingItAllocated() {
         const std::int64_t undisposedBefore = MemoryDiagnostics::totalUndisposedAllocationCount();
         const auto allocator = pooledAllocator(256);
         DefaultWorkload workload(allocator, iterations(24));
@@ -52,7 +52,7 @@ private slots:
         QCOMPARE(allocator->pool().stats().rented, 0);
     }
 
-    void largePhotosOverflowASmallPoolIntoUnpooledMemory() {
+    void largePhotos_overflowASmallPoolIntoUnpooledMemory() {
         const auto allocator = pooledAllocator(64);  // 16 chunks; a 48 MP photo needs 46
         DefaultWorkload workload(allocator, iterations(48));
 
@@ -63,7 +63,7 @@ private slots:
         QVERIFY(summary.peakRentedChunks <= allocator->pool().capacity());
     }
 
-    void keepsSeveralImagesAliveSoTheDefaultPoolFillsUp() {
+    void workload_keepsSeveralImagesAliveSoTheDefaultPoolFillsUp() {
         const auto allocator = pooledAllocator(256);
         DefaultWorkload workload(allocator, WorkloadOptions{});
 
@@ -75,7 +75,7 @@ private slots:
         QVERIFY(summary.peakRentedChunks <= allocator->pool().capacity());
     }
 
-    void theSameSeedMakesTheSameRequests() {
+    void sameSeed_makesTheSameRequests() {
         WorkloadOptions options = iterations(32);
         options.seed = 7;
         DefaultWorkload first(pooledAllocator(128), options);
@@ -90,7 +90,7 @@ private slots:
         QCOMPARE(a.peakRentedChunks, b.peakRentedChunks);
     }
 
-    void leakKeepsPreviewsLiveUnderTheLeakyCacheTagUntilTheWorkloadIsDestroyed() {
+    void leak_keepsPreviewsLiveUnderTheLeakyCacheTagUntilTheWorkloadIsDestroyed() {
         const std::int64_t undisposedBefore = MemoryDiagnostics::totalUndisposedAllocationCount();
         WorkloadOptions options = iterations(48);
         options.leak = true;
@@ -121,7 +121,7 @@ private slots:
         QVERIFY(MemoryDiagnostics::leakCheckpoint(mark).empty());
     }
 
-    void reportsProgressAfterEachIteration() {
+    void workload_reportsProgressAfterEachIteration() {
         DefaultWorkload workload(pooledAllocator(128), iterations(5));
         std::vector<int> completed;
 
@@ -133,7 +133,7 @@ private slots:
         QCOMPARE(completed, (std::vector<int>{1, 2, 3, 4, 5}));
     }
 
-    void aStopRequestEndsTheRunAfterTheCurrentIteration() {
+    void stopRequest_endsTheRunAfterTheCurrentIteration() {
         const std::int64_t undisposedBefore = MemoryDiagnostics::totalUndisposedAllocationCount();
         DefaultWorkload workload(pooledAllocator(128), iterations(40));
         std::stop_source stop;
@@ -150,7 +150,7 @@ private slots:
         QCOMPARE(MemoryDiagnostics::totalUndisposedAllocationCount(), undisposedBefore);
     }
 
-    void aStopRequestCutsThePauseBetweenIterationsShort() {
+    void stopRequest_cutsThePauseBetweenIterationsShort() {
         WorkloadOptions options = iterations(3);
         options.iterationPause = 30s;
         DefaultWorkload workload(pooledAllocator(128), options);
@@ -169,7 +169,7 @@ private slots:
         QCOMPARE(summary.iterationsCompleted, 1);
     }
 
-    void finishesTheDefaultIterationsInUnderTwoSeconds() {
+    void workload_finishesTheDefaultIterationsInUnderTwoSeconds() {
         DefaultWorkload workload(pooledAllocator(256), WorkloadOptions{});
 
         const WorkloadSummary summary = workload.run();
@@ -180,7 +180,7 @@ private slots:
             qPrintable(QString::number(std::chrono::duration<double>(summary.elapsed).count())));
     }
 
-    void runsOnAnAllocatorWithoutAChunkPool() {
+    void workload_runsOnAnAllocatorWithoutAChunkPool() {
         DefaultWorkload workload(std::make_shared<SimpleHeapAllocator>(), iterations(8));
 
         const WorkloadSummary summary = workload.run();

@@ -50,7 +50,7 @@ class LayoutCommandLineTest : public QObject {
     Q_OBJECT
 
 private slots:
-    void theJsonFollowsTheChunkRules_data() {
+    void json_followsTheChunkRules_data() {
         QTest::addColumn<qint64>("width");
         QTest::addColumn<qint64>("height");
         QTest::addColumn<QString>("pixel");
@@ -79,7 +79,7 @@ private slots:
             << qint64(1000) << qint64(1000) << "rgba32" << qint64(4) << qint64(256) << true;
     }
 
-    void theJsonFollowsTheChunkRules() {
+    void json_followsTheChunkRules() {
         QFETCH(qint64, width);
         QFETCH(qint64, height);
         QFETCH(QString, pixel);
@@ -132,7 +132,7 @@ private slots:
         QCOMPARE(json[QStringLiteral("singlePixelMemory")].toBool(), chunks.size() == 1);
     }
 
-    void refusedSizesPrintTheAllocatorsMessageAndExitOne_data() {
+    void refusedSizes_printTheAllocatorsMessageAndExitOne_data() {
         QTest::addColumn<QStringList>("arguments");
         QTest::addColumn<QString>("message");
         QTest::newRow("over the group limit")
@@ -152,7 +152,7 @@ private slots:
                    "the limit 1073741824.");
     }
 
-    void refusedSizesPrintTheAllocatorsMessageAndExitOne() {
+    void refusedSizes_printTheAllocatorsMessageAndExitOne() {
         QFETCH(QStringList, arguments);
         QFETCH(QString, message);
         const Finished run = runPoolscope(QStringList{QStringLiteral("layout")} + arguments +
@@ -162,7 +162,7 @@ private slots:
         QVERIFY(run.out.isEmpty());
     }
 
-    void usageErrorsExitOneAndSayWhy() {
+    void usageErrors_exitOneAndSayWhy() {
         Finished run = runPoolscope(
             {QStringLiteral("layout"), QStringLiteral("--width"), QStringLiteral("100")});
         QCOMPARE(run.exitCode, 1);
@@ -181,7 +181,7 @@ private slots:
             QStringLiteral("--pixel must be one of rgba32|bgra32|rgb24|l8|l16|rgbavector")));
     }
 
-    void withoutJsonItPrintsTheLayoutForAPerson() {
+    void layout_withoutJson_printsTheLayoutForAPerson() {
         const Finished run = runPoolscope({QStringLiteral("layout"), QStringLiteral("--width"),
                                            QStringLiteral("1920"), QStringLiteral("--height"),
                                            QStringLiteral("1080"), QStringLiteral("--max-pool-mb"),

@@ -10,7 +10,7 @@ class PoolscopeCommandLineTest : public QObject {
     Q_OBJECT
 
 private slots:
-    void headlessRunPrintsThePoolFiguresAndExitsZero() {
+    void headlessRun_printsThePoolFiguresAndExitsZero() {
         const Finished run = runPoolscope(
             {QStringLiteral("--headless"), QStringLiteral("--iterations"), QStringLiteral("16")});
 
@@ -24,7 +24,7 @@ private slots:
         QVERIFY(run.out.contains(QStringLiteral("Leak checkpoint           clean")));
     }
 
-    void headlessLeakRunExitsThreeAndNamesTheLeakingFunction() {
+    void headlessLeakRun_exitsThreeAndNamesTheLeakingFunction() {
         const Finished run = runPoolscope({QStringLiteral("--headless"), QStringLiteral("--leak")});
 
         QVERIFY2(run.exitCode == 3, qPrintable(run.err + run.out));
@@ -38,7 +38,7 @@ private slots:
         QVERIFY(run.out.contains(QStringLiteral("Undisposed allocations    4\n")));
     }
 
-    void runsHeadlessByItselfWhenThereIsNoDisplay() {
+    void poolscope_withoutADisplay_runsHeadlessByItself() {
         const Finished run = runPoolscope({QStringLiteral("--iterations"), QStringLiteral("4")},
                                           withoutAnyDisplay());
 
@@ -47,7 +47,7 @@ private slots:
         QVERIFY(run.out.contains(QStringLiteral("Iterations                4 of 4")));
     }
 
-    void aBadIterationCountIsAUsageErrorWithExitCodeOne() {
+    void badIterationCount_isAUsageErrorWithExitCodeOne() {
         const Finished run = runPoolscope(
             {QStringLiteral("--headless"), QStringLiteral("--iterations"), QStringLiteral("many")});
 
@@ -56,7 +56,7 @@ private slots:
         QVERIFY(run.out.isEmpty());
     }
 
-    void helpDocumentsTheOptionsAndTheLeakExitCode() {
+    void help_documentsTheOptionsAndTheLeakExitCode() {
         const Finished run = runPoolscope({QStringLiteral("--help")}, withoutAnyDisplay());
 
         QCOMPARE(run.exitCode, 0);
@@ -67,14 +67,14 @@ private slots:
         QVERIFY(run.out.contains(QStringLiteral("  3  headless: the leak checkpoint")));
     }
 
-    void versionPrintsTheProjectVersion() {
+    void version_printsTheProjectVersion() {
         const Finished run = runPoolscope({QStringLiteral("--version")}, withoutAnyDisplay());
 
         QCOMPARE(run.exitCode, 0);
         QCOMPARE(run.out.trimmed(), QStringLiteral("poolscope " POOLSCOPE_VERSION));
     }
 
-    void screenshotSavesTheWindowAsAPngAfterTheRun() {
+    void screenshot_savesTheWindowAsAPngAfterTheRun() {
         QTemporaryDir directory;
         QVERIFY(directory.isValid());
         const QString path = directory.filePath(QStringLiteral("window.png"));
@@ -91,7 +91,7 @@ private slots:
         QVERIFY(image.width() >= 900 && image.height() >= 520);
     }
 
-    void screenshotWithoutADisplayRendersOffscreen() {
+    void screenshot_withoutADisplay_rendersOffscreen() {
         QTemporaryDir directory;
         QVERIFY(directory.isValid());
         const QString path = directory.filePath(QStringLiteral("window.png"));
@@ -104,7 +104,7 @@ private slots:
         QVERIFY(!QImage(path).isNull());
     }
 
-    void screenshotOfOneViewSavesOnlyThatView() {
+    void screenshotOfOneView_savesOnlyThatView() {
         QTemporaryDir directory;
         const QString window = directory.filePath(QStringLiteral("window.png"));
         const QString leaks = directory.filePath(QStringLiteral("leaks.png"));
@@ -129,7 +129,7 @@ private slots:
         QVERIFY(viewImage.height() > windowImage.height() / 2);
     }
 
-    void anUnknownViewIsAUsageErrorNamingTheViews() {
+    void unknownView_isAUsageErrorNamingTheViews() {
         const Finished run = runPoolscope({QStringLiteral("--screenshot"), QStringLiteral("x.png"),
                                            QStringLiteral("--view"), QStringLiteral("heapmap")},
                                           withoutAnyDisplay());
@@ -138,7 +138,7 @@ private slots:
         QVERIFY(run.err.contains(QStringLiteral("timeline")));
     }
 
-    void openShowsARecordingAndScreenshotsIt() {
+    void open_showsARecordingAndScreenshotsIt() {
         QTemporaryDir directory;
         const QString recording = directory.filePath(QStringLiteral("run.poolscope"));
         const Finished recorded = runPoolscope({QStringLiteral("run"), QStringLiteral("leak-hunt"),
@@ -154,7 +154,7 @@ private slots:
         QVERIFY(!QImage(shot).isNull());
     }
 
-    void openingACorruptRecordingFailsNamingTheFile() {
+    void openingACorruptRecording_failsNamingTheFile() {
         QTemporaryDir directory;
         const QString path = directory.filePath(QStringLiteral("broken.poolscope"));
         QFile file(path);
@@ -170,7 +170,7 @@ private slots:
         QVERIFY(!QFile::exists(directory.filePath(QStringLiteral("never.png"))));
     }
 
-    void openWithoutADisplaySaysItNeedsTheWindow() {
+    void open_withoutADisplay_saysItNeedsTheWindow() {
         const Finished run = runPoolscope({QStringLiteral("open"), QStringLiteral("any.poolscope")},
                                           withoutAnyDisplay());
         QCOMPARE(run.exitCode, 1);

@@ -53,7 +53,7 @@ class RunCommandLineTest : public QObject {
 private slots:
     void init() { QVERIFY(directory_.isValid()); }
 
-    void leakHuntWithFailOnLeakExitsThreeAndReportsEveryLeak() {
+    void leakHunt_withFailOnLeak_exitsThreeAndReportsEveryLeak() {
         const QString report = directory_.filePath(QStringLiteral("leak-hunt.json"));
         const Finished run =
             runHeadless({QStringLiteral("run"), QStringLiteral("leak-hunt"),
@@ -116,7 +116,7 @@ private slots:
         }
     }
 
-    void withoutFailOnLeakALeakingRunStillExitsZero() {
+    void leakingRun_withoutFailOnLeak_stillExitsZero() {
         const Finished run = runHeadless({QStringLiteral("run"), QStringLiteral("leak-hunt")});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
         QVERIFY(run.out.contains(QStringLiteral("Leaks                     6 allocations")));
@@ -124,7 +124,7 @@ private slots:
         QVERIFY(!run.out.contains(QLatin1Char('\r')));
     }
 
-    void aCleanStressRunPassesTheLeakGate() {
+    void cleanStressRun_passesTheLeakGate() {
         const QString report = directory_.filePath(QStringLiteral("stress.json"));
         const Finished run =
             runHeadless({QStringLiteral("run"), QStringLiteral("stress"), QStringLiteral("-p"),
@@ -145,7 +145,7 @@ private slots:
             8);
     }
 
-    void periodicBurstsGivesMemoryBackWhileIdle() {
+    void periodicBursts_givesMemoryBackWhileIdle() {
         const QString report = directory_.filePath(QStringLiteral("bursts.json"));
         const Finished run = runHeadless(
             {QStringLiteral("run"), QStringLiteral("periodic-bursts"), QStringLiteral("-p"),
@@ -162,7 +162,7 @@ private slots:
         QVERIFY(pool[QStringLiteral("trims")].toInteger() >= 3);  // 4 -> 2 -> 1 -> 0
     }
 
-    void usageAndScenarioErrorsExitOne() {
+    void usageAndScenarioErrors_exitOne() {
         Finished run = runHeadless({QStringLiteral("run"), QStringLiteral("batch")});
         QCOMPARE(run.exitCode, 1);
         QVERIFY(
@@ -186,7 +186,7 @@ private slots:
         QVERIFY(run.err.contains(QStringLiteral("which scenario?")));
     }
 
-    void aScenarioThatFailsExitsOneAndSaysWhy() {
+    void failingScenario_exitsOneAndSaysWhy() {
         const Finished run = runHeadless({QStringLiteral("run"), QStringLiteral("periodic-bursts"),
                                           QStringLiteral("-p"), QStringLiteral("width=65535"),
                                           QStringLiteral("-p"), QStringLiteral("height=65535"),
@@ -197,7 +197,7 @@ private slots:
                  qPrintable(run.err));
     }
 
-    void runHelpDocumentsTheThreeExitStatuses() {
+    void runHelp_documentsTheThreeExitStatuses() {
         const Finished run = runHeadless({QStringLiteral("run"), QStringLiteral("--help")});
         QCOMPARE(run.exitCode, 0);
         for (const char* text :
@@ -207,7 +207,7 @@ private slots:
         }
     }
 
-    void listScenariosNamesEveryScenarioAndItsParameters() {
+    void listScenarios_namesEveryScenarioAndItsParameters() {
         const Finished run = runHeadless({QStringLiteral("--list-scenarios")});
         QCOMPARE(run.exitCode, 0);
         for (const char* text :
@@ -219,7 +219,7 @@ private slots:
         }
     }
 
-    void aScenarioWithoutADisplayRunsHeadless() {
+    void scenario_withoutADisplay_runsHeadless() {
         Finished run = runHeadless({QStringLiteral("--scenario"), QStringLiteral("stress"),
                                     QStringLiteral("--param"), QStringLiteral("threads=1"),
                                     QStringLiteral("--param"), QStringLiteral("operations=50")});
@@ -235,7 +235,7 @@ private slots:
         QVERIFY(run.err.contains(QStringLiteral("--param sets a parameter of a --scenario")));
     }
 
-    void aRecordingOfARunOpensWithEveryEventItObserved() {
+    void recordingOfARun_opensWithEveryEventItObserved() {
         const QString recording = directory_.filePath(QStringLiteral("run.psrec"));
         const QString report = directory_.filePath(QStringLiteral("run.json"));
         const Finished run = runHeadless({QStringLiteral("run"), QStringLiteral("leak-hunt"),
@@ -255,7 +255,7 @@ private slots:
                  recording);
     }
 
-    void killNineDuringARecordingLeavesEveryCommittedBatch() {
+    void killNineDuringARecording_leavesEveryCommittedBatch() {
         const QString recording = directory_.filePath(QStringLiteral("killed.psrec"));
         QProcess process;
         process.setProcessEnvironment(withoutAnyDisplay());
@@ -295,7 +295,7 @@ private slots:
         QCOMPARE(snapshots.back().lastEventSequence, reader.lastEventSequence());
     }
 
-    void aBatchWithOneCorruptFileExitsZeroAndListsTheFailureWithFileAndError() {
+    void batchWithOneCorruptFile_exitsZeroAndListsTheFailureWithFileAndError() {
         const QString input = directory_.filePath(QStringLiteral("batch-in"));
         const QString output = directory_.filePath(QStringLiteral("batch-out"));
         QVERIFY(QDir().mkpath(input));
@@ -330,7 +330,7 @@ private slots:
         QVERIFY(!readJson(report).contains(QStringLiteral("gc")));
     }
 
-    void gcLessonsReportsTheManagedHeapSection() {
+    void gcLessons_reportsTheManagedHeapSection() {
         const QString report = directory_.filePath(QStringLiteral("gc-lessons.json"));
         const Finished run = runHeadless({QStringLiteral("run"), QStringLiteral("gc-lessons"),
                                           QStringLiteral("--report"), report});
@@ -358,7 +358,7 @@ private slots:
         QVERIFY(run.out.contains(QStringLiteral("Resurrections             1")));
     }
 
-    void aForeignFileIsRefusedByTheReaderNamingIt() {
+    void foreignFile_isRefusedByTheReaderNamingIt() {
         const QString path = directory_.filePath(QStringLiteral("notes.txt"));
         QFile file(path);
         QVERIFY(file.open(QIODevice::WriteOnly));

@@ -57,7 +57,7 @@ class EngineSessionTest : public QObject {
     Q_OBJECT
 
 private slots:
-    void snapshotsFollowTheRunsPoolAndNeverExceedItsCapacity() {
+    void snapshots_followTheRunsPoolAndNeverExceedItsCapacity() {
         EngineSession session;
         SessionAllocatorOptions options;
         options.maximumPoolSizeMegabytes = 64;  // 16 chunks: the large photos overflow it
@@ -87,7 +87,7 @@ private slots:
         QVERIFY(recorder.last()->pool.eventsReceived > 0);
     }
 
-    void timelineSamplesArriveInOrderWithoutGaps() {
+    void timelineSamples_arriveInOrderWithoutGaps() {
         EngineSession session;
         session.setScenario("default", {{"iterations", "12"}});
         SnapshotRecorder recorder(session);
@@ -107,7 +107,7 @@ private slots:
         }
     }
 
-    void leakHuntLeavesItsInjectedLeaksInTheAllocationTable() {
+    void leakHunt_leavesItsInjectedLeaksInTheAllocationTable() {
         EngineSession session;
         session.setScenario("leak-hunt", {});
         SnapshotRecorder recorder(session);
@@ -203,7 +203,7 @@ private slots:
         session.stop();
     }
 
-    void stopCancelsALongRunPromptly() {
+    void stop_cancelsALongRunPromptly() {
         EngineSession session;
         session.setScenario("default", {{"iterations", "100000"}, {"pause-ms", "20"}});
         std::optional<RunOutcome> outcome;
@@ -220,7 +220,7 @@ private slots:
         QVERIFY(outcome->error.isEmpty());
     }
 
-    void aFinishedRunsRecordingOpensWithTheSameEvents() {
+    void finishedRunsRecording_opensWithTheSameEvents() {
         EngineSession session;
         // Paced, so the run spans several of the recording's 33 ms timeline samples.
         session.setScenario("default", {{"iterations", "8"}, {"pause-ms", "30"}});
@@ -252,7 +252,7 @@ private slots:
         QVERIFY(samples > 1);
     }
 
-    void aCorruptRecordingIsRefusedWithAMessageNamingTheFile() {
+    void corruptRecording_isRefusedWithAMessageNamingTheFile() {
         QTemporaryDir directory;
         const QString path = directory.filePath(QStringLiteral("broken.poolscope"));
         QFile file(path);
@@ -275,7 +275,7 @@ private slots:
         QVERIFY(!session.showsRecording());
     }
 
-    void anUnknownScenarioIsRefused() {
+    void unknownScenario_isRefused() {
         EngineSession session;
         QVERIFY_THROWS_EXCEPTION(ScenarioError, session.setScenario("no-such-scenario", {}));
     }

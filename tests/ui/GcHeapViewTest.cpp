@@ -1,3 +1,4 @@
+#include <QTemporaryDir>
 #include <QtTest>
 #include <QtWidgets>
 
@@ -342,6 +343,7 @@ void GcHeapViewTest::longQueue_showsItsFirstRowsAndCountsTheRest() {
 }
 
 void GcHeapViewTest::screenshot_isReadableAt1280x800_inLightAndDarkPalettes() {
+    const QTemporaryDir screenshots;
     view_->setLesson(QStringLiteral("A static list keeps closed forms alive"),
                      QStringLiteral("The form was closed and disposed, but the static list "
                                     "openedForms still points at it, so the collector must keep "
@@ -349,7 +351,7 @@ void GcHeapViewTest::screenshot_isReadableAt1280x800_inLightAndDarkPalettes() {
     view_->selectObject(heap_->closedFormAddress);
     QCOMPARE(view_->size(), QSize(1280, 800));
     const QImage light = view_->grab().toImage();
-    QVERIFY(light.save(QStringLiteral("/tmp/gcheapview.png")));
+    QVERIFY(light.save(screenshots.filePath(QStringLiteral("gcheapview.png"))));
     // Every band's label and the legend fit: the map is tall enough for four readable bands.
     QVERIFY(view_->heapMap()->height() >= 260);
 
@@ -365,7 +367,7 @@ void GcHeapViewTest::screenshot_isReadableAt1280x800_inLightAndDarkPalettes() {
     dark.setColor(QPalette::Highlight, QColor(42, 130, 218));
     view_->setPalette(dark);
     const QImage darkImage = view_->grab().toImage();
-    QVERIFY(darkImage.save(QStringLiteral("/tmp/gcheapview-dark.png")));
+    QVERIFY(darkImage.save(screenshots.filePath(QStringLiteral("gcheapview-dark.png"))));
     // The dark palette really is used: the map's background follows the palette's window colour.
     const QImage map = view_->heapMap()->grab().toImage();
     QCOMPARE(map.pixelColor(2, map.height() / 2), QColor(37, 37, 38));

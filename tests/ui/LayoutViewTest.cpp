@@ -1,6 +1,8 @@
 #include <QPushButton>
+#include <QTemporaryDir>
 #include <QtTest>
 
+#include "TinyPoolSnapshot.h"
 #include "UiTestSupport.h"
 #include "memory/InvalidMemoryOperation.h"
 #include "scenarios/LayoutCalculator.h"
@@ -8,71 +10,6 @@
 #include "views/Theme.h"
 
 using namespace poolscope;
-
-namespace {
-
-constexpr std::uint16_t kSource = 5;
-constexpr std::uint64_t kChunk = 4u * 1024 * 1024;
-
-MemoryEvent allocationEvent(MemoryEventKind kind, AllocationId id, std::int32_t slot,
-                            std::uint64_t bytes, std::uint32_t chunkIndex, std::uint32_t chunkCount,
-                            std::uint64_t address) {
-    MemoryEvent event;
-    event.kind = kind;
-    event.sourceId = kSource;
-    event.allocationId = id;
-    event.slot = slot;
-    event.bytes = bytes;
-    event.chunkIndex = chunkIndex;
-    event.chunkCount = chunkCount;
-    event.value2 = address;
-    event.tier =
-        kind == MemoryEventKind::UnpooledAllocate ? MemoryTier::Unpooled : MemoryTier::Pooled;
-    return event;
-}
-
-MemoryEvent imageCreated(AllocationId id, int width, int height, PixelTypeId type,
-                         std::uint32_t allocations) {
-    MemoryEvent event;
-    event.kind = MemoryEventKind::ImageBufferCreated;
-    event.sourceId = kSource;
-    event.allocationId = id;
-    event.value = static_cast<std::uint64_t>(width);
-    event.value2 = static_cast<std::uint64_t>(height);
-    event.chunkIndex = static_cast<std::uint32_t>(type);
-    event.chunkCount = allocations;
-    return event;
-}
-
-// What a tiny pool would make, by the allocator's rules:
-//  #10 a 4000x600 Rgba32 image as a pooled group: rows of 16,000 B, 262 rows per 4 MiB chunk,
-//      so chunks of 262, 262 and 76 rows;
-//  #11 a 4000x200 Rgba32 image in one chunk (contiguous);
-//  #12 a plain two-chunk group, no image;
-//  #20, #21 an 8192x1500 Rgba32 image as an unpooled group: one allocation per 32 MiB chunk
-//      (1024 rows, then 476 rows).
-std::shared_ptr<const SessionSnapshot> tinyPoolSnapshot() {
-    SessionState state({}, 0);
-    state.followPool(kSource, 8, kChunk);
-    const std::uint64_t fullChunk = 262u * 16'000u;
-    state.apply(allocationEvent(MemoryEventKind::Rent, 10, 0, fullChunk, 0, 3, 0x10000000));
-    state.apply(allocationEvent(MemoryEventKind::Rent, 10, 1, fullChunk, 1, 3, 0x10400000));
-    state.apply(allocationEvent(MemoryEventKind::Rent, 10, 2, 76u * 16'000u, 2, 3, 0x10800000));
-    state.apply(imageCreated(10, 4000, 600, PixelTypeId::Rgba32, 1));
-    state.apply(allocationEvent(MemoryEventKind::Rent, 11, 3, 200u * 16'000u, 0, 1, 0x10c00000));
-    state.apply(imageCreated(11, 4000, 200, PixelTypeId::Rgba32, 1));
-    state.apply(allocationEvent(MemoryEventKind::Rent, 12, 4, kChunk, 0, 2, 0x11000000));
-    state.apply(allocationEvent(MemoryEventKind::Rent, 12, 5, kChunk, 1, 2, 0x11400000));
-    state.apply(allocationEvent(MemoryEventKind::UnpooledAllocate, 20, -1, 1024u * 32768u, 0, 2,
-                                0x20000000));
-    state.apply(allocationEvent(MemoryEventKind::UnpooledAllocate, 21, -1, 476u * 32768u, 1, 2,
-                                0x30000000));
-    state.apply(imageCreated(20, 8192, 1500, PixelTypeId::Rgba32, 2));
-    state.apply(imageCreated(21, 8192, 1500, PixelTypeId::Rgba32, 2));
-    return state.takeSnapshot(1'000'000);
-}
-
-}  // namespace
 
 class LayoutViewTest : public QObject {
     Q_OBJECT
@@ -92,9 +29,9 @@ private slots:
         QVERIFY(run_.snapshot && run_.snapshot->allocations);
     }
 
-    void aPooledGroupImageShowsOneBandPerChunkWithItsRows() {
+    void pooledGroupImage_showsOneBandPerChunkWithItsRows() {
         LayoutView view;
-        view.setSnapshot(tinyPoolSnapshot());
+        view.setSnapshot(testing::tinyPoolSnapshot());
         view.setSelectedAllocation(10);
         QCOMPARE(view.shownAllocation(), quint64{10});
         QCOMPARE(view.bandCount(), 3);
@@ -111,9 +48,9 @@ private slots:
                  qPrintable(view.singlePixelMemoryText()));
     }
 
-    void aContiguousImageIsOneBandAndGivesItsSinglePixelMemory() {
+    void contiguousImage_isOneBandAndGivesItsSinglePixelMemory() {
         LayoutView view;
-        view.setSnapshot(tinyPoolSnapshot());
+        view.setSnapshot(testing::tinyPoolSnapshot());
         view.setSelectedAllocation(11);
         QCOMPARE(view.bandCount(), 1);
         QVERIFY(view.bandLabels()[0].contains(QStringLiteral("rows 0\u2013199 (200 rows)")));
@@ -121,9 +58,9 @@ private slots:
                  qPrintable(view.singlePixelMemoryText()));
     }
 
-    void anUnpooledGroupImageGathersItsChunkAllocations() {
+    void unpooledGroupImage_gathersItsChunkAllocations() {
         LayoutView view;
-        view.setSnapshot(tinyPoolSnapshot());
+        view.setSnapshot(testing::tinyPoolSnapshot());
         view.setSelectedAllocation(21);
         QCOMPARE(view.bandCount(), 2);
         const QStringList labels = view.bandLabels();
@@ -135,9 +72,9 @@ private slots:
         QVERIFY(view.singlePixelMemoryText().contains(QStringLiteral("returns false")));
     }
 
-    void anAllocationThatIsNoImageShowsItsChunksWithoutRows() {
+    void allocationThatIsNoImage_showsItsChunksWithoutRows() {
         LayoutView view;
-        view.setSnapshot(tinyPoolSnapshot());
+        view.setSnapshot(testing::tinyPoolSnapshot());
         view.setSelectedAllocation(12);
         QCOMPARE(view.bandCount(), 2);
         for (const QString& label : view.bandLabels()) {
@@ -146,15 +83,15 @@ private slots:
         QVERIFY(view.singlePixelMemoryText().contains(QStringLiteral("Not an image buffer")));
     }
 
-    void withNothingSelectedTheLargestImageIsShown() {
+    void view_withNothingSelected_showsTheLargestImage() {
         LayoutView view;
-        view.setSnapshot(tinyPoolSnapshot());
+        view.setSnapshot(testing::tinyPoolSnapshot());
         // #20/#21 hold 8192 x 1500 x 4 B, more than #10's 4000 x 600 x 4 B.
         QVERIFY(view.shownAllocation() == 20 || view.shownAllocation() == 21);
         QCOMPARE(view.bandCount(), 2);
     }
 
-    void aRealRunsLiveGroupShowsOneBandPerChunk() {
+    void realRunsLiveGroup_showsOneBandPerChunk() {
         LayoutView view;
         view.setSnapshot(run_.snapshot);
         const LiveAllocation* row = run_.snapshot->allocations->find(view.shownAllocation());
@@ -166,7 +103,7 @@ private slots:
         QCOMPARE(view.bandCount(), 12);
     }
 
-    void theCalculatorMatchesLayoutCalculator_data() {
+    void calculator_matchesLayoutCalculator_data() {
         QTest::addColumn<int>("width");
         QTest::addColumn<int>("height");
         QTest::addColumn<int>("bytesPerPixel");
@@ -180,7 +117,7 @@ private slots:
         QTest::newRow("no pool at all") << 2000 << 2000 << 3 << 0 << false;
     }
 
-    void theCalculatorMatchesLayoutCalculator() {
+    void calculator_matchesLayoutCalculator() {
         QFETCH(int, width);
         QFETCH(int, height);
         QFETCH(int, bytesPerPixel);
@@ -216,7 +153,7 @@ private slots:
         QCOMPARE(view.bandLabels(), labels);
     }
 
-    void theCalculatorShowsTheRefusalOfATooLargeImage() {
+    void calculator_showsTheRefusalOfATooLargeImage() {
         ImageLayoutRequest request;
         request.width = 100'000;
         request.height = 100'000;
@@ -230,7 +167,7 @@ private slots:
         }
         QVERIFY(!message.isEmpty());
         LayoutView view;
-        view.setSnapshot(tinyPoolSnapshot());
+        view.setSnapshot(testing::tinyPoolSnapshot());
         view.showCalculation(request);
         QCOMPARE(view.bandCount(), 0);
         QVERIFY2(view.singlePixelMemoryText().contains(message),
@@ -241,17 +178,19 @@ private slots:
         QCOMPARE(view.bandCount(), 3);
     }
 
-    void screenshotOfARealRun() {
+    void screenshot_ofARealRun() {
+        const QTemporaryDir screenshots;
         LayoutView view;
         view.resize(900, 500);
         view.setSnapshot(run_.snapshot);
-        QVERIFY(testing::renderWidget(view).save(QStringLiteral("/tmp/layout.png")));
+        QVERIFY(
+            testing::renderWidget(view).save(screenshots.filePath(QStringLiteral("layout.png"))));
         view.setPalette(Theme::darkPalette());
         QCoreApplication::processEvents();
         const QImage dark = testing::renderWidget(view);
         QCOMPARE(dark.pixelColor(2, dark.height() - 2).rgb(),
                  Theme::darkPalette().color(QPalette::Window).rgb());
-        QVERIFY(dark.save(QStringLiteral("/tmp/layout-dark.png")));
+        QVERIFY(dark.save(screenshots.filePath(QStringLiteral("layout-dark.png"))));
         ImageLayoutRequest request;
         request.width = 6000;
         request.height = 4000;
@@ -259,11 +198,13 @@ private slots:
         request.maximumPoolSizeMegabytes = 256;
         view.setPalette(QPalette());
         view.showCalculation(request);
-        QVERIFY(testing::renderWidget(view).save(QStringLiteral("/tmp/layout-calculator.png")));
+        QVERIFY(testing::renderWidget(view).save(
+            screenshots.filePath(QStringLiteral("layout-calculator.png"))));
         request.width = 100'000;
         request.height = 100'000;
         view.showCalculation(request);
-        QVERIFY(testing::renderWidget(view).save(QStringLiteral("/tmp/layout-refused.png")));
+        QVERIFY(testing::renderWidget(view).save(
+            screenshots.filePath(QStringLiteral("layout-refused.png"))));
     }
 
 private:

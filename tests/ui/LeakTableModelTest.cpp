@@ -86,7 +86,7 @@ class LeakTableModelTest : public QObject {
     Q_OBJECT
 
 private slots:
-    void modelPassesTheModelTesterWithScenarioDataAndATableChange() {
+    void model_passesTheModelTesterWithScenarioDataAndATableChange() {
         const auto first = testing::runScenarioSession(
             "leak-hunt",
             {{"cached-images", "2"}, {"clean-images", "1"}, {"width", "256"}, {"height", "256"}});
@@ -111,7 +111,7 @@ private slots:
         QCOMPARE(model.rowCount(), 0);
     }
 
-    void sameTableWithALaterTimeOnlyAnnouncesNewText() {
+    void sameTableWithALaterTime_onlyAnnouncesNewText() {
         const HandMadeData data = handMadeData();
         LeakTableModel model;
         model.setData(data.table, data.stacks, kOrigin + 4'000'000'000);
@@ -127,7 +127,7 @@ private slots:
         QCOMPARE(resets.count(), 1);
     }
 
-    void cellsShowWhatTheRowHolds() {
+    void cells_showWhatTheRowHolds() {
         const HandMadeData data = handMadeData();
         LeakTableModel model;
         model.setData(data.table, data.stacks, data.table->timeNanoseconds);
@@ -147,7 +147,7 @@ private slots:
         QCOMPARE(model.rowOfAllocation(99), -1);
     }
 
-    void proxyPassesTheModelTesterThroughSortsAndFilters() {
+    void proxy_passesTheModelTesterThroughSortsAndFilters() {
         const auto run = testing::runScenarioSession("leak-hunt", {{"cached-images", "3"},
                                                                    {"subscribers", "2"},
                                                                    {"never-disposed", "2"},
@@ -176,7 +176,7 @@ private slots:
         QCOMPARE(proxy.rowCount(), 6);
     }
 
-    void sortsBySizeNumericallyNotByText() {
+    void proxy_sortsBySizeNumericallyNotByText() {
         const HandMadeData data = handMadeData();
         LeakTableModel model;
         LeakFilterProxyModel proxy;
@@ -188,7 +188,7 @@ private slots:
         QCOMPARE(proxyIds(proxy), (std::vector<AllocationId>{6, 5, 4, 3, 2, 1}));
     }
 
-    void sortsTextColumnsByNameWithIdOrderAmongEquals() {
+    void proxy_sortsTextColumnsByNameWithIdOrderAmongEquals() {
         const HandMadeData data = handMadeData();
         LeakTableModel model;
         LeakFilterProxyModel proxy;
@@ -202,7 +202,7 @@ private slots:
         QCOMPARE(proxyIds(proxy), (std::vector<AllocationId>{1, 3, 4, 6, 2, 5}));
     }
 
-    void filtersByTextSizeTimeSuppressionAndCheckpoint() {
+    void proxy_filtersByTextSizeTimeSuppressionAndCheckpoint() {
         const HandMadeData data = handMadeData();
         LeakTableModel model;
         LeakFilterProxyModel proxy;
@@ -237,7 +237,7 @@ private slots:
         QCOMPARE(proxy.rowCount(), 6);
     }
 
-    void rejectsASourceThatIsNotALeakTable() {
+    void proxy_rejectsASourceThatIsNotALeakTable() {
         LeakFilterProxyModel proxy;
         QStringListModel other;
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, proxy.setSourceModel(&other));

@@ -156,7 +156,7 @@ private slots:
 
     void init() { QSettings().remove(LeakView::suppressionsSettingsKey()); }
 
-    void tableHoldsExactlyTheScenariosLeaks() {
+    void table_holdsExactlyTheScenariosLeaks() {
         LeakView view;
         view.setSnapshot(leakHunt_.snapshot);
         std::set<AllocationId> reported;
@@ -167,7 +167,7 @@ private slots:
         QCOMPARE(exportedIds(view, tempDir_.filePath(QStringLiteral("all.csv"))), reported);
     }
 
-    void detailStackNamesTheLeakingFunction() {
+    void detailStack_namesTheLeakingFunction() {
         LeakView view;
         view.setSnapshot(leakHunt_.snapshot);
         QSignalSpy selected(&view, &LeakView::allocationSelected);
@@ -183,7 +183,7 @@ private slots:
         QCOMPARE(selected.count(), 0);  // set from outside: no echo
     }
 
-    void selectingARowEmitsItsAllocation() {
+    void selectingARow_emitsItsAllocation() {
         LeakView view;
         view.setSnapshot(leakHunt_.snapshot);
         QSignalSpy selected(&view, &LeakView::allocationSelected);
@@ -195,7 +195,7 @@ private slots:
         QVERIFY(view.detailStackText().contains(QStringLiteral("#%1").arg(id)));
     }
 
-    void textFilterShowsOneLeakKind() {
+    void textFilter_showsOneLeakKind() {
         LeakView view;
         view.setSnapshot(leakHunt_.snapshot);
         const auto cached =
@@ -217,7 +217,7 @@ private slots:
         QCOMPARE(view.visibleRowCount(), static_cast<int>(leakHunt_.report.leaks.size()));
     }
 
-    void sortOrdersTheExportedRows() {
+    void sort_ordersTheExportedRows() {
         LeakView view;
         view.setSnapshot(leakHunt_.snapshot);
         auto* table = view.findChild<QTableView*>();
@@ -237,7 +237,7 @@ private slots:
         QVERIFY(std::is_sorted(ids.rbegin(), ids.rend()));
     }
 
-    void timeRangeShowsWhatWasCreatedInIt() {
+    void timeRange_showsWhatWasCreatedInIt() {
         LeakView view;
         view.setSnapshot(leakHunt_.snapshot);
         const SessionSnapshot& snapshot = *leakHunt_.snapshot;
@@ -261,7 +261,7 @@ private slots:
         QCOMPARE(view.visibleRowCount(), static_cast<int>(rows.size()));
     }
 
-    void checkpointShowsOnlyNewerAllocationsUntilShowAll() {
+    void checkpoint_showsOnlyNewerAllocationsUntilShowAll() {
         HandFedSession session;
         for (AllocationId id = 1; id <= 5; ++id) {
             session.rent(id);
@@ -282,7 +282,7 @@ private slots:
         QCOMPARE(view.visibleRowCount(), 6);
     }
 
-    void diffShowsWhatBHasThatAHadNot() {
+    void diff_showsWhatBHasThatAHadNot() {
         HandFedSession session;
         for (AllocationId id = 1; id <= 4; ++id) {
             session.rent(id);
@@ -308,7 +308,7 @@ private slots:
         QCOMPARE(view.visibleRowCount(), 7);
     }
 
-    void suppressedStacksStayHiddenInALaterView() {
+    void suppressedStacks_stayHiddenInALaterView() {
         HandFedSession session;
         for (AllocationId id = 1; id <= 9; ++id) {
             session.rent(id);
@@ -333,7 +333,7 @@ private slots:
         QVERIFY(!QSettings().contains(LeakView::suppressionsSettingsKey()));
     }
 
-    void groupByStackKeepsTheFilteredRows() {
+    void groupByStack_keepsTheFilteredRows() {
         HandFedSession session;
         for (AllocationId id = 1; id <= 9; ++id) {
             session.rent(id);
@@ -350,7 +350,7 @@ private slots:
         QVERIFY(!view.isGroupedByStack());
     }
 
-    void csvRoundTripsRowsAndQuoting() {
+    void csv_roundTripsRowsAndQuoting() {
         HandFedSession session;
         for (AllocationId id = 1; id <= 5; ++id) {
             session.rent(id);
@@ -380,16 +380,17 @@ private slots:
         QVERIFY(!error.isEmpty());
     }
 
-    void rendersReadablyAt1280x800() {
+    void view_rendersReadablyAt1280x800() {
         LeakView view;
         view.resize(1280, 800);
         view.setSnapshot(leakHunt_.snapshot);
         view.setSelectedAllocation(leakHunt_.report.leaks.front().id);
         const QImage image = testing::renderWidget(view);
         QCOMPARE(image.size(), QSize(1280, 800) * image.devicePixelRatio());
-        QVERIFY(image.save(QStringLiteral("/tmp/leakview.png")));
+        QVERIFY(image.save(tempDir_.filePath(QStringLiteral("leakview.png"))));
         view.setGroupedByStack(true);
-        QVERIFY(testing::renderWidget(view).save(QStringLiteral("/tmp/leakview-grouped.png")));
+        QVERIFY(testing::renderWidget(view).save(
+            tempDir_.filePath(QStringLiteral("leakview-grouped.png"))));
     }
 
 private:

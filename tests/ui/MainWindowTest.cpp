@@ -59,7 +59,7 @@ private slots:
         QSettings().clear();
     }
 
-    void leakHuntFillsTheLeakTableAndTheStatusBar() {
+    void leakHunt_fillsTheLeakTableAndTheStatusBar() {
         EngineSession session;
         MainWindow window(session);
         window.resize(1400, 900);
@@ -92,7 +92,7 @@ private slots:
         QVERIFY(window.timelineView()->sampleCount() > 0);
     }
 
-    void everyViewCanBeGrabbedByName() {
+    void everyView_canBeGrabbedByName() {
         EngineSession session;
         MainWindow window(session);
         window.resize(1400, 900);
@@ -106,7 +106,7 @@ private slots:
         QVERIFY(window.grabView(QStringLiteral("no-such-view")).isNull());
     }
 
-    void theGuiThreadKeepsTurningWhileAHeavyScenarioRuns() {
+    void guiThread_keepsTurningWhileAHeavyScenarioRuns() {
         EngineSession session;
         MainWindow window(session);
         window.resize(1400, 900);

@@ -1,5 +1,6 @@
 #include <QHelpEvent>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QToolTip>
 #include <QtTest>
 
@@ -51,7 +52,7 @@ private slots:
         QVERIFY(run_.snapshot->pool.rentedChunks > 0);
     }
 
-    void rentedCellsEqualTheRentedSlotsOfARealRun() {
+    void rentedCells_equalTheRentedSlotsOfARealRun() {
         PoolMapView view;
         view.resize(900, 500);
         view.setSnapshot(run_.snapshot);
@@ -63,7 +64,7 @@ private slots:
                                              SlotState::Rented)));
     }
 
-    void rentedCellIsDrawnInItsOwnersColourUnlikeAnEmptyCell() {
+    void rentedCell_isDrawnInItsOwnersColourUnlikeAnEmptyCell() {
         PoolMapView view;
         view.resize(900, 500);
         view.setSnapshot(run_.snapshot);
@@ -81,7 +82,7 @@ private slots:
                                         .rgb());
     }
 
-    void cellsOfOneAllocationShareAColourAndCellsFitTheWidget() {
+    void cellsOfOneAllocation_shareAColourAndCellsFitTheWidget() {
         PoolMapView view;
         view.resize(900, 500);
         view.setSnapshot(run_.snapshot);
@@ -98,7 +99,7 @@ private slots:
         }
     }
 
-    void clickingARentedCellSelectsItsOwner() {
+    void clickingARentedCell_selectsItsOwner() {
         PoolMapView view;
         view.resize(900, 500);
         view.setSnapshot(run_.snapshot);
@@ -113,7 +114,7 @@ private slots:
         QCOMPARE(view.selectedAllocation(), quint64{owner});
     }
 
-    void selectingAnAllocationOutlinesEachOfItsCells() {
+    void selectingAnAllocation_outlinesEachOfItsCells() {
         PoolMapView view;
         view.resize(900, 500);
         view.setSnapshot(run_.snapshot);
@@ -139,7 +140,7 @@ private slots:
         QVERIFY(outlined >= 1);
     }
 
-    void aTrimmedSlotFlashesWhileANeverCreatedOneDoesNot() {
+    void trimmedSlot_flashesWhileANeverCreatedOneDoesNot() {
         SessionState state({}, 0);
         state.followPool(kSource, 4, kChunk);
         state.apply(poolEvent(MemoryEventKind::Rent, 0, 1));
@@ -158,7 +159,7 @@ private slots:
                 image.pixelColor(view.cellRect(1).center()));
     }
 
-    void hoveringACellNamesItsSlotOwnerImageAndTag() {
+    void hoveringACell_namesItsSlotOwnerImageAndTag() {
         SessionState::Resolvers resolvers;
         resolvers.tag = [](std::uint16_t) { return QStringLiteral("thumbnail-cache"); };
         SessionState state(resolvers, 0);
@@ -196,7 +197,7 @@ private slots:
         QToolTip::hideText();
     }
 
-    void stripsShowTheMemoryOutsideThePool() {
+    void strips_showTheMemoryOutsideThePool() {
         SessionState state({}, 0);
         state.followPool(kSource, 2, kChunk);
         MemoryEvent unpooled = poolEvent(MemoryEventKind::UnpooledAllocate, -1, 5);
@@ -226,19 +227,21 @@ private slots:
         QCOMPARE(view.rentedCellCount(), 0);
     }
 
-    void screenshotOfARealRun() {
+    void screenshot_ofARealRun() {
+        const QTemporaryDir screenshots;
         PoolMapView view;
         view.resize(900, 500);
         view.setSnapshot(run_.snapshot);
         const int rented = firstSlotIn(*run_.snapshot, SlotState::Rented);
         view.setSelectedAllocation(run_.snapshot->slotOwners[static_cast<std::size_t>(rented)]);
-        QVERIFY(testing::renderWidget(view).save(QStringLiteral("/tmp/poolmap.png")));
+        QVERIFY(
+            testing::renderWidget(view).save(screenshots.filePath(QStringLiteral("poolmap.png"))));
         view.setPalette(Theme::darkPalette());
         QCoreApplication::processEvents();
         const QImage dark = testing::renderWidget(view);
         QCOMPARE(dark.pixelColor(2, dark.height() - 2).rgb(),
                  Theme::darkPalette().color(QPalette::Window).rgb());
-        QVERIFY(dark.save(QStringLiteral("/tmp/poolmap-dark.png")));
+        QVERIFY(dark.save(screenshots.filePath(QStringLiteral("poolmap-dark.png"))));
     }
 
 private:

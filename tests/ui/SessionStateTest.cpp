@@ -61,7 +61,7 @@ class SessionStateTest : public QObject {
     Q_OBJECT
 
 private slots:
-    void rentedSlotsNameTheirOwnerUntilReturned() {
+    void rentedSlots_nameTheirOwnerUntilReturned() {
         SessionState state = makeState();
         state.apply(rent(41, 2, 0, 2, 0x1000));
         state.apply(rent(41, 5, 1, 2, 0x2000));
@@ -77,7 +77,7 @@ private slots:
         QCOMPARE(snapshot->slotOwners[5], AllocationId{41});
     }
 
-    void aLiveAllocationKeepsEveryChunkWithItsAddress() {
+    void liveAllocation_keepsEveryChunkWithItsAddress() {
         SessionState state = makeState();
         state.apply(rent(9, 0, 0, 3, 0xa000, 3, 77));
         state.apply(rent(9, 1, 1, 3, 0xb000, 3, 77));
@@ -103,7 +103,7 @@ private slots:
         QCOMPARE(snapshot->stacks->topFrame(77).function, QStringLiteral("makeThumbnail77"));
     }
 
-    void anAllocationLeavesTheTableWhenItsLastChunkIsReleased() {
+    void allocation_leavesTheTableWhenItsLastChunkIsReleased() {
         SessionState state = makeState();
         state.apply(rent(5, 0, 0, 2, 1));
         state.apply(rent(5, 1, 1, 2, 2));
@@ -113,7 +113,7 @@ private slots:
         QVERIFY(state.takeSnapshot(2 * kSecond)->allocations->find(5) == nullptr);
     }
 
-    void memoryReleasedWithoutDisposeStaysListedAsALeak() {
+    void memoryReleasedWithoutDispose_staysListedAsALeak() {
         SessionState state = makeState();
         state.apply(rent(6, 3, 0, 1, 1));
         state.apply(makeEvent(MemoryEventKind::Undisposed, 6));
@@ -125,7 +125,7 @@ private slots:
         QCOMPARE(snapshot->pool.rentedChunks, 0);
     }
 
-    void theAllocationTableIsRebuiltAtMostFourTimesASecond() {
+    void allocationTable_isRebuiltAtMostFourTimesASecond() {
         SessionState state = makeState();
         state.apply(rent(1, 0, 0, 1, 1));
         const auto first = state.takeSnapshot(kSecond);
@@ -143,7 +143,7 @@ private slots:
         QVERIFY(forced->allocations->find(3) != nullptr);
     }
 
-    void eachStackIsResolvedOnceAndMissingFunctionsAreCounted() {
+    void eachStack_isResolvedOnceAndMissingFunctionsAreCounted() {
         int lookups = 0;
         SessionState state = makeState(&lookups);
         state.apply(rent(1, 0, 0, 1, 1, 0, 5));
@@ -154,7 +154,7 @@ private slots:
         QCOMPARE(snapshot->stacks->missingSymbols, 2);  // one unnamed frame per stack
     }
 
-    void aStackResolutionBudgetDefersNamesButNotTheSnapshot() {
+    void stackResolutionBudget_defersNamesButNotTheSnapshot() {
         int lookups = 0;
         SessionState state = makeState(&lookups);
         state.setStackResolutionBudget(std::chrono::nanoseconds(0));
@@ -170,7 +170,7 @@ private slots:
         QCOMPARE(state.pendingStackCount(), std::size_t{0});
     }
 
-    void timelineSamplesAndMarkersArriveOnceInOrder() {
+    void timelineSamplesAndMarkers_arriveOnceInOrder() {
         SessionState state = makeState();
         state.apply(rent(1, 0, 0, 1, 1));
         MemoryEvent trim = makeEvent(MemoryEventKind::Trim, 0, -1, 0, kSecond / 2);
@@ -198,7 +198,7 @@ private slots:
         QVERIFY(second->newMarkers.empty());
     }
 
-    void aSampleHoldsTheRentedPeakSinceThePreviousSample() {
+    void sample_holdsTheRentedPeakSinceThePreviousSample() {
         SessionState state = makeState();
         state.apply(rent(1, 0, 0, 3, 1));
         state.apply(rent(1, 1, 1, 3, 2));
@@ -215,7 +215,7 @@ private slots:
         QCOMPARE(after->newSamples.back().retainedBytes, 3 * kChunk);
     }
 
-    void aNewPoolIsFollowedFromItsFirstEventOn() {
+    void newPool_isFollowedFromItsFirstEventOn() {
         SessionState state = makeState();
         state.apply(rent(1, 0, 0, 1, 1));
         state.followPoolFromItsFirstEvent(8, 4, kChunk);

@@ -42,7 +42,7 @@ class StackGroupModelTest : public QObject {
     Q_OBJECT
 
 private slots:
-    void passesTheModelTesterWithScenarioDataAndChanges() {
+    void model_passesTheModelTesterWithScenarioDataAndChanges() {
         const auto run = testing::runScenarioSession("leak-hunt", {{"cached-images", "3"},
                                                                    {"subscribers", "2"},
                                                                    {"clean-images", "1"},
@@ -65,7 +65,7 @@ private slots:
         QCOMPARE(model.rowCount(), 0);
     }
 
-    void ordersStacksByBytesWithCounts() {
+    void groups_areOrderedByBytesWithCounts() {
         StackGroupModel model;
         model.setData(tableOf(10, 3), catalogOf(3));
         // stack 1: ids 1,4,7,10 (4 MiB); stack 2: 2,5,8 (6 MiB); stack 3: 3,6,9 (9 MiB)
@@ -82,7 +82,7 @@ private slots:
         QCOMPARE(model.allocationAt(firstChild), std::optional<AllocationId>(1));
     }
 
-    void showsAMoreRowPastTheChildLimit() {
+    void group_showsAMoreRowPastTheChildLimit() {
         StackGroupModel model;
         model.setChildLimit(5);
         model.setData(tableOf(12, 1), catalogOf(1));
@@ -95,7 +95,7 @@ private slots:
         QCOMPARE(model.stackAt(more), std::optional<StackId>(1));
     }
 
-    void findsTheRowOfAnAllocation() {
+    void model_findsTheRowOfAnAllocation() {
         StackGroupModel model;
         model.setChildLimit(2);
         model.setData(tableOf(10, 2), catalogOf(2));

@@ -130,7 +130,7 @@ private slots:
         QVERIFY(run_.snapshots.size() >= 3);
     }
 
-    void graphHoldsOnePointPerSampleOfARealRun() {
+    void graph_holdsOnePointPerSampleOfARealRun() {
         TimelineView view;
         view.resize(900, 500);
         std::size_t samples = 0;
@@ -141,7 +141,7 @@ private slots:
         QCOMPARE(view.sampleCount(), static_cast<int>(samples));
     }
 
-    void yMaximumIsTheLargestStackedSampleTotal() {
+    void yMaximum_isTheLargestStackedSampleTotal() {
         TimelineView view;
         feed(view, run_.snapshots);
         double largest = 0.0;
@@ -161,7 +161,7 @@ private slots:
         QCOMPARE(view.yMaximumMiB(), largest);
     }
 
-    void everyMarkerOfARealRunIsDrawn() {
+    void everyMarkerOfARealRun_isDrawn() {
         TimelineView view;
         feed(view, run_.snapshots);
         int markers = 0;
@@ -176,7 +176,7 @@ private slots:
         QCOMPARE(view.markerCount(), markers);
     }
 
-    void followKeepsTheNewestSampleInView() {
+    void follow_keepsTheNewestSampleInView() {
         const auto snapshots = growingPool(100);
         TimelineView view;
         QVERIFY(view.follow());
@@ -187,7 +187,7 @@ private slots:
         QVERIFY(view.xRange().first > 10.0);
     }
 
-    void withoutFollowTheRangeStaysWhereItIs() {
+    void range_withoutFollow_staysWhereItIs() {
         const auto snapshots = growingPool(50);
         TimelineView view;
         feed(view, {snapshots.begin(), snapshots.begin() + 10});
@@ -199,7 +199,7 @@ private slots:
         QCOMPARE(view.xRange().second, 50.0);
     }
 
-    void draggingThePlotPansAndStopsFollowing() {
+    void draggingThePlot_pansAndStopsFollowing() {
         const auto snapshots = growingPool(30);
         TimelineView view;
         view.resize(900, 500);
@@ -213,7 +213,7 @@ private slots:
         QVERIFY(view.xRange().second < before.second);
     }
 
-    void shiftDragSelectsATimeRangeAndClearAnnouncesItsEnd() {
+    void shiftDrag_selectsATimeRangeAndClearAnnouncesItsEnd() {
         const auto snapshots = growingPool(30);
         TimelineView view;
         view.resize(900, 500);
@@ -240,7 +240,7 @@ private slots:
         QVERIFY(!clear->isEnabled());
     }
 
-    void aRestartedSeriesStartsTheGraphOver() {
+    void restartedSeries_startsTheGraphOver() {
         TimelineView view;
         feed(view, growingPool(20));
         QCOMPARE(view.sampleCount(), 20);
@@ -249,7 +249,7 @@ private slots:
         QCOMPARE(view.yMaximumMiB(), 12.0);
     }
 
-    void onlySeriesThatHeldMemoryAreShown() {
+    void series_onlyThoseThatHeldMemoryAreShown() {
         TimelineView view;
         feed(view, growingPool(3));
         QCOMPARE(view.shownSeries(), QStringList{QStringLiteral("Pool: rented")});
@@ -267,7 +267,7 @@ private slots:
         QCOMPARE(view.yMaximumMiB(), 12.0);
     }
 
-    void collectionsAreMarkedWithTheirGeneration() {
+    void collections_areMarkedWithTheirGeneration() {
         SessionState state({}, 0);
         state.followPool(kSource, 4, kChunk);
         for (std::uint32_t generation : {0u, 1u, 2u}) {
@@ -287,7 +287,7 @@ private slots:
                                                    QStringLiteral("gen 2")}));
     }
 
-    void exportWritesPngAndPdf() {
+    void export_writesPngAndPdf() {
         TimelineView view;
         feed(view, run_.snapshots);
         QTemporaryDir directory;
@@ -302,7 +302,8 @@ private slots:
         QVERIFY(!view.exportTo(directory.filePath(QStringLiteral("timeline.txt"))));
     }
 
-    void screenshotOfARealRun() {
+    void screenshot_ofARealRun() {
+        const QTemporaryDir screenshots;
         // The default workload pausing after each image, so that its images stay rented for
         // a few snapshots and the larger ones spill out of a 64 MiB pool.
         const LiveRun run =
@@ -314,14 +315,15 @@ private slots:
         feed(view, run.snapshots);
         QVERIFY(view.yMaximumMiB() > 0.0);
         QCoreApplication::processEvents();
-        QVERIFY(testing::renderWidget(view).save(QStringLiteral("/tmp/timeline.png")));
+        QVERIFY(
+            testing::renderWidget(view).save(screenshots.filePath(QStringLiteral("timeline.png"))));
         view.setPalette(Theme::darkPalette());
         QCoreApplication::processEvents();
         const QImage dark = testing::renderWidget(view);
         // The plot's background, at its bottom left corner.
         QCOMPARE(dark.pixelColor(2, dark.height() - 2).rgb(),
                  Theme::darkPalette().color(QPalette::Base).rgb());
-        QVERIFY(dark.save(QStringLiteral("/tmp/timeline-dark.png")));
+        QVERIFY(dark.save(screenshots.filePath(QStringLiteral("timeline-dark.png"))));
     }
 
 private:

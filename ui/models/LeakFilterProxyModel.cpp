@@ -6,6 +6,8 @@
 #include <numeric>
 #include <stdexcept>
 
+#include "models/DisplayFormat.h"
+
 namespace poolscope {
 
 namespace {
@@ -56,7 +58,7 @@ void LeakFilterProxyModel::setTextFilter(const QString& text) {
     text_ = trimmed;
     for (const MemoryTier tier : kTiers) {
         tierMatches_[static_cast<std::size_t>(tier)] =
-            LeakTableModel::tierText(tier).contains(text_, Qt::CaseInsensitive);
+            DisplayFormat::tierName(tier).contains(text_, Qt::CaseInsensitive);
     }
     refilter();
 }

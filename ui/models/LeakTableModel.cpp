@@ -1,11 +1,12 @@
 #include "models/LeakTableModel.h"
 
 #include <QFont>
-#include <QLocale>
 
 #include <algorithm>
 #include <limits>
 #include <utility>
+
+#include "models/DisplayFormat.h"
 
 namespace poolscope {
 
@@ -261,7 +262,7 @@ QString LeakTableModel::tagText(std::uint16_t tagId) const {
 }
 
 QString LeakTableModel::tierText(MemoryTier tier) {
-    return QString::fromLatin1(memoryTierName(tier));
+    return DisplayFormat::tierName(tier);
 }
 
 QString LeakTableModel::imageText(const LiveAllocation& row) {
@@ -276,8 +277,7 @@ QString LeakTableModel::imageText(const LiveAllocation& row) {
 }
 
 QString LeakTableModel::bytesText(std::uint64_t bytes) {
-    return QLocale().formattedDataSize(static_cast<qint64>(bytes), bytes < 1024 ? 0 : 2,
-                                       QLocale::DataSizeIecFormat);
+    return DisplayFormat::bytes(bytes);
 }
 
 QString LeakTableModel::ageText(std::int64_t nanoseconds) {

@@ -79,6 +79,7 @@ public:
     // Every frame, one line each, in full.
     QString stackText(StackId stackId) const;
     QString tagText(std::uint16_t tagId) const;
+    // DisplayFormat's tier name and size, as the table's columns show them.
     static QString tierText(MemoryTier tier);
     static QString imageText(const LiveAllocation& row);
     static QString bytesText(std::uint64_t bytes);

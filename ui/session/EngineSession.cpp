@@ -14,6 +14,7 @@
 #include "gc/GcPixelAllocator.h"
 #include "memory/PooledMemoryAllocator.h"
 #include "scenarios/ScenarioContext.h"
+#include "scenarios/ScenarioError.h"
 #include "scenarios/ScenarioRegistry.h"
 #include "session/SessionIngestor.h"
 
@@ -258,6 +259,16 @@ void EngineSession::finishRun() {
     QMetaObject::invokeMethod(ingestor_, &SessionIngestor::endRun, Qt::QueuedConnection);
     emit runningChanged(false);
     emit runFinished(*lastOutcome_);
+}
+
+QString EngineSession::trySetScenario(
+    const std::string& name, const std::vector<std::pair<std::string, std::string>>& parameters) {
+    try {
+        setScenario(name, parameters);
+    } catch (const ScenarioError& error) {
+        return QString::fromUtf8(error.what());
+    }
+    return {};
 }
 
 }  // namespace poolscope

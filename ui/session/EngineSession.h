@@ -17,6 +17,7 @@
 #include "diagnostics/MemoryDiagnostics.h"
 #include "scenarios/Scenario.h"
 #include "scenarios/ScenarioParameter.h"
+#include "session/ScenarioCatalogue.h"
 #include "session/SessionSnapshot.h"
 
 namespace poolscope {
@@ -62,9 +63,15 @@ public:
     // own, holding what it needs.
     ~EngineSession() override;
 
+    // The scenarios this session can run.
+    static const ScenarioCatalogue& catalogue() { return ScenarioCatalogue::builtIn(); }
     // Throws ScenarioError for an unknown scenario or a bad parameter.
     void setScenario(const std::string& name,
                      const std::vector<std::pair<std::string, std::string>>& parameters);
+    // As setScenario, but says what is wrong instead of throwing: empty when the scenario and
+    // its parameters were taken, else the message for the person who chose them.
+    QString trySetScenario(const std::string& name,
+                           const std::vector<std::pair<std::string, std::string>>& parameters);
     const std::string& scenarioName() const { return scenarioName_; }
     void setAllocatorOptions(const SessionAllocatorOptions& options) {
         allocatorOptions_ = options;

@@ -1,13 +1,11 @@
 #pragma once
 
-#include <QMetaType>
-
 #include <cstdint>
 
 namespace poolscope {
 
-// The pool figures at one moment, as EngineSession publishes them. A plain value: every
-// receiver gets its own copy, so nothing a view does can change what another view sees.
+// The pool figures at one moment, part of the SessionSnapshot the session publishes: every view
+// reads the same immutable snapshot, so none can change what another sees.
 struct PoolSnapshot {
     double secondsSinceStart = 0.0;  // since the session was created
 
@@ -35,5 +33,3 @@ struct PoolSnapshot {
 };
 
 }  // namespace poolscope
-
-Q_DECLARE_METATYPE(poolscope::PoolSnapshot)

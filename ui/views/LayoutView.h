@@ -8,7 +8,7 @@
 #include <memory>
 #include <vector>
 
-#include "scenarios/LayoutCalculator.h"
+#include "models/ImageLayoutDescription.h"
 #include "session/SessionSnapshot.h"
 
 class QCheckBox;
@@ -55,8 +55,7 @@ private:
     QWidget* createCalculatorForm();
     void calculateFromForm();
     void showLiveAllocation();
-    void showMessage(const QString& title, const QString& singlePixelText,
-                     const QString& emptyText);
+    void present(const ImageLayoutDescription& description);
 
     std::shared_ptr<const SessionSnapshot> snapshot_;
     quint64 selected_ = 0;

@@ -1,88 +1,36 @@
 #include "views/LeakView.h"
 
-#include <QAction>
-#include <QApplication>
-#include <QClipboard>
-#include <QComboBox>
 #include <QFileDialog>
 #include <QHeaderView>
 #include <QLabel>
-#include <QLineEdit>
-#include <QMenu>
 #include <QMessageBox>
-#include <QSaveFile>
 #include <QScrollBar>
-#include <QSettings>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QTableView>
-#include <QTextStream>
-#include <QToolBar>
-#include <QToolButton>
 #include <QTreeView>
-#include <QTreeWidget>
 #include <QVBoxLayout>
 
 #include <algorithm>
 #include <utility>
 
+#include "models/AllocationDiff.h"
+#include "models/DisplayFormat.h"
+#include "models/LeakCsvExport.h"
 #include "models/LeakFilterProxyModel.h"
 #include "models/LeakTableModel.h"
 #include "models/StackGroupModel.h"
+#include "views/LeakToolBar.h"
+#include "views/StackDetailPane.h"
 
 namespace poolscope {
 
 namespace {
 
-// The rows of `after` whose ids `before` does not hold: what was allocated between the two
-// snapshots and is still live. Both tables are sorted by id, so one merge pass finds them.
-std::shared_ptr<const AllocationTable> allocationsNewSince(const AllocationTable& before,
-                                                           const AllocationTable& after) {
-    auto diff = std::make_shared<AllocationTable>();
-    diff->timeNanoseconds = after.timeNanoseconds;
-    auto old = before.rows.begin();
-    for (const LiveAllocation& row : after.rows) {
-        while (old != before.rows.end() && old->id < row.id) {
-            ++old;
-        }
-        if (old != before.rows.end() && old->id == row.id) {
-            continue;
-        }
-        LiveAllocation copy = row;
-        copy.firstChunk = static_cast<std::uint32_t>(diff->chunks.size());
-        diff->chunks.insert(diff->chunks.end(), after.chunks.begin() + row.firstChunk,
-                            after.chunks.begin() + row.firstChunk + row.chunkCount);
-        diff->rows.push_back(copy);
-    }
-    return diff;
-}
-
-std::size_t countFreedSince(const AllocationTable& before, const AllocationTable& after) {
-    std::size_t freed = 0;
-    for (const LiveAllocation& row : before.rows) {
-        freed += after.find(row.id) == nullptr ? 1 : 0;
-    }
-    return freed;
-}
-
 std::int64_t nowOf(const SessionSnapshot& snapshot) {
     return snapshot.timeOriginNanoseconds +
            static_cast<std::int64_t>(snapshot.pool.secondsSinceStart * 1e9);
 }
-
-// One CSV field: quoted when it holds a separator, a quote or a line break (RFC 4180).
-QString csvField(const QString& text) {
-    if (!text.contains(QLatin1Char(',')) && !text.contains(QLatin1Char('"')) &&
-        !text.contains(QLatin1Char('\n')) && !text.contains(QLatin1Char('\r'))) {
-        return text;
-    }
-    QString quoted = text;
-    quoted.replace(QLatin1Char('"'), QStringLiteral("\"\""));
-    return QLatin1Char('"') + quoted + QLatin1Char('"');
-}
-
-constexpr std::uint64_t kMinimumSizes[] = {0, 64 * 1024, 1024 * 1024, 4 * 1024 * 1024,
-                                           16 * 1024 * 1024};
 
 }  // namespace
 
@@ -96,10 +44,9 @@ LeakView::LeakView(QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(2);
-    auto* toolbar = new QToolBar(tr("Leaks"), this);
-    toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
-    buildToolbar(toolbar);
-    layout->addWidget(toolbar);
+    toolbar_ = new LeakToolBar(suppressions_, this);
+    connectToolbar();
+    layout->addWidget(toolbar_);
 
     status_ = new QLabel(this);
     status_->setTextFormat(Qt::RichText);
@@ -158,15 +105,14 @@ LeakView::LeakView(QWidget* parent)
 
     auto* splitter = new QSplitter(Qt::Vertical, this);
     splitter->addWidget(pages_);
-    splitter->addWidget(buildDetailPane());
+    detail_ = new StackDetailPane(this);
+    splitter->addWidget(detail_);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
     splitter->setChildrenCollapsible(false);
     layout->addWidget(splitter, 1);
 
-    const QStringList saved = QSettings().value(suppressionsSettingsKey()).toStringList();
-    suppressed_ = QSet<QString>(saved.begin(), saved.end());
-    proxy_->setSuppressedSignatures(suppressed_);
+    proxy_->setSuppressedSignatures(suppressions_.signatures());
     showDetail(std::nullopt, std::nullopt);
     updateActions();
     updateStatus();
@@ -175,71 +121,31 @@ LeakView::LeakView(QWidget* parent)
 LeakView::~LeakView() = default;
 
 QString LeakView::suppressionsSettingsKey() {
-    return QStringLiteral("LeakView/suppressedStacks");
+    return StackSuppressions::settingsKey();
 }
 
-void LeakView::buildToolbar(QToolBar* toolbar) {
-    filterEdit_ = new QLineEdit(toolbar);
-    filterEdit_->setPlaceholderText(tr("Filter: tag, function, tier"));
-    filterEdit_->setClearButtonEnabled(true);
-    filterEdit_->setMinimumWidth(fontMetrics().horizontalAdvance(QLatin1Char('x')) * 24);
-    connect(filterEdit_, &QLineEdit::textChanged, this, [this](const QString& text) {
+void LeakView::connectToolbar() {
+    connect(toolbar_, &LeakToolBar::filterTextChanged, this, [this](const QString& text) {
         proxy_->setTextFilter(text);
         filtersChanged();
     });
-    toolbar->addWidget(filterEdit_);
-
-    minimumSize_ = new QComboBox(toolbar);
-    minimumSize_->setToolTip(tr("Hide allocations smaller than this"));
-    for (const std::uint64_t bytes : kMinimumSizes) {
-        minimumSize_->addItem(
-            bytes == 0 ? tr("Any size") : tr(">= %1").arg(LeakTableModel::bytesText(bytes)),
-            QVariant::fromValue<quint64>(bytes));
-    }
-    connect(minimumSize_, &QComboBox::currentIndexChanged, this, [this](int index) {
-        proxy_->setMinimumBytes(minimumSize_->itemData(index).toULongLong());
+    connect(toolbar_, &LeakToolBar::minimumBytesChanged, this, [this](std::uint64_t bytes) {
+        proxy_->setMinimumBytes(bytes);
         filtersChanged();
     });
-    toolbar->addWidget(minimumSize_);
-
-    groupAction_ = toolbar->addAction(tr("Group by stack"));
-    groupAction_->setCheckable(true);
-    groupAction_->setToolTip(tr("Show the allocations grouped by the stack that made them"));
-    connect(groupAction_, &QAction::toggled, this, &LeakView::setGroupedByStack);
-    toolbar->addSeparator();
-
-    checkpointAction_ = toolbar->addAction(tr("Checkpoint"), this, &LeakView::requestCheckpoint);
-    checkpointAction_->setToolTip(tr("Mark now; show only allocations made after the mark"));
-    showAllAction_ = toolbar->addAction(tr("Show all"), this, &LeakView::showAllAllocations);
-    showAllAction_->setToolTip(tr("Forget the checkpoint mark"));
-    toolbar->addSeparator();
-
-    snapshotAAction_ = toolbar->addAction(tr("Snapshot A"), this, &LeakView::takeSnapshotA);
-    snapshotAAction_->setToolTip(tr("Keep the live allocations of now as snapshot A"));
-    snapshotBAction_ = toolbar->addAction(tr("Snapshot B"), this, &LeakView::takeSnapshotB);
-    snapshotBAction_->setToolTip(tr("Keep the live allocations of now as snapshot B"));
-    diffAction_ = toolbar->addAction(tr("Diff B - A"));
-    diffAction_->setCheckable(true);
-    diffAction_->setToolTip(tr("Show the allocations of B that A did not have"));
-    connect(diffAction_, &QAction::toggled, this, [this](bool on) { showDiff(on); });
-    toolbar->addSeparator();
-
-    suppressAction_ =
-        toolbar->addAction(tr("Suppress stack"), this, &LeakView::suppressSelectedStack);
-    suppressAction_->setToolTip(
-        tr("Hide every allocation of the selected row's stack, from now "
-           "on and in later sessions"));
-    suppressionsMenu_ = new QMenu(this);
-    connect(suppressionsMenu_, &QMenu::aboutToShow, this, &LeakView::rebuildSuppressionsMenu);
-    suppressionsButton_ = new QToolButton(toolbar);
-    suppressionsButton_->setText(tr("Suppressed"));
-    suppressionsButton_->setToolTip(tr("The suppressed stacks; pick one to show it again"));
-    suppressionsButton_->setMenu(suppressionsMenu_);
-    suppressionsButton_->setPopupMode(QToolButton::InstantPopup);
-    toolbar->addWidget(suppressionsButton_);
-    toolbar->addSeparator();
-
-    exportAction_ = toolbar->addAction(tr("Export CSV..."), this, [this] {
+    connect(toolbar_, &LeakToolBar::groupedToggled, this, &LeakView::setGroupedByStack);
+    connect(toolbar_, &LeakToolBar::checkpointRequested, this, &LeakView::requestCheckpoint);
+    connect(toolbar_, &LeakToolBar::showAllRequested, this, &LeakView::showAllAllocations);
+    connect(toolbar_, &LeakToolBar::snapshotARequested, this, &LeakView::takeSnapshotA);
+    connect(toolbar_, &LeakToolBar::snapshotBRequested, this, &LeakView::takeSnapshotB);
+    connect(toolbar_, &LeakToolBar::diffToggled, this, [this](bool on) { showDiff(on); });
+    connect(toolbar_, &LeakToolBar::suppressRequested, this, &LeakView::suppressSelectedStack);
+    connect(toolbar_, &LeakToolBar::unsuppressRequested, this, [this](const QString& signature) {
+        suppressions_.remove(signature);
+        suppressionsChanged();
+    });
+    connect(toolbar_, &LeakToolBar::clearSuppressionsRequested, this, &LeakView::clearSuppressions);
+    connect(toolbar_, &LeakToolBar::exportRequested, this, [this] {
         const QString path = QFileDialog::getSaveFileName(
             this, tr("Export leaks as CSV"), QStringLiteral("leaks.csv"), tr("CSV files (*.csv)"));
         if (path.isEmpty()) {
@@ -250,44 +156,6 @@ void LeakView::buildToolbar(QToolBar* toolbar) {
             QMessageBox::warning(this, tr("Export CSV"), error);
         }
     });
-}
-
-QWidget* LeakView::buildDetailPane() {
-    auto* pane = new QWidget(this);
-    auto* layout = new QVBoxLayout(pane);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->setSpacing(2);
-    auto* titleRow = new QHBoxLayout;
-    titleRow->setContentsMargins(6, 0, 0, 0);
-    detailTitle_ = new QLabel(pane);
-    detailTitle_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    detailTitle_->setWordWrap(false);
-    detailTitle_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
-    QFont bold = detailTitle_->font();
-    bold.setBold(true);
-    detailTitle_->setFont(bold);
-    titleRow->addWidget(detailTitle_, 1);
-    copyButton_ = new QToolButton(pane);
-    copyButton_->setText(tr("Copy stack"));
-    copyButton_->setToolTip(tr("Copy the stack as text to the clipboard"));
-    connect(copyButton_, &QToolButton::clicked, this, &LeakView::copyStack);
-    titleRow->addWidget(copyButton_);
-    layout->addLayout(titleRow);
-
-    frames_ = new QTreeWidget(pane);
-    frames_->setRootIsDecorated(false);
-    frames_->setUniformRowHeights(true);
-    frames_->setAlternatingRowColors(true);
-    frames_->setTextElideMode(Qt::ElideRight);
-    frames_->setHeaderLabels({tr("#"), tr("Function"), tr("File:line"), tr("Module")});
-    const int digit = fontMetrics().horizontalAdvance(QLatin1Char('0'));
-    frames_->header()->setStretchLastSection(false);
-    frames_->header()->resizeSection(0, digit * 4);
-    frames_->header()->setSectionResizeMode(1, QHeaderView::Stretch);
-    frames_->header()->resizeSection(2, digit * 28);
-    frames_->header()->resizeSection(3, digit * 22);
-    layout->addWidget(frames_, 1);
-    return pane;
 }
 
 void LeakView::setSnapshot(const std::shared_ptr<const SessionSnapshot>& snapshot) {
@@ -301,7 +169,7 @@ void LeakView::setSnapshot(const std::shared_ptr<const SessionSnapshot>& snapsho
             proxy_->setTimeRange(timeRange_->first, timeRange_->second, timeOrigin_);
         }
     }
-    if (!diffShown_) {
+    if (!diff_) {
         applyTable(snapshot->allocations, snapshot->stacks, nowOf(*snapshot));
     }
     updateActions();
@@ -358,8 +226,7 @@ void LeakView::setGroupedByStack(bool grouped) {
         pages_->setCurrentWidget(table_);
         groups_->setData(nullptr, nullptr);  // nobody looks: drop the groups' row lists
     }
-    const QSignalBlocker blocker(groupAction_);
-    groupAction_->setChecked(grouped);
+    toolbar_->showGrouped(grouped);
     if (selectedAllocation_) {
         selectAllocation(*selectedAllocation_);
     }
@@ -370,13 +237,11 @@ bool LeakView::isGroupedByStack() const {
 }
 
 void LeakView::setFilterText(const QString& text) {
-    filterEdit_->setText(text);
+    toolbar_->setFilterText(text);
 }
 
 void LeakView::setMinimumBytes(std::uint64_t bytes) {
-    const auto* it = std::find(std::begin(kMinimumSizes), std::end(kMinimumSizes), bytes);
-    if (it != std::end(kMinimumSizes)) {
-        minimumSize_->setCurrentIndex(static_cast<int>(it - std::begin(kMinimumSizes)));
+    if (toolbar_->chooseMinimumBytes(bytes)) {
         return;
     }
     proxy_->setMinimumBytes(bytes);
@@ -428,21 +293,16 @@ bool LeakView::showDiff(bool on) {
     const bool possible =
         snapshotA_ && snapshotB_ && snapshotA_->allocations && snapshotB_->allocations;
     on = on && possible;
-    diffShown_ = on;
     if (on) {
-        const std::shared_ptr<const AllocationTable> diff =
-            allocationsNewSince(*snapshotA_->allocations, *snapshotB_->allocations);
-        diffBytes_ = 0;
-        for (const LiveAllocation& row : diff->rows) {
-            diffBytes_ += row.bytes;
+        diff_.emplace(*snapshotA_->allocations, *snapshotB_->allocations);
+        applyTable(diff_->newAllocations(), snapshotB_->stacks, nowOf(*snapshotB_));
+    } else {
+        diff_.reset();
+        if (snapshot_) {
+            applyTable(snapshot_->allocations, snapshot_->stacks, nowOf(*snapshot_));
         }
-        diffFreedCount_ = countFreedSince(*snapshotA_->allocations, *snapshotB_->allocations);
-        applyTable(diff, snapshotB_->stacks, nowOf(*snapshotB_));
-    } else if (snapshot_) {
-        applyTable(snapshot_->allocations, snapshot_->stacks, nowOf(*snapshot_));
     }
-    const QSignalBlocker blocker(diffAction_);
-    diffAction_->setChecked(on);
+    toolbar_->showDiff(on);
     updateActions();
     updateStatus();
     return on;
@@ -459,89 +319,48 @@ void LeakView::suppressSelectedStack() {
     if (frames == nullptr || frames->empty()) {
         return;
     }
-    suppressed_.insert(LeakTableModel::stackSignature(*frames));
-    saveSuppressions();
-    proxy_->setSuppressedSignatures(suppressed_);
-    filtersChanged();
-    updateActions();
+    suppressions_.add(LeakTableModel::stackSignature(*frames));
+    suppressionsChanged();
 }
 
 void LeakView::clearSuppressions() {
-    suppressed_.clear();
-    saveSuppressions();
-    proxy_->setSuppressedSignatures(suppressed_);
+    suppressions_.clear();
+    suppressionsChanged();
+}
+
+void LeakView::suppressionsChanged() {
+    proxy_->setSuppressedSignatures(suppressions_.signatures());
     filtersChanged();
     updateActions();
 }
 
 QSet<QString> LeakView::suppressedStackSignatures() const {
-    return suppressed_;
-}
-
-void LeakView::saveSuppressions() const {
-    QStringList list(suppressed_.begin(), suppressed_.end());
-    list.sort();
-    QSettings settings;
-    if (list.isEmpty()) {
-        settings.remove(suppressionsSettingsKey());
-    } else {
-        settings.setValue(suppressionsSettingsKey(), list);
-    }
-}
-
-void LeakView::rebuildSuppressionsMenu() {
-    suppressionsMenu_->clear();
-    QStringList list(suppressed_.begin(), suppressed_.end());
-    list.sort();
-    if (list.isEmpty()) {
-        suppressionsMenu_->addAction(tr("No stack is suppressed"))->setEnabled(false);
-        return;
-    }
-    for (const QString& signature : list) {
-        const QStringList functions = signature.split(QLatin1Char('\n'));
-        const QString title =
-            functions.size() > 1
-                ? tr("Show again: %1 (+%2 frames)").arg(functions.front()).arg(functions.size() - 1)
-                : tr("Show again: %1").arg(functions.front());
-        QAction* action = suppressionsMenu_->addAction(title);
-        action->setToolTip(signature);
-        connect(action, &QAction::triggered, this, [this, signature] {
-            suppressed_.remove(signature);
-            saveSuppressions();
-            proxy_->setSuppressedSignatures(suppressed_);
-            filtersChanged();
-            updateActions();
-        });
-    }
-    suppressionsMenu_->addSeparator();
-    suppressionsMenu_->addAction(tr("Clear all suppressions"), this, &LeakView::clearSuppressions);
+    return suppressions_.signatures();
 }
 
 void LeakView::updateActions() {
-    showAllAction_->setEnabled(checkpointMark_.has_value());
-    snapshotAAction_->setText(
-        snapshotA_ ? tr("Snapshot A (%1)")
-                         .arg(snapshotA_->allocations ? snapshotA_->allocations->rows.size() : 0)
-                   : tr("Snapshot A"));
-    snapshotBAction_->setText(
-        snapshotB_ ? tr("Snapshot B (%1)")
-                         .arg(snapshotB_->allocations ? snapshotB_->allocations->rows.size() : 0)
-                   : tr("Snapshot B"));
-    diffAction_->setEnabled(snapshotA_ && snapshotB_);
-    suppressAction_->setEnabled(selectedStackId_.has_value() && *selectedStackId_ != 0);
-    suppressionsButton_->setText(
-        suppressed_.isEmpty() ? tr("Suppressed") : tr("Suppressed (%1)").arg(suppressed_.size()));
+    LeakToolBar::State state;
+    state.checkpointMarked = checkpointMark_.has_value();
+    if (snapshotA_) {
+        state.snapshotARows = snapshotA_->allocations ? snapshotA_->allocations->rows.size() : 0;
+    }
+    if (snapshotB_) {
+        state.snapshotBRows = snapshotB_->allocations ? snapshotB_->allocations->rows.size() : 0;
+    }
+    state.stackSelected = selectedStackId_.has_value() && *selectedStackId_ != 0;
+    state.suppressedStacks = suppressions_.size();
+    toolbar_->setState(state);
 }
 
 void LeakView::updateStatus() {
     const int total = model_->rowCount();
     QStringList parts;
-    if (diffShown_) {
+    if (diff_) {
         parts.append(tr("<b>Diff:</b> %1 allocations (%2) live in B that A did not have; %3 of "
                         "A's gone by B")
                          .arg(total)
-                         .arg(LeakTableModel::bytesText(diffBytes_))
-                         .arg(diffFreedCount_));
+                         .arg(DisplayFormat::bytes(diff_->newBytes()))
+                         .arg(diff_->freedCount()));
         if (visibleRowCount() != total) {
             parts.append(tr("%1 shown").arg(visibleRowCount()));
         }
@@ -550,7 +369,7 @@ void LeakView::updateStatus() {
         parts.append(tr("%1 of %2 undisposed allocations shown (%3 live)")
                          .arg(visibleRowCount())
                          .arg(total)
-                         .arg(LeakTableModel::bytesText(tableBytes_)));
+                         .arg(DisplayFormat::bytes(tableBytes_)));
     }
     if (checkpointMark_) {
         parts.append(tr("since %1 <a href=\"show-all\">show all</a>").arg(checkpointLabel_));
@@ -560,8 +379,8 @@ void LeakView::updateStatus() {
                          .arg(timeRange_->first, 0, 'f', 2)
                          .arg(timeRange_->second, 0, 'f', 2));
     }
-    if (!suppressed_.isEmpty()) {
-        parts.append(tr("%n stack(s) suppressed", nullptr, static_cast<int>(suppressed_.size())));
+    if (!suppressions_.isEmpty()) {
+        parts.append(tr("%n stack(s) suppressed", nullptr, static_cast<int>(suppressions_.size())));
     }
     status_->setText(parts.join(QStringLiteral(" &nbsp;·&nbsp; ")));
 }
@@ -659,126 +478,20 @@ void LeakView::setSelectedAllocation(quint64 id) {
 }
 
 void LeakView::showDetail(std::optional<AllocationId> allocation, std::optional<StackId> stack) {
-    frames_->clear();
-    const StackCatalog* catalog = model_->stacks().get();
-    const LiveAllocation* row =
-        allocation && model_->table() ? model_->table()->find(*allocation) : nullptr;
-    QString title;
-    if (row != nullptr) {
-        QStringList facts{tr("Allocation #%1").arg(row->id), LeakTableModel::bytesText(row->bytes),
-                          LeakTableModel::tierText(row->tier)};
-        const QString image = LeakTableModel::imageText(*row);
-        if (!image.isEmpty()) {
-            facts.append(image);
-        }
-        const QString tag = model_->tagText(row->tagId);
-        if (!tag.isEmpty()) {
-            facts.append(tr("tag %1").arg(tag));
-        }
-        facts.append(tr("thread %1").arg(row->threadId));
-        if (row->releasedWithoutDispose) {
-            facts.append(tr("released without dispose"));
-        }
-        title = facts.join(QStringLiteral(", "));
-    } else if (allocation) {
-        title = tr("Allocation #%1 (no longer live)").arg(*allocation);
-    } else if (stack) {
-        title = tr("Stack %1").arg(*stack);
-    } else {
-        title = tr("Select an allocation to see the stack that made it");
-    }
-    detailTitle_->setText(title);
-    detailTitle_->setToolTip(title);
-
-    QStringList lines{title};
-    const std::vector<StackFrameText>* frames =
-        stack && catalog != nullptr ? catalog->stack(*stack) : nullptr;
-    if (stack && *stack == 0) {
-        lines.append(tr("  (no stack captured: stacks are captured while someone watches)"));
-    } else if (stack && frames == nullptr) {
-        lines.append(tr("  (stack %1 not symbolized)").arg(*stack));
-    }
-    if (frames != nullptr) {
-        QList<QTreeWidgetItem*> items;
-        items.reserve(static_cast<qsizetype>(frames->size()));
-        int number = 0;
-        for (const StackFrameText& frame : *frames) {
-            const QString function = frame.function.isEmpty()
-                                         ? QStringLiteral("0x%1").arg(frame.address, 0, 16)
-                                         : frame.function;
-            const QString location = frame.file.isEmpty()
-                                         ? QString()
-                                         : QStringLiteral("%1:%2").arg(frame.file).arg(frame.line);
-            auto* item = new QTreeWidgetItem(
-                {QString::number(number), function,
-                 // By name; in full in the tooltips and the copied text.
-                 frame.file.isEmpty() ? QString()
-                                      : QStringLiteral("%1:%2")
-                                            .arg(frame.file.section(QLatin1Char('/'), -1))
-                                            .arg(frame.line),
-                 frame.module.section(QLatin1Char('/'), -1)});
-            item->setToolTip(1, function);
-            item->setToolTip(2, location);
-            item->setToolTip(3, frame.module);
-            items.append(item);
-            QString line = QStringLiteral("  #%1 %2").arg(number).arg(function);
-            if (!location.isEmpty()) {
-                line += QStringLiteral(" at %1").arg(location);
-            }
-            if (!frame.module.isEmpty()) {
-                line += QStringLiteral(" [%1]").arg(frame.module);
-            }
-            lines.append(line);
-            ++number;
-        }
-        frames_->addTopLevelItems(items);
-    }
-    detailText_ =
-        allocation || stack ? lines.join(QLatin1Char('\n')) + QLatin1Char('\n') : QString();
-    copyButton_->setEnabled(!detailText_.isEmpty());
+    detail_->showAllocation(*model_, allocation, stack);
 }
 
 QString LeakView::detailStackText() const {
-    return detailText_;
-}
-
-void LeakView::copyStack() {
-    if (!detailText_.isEmpty()) {
-        QApplication::clipboard()->setText(detailText_);
-    }
+    return detail_->stackText();
 }
 
 bool LeakView::exportCsv(const QString& path, QString* error) const {
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Text)) {
-        if (error != nullptr) {
-            *error = tr("Cannot write %1: %2").arg(path, file.errorString());
-        }
-        return false;
+    std::vector<int> rows;
+    rows.reserve(static_cast<std::size_t>(proxy_->rowCount()));
+    for (int i = 0; i < proxy_->rowCount(); ++i) {
+        rows.push_back(proxy_->mapToSource(proxy_->index(i, 0)).row());
     }
-    QTextStream out(&file);
-    out << "id,bytes,tier,image,thread,age_seconds,tag,top_frame,released_without_dispose\n";
-    const int rows = proxy_->rowCount();
-    for (int i = 0; i < rows; ++i) {
-        const int sourceRow = proxy_->mapToSource(proxy_->index(i, 0)).row();
-        const LiveAllocation& row = model_->allocationAt(sourceRow);
-        const double age =
-            static_cast<double>(model_->nowNanoseconds() - row.createdNanoseconds) / 1e9;
-        out << row.id << ',' << row.bytes << ',' << csvField(LeakTableModel::tierText(row.tier))
-            << ',' << csvField(LeakTableModel::imageText(row)) << ',' << row.threadId << ','
-            << QString::number(std::max(age, 0.0), 'f', 3) << ','
-            << csvField(model_->tagText(row.tagId)) << ','
-            << csvField(model_->topFrameText(row.stackId)) << ','
-            << (row.releasedWithoutDispose ? "true" : "false") << '\n';
-    }
-    out.flush();
-    if (out.status() != QTextStream::Ok || !file.commit()) {
-        if (error != nullptr) {
-            *error = tr("Cannot write %1: %2").arg(path, file.errorString());
-        }
-        return false;
-    }
-    return true;
+    return LeakCsvExport::write(path, *model_, rows, error);
 }
 
 }  // namespace poolscope

@@ -8,23 +8,21 @@
 #include <memory>
 #include <optional>
 
+#include "models/AllocationDiff.h"
+#include "models/StackSuppressions.h"
 #include "session/SessionSnapshot.h"
 
-class QAction;
-class QComboBox;
 class QLabel;
-class QLineEdit;
-class QMenu;
 class QStackedWidget;
 class QTableView;
-class QToolButton;
 class QTreeView;
-class QTreeWidget;
 
 namespace poolscope {
 
 class LeakFilterProxyModel;
 class LeakTableModel;
+class LeakToolBar;
+class StackDetailPane;
 class StackGroupModel;
 
 // The leak hunter's page: the live (undisposed) allocations as a sortable, filterable table or
@@ -66,7 +64,7 @@ public:
     // Shows the allocations of snapshot B that snapshot A did not have; false when either is
     // missing.
     bool showDiff(bool on);
-    bool isShowingDiff() const { return diffShown_; }
+    bool isShowingDiff() const { return diff_.has_value(); }
     void suppressSelectedStack();
     void clearSuppressions();
     QSet<QString> suppressedStackSignatures() const;
@@ -79,8 +77,7 @@ signals:
     void checkpointRequested(const QString& label);
 
 private:
-    void buildToolbar(class QToolBar* toolbar);
-    QWidget* buildDetailPane();
+    void connectToolbar();
     void applyTable(std::shared_ptr<const AllocationTable> table,
                     std::shared_ptr<const StackCatalog> stacks, std::int64_t nowNanoseconds);
     void filtersChanged();
@@ -91,53 +88,35 @@ private:
     void showDetail(std::optional<AllocationId> allocation, std::optional<StackId> stack);
     void selectAllocation(AllocationId id);
     std::optional<StackId> selectedStack() const;
-    void saveSuppressions() const;
-    void rebuildSuppressionsMenu();
-    void copyStack();
+    void suppressionsChanged();
     void onStatusLink(const QString& link);
 
     LeakTableModel* model_ = nullptr;
     LeakFilterProxyModel* proxy_ = nullptr;
     StackGroupModel* groups_ = nullptr;
 
-    QLineEdit* filterEdit_ = nullptr;
-    QComboBox* minimumSize_ = nullptr;
-    QAction* groupAction_ = nullptr;
-    QAction* checkpointAction_ = nullptr;
-    QAction* showAllAction_ = nullptr;
-    QAction* snapshotAAction_ = nullptr;
-    QAction* snapshotBAction_ = nullptr;
-    QAction* diffAction_ = nullptr;
-    QAction* suppressAction_ = nullptr;
-    QToolButton* suppressionsButton_ = nullptr;
-    QMenu* suppressionsMenu_ = nullptr;
-    QAction* exportAction_ = nullptr;
+    LeakToolBar* toolbar_ = nullptr;
     QLabel* status_ = nullptr;
     QStackedWidget* pages_ = nullptr;
     QTableView* table_ = nullptr;
     QTreeView* tree_ = nullptr;
-    QLabel* detailTitle_ = nullptr;
-    QTreeWidget* frames_ = nullptr;
-    QToolButton* copyButton_ = nullptr;
+    StackDetailPane* detail_ = nullptr;
 
     std::shared_ptr<const SessionSnapshot> snapshot_;
     std::shared_ptr<const SessionSnapshot> snapshotA_;
     std::shared_ptr<const SessionSnapshot> snapshotB_;
-    bool diffShown_ = false;
-    std::uint64_t diffBytes_ = 0;
-    std::size_t diffFreedCount_ = 0;
+    std::optional<AllocationDiff> diff_;  // while the diff is shown
     std::int64_t timeOrigin_ = 0;
     std::optional<std::pair<double, double>> timeRange_;
     std::optional<AllocationId> checkpointMark_;
     QString checkpointLabel_;
     int checkpointCount_ = 0;
-    QSet<QString> suppressed_;
+    StackSuppressions suppressions_;
     std::uint64_t tableBytes_ = 0;
 
     std::optional<AllocationId> selectedAllocation_;
     std::optional<StackId> selectedStackId_;
     bool selectingQuietly_ = false;
-    QString detailText_;
 };
 
 }  // namespace poolscope

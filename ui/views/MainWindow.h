@@ -13,20 +13,18 @@
 #include "session/SessionSnapshot.h"
 
 class QAction;
-class QCheckBox;
-class QComboBox;
 class QDockWidget;
-class QLabel;
-class QProgressBar;
-class QSpinBox;
 
 namespace poolscope {
 
+class AllocatorOptionsBar;
 class EngineSession;
 class GcHeapView;
 class LayoutView;
 class LeakView;
 class PoolMapView;
+class RunToolBar;
+class SessionStatusBar;
 class TimelineView;
 struct RunOutcome;
 
@@ -86,25 +84,21 @@ protected:
 
 private:
     void buildActions();
-    void buildToolBar();
     void buildDocks();
     void buildMenus();
-    void buildStatusBar();
     void restoreSettings();
     void saveSettings() const;
-    void applyAllocatorOptions();
     void updateControls();
     void onSnapshot(const std::shared_ptr<const SessionSnapshot>& snapshot);
     void presentLatest();
     void onRunFinished(const RunOutcome& outcome);
     void selectAllocation(quint64 id);
-    void editParameters();
-    void arrangeForScenario(const std::string& name);
+    // Brings forward the views the scenario's kind is best watched in.
+    void arrangeForScenario(const QString& name);
     QDockWidget* addViewDock(QWidget* view, const QString& title, const QString& name,
                              Qt::DockWidgetArea area);
 
     EngineSession& session_;
-    std::vector<std::pair<std::string, std::string>> parameters_;
 
     PoolMapView* poolMap_ = nullptr;
     TimelineView* timeline_ = nullptr;
@@ -113,33 +107,15 @@ private:
     GcHeapView* gcHeap_ = nullptr;
     std::vector<std::pair<QString, QDockWidget*>> docks_;
 
-    QComboBox* scenarioPicker_ = nullptr;
-    QComboBox* speed_ = nullptr;
-    QSpinBox* poolMegabytes_ = nullptr;
-    QSpinBox* trimSeconds_ = nullptr;
-    QComboBox* allocatorKind_ = nullptr;
-    QCheckBox* preferContiguous_ = nullptr;
-    QAction* runAction_ = nullptr;
-    QAction* pauseAction_ = nullptr;
-    QAction* stepAction_ = nullptr;
-    QAction* stopAction_ = nullptr;
-    QAction* parametersAction_ = nullptr;
+    RunToolBar* runBar_ = nullptr;
+    AllocatorOptionsBar* allocatorBar_ = nullptr;
+    SessionStatusBar* statusBar_ = nullptr;
     QAction* saveAction_ = nullptr;
     QAction* liveAction_ = nullptr;
-    QAction* checkpointAction_ = nullptr;
-
-    QProgressBar* progress_ = nullptr;
-    QLabel* eventsLabel_ = nullptr;
-    QLabel* droppedLabel_ = nullptr;
-    QLabel* symbolsLabel_ = nullptr;
-    QLabel* undisposedLabel_ = nullptr;
-    QLabel* bytesLabel_ = nullptr;
-    QLabel* stateLabel_ = nullptr;
 
     // Latest snapshot not yet shown by the views that show only the present.
     std::shared_ptr<const SessionSnapshot> pending_;
     QTimer frameTimer_;
-    bool paused_ = false;
 };
 
 }  // namespace poolscope

@@ -11,6 +11,8 @@
 #include <cmath>
 
 #include "imaging/PixelTypeId.h"
+#include "models/DisplayFormat.h"
+#include "views/ViewColors.h"
 
 namespace poolscope {
 
@@ -25,18 +27,6 @@ constexpr int kSwatchSide = 12;
 // Long enough to be noticed, short enough that the next trim pass has its own flash.
 constexpr qint64 kTrimFlashMilliseconds = 1500;
 const QColor kTrimFlash(255, 166, 0);
-
-QColor mix(const QColor& from, const QColor& to, double share) {
-    const auto channel = [share](int a, int b) {
-        return static_cast<int>(std::lround(a + (b - a) * share));
-    };
-    return QColor(channel(from.red(), to.red()), channel(from.green(), to.green()),
-                  channel(from.blue(), to.blue()));
-}
-
-QString formatBytes(std::uint64_t bytes) {
-    return QLocale().formattedDataSize(static_cast<qint64>(bytes), 1);
-}
 
 QString slotStateName(SlotState state) {
     switch (state) {
@@ -250,7 +240,7 @@ void PoolMapView::fillStrip(Strip& strip, MemoryTier tier, const QRect& labelRec
     const QString name = tier == MemoryTier::Small ? tr("Small buffers (<= 1 MiB)")
                                                    : tr("Unpooled (outside the pool)");
     strip.title = tr("%1: %n allocation(s), %2", nullptr, strip.allocations)
-                      .arg(name, formatBytes(strip.bytes));
+                      .arg(name, DisplayFormat::bytes(strip.bytes));
     if (strip.bytes == 0 || barRect.width() <= 2) {
         return;
     }
@@ -283,7 +273,7 @@ void PoolMapView::paintEvent(QPaintEvent*) {
         const PoolSnapshot& pool = snapshot_->pool;
         header = tr("Pool: %1 slots of %2 \u2014 rented %3, retained %4, never created %5")
                      .arg(cellCount())
-                     .arg(formatBytes(static_cast<std::uint64_t>(pool.chunkBytes)))
+                     .arg(DisplayFormat::bytes(static_cast<std::uint64_t>(pool.chunkBytes)))
                      .arg(pool.rentedChunks)
                      .arg(pool.retainedChunks)
                      .arg(pool.emptySlots);
@@ -304,9 +294,9 @@ void PoolMapView::paintGrid(QPainter& painter) const {
     const QPalette& colours = palette();
     const QColor base = colours.color(QPalette::Base);
     const QColor text = colours.color(QPalette::Text);
-    const QColor emptyFill = mix(base, text, 0.06);
-    const QColor emptyBorder = mix(base, text, 0.3);
-    const QColor retainedFill = mix(base, text, 0.42);
+    const QColor emptyFill = ViewColors::mix(base, text, 0.06);
+    const QColor emptyBorder = ViewColors::mix(base, text, 0.3);
+    const QColor retainedFill = ViewColors::mix(base, text, 0.42);
     const int cells = cellCount();
     for (int slot = 0; slot < cells; ++slot) {
         const QRect cell = cellRect(slot);
@@ -317,7 +307,8 @@ void PoolMapView::paintGrid(QPainter& painter) const {
         switch (state) {
             case SlotState::Empty: {
                 const double flash = flashStrength(slot);
-                painter.fillRect(cell, flash > 0.0 ? mix(emptyFill, kTrimFlash, flash) : emptyFill);
+                painter.fillRect(
+                    cell, flash > 0.0 ? ViewColors::mix(emptyFill, kTrimFlash, flash) : emptyFill);
                 if (cell.width() >= 4) {
                     painter.setPen(emptyBorder);
                     painter.drawRect(cell.adjusted(0, 0, -1, -1));
@@ -349,7 +340,7 @@ void PoolMapView::paintStrip(QPainter& painter, const Strip& strip) const {
         QFontMetrics(font()).elidedText(strip.title, Qt::ElideRight, strip.labelRect.width()));
     const QColor base = colours.color(QPalette::Base);
     const QColor text = colours.color(QPalette::Text);
-    painter.fillRect(strip.barRect, mix(base, text, 0.06));
+    painter.fillRect(strip.barRect, ViewColors::mix(base, text, 0.06));
     for (const StripSegment& segment : strip.segments) {
         painter.fillRect(segment.rect, allocationColour(segment.allocationId));
         if (segment.rect.width() >= 5) {
@@ -364,7 +355,7 @@ void PoolMapView::paintStrip(QPainter& painter, const Strip& strip) const {
             painter.drawRect(segment.rect.adjusted(1, 1, -1, -1));
         }
     }
-    painter.setPen(mix(base, text, 0.3));
+    painter.setPen(ViewColors::mix(base, text, 0.3));
     painter.setBrush(Qt::NoBrush);
     painter.drawRect(strip.barRect.adjusted(0, 0, -1, -1));
 }
@@ -380,8 +371,8 @@ void PoolMapView::paintLegend(QPainter& painter) const {
         bool outlined;
     };
     const Item items[] = {
-        {tr("Never created"), mix(base, text, 0.06), false},
-        {tr("Retained (free, committed)"), mix(base, text, 0.42), false},
+        {tr("Never created"), ViewColors::mix(base, text, 0.06), false},
+        {tr("Retained (free, committed)"), ViewColors::mix(base, text, 0.42), false},
         {tr("Rented: colour = allocation"), allocationColour(1), false},
         {tr("Just trimmed"), kTrimFlash, false},
         {tr("Selected"), allocationColour(2), true},
@@ -398,7 +389,7 @@ void PoolMapView::paintLegend(QPainter& painter) const {
         const QRect swatch(x, y + (metrics.height() - kSwatchSide) / 2, kSwatchSide, kSwatchSide);
         painter.fillRect(swatch, item.fill);
         painter.setBrush(Qt::NoBrush);
-        painter.setPen(item.outlined ? QPen(text, 2) : QPen(mix(base, text, 0.3)));
+        painter.setPen(item.outlined ? QPen(text, 2) : QPen(ViewColors::mix(base, text, 0.3)));
         painter.drawRect(swatch.adjusted(0, 0, -1, -1));
         painter.setPen(colours.color(QPalette::WindowText));
         painter.drawText(QRect(x + kSwatchSide + 6, y, itemWidth, metrics.height()),
@@ -442,7 +433,7 @@ QString PoolMapView::allocationToolTip(quint64 id) const {
         return text + tr("<br>(details arrive with the next allocation table)");
     }
     text += tr("<br>%1 in %n chunk(s), %2", nullptr, static_cast<int>(row->chunkCount))
-                .arg(formatBytes(row->bytes), QString::fromLatin1(memoryTierName(row->tier)));
+                .arg(DisplayFormat::bytes(row->bytes), DisplayFormat::tierName(row->tier));
     if (row->pixelType != PixelTypeId::Unknown) {
         text += tr("<br>Image %1 \u00d7 %2, %3")
                     .arg(row->imageWidth)

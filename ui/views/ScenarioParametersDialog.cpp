@@ -16,20 +16,22 @@ namespace poolscope {
 
 namespace {
 
-std::string currentValue(const std::vector<std::pair<std::string, std::string>>& current,
-                         const ScenarioParameter& parameter) {
+using Parameter = ScenarioCatalogue::Parameter;
+
+QString currentValue(const std::vector<std::pair<std::string, std::string>>& current,
+                     const Parameter& parameter) {
     for (const auto& [key, value] : current) {
-        if (key == parameter.name) {
-            return value;
+        if (QString::fromStdString(key) == parameter.name) {
+            return QString::fromStdString(value);
         }
     }
-    return scenarioValueToString(parameter.defaultValue);
+    return parameter.defaultText;
 }
 
 }  // namespace
 
 ScenarioParametersDialog::ScenarioParametersDialog(
-    const QString& scenarioName, const std::vector<ScenarioParameter>& parameters,
+    const QString& scenarioName, const std::vector<Parameter>& parameters,
     const std::vector<std::pair<std::string, std::string>>& current, QWidget* parent)
     : QDialog(parent) {
     setWindowTitle(tr("Parameters of %1").arg(scenarioName));
@@ -39,11 +41,11 @@ ScenarioParametersDialog::ScenarioParametersDialog(
     if (parameters.empty()) {
         layout->addWidget(new QLabel(tr("This scenario takes no parameters."), this));
     }
-    for (const ScenarioParameter& parameter : parameters) {
-        const QString text = QString::fromStdString(currentValue(current, parameter));
+    for (const Parameter& parameter : parameters) {
+        const QString text = currentValue(current, parameter);
         QWidget* editor = nullptr;
         switch (parameter.type) {
-            case ScenarioParameter::Type::Integer: {
+            case Parameter::Type::Integer: {
                 auto* spin = new QSpinBox(this);
                 // A QSpinBox holds an int; wider ranges are clamped to what it can show.
                 spin->setRange(
@@ -54,7 +56,7 @@ ScenarioParametersDialog::ScenarioParametersDialog(
                 editor = spin;
                 break;
             }
-            case ScenarioParameter::Type::Real: {
+            case Parameter::Type::Real: {
                 auto* spin = new QDoubleSpinBox(this);
                 spin->setDecimals(3);
                 spin->setRange(parameter.minimum.value_or(-1e9), parameter.maximum.value_or(1e9));
@@ -62,21 +64,21 @@ ScenarioParametersDialog::ScenarioParametersDialog(
                 editor = spin;
                 break;
             }
-            case ScenarioParameter::Type::Boolean: {
+            case Parameter::Type::Boolean: {
                 auto* check = new QCheckBox(this);
                 check->setChecked(text == QLatin1String("true"));
                 editor = check;
                 break;
             }
-            case ScenarioParameter::Type::Text:
+            case Parameter::Type::Text:
                 editor = new QLineEdit(text, this);
                 break;
         }
         editor->setToolTip(
-            QString::fromStdString(parameter.description + " (" + parameter.expectation() + ")"));
-        editor->setObjectName(QString::fromStdString(parameter.name));
-        form->addRow(QString::fromStdString(parameter.name), editor);
-        auto* description = new QLabel(QString::fromStdString(parameter.description), this);
+            QStringLiteral("%1 (%2)").arg(parameter.description, parameter.expectation));
+        editor->setObjectName(parameter.name);
+        form->addRow(parameter.name, editor);
+        auto* description = new QLabel(parameter.description, this);
         description->setWordWrap(true);
         description->setForegroundRole(QPalette::PlaceholderText);
         form->addRow(QString(), description);
@@ -91,18 +93,18 @@ ScenarioParametersDialog::ScenarioParametersDialog(
 std::vector<std::pair<std::string, std::string>> ScenarioParametersDialog::values() const {
     std::vector<std::pair<std::string, std::string>> values;
     for (const Field& field : fields_) {
-        std::string text;
+        QString text;
         if (const auto* spin = qobject_cast<const QSpinBox*>(field.editor)) {
-            text = std::to_string(spin->value());
+            text = QString::number(spin->value());
         } else if (const auto* real = qobject_cast<const QDoubleSpinBox*>(field.editor)) {
-            text = QString::number(real->value(), 'g', 10).toStdString();
+            text = QString::number(real->value(), 'g', 10);
         } else if (const auto* check = qobject_cast<const QCheckBox*>(field.editor)) {
-            text = check->isChecked() ? "true" : "false";
+            text = check->isChecked() ? QStringLiteral("true") : QStringLiteral("false");
         } else if (const auto* line = qobject_cast<const QLineEdit*>(field.editor)) {
-            text = line->text().toStdString();
+            text = line->text();
         }
-        if (text != scenarioValueToString(field.parameter.defaultValue)) {
-            values.emplace_back(field.parameter.name, text);
+        if (text != field.parameter.defaultText) {
+            values.emplace_back(field.parameter.name.toStdString(), text.toStdString());
         }
     }
     return values;

@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-#include "scenarios/ScenarioParameter.h"
+#include "session/ScenarioCatalogue.h"
 
 class QFormLayout;
 class QWidget;
@@ -21,7 +21,7 @@ class ScenarioParametersDialog : public QDialog {
 
 public:
     ScenarioParametersDialog(const QString& scenarioName,
-                             const std::vector<ScenarioParameter>& parameters,
+                             const std::vector<ScenarioCatalogue::Parameter>& parameters,
                              const std::vector<std::pair<std::string, std::string>>& current,
                              QWidget* parent = nullptr);
 
@@ -29,7 +29,7 @@ public:
 
 private:
     struct Field {
-        ScenarioParameter parameter;
+        ScenarioCatalogue::Parameter parameter;
         QWidget* editor = nullptr;
     };
     std::vector<Field> fields_;

@@ -15,6 +15,8 @@
 
 #include <qcustomplot.h>
 
+#include "views/ViewColors.h"
+
 namespace poolscope {
 
 namespace {
@@ -27,14 +29,6 @@ constexpr double kFollowSpanSeconds = 60.0;
 constexpr int kMaximumSamples = 1'000'000;
 constexpr std::size_t kMaximumMarkers = 5000;
 
-QColor mix(const QColor& from, const QColor& to, double share) {
-    const auto channel = [share](int a, int b) {
-        return static_cast<int>(std::lround(a + (b - a) * share));
-    };
-    return QColor(channel(from.red(), to.red()), channel(from.green(), to.green()),
-                  channel(from.blue(), to.blue()));
-}
-
 struct SeriesStyle {
     const char* name;
     QColor colour;
@@ -43,10 +37,13 @@ struct SeriesStyle {
 // Pool memory in cool colours, memory outside the pool in warm ones, the managed heap in
 // purples from young to old.
 const SeriesStyle kSeriesStyles[] = {
-    {QT_TRANSLATE_NOOP("poolscope::TimelineView", "Pool: rented"), QColor(52, 120, 210)},
+    {QT_TRANSLATE_NOOP("poolscope::TimelineView", "Pool: rented"),
+     ViewColors::tier(MemoryTier::Pooled)},
     {QT_TRANSLATE_NOOP("poolscope::TimelineView", "Pool: retained"), QColor(120, 170, 200)},
-    {QT_TRANSLATE_NOOP("poolscope::TimelineView", "Unpooled"), QColor(230, 140, 40)},
-    {QT_TRANSLATE_NOOP("poolscope::TimelineView", "Small buffers"), QColor(70, 170, 90)},
+    {QT_TRANSLATE_NOOP("poolscope::TimelineView", "Unpooled"),
+     ViewColors::tier(MemoryTier::Unpooled)},
+    {QT_TRANSLATE_NOOP("poolscope::TimelineView", "Small buffers"),
+     ViewColors::tier(MemoryTier::Small)},
     {QT_TRANSLATE_NOOP("poolscope::TimelineView", "GC gen 0"), QColor(200, 150, 230)},
     {QT_TRANSLATE_NOOP("poolscope::TimelineView", "GC gen 1"), QColor(160, 100, 210)},
     {QT_TRANSLATE_NOOP("poolscope::TimelineView", "GC gen 2"), QColor(115, 60, 170)},
@@ -229,11 +226,11 @@ void TimelineView::applyPalette() {
         axis->setSubTickPen(QPen(text));
         axis->setTickLabelColor(text);
         axis->setLabelColor(text);
-        axis->grid()->setPen(QPen(mix(base, text, 0.18), 0, Qt::DotLine));
-        axis->grid()->setZeroLinePen(QPen(mix(base, text, 0.35)));
+        axis->grid()->setPen(QPen(ViewColors::mix(base, text, 0.18), 0, Qt::DotLine));
+        axis->grid()->setZeroLinePen(QPen(ViewColors::mix(base, text, 0.35)));
     }
     plot_->legend->setBrush(base);
-    plot_->legend->setBorderPen(QPen(mix(base, text, 0.3)));
+    plot_->legend->setBorderPen(QPen(ViewColors::mix(base, text, 0.3)));
     plot_->legend->setTextColor(text);
     const QColor highlight = colours.color(QPalette::Highlight);
     QColor selectionFill = highlight;
@@ -245,7 +242,7 @@ void TimelineView::applyPalette() {
         selectedRange_->setBrush(selectionFill);
     }
     for (const Marker& marker : markers_) {
-        marker.label->setColor(mix(markerColour(marker.kind), text, 0.35));
+        marker.label->setColor(ViewColors::mix(markerColour(marker.kind), text, 0.35));
     }
 }
 
@@ -381,7 +378,7 @@ void TimelineView::appendMarker(const TimelineMarker& marker) {
     const int lineHeight = QFontMetrics(font).height();
     label->setPadding(QMargins(3, 2 + markerRow(marker.kind) * (lineHeight + 1), 3, 0));
     label->setText(markerText(marker));
-    label->setColor(mix(colour, palette().color(QPalette::Text), 0.35));
+    label->setColor(ViewColors::mix(colour, palette().color(QPalette::Text), 0.35));
     label->setSelectable(false);
     label->setClipToAxisRect(true);
     markers_.push_back({marker.kind, line, label});

@@ -1,0 +1,74 @@
+#pragma once
+
+#include <QRectF>
+#include <QString>
+#include <QWidget>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <unordered_set>
+#include <vector>
+
+#include "gc/GcHeapSnapshot.h"
+
+class QPainter;
+
+namespace poolscope {
+
+// The managed heap's four bands (generations 0, 1, 2 and the large object heap), painted: one
+// rectangle per object to the scale of its band, LOH holes hatched, finalizable objects
+// flagged. Answers clicks and tooltips from the same rectangles.
+class GcHeapMap : public QWidget {
+    Q_OBJECT
+
+public:
+    struct ObjectRect {
+        QRectF rect;
+        std::size_t index;  // into the snapshot's objects
+    };
+
+    explicit GcHeapMap(QWidget* parent = nullptr);
+
+    // "Gen 1", "LOH": a band's title.
+    static QString generationTitle(int generation);
+    // "generation 1", "large object heap": the same in a sentence.
+    static QString generationName(int generation);
+
+    // Called with the clicked object's address, 0 for a click beside every object.
+    std::function<void(quintptr)> onClicked;
+
+    void setSnapshot(std::shared_ptr<const GcHeapSnapshot> snapshot);
+    // For a snapshot equal to the shown one: same objects in the same order, so the laid out
+    // rectangles stay right and nothing needs painting.
+    void setSnapshotQuietly(std::shared_ptr<const GcHeapSnapshot> snapshot);
+    void setSelected(quintptr address);
+
+    const std::vector<ObjectRect>& objectRects() const { return objects_; }
+    const std::vector<QRectF>& holeRects() const { return holes_; }
+    QRect rectOf(quintptr address) const;
+
+protected:
+    void resizeEvent(QResizeEvent* event) override;
+    bool event(QEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
+    void paintEvent(QPaintEvent* event) override;
+
+private:
+    static constexpr int kRows = 4;  // gen 0, gen 1, gen 2, LOH, drawn top to bottom
+
+    void relayout();
+    void paintLegend(QPainter& painter);
+    const ObjectRect* objectAt(QPointF position) const;
+    QString toolTipAt(QPoint position) const;
+
+    std::shared_ptr<const GcHeapSnapshot> snapshot_;
+    std::unordered_set<std::uintptr_t> fReachable_;
+    std::vector<ObjectRect> objects_;
+    std::vector<QRectF> holes_;
+    QRectF bands_[kRows];
+    int objectsPerBand_[kRows] = {0, 0, 0, 0};
+    quintptr selected_ = 0;
+};
+
+}  // namespace poolscope

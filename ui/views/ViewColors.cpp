@@ -1,0 +1,31 @@
+#include "views/ViewColors.h"
+
+#include <cmath>
+
+namespace poolscope {
+
+QColor ViewColors::tier(MemoryTier tier) {
+    switch (tier) {
+        case MemoryTier::Pooled:
+            return QColor(52, 120, 210);
+        case MemoryTier::Small:
+            return QColor(70, 170, 90);
+        case MemoryTier::Unpooled:
+            return QColor(230, 140, 40);
+        case MemoryTier::Managed:
+            return QColor(150, 80, 200);
+        case MemoryTier::Heap:
+            break;
+    }
+    return QColor(130, 130, 130);
+}
+
+QColor ViewColors::mix(const QColor& from, const QColor& to, double share) {
+    const auto channel = [share](int a, int b) {
+        return static_cast<int>(std::lround(a + (b - a) * share));
+    };
+    return QColor(channel(from.red(), to.red()), channel(from.green(), to.green()),
+                  channel(from.blue(), to.blue()));
+}
+
+}  // namespace poolscope
