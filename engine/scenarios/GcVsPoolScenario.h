@@ -31,7 +31,7 @@ public:
     std::string name() const override { return kName; }
     std::string description() const override;
     std::vector<ScenarioParameter> parameters() const override;
-    ScenarioKind kind() const override { return ScenarioKind::ManagedHeap; }
+    ScenarioKind kind() const override { return ScenarioKind::Teaching; }
     ScenarioOutcome run(ScenarioContext& context, const ScenarioParameters& parameters) override;
 
     const SideFigures& pool() const { return pool_; }

@@ -54,7 +54,8 @@ struct ScenarioOutcome {
 // What a scenario is about, so that whoever shows it can bring the matching views forward:
 // the pool at work, undisposed allocations to hunt, or the managed heap (compared with the
 // pool, or taught lesson by lesson).
-enum class ScenarioKind { PoolBehaviour, LeakHunting, ManagedHeap, Teaching };
+// Teaching scenarios open paused on their first checkpoint, so a teacher starts the lesson.
+enum class ScenarioKind { PoolBehaviour, LeakHunting, Teaching };
 
 // A workload that drives the engine: the GUI, the command line and the tests all run the
 // engine through scenarios. An instance is made for one run and may hold what the run leaves

@@ -9,8 +9,10 @@
 #include <algorithm>
 #include <set>
 
+#include "scenarios/GcLessonsScenario.h"
 #include "scenarios/LeakHuntScenario.h"
 #include "session/EngineSession.h"
+#include "views/GcHeapView.h"
 #include "views/LeakView.h"
 #include "views/MainWindow.h"
 #include "views/PoolMapView.h"
@@ -90,6 +92,39 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(window.statusText().contains(undisposed), 5000);
         QVERIFY(snapshot->pool.undisposedAllocations > 0);
         QVERIFY(window.timelineView()->sampleCount() > 0);
+    }
+
+    void gcLessons_opensPausedOnItsFirstLesson_andF10StepsOneLessonAtATime() {
+        QSettings().setValue(QStringLiteral("run/speed"), 0);  // full speed
+        EngineSession session;
+        MainWindow window(session);
+        window.resize(1400, 900);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.selectScenario("gc-lessons", {});
+        window.startRun();
+        const auto& lessons = GcLessonsScenario::lessons();
+        auto* title = window.gcHeapView()->findChild<QLabel*>(QStringLiteral("lessonTitle"));
+        QVERIFY(title != nullptr);
+        const auto shows = [&](std::size_t lesson) {
+            return title->text().contains(QString::fromStdString(lessons[lesson].title));
+        };
+        // Full speed would finish the tour at once; a lesson waits for the teacher instead.
+        QTRY_VERIFY_WITH_TIMEOUT(shows(0), kRunTimeoutMilliseconds);
+        QTest::qWait(300);
+        QVERIFY(shows(0));
+        QVERIFY(session.isRunning());
+        QVERIFY(session.paused());
+
+        for (std::size_t lesson = 1; lesson < 4; ++lesson) {
+            QTest::keyClick(&window, Qt::Key_F10);
+            QTRY_VERIFY_WITH_TIMEOUT(shows(lesson), kRunTimeoutMilliseconds);
+            QVERIFY(session.paused());
+        }
+        QTest::qWait(300);
+        QVERIFY(shows(3));
+        session.stop();
+        QTRY_VERIFY_WITH_TIMEOUT(!session.isRunning(), kRunTimeoutMilliseconds);
     }
 
     void everyView_canBeGrabbedByName() {

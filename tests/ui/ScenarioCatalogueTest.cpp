@@ -69,7 +69,7 @@ private slots:
     void catalogue_servesTheKindEachScenarioDeclares() {
         const ScenarioCatalogue& catalogue = ScenarioCatalogue::builtIn();
         QCOMPARE(catalogue.find(QStringLiteral("gc-lessons"))->kind, ScenarioKind::Teaching);
-        QCOMPARE(catalogue.find(QStringLiteral("gc-vs-pool"))->kind, ScenarioKind::ManagedHeap);
+        QCOMPARE(catalogue.find(QStringLiteral("gc-vs-pool"))->kind, ScenarioKind::Teaching);
         QCOMPARE(catalogue.find(QStringLiteral("leak-hunt"))->kind, ScenarioKind::LeakHunting);
         QCOMPARE(catalogue.find(QStringLiteral("default"))->kind, ScenarioKind::PoolBehaviour);
         QCOMPARE(catalogue.find(QStringLiteral("periodic-bursts"))->kind,

@@ -35,7 +35,6 @@ constexpr int kFrameMilliseconds = 33;
 // chosen: the heap is what the GC scenarios are about (gc-vs-pool shows it beside the pool map).
 QStringList preferredViews(ScenarioKind kind) {
     switch (kind) {
-        case ScenarioKind::ManagedHeap:
         case ScenarioKind::Teaching:
             return {QStringLiteral("gc")};
         case ScenarioKind::LeakHunting:
@@ -223,10 +222,22 @@ void MainWindow::startRun() {
     session_.setAllocatorOptions(allocatorBar_->options());
     timeline_->clear();
     const double rate = runBar_->stepsPerSecond();
-    session_.setStepMode(rate > 0.0);
-    if (session_.start() && rate > 0.0) {
-        session_.setAutoStepRate(rate);
+    const ScenarioCatalogue::Entry* entry =
+        EngineSession::catalogue().find(runBar_->scenarioName());
+    // A lesson opens on its first checkpoint with its words and picture shown, whatever the
+    // speed: the teacher starts it.
+    const bool teaching = entry != nullptr && entry->kind == ScenarioKind::Teaching;
+    session_.setAutoStepRate(rate);
+    session_.setStepMode(teaching || rate > 0.0);
+    if (!session_.start()) {
+        return;
     }
+    if (teaching) {
+        session_.pause();
+    } else if (rate > 0.0) {
+        session_.resume();
+    }
+    updateControls();
     setWindowTitle(QStringLiteral("PoolScope — %1").arg(runBar_->scenarioName()));
 }
 

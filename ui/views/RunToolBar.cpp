@@ -70,9 +70,7 @@ RunToolBar::RunToolBar(EngineSession& session, QWidget* parent)
     }
     speed_->setToolTip(tr("How fast the scenario goes from checkpoint to checkpoint"));
     connect(speed_, &QComboBox::currentIndexChanged, this, [this](int index) {
-        if (session_.isRunning()) {
-            session_.setAutoStepRate(kSpeeds[std::max(index, 0)].stepsPerSecond);
-        }
+        session_.setAutoStepRate(kSpeeds[std::max(index, 0)].stepsPerSecond);
     });
     addWidget(speed_);
     addSeparator();
@@ -83,8 +81,7 @@ void RunToolBar::buildActions() {
     runAction_->setShortcut(Qt::Key_F5);
     runAction_->setToolTip(tr("Run the scenario (F5)"));
     connect(runAction_, &QAction::triggered, this, [this] {
-        if (paused_) {
-            paused_ = false;
+        if (session_.isRunning() && session_.paused()) {
             session_.resume();
             emit controlsChanged();
             return;
@@ -95,7 +92,6 @@ void RunToolBar::buildActions() {
     pauseAction_->setShortcut(Qt::Key_F6);
     pauseAction_->setToolTip(tr("Pause at the next checkpoint (F6)"));
     connect(pauseAction_, &QAction::triggered, this, [this] {
-        paused_ = true;
         session_.pause();
         emit controlsChanged();
     });
@@ -104,18 +100,13 @@ void RunToolBar::buildActions() {
     stepAction_->setShortcut(Qt::Key_F10);
     stepAction_->setToolTip(tr("Go on to the next checkpoint, then hold (F10)"));
     connect(stepAction_, &QAction::triggered, this, [this] {
-        session_.setStepMode(true);
         session_.step();
-        paused_ = true;
         emit controlsChanged();
     });
     stopAction_ = new QAction(style()->standardIcon(QStyle::SP_MediaStop), tr("St&op"), this);
     stopAction_->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F5));
     stopAction_->setToolTip(tr("Stop the run (Shift+F5)"));
-    connect(stopAction_, &QAction::triggered, this, [this] {
-        paused_ = false;
-        session_.stop();
-    });
+    connect(stopAction_, &QAction::triggered, this, [this] { session_.stop(); });
     parametersAction_ = new QAction(tr("P&arameters…"), this);
     parametersAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
     connect(parametersAction_, &QAction::triggered, this, &RunToolBar::editParameters);
@@ -163,16 +154,14 @@ void RunToolBar::editParameters() {
 
 void RunToolBar::updateControls() {
     const bool running = session_.isRunning();
-    runAction_->setEnabled(!running || paused_);
-    runAction_->setText(paused_ && running ? tr("&Resume") : tr("&Run"));
-    pauseAction_->setEnabled(running && !paused_);
+    const bool paused = running && session_.paused();
+    runAction_->setEnabled(!running || paused);
+    runAction_->setText(paused ? tr("&Resume") : tr("&Run"));
+    pauseAction_->setEnabled(running && !paused);
     stepAction_->setEnabled(running);
     stopAction_->setEnabled(running);
     scenarioPicker_->setEnabled(!running);
     parametersAction_->setEnabled(!running);
-    if (!running) {
-        paused_ = false;
-    }
 }
 
 void RunToolBar::restoreSettings(const QSettings& settings) {

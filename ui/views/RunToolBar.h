@@ -56,7 +56,6 @@ private:
 
     EngineSession& session_;
     std::vector<std::pair<std::string, std::string>> parameters_;
-    bool paused_ = false;
 
     QComboBox* scenarioPicker_ = nullptr;
     QComboBox* speed_ = nullptr;
