@@ -7,8 +7,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include "base/Clock.h"
 #include "diagnostics/EventStream.h"
-#include "memory/Clock.h"
 
 namespace poolscope {
 

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "memory/MemoryTier.h"
+#include "base/MemoryTier.h"
 
 namespace poolscope {
 

@@ -10,7 +10,6 @@
 #include "views/Theme.h"
 
 using namespace poolscope;
-using SlotState = UniformChunkPool::SlotState;
 
 namespace {
 
