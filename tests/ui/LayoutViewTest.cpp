@@ -3,7 +3,7 @@
 
 #include "UiTestSupport.h"
 #include "memory/InvalidMemoryOperation.h"
-#include "scenarios/LayoutCalculator.h"
+#include "memory/LayoutCalculator.h"
 #include "views/LayoutView.h"
 #include "views/Theme.h"
 

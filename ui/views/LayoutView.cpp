@@ -77,8 +77,8 @@ QString tierText(MemoryTier tier) {
 }
 
 int bytesPerPixel(PixelTypeId type) {
-    const std::optional<PixelFormat> format = PixelFormat::find(pixelTypeName(type));
-    return format ? format->bytesPerPixel : 0;
+    const PixelTypeInfo* const info = findPixelType(type);
+    return info != nullptr ? info->bytesPerPixel() : 0;
 }
 
 QString pixelTypeText(PixelTypeId type) {
@@ -261,13 +261,11 @@ QWidget* LayoutView::createCalculatorForm() {
     heightInput_->setValue(3000);
     heightInput_->setGroupSeparatorShown(true);
     pixelTypeInput_ = new QComboBox(box);
-    for (const PixelFormat& format : PixelFormat::all()) {
-        pixelTypeInput_->addItem(
-            tr("%1 (%2 B)")
-                .arg(QString::fromLatin1(format.name.data(),
-                                         static_cast<qsizetype>(format.name.size())))
-                .arg(format.bytesPerPixel),
-            format.bytesPerPixel);
+    for (const PixelTypeInfo& type : kPixelTypes) {
+        pixelTypeInput_->addItem(tr("%1 (%2 B)")
+                                     .arg(QString::fromStdString(type.optionName()))
+                                     .arg(type.bytesPerPixel()),
+                                 type.bytesPerPixel());
     }
     poolInput_ = new QSpinBox(box);
     poolInput_->setRange(-1, 1024 * 1024);

@@ -8,7 +8,7 @@
 #include <memory>
 #include <vector>
 
-#include "scenarios/LayoutCalculator.h"
+#include "memory/LayoutCalculator.h"
 #include "session/SessionSnapshot.h"
 
 class QCheckBox;
