@@ -9,8 +9,9 @@
 
 #include "CommandLine.h"
 #include "TextFormat.h"
+#include "imaging/PixelTypeId.h"
 #include "memory/InvalidMemoryOperation.h"
-#include "scenarios/LayoutCalculator.h"
+#include "memory/LayoutCalculator.h"
 
 namespace poolscope {
 
@@ -65,9 +66,8 @@ void LayoutCommand::printText(const ImageLayoutRequest& request, const ImageLayo
 
 int LayoutCommand::exec(const QStringList& arguments) {
     QString formats;
-    for (const PixelFormat& format : PixelFormat::all()) {
-        formats += (formats.isEmpty() ? "" : "|") +
-                   QString::fromLatin1(format.name.data(), format.name.size());
+    for (const PixelTypeInfo& type : kPixelTypes) {
+        formats += (formats.isEmpty() ? "" : "|") + QString::fromStdString(type.optionName());
     }
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
@@ -130,13 +130,13 @@ int LayoutCommand::exec(const QStringList& arguments) {
     if (!positiveNumber(width, request.width) || !positiveNumber(height, request.height)) {
         return CommandLine::kExitFailure;
     }
-    const auto format = PixelFormat::find(parser.value(pixel).toStdString());
-    if (!format) {
+    const PixelTypeInfo* const type = findPixelType(parser.value(pixel).toStdString());
+    if (type == nullptr) {
         printUsageError(QStringLiteral("--pixel must be one of %1, not '%2'.")
                             .arg(formats, parser.value(pixel)));
         return CommandLine::kExitFailure;
     }
-    request.bytesPerPixel = format->bytesPerPixel;
+    request.bytesPerPixel = type->bytesPerPixel();
     if (parser.isSet(maxPool)) {
         bool ok = false;
         const qlonglong megabytes = parser.value(maxPool).toLongLong(&ok);

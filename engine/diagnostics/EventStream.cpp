@@ -3,9 +3,9 @@
 #include <stdexcept>
 #include <thread>
 
+#include "base/Clock.h"
 #include "diagnostics/MemoryEventQueue.h"
 #include "diagnostics/ThreadIdentity.h"
-#include "memory/Clock.h"
 
 namespace poolscope {
 

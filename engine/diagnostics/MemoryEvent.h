@@ -2,9 +2,13 @@
 
 #include <cstdint>
 
-#include "memory/MemoryTier.h"
+#include "base/MemoryTier.h"
 
 namespace poolscope {
+
+// Owned by the layers above, which give their numbers meaning; an event only carries them.
+enum class PixelTypeId : std::uint8_t;  // imaging/PixelTypeId.h
+enum class GcReason : std::uint8_t;     // gc/GcReason.h
 
 using AllocationId = std::uint64_t;
 using StackId = std::uint32_t;  // 0: no stack was captured
@@ -22,15 +26,17 @@ enum class MemoryEventKind : std::uint8_t {
     ReleaseRetained,  // releaseRetainedResources(); value = chunks freed
     LimitRefused,     // a request over a limit; bytes = request, value = limit
     Undisposed,       // released by something other than its owner's dispose
-    // The managed heap (engine/gc); sourceId 0, tier Heap. Generation and reason of a collection
-    // travel in chunkIndex and chunkCount, its sequence number in allocationId.
+    // The managed heap (engine/gc); sourceId 0, tier Managed. GcStart, GcEnd, GcWeakCleared and
+    // GcObjectsMoved carry the collection's sequence number in allocationId and its generation
+    // in chunkIndex (gcGeneration()); GcStart and GcEnd its reason in chunkCount (gcReason()).
     GcStart,             // bytes = heap bytes in use before
     GcEnd,               // bytes = freed, value = promoted bytes, value2 = pause in nanoseconds
     GcAllocationSample,  // one allocation every N bytes; bytes = its size, value = type id,
                          // value2 = bytes allocated since the last sample, allocationId = address
     GcFinalizerRun,      // allocationId = address, value = type id
     GcWeakCleared,       // value = handles cleared, value2 = 0 for short, 1 for long weak handles
-    GcResurrection,      // an object whose finalizer ran survived; allocationId = address
+    GcResurrection,      // an object whose finalizer ran survived; allocationId = address,
+                         // value = type id
     GcObjectsMoved,      // value = objects moved by compaction, bytes = bytes moved
     // The imaging engine made an image buffer on this allocation: value = width, value2 =
     // height, chunkIndex = PixelTypeId, chunkCount = allocations of the buffer (an unpooled
@@ -57,6 +63,31 @@ struct MemoryEvent {
     std::uint16_t sourceId = 0;  // the allocator that acted
     MemoryEventKind kind = MemoryEventKind::Rent;
     MemoryTier tier = MemoryTier::Pooled;
+
+    // The fields some kinds reuse, by what they mean there (see MemoryEventKind).
+    // Allocation events:
+    std::uint16_t tagId() const { return static_cast<std::uint16_t>(value); }
+    std::uint64_t address() const { return value2; }
+    // Trim and ReleaseRetained:
+    std::uint64_t chunksFreed() const { return value; }
+    std::uint64_t chunksStillRetained() const { return value2; }
+    // LimitRefused:
+    std::uint64_t limitBytes() const { return value; }
+    // The managed heap's events:
+    std::uint64_t gcSequence() const { return allocationId; }
+    int gcGeneration() const { return static_cast<int>(chunkIndex); }
+    GcReason gcReason() const { return static_cast<GcReason>(chunkCount); }
+    std::uint64_t promotedBytes() const { return value; }
+    std::uint64_t pauseNanoseconds() const { return value2; }
+    std::uint64_t gcTypeId() const { return value; }
+    std::uint64_t objectAddress() const { return allocationId; }
+    std::uint64_t weakHandlesCleared() const { return value; }
+    bool longWeakHandles() const { return value2 != 0; }
+    // ImageBufferCreated:
+    std::uint64_t imageWidth() const { return value; }
+    std::uint64_t imageHeight() const { return value2; }
+    PixelTypeId pixelType() const { return static_cast<PixelTypeId>(chunkIndex); }
+    std::uint32_t imageAllocationCount() const { return chunkCount; }
 };
 
 }  // namespace poolscope

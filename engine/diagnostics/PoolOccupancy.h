@@ -3,8 +3,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "base/SlotState.h"
 #include "diagnostics/MemoryEvent.h"
-#include "memory/UniformChunkPool.h"
 
 namespace poolscope {
 
@@ -14,8 +14,6 @@ namespace poolscope {
 // It is exact as long as no event was dropped.
 class PoolOccupancy {
 public:
-    using SlotState = UniformChunkPool::SlotState;
-
     PoolOccupancy(std::uint16_t sourceId, int capacity);
 
     // Events of other allocators are ignored.

@@ -1,11 +1,11 @@
 #include "diagnostics/TrackedAllocation.h"
 
+#include "base/Clock.h"
 #include "diagnostics/AllocationRegistry.h"
 #include "diagnostics/EventStream.h"
 #include "diagnostics/MemoryDiagnostics.h"
 #include "diagnostics/StackTable.h"
 #include "diagnostics/ThreadIdentity.h"
-#include "memory/Clock.h"
 
 namespace poolscope {
 

@@ -3,8 +3,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "base/MemoryTier.h"
 #include "diagnostics/MemoryEvent.h"
-#include "memory/MemoryTier.h"
 
 namespace poolscope {
 

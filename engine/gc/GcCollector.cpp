@@ -2,7 +2,7 @@
 
 #include "gc/GcCompactor.h"
 #include "gc/GcEvents.h"
-#include "memory/Clock.h"
+#include "base/Clock.h"
 
 namespace poolscope {
 

@@ -13,6 +13,18 @@
 
 namespace poolscope {
 
+// Each pixel struct matches its row of the pixel type table, and the table has a row for each.
+#define POOLSCOPE_PIXEL_TYPE_MATCHES_ITS_ROW(T)                                                    \
+    static_assert(findPixelType(T::kTypeId) != nullptr && findPixelType(T::kTypeId)->name == #T && \
+                  findPixelType(T::kTypeId)->channels == T::kChannels &&                           \
+                  findPixelType(T::kTypeId)->bytesPerChannel == sizeof(T::Component) &&            \
+                  findPixelType(T::kTypeId)->bytesPerPixel() == sizeof(T));
+POOLSCOPE_FOR_EACH_PIXEL_TYPE(POOLSCOPE_PIXEL_TYPE_MATCHES_ITS_ROW)
+#undef POOLSCOPE_PIXEL_TYPE_MATCHES_ITS_ROW
+#define POOLSCOPE_COUNT_PIXEL_TYPE(T) +1
+static_assert(kPixelTypes.size() == 0 POOLSCOPE_FOR_EACH_PIXEL_TYPE(POOLSCOPE_COUNT_PIXEL_TYPE));
+#undef POOLSCOPE_COUNT_PIXEL_TYPE
+
 // A pixel's channels as an array of Component (the filters work per channel, whatever their
 // order). Every pixel type is a standard-layout struct of kChannels Components.
 template <class TPixel>

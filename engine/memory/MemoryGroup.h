@@ -5,9 +5,9 @@
 #include <span>
 #include <vector>
 
+#include "base/MemoryTier.h"
 #include "diagnostics/MemoryEvent.h"
 #include "memory/MemoryPin.h"
-#include "memory/MemoryTier.h"
 
 namespace poolscope {
 

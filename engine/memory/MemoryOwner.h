@@ -4,9 +4,9 @@
 #include <cstdint>
 #include <span>
 
+#include "base/MemoryTier.h"
 #include "diagnostics/MemoryEvent.h"
 #include "memory/MemoryPin.h"
-#include "memory/MemoryTier.h"
 
 namespace poolscope {
 

@@ -233,7 +233,7 @@ UniformChunkPool::Stats UniformChunkPool::stats() const {
                  chunksFreed_};
 }
 
-std::vector<UniformChunkPool::SlotState> UniformChunkPool::slotStates() const {
+std::vector<SlotState> UniformChunkPool::slotStates() const {
     std::lock_guard lock(mutex_);
     return slots_;
 }

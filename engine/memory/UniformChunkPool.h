@@ -8,7 +8,8 @@
 #include <span>
 #include <vector>
 
-#include "memory/Clock.h"
+#include "base/Clock.h"
+#include "base/SlotState.h"
 #include "memory/SystemMemory.h"
 #include "memory/TrimPolicy.h"
 
@@ -26,8 +27,6 @@ struct PoolChunk {
 // Thread-safe.
 class UniformChunkPool : public std::enable_shared_from_this<UniformChunkPool> {
 public:
-    enum class SlotState : std::uint8_t { Empty, Rented, Retained };
-
     struct Settings {
         std::size_t chunkBytes = 4u * 1024 * 1024;
         int capacity = 0;

@@ -11,8 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "base/Clock.h"
 #include "imaging/Configuration.h"
-#include "memory/Clock.h"
 #include "memory/MemoryAllocator.h"
 #include "memory/SystemMemory.h"
 

@@ -7,6 +7,7 @@
 
 #include "diagnostics/EventStream.h"
 #include "diagnostics/MemoryDiagnostics.h"
+#include "scenarios/RunAllocatorFactory.h"
 
 namespace poolscope {
 
@@ -58,8 +59,9 @@ private:
         }
         switch (event.kind) {
             case MemoryEventKind::GcEnd:
-                if (event.chunkIndex < 3) {
-                    gc_.collections[event.chunkIndex] += 1;
+                if (const int generation = event.gcGeneration();
+                    generation >= 0 && generation < 3) {
+                    gc_.collections[generation] += 1;
                     collectionSeen_ = true;
                 }
                 break;
@@ -70,7 +72,8 @@ private:
                 gc_.resurrections += 1;
                 break;
             case MemoryEventKind::GcWeakCleared:
-                (event.value2 == 0 ? gc_.weakClearedShort : gc_.weakClearedLong) += event.value;
+                (event.longWeakHandles() ? gc_.weakClearedLong : gc_.weakClearedShort) +=
+                    event.weakHandlesCleared();
                 break;
             default:
                 break;
@@ -135,16 +138,13 @@ ScenarioRunReport ScenarioRunner::run(Scenario& scenario, const ScenarioParamete
     report.parameters = parameters.values();
     report.poolSizeMegabytes = options_.poolSizeMegabytes;
 
-    PooledMemoryAllocator::Settings settings;
-    if (options_.poolSizeMegabytes) {
-        settings.maximumPoolSizeBytes = *options_.poolSizeMegabytes * MemoryAllocator::kMegabyte;
-    }
-    if (options_.manualClock) {
-        settings.clock = options_.manualClock.get();
-    }
-    settings.loadSource = options_.loadSource;
-    scenario.configureAllocator(settings, parameters);
-    allocator_ = std::make_shared<PooledMemoryAllocator>(settings);
+    RunAllocatorOptions allocatorOptions;
+    allocatorOptions.maximumPoolSizeMegabytes = options_.poolSizeMegabytes;
+    allocatorOptions.manualClock = options_.manualClock;
+    allocatorOptions.loadSource = options_.loadSource;
+    const RunAllocator runAllocator =
+        RunAllocatorFactory::make(allocatorOptions, scenario, parameters);
+    allocator_ = runAllocator.pooled;
     if (options_.onAllocatorReady) {
         options_.onAllocatorReady(*allocator_);
     }
@@ -174,12 +174,11 @@ ScenarioRunReport ScenarioRunner::run(Scenario& scenario, const ScenarioParamete
     }
     const std::int64_t undisposedBefore = MemoryDiagnostics::totalUndisposedAllocationCount();
 
-    ScenarioContext context({.allocator = allocator_,
-                             .manualClock = options_.manualClock,
-                             .loadSource = options_.loadSource,
-                             .stepMode = options_.stepMode,
-                             .onProgress = options_.onProgress,
-                             .onHeapSnapshot = options_.onHeapSnapshot});
+    ScenarioContext::Options contextOptions = runAllocator.contextOptions();
+    contextOptions.stepMode = options_.stepMode;
+    contextOptions.onProgress = options_.onProgress;
+    contextOptions.onHeapSnapshot = options_.onHeapSnapshot;
+    ScenarioContext context(std::move(contextOptions));
     {
         std::lock_guard lock(contextMutex_);
         running_ = &context;

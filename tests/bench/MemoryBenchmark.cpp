@@ -31,9 +31,9 @@
 
 #include "MedianCollector.h"
 #include "PeerAllocator.h"
+#include "base/Clock.h"
 #include "diagnostics/MemoryDiagnostics.h"
 #include "diagnostics/StackTable.h"
-#include "memory/Clock.h"
 #include "memory/MemoryGroup.h"
 #include "memory/MemoryOwner.h"
 #include "memory/PooledMemoryAllocator.h"

@@ -103,11 +103,11 @@ void EventStreamTest::trimAndRelease_reportFreedChunks() {
     const auto events = drainAll(*subscription);
     const auto trims = ofKind(events, MemoryEventKind::Trim);
     QCOMPARE(trims.size(), std::size_t{1});
-    QCOMPARE(trims[0].value, 4u);   // freed
-    QCOMPARE(trims[0].value2, 4u);  // still retained
+    QCOMPARE(trims[0].chunksFreed(), 4u);
+    QCOMPARE(trims[0].chunksStillRetained(), 4u);
     const auto releases = ofKind(events, MemoryEventKind::ReleaseRetained);
     QCOMPARE(releases.size(), std::size_t{1});
-    QCOMPARE(releases[0].value, 4u);
+    QCOMPARE(releases[0].chunksFreed(), 4u);
     QCOMPARE(ofKind(events, MemoryEventKind::ChunkFreed).size(), std::size_t{8});
 }
 
@@ -118,7 +118,7 @@ void EventStreamTest::refusedRequest_reportsBytesAndLimit() {
     const auto refused = ofKind(drainAll(*subscription), MemoryEventKind::LimitRefused);
     QCOMPARE(refused.size(), std::size_t{1});
     QCOMPARE(refused[0].bytes, 5u * 1024 * 1024);
-    QCOMPARE(refused[0].value, 4u * 1024 * 1024);
+    QCOMPARE(refused[0].limitBytes(), 4u * 1024 * 1024);
 }
 
 void EventStreamTest::fullQueue_countsDroppedEvents() {

@@ -36,7 +36,7 @@ private slots:
 
         std::set<std::uint64_t> rentAddresses;
         for (const MemoryEvent& event : ofKind(drainAll(*subscription), MemoryEventKind::Rent)) {
-            rentAddresses.insert(event.value2);
+            rentAddresses.insert(event.address());
         }
         QCOMPARE(rentAddresses, chunkAddresses);
     }
@@ -50,9 +50,10 @@ private slots:
         const std::vector<MemoryEvent> created =
             ofKind(drainAll(*subscription), MemoryEventKind::ImageBufferCreated);
         QCOMPARE(created.size(), std::size_t{1});
-        QCOMPARE(created[0].value, std::uint64_t{40});
-        QCOMPARE(created[0].value2, std::uint64_t{30});
-        QCOMPARE(static_cast<PixelTypeId>(created[0].chunkIndex), PixelTypeId::L16);
+        QCOMPARE(created[0].imageWidth(), std::uint64_t{40});
+        QCOMPARE(created[0].imageHeight(), std::uint64_t{30});
+        QCOMPARE(created[0].pixelType(), PixelTypeId::L16);
+        QCOMPARE(created[0].imageAllocationCount(), 1u);
         QCOMPARE(created[0].bytes, std::uint64_t{40 * 30 * 2});
         const std::vector<AllocationId> ids = image.pixelBuffer().allocationIds();
         QCOMPARE(ids.size(), std::size_t{1});

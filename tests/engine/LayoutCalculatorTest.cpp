@@ -3,8 +3,8 @@
 #include <memory>
 
 #include "memory/InvalidMemoryOperation.h"
+#include "memory/LayoutCalculator.h"
 #include "memory/PooledMemoryAllocator.h"
-#include "scenarios/LayoutCalculator.h"
 
 using namespace poolscope;
 
@@ -113,16 +113,6 @@ private slots:
         QCOMPARE(layout.tier, MemoryTier::Unpooled);
         QVERIFY(!layout.pooled);
         QCOMPARE(layout.chunks.size(), std::size_t{1});
-    }
-
-    void pixelFormatsHaveTheirSizes() {
-        QCOMPARE(PixelFormat::find("RGBA32")->bytesPerPixel, 4);
-        QCOMPARE(PixelFormat::find("bgra32")->bytesPerPixel, 4);
-        QCOMPARE(PixelFormat::find("rgb24")->bytesPerPixel, 3);
-        QCOMPARE(PixelFormat::find("l8")->bytesPerPixel, 1);
-        QCOMPARE(PixelFormat::find("l16")->bytesPerPixel, 2);
-        QCOMPARE(PixelFormat::find("rgbavector")->bytesPerPixel, 16);
-        QVERIFY(!PixelFormat::find("cmyk").has_value());
     }
 
     void nonPositiveSizesAreRefusedAsArguments() {

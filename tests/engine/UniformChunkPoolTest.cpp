@@ -96,8 +96,8 @@ void UniformChunkPoolTest::rent_mapsSlotsLazily() {
     QCOMPARE(OsMemory::outstandingMappings() - before, 3);
     QCOMPARE(pool->stats().slotsCreated, 3u);
     const auto states = pool->slotStates();
-    QCOMPARE(std::count(states.begin(), states.end(), UniformChunkPool::SlotState::Rented), 3);
-    QCOMPARE(std::count(states.begin(), states.end(), UniformChunkPool::SlotState::Empty), 7);
+    QCOMPARE(std::count(states.begin(), states.end(), SlotState::Rented), 3);
+    QCOMPARE(std::count(states.begin(), states.end(), SlotState::Empty), 7);
     pool->giveBack(chunks);
 }
 
@@ -235,8 +235,7 @@ void UniformChunkPoolTest::trim_freesLeastRecentlyReturnedFirst() {
     pool->trim();
     const auto states = pool->slotStates();
     for (std::size_t i = 0; i < chunks.size(); ++i) {
-        const auto expected =
-            i < 4 ? UniformChunkPool::SlotState::Empty : UniformChunkPool::SlotState::Retained;
+        const auto expected = i < 4 ? SlotState::Empty : SlotState::Retained;
         QCOMPARE(states[static_cast<std::size_t>(chunks[i].slot)], expected);
     }
 }

@@ -5,7 +5,7 @@
 #include "TinyPoolSnapshot.h"
 #include "UiTestSupport.h"
 #include "memory/InvalidMemoryOperation.h"
-#include "scenarios/LayoutCalculator.h"
+#include "memory/LayoutCalculator.h"
 #include "views/LayoutView.h"
 #include "views/Theme.h"
 

@@ -11,7 +11,6 @@
 #include "views/Theme.h"
 
 using namespace poolscope;
-using SlotState = UniformChunkPool::SlotState;
 
 namespace {
 

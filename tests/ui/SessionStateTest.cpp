@@ -73,7 +73,7 @@ private slots:
         state.apply(makeEvent(MemoryEventKind::Return, 41, 2));
         snapshot = state.takeSnapshot(2 * kSecond);
         QCOMPARE(snapshot->slotOwners[2], AllocationId{0});
-        QCOMPARE(snapshot->slotStates[2], UniformChunkPool::SlotState::Retained);
+        QCOMPARE(snapshot->slotStates[2], SlotState::Retained);
         QCOMPARE(snapshot->slotOwners[5], AllocationId{41});
     }
 

@@ -10,8 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "base/Clock.h"
 #include "diagnostics/MemoryEvent.h"
-#include "memory/Clock.h"
 #include "memory/PooledMemoryAllocator.h"
 #include "scenarios/MemoryEventSink.h"
 #include "scenarios/ScenarioRegistry.h"

@@ -5,7 +5,7 @@
 
 #include <cstdint>
 
-#include "memory/MemoryTier.h"
+#include "base/MemoryTier.h"
 
 namespace poolscope {
 

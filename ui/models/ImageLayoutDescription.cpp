@@ -1,7 +1,6 @@
 #include "models/ImageLayoutDescription.h"
 
 #include <algorithm>
-#include <optional>
 
 #include "imaging/PixelTypeId.h"
 #include "models/DisplayFormat.h"
@@ -11,8 +10,8 @@ namespace poolscope {
 namespace {
 
 int bytesPerPixel(PixelTypeId type) {
-    const std::optional<PixelFormat> format = PixelFormat::find(pixelTypeName(type));
-    return format ? format->bytesPerPixel : 0;
+    const PixelTypeInfo* const info = findPixelType(type);
+    return info != nullptr ? info->bytesPerPixel() : 0;
 }
 
 QString pixelTypeText(PixelTypeId type) {

@@ -11,8 +11,8 @@
 #include "diagnostics/EventStream.h"
 #include "diagnostics/MemoryDiagnostics.h"
 #include "gc/GcHeap.h"
-#include "gc/GcPixelAllocator.h"
 #include "memory/PooledMemoryAllocator.h"
+#include "scenarios/RunAllocatorFactory.h"
 #include "scenarios/ScenarioContext.h"
 #include "scenarios/ScenarioError.h"
 #include "scenarios/ScenarioRegistry.h"
@@ -76,23 +76,6 @@ void EngineSession::setScenario(
     scenarioName_ = name;
 }
 
-std::shared_ptr<MemoryAllocator> EngineSession::makeAllocator(const Scenario& scenario,
-                                                              std::shared_ptr<GcHeap>& heap) {
-    if (allocatorOptions_.gcBacked) {
-        heap = std::make_shared<GcHeap>();
-        return std::make_shared<GcPixelAllocator>(heap);
-    }
-    PooledMemoryAllocator::Settings settings;
-    settings.maximumPoolSizeBytes =
-        allocatorOptions_.maximumPoolSizeMegabytes * MemoryAllocator::kMegabyte;
-    scenario.configureAllocator(settings, *scenarioParameters_);
-    if (allocatorOptions_.trimPeriodMilliseconds) {
-        settings.trimPolicy.period =
-            std::chrono::milliseconds(*allocatorOptions_.trimPeriodMilliseconds);
-    }
-    return std::make_shared<PooledMemoryAllocator>(settings);
-}
-
 bool EngineSession::start() {
     if (running_) {
         return false;
@@ -103,15 +86,22 @@ bool EngineSession::start() {
     // The previous run's scenario goes now, with the leaks it kept on show.
     scenario_.reset();
     std::shared_ptr<Scenario> scenario = ScenarioRegistry::builtIn().create(scenarioName_);
-    std::shared_ptr<GcHeap> heap;
-    allocator_ = makeAllocator(*scenario, heap);
+    RunAllocatorOptions runOptions;
+    runOptions.maximumPoolSizeMegabytes = allocatorOptions_.maximumPoolSizeMegabytes;
+    if (allocatorOptions_.trimPeriodMilliseconds) {
+        runOptions.trimPeriod =
+            std::chrono::milliseconds(*allocatorOptions_.trimPeriodMilliseconds);
+    }
+    runOptions.gcBacked = allocatorOptions_.gcBacked;
+    runOptions.preferContiguous = allocatorOptions_.preferContiguous;
+    const RunAllocator run = RunAllocatorFactory::make(runOptions, *scenario, *scenarioParameters_);
+    allocator_ = run.allocator;
+    const std::shared_ptr<GcHeap> heap = run.heap;
 
     heapMailbox_ = std::make_shared<HeapSnapshotMailbox>();
     paused_ = false;
-    ScenarioContext::Options contextOptions;
-    contextOptions.allocator = allocator_;
+    ScenarioContext::Options contextOptions = run.contextOptions();
     contextOptions.stepMode = stepMode_;
-    contextOptions.preferContiguousImageBuffers = allocatorOptions_.preferContiguous;
     contextOptions.onHeapSnapshot =
         [mailbox = heapMailbox_](std::shared_ptr<const GcHeapSnapshot> snapshot) {
             mailbox->post(std::move(snapshot));

@@ -123,8 +123,6 @@ signals:
     void runRecordingReady(const QString& path, const QString& error);
 
 private:
-    std::shared_ptr<MemoryAllocator> makeAllocator(const Scenario& scenario,
-                                                   std::shared_ptr<GcHeap>& heap);
     void finishRun();
 
     // Leaks are shown with the stack that made them: capture is on while the session lives.

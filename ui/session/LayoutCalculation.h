@@ -2,7 +2,7 @@
 
 #include <QString>
 
-#include "scenarios/LayoutCalculator.h"
+#include "memory/LayoutCalculator.h"
 
 namespace poolscope {
 

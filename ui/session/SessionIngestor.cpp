@@ -5,9 +5,9 @@
 #include <exception>
 #include <utility>
 
+#include "base/Clock.h"
 #include "diagnostics/MemoryDiagnostics.h"
 #include "gc/GcHeap.h"
-#include "memory/Clock.h"
 #include "recording/RecordingReader.h"
 #include "recording/RecordingWriter.h"
 #include "scenarios/ScenarioContext.h"

@@ -9,11 +9,11 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/MemoryTier.h"
+#include "base/SlotState.h"
 #include "diagnostics/MemoryEvent.h"
 #include "gc/GcHeapSnapshot.h"
 #include "imaging/PixelTypeId.h"
-#include "memory/MemoryTier.h"
-#include "memory/UniformChunkPool.h"
 #include "session/PoolSnapshot.h"
 
 namespace poolscope {
@@ -109,7 +109,7 @@ struct SessionSnapshot {
     std::int64_t timeOriginNanoseconds = 0;
 
     // One entry per pool slot: its state and, while rented, the allocation holding it.
-    std::vector<UniformChunkPool::SlotState> slotStates;
+    std::vector<SlotState> slotStates;
     std::vector<AllocationId> slotOwners;  // 0 when not rented
     std::uint64_t smallBytesLive = 0;
     std::uint64_t trimPasses = 0;

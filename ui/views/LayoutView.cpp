@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "imaging/PixelTypeId.h"
 #include "models/DisplayFormat.h"
 #include "views/LayoutBands.h"
 
@@ -61,13 +62,11 @@ QWidget* LayoutView::createCalculatorForm() {
     heightInput_->setValue(3000);
     heightInput_->setGroupSeparatorShown(true);
     pixelTypeInput_ = new QComboBox(box);
-    for (const PixelFormat& format : PixelFormat::all()) {
-        pixelTypeInput_->addItem(
-            tr("%1 (%2 B)")
-                .arg(QString::fromLatin1(format.name.data(),
-                                         static_cast<qsizetype>(format.name.size())))
-                .arg(format.bytesPerPixel),
-            format.bytesPerPixel);
+    for (const PixelTypeInfo& type : kPixelTypes) {
+        pixelTypeInput_->addItem(tr("%1 (%2 B)")
+                                     .arg(QString::fromStdString(type.optionName()))
+                                     .arg(type.bytesPerPixel()),
+                                 type.bytesPerPixel());
     }
     poolInput_ = new QSpinBox(box);
     poolInput_->setRange(-1, 1024 * 1024);

@@ -18,8 +18,6 @@ namespace poolscope {
 
 namespace {
 
-using SlotState = UniformChunkPool::SlotState;
-
 constexpr int kMargin = 8;
 constexpr int kMaximumCellSide = 80;
 constexpr int kStripBarHeight = 18;

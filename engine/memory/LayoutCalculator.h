@@ -2,27 +2,16 @@
 
 #include <cstdint>
 #include <optional>
-#include <string>
-#include <string_view>
 #include <vector>
 
-#include "memory/MemoryTier.h"
+#include "base/MemoryTier.h"
 
 namespace poolscope {
-
-// The pixel types of the imaging engine, by the names the command line uses, with their sizes.
-struct PixelFormat {
-    std::string_view name;
-    int bytesPerPixel = 0;
-
-    static const std::vector<PixelFormat>& all();
-    // Case-insensitive; nothing for an unknown name.
-    static std::optional<PixelFormat> find(std::string_view name);
-};
 
 struct ImageLayoutRequest {
     std::int64_t width = 0;
     std::int64_t height = 0;
+    // Memory knows pixel types by their size only (imaging's PixelTypeInfo::bytesPerPixel()).
     int bytesPerPixel = 4;
     // The pool's maximum size; unset: the machine's default, as MemoryAllocator::create uses.
     std::optional<std::int64_t> maximumPoolSizeMegabytes;

@@ -1,4 +1,4 @@
-#include "memory/Clock.h"
+#include "base/Clock.h"
 
 #include <chrono>
 

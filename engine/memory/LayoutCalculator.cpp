@@ -1,7 +1,5 @@
-#include "scenarios/LayoutCalculator.h"
+#include "memory/LayoutCalculator.h"
 
-#include <algorithm>
-#include <cctype>
 #include <stdexcept>
 #include <string>
 
@@ -56,24 +54,6 @@ ImageLayout fromGroupLayout(const GroupLayout& group, std::int64_t width, int by
 }
 
 }  // namespace
-
-const std::vector<PixelFormat>& PixelFormat::all() {
-    static const std::vector<PixelFormat> formats{{"rgba32", 4}, {"bgra32", 4}, {"rgb24", 3},
-                                                  {"l8", 1},     {"l16", 2},    {"rgbavector", 16}};
-    return formats;
-}
-
-std::optional<PixelFormat> PixelFormat::find(std::string_view name) {
-    std::string lower(name);
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    for (const PixelFormat& format : all()) {
-        if (format.name == lower) {
-            return format;
-        }
-    }
-    return std::nullopt;
-}
 
 ImageLayout LayoutCalculator::calculate(const ImageLayoutRequest& request) {
     if (request.width <= 0 || request.height <= 0) {
