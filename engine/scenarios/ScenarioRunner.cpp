@@ -4,6 +4,7 @@
 #include <atomic>
 #include <exception>
 #include <thread>
+#include <unordered_map>
 
 #include "diagnostics/EventStream.h"
 #include "diagnostics/MemoryDiagnostics.h"
@@ -88,38 +89,17 @@ private:
     bool collectionSeen_ = false;
 };
 
-LeakRecord leakRecordOf(const AllocationInfo& allocation, std::vector<std::string> stack,
+LeakRecord leakRecordOf(const AllocationInfo& allocation, std::vector<Frame> stack,
                         bool releasedWithoutDispose) {
-    return {allocation.id,    allocation.bytes,
-            allocation.tier,  MemoryDiagnostics::tagName(allocation.tagId),
-            std::move(stack), releasedWithoutDispose};
+    return {allocation.id,         allocation.bytes,
+            allocation.tier,       MemoryDiagnostics::tagName(allocation.tagId),
+            allocation.stackId,    std::move(stack),
+            releasedWithoutDispose};
 }
 
 }  // namespace
 
 ScenarioRunner::ScenarioRunner(Options options) : options_(std::move(options)) {}
-
-std::vector<std::string> ScenarioRunner::stackLines(const std::string& formatted) {
-    std::vector<std::string> lines;
-    std::size_t start = 0;
-    while (start < formatted.size()) {
-        std::size_t end = formatted.find('\n', start);
-        if (end == std::string::npos) {
-            end = formatted.size();
-        }
-        std::string line = formatted.substr(start, end - start);
-        const std::size_t text = line.find_first_not_of(' ');
-        line = text == std::string::npos ? std::string() : line.substr(text);
-        if (line.starts_with("at ")) {
-            line.erase(0, 3);
-        }
-        if (!line.empty()) {
-            lines.push_back(std::move(line));
-        }
-        start = end + 1;
-    }
-    return lines;
-}
 
 void ScenarioRunner::cancel() {
     std::lock_guard lock(contextMutex_);
@@ -156,7 +136,7 @@ ScenarioRunReport ScenarioRunner::run(Scenario& scenario, const ScenarioParamete
 
     // Allocations this run's owners let go without dispose, heard of while the run goes on.
     std::mutex undisposedMutex;
-    std::vector<LeakRecord> releasedUndisposed;
+    std::vector<AllocationInfo> releasedUndisposed;
     const std::uint16_t sourceId = allocator_->sourceId();
     std::unique_ptr<MemoryDiagnostics::Subscription> undisposedSubscription;
     std::unique_ptr<MemoryDiagnostics::Subscription> stackCapture;
@@ -166,9 +146,9 @@ ScenarioRunReport ScenarioRunner::run(Scenario& scenario, const ScenarioParamete
                 if (undisposed.allocation.sourceId != sourceId) {
                     return;
                 }
+                // Named after the run, off the releasing thread.
                 std::lock_guard lock(undisposedMutex);
-                releasedUndisposed.push_back(
-                    leakRecordOf(undisposed.allocation, stackLines(undisposed.stackTrace), true));
+                releasedUndisposed.push_back(undisposed.allocation);
             });
         stackCapture = MemoryDiagnostics::enableStackCapture();
     }
@@ -212,12 +192,16 @@ ScenarioRunReport ScenarioRunner::run(Scenario& scenario, const ScenarioParamete
         cancelRequested_ = false;
     }
 
-    for (const LeakGroup& group : MemoryDiagnostics::leakCheckpoint(mark)) {
-        std::vector<std::string> stack;
-        if (group.stackId != 0) {
-            stack =
-                stackLines(MemoryDiagnostics::formatStack(group.stackId, options_.framesPerStack));
+    std::unordered_map<StackId, std::vector<Frame>> named;
+    auto stackOf = [&](StackId stackId) -> const std::vector<Frame>& {
+        auto [it, added] = named.try_emplace(stackId);
+        if (added && stackId != 0) {
+            it->second = MemoryDiagnostics::symbolizedStack(stackId, options_.framesPerStack);
         }
+        return it->second;
+    };
+    for (const LeakGroup& group : MemoryDiagnostics::leakCheckpoint(mark)) {
+        const std::vector<Frame>& stack = stackOf(group.stackId);
         for (const AllocationInfo& allocation : group.allocations) {
             if (allocation.sourceId == sourceId) {
                 report.leaks.push_back(leakRecordOf(allocation, stack, false));
@@ -226,11 +210,13 @@ ScenarioRunReport ScenarioRunner::run(Scenario& scenario, const ScenarioParamete
     }
     {
         std::lock_guard lock(undisposedMutex);
-        report.leaks.insert(report.leaks.end(), releasedUndisposed.begin(),
-                            releasedUndisposed.end());
+        for (const AllocationInfo& allocation : releasedUndisposed) {
+            report.leaks.push_back(leakRecordOf(allocation, stackOf(allocation.stackId), true));
+        }
     }
     std::sort(report.leaks.begin(), report.leaks.end(),
               [](const LeakRecord& a, const LeakRecord& b) { return a.id < b.id; });
+    report.missingSymbols = Symbolizer::instance().missingSymbols();
     report.undisposedAtEnd = MemoryDiagnostics::totalUndisposedAllocationCount() - undisposedBefore;
     report.pool = figures.values();
     report.eventsObserved = drain.observed();

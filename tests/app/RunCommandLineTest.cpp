@@ -8,7 +8,10 @@
 #include <QProcess>
 #include <QTemporaryDir>
 
+#include <algorithm>
 #include <csignal>
+#include <numeric>
+#include <vector>
 
 #include "imaging/Image.h"
 #include "imaging/Rgba32.h"
@@ -114,6 +117,33 @@ private slots:
             }
             QCOMPARE(found, leak[QStringLiteral("allocations")].toInteger());
         }
+    }
+
+    void runText_printsOneBlockPerLeakingStackBiggestFirst() {
+        const Finished run = runHeadless({QStringLiteral("run"), QStringLiteral("leak-hunt")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        // "Leaking stack 1: 3 allocations, 9.0 MiB total, pooled, tag ..."
+        const QRegularExpression header(
+            QStringLiteral(R"(^Leaking stack (\d+): (\d+) allocations?, ([\d.]+) MiB total)"),
+            QRegularExpression::MultilineOption);
+        std::vector<int> counts;
+        std::vector<double> mebibytes;
+        for (const QRegularExpressionMatch& match : header.globalMatch(run.out)) {
+            QCOMPARE(match.captured(1).toInt(), static_cast<int>(counts.size()) + 1);
+            counts.push_back(match.captured(2).toInt());
+            mebibytes.push_back(match.captured(3).toDouble());
+        }
+        QVERIFY2(!counts.empty(), qPrintable(run.out));
+        QVERIFY(counts.size() < 6);  // some stack stands for several allocations
+        QVERIFY(std::is_sorted(mebibytes.rbegin(), mebibytes.rend()));
+        QCOMPARE(std::accumulate(counts.begin(), counts.end(), 0), 6);
+        QVERIFY2(
+            run.out.contains(
+                QStringLiteral("%1 leaking stacks stand for 6 allocations").arg(counts.size())),
+            qPrintable(run.out));
+        // Each block shows its stack once.
+        QCOMPARE(run.out.count(QStringLiteral("Leaking stack ")),
+                 static_cast<qsizetype>(counts.size()));
     }
 
     void withoutFailOnLeakALeakingRunStillExitsZero() {

@@ -45,9 +45,8 @@ SessionState makeState(int* stackLookups = nullptr) {
         if (stackLookups != nullptr) {
             ++*stackLookups;
         }
-        return std::vector<StackFrameText>{
-            {QStringLiteral("makeThumbnail%1").arg(id), QStringLiteral("a.cpp"), 10, {}, 0x10},
-            {QString(), QString(), 0, QStringLiteral("libx.so"), 0x20}};
+        return std::vector<Frame>{{"makeThumbnail" + std::to_string(id), "a.cpp", 10, {}, 0x10},
+                                  {{}, {}, 0, "libx.so", 0x20}};
     };
     resolvers.tag = [](std::uint16_t tag) { return QStringLiteral("tag-%1").arg(tag); };
     SessionState state(resolvers, 0);
@@ -100,7 +99,7 @@ private slots:
         QCOMPARE(snapshot->chunksOf(*row)[1].address, std::uint64_t{0xb000});
         QCOMPARE(snapshot->chunksOf(*row)[2].slot, 4);
         QCOMPARE(snapshot->stacks->tagName(3), QStringLiteral("tag-3"));
-        QCOMPARE(snapshot->stacks->topFrame(77).function, QStringLiteral("makeThumbnail77"));
+        QCOMPARE(snapshot->stacks->topFrame(77).function, std::string("makeThumbnail77"));
     }
 
     void anAllocationLeavesTheTableWhenItsLastChunkIsReleased() {

@@ -48,6 +48,9 @@ public:
     // one opens.
     static constexpr std::size_t kRecordingEventsPerTick = 200'000;
     static constexpr int kIdleRecordingIntervalMilliseconds = 250;
+    // The symbolizer's caches and debug information are given back after this long without
+    // a new stack to name: a session that watches a steady workload holds no symbol memory.
+    static constexpr std::int64_t kSymbolIdleNanoseconds = 10'000'000'000;
 
     // The subscription is made by the caller before any run can start, so no event of a run
     // is published before somebody listens.
@@ -89,6 +92,7 @@ private:
     void tickLive();
     void tickRecording();
     void finishRecording();
+    void releaseSymbolsWhenIdle(std::int64_t now);
 
     QTimer timer_;
     std::unique_ptr<SessionState> state_;
@@ -99,6 +103,9 @@ private:
     std::shared_ptr<HeapSnapshotMailbox> heapMailbox_;
     std::shared_ptr<GcHeap> heap_;
     std::int64_t lastHeapSnapshot_ = 0;
+    std::size_t namedStacks_ = 0;
+    std::int64_t lastStackNamed_ = 0;
+    bool symbolsHeld_ = false;
     std::shared_ptr<RecordingWriter> recording_;
     bool running_ = false;
 

@@ -2,6 +2,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QCheckBox>
 #include <QClipboard>
 #include <QComboBox>
 #include <QFileDialog>
@@ -272,6 +273,13 @@ QWidget* LeakView::buildDetailPane() {
     copyButton_->setToolTip(tr("Copy the stack as text to the clipboard"));
     connect(copyButton_, &QToolButton::clicked, this, &LeakView::copyStack);
     titleRow->addWidget(copyButton_);
+    auto* shortTemplates = new QCheckBox(tr("Short templates"), pane);
+    shortTemplates->setToolTip(tr("Show template arguments as <…>"));
+    connect(shortTemplates, &QCheckBox::toggled, this, [this](bool on) {
+        groups_->setShortenTemplateArguments(on);
+        showDetail(selectedAllocation_, selectedStackId_);
+    });
+    titleRow->addWidget(shortTemplates);
     layout->addLayout(titleRow);
 
     frames_ = new QTreeWidget(pane);
@@ -454,7 +462,7 @@ std::optional<StackId> LeakView::selectedStack() const {
 
 void LeakView::suppressSelectedStack() {
     const std::optional<StackId> stack = selectedStack();
-    const std::vector<StackFrameText>* frames =
+    const std::vector<Frame>* frames =
         stack && model_->stacks() ? model_->stacks()->stack(*stack) : nullptr;
     if (frames == nullptr || frames->empty()) {
         return;
@@ -691,7 +699,7 @@ void LeakView::showDetail(std::optional<AllocationId> allocation, std::optional<
     detailTitle_->setToolTip(title);
 
     QStringList lines{title};
-    const std::vector<StackFrameText>* frames =
+    const std::vector<Frame>* frames =
         stack && catalog != nullptr ? catalog->stack(*stack) : nullptr;
     if (stack && *stack == 0) {
         lines.append(tr("  (no stack captured: stacks are captured while someone watches)"));
@@ -702,31 +710,32 @@ void LeakView::showDetail(std::optional<AllocationId> allocation, std::optional<
         QList<QTreeWidgetItem*> items;
         items.reserve(static_cast<qsizetype>(frames->size()));
         int number = 0;
-        for (const StackFrameText& frame : *frames) {
-            const QString function = frame.function.isEmpty()
+        for (const Frame& frame : *frames) {
+            const QString function = frame.function.empty()
                                          ? QStringLiteral("0x%1").arg(frame.address, 0, 16)
-                                         : frame.function;
-            const QString location = frame.file.isEmpty()
-                                         ? QString()
-                                         : QStringLiteral("%1:%2").arg(frame.file).arg(frame.line);
-            auto* item = new QTreeWidgetItem(
-                {QString::number(number), function,
-                 // By name; in full in the tooltips and the copied text.
-                 frame.file.isEmpty() ? QString()
-                                      : QStringLiteral("%1:%2")
-                                            .arg(frame.file.section(QLatin1Char('/'), -1))
-                                            .arg(frame.line),
-                 frame.module.section(QLatin1Char('/'), -1)});
+                                         : QString::fromStdString(frame.function);
+            const QString file = QString::fromStdString(frame.file);
+            const QString module = QString::fromStdString(frame.module);
+            const QString location =
+                file.isEmpty() ? QString() : QStringLiteral("%1:%2").arg(file).arg(frame.line);
+            auto* item =
+                new QTreeWidgetItem({QString::number(number), function,
+                                     // By name; in full in the tooltips and the copied text.
+                                     file.isEmpty() ? QString()
+                                                    : QStringLiteral("%1:%2")
+                                                          .arg(file.section(QLatin1Char('/'), -1))
+                                                          .arg(frame.line),
+                                     module.section(QLatin1Char('/'), -1)});
             item->setToolTip(1, function);
             item->setToolTip(2, location);
-            item->setToolTip(3, frame.module);
+            item->setToolTip(3, module);
             items.append(item);
             QString line = QStringLiteral("  #%1 %2").arg(number).arg(function);
             if (!location.isEmpty()) {
                 line += QStringLiteral(" at %1").arg(location);
             }
-            if (!frame.module.isEmpty()) {
-                line += QStringLiteral(" [%1]").arg(frame.module);
+            if (!module.isEmpty()) {
+                line += QStringLiteral(" [%1]").arg(module);
             }
             lines.append(line);
             ++number;

@@ -515,6 +515,17 @@ void MainWindow::presentLatest() {
     droppedLabel_->setText(tr("%L1 dropped").arg(pool.eventsDropped));
     symbolsLabel_->setText(
         tr("%L1 missing symbols").arg(snapshot->stacks ? snapshot->stacks->missingSymbols : 0));
+    QStringList why;
+    for (const ModuleSymbolStatus& status : snapshot->stacks
+                                                ? snapshot->stacks->missingSymbolModules
+                                                : std::vector<ModuleSymbolStatus>()) {
+        why.append(tr("%1: %L2 unnamed, %L3 without source lines (%4)")
+                       .arg(QString::fromStdString(status.module))
+                       .arg(status.unnamedFrames)
+                       .arg(status.framesWithoutSource)
+                       .arg(QString::fromStdString(status.reason)));
+    }
+    symbolsLabel_->setToolTip(why.join(QLatin1Char('\n')));
     undisposedLabel_->setText(tr("%L1 undisposed").arg(pool.undisposedAllocations));
     const std::uint64_t chunkBytes = static_cast<std::uint64_t>(pool.chunkBytes);
     bytesLabel_->setText(
