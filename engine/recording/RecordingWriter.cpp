@@ -113,13 +113,12 @@ void RecordingWriter::writeLoop() {
         std::vector<std::vector<MemoryEvent>> batches;
         std::optional<PoolShape> pool;
         bool stopping = false;
-        const bool naming = options_.symbolizeInBackground && !addressesToName_.empty();
         {
             std::unique_lock lock(mutex_);
-            if (!naming) {
-                wake_.wait_for(lock, options_.commitInterval,
-                               [this] { return stopping_ || !queue_.empty() || pendingPool_; });
-            }
+            // Naming waits its turn too: it takes at most symbolizeBudget per commitInterval,
+            // so that it never competes with the program for long.
+            wake_.wait_for(lock, options_.commitInterval,
+                           [this] { return stopping_ || !queue_.empty() || pendingPool_; });
             // Let a burst of batches gather, so one transaction commits many.
             while (!queue_.empty()) {
                 batches.push_back(std::move(queue_.front()));

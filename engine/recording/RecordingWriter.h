@@ -44,7 +44,7 @@ public:
         // between batches, so that a recording cut short names what it committed. Without,
         // the recording keeps modules and offsets only, for a reader to name from the binaries.
         bool symbolizeInBackground = true;
-        std::chrono::milliseconds symbolizeBudget{50};
+        std::chrono::milliseconds symbolizeBudget{20};
     };
 
     // Creates the file (replacing one that exists) with the schema and `metadata`.

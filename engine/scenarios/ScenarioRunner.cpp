@@ -21,11 +21,18 @@ public:
         : sourceId_(sourceId),
           figures_(figures),
           sink_(sink),
-          subscription_(EventStream::subscribe(capacity)) {}
+          maxCapacity_(capacity),
+          subscription_(EventStream::subscribe(std::min(capacity, kInitialCapacity))) {}
 
     void drainOnce() {
         batch_.clear();
         subscription_->drain(batch_);
+        // Sized from the rate seen: a drain that finds the queue half full makes room for four
+        // times as many events, up to the most the run allows.
+        const std::size_t capacity = subscription_->capacity();
+        if (batch_.size() * 2 >= capacity && capacity < maxCapacity_) {
+            subscription_->reserve(std::min(maxCapacity_, capacity * 4));
+        }
         // Other allocators of the process (a window's, another test's) are not this run's.
         ours_.clear();
         for (const MemoryEvent& event : batch_) {
@@ -78,9 +85,14 @@ private:
         }
     }
 
+    // Enough for the bursts of the built-in scenarios between two drains; a busier run grows
+    // the queue.
+    static constexpr std::size_t kInitialCapacity = std::size_t{1} << 16;
+
     std::uint16_t sourceId_;
     PoolFigures& figures_;
     MemoryEventSink* sink_;
+    std::size_t maxCapacity_;
     std::unique_ptr<EventStream::Subscription> subscription_;
     std::vector<MemoryEvent> batch_;
     std::vector<MemoryEvent> ours_;

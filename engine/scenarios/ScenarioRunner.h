@@ -79,7 +79,9 @@ public:
         // notes the pool's shape here.
         std::function<void(const PooledMemoryAllocator&)> onAllocatorReady;
         std::chrono::milliseconds drainInterval{10};
-        std::size_t eventQueueCapacity = 1u << 18;
+        // The most events the run's queue grows to; it starts small and grows with the rate
+        // of events the drain sees.
+        std::size_t eventQueueCapacity = 1u << 20;
         int framesPerStack = 24;
         // The stacks of the run's allocations, for the leak report, and the undisposed
         // notifications (which turn stack capture on). A run that wants only its pool figures

@@ -65,8 +65,7 @@ void SessionIngestor::startLive() {
     state_ = std::make_unique<SessionState>(SessionState::liveResolvers(), monotonicNanoseconds());
     state_->setStackResolutionBudget(kStackResolutionBudget);
     // What the engine did while a recording was shown is not part of this view.
-    batch_.clear();
-    subscription_->drain(batch_);
+    drainEngine();
     timer_.start(kSnapshotIntervalMilliseconds);
     tick();
 }
@@ -199,8 +198,7 @@ void SessionIngestor::tick() {
     }
     if (reader_) {
         if (readSequence_ >= reader_->lastEventSequence() && readDone_) {
-            batch_.clear();
-            subscription_->drain(batch_);
+            drainEngine();
             return;
         }
         tickRecording();
@@ -210,8 +208,7 @@ void SessionIngestor::tick() {
 }
 
 void SessionIngestor::tickLive() {
-    batch_.clear();
-    subscription_->drain(batch_);
+    drainEngine();
     state_->apply(batch_);
     if (recording_ && !batch_.empty()) {
         recording_->consume(batch_);
@@ -241,6 +238,15 @@ void SessionIngestor::tickLive() {
     releaseSymbolsWhenIdle(now);
 }
 
+void SessionIngestor::drainEngine() {
+    batch_.clear();
+    subscription_->drain(batch_);
+    const std::size_t capacity = subscription_->capacity();
+    if (batch_.size() * 2 >= capacity && capacity < kMaxEventQueueCapacity) {
+        subscription_->reserve(std::min(kMaxEventQueueCapacity, capacity * 4));
+    }
+}
+
 void SessionIngestor::releaseSymbolsWhenIdle(std::int64_t now) {
     if (state_->namedStackCount() != namedStacks_ || state_->pendingStackCount() != 0) {
         namedStacks_ = state_->namedStackCount();
@@ -254,8 +260,7 @@ void SessionIngestor::releaseSymbolsWhenIdle(std::int64_t now) {
 
 void SessionIngestor::tickRecording() {
     // The live engine goes on publishing while a recording is shown; its queue must not fill.
-    batch_.clear();
-    subscription_->drain(batch_);
+    drainEngine();
     std::vector<RecordedEvent> events;
     try {
         events = reader_->events(readSequence_, kRecordingEventsPerTick);

@@ -42,8 +42,11 @@ class SessionIngestor : public QObject {
 
 public:
     static constexpr int kSnapshotIntervalMilliseconds = 33;
-    // Enough for a second of a busy engine between two drains.
-    static constexpr std::size_t kEventQueueCapacity = std::size_t{1} << 20;
+    // What the engine's event queue starts with: a burst of a leak hunt under load between two
+    // drains. A drain that finds it half full grows it fourfold, up to the maximum (a second
+    // of a busy engine), so the queue follows the rate actually seen.
+    static constexpr std::size_t kEventQueueCapacity = std::size_t{1} << 17;
+    static constexpr std::size_t kMaxEventQueueCapacity = std::size_t{1} << 20;
     // A recording is read this many events per tick, so the window stays live while a large
     // one opens.
     static constexpr std::size_t kRecordingEventsPerTick = 200'000;
@@ -93,6 +96,8 @@ private:
     void tickRecording();
     void finishRecording();
     void releaseSymbolsWhenIdle(std::int64_t now);
+    // Takes the engine's queued events into batch_, growing the queue when it filled up.
+    void drainEngine();
 
     QTimer timer_;
     std::unique_ptr<SessionState> state_;
