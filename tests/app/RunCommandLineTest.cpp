@@ -114,8 +114,24 @@ private slots:
                                       frame.toString().contains(withSourceLine));
                 }
                 QVERIFY2(named, qPrintable(function));
+                // The same frames, structured: one object per line of the stack.
+                const QJsonArray frames = entry[QStringLiteral("frames")].toArray();
+                QCOMPARE(frames.size(), stack.size());
+                for (qsizetype i = 0; i < frames.size(); ++i) {
+                    const QJsonObject frame = frames[i].toObject();
+                    const QString name = frame[QStringLiteral("function")].toString();
+                    QVERIFY(stack[i].toString().startsWith(name));
+                    QVERIFY(frame[QStringLiteral("address")].toString().startsWith("0x"));
+                    QVERIFY(frame[QStringLiteral("inlined")].isBool());
+                    QVERIFY(frame.contains(QStringLiteral("moduleOffset")));
+                }
             }
             QCOMPARE(found, leak[QStringLiteral("allocations")].toInteger());
+        }
+        // Per module, the frames that could not be named, and why.
+        QVERIFY(json[QStringLiteral("missingSymbols")].isArray());
+        for (const QJsonValue& value : json[QStringLiteral("missingSymbols")].toArray()) {
+            QVERIFY(!value.toObject()[QStringLiteral("reason")].toString().isEmpty());
         }
     }
 
