@@ -102,6 +102,26 @@ private slots:
         QCOMPARE(snapshot->stacks->topFrame(77).function, std::string("makeThumbnail77"));
     }
 
+    void stackCatalog_carriesWhyFramesWentUnnamed() {
+        SessionState::Resolvers resolvers;
+        resolvers.stack = [](StackId) {
+            return std::vector<Frame>{{{}, {}, 0, "/usr/lib/libx.so", 0x20, 0x20, false}};
+        };
+        resolvers.missingSymbols = [] {
+            return std::vector<ModuleSymbolStatus>{
+                {"/usr/lib/libx.so", 1, 0, "no symbol table and no debug information"}};
+        };
+        SessionState state(resolvers, 0);
+        state.followPool(kPool, 8, kChunk);
+        state.apply(rent(9, 0, 0, 1, 0xa000, 3, 77));
+        const auto snapshot = state.takeSnapshot(kSecond);
+        QCOMPARE(snapshot->stacks->missingSymbols, 1);
+        QCOMPARE(snapshot->stacks->missingSymbolModules.size(), std::size_t{1});
+        QCOMPARE(snapshot->stacks->missingSymbolModules[0].module, std::string("/usr/lib/libx.so"));
+        QCOMPARE(snapshot->stacks->missingSymbolModules[0].reason,
+                 std::string("no symbol table and no debug information"));
+    }
+
     void anAllocationLeavesTheTableWhenItsLastChunkIsReleased() {
         SessionState state = makeState();
         state.apply(rent(5, 0, 0, 2, 1));
