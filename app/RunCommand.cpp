@@ -7,6 +7,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iomanip>
@@ -30,6 +31,31 @@ namespace poolscope {
 namespace {
 
 constexpr int kFramesShownPerLeak = 6;
+
+// The leaks one stack made: the text report shows each stack once.
+struct LeakStackGroup {
+    std::uint64_t bytes = 0;
+    std::vector<const LeakRecord*> leaks;  // by id
+};
+
+// Biggest first; stacks of equal size in the order of their first allocation.
+std::vector<LeakStackGroup> groupLeaksByStack(const std::vector<LeakRecord>& leaks) {
+    std::vector<LeakStackGroup> groups;
+    std::map<StackId, std::size_t> byStack;
+    for (const LeakRecord& leak : leaks) {
+        const auto [it, added] = byStack.try_emplace(leak.stackId, groups.size());
+        if (added) {
+            groups.emplace_back();
+        }
+        LeakStackGroup& group = groups[it->second];
+        group.bytes += leak.bytes;
+        group.leaks.push_back(&leak);
+    }
+    std::stable_sort(
+        groups.begin(), groups.end(),
+        [](const LeakStackGroup& a, const LeakStackGroup& b) { return a.bytes > b.bytes; });
+    return groups;
+}
 constexpr auto kProgressInterval = std::chrono::milliseconds(100);
 
 void printUsageError(const QString& message) {
@@ -168,17 +194,36 @@ void RunCommand::printSummary(const ScenarioRunReport& report, std::ostream& out
     }
     out << "  Leaks                     " << report.leaks.size() << " allocations, "
         << formatBytes(bytes) << '\n';
-    for (const LeakRecord& leak : report.leaks) {
-        out << "\nLeak #" << leak.id << ": " << formatBytes(leak.bytes) << ", "
-            << memoryTierName(leak.tier) << ", tag " << (leak.tag.empty() ? "(none)" : leak.tag)
-            << (leak.releasedWithoutDispose ? ", released without dispose" : ", still live")
-            << '\n';
-        if (leak.stack.empty()) {
+    const std::vector<LeakStackGroup> groups = groupLeaksByStack(report.leaks);
+    for (std::size_t g = 0; g < groups.size(); ++g) {
+        const LeakStackGroup& group = groups[g];
+        const LeakRecord& first = *group.leaks.front();
+        out << "\nLeaking stack " << g + 1 << ": " << group.leaks.size()
+            << (group.leaks.size() == 1 ? " allocation, " : " allocations, ")
+            << formatBytes(group.bytes) << " total, " << memoryTierName(first.tier) << ", tag "
+            << (first.tag.empty() ? "(none)" : first.tag) << '\n';
+        out << "  ids";
+        std::size_t live = 0;
+        for (const LeakRecord* leak : group.leaks) {
+            out << " #" << leak->id;
+            live += leak->releasedWithoutDispose ? 0 : 1;
+        }
+        out << " (" << live << " still live, " << group.leaks.size() - live
+            << " released without dispose)\n";
+        if (first.stack.empty()) {
             out << "  (no stack was captured)\n";
         }
-        for (std::size_t i = 0; i < leak.stack.size() && i < kFramesShownPerLeak; ++i) {
-            out << "  at " << leak.stack[i] << '\n';
+        for (std::size_t i = 0; i < first.stack.size() && i < kFramesShownPerLeak; ++i) {
+            out << "  at " << first.stack[i].toString() << '\n';
         }
+    }
+    out << "\n"
+        << groups.size() << (groups.size() == 1 ? " leaking stack" : " leaking stacks")
+        << " stand for " << report.leaks.size() << " allocations\n";
+    for (const ModuleSymbolStatus& status : report.missingSymbols) {
+        out << "Missing symbols in " << (status.module.empty() ? "(no module)" : status.module)
+            << ": " << status.unnamedFrames << " frames unnamed, " << status.framesWithoutSource
+            << " without source lines: " << status.reason << '\n';
     }
 }
 

@@ -57,8 +57,20 @@ QJsonObject runReportToJson(const ScenarioRunReport& report, const RunOptions& o
     QJsonArray leaks;
     for (const LeakRecord& leak : report.leaks) {
         QJsonArray stack;
-        for (const std::string& frame : leak.stack) {
-            stack.append(QString::fromStdString(frame));
+        QJsonArray frames;
+        for (const Frame& frame : leak.stack) {
+            stack.append(QString::fromStdString(frame.toString()));
+            QJsonObject fields;
+            fields.insert(QStringLiteral("function"), QString::fromStdString(frame.function));
+            fields.insert(QStringLiteral("file"), QString::fromStdString(frame.file));
+            fields.insert(QStringLiteral("line"), frame.line);
+            fields.insert(QStringLiteral("module"), QString::fromStdString(frame.module));
+            fields.insert(QStringLiteral("address"),
+                          QStringLiteral("0x%1").arg(frame.address, 0, 16));
+            fields.insert(QStringLiteral("moduleOffset"),
+                          QStringLiteral("0x%1").arg(frame.moduleOffset, 0, 16));
+            fields.insert(QStringLiteral("inlined"), frame.inlined);
+            frames.append(fields);
         }
         QJsonObject entry;
         entry.insert(QStringLiteral("id"), count(leak.id));
@@ -66,6 +78,8 @@ QJsonObject runReportToJson(const ScenarioRunReport& report, const RunOptions& o
         entry.insert(QStringLiteral("tier"), QString::fromLatin1(memoryTierName(leak.tier)));
         entry.insert(QStringLiteral("tag"), QString::fromStdString(leak.tag));
         entry.insert(QStringLiteral("stack"), stack);
+        entry.insert(QStringLiteral("stackId"), static_cast<qint64>(leak.stackId));
+        entry.insert(QStringLiteral("frames"), frames);
         entry.insert(QStringLiteral("releasedWithoutDispose"), leak.releasedWithoutDispose);
         leaks.append(entry);
     }
@@ -128,6 +142,16 @@ QJsonObject runReportToJson(const ScenarioRunReport& report, const RunOptions& o
     json.insert(QStringLiteral("cancelled"), report.outcome.cancelled);
     json.insert(QStringLiteral("figures"), figures);
     json.insert(QStringLiteral("injectedLeaks"), injected);
+    QJsonArray missing;
+    for (const ModuleSymbolStatus& status : report.missingSymbols) {
+        QJsonObject entry;
+        entry.insert(QStringLiteral("module"), QString::fromStdString(status.module));
+        entry.insert(QStringLiteral("unnamedFrames"), count(status.unnamedFrames));
+        entry.insert(QStringLiteral("framesWithoutSource"), count(status.framesWithoutSource));
+        entry.insert(QStringLiteral("reason"), QString::fromStdString(status.reason));
+        missing.append(entry);
+    }
+    json.insert(QStringLiteral("missingSymbols"), missing);
     if (!report.error.empty()) {
         json.insert(QStringLiteral("error"), QString::fromStdString(report.error));
     }

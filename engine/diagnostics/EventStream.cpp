@@ -1,5 +1,6 @@
 #include "diagnostics/EventStream.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <thread>
 
@@ -49,11 +50,40 @@ EventStream::Subscription::~Subscription() {
 }
 
 std::size_t EventStream::Subscription::drain(std::vector<MemoryEvent>& out, std::size_t maxEvents) {
-    return queue_->drain(out, maxEvents);
+    std::size_t taken = 0;
+    if (carriedDrained_ < carried_.size()) {
+        taken = std::min(maxEvents, carried_.size() - carriedDrained_);
+        const auto first = carried_.begin() + static_cast<std::ptrdiff_t>(carriedDrained_);
+        out.insert(out.end(), first, first + static_cast<std::ptrdiff_t>(taken));
+        carriedDrained_ += taken;
+        if (carriedDrained_ == carried_.size()) {
+            carried_ = {};
+            carriedDrained_ = 0;
+        }
+    }
+    return taken + queue_->drain(out, maxEvents - taken);
 }
 
 std::uint64_t EventStream::Subscription::droppedCount() const {
-    return queue_->droppedCount();
+    return droppedBefore_ + queue_->droppedCount();
+}
+
+void EventStream::Subscription::reserve(std::size_t capacity) {
+    if (capacity <= queue_->capacity()) {
+        return;
+    }
+    auto* grown = new MemoryEventQueue(capacity);
+    SubscriberSlot& slot = g_slots[slot_];
+    slot.queue.store(grown);
+    // A producer that read the old queue has announced itself: once none is left, nothing
+    // more goes into the old queue and it can be emptied and freed.
+    while (slot.producers.load() != 0) {
+        std::this_thread::yield();
+    }
+    queue_->drain(carried_, SIZE_MAX);
+    droppedBefore_ += queue_->droppedCount();
+    delete queue_;
+    queue_ = grown;
 }
 
 std::size_t EventStream::Subscription::capacity() const {

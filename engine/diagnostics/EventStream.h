@@ -28,12 +28,19 @@ public:
         // Events lost because this subscriber fell behind and its queue was full.
         std::uint64_t droppedCount() const;
         std::size_t capacity() const;
+        // Grows the queue to hold at least `capacity` events. The events queued so far are
+        // kept, in order, ahead of those published later; the drop count is kept too. For the
+        // draining thread only: a subscriber sizes its queue from the rate it sees.
+        void reserve(std::size_t capacity);
 
     private:
         friend class EventStream;
         Subscription(int slot, MemoryEventQueue* queue) : slot_(slot), queue_(queue) {}
         int slot_;
         MemoryEventQueue* queue_;
+        std::vector<MemoryEvent> carried_;  // from the queue reserve() replaced, drained first
+        std::size_t carriedDrained_ = 0;
+        std::uint64_t droppedBefore_ = 0;
     };
 
     static constexpr int kMaxSubscribers = 8;

@@ -64,7 +64,7 @@ public:
 };
 
 // Frames of the engine's own allocation path say nothing about who leaked.
-bool isAllocatorFrame(const SymbolizedFrame& frame) {
+bool isAllocatorFrame(const Frame& frame) {
     static constexpr std::string_view kInternal[] = {
         "poolscope::TrackedAllocation::",
         "poolscope::LifetimeGuard::",
@@ -139,20 +139,21 @@ std::vector<LeakGroup> MemoryDiagnostics::leakCheckpoint(LeakMark since) {
     return groups;
 }
 
-std::vector<SymbolizedFrame> MemoryDiagnostics::symbolizedStack(StackId stackId, int maxFrames) {
-    std::vector<SymbolizedFrame> frames;
-    for (SymbolizedFrame& frame :
-         Symbolizer::instance().symbolize(StackTable::instance().frames(stackId))) {
-        if (frames.empty() && isAllocatorFrame(frame)) {
-            continue;  // skip the allocator's own frames at the top only
-        }
-        if (static_cast<int>(frames.size()) >= maxFrames) {
-            break;
-        }
-        const bool isMain = frame.function == "main";
-        frames.push_back(std::move(frame));
-        if (isMain) {
-            break;  // what lies below main is the C runtime
+std::vector<Frame> MemoryDiagnostics::symbolizedStack(StackId stackId, int maxFrames) {
+    std::vector<Frame> frames;
+    for (std::uintptr_t address : StackTable::instance().frames(stackId)) {
+        for (Frame& frame : Symbolizer::instance().symbolize(address)) {
+            if (frames.empty() && isAllocatorFrame(frame)) {
+                continue;  // skip the allocator's own frames at the top only
+            }
+            if (static_cast<int>(frames.size()) >= maxFrames) {
+                return frames;
+            }
+            const bool isMain = frame.function == "main";
+            frames.push_back(std::move(frame));
+            if (isMain) {
+                return frames;  // what lies below main is the C runtime
+            }
         }
     }
     return frames;
@@ -160,7 +161,7 @@ std::vector<SymbolizedFrame> MemoryDiagnostics::symbolizedStack(StackId stackId,
 
 std::string MemoryDiagnostics::formatStack(StackId stackId, int maxFrames) {
     std::string text;
-    for (const SymbolizedFrame& frame : symbolizedStack(stackId, maxFrames)) {
+    for (const Frame& frame : symbolizedStack(stackId, maxFrames)) {
         text += "  at " + frame.toString() + "\n";
     }
     return text;
@@ -215,10 +216,7 @@ void MemoryDiagnostics::noteReleasedUndisposed(const TrackedAllocation& allocati
     if (callbacks.empty()) {
         return;
     }
-    UndisposedAllocation report{allocation.info(), {}};
-    if (report.allocation.stackId != 0) {
-        report.stackTrace = formatStack(report.allocation.stackId);
-    }
+    const UndisposedAllocation report{allocation.info()};
     for (const UndisposedCallback& callback : callbacks) {
         callback(report);
     }

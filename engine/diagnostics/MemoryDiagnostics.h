@@ -7,16 +7,17 @@
 #include <string_view>
 #include <vector>
 
-#include "diagnostics/Symbolizer.h"
+#include "diagnostics/Frame.h"
 #include "diagnostics/TrackedAllocation.h"
 
 namespace poolscope {
 
-// What an undisposed-allocation notification carries: the allocation, with the stack that made
-// it when capture was on at that time.
+// What an undisposed-allocation notification carries: the allocation, with the id of the stack
+// that made it when capture was on at that time (allocation.stackId). The stack is not named
+// here: naming reads debug information, which must not happen on the releasing thread; the
+// one who listens names it later, with symbolizedStack().
 struct UndisposedAllocation {
     AllocationInfo allocation;
-    std::string stackTrace;  // formatted, symbolized; empty when no stack was captured
 };
 
 // Live allocations that appeared after a mark and are still live, grouped by the stack that
@@ -48,7 +49,8 @@ public:
     // finalizer) stays counted.
     static std::int64_t totalUndisposedAllocationCount();
 
-    // The callback runs on the thread that released the memory, outside engine locks.
+    // The callback runs on the thread that released the memory, outside engine locks; it should
+    // note the stack id and return.
     [[nodiscard]] static std::unique_ptr<Subscription> subscribeUndisposed(
         UndisposedCallback callback);
     // Captures stacks for new allocations while the token lives, with or without subscribers.
@@ -61,7 +63,8 @@ public:
 
     // The frames of a stack, innermost first, the engine allocator's own frames at the top
     // left out, ending at main.
-    static std::vector<SymbolizedFrame> symbolizedStack(StackId stackId, int maxFrames = 24);
+    // An inlined call is a frame of its own, marked inlined.
+    static std::vector<Frame> symbolizedStack(StackId stackId, int maxFrames = 24);
     // Symbolized, one frame a line, as symbolizedStack() selects them.
     static std::string formatStack(StackId stackId, int maxFrames = 24);
 

@@ -37,10 +37,23 @@ StackTable::~StackTable() {
     }
 }
 
+namespace {
+
+// Set when the process's table is destroyed at exit: later captures are not made.
+std::atomic<bool> g_processTableGone{false};
+
+}  // namespace
+
 StackTable& StackTable::instance() {
-    // Never destroyed: stacks may still be looked up from static destructors.
-    static StackTable* table = new StackTable();
-    return *table;
+    // Destroyed at exit, once the threads that capture and look up stacks have ended, so that
+    // leak checkers see its memory given back. A static destructor that allocates after that
+    // gets no stack.
+    struct ProcessTable {
+        StackTable table;
+        ~ProcessTable() { g_processTableGone.store(true); }
+    };
+    static ProcessTable process;
+    return process.table;
 }
 
 const StackTable::Entry* StackTable::entry(StackId id) const {
@@ -135,6 +148,9 @@ namespace {
 }  // namespace
 
 StackId captureStack(int skipFrames) {
+    if (g_processTableGone.load(std::memory_order_relaxed)) {
+        return 0;
+    }
 #if defined(__SANITIZE_THREAD__)
     constexpr int kOwnFramesAtMost = 2;  // this function, and TSan's backtrace interceptor
 #else

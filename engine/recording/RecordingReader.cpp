@@ -1,9 +1,10 @@
 #include "recording/RecordingReader.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <functional>
-#include <sstream>
 
+#include "diagnostics/Symbolizer.h"
 #include "recording/RecordingError.h"
 #include "recording/RecordingSchema.h"
 #include "recording/SqliteDatabase.h"
@@ -20,12 +21,6 @@ auto readOrExplain(const std::string& path, const std::string& problem, Read&& r
     } catch (const SqliteError& error) {
         throw RecordingError(path + " " + problem + ": " + error.reason());
     }
-}
-
-std::string hexAddress(std::int64_t address) {
-    std::ostringstream text;
-    text << "0x" << std::hex << static_cast<std::uint64_t>(address);
-    return text.str();
 }
 
 }  // namespace
@@ -92,6 +87,23 @@ RecordingReader::RecordingReader(const std::string& path) : path_(path) {
         SqliteDatabase::Statement query(*database_, "SELECT MAX(seq) FROM events");
         return query.step() ? query.integer(0) : std::int64_t{0};
     });
+    if (schemaVersion_ >= 2) {
+        modules_ = readOrExplain(path, "is truncated or corrupt", [&] {
+            SqliteDatabase::Statement query(
+                *database_,
+                "SELECT module_id, path, build_id, load_address FROM modules ORDER BY module_id");
+            std::vector<RecordedModule> modules;
+            while (query.step()) {
+                RecordedModule recorded{
+                    query.integer(0),
+                    {query.text(1), query.text(2), static_cast<std::uint64_t>(query.integer(3))},
+                    {}};
+                recorded.problem = Symbolizer::instance().problemWith(recorded.module);
+                modules.push_back(std::move(recorded));
+            }
+            return modules;
+        });
+    }
 }
 
 RecordingReader::~RecordingReader() = default;
@@ -171,24 +183,45 @@ std::vector<RecordedAllocation> RecordingReader::leaks() const {
     });
 }
 
-std::vector<std::string> RecordingReader::stack(StackId stackId) const {
+std::vector<Frame> RecordingReader::stack(StackId stackId) const {
     return readOrExplain(path_, "is truncated or corrupt", [&] {
         SqliteDatabase::Statement query(
             *database_,
-            "SELECT s.address, f.function, f.file, f.line FROM stacks s "
-            "LEFT JOIN frames f ON f.address = s.address WHERE s.stack_id = ? ORDER BY s.depth");
+            schemaVersion_ >= 2
+                ? "SELECT s.address, s.module_id, s.module_offset, f.inlined, f.function, f.file, "
+                  "f.line, f.module FROM stacks s LEFT JOIN frames f ON f.address = s.address "
+                  "WHERE s.stack_id = ? ORDER BY s.depth, f.inline_depth"
+                : "SELECT s.address, NULL, NULL, 0, f.function, f.file, f.line, f.module "
+                  "FROM stacks s LEFT JOIN frames f ON f.address = s.address "
+                  "WHERE s.stack_id = ? ORDER BY s.depth");
         query.bind(1, std::int64_t{stackId});
-        std::vector<std::string> frames;
+        std::vector<Frame> frames;
         while (query.step()) {
-            std::string function = query.isNull(1) ? std::string() : query.text(1);
-            if (function.empty()) {
-                frames.push_back(hexAddress(query.integer(0)));
-            } else if (!query.isNull(2) && !query.text(2).empty()) {
-                frames.push_back(function + " (" + query.text(2) + ":" +
-                                 std::to_string(query.integer(3)) + ")");
-            } else {
-                frames.push_back(function);
+            const auto address = static_cast<std::uint64_t>(query.integer(0));
+            const auto module =
+                std::find_if(modules_.begin(), modules_.end(), [&](const RecordedModule& recorded) {
+                    return !query.isNull(1) && recorded.id == query.integer(1);
+                });
+            const auto offset = static_cast<std::uint64_t>(query.isNull(2) ? 0 : query.integer(2));
+            if (query.isNull(3) && module != modules_.end()) {
+                for (Frame& frame :
+                     Symbolizer::instance().symbolize(module->module, offset, address)) {
+                    frames.push_back(std::move(frame));
+                }
+                continue;
             }
+            Frame frame;
+            frame.address = address;
+            frame.moduleOffset = offset;
+            frame.inlined = !query.isNull(3) && query.integer(3) != 0;
+            frame.function = query.isNull(4) ? std::string() : query.text(4);
+            frame.file = query.isNull(5) ? std::string() : query.text(5);
+            frame.line = query.isNull(6) ? 0 : static_cast<int>(query.integer(6));
+            frame.module = query.isNull(7) ? std::string() : query.text(7);
+            if (frame.module.empty() && module != modules_.end()) {
+                frame.module = module->module.path;
+            }
+            frames.push_back(std::move(frame));
         }
         return frames;
     });

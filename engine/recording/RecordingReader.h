@@ -6,7 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "diagnostics/Frame.h"
 #include "diagnostics/MemoryEvent.h"
+#include "diagnostics/ModuleMap.h"
 
 namespace poolscope {
 
@@ -37,6 +39,13 @@ struct RecordedAllocation {
     StackId stackId = 0;
 };
 
+// A module the recorded process had loaded, and whether its file can still name its frames.
+struct RecordedModule {
+    std::int64_t id = 0;
+    LoadedModule module;
+    std::string problem;  // empty when the file on disk is the recorded build
+};
+
 // Opens a recording for reading, progressively: opening checks only what makes the file a
 // readable PoolScope recording (its header, its metadata, the last page of its events), and
 // events and snapshots are then read page by page. A recording cut short by a killed process
@@ -63,9 +72,13 @@ public:
                                             std::size_t maxSnapshots) const;
     // Allocations the run left behind, as the writer marked them at the end.
     std::vector<RecordedAllocation> leaks() const;
-    // "function (file:line)" per frame, innermost first; hexadecimal addresses for a
-    // recording that was not finished, whose frames were never symbolized.
-    std::vector<std::string> stack(StackId stackId) const;
+    // The frames of a stack, innermost first, inlined calls as frames of their own. Frames the
+    // recording did not name are named from the recorded module's file on disk, by offset, so
+    // it does not matter where the module is loaded now; a frame whose file is gone keeps its
+    // address and module. A version 1 recording names only what it stored.
+    std::vector<Frame> stack(StackId stackId) const;
+    // The modules the recorded stacks lie in (none before version 2).
+    const std::vector<RecordedModule>& modules() const { return modules_; }
 
 private:
     std::string path_;
@@ -73,6 +86,7 @@ private:
     std::map<std::string, std::string> metadata_;
     int schemaVersion_ = 0;
     std::int64_t lastEventSequence_ = 0;
+    std::vector<RecordedModule> modules_;
 };
 
 }  // namespace poolscope

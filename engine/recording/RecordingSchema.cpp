@@ -28,18 +28,29 @@ CREATE TABLE event_kinds (
     kind INTEGER PRIMARY KEY,
     name TEXT NOT NULL
 );
+CREATE TABLE modules (
+    module_id    INTEGER PRIMARY KEY,
+    path         TEXT NOT NULL,
+    build_id     TEXT NOT NULL,
+    load_address INTEGER NOT NULL
+);
 CREATE TABLE stacks (
-    stack_id INTEGER NOT NULL,
-    depth    INTEGER NOT NULL,
-    address  INTEGER NOT NULL,
+    stack_id      INTEGER NOT NULL,
+    depth         INTEGER NOT NULL,
+    address       INTEGER NOT NULL,
+    module_id     INTEGER,
+    module_offset INTEGER,
     PRIMARY KEY (stack_id, depth)
 );
 CREATE TABLE frames (
-    address  INTEGER PRIMARY KEY,
-    function TEXT,
-    file     TEXT,
-    line     INTEGER,
-    module   TEXT
+    address      INTEGER NOT NULL,
+    inline_depth INTEGER NOT NULL,
+    function     TEXT,
+    file         TEXT,
+    line         INTEGER,
+    module       TEXT,
+    inlined      INTEGER NOT NULL,
+    PRIMARY KEY (address, inline_depth)
 );
 CREATE TABLE allocations (
     allocation_id INTEGER PRIMARY KEY,

@@ -4,6 +4,7 @@
 #include <exception>
 #include <string>
 
+#include "diagnostics/ModuleMap.h"
 #include "diagnostics/StackTable.h"
 #include "diagnostics/Symbolizer.h"
 #include "recording/RecordingError.h"
@@ -114,6 +115,8 @@ void RecordingWriter::writeLoop() {
         bool stopping = false;
         {
             std::unique_lock lock(mutex_);
+            // Naming waits its turn too: it takes at most symbolizeBudget per commitInterval,
+            // so that it never competes with the program for long.
             wake_.wait_for(lock, options_.commitInterval,
                            [this] { return stopping_ || !queue_.empty() || pendingPool_; });
             // Let a burst of batches gather, so one transaction commits many.
@@ -128,6 +131,15 @@ void RecordingWriter::writeLoop() {
         if (!batches.empty() || pool) {
             try {
                 commitBatch(batches, pool, dropped_.load(std::memory_order_relaxed));
+            } catch (const std::exception& error) {
+                std::lock_guard lock(mutex_);
+                writeError_ = error.what();
+                return;
+            }
+        }
+        if (options_.symbolizeInBackground && !addressesToName_.empty() && !stopping) {
+            try {
+                commitFrames(std::chrono::steady_clock::now() + options_.symbolizeBudget);
             } catch (const std::exception& error) {
                 std::lock_guard lock(mutex_);
                 writeError_ = error.what();
@@ -155,8 +167,6 @@ void RecordingWriter::commitBatch(const std::vector<std::vector<MemoryEvent>>& b
             occupancy_.emplace(pool->sourceId, pool->capacityChunks);
         }
         SqliteDatabase::Statement insert(*database_, kInsertEvent);
-        SqliteDatabase::Statement insertFrame(
-            *database_, "INSERT INTO stacks (stack_id, depth, address) VALUES (?, ?, ?)");
         std::uint64_t written = 0;
         std::int64_t lastTime = 0;
         for (const std::vector<MemoryEvent>& batch : batches) {
@@ -176,17 +186,9 @@ void RecordingWriter::commitBatch(const std::vector<std::vector<MemoryEvent>>& b
                     .bind(13, std::int64_t{event.sourceId})
                     .bind(14, std::int64_t{static_cast<std::uint8_t>(event.tier)})
                     .execute();
-                // A stack goes in with the first event that names it, as raw addresses; they
-                // are symbolized once, at the end, because that is slow.
+                // A stack goes in with the first event that names it; its names follow.
                 if (event.stackId != 0 && stacksWritten_.insert(event.stackId).second) {
-                    const std::vector<std::uintptr_t> frames =
-                        StackTable::instance().frames(event.stackId);
-                    for (std::size_t depth = 0; depth < frames.size(); ++depth) {
-                        insertFrame.bind(1, std::int64_t{event.stackId})
-                            .bind(2, static_cast<std::int64_t>(depth))
-                            .bind(3, static_cast<std::int64_t>(frames[depth]))
-                            .execute();
-                    }
+                    insertStack(event.stackId);
                 }
                 if (occupancy_) {
                     occupancy_->apply(event);
@@ -223,6 +225,84 @@ void RecordingWriter::commitBatch(const std::vector<std::vector<MemoryEvent>>& b
         }
         throw;
     }
+}
+
+void RecordingWriter::insertStack(StackId stackId) {
+    SqliteDatabase::Statement insertFrame(*database_,
+                                          "INSERT INTO stacks (stack_id, depth, address, "
+                                          "module_id, module_offset) VALUES (?, ?, ?, ?, ?)");
+    SqliteDatabase::Statement insertModule(*database_,
+                                           "INSERT INTO modules (module_id, path, build_id, "
+                                           "load_address) VALUES (?, ?, ?, ?)");
+    const std::vector<std::uintptr_t> frames = StackTable::instance().frames(stackId);
+    for (std::size_t depth = 0; depth < frames.size(); ++depth) {
+        const std::uintptr_t address = frames[depth];
+        insertFrame.bind(1, std::int64_t{stackId})
+            .bind(2, static_cast<std::int64_t>(depth))
+            .bind(3, static_cast<std::int64_t>(address));
+        // The module of the call, one byte before the return address; the offset is the
+        // return address's, as frames keep it.
+        if (const std::optional<ModuleLocation> location =
+                ModuleMap::instance().locate(address - 1)) {
+            if (modulesWritten_.insert(location->module).second) {
+                const LoadedModule module = ModuleMap::instance().module(location->module);
+                insertModule.bind(1, std::int64_t{location->module})
+                    .bind(2, module.path)
+                    .bind(3, module.buildId)
+                    .bind(4, stored(module.loadAddress))
+                    .execute();
+            }
+            insertFrame.bind(4, std::int64_t{location->module})
+                .bind(5, stored(location->offset + 1));
+        } else {
+            insertFrame.bindNull(4).bindNull(5);
+        }
+        insertFrame.execute();
+        if (addressesSeen_.insert(address).second) {
+            addressesToName_.push_back(address);
+            unnamedAddresses_.fetch_add(1);
+        }
+    }
+}
+
+void RecordingWriter::insertFrames(std::chrono::steady_clock::time_point deadline) {
+    SqliteDatabase::Statement insertFrame(
+        *database_,
+        "INSERT OR REPLACE INTO frames (address, inline_depth, function, file, line, module, "
+        "inlined) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    while (!addressesToName_.empty() && std::chrono::steady_clock::now() < deadline) {
+        const std::uintptr_t address = addressesToName_.front();
+        const std::vector<Frame> frames = Symbolizer::instance().symbolize(address);
+        for (std::size_t depth = 0; depth < frames.size(); ++depth) {
+            const Frame& frame = frames[depth];
+            insertFrame.bind(1, static_cast<std::int64_t>(address))
+                .bind(2, static_cast<std::int64_t>(depth))
+                .bind(3, frame.function)
+                .bind(4, frame.file)
+                .bind(5, std::int64_t{frame.line})
+                .bind(6, frame.module)
+                .bind(7, std::int64_t{frame.inlined ? 1 : 0})
+                .execute();
+        }
+        addressesToName_.pop_front();
+    }
+}
+
+void RecordingWriter::commitFrames(std::chrono::steady_clock::time_point deadline) {
+    const std::size_t before = addressesToName_.size();
+    database_->execute("BEGIN");
+    try {
+        insertFrames(deadline);
+        database_->execute("COMMIT");
+    } catch (...) {
+        try {
+            database_->execute("ROLLBACK");
+        } catch (const RecordingError&) {
+            // The transaction is gone with the error that ended it.
+        }
+        throw;
+    }
+    unnamedAddresses_.fetch_sub(before - addressesToName_.size());
 }
 
 void RecordingWriter::finish(const std::vector<RecordedLeak>& leaks,
@@ -266,22 +346,9 @@ void RecordingWriter::finish(const std::vector<RecordedLeak>& leaks,
             .bind(3, stored(leak.id))
             .execute();
     }
-    SqliteDatabase::Statement addresses(*database_, "SELECT DISTINCT address FROM stacks");
-    std::vector<std::uintptr_t> unique;
-    while (addresses.step()) {
-        unique.push_back(static_cast<std::uintptr_t>(addresses.integer(0)));
-    }
-    SqliteDatabase::Statement insertFrame(
-        *database_,
-        "INSERT OR REPLACE INTO frames (address, function, file, line, module) "
-        "VALUES (?, ?, ?, ?, ?)");
-    for (const SymbolizedFrame& frame : Symbolizer::instance().symbolize(unique)) {
-        insertFrame.bind(1, static_cast<std::int64_t>(frame.address))
-            .bind(2, frame.function)
-            .bind(3, frame.file)
-            .bind(4, std::int64_t{frame.line})
-            .bind(5, frame.module)
-            .execute();
+    if (options_.symbolizeInBackground) {
+        insertFrames(std::chrono::steady_clock::time_point::max());
+        unnamedAddresses_.store(0);
     }
     setMetaInTransaction("engine_dropped_events", std::to_string(engineDroppedEvents));
     setMetaInTransaction("writer_dropped_events", std::to_string(droppedEvents()));

@@ -40,6 +40,11 @@ public:
         std::size_t queueCapacityEvents = 1u << 20;
         // A batch is committed at least this often while events arrive.
         std::chrono::milliseconds commitInterval{100};
+        // Stacks are named on the writer's thread as they first appear, a little at a time
+        // between batches, so that a recording cut short names what it committed. Without,
+        // the recording keeps modules and offsets only, for a reader to name from the binaries.
+        bool symbolizeInBackground = true;
+        std::chrono::milliseconds symbolizeBudget{20};
     };
 
     // Creates the file (replacing one that exists) with the schema and `metadata`.
@@ -59,14 +64,16 @@ public:
     void setPool(std::uint16_t sourceId, int capacityChunks, std::int64_t chunkBytes);
     void consume(std::span<const MemoryEvent> events) override;
 
-    // Commits what is queued, then the allocations, the symbolized frames of every recorded
-    // stack, the leaks and the final counts, and closes the file's write-ahead log.
+    // Commits what is queued, then the allocations, the frames of stacks not named yet, the
+    // leaks and the final counts, and closes the file's write-ahead log.
     // Throws RecordingError when anything could not be written.
     void finish(const std::vector<RecordedLeak>& leaks, std::uint64_t engineDroppedEvents);
 
     std::uint64_t droppedEvents() const { return dropped_.load(std::memory_order_relaxed); }
     std::uint64_t committedEvents() const { return committedEvents_.load(); }
     std::uint64_t committedBatches() const { return committedBatches_.load(); }
+    // Addresses of committed stacks whose frames are not committed yet.
+    std::uint64_t unnamedAddresses() const { return unnamedAddresses_.load(); }
     const std::string& path() const { return path_; }
 
 private:
@@ -79,6 +86,9 @@ private:
     void commitBatch(const std::vector<std::vector<MemoryEvent>>& batches,
                      const std::optional<PoolShape>& pool, std::uint64_t droppedSoFar);
     void setMetaInTransaction(const std::string& key, const std::string& value);
+    void insertStack(StackId stackId);
+    void insertFrames(std::chrono::steady_clock::time_point deadline);
+    void commitFrames(std::chrono::steady_clock::time_point deadline);
 
     std::string path_;
     Options options_;
@@ -96,11 +106,15 @@ private:
     std::atomic<std::uint64_t> dropped_{0};
     std::atomic<std::uint64_t> committedEvents_{0};
     std::atomic<std::uint64_t> committedBatches_{0};
+    std::atomic<std::uint64_t> unnamedAddresses_{0};
 
     // Writer thread only.
     std::int64_t nextSequence_ = 1;
     std::int64_t nextSnapshot_ = 1;
     std::unordered_set<StackId> stacksWritten_;
+    std::unordered_set<std::uint32_t> modulesWritten_;
+    std::unordered_set<std::uintptr_t> addressesSeen_;
+    std::deque<std::uintptr_t> addressesToName_;  // in a committed stack, not named yet
     std::optional<PoolOccupancy> occupancy_;
 
     std::thread thread_;

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <exception>
 #include <thread>
+#include <unordered_map>
 
 #include "diagnostics/EventStream.h"
 #include "diagnostics/MemoryDiagnostics.h"
@@ -21,11 +22,18 @@ public:
         : sourceId_(sourceId),
           figures_(figures),
           sink_(sink),
-          subscription_(EventStream::subscribe(capacity)) {}
+          maxCapacity_(capacity),
+          subscription_(EventStream::subscribe(std::min(capacity, kInitialCapacity))) {}
 
     void drainOnce() {
         batch_.clear();
         subscription_->drain(batch_);
+        // Sized from the rate seen: a drain that finds the queue half full makes room for four
+        // times as many events, up to the most the run allows.
+        const std::size_t capacity = subscription_->capacity();
+        if (batch_.size() * 2 >= capacity && capacity < maxCapacity_) {
+            subscription_->reserve(std::min(maxCapacity_, capacity * 4));
+        }
         // Other allocators of the process (a window's, another test's) are not this run's.
         ours_.clear();
         for (const MemoryEvent& event : batch_) {
@@ -80,9 +88,14 @@ private:
         }
     }
 
+    // Enough for the bursts of the built-in scenarios between two drains; a busier run grows
+    // the queue.
+    static constexpr std::size_t kInitialCapacity = std::size_t{1} << 16;
+
     std::uint16_t sourceId_;
     PoolFigures& figures_;
     MemoryEventSink* sink_;
+    std::size_t maxCapacity_;
     std::unique_ptr<EventStream::Subscription> subscription_;
     std::vector<MemoryEvent> batch_;
     std::vector<MemoryEvent> ours_;
@@ -91,38 +104,17 @@ private:
     bool collectionSeen_ = false;
 };
 
-LeakRecord leakRecordOf(const AllocationInfo& allocation, std::vector<std::string> stack,
+LeakRecord leakRecordOf(const AllocationInfo& allocation, std::vector<Frame> stack,
                         bool releasedWithoutDispose) {
-    return {allocation.id,    allocation.bytes,
-            allocation.tier,  MemoryDiagnostics::tagName(allocation.tagId),
-            std::move(stack), releasedWithoutDispose};
+    return {allocation.id,         allocation.bytes,
+            allocation.tier,       MemoryDiagnostics::tagName(allocation.tagId),
+            allocation.stackId,    std::move(stack),
+            releasedWithoutDispose};
 }
 
 }  // namespace
 
 ScenarioRunner::ScenarioRunner(Options options) : options_(std::move(options)) {}
-
-std::vector<std::string> ScenarioRunner::stackLines(const std::string& formatted) {
-    std::vector<std::string> lines;
-    std::size_t start = 0;
-    while (start < formatted.size()) {
-        std::size_t end = formatted.find('\n', start);
-        if (end == std::string::npos) {
-            end = formatted.size();
-        }
-        std::string line = formatted.substr(start, end - start);
-        const std::size_t text = line.find_first_not_of(' ');
-        line = text == std::string::npos ? std::string() : line.substr(text);
-        if (line.starts_with("at ")) {
-            line.erase(0, 3);
-        }
-        if (!line.empty()) {
-            lines.push_back(std::move(line));
-        }
-        start = end + 1;
-    }
-    return lines;
-}
 
 void ScenarioRunner::cancel() {
     std::lock_guard lock(contextMutex_);
@@ -156,7 +148,7 @@ ScenarioRunReport ScenarioRunner::run(Scenario& scenario, const ScenarioParamete
 
     // Allocations this run's owners let go without dispose, heard of while the run goes on.
     std::mutex undisposedMutex;
-    std::vector<LeakRecord> releasedUndisposed;
+    std::vector<AllocationInfo> releasedUndisposed;
     const std::uint16_t sourceId = allocator_->sourceId();
     std::unique_ptr<MemoryDiagnostics::Subscription> undisposedSubscription;
     std::unique_ptr<MemoryDiagnostics::Subscription> stackCapture;
@@ -166,9 +158,9 @@ ScenarioRunReport ScenarioRunner::run(Scenario& scenario, const ScenarioParamete
                 if (undisposed.allocation.sourceId != sourceId) {
                     return;
                 }
+                // Named after the run, off the releasing thread.
                 std::lock_guard lock(undisposedMutex);
-                releasedUndisposed.push_back(
-                    leakRecordOf(undisposed.allocation, stackLines(undisposed.stackTrace), true));
+                releasedUndisposed.push_back(undisposed.allocation);
             });
         stackCapture = MemoryDiagnostics::enableStackCapture();
     }
@@ -211,12 +203,16 @@ ScenarioRunReport ScenarioRunner::run(Scenario& scenario, const ScenarioParamete
         cancelRequested_ = false;
     }
 
-    for (const LeakGroup& group : MemoryDiagnostics::leakCheckpoint(mark)) {
-        std::vector<std::string> stack;
-        if (group.stackId != 0) {
-            stack =
-                stackLines(MemoryDiagnostics::formatStack(group.stackId, options_.framesPerStack));
+    std::unordered_map<StackId, std::vector<Frame>> named;
+    auto stackOf = [&](StackId stackId) -> const std::vector<Frame>& {
+        auto [it, added] = named.try_emplace(stackId);
+        if (added && stackId != 0) {
+            it->second = MemoryDiagnostics::symbolizedStack(stackId, options_.framesPerStack);
         }
+        return it->second;
+    };
+    for (const LeakGroup& group : MemoryDiagnostics::leakCheckpoint(mark)) {
+        const std::vector<Frame>& stack = stackOf(group.stackId);
         for (const AllocationInfo& allocation : group.allocations) {
             if (allocation.sourceId == sourceId) {
                 report.leaks.push_back(leakRecordOf(allocation, stack, false));
@@ -225,11 +221,13 @@ ScenarioRunReport ScenarioRunner::run(Scenario& scenario, const ScenarioParamete
     }
     {
         std::lock_guard lock(undisposedMutex);
-        report.leaks.insert(report.leaks.end(), releasedUndisposed.begin(),
-                            releasedUndisposed.end());
+        for (const AllocationInfo& allocation : releasedUndisposed) {
+            report.leaks.push_back(leakRecordOf(allocation, stackOf(allocation.stackId), true));
+        }
     }
     std::sort(report.leaks.begin(), report.leaks.end(),
               [](const LeakRecord& a, const LeakRecord& b) { return a.id < b.id; });
+    report.missingSymbols = Symbolizer::instance().missingSymbols();
     report.undisposedAtEnd = MemoryDiagnostics::totalUndisposedAllocationCount() - undisposedBefore;
     report.pool = figures.values();
     report.eventsObserved = drain.observed();

@@ -9,7 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "diagnostics/Frame.h"
 #include "diagnostics/MemoryEvent.h"
+#include "diagnostics/Symbolizer.h"
 #include "memory/PooledMemoryAllocator.h"
 #include "scenarios/MemoryEventSink.h"
 #include "scenarios/PoolFigures.h"
@@ -24,7 +26,8 @@ struct LeakRecord {
     std::uint64_t bytes = 0;
     MemoryTier tier = MemoryTier::Pooled;
     std::string tag;
-    std::vector<std::string> stack;  // "function (file:line)", innermost first
+    StackId stackId = 0;       // 0 when no stack was captured
+    std::vector<Frame> stack;  // innermost first, inlined calls as frames of their own
     bool releasedWithoutDispose = false;
 };
 
@@ -55,6 +58,8 @@ struct ScenarioRunReport {
     std::optional<GcRunFigures> gc;
     ScenarioOutcome outcome;
     std::string error;  // empty when the scenario ran to its end or was cancelled
+    // Per module, the frames of the leaks' stacks that could not be named, and why.
+    std::vector<ModuleSymbolStatus> missingSymbols;
 };
 
 // Runs one scenario headless on the calling thread: makes the allocator the scenario asks
@@ -74,7 +79,9 @@ public:
         // notes the pool's shape here.
         std::function<void(const PooledMemoryAllocator&)> onAllocatorReady;
         std::chrono::milliseconds drainInterval{10};
-        std::size_t eventQueueCapacity = 1u << 18;
+        // The most events the run's queue grows to; it starts small and grows with the rate
+        // of events the drain sees.
+        std::size_t eventQueueCapacity = 1u << 20;
         int framesPerStack = 24;
         // The stacks of the run's allocations, for the leak report, and the undisposed
         // notifications (which turn stack capture on). A run that wants only its pool figures
@@ -93,9 +100,6 @@ public:
 
     // The allocator of the last run.
     const std::shared_ptr<PooledMemoryAllocator>& allocator() const { return allocator_; }
-
-    // "  at f (file:line)\n" lines as MemoryDiagnostics::formatStack writes them, as a list.
-    static std::vector<std::string> stackLines(const std::string& formatted);
 
 private:
     Options options_;

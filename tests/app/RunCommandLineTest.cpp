@@ -8,7 +8,10 @@
 #include <QProcess>
 #include <QTemporaryDir>
 
+#include <algorithm>
 #include <csignal>
+#include <numeric>
+#include <vector>
 
 #include "imaging/Image.h"
 #include "imaging/Rgba32.h"
@@ -111,9 +114,52 @@ private slots:
                                       frame.toString().contains(withSourceLine));
                 }
                 QVERIFY2(named, qPrintable(function));
+                // The same frames, structured: one object per line of the stack.
+                const QJsonArray frames = entry[QStringLiteral("frames")].toArray();
+                QCOMPARE(frames.size(), stack.size());
+                for (qsizetype i = 0; i < frames.size(); ++i) {
+                    const QJsonObject frame = frames[i].toObject();
+                    const QString name = frame[QStringLiteral("function")].toString();
+                    QVERIFY(stack[i].toString().startsWith(name));
+                    QVERIFY(frame[QStringLiteral("address")].toString().startsWith("0x"));
+                    QVERIFY(frame[QStringLiteral("inlined")].isBool());
+                    QVERIFY(frame.contains(QStringLiteral("moduleOffset")));
+                }
             }
             QCOMPARE(found, leak[QStringLiteral("allocations")].toInteger());
         }
+        // Per module, the frames that could not be named, and why.
+        QVERIFY(json[QStringLiteral("missingSymbols")].isArray());
+        for (const QJsonValue& value : json[QStringLiteral("missingSymbols")].toArray()) {
+            QVERIFY(!value.toObject()[QStringLiteral("reason")].toString().isEmpty());
+        }
+    }
+
+    void runText_printsOneBlockPerLeakingStackBiggestFirst() {
+        const Finished run = runHeadless({QStringLiteral("run"), QStringLiteral("leak-hunt")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        // "Leaking stack 1: 3 allocations, 9.0 MiB total, pooled, tag ..."
+        const QRegularExpression header(
+            QStringLiteral(R"(^Leaking stack (\d+): (\d+) allocations?, ([\d.]+) MiB total)"),
+            QRegularExpression::MultilineOption);
+        std::vector<int> counts;
+        std::vector<double> mebibytes;
+        for (const QRegularExpressionMatch& match : header.globalMatch(run.out)) {
+            QCOMPARE(match.captured(1).toInt(), static_cast<int>(counts.size()) + 1);
+            counts.push_back(match.captured(2).toInt());
+            mebibytes.push_back(match.captured(3).toDouble());
+        }
+        QVERIFY2(!counts.empty(), qPrintable(run.out));
+        QVERIFY(counts.size() < 6);  // some stack stands for several allocations
+        QVERIFY(std::is_sorted(mebibytes.rbegin(), mebibytes.rend()));
+        QCOMPARE(std::accumulate(counts.begin(), counts.end(), 0), 6);
+        QVERIFY2(
+            run.out.contains(
+                QStringLiteral("%1 leaking stacks stand for 6 allocations").arg(counts.size())),
+            qPrintable(run.out));
+        // Each block shows its stack once.
+        QCOMPARE(run.out.count(QStringLiteral("Leaking stack ")),
+                 static_cast<qsizetype>(counts.size()));
     }
 
     void leakingRun_withoutFailOnLeak_stillExitsZero() {

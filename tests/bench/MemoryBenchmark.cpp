@@ -21,6 +21,7 @@
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <optional>
 #include <span>
@@ -49,6 +50,7 @@ constexpr std::size_t kPageBytes = 4096;
 constexpr std::int64_t kRowBytes = 4096;
 
 constexpr int kRepetitions = 7;
+constexpr double kReleaseWithoutDisposeTargetNanoseconds = 5'000;
 constexpr double kMinSecondsPerRepetition = 0.1;
 
 constexpr std::int64_t kChurnSizesMiB[] = {4, 16, 64, 128};
@@ -298,6 +300,43 @@ void registerStackCapture() {
     compare(allocationCase, "capture_on", "capture_off");
 }
 
+// What a "released without dispose" notification costs the thread that lets the memory go,
+// with a listener that notes the stack id as the session and the run report do: naming the
+// stack is the listener's business, later, on a thread of its own.
+void registerReleaseWithoutDispose() {
+    // Manual time: only the release is timed, not the allocation before it.
+    benchmark::RegisterBenchmark(
+        "release_without_dispose/releasing_thread",
+        [](benchmark::State& state) {
+            std::mutex mutex;
+            std::vector<StackId> heard;
+            heard.reserve(1024);
+            auto subscription =
+                MemoryDiagnostics::subscribeUndisposed([&](const UndisposedAllocation& undisposed) {
+                    std::lock_guard lock(mutex);
+                    if (heard.size() < heard.capacity()) {
+                        heard.push_back(undisposed.allocation.stackId);
+                    }
+                });
+            PooledMemoryAllocator& allocator = churnAllocator();
+            callAtDepth(kStackDepth, [&] {
+                for (auto _ : state) {
+                    MemoryOwner owner = allocator.allocate<std::byte>(kSmallAllocationBytes);
+                    const auto started = std::chrono::steady_clock::now();
+                    owner.abandonToFinalizer();
+                    state.SetIterationTime(
+                        std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
+                            .count());
+                }
+            });
+        })
+        ->UseManualTime()
+        ->Unit(benchmark::kNanosecond)
+        ->MinTime(kMinSecondsPerRepetition)
+        ->Repetitions(kRepetitions)
+        ->ReportAggregatesOnly(true);
+}
+
 // Resident set of this process before a burst, at its peak, and after an idle period.
 struct IdleRss {
     std::uint64_t baselineBytes = 0;
@@ -524,6 +563,9 @@ void printTargets(const MedianCollector& medians) {
             "table about %.0f ns; glibc backtrace() of the same frames %.0f ns\n",
             *walk, std::max(0.0, *capture - *walk), *glibcBacktrace);
     }
+    printTarget("release without dispose, on the releasing thread",
+                "release_without_dispose/releasing_thread",
+                kReleaseWithoutDisposeTargetNanoseconds);
     const auto captureOff = medians.medianNanoseconds("small_alloc_dispose/capture_off");
     const auto captureOn = medians.medianNanoseconds("small_alloc_dispose/capture_on");
     if (captureOff && captureOn) {
@@ -561,6 +603,7 @@ int run(int argc, char** argv) {
     registerChurn();
     registerRentReturn();
     registerStackCapture();
+    registerReleaseWithoutDispose();
 
     const MedianCollector medians = runRegisteredBenchmarks();
 

@@ -90,17 +90,15 @@ double percentile(std::vector<double> values, double p) {
     return values[std::min(at, values.size() - 1)];
 }
 
-std::vector<StackFrameText> framesOf(StackId id) {
-    std::vector<StackFrameText> frames;
+std::vector<Frame> framesOf(StackId id) {
+    std::vector<Frame> frames;
     const std::size_t function = id % std::size(kFunctions);
-    frames.push_back({QString::fromLatin1(kFunctions[function]),
-                      QStringLiteral("engine/imaging/stage%1.cpp").arg(function),
-                      static_cast<int>(40 + id % 400), QStringLiteral("libpoolscope_engine.so"),
-                      0x400000u + id * 64u});
+    frames.push_back(
+        {kFunctions[function], "engine/imaging/stage" + std::to_string(function) + ".cpp",
+         static_cast<int>(40 + id % 400), "libpoolscope_engine.so", 0x400000u + id * 64u});
     for (int depth = 0; depth < 6; ++depth) {
         const char* caller = kCallers[(id + static_cast<StackId>(depth)) % std::size(kCallers)];
-        frames.push_back({QString::fromLatin1(caller), QStringLiteral("app/pipeline.cpp"),
-                          100 + depth, QStringLiteral("poolscope"),
+        frames.push_back({caller, "app/pipeline.cpp", 100 + depth, "poolscope",
                           0x500000u + id * 64u + static_cast<std::uint64_t>(depth)});
     }
     return frames;

@@ -1,5 +1,6 @@
 #include <QtTest>
 
+#include <atomic>
 #include <map>
 #include <set>
 #include <thread>
@@ -27,6 +28,8 @@ private slots:
     void trimAndRelease_reportFreedChunks();
     void refusedRequest_reportsBytesAndLimit();
     void fullQueue_countsDroppedEvents();
+    void reserve_growsTheQueueKeepingEventsInOrderAndTheDropCount();
+    void reserve_whileProducersPublish_losesNothing();
     void drain_takesBatchesInOrder();
     void manyProducers_loseNothing_andKeepPerThreadOrder();
     void everySubscriber_getsEveryEvent();
@@ -119,6 +122,75 @@ void EventStreamTest::refusedRequest_reportsBytesAndLimit() {
     QCOMPARE(refused.size(), std::size_t{1});
     QCOMPARE(refused[0].bytes, 5u * 1024 * 1024);
     QCOMPARE(refused[0].limitBytes(), 4u * 1024 * 1024);
+}
+
+void EventStreamTest::reserve_growsTheQueueKeepingEventsInOrderAndTheDropCount() {
+    auto subscription = EventStream::subscribe(16);
+    auto publish = [](AllocationId first, int count) {
+        for (int i = 0; i < count; ++i) {
+            MemoryEvent event;
+            event.allocationId = first + static_cast<AllocationId>(i);
+            EventStream::publish(event);
+        }
+    };
+    publish(0, 20);  // 4 dropped
+    subscription->reserve(1000);
+    QCOMPARE(subscription->capacity(), std::size_t{1024});
+    publish(100, 500);  // fits now
+    std::vector<MemoryEvent> events;
+    QCOMPARE(subscription->drain(events, 10), std::size_t{10});  // the carried events first
+    QCOMPARE(subscription->drain(events), std::size_t{506});
+    QCOMPARE(events.size(), std::size_t{516});
+    for (std::size_t i = 0; i < 16; ++i) {
+        QCOMPARE(events[i].allocationId, AllocationId{i});
+    }
+    for (std::size_t i = 16; i < events.size(); ++i) {
+        QCOMPARE(events[i].allocationId, AllocationId{100 + i - 16});
+    }
+    QCOMPARE(subscription->droppedCount(), 4u);
+    subscription->reserve(8);  // never shrinks
+    QCOMPARE(subscription->capacity(), std::size_t{1024});
+}
+
+void EventStreamTest::reserve_whileProducersPublish_losesNothing() {
+    constexpr int kThreads = 4;
+    constexpr int kPerThread = 20'000;
+    auto subscription = EventStream::subscribe(64);
+    std::atomic<bool> go{false};
+    std::vector<std::thread> producers;
+    for (int t = 0; t < kThreads; ++t) {
+        producers.emplace_back([&go, t] {
+            while (!go.load()) {
+            }
+            for (int i = 0; i < kPerThread; ++i) {
+                MemoryEvent event;
+                event.sourceId = static_cast<std::uint16_t>(t + 1);
+                event.allocationId = static_cast<AllocationId>(i);
+                EventStream::publish(event);
+            }
+        });
+    }
+    go.store(true);
+    std::vector<MemoryEvent> events;
+    std::size_t capacity = subscription->capacity();
+    while (capacity < (std::size_t{1} << 20)) {
+        subscription->drain(events);
+        capacity *= 4;
+        subscription->reserve(capacity);
+    }
+    for (std::thread& producer : producers) {
+        producer.join();
+    }
+    subscription->drain(events);
+    // Every event is either drained or counted as dropped, each producer's in order.
+    QCOMPARE(events.size() + subscription->droppedCount(),
+             static_cast<std::size_t>(kThreads) * kPerThread);
+    std::map<std::uint16_t, AllocationId> last;
+    for (const MemoryEvent& event : events) {
+        const auto it = last.find(event.sourceId);
+        QVERIFY(it == last.end() || it->second < event.allocationId);
+        last[event.sourceId] = event.allocationId;
+    }
 }
 
 void EventStreamTest::fullQueue_countsDroppedEvents() {

@@ -308,8 +308,9 @@ void GcFinalizationTest::
     std::lock_guard lock(mutex);
     QCOMPARE(notifications.size(), std::size_t{1});
     QCOMPARE(notifications[0].allocation.bytes, std::uint64_t{512 * 384 * 4});
-    QVERIFY2(notifications[0].stackTrace.find("openPreviewAndForgetIt") != std::string::npos,
-             notifications[0].stackTrace.c_str());
+    const std::string stackTrace =
+        MemoryDiagnostics::formatStack(notifications[0].allocation.stackId);
+    QVERIFY2(stackTrace.find("openPreviewAndForgetIt") != std::string::npos, stackTrace.c_str());
     // As in ImageSharp, memory a finalizer released still counts as undisposed.
     QCOMPARE(MemoryDiagnostics::totalUndisposedAllocationCount(), undisposedBefore + 1);
 }

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "TestAllocators.h"
@@ -37,6 +38,12 @@ __attribute__((noinline)) MemoryOwner forgottenScratchBuffer(MemoryAllocator& al
     return buffer;
 }
 
+__attribute__((noinline)) MemoryOwner bufferReleasedOnAnotherThread(MemoryAllocator& allocator) {
+    MemoryOwner buffer = allocator.allocate(1024 * 1024, 1);
+    asm volatile("" ::: "memory");
+    return buffer;
+}
+
 __attribute__((noinline)) MemoryOwner allocationSiteForReport(MemoryAllocator& allocator,
                                                               std::int64_t bytes) {
     MemoryOwner buffer = allocator.allocate(bytes, 1);
@@ -59,6 +66,7 @@ private slots:
     void unpooledGroup_countsEachChunk();
     void missingDispose_leakCheckpointNamesTheAllocatingFunction();
     void abandonedOwner_notifiesWithStack_andStaysCounted();
+    void undisposedNotification_namesNoStackOnTheReleasingThread();
     void leakReport_startsAtTheCaller_forEveryTier_data();
     void leakReport_startsAtTheCaller_forEveryTier();
     void stacks_areCapturedOnlyWhileSomeoneAsks();
@@ -144,12 +152,34 @@ void MemoryDiagnosticsTest::abandonedOwner_notifiesWithStack_andStaysCounted() {
     QCOMPARE(reports.size(), std::size_t{1});
     QCOMPARE(reports[0].allocation.id, id);
     QCOMPARE(reports[0].allocation.bytes, 3u * 1024 * 1024);
-    QVERIFY2(QString::fromStdString(reports[0].stackTrace).contains("forgottenScratchBuffer"),
-             reports[0].stackTrace.c_str());
+    const std::string stackTrace = MemoryDiagnostics::formatStack(reports[0].allocation.stackId);
+    QVERIFY2(QString::fromStdString(stackTrace).contains("forgottenScratchBuffer"),
+             stackTrace.c_str());
     QCOMPARE(MemoryDiagnostics::totalUndisposedAllocationCount(), start + 1);
     // The memory itself went back to the pool: a finalizer cleans up, it does not leak.
     auto* pooled = dynamic_cast<PooledMemoryAllocator*>(allocator.get());
     QCOMPARE(pooled->pool().stats().rented, 0);
+}
+
+void MemoryDiagnosticsTest::undisposedNotification_namesNoStackOnTheReleasingThread() {
+    std::mutex mutex;
+    std::vector<UndisposedAllocation> reports;
+    auto subscription =
+        MemoryDiagnostics::subscribeUndisposed([&](const UndisposedAllocation& report) {
+            std::lock_guard lock(mutex);
+            reports.push_back(report);
+        });
+    auto allocator = MemoryAllocator::create();
+    MemoryOwner buffer = bufferReleasedOnAnotherThread(*allocator);
+    const std::size_t namedBefore = Symbolizer::instance().cachedAddressCount();
+    std::thread([&buffer] { buffer.abandonToFinalizer(); }).join();
+    // Nothing was looked up while the memory was let go: the stack travels as its id.
+    QCOMPARE(Symbolizer::instance().cachedAddressCount(), namedBefore);
+    QCOMPARE(reports.size(), std::size_t{1});
+    QVERIFY(reports[0].allocation.stackId != 0);
+    const std::string stack = MemoryDiagnostics::formatStack(reports[0].allocation.stackId);
+    QVERIFY2(stack.find("bufferReleasedOnAnotherThread") != std::string::npos, stack.c_str());
+    QVERIFY(Symbolizer::instance().cachedAddressCount() > namedBefore);
 }
 
 void MemoryDiagnosticsTest::leakReport_startsAtTheCaller_forEveryTier_data() {
@@ -277,7 +307,7 @@ void MemoryDiagnosticsTest::symbolizer_namesFunctionFileAndLine_andCaches() {
     const auto frames = StackTable::instance().frames(captureHere());
     QVERIFY(frames.size() >= 2);
     Symbolizer symbolizer;
-    const SymbolizedFrame top = symbolizer.symbolize(frames[0]);
+    const Frame top = symbolizer.symbolize(frames[0]).back();
     QVERIFY2(QString::fromStdString(top.function).contains("captureHere"), top.function.c_str());
     QVERIFY2(QString::fromStdString(top.file).endsWith("MemoryDiagnosticsTest.cpp"),
              top.file.c_str());

@@ -11,6 +11,7 @@
 #include "diagnostics/StackTable.h"
 #include "recording/RecordingError.h"
 #include "recording/RecordingReader.h"
+#include "recording/RecordingSchema.h"
 #include "recording/RecordingWriter.h"
 #include "recording/SqliteDatabase.h"
 #include "scenarios/LeakHuntScenario.h"
@@ -108,7 +109,7 @@ private slots:
 
         const RecordingReader reader(path);
         QVERIFY(reader.finished());
-        QCOMPARE(reader.schemaVersion(), 1);
+        QCOMPARE(reader.schemaVersion(), 2);
         QCOMPARE(reader.metadata().at("scenario"), std::string("sample"));
         QCOMPARE(reader.metadata().at("capacity_chunks"), std::string("16"));
         QCOMPARE(reader.metadata().at("engine_dropped_events"), std::string("3"));
@@ -121,14 +122,15 @@ private slots:
             QVERIFY2(sameEvent(events[i].event, recorded[i]), qPrintable(QString::number(i)));
         }
         QVERIFY(!reader.snapshots(0, 1000).empty());
-        const std::vector<std::string> stack = reader.stack(stackId);
+        const std::vector<Frame> stack = reader.stack(stackId);
         QVERIFY(!stack.empty());
-        QVERIFY2(std::any_of(stack.begin(), stack.end(),
-                             [](const std::string& frame) {
-                                 return frame.find("eventsReadBackEqualTheEventsRecorded") !=
-                                        std::string::npos;
-                             }),
-                 stack.front().c_str());
+        QVERIFY2(
+            std::any_of(stack.begin(), stack.end(),
+                        [](const Frame& frame) {
+                            return frame.function.find("eventsReadBackEqualTheEventsRecorded") !=
+                                   std::string::npos;
+                        }),
+            stack.front().toString().c_str());
         QCOMPARE(reader.leaks().size(), std::size_t{1});
         QCOMPARE(reader.leaks().front().tag, std::string("kept"));
     }
@@ -212,6 +214,44 @@ private slots:
         writer.finish({}, 0);
     }
 
+    void reader_readsSchemaVersion1Recordings() {
+        // Version 1 kept one named frame per address and no modules.
+        const std::string path = file("version1.psrec");
+        {
+            SqliteDatabase database(path, SqliteDatabase::Mode::CreateNew);
+            database.execute("PRAGMA application_id=" +
+                             std::to_string(RecordingSchema::kApplicationId));
+            database.execute(R"sql(
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE events (seq INTEGER PRIMARY KEY, time_ns INTEGER NOT NULL, kind INTEGER NOT NULL,
+    allocation_id INTEGER NOT NULL, bytes INTEGER NOT NULL, value INTEGER NOT NULL,
+    value2 INTEGER NOT NULL, stack_id INTEGER NOT NULL, thread_id INTEGER NOT NULL,
+    slot INTEGER NOT NULL, chunk_index INTEGER NOT NULL, chunk_count INTEGER NOT NULL,
+    source_id INTEGER NOT NULL, tier INTEGER NOT NULL);
+CREATE TABLE stacks (stack_id INTEGER NOT NULL, depth INTEGER NOT NULL,
+    address INTEGER NOT NULL, PRIMARY KEY (stack_id, depth));
+CREATE TABLE frames (address INTEGER PRIMARY KEY, function TEXT, file TEXT, line INTEGER,
+    module TEXT);
+INSERT INTO meta VALUES ('format', 'poolscope-recording'), ('schema_version', '1'),
+    ('finished', '1');
+INSERT INTO events VALUES (1, 100, 0, 1, 4096, 0, 0, 3, 1, 0, 0, 1, 1, 0);
+INSERT INTO stacks VALUES (3, 0, 4096), (3, 1, 8192), (3, 2, 12288);
+INSERT INTO frames VALUES (4096, 'makeThumbnail()', '/src/thumbs.cpp', 42, '/usr/bin/app'),
+    (8192, 'main', '', 0, '/usr/bin/app');
+)sql");
+        }
+        const RecordingReader reader(path);
+        QCOMPARE(reader.schemaVersion(), 1);
+        QVERIFY(reader.modules().empty());
+        QCOMPARE(reader.events(0, 10).size(), std::size_t{1});
+        const std::vector<Frame> stack = reader.stack(3);
+        QCOMPARE(stack.size(), std::size_t{3});
+        QCOMPARE(stack[0].toString(), std::string("makeThumbnail() (/src/thumbs.cpp:42)"));
+        QCOMPARE(stack[1].toString(), std::string("main [/usr/bin/app]"));
+        QCOMPARE(stack[2].toString(), std::string("0x3000"));
+        QVERIFY(!stack[0].inlined);
+    }
+
     void aMissingFileIsNamedInTheError() {
         const std::string path = file("nowhere.psrec");
         QCOMPARE(openingError(path),
@@ -255,7 +295,7 @@ private slots:
         }
         QCOMPARE(openingError(path),
                  QString::fromStdString(path + " was written by a newer PoolScope (schema version "
-                                               "9; this one reads up to 1)"));
+                                               "9; this one reads up to 2)"));
     }
 
     void aTruncatedOrCorruptRecordingIsAnErrorNamingTheFileNeverACrash() {

@@ -20,8 +20,8 @@ using namespace poolscope::testing;
 namespace {
 
 bool stackNames(const LeakRecord& leak, const std::string& function) {
-    return std::any_of(leak.stack.begin(), leak.stack.end(), [&](const std::string& frame) {
-        return frame.find(function) != std::string::npos;
+    return std::any_of(leak.stack.begin(), leak.stack.end(), [&](const Frame& frame) {
+        return frame.toString().find(function) != std::string::npos;
     });
 }
 

@@ -65,11 +65,9 @@ private:
     static SessionState::Resolvers resolvers() {
         SessionState::Resolvers resolvers;
         resolvers.stack = [](StackId id) {
-            return std::vector<StackFrameText>{
-                {QStringLiteral("makeBuffer%1").arg(id), QStringLiteral("buffer.cpp"),
-                 static_cast<int>(id), QStringLiteral("libapp.so"), 0x100},
-                {QStringLiteral("main"), QStringLiteral("main.cpp"), 1, QStringLiteral("app"),
-                 0x200}};
+            return std::vector<Frame>{{"makeBuffer" + std::to_string(id), "buffer.cpp",
+                                       static_cast<int>(id), "libapp.so", 0x100},
+                                      {"main", "main.cpp", 1, "app", 0x200}};
         };
         resolvers.tag = [](std::uint16_t tag) {
             return tag == kAwkwardTag ? kAwkwardTagName : QStringLiteral("tag-%1").arg(tag);
@@ -174,7 +172,7 @@ private slots:
         for (const LeakRecord& leak : leakHunt_.report.leaks) {
             QVERIFY(!leak.stack.empty());
             view.setSelectedAllocation(leak.id);
-            const QString stackTop = QString::fromStdString(leak.stack.front());
+            const QString stackTop = QString::fromStdString(leak.stack.front().toString());
             const QString function = stackTop.section(QStringLiteral(" ("), 0, 0);
             QVERIFY2(view.detailStackText().contains(function),
                      qPrintable(function + QStringLiteral(" not in\n") + view.detailStackText()));

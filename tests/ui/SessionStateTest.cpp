@@ -45,9 +45,8 @@ SessionState makeState(int* stackLookups = nullptr) {
         if (stackLookups != nullptr) {
             ++*stackLookups;
         }
-        return std::vector<StackFrameText>{
-            {QStringLiteral("makeThumbnail%1").arg(id), QStringLiteral("a.cpp"), 10, {}, 0x10},
-            {QString(), QString(), 0, QStringLiteral("libx.so"), 0x20}};
+        return std::vector<Frame>{{"makeThumbnail" + std::to_string(id), "a.cpp", 10, {}, 0x10},
+                                  {{}, {}, 0, "libx.so", 0x20}};
     };
     resolvers.tag = [](std::uint16_t tag) { return QStringLiteral("tag-%1").arg(tag); };
     SessionState state(resolvers, 0);
@@ -100,7 +99,27 @@ private slots:
         QCOMPARE(snapshot->chunksOf(*row)[1].address, std::uint64_t{0xb000});
         QCOMPARE(snapshot->chunksOf(*row)[2].slot, 4);
         QCOMPARE(snapshot->stacks->tagName(3), QStringLiteral("tag-3"));
-        QCOMPARE(snapshot->stacks->topFrame(77).function, QStringLiteral("makeThumbnail77"));
+        QCOMPARE(snapshot->stacks->topFrame(77).function, std::string("makeThumbnail77"));
+    }
+
+    void stackCatalog_carriesWhyFramesWentUnnamed() {
+        SessionState::Resolvers resolvers;
+        resolvers.stack = [](StackId) {
+            return std::vector<Frame>{{{}, {}, 0, "/usr/lib/libx.so", 0x20, 0x20, false}};
+        };
+        resolvers.missingSymbols = [] {
+            return std::vector<ModuleSymbolStatus>{
+                {"/usr/lib/libx.so", 1, 0, "no symbol table and no debug information"}};
+        };
+        SessionState state(resolvers, 0);
+        state.followPool(kPool, 8, kChunk);
+        state.apply(rent(9, 0, 0, 1, 0xa000, 3, 77));
+        const auto snapshot = state.takeSnapshot(kSecond);
+        QCOMPARE(snapshot->stacks->missingSymbols, 1);
+        QCOMPARE(snapshot->stacks->missingSymbolModules.size(), std::size_t{1});
+        QCOMPARE(snapshot->stacks->missingSymbolModules[0].module, std::string("/usr/lib/libx.so"));
+        QCOMPARE(snapshot->stacks->missingSymbolModules[0].reason,
+                 std::string("no symbol table and no debug information"));
     }
 
     void allocation_leavesTheTableWhenItsLastChunkIsReleased() {

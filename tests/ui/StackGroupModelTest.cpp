@@ -31,7 +31,7 @@ std::shared_ptr<StackCatalog> catalogOf(int stacks) {
     auto catalog = std::make_shared<StackCatalog>();
     for (int s = 1; s <= stacks; ++s) {
         catalog->stacks[static_cast<StackId>(s)] = {
-            {QStringLiteral("makeBuffer%1").arg(s), QStringLiteral("buffer.cpp"), s, {}, 0}};
+            {"makeBuffer" + std::to_string(s), "buffer.cpp", s, {}, 0}};
     }
     return catalog;
 }
@@ -63,6 +63,37 @@ private slots:
         QCOMPARE(model.groupCount(), 2);  // even rows hold stacks 1 and 3 only
         model.setData(nullptr, nullptr);
         QCOMPARE(model.rowCount(), 0);
+    }
+
+    void stackGroupModel_marksInlinedFramesAndShortensTemplatesWhenAsked() {
+        auto catalog = std::make_shared<StackCatalog>();
+        const Frame inlined{"fill<std::vector<int, std::allocator<int> > >(int)",
+                            "fill.h",
+                            7,
+                            "app",
+                            0x40,
+                            0x10,
+                            true};
+        const Frame caller{
+            "render<Rgba32>(Image<Rgba32>&)", "render.cpp", 30, "app", 0x40, 0x10, false};
+        catalog->stacks[1] = {inlined, caller};
+        StackGroupModel model;
+        model.setData(tableOf(1, 1), catalog);
+        const QString full = model.index(0, 0).data().toString();
+        QVERIFY2(full.contains(QStringLiteral("fill<std::vector<int")), qPrintable(full));
+        QVERIFY2(full.contains(QStringLiteral("[inlined]")), qPrintable(full));
+        QCOMPARE(model.functionText(inlined),
+                 QStringLiteral("fill<std::vector<int, std::allocator<int> > >(int) [inlined]"));
+        QCOMPARE(model.functionText(caller), QStringLiteral("render<Rgba32>(Image<Rgba32>&)"));
+
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        model.setShortenTemplateArguments(true);
+        QCOMPARE(changed.size(), 1);
+        const QString shortened = model.index(0, 0).data().toString();
+        QVERIFY2(shortened.startsWith(QStringLiteral("fill<…>")), qPrintable(shortened));
+        QVERIFY2(shortened.contains(QStringLiteral("render<…>")), qPrintable(shortened));
+        QCOMPARE(model.functionText(inlined), QStringLiteral("fill<…>(int) [inlined]"));
+        QCOMPARE(model.functionText(caller), QStringLiteral("render<…>(Image<…>&)"));
     }
 
     void groups_areOrderedByBytesWithCounts() {

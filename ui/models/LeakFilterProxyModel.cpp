@@ -113,14 +113,15 @@ std::uint8_t LeakFilterProxyModel::stackFlags(StackId stackId) const {
         return cached->second;
     }
     std::uint8_t flags = Known;
-    const std::vector<StackFrameText>* frames =
+    const std::vector<Frame>* frames =
         leakModel_->stacks() ? leakModel_->stacks()->stack(stackId) : nullptr;
     if (!text_.isEmpty()) {
         // The top frame as shown, and every function of the stack: the function a leak hunter
         // types is often a caller of a shared helper that made the buffer.
         bool match = leakModel_->topFrameText(stackId).contains(text_, Qt::CaseInsensitive);
         for (std::size_t i = 0; !match && frames != nullptr && i < frames->size(); ++i) {
-            match = (*frames)[i].function.contains(text_, Qt::CaseInsensitive);
+            match =
+                QString::fromStdString((*frames)[i].function).contains(text_, Qt::CaseInsensitive);
         }
         flags |= match ? TextMatch : 0;
     }

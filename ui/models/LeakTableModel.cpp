@@ -154,7 +154,7 @@ const std::vector<std::uint32_t>& LeakTableModel::textRanks(int column) const {
         QString name;
         switch (column) {
             case TierColumn:
-                name = tierText(static_cast<MemoryTier>(key / 2)) +
+                name = DisplayFormat::tierName(static_cast<MemoryTier>(key / 2)) +
                        (key % 2 != 0 ? QStringLiteral(", released") : QString());
                 break;
             case TagColumn:
@@ -233,36 +233,34 @@ QString LeakTableModel::functionWithoutParameters(const QString& function) {
     return function;
 }
 
-QString LeakTableModel::shortFrameText(const StackFrameText& frame) {
-    QString text = frame.function.isEmpty() ? QStringLiteral("0x%1").arg(frame.address, 0, 16)
-                                            : functionWithoutParameters(frame.function);
-    if (!frame.file.isEmpty()) {
-        const QString file = frame.file.section(QLatin1Char('/'), -1);
+QString LeakTableModel::shortFrameText(const Frame& frame) {
+    QString text = frame.function.empty()
+                       ? QStringLiteral("0x%1").arg(frame.address, 0, 16)
+                       : functionWithoutParameters(QString::fromStdString(frame.function));
+    if (!frame.file.empty()) {
+        const QString file = QString::fromStdString(frame.file).section(QLatin1Char('/'), -1);
         text += QStringLiteral(" (%1:%2)").arg(file).arg(frame.line);
-    } else if (!frame.module.isEmpty()) {
-        text += QStringLiteral(" [%1]").arg(frame.module.section(QLatin1Char('/'), -1));
+    } else if (!frame.module.empty()) {
+        text += QStringLiteral(" [%1]").arg(
+            QString::fromStdString(frame.module).section(QLatin1Char('/'), -1));
     }
     return text;
 }
 
 QString LeakTableModel::stackText(StackId stackId) const {
-    const std::vector<StackFrameText>* frames = stacks_ ? stacks_->stack(stackId) : nullptr;
+    const std::vector<Frame>* frames = stacks_ ? stacks_->stack(stackId) : nullptr;
     if (frames == nullptr) {
         return {};
     }
     QStringList lines;
-    for (const StackFrameText& frame : *frames) {
-        lines.append(frame.toString());
+    for (const Frame& frame : *frames) {
+        lines.append(QString::fromStdString(frame.toString()));
     }
     return lines.join(QLatin1Char('\n'));
 }
 
 QString LeakTableModel::tagText(std::uint16_t tagId) const {
     return stacks_ && tagId != 0 ? stacks_->tagName(tagId) : QString();
-}
-
-QString LeakTableModel::tierText(MemoryTier tier) {
-    return DisplayFormat::tierName(tier);
 }
 
 QString LeakTableModel::imageText(const LiveAllocation& row) {
@@ -274,10 +272,6 @@ QString LeakTableModel::imageText(const LiveAllocation& row) {
         .arg(row.imageWidth)
         .arg(row.imageHeight)
         .arg(QLatin1StringView(pixel.data(), static_cast<qsizetype>(pixel.size())));
-}
-
-QString LeakTableModel::bytesText(std::uint64_t bytes) {
-    return DisplayFormat::bytes(bytes);
 }
 
 QString LeakTableModel::ageText(std::int64_t nanoseconds) {
@@ -292,11 +286,12 @@ QString LeakTableModel::ageText(std::int64_t nanoseconds) {
     return tr("%1 h %2 min").arg(whole / 3600).arg((whole % 3600) / 60);
 }
 
-QString LeakTableModel::stackSignature(const std::vector<StackFrameText>& frames) {
+QString LeakTableModel::stackSignature(const std::vector<Frame>& frames) {
     QStringList names;
     names.reserve(static_cast<qsizetype>(frames.size()));
-    for (const StackFrameText& frame : frames) {
-        names.append(frame.function.isEmpty() ? QStringLiteral("?") : frame.function);
+    for (const Frame& frame : frames) {
+        names.append(frame.function.empty() ? QStringLiteral("?")
+                                            : QString::fromStdString(frame.function));
     }
     return names.join(QLatin1Char('\n'));
 }
@@ -322,10 +317,11 @@ QVariant LeakTableModel::displayText(const LiveAllocation& row, int column) cons
         case IdColumn:
             return QString::number(row.id);
         case SizeColumn:
-            return bytesText(row.bytes);
+            return DisplayFormat::bytes(row.bytes);
         case TierColumn:
-            return row.releasedWithoutDispose ? tr("%1, released").arg(tierText(row.tier))
-                                              : tierText(row.tier);
+            return row.releasedWithoutDispose
+                       ? tr("%1, released").arg(DisplayFormat::tierName(row.tier))
+                       : DisplayFormat::tierName(row.tier);
         case ImageColumn:
             return imageText(row);
         case ThreadColumn:

@@ -79,16 +79,13 @@ public:
     // Every frame, one line each, in full.
     QString stackText(StackId stackId) const;
     QString tagText(std::uint16_t tagId) const;
-    // DisplayFormat's tier name and size, as the table's columns show them.
-    static QString tierText(MemoryTier tier);
     static QString imageText(const LiveAllocation& row);
-    static QString bytesText(std::uint64_t bytes);
     static QString ageText(std::int64_t nanoseconds);
     static QString functionWithoutParameters(const QString& function);
-    static QString shortFrameText(const StackFrameText& frame);
+    static QString shortFrameText(const Frame& frame);
     // The frames' function names, innermost first: what a suppression remembers of a stack, so
     // that it still matches in a later run, where addresses and stack ids differ.
-    static QString stackSignature(const std::vector<StackFrameText>& frames);
+    static QString stackSignature(const std::vector<Frame>& frames);
 
     // Without QAbstractTableModel's virtual rowCount/columnCount round trip: a sort of a
     // million rows asks for about forty million indexes.

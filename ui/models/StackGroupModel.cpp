@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "models/DisplayFormat.h"
 #include "models/LeakTableModel.h"
 
 namespace poolscope {
@@ -135,6 +136,30 @@ int StackGroupModel::columnCount(const QModelIndex& /*parent*/) const {
     return ColumnCount;
 }
 
+void StackGroupModel::setShortenTemplateArguments(bool shorten) {
+    if (shorten == shortenTemplateArguments_) {
+        return;
+    }
+    shortenTemplateArguments_ = shorten;
+    if (!groups_.empty()) {
+        emit dataChanged(index(0, NameColumn),
+                         index(static_cast<int>(groups_.size()) - 1, NameColumn));
+    }
+}
+
+QString StackGroupModel::functionText(const Frame& frame) const {
+    QString text =
+        frame.function.empty()
+            ? QStringLiteral("0x%1").arg(frame.address, 0, 16)
+            : QString::fromStdString(shortenTemplateArguments_
+                                         ? poolscope::shortenTemplateArguments(frame.function)
+                                         : frame.function);
+    if (frame.inlined) {
+        text += tr(" [inlined]");
+    }
+    return text;
+}
+
 QVariant StackGroupModel::groupData(const Group& group, int column, int role) const {
     switch (role) {
         case Qt::DisplayRole:
@@ -143,36 +168,46 @@ QVariant StackGroupModel::groupData(const Group& group, int column, int role) co
                     if (group.stackId == 0) {
                         return tr("(no stack captured)");
                     }
-                    const std::vector<StackFrameText>* frames =
+                    const std::vector<Frame>* frames =
                         stacks_ ? stacks_->stack(group.stackId) : nullptr;
                     if (frames == nullptr || frames->empty()) {
                         return tr("stack %1").arg(group.stackId);
                     }
                     // Stacks often share a helper as their top frame; its caller tells them
                     // apart.
-                    QString name = LeakTableModel::shortFrameText(frames->front());
-                    if (frames->size() > 1 && !(*frames)[1].function.isEmpty()) {
+                    Frame top = frames->front();
+                    if (shortenTemplateArguments_) {
+                        top.function = poolscope::shortenTemplateArguments(top.function);
+                    }
+                    QString name = LeakTableModel::shortFrameText(top);
+                    if (top.inlined) {
+                        name += tr(" [inlined]");
+                    }
+                    if (frames->size() > 1 && !(*frames)[1].function.empty()) {
+                        const std::string& caller = (*frames)[1].function;
                         name += QStringLiteral("  \u2190  ") +
-                                LeakTableModel::functionWithoutParameters((*frames)[1].function);
+                                LeakTableModel::functionWithoutParameters(QString::fromStdString(
+                                    shortenTemplateArguments_
+                                        ? poolscope::shortenTemplateArguments(caller)
+                                        : caller));
                     }
                     return name;
                 }
                 case CountColumn:
                     return QString::number(group.rows.size());
                 case BytesColumn:
-                    return LeakTableModel::bytesText(group.bytes);
+                    return DisplayFormat::bytes(group.bytes);
                 default:
                     return {};
             }
         case Qt::ToolTipRole: {
-            const std::vector<StackFrameText>* frames =
-                stacks_ ? stacks_->stack(group.stackId) : nullptr;
+            const std::vector<Frame>* frames = stacks_ ? stacks_->stack(group.stackId) : nullptr;
             if (frames == nullptr) {
                 return {};
             }
             QStringList lines;
-            for (const StackFrameText& frame : *frames) {
-                lines.append(frame.toString());
+            for (const Frame& frame : *frames) {
+                lines.append(QString::fromStdString(frame.toString()));
             }
             return lines.join(QLatin1Char('\n'));
         }
@@ -209,7 +244,7 @@ QVariant StackGroupModel::childData(const Group& group, int row, int column, int
             switch (column) {
                 case NameColumn: {
                     QStringList parts{tr("#%1").arg(allocation.id),
-                                      LeakTableModel::tierText(allocation.tier)};
+                                      DisplayFormat::tierName(allocation.tier)};
                     const QString image = LeakTableModel::imageText(allocation);
                     if (!image.isEmpty()) {
                         parts.append(image);
@@ -223,7 +258,7 @@ QVariant StackGroupModel::childData(const Group& group, int row, int column, int
                     return parts.join(QStringLiteral("  ·  "));
                 }
                 case BytesColumn:
-                    return LeakTableModel::bytesText(allocation.bytes);
+                    return DisplayFormat::bytes(allocation.bytes);
                 default:
                     return {};
             }

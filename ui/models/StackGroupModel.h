@@ -49,6 +49,14 @@ public:
     void setChildLimit(int limit);
     int childLimit() const { return childLimit_; }
 
+    // Shows every template argument list as "<…>" in stack names and frame texts: the names
+    // of templated code stay readable.
+    void setShortenTemplateArguments(bool shorten);
+    bool shortenTemplateArguments() const { return shortenTemplateArguments_; }
+    // A frame's function as this model shows it: the address when the function is unknown,
+    // template arguments shortened when asked, and " [inlined]" for a call the compiler inlined.
+    QString functionText(const Frame& frame) const;
+
     int groupCount() const { return static_cast<int>(groups_.size()); }
     const Group& groupAt(int group) const { return groups_[static_cast<std::size_t>(group)]; }
     const std::shared_ptr<const AllocationTable>& table() const { return table_; }
@@ -81,6 +89,7 @@ private:
     std::vector<Group> groups_;
     std::unordered_map<StackId, int> groupOfStack_;
     int childLimit_ = kDefaultChildLimit;
+    bool shortenTemplateArguments_ = false;
 };
 
 }  // namespace poolscope

@@ -7,6 +7,7 @@
 
 #include "base/Clock.h"
 #include "diagnostics/MemoryDiagnostics.h"
+#include "diagnostics/Symbolizer.h"
 #include "gc/GcHeap.h"
 #include "recording/RecordingReader.h"
 #include "recording/RecordingWriter.h"
@@ -24,33 +25,6 @@ constexpr std::int64_t kHeapSnapshotIntervalNanoseconds = 250'000'000;
 // A recording's timeline gets one sample per this much recorded time, as a live run would.
 constexpr std::int64_t kRecordingSampleIntervalNanoseconds =
     std::int64_t{SessionIngestor::kSnapshotIntervalMilliseconds} * 1'000'000;
-
-// "function (file:line)", "function [module]" or "0x..." back into its parts.
-StackFrameText parseRecordedFrame(const std::string& text) {
-    StackFrameText frame;
-    const QString line = QString::fromStdString(text);
-    if (line.startsWith(QLatin1String("0x"))) {
-        frame.address = line.mid(2).toULongLong(nullptr, 16);
-        return frame;
-    }
-    const qsizetype open = line.lastIndexOf(QLatin1String(" ("));
-    if (open > 0 && line.endsWith(QLatin1Char(')'))) {
-        frame.function = line.left(open);
-        const QString location = line.mid(open + 2, line.size() - open - 3);
-        const qsizetype colon = location.lastIndexOf(QLatin1Char(':'));
-        frame.file = colon > 0 ? location.left(colon) : location;
-        frame.line = colon > 0 ? location.mid(colon + 1).toInt() : 0;
-        return frame;
-    }
-    const qsizetype bracket = line.lastIndexOf(QLatin1String(" ["));
-    if (bracket > 0 && line.endsWith(QLatin1Char(']'))) {
-        frame.function = line.left(bracket);
-        frame.module = line.mid(bracket + 2, line.size() - bracket - 3);
-        return frame;
-    }
-    frame.function = line;
-    return frame;
-}
 
 std::int64_t metaInteger(const std::map<std::string, std::string>& metadata,
                          const std::string& key) {
@@ -119,16 +93,14 @@ void SessionIngestor::openRecording(const QString& path) {
     RecordingReader* source = reader_.get();
     SessionState::Resolvers resolvers;
     resolvers.stack = [source](StackId stackId) {
-        std::vector<StackFrameText> frames;
         try {
-            for (const std::string& line : source->stack(stackId)) {
-                frames.push_back(parseRecordedFrame(line));
-            }
+            return source->stack(stackId);
         } catch (const std::exception&) {
             // A damaged stack table leaves this stack unnamed; the events still count.
+            return std::vector<Frame>();
         }
-        return frames;
     };
+    resolvers.missingSymbols = [] { return Symbolizer::instance().missingSymbols(); };
     resolvers.tag = [](std::uint16_t tagId) { return QStringLiteral("tag %1").arg(tagId); };
     const std::int64_t origin = first.empty() ? 0 : first.front().event.timeNanoseconds;
     state_ = std::make_unique<SessionState>(std::move(resolvers), origin);
@@ -227,8 +199,7 @@ void SessionIngestor::tick() {
     }
     if (reader_) {
         if (readSequence_ >= reader_->lastEventSequence() && readDone_) {
-            batch_.clear();
-            subscription_->drain(batch_);
+            drainEngine();
             return;
         }
         tickRecording();
@@ -238,8 +209,7 @@ void SessionIngestor::tick() {
 }
 
 void SessionIngestor::tickLive() {
-    batch_.clear();
-    subscription_->drain(batch_);
+    drainEngine();
     state_->apply(batch_);
     if (recording_ && !batch_.empty()) {
         recording_->consume(batch_);
@@ -266,12 +236,32 @@ void SessionIngestor::tickLive() {
     }
     state_->setUndisposedAllocations(MemoryDiagnostics::totalUndisposedAllocationCount());
     emit snapshotReady(state_->takeSnapshot(now));
+    releaseSymbolsWhenIdle(now);
+}
+
+void SessionIngestor::drainEngine() {
+    batch_.clear();
+    subscription_->drain(batch_);
+    const std::size_t capacity = subscription_->capacity();
+    if (batch_.size() * 2 >= capacity && capacity < kMaxEventQueueCapacity) {
+        subscription_->reserve(std::min(kMaxEventQueueCapacity, capacity * 4));
+    }
+}
+
+void SessionIngestor::releaseSymbolsWhenIdle(std::int64_t now) {
+    if (state_->namedStackCount() != namedStacks_ || state_->pendingStackCount() != 0) {
+        namedStacks_ = state_->namedStackCount();
+        lastStackNamed_ = now;
+        symbolsHeld_ = true;
+    } else if (symbolsHeld_ && now - lastStackNamed_ >= kSymbolIdleNanoseconds) {
+        Symbolizer::instance().releaseMemory();
+        symbolsHeld_ = false;
+    }
 }
 
 void SessionIngestor::tickRecording() {
     // The live engine goes on publishing while a recording is shown; its queue must not fill.
-    batch_.clear();
-    subscription_->drain(batch_);
+    drainEngine();
     std::vector<RecordedEvent> events;
     try {
         events = reader_->events(readSequence_, kRecordingEventsPerTick);

@@ -42,12 +42,18 @@ class SessionIngestor : public QObject {
 
 public:
     static constexpr int kSnapshotIntervalMilliseconds = 33;
-    // Enough for a second of a busy engine between two drains.
-    static constexpr std::size_t kEventQueueCapacity = std::size_t{1} << 20;
+    // What the engine's event queue starts with: a burst of a leak hunt under load between two
+    // drains. A drain that finds it half full grows it fourfold, up to the maximum (a second
+    // of a busy engine), so the queue follows the rate actually seen.
+    static constexpr std::size_t kEventQueueCapacity = std::size_t{1} << 17;
+    static constexpr std::size_t kMaxEventQueueCapacity = std::size_t{1} << 20;
     // A recording is read this many events per tick, so the window stays live while a large
     // one opens.
     static constexpr std::size_t kRecordingEventsPerTick = 200'000;
     static constexpr int kIdleRecordingIntervalMilliseconds = 250;
+    // The symbolizer's caches and debug information are given back after this long without
+    // a new stack to name: a session that watches a steady workload holds no symbol memory.
+    static constexpr std::int64_t kSymbolIdleNanoseconds = 10'000'000'000;
 
     // The subscription is made by the caller before any run can start, so no event of a run
     // is published before somebody listens.
@@ -89,6 +95,9 @@ private:
     void tickLive();
     void tickRecording();
     void finishRecording();
+    void releaseSymbolsWhenIdle(std::int64_t now);
+    // Takes the engine's queued events into batch_, growing the queue when it filled up.
+    void drainEngine();
 
     QTimer timer_;
     std::unique_ptr<SessionState> state_;
@@ -99,6 +108,9 @@ private:
     std::shared_ptr<HeapSnapshotMailbox> heapMailbox_;
     std::shared_ptr<GcHeap> heap_;
     std::int64_t lastHeapSnapshot_ = 0;
+    std::size_t namedStacks_ = 0;
+    std::int64_t lastStackNamed_ = 0;
+    bool symbolsHeld_ = false;
     std::shared_ptr<RecordingWriter> recording_;
     bool running_ = false;
 

@@ -11,7 +11,9 @@
 
 #include "base/MemoryTier.h"
 #include "base/SlotState.h"
+#include "diagnostics/Frame.h"
 #include "diagnostics/MemoryEvent.h"
+#include "diagnostics/Symbolizer.h"
 #include "gc/GcHeapSnapshot.h"
 #include "imaging/PixelTypeId.h"
 #include "session/PoolSnapshot.h"
@@ -55,29 +57,19 @@ struct AllocationTable {
     const LiveAllocation* find(AllocationId id) const;
 };
 
-// A symbolized stack frame, ready to show.
-struct StackFrameText {
-    QString function;  // demangled; empty when unknown
-    QString file;
-    int line = 0;
-    QString module;
-    std::uint64_t address = 0;
-
-    // "function (file:line)", or what of it is known.
-    QString toString() const;
-};
-
 // Stacks and tag names seen so far, resolved once on the session's worker. Grows only, so a
 // newer catalog holds everything an older one did.
 struct StackCatalog {
-    std::unordered_map<StackId, std::vector<StackFrameText>> stacks;  // innermost first,
-                                                                      // allocator frames left out
+    std::unordered_map<StackId, std::vector<Frame>> stacks;  // innermost first,
+                                                             // allocator frames left out
     std::unordered_map<std::uint16_t, QString> tagNames;
     int missingSymbols = 0;  // frames whose function could not be named
+    // Per module, how many frames went unnamed or without source lines, and why.
+    std::vector<ModuleSymbolStatus> missingSymbolModules;
 
-    const std::vector<StackFrameText>* stack(StackId id) const;
+    const std::vector<Frame>* stack(StackId id) const;
     // The first frame outside the engine's allocator, or an empty frame.
-    StackFrameText topFrame(StackId id) const;
+    Frame topFrame(StackId id) const;
     QString tagName(std::uint16_t tagId) const;
 };
 

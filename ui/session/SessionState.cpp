@@ -15,24 +15,14 @@ const LiveAllocation* AllocationTable::find(AllocationId id) const {
     return it != rows.end() && it->id == id ? &*it : nullptr;
 }
 
-QString StackFrameText::toString() const {
-    QString text = function.isEmpty() ? QStringLiteral("0x%1").arg(address, 0, 16) : function;
-    if (!file.isEmpty()) {
-        text += QStringLiteral(" (%1:%2)").arg(file).arg(line);
-    } else if (!module.isEmpty()) {
-        text += QStringLiteral(" [%1]").arg(module);
-    }
-    return text;
-}
-
-const std::vector<StackFrameText>* StackCatalog::stack(StackId id) const {
+const std::vector<Frame>* StackCatalog::stack(StackId id) const {
     const auto it = stacks.find(id);
     return it == stacks.end() ? nullptr : &it->second;
 }
 
-StackFrameText StackCatalog::topFrame(StackId id) const {
-    const std::vector<StackFrameText>* frames = stack(id);
-    return frames == nullptr || frames->empty() ? StackFrameText{} : frames->front();
+Frame StackCatalog::topFrame(StackId id) const {
+    const std::vector<Frame>* frames = stack(id);
+    return frames == nullptr || frames->empty() ? Frame{} : frames->front();
 }
 
 QString StackCatalog::tagName(std::uint16_t tagId) const {
@@ -42,15 +32,8 @@ QString StackCatalog::tagName(std::uint16_t tagId) const {
 
 SessionState::Resolvers SessionState::liveResolvers() {
     Resolvers resolvers;
-    resolvers.stack = [](StackId stackId) {
-        std::vector<StackFrameText> frames;
-        for (const SymbolizedFrame& frame : MemoryDiagnostics::symbolizedStack(stackId)) {
-            frames.push_back({QString::fromStdString(frame.function),
-                              QString::fromStdString(frame.file), frame.line,
-                              QString::fromStdString(frame.module), frame.address});
-        }
-        return frames;
-    };
+    resolvers.stack = [](StackId stackId) { return MemoryDiagnostics::symbolizedStack(stackId); };
+    resolvers.missingSymbols = [] { return Symbolizer::instance().missingSymbols(); };
     resolvers.tag = [](std::uint16_t tagId) {
         return QString::fromStdString(MemoryDiagnostics::tagName(tagId));
     };
@@ -236,12 +219,13 @@ void SessionState::resolveStack(StackId stackId) {
         stacks_ = std::make_shared<StackCatalog>(*stacks_);  // the published one stays as it is
         stacksChanged_ = true;
     }
-    std::vector<StackFrameText> frames = resolvers_.stack(stackId);
-    stacks_->missingSymbols +=
-        static_cast<int>(std::count_if(frames.begin(), frames.end(), [](const StackFrameText& f) {
-            return f.function.isEmpty();
-        }));
+    std::vector<Frame> frames = resolvers_.stack(stackId);
+    stacks_->missingSymbols += static_cast<int>(std::count_if(
+        frames.begin(), frames.end(), [](const Frame& f) { return f.function.empty(); }));
     stacks_->stacks.emplace(stackId, std::move(frames));
+    if (resolvers_.missingSymbols) {
+        stacks_->missingSymbolModules = resolvers_.missingSymbols();
+    }
 }
 
 void SessionState::noteTag(std::uint16_t tagId) {

@@ -25,8 +25,10 @@ class SessionState {
 public:
     // Names a stack's frames and a tag; called on the feeding thread, once per stack or tag.
     struct Resolvers {
-        std::function<std::vector<StackFrameText>(StackId)> stack;
+        std::function<std::vector<Frame>(StackId)> stack;
         std::function<QString(std::uint16_t)> tag;
+        // Why frames went unnamed, per module; asked again after each stack is named.
+        std::function<std::vector<ModuleSymbolStatus>()> missingSymbols;
     };
 
     // How often the allocation table is rebuilt at most: copying a million rows costs tens of
@@ -63,6 +65,8 @@ public:
     }
     // Stacks seen but not named yet.
     std::size_t pendingStackCount() const { return pendingStacks_.size(); }
+    // Stacks named so far.
+    std::size_t namedStackCount() const { return stacks_->stacks.size(); }
 
     // The next snapshot gets a fresh allocation table whatever the interval: a run's end must
     // show what it left behind at once.

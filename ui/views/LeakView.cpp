@@ -107,6 +107,10 @@ LeakView::LeakView(QWidget* parent)
     splitter->addWidget(pages_);
     detail_ = new StackDetailPane(this);
     splitter->addWidget(detail_);
+    connect(detail_, &StackDetailPane::shortTemplatesToggled, this, [this](bool on) {
+        groups_->setShortenTemplateArguments(on);
+        showDetail(selectedAllocation_, selectedStackId_);
+    });
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
     splitter->setChildrenCollapsible(false);
@@ -314,7 +318,7 @@ std::optional<StackId> LeakView::selectedStack() const {
 
 void LeakView::suppressSelectedStack() {
     const std::optional<StackId> stack = selectedStack();
-    const std::vector<StackFrameText>* frames =
+    const std::vector<Frame>* frames =
         stack && model_->stacks() ? model_->stacks()->stack(*stack) : nullptr;
     if (frames == nullptr || frames->empty()) {
         return;
@@ -478,7 +482,7 @@ void LeakView::setSelectedAllocation(quint64 id) {
 }
 
 void LeakView::showDetail(std::optional<AllocationId> allocation, std::optional<StackId> stack) {
-    detail_->showAllocation(*model_, allocation, stack);
+    detail_->showAllocation(*model_, *groups_, allocation, stack);
 }
 
 QString LeakView::detailStackText() const {

@@ -450,9 +450,10 @@ QString PoolMapView::allocationToolTip(quint64 id) const {
     if (snapshot_->stacks) {
         const QString tag = snapshot_->stacks->tagName(row->tagId);
         text += tr("<br>Tag: %1").arg(tag.isEmpty() ? tr("none") : tag.toHtmlEscaped());
-        const StackFrameText top = snapshot_->stacks->topFrame(row->stackId);
-        if (!top.function.isEmpty() || top.address != 0) {
-            text += tr("<br>Made by %1").arg(top.toString().toHtmlEscaped());
+        const Frame top = snapshot_->stacks->topFrame(row->stackId);
+        if (!top.function.empty() || top.address != 0) {
+            text +=
+                tr("<br>Made by %1").arg(QString::fromStdString(top.toString()).toHtmlEscaped());
         }
     }
     if (row->releasedWithoutDispose) {

@@ -47,6 +47,19 @@ void SessionStatusBar::showSnapshot(const SessionSnapshot& snapshot) {
     droppedLabel_->setText(tr("%L1 dropped").arg(pool.eventsDropped));
     symbolsLabel_->setText(
         tr("%L1 missing symbols").arg(snapshot.stacks ? snapshot.stacks->missingSymbols : 0));
+    // Per module, why frames went unnamed: no symbol table, or no debug info to install.
+    QStringList why;
+    if (snapshot.stacks) {
+        for (const ModuleSymbolStatus& status : snapshot.stacks->missingSymbolModules) {
+            why.append(tr("%1: %L2 unnamed, %L3 without source lines (%4)")
+                           .arg(QString::fromStdString(status.module))
+                           .arg(status.unnamedFrames)
+                           .arg(status.framesWithoutSource)
+                           .arg(QString::fromStdString(status.reason)));
+        }
+    }
+    symbolsLabel_->setToolTip(why.isEmpty() ? tr("Stack frames whose function could not be named")
+                                            : why.join(QLatin1Char('\n')));
     undisposedLabel_->setText(tr("%L1 undisposed").arg(pool.undisposedAllocations));
     const std::uint64_t chunkBytes = static_cast<std::uint64_t>(pool.chunkBytes);
     bytesLabel_->setText(

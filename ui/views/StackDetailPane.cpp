@@ -1,6 +1,7 @@
 #include "views/StackDetailPane.h"
 
 #include <QApplication>
+#include <QCheckBox>
 #include <QClipboard>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -11,6 +12,7 @@
 
 #include "models/DisplayFormat.h"
 #include "models/LeakTableModel.h"
+#include "models/StackGroupModel.h"
 
 namespace poolscope {
 
@@ -33,6 +35,11 @@ StackDetailPane::StackDetailPane(QWidget* parent) : QWidget(parent) {
     copyButton_->setToolTip(tr("Copy the stack as text to the clipboard"));
     connect(copyButton_, &QToolButton::clicked, this, &StackDetailPane::copyStack);
     titleRow->addWidget(copyButton_);
+    auto* shortTemplates = new QCheckBox(tr("Short templates"), this);
+    shortTemplates->setObjectName(QStringLiteral("shortTemplates"));
+    shortTemplates->setToolTip(tr("Show template arguments as <…>"));
+    connect(shortTemplates, &QCheckBox::toggled, this, &StackDetailPane::shortTemplatesToggled);
+    titleRow->addWidget(shortTemplates);
     layout->addLayout(titleRow);
 
     frames_ = new QTreeWidget(this);
@@ -50,7 +57,7 @@ StackDetailPane::StackDetailPane(QWidget* parent) : QWidget(parent) {
     layout->addWidget(frames_, 1);
 }
 
-void StackDetailPane::showAllocation(const LeakTableModel& model,
+void StackDetailPane::showAllocation(const LeakTableModel& model, const StackGroupModel& names,
                                      std::optional<AllocationId> allocation,
                                      std::optional<StackId> stack) {
     frames_->clear();
@@ -85,7 +92,7 @@ void StackDetailPane::showAllocation(const LeakTableModel& model,
     title_->setToolTip(title);
 
     QStringList lines{title};
-    const std::vector<StackFrameText>* frames =
+    const std::vector<Frame>* frames =
         stack && catalog != nullptr ? catalog->stack(*stack) : nullptr;
     if (stack && *stack == 0) {
         lines.append(tr("  (no stack captured: stacks are captured while someone watches)"));
@@ -96,31 +103,32 @@ void StackDetailPane::showAllocation(const LeakTableModel& model,
         QList<QTreeWidgetItem*> items;
         items.reserve(static_cast<qsizetype>(frames->size()));
         int number = 0;
-        for (const StackFrameText& frame : *frames) {
-            const QString function = frame.function.isEmpty()
+        for (const Frame& frame : *frames) {
+            const QString function = frame.function.empty()
                                          ? QStringLiteral("0x%1").arg(frame.address, 0, 16)
-                                         : frame.function;
-            const QString location = frame.file.isEmpty()
-                                         ? QString()
-                                         : QStringLiteral("%1:%2").arg(frame.file).arg(frame.line);
-            auto* item = new QTreeWidgetItem(
-                {QString::number(number), function,
-                 // By name; in full in the tooltips and the copied text.
-                 frame.file.isEmpty() ? QString()
-                                      : QStringLiteral("%1:%2")
-                                            .arg(frame.file.section(QLatin1Char('/'), -1))
-                                            .arg(frame.line),
-                 frame.module.section(QLatin1Char('/'), -1)});
+                                         : names.functionText(frame);
+            const QString file = QString::fromStdString(frame.file);
+            const QString module = QString::fromStdString(frame.module);
+            const QString location =
+                file.isEmpty() ? QString() : QStringLiteral("%1:%2").arg(file).arg(frame.line);
+            auto* item =
+                new QTreeWidgetItem({QString::number(number), function,
+                                     // By name; in full in the tooltips and the copied text.
+                                     file.isEmpty() ? QString()
+                                                    : QStringLiteral("%1:%2")
+                                                          .arg(file.section(QLatin1Char('/'), -1))
+                                                          .arg(frame.line),
+                                     module.section(QLatin1Char('/'), -1)});
             item->setToolTip(1, function);
             item->setToolTip(2, location);
-            item->setToolTip(3, frame.module);
+            item->setToolTip(3, module);
             items.append(item);
             QString line = QStringLiteral("  #%1 %2").arg(number).arg(function);
             if (!location.isEmpty()) {
                 line += QStringLiteral(" at %1").arg(location);
             }
-            if (!frame.module.isEmpty()) {
-                line += QStringLiteral(" [%1]").arg(frame.module);
+            if (!module.isEmpty()) {
+                line += QStringLiteral(" [%1]").arg(module);
             }
             lines.append(line);
             ++number;
