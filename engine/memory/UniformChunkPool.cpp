@@ -57,7 +57,10 @@ std::int32_t UniformChunkPool::takeFreeSlot() {
 }
 
 std::optional<PoolChunk> UniformChunkPool::rent() {
-    std::vector<PoolChunk> one;
+    // Kept between calls, so that renting a single chunk, the pool's hottest path, allocates
+    // nothing.
+    thread_local std::vector<PoolChunk> one;
+    one.clear();
     if (!rent(1, one)) {
         return std::nullopt;
     }
