@@ -14,11 +14,22 @@
 namespace poolscope {
 
 // Each pixel struct matches its row of the pixel type table, and the table has a row for each.
-#define POOLSCOPE_PIXEL_TYPE_MATCHES_ITS_ROW(T)                                                    \
-    static_assert(findPixelType(T::kTypeId) != nullptr && findPixelType(T::kTypeId)->name == #T && \
-                  findPixelType(T::kTypeId)->channels == T::kChannels &&                           \
-                  findPixelType(T::kTypeId)->bytesPerChannel == sizeof(T::Component) &&            \
-                  findPixelType(T::kTypeId)->bytesPerPixel() == sizeof(T));
+// The rows are read by index, not through findPixelType's pointer: GCC does not fold a
+// dereferenced pointer into a constant when the undefined-behaviour sanitizer checks it.
+constexpr bool pixelTypeMatchesItsRow(PixelTypeId id, std::string_view name, int channels,
+                                      std::size_t componentBytes, std::size_t pixelBytes) {
+    for (std::size_t row = 0; row < kPixelTypes.size(); ++row) {
+        if (kPixelTypes[row].id == id) {
+            return kPixelTypes[row].name == name && kPixelTypes[row].channels == channels &&
+                   static_cast<std::size_t>(kPixelTypes[row].bytesPerChannel) == componentBytes &&
+                   static_cast<std::size_t>(kPixelTypes[row].bytesPerPixel()) == pixelBytes;
+        }
+    }
+    return false;
+}
+#define POOLSCOPE_PIXEL_TYPE_MATCHES_ITS_ROW(T) \
+    static_assert(                              \
+        pixelTypeMatchesItsRow(T::kTypeId, #T, T::kChannels, sizeof(T::Component), sizeof(T)));
 POOLSCOPE_FOR_EACH_PIXEL_TYPE(POOLSCOPE_PIXEL_TYPE_MATCHES_ITS_ROW)
 #undef POOLSCOPE_PIXEL_TYPE_MATCHES_ITS_ROW
 #define POOLSCOPE_COUNT_PIXEL_TYPE(T) +1

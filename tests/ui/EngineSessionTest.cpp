@@ -203,6 +203,29 @@ private slots:
         session.stop();
     }
 
+    void idleSession_publishesNoSnapshots_untilSomethingChanges() {
+        EngineSession session;
+        session.setScenario("default", {{"iterations", "4"}});
+        SnapshotRecorder recorder(session);
+        QVERIFY(session.start());
+        QTRY_VERIFY_WITH_TIMEOUT(!session.isRunning(), kRunTimeoutMilliseconds);
+        QTRY_VERIFY_WITH_TIMEOUT(recorder.last() && recorder.last()->pool.eventsReceived > 0 &&
+                                     !recorder.last()->pool.workloadRunning &&
+                                     recorder.last()->eventsPerSecond == 0.0,
+                                 kRunTimeoutMilliseconds);
+        // At rest: half a second (fifteen ticks of the ingestor) brings no snapshot at all.
+        const std::size_t atRest = recorder.snapshots.size();
+        QTest::qWait(500);
+        QCOMPARE(recorder.snapshots.size(), atRest);
+
+        // Something happens: a checkpoint marker is news, and it is published.
+        session.addCheckpoint(QStringLiteral("teacher's mark"));
+        QTRY_VERIFY_WITH_TIMEOUT(recorder.snapshots.size() > atRest, kRunTimeoutMilliseconds);
+        QCOMPARE(recorder.snapshots[atRest]->newMarkers.size(), std::size_t{1});
+        QCOMPARE(recorder.snapshots[atRest]->newMarkers.front().label,
+                 QStringLiteral("teacher's mark"));
+    }
+
     void stop_cancelsALongRunPromptly() {
         EngineSession session;
         session.setScenario("default", {{"iterations", "100000"}, {"pause-ms", "20"}});

@@ -221,7 +221,10 @@ void SessionIngestor::tickLive() {
             state_->setHeapSnapshot(std::move(heap));
         }
     }
-    if (heap_ && now - lastHeapSnapshot_ >= kHeapSnapshotIntervalNanoseconds) {
+    // A scenario waiting at a checkpoint published its heap there and changes nothing until it
+    // goes on; copying the heap again would only redraw the same picture.
+    const bool waiting = context_ && context_->waitingAtCheckpoint();
+    if (heap_ && !waiting && now - lastHeapSnapshot_ >= kHeapSnapshotIntervalNanoseconds) {
         state_->setHeapSnapshot(std::make_shared<const GcHeapSnapshot>(heap_->snapshot()));
         lastHeapSnapshot_ = now;
     }
@@ -235,7 +238,18 @@ void SessionIngestor::tickLive() {
         state_->setProgress(false, 0, 0);
     }
     state_->setUndisposedAllocations(MemoryDiagnostics::totalUndisposedAllocationCount());
-    emit snapshotReady(state_->takeSnapshot(now));
+    // A run working between checkpoints is sampled at every tick, so its timeline moves on
+    // while it computes; otherwise a snapshot goes out only when something changed, and one
+    // more after that so rates settle at zero. An idle window then has nothing to redraw.
+    const bool working = running_ && !waiting;
+    const bool changed = working || state_->changedSinceSnapshot();
+    if (changed || !settledSnapshotSent_) {
+        settledSnapshotSent_ = !changed;
+        if (settledSnapshotSent_) {
+            state_->settle();
+        }
+        emit snapshotReady(state_->takeSnapshot(now));
+    }
     releaseSymbolsWhenIdle(now);
 }
 

@@ -113,6 +113,8 @@ private:
     bool symbolsHeld_ = false;
     std::shared_ptr<RecordingWriter> recording_;
     bool running_ = false;
+    // The last live snapshot already showed the session at rest.
+    bool settledSnapshotSent_ = false;
 
     std::unique_ptr<RecordingReader> reader_;
     std::int64_t readSequence_ = 0;

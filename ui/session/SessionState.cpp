@@ -124,6 +124,7 @@ void SessionState::releaseChunk(const MemoryEvent& event) {
 
 void SessionState::apply(const MemoryEvent& event) {
     ++eventsApplied_;
+    changed_ = true;
     if (pendingPool_ && event.sourceId == pendingPool_->sourceId) {
         followPool(pendingPool_->sourceId, pendingPool_->capacity, pendingPool_->chunkBytes);
     }
@@ -247,6 +248,7 @@ void SessionState::forEachLiveAllocation(
 }
 
 void SessionState::setHeapSnapshot(std::shared_ptr<const GcHeapSnapshot> heap) {
+    changed_ = changed_ || heap != heap_;
     heap_ = std::move(heap);
 }
 
@@ -257,20 +259,22 @@ void SessionState::setPhase(std::int64_t timeNanoseconds, const QString& phase,
     }
     phase_ = phase;
     explanation_ = explanation;
+    changed_ = true;
     if (!phase.isEmpty()) {
         addCheckpointMarker(timeNanoseconds, phase);
     }
 }
 
 void SessionState::addCheckpointMarker(std::int64_t timeNanoseconds, const QString& label) {
+    changed_ = true;
     pendingMarkers_.push_back(
         {secondsAt(timeNanoseconds), TimelineMarker::Kind::Checkpoint, -1, label});
 }
 
 void SessionState::setProgress(bool running, int completed, int planned) {
-    running_ = running;
-    completed_ = completed;
-    planned_ = planned;
+    changeTo(running_, running);
+    changeTo(completed_, completed);
+    changeTo(planned_, planned);
 }
 
 std::shared_ptr<const AllocationTable> SessionState::buildAllocationTable(
@@ -315,6 +319,7 @@ std::shared_ptr<const SessionSnapshot> SessionState::takeSnapshot(std::int64_t n
     if (pendingPool_) {
         followPool(pendingPool_->sourceId, pendingPool_->capacity, pendingPool_->chunkBytes);
     }
+    changed_ = false;
     auto snapshot = std::make_shared<SessionSnapshot>();
     PoolSnapshot& pool = snapshot->pool;
     snapshot->timeOriginNanoseconds = timeOrigin_;

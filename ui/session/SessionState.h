@@ -54,8 +54,8 @@ public:
     void setPhase(std::int64_t timeNanoseconds, const QString& phase, const QString& explanation);
     void addCheckpointMarker(std::int64_t timeNanoseconds, const QString& label);
     void setProgress(bool running, int completed, int planned);
-    void setDroppedEvents(std::uint64_t dropped) { droppedEvents_ = dropped; }
-    void setUndisposedAllocations(std::int64_t count) { undisposed_ = count; }
+    void setDroppedEvents(std::uint64_t dropped) { changeTo(droppedEvents_, dropped); }
+    void setUndisposedAllocations(std::int64_t count) { changeTo(undisposed_, count); }
     void setFromRecording(bool fromRecording) { fromRecording_ = fromRecording; }
 
     // How long one snapshot may spend naming new stacks; the rest wait for the next one, so a
@@ -63,6 +63,15 @@ public:
     void setStackResolutionBudget(std::chrono::nanoseconds budget) {
         stackResolutionBudget_ = budget;
     }
+    // True when the next snapshot would show something the last one did not: an event, a
+    // heap, a phase, progress, a count, a stack still to name. An idle session publishes
+    // nothing, so an idle window redraws nothing.
+    bool changedSinceSnapshot() const {
+        return changed_ || !pendingStacks_.empty() || pendingPool_.has_value();
+    }
+    // Nothing happens any more: the next snapshot says so (no events per second) instead of a
+    // rate still decaying from the last burst.
+    void settle() { eventsPerSecond_ = 0.0; }
     // Stacks seen but not named yet.
     std::size_t pendingStackCount() const { return pendingStacks_.size(); }
     // Stacks named so far.
@@ -70,7 +79,10 @@ public:
 
     // The next snapshot gets a fresh allocation table whatever the interval: a run's end must
     // show what it left behind at once.
-    void refreshAllocationTableAtNextSnapshot() { tableRefreshRequested_ = true; }
+    void refreshAllocationTableAtNextSnapshot() {
+        tableRefreshRequested_ = true;
+        changed_ = true;
+    }
     // Adds a timeline sample: the byte counts at their peak since the previous sample, so that
     // a burst rented and returned between two samples still shows.
     void sample(std::int64_t nowNanoseconds);
@@ -87,6 +99,12 @@ public:
     std::size_t liveAllocationCount() const { return live_.size(); }
 
 private:
+    template <class T>
+    void changeTo(T& field, const T& value) {
+        changed_ = changed_ || field != value;
+        field = value;
+    }
+
     struct PoolShape {
         std::uint16_t sourceId = 0;
         int capacity = 0;
@@ -119,6 +137,7 @@ private:
     // Ordered by id, so that the table comes out sorted without a sort.
     std::map<AllocationId, Entry> live_;
     bool allocationsChanged_ = true;
+    bool changed_ = true;
     bool tableRefreshRequested_ = false;
     std::int64_t lastTableBuild_ = 0;
     std::shared_ptr<const AllocationTable> table_;

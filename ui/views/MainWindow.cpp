@@ -96,7 +96,6 @@ MainWindow::MainWindow(EngineSession& session, QWidget* parent)
     connect(&session_, &EngineSession::runRecordingReady, this, &MainWindow::updateControls);
     frameTimer_.setInterval(kFrameMilliseconds);
     connect(&frameTimer_, &QTimer::timeout, this, &MainWindow::presentLatest);
-    frameTimer_.start();
     updateControls();
 }
 
@@ -278,10 +277,14 @@ void MainWindow::onSnapshot(const std::shared_ptr<const SessionSnapshot>& snapsh
     // The timeline appends every snapshot's samples; the rest show only the newest.
     timeline_->setSnapshot(snapshot);
     pending_ = snapshot;
+    if (!frameTimer_.isActive()) {
+        frameTimer_.start();
+    }
 }
 
 void MainWindow::presentLatest() {
     if (!pending_) {
+        frameTimer_.stop();  // nothing new: an idle window does not wake up
         return;
     }
     const std::shared_ptr<const SessionSnapshot> snapshot = std::exchange(pending_, nullptr);
