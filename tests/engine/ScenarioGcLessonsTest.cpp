@@ -4,6 +4,7 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <utility>
@@ -247,6 +248,8 @@ private slots:
             }
         }
         QCOMPARE(GcLessonsScenario().checkpointNames(), names);
+        // Unique, so a picker or a checkpoint number names exactly one step.
+        QCOMPARE(std::set<std::string>(names.begin(), names.end()).size(), names.size());
         QCOMPARE(names.front(), std::string("Promotion 1/4: three objects in generation 0"));
     }
 
