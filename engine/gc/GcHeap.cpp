@@ -394,10 +394,21 @@ void GcHeap::waitForPendingFinalizers() {
                          [&] { return state_.fReachableQueue.empty() && finalizersRunning_ == 0; });
 }
 
+void GcHeap::holdFinalizers(bool held) {
+    {
+        std::lock_guard lock(mutex_);
+        finalizersHeld_ = held;
+    }
+    finalizerWork_.notify_all();
+}
+
 void GcHeap::finalizerLoop() {
     std::unique_lock lock(mutex_);
     for (;;) {
-        finalizerWork_.wait(lock, [&] { return stopping_ || !state_.fReachableQueue.empty(); });
+        // Stopping overrides a hold, so the destructor still runs what is pending.
+        finalizerWork_.wait(lock, [&] {
+            return stopping_ || (!finalizersHeld_ && !state_.fReachableQueue.empty());
+        });
         if (state_.fReachableQueue.empty()) {
             break;  // stopping, and nothing is pending
         }

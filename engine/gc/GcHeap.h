@@ -107,6 +107,10 @@ public:
     // Blocks until every finalizer pending now (and any they make pending) has run. Throws
     // std::logic_error on the finalizer thread, where it could only deadlock.
     void waitForPendingFinalizers();
+    // While held, the finalizer thread starts no finalizer, as if it were busy elsewhere, so the
+    // objects a collection finds dead stay on the f-reachable queue where a snapshot shows them.
+    // Waiting for pending finalizers while they are held waits until they are let go.
+    void holdFinalizers(bool held);
 
     // Collects generations 0..generation (0, 1 or 2); LOH only with 2.
     void collect(int generation = 2, GcReason reason = GcReason::Induced);
@@ -141,6 +145,7 @@ private:
     std::condition_variable finalizersIdle_;
     int finalizersRunning_ = 0;
     bool stopping_ = false;
+    bool finalizersHeld_ = false;
     std::thread finalizerThread_;
 };
 

@@ -1,13 +1,17 @@
 #include <QtTest>
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
 
 #include "ScenarioTestSupport.h"
+#include "gc/GcHandleKind.h"
 #include "gc/GcHeapSnapshot.h"
 #include "memory/MemoryAllocator.h"
 #include "scenarios/GcLessonsScenario.h"
@@ -30,6 +34,42 @@ bool booleanFigure(const ScenarioOutcome& outcome, const std::string& name) {
 std::string textFigure(const ScenarioOutcome& outcome, const std::string& name) {
     const ScenarioValue* value = figureValue(outcome, name);
     return value != nullptr ? std::get<std::string>(*value) : std::string("(no figure)");
+}
+
+// What a step's words say is on screen. -1: the words say nothing of it.
+struct Board {
+    const char* checkpoint;
+    int objects;
+    int finalizationQueue;
+    int fReachableQueue;
+    int handles;
+    int generation = -1;    // the generation every object is in
+    int largeObjects = -1;  // objects on the large object heap
+    int largeFreeBlocks = -1;
+};
+
+// Whether the lesson's short and long weak handles still point at their object.
+struct WeakTargets {
+    bool shortTargets = false;
+    bool longTargets = false;
+};
+
+WeakTargets weakTargets(const GcHeapSnapshot& snapshot) {
+    WeakTargets targets;
+    for (const GcHeapSnapshot::Handle& handle : snapshot.handles) {
+        if (handle.kind == GcHandleKind::WeakShort && handle.name == "short weak") {
+            targets.shortTargets = handle.target != 0;
+        } else if (handle.kind == GcHandleKind::WeakLong && handle.name == "long weak") {
+            targets.longTargets = handle.target != 0;
+        }
+    }
+    return targets;
+}
+
+int countWhere(const GcHeapSnapshot& snapshot, int generation) {
+    return static_cast<int>(std::count_if(
+        snapshot.objects.begin(), snapshot.objects.end(),
+        [&](const GcHeapSnapshot::Object& object) { return object.generation == generation; }));
 }
 
 ScenarioContext::Options contextOptions() {
@@ -61,10 +101,12 @@ private slots:
 
         QVERIFY2(report.error.empty(), report.error.c_str());
         const ScenarioOutcome& outcome = report.outcome;
-        QCOMPARE(integerFigure(outcome, "lessonsGiven"), std::int64_t{7});
-        QCOMPARE(snapshots, 8);  // the heap before the first lesson, then after each
+        QCOMPARE(integerFigure(outcome, "lessonsGiven"), std::int64_t{8});
+        QCOMPARE(integerFigure(outcome, "stepsShown"), std::int64_t{31});
+        QCOMPARE(snapshots, 31);  // the heap at each step's checkpoint
 
         QCOMPARE(textFigure(outcome, "promotionGenerations"), std::string("0 -> 1 -> 2"));
+        QCOMPARE(integerFigure(outcome, "promotionSurvivorsOfFirstCollection"), std::int64_t{2});
         QVERIFY(integerFigure(outcome, "compactionSurvivorMovedBytes") > 0);
         QVERIFY(integerFigure(outcome, "compactionObjectsMoved") >= 1);
 
@@ -77,7 +119,16 @@ private slots:
 
         QVERIFY(!booleanFigure(outcome, "shortWeakAliveAfterFirstCollection"));
         QVERIFY(booleanFigure(outcome, "longWeakAliveAfterFirstCollection"));
+        QVERIFY(!booleanFigure(outcome, "shortWeakAliveInFinalizer"));
+        QVERIFY(booleanFigure(outcome, "longWeakAliveInFinalizer"));
         QVERIFY(!booleanFigure(outcome, "longWeakAliveAfterFinalizerAndSecondCollection"));
+
+        // Dispose took the first file off the finalization queue, so the first collection
+        // freed it; the forgotten one waited for its finalizer and a second collection.
+        QCOMPARE(integerFigure(outcome, "disposeFinalizationQueueAfterDispose"), std::int64_t{1});
+        QCOMPARE(integerFigure(outcome, "disposeObjectsAfterFirstCollection"), std::int64_t{1});
+        QCOMPARE(integerFigure(outcome, "disposeObjectsAfterSecondCollection"), std::int64_t{0});
+        QCOMPARE(integerFigure(outcome, "disposeFinalizerRuns"), std::int64_t{1});
 
         // Six arrays of 200,000 bytes, every other one freed: three holes, none big enough
         // for the array of 300,000 bytes that follows.
@@ -92,7 +143,9 @@ private slots:
 
         QVERIFY(report.gc.has_value());
         QCOMPARE(report.gc->resurrections, std::uint64_t{1});
-        QCOMPARE(report.gc->finalizersRun, std::uint64_t{3});
+        // The object that dies twice, the resurrected one twice (it registered again), the
+        // weakly watched one and the forgotten file.
+        QCOMPARE(report.gc->finalizersRun, std::uint64_t{5});
         QVERIFY(report.gc->weakClearedShort >= 1);
         QVERIFY(report.gc->weakClearedLong >= 1);
         QVERIFY(report.leaks.empty());
@@ -129,7 +182,7 @@ private slots:
         }
     }
 
-    void inStepModeEachLessonWaitsWithItsTitleAndExplanation() {
+    void inStepModeEachStepWaitsWithItsNameAndExplanation() {
         ScenarioContext::Options options = contextOptions();
         options.stepMode = true;
         std::atomic<int> snapshots{0};
@@ -141,29 +194,188 @@ private slots:
         std::thread run([&] { outcome = scenario.run(context, parameters); });
 
         const auto& lessons = GcLessonsScenario::lessons();
-        QCOMPARE(lessons.size(), std::size_t{7});
+        const std::vector<std::string> names = scenario.checkpointNames();
+        QCOMPARE(names.size(), std::size_t{31});
         QTRY_VERIFY(context.waitingAtCheckpoint());
-        QCOMPARE(context.progress().phase, lessons[0].title);
-        QCOMPARE(context.progress().explanation, lessons[0].explanation);
+        QCOMPARE(context.progress().phase, names[0]);
+        QCOMPARE(context.progress().explanation, lessons[0].steps[0].explanation);
+        // The first picture is the first step's: its work is done before it stops.
         QCOMPARE(snapshots.load(), 1);
+        QCOMPARE(context.progress().completed, std::int64_t{1});
+        QCOMPARE(context.progress().planned, std::int64_t{31});
 
         context.step();
-        QTRY_COMPARE(context.progress().phase, lessons[1].title);
+        QTRY_COMPARE(context.progress().phase, names[1]);
         QTRY_VERIFY(context.waitingAtCheckpoint());
-        QCOMPARE(context.progress().explanation, lessons[1].explanation);
-        QCOMPARE(context.progress().completed, std::int64_t{1});
+        QCOMPARE(context.progress().explanation, lessons[0].steps[1].explanation);
+        QCOMPARE(context.progress().completed, std::int64_t{2});
         QCOMPARE(snapshots.load(), 2);
 
-        // A collection asked for between lessons runs while the scenario waits.
+        // A collection asked for between steps runs while the scenario waits.
         context.requestCollection(2);
         QTRY_COMPARE(snapshots.load(), 3);
-        QCOMPARE(context.progress().completed, std::int64_t{1});
+        QCOMPARE(context.progress().completed, std::int64_t{2});
 
         context.resume();
         run.join();
         QVERIFY(!outcome.cancelled);
-        QCOMPARE(context.progress().completed, std::int64_t{7});
-        QCOMPARE(context.progress().phase, lessons[6].title);
+        QCOMPARE(context.progress().completed, std::int64_t{31});
+        QCOMPARE(context.progress().phase, names.back());
+        QCOMPARE(integerFigure(outcome, "lessonsGiven"), std::int64_t{8});
+    }
+
+    void gcLessons_givesItsLessonsInOrder_eachNamingItsSteps() {
+        const std::vector<std::string> titles = {
+            "Promotion",
+            "Compaction",
+            "A finalizable object dies twice",
+            "Resurrection",
+            "Short and long weak references",
+            "The dispose pattern",
+            "Large object heap fragmentation",
+            "A static list leak and its retention path",
+        };
+        const auto& lessons = GcLessonsScenario::lessons();
+        QCOMPARE(lessons.size(), titles.size());
+        std::vector<std::string> names;
+        for (std::size_t i = 0; i < lessons.size(); ++i) {
+            QCOMPARE(lessons[i].title, titles[i]);
+            QVERIFY(!lessons[i].explanation.empty());
+            QVERIFY(lessons[i].steps.size() >= 3);
+            for (std::size_t step = 0; step < lessons[i].steps.size(); ++step) {
+                QVERIFY(!lessons[i].steps[step].explanation.empty());
+                names.push_back(GcLessonsScenario::checkpointName(lessons[i], step));
+            }
+        }
+        QCOMPARE(GcLessonsScenario().checkpointNames(), names);
+        // Unique, so a picker or a checkpoint number names exactly one step.
+        QCOMPARE(std::set<std::string>(names.begin(), names.end()).size(), names.size());
+        QCOMPARE(names.front(), std::string("Promotion 1/4: three objects in generation 0"));
+    }
+
+    // Steps through every checkpoint and holds the published heap to the step's words.
+    void gcLessons_eachCheckpointShowsTheHeapItsWordsDescribe() {
+        const int lohArrays = 6;
+        const std::vector<Board> boards = {
+            {"Promotion 1/4: three objects in generation 0", 3, 0, 0, 0, 0},
+            {"Promotion 2/4: B loses its root", 3, 0, 0, 0, 0},
+            {"Promotion 3/4: a collection promotes the survivors", 2, 0, 0, 0, 1},
+            {"Promotion 4/4: and promotes them again", 2, 0, 0, 0, 2},
+            {"Compaction 1/3: three objects side by side", 3, 0, 0, 0, 0},
+            {"Compaction 2/3: the middle one is no longer needed", 3, 0, 0, 0, 0},
+            {"Compaction 3/3: the survivor slides into the gap", 2, 0, 0, 0, 1},
+            {"A finalizable object dies twice 1/4: an unreachable object on the finalization "
+             "queue",
+             1, 1, 0, 0},
+            {"A finalizable object dies twice 2/4: the collection moves it to the f-reachable "
+             "queue",
+             1, 0, 1, 0},
+            {"A finalizable object dies twice 3/4: the finalizer thread runs its finalizer", 1, 0,
+             0, 0},
+            {"A finalizable object dies twice 4/4: the next collection frees it", 0, 0, 0, 0},
+            {"Resurrection 1/5: found dead, waiting for its finalizer", 1, 0, 1, 0},
+            {"Resurrection 2/5: the finalizer brings it back", 1, 0, 0, 0},
+            {"Resurrection 3/5: registered for finalization again", 1, 1, 0, 0},
+            {"Resurrection 4/5: let go, found dead once more", 1, 0, 1, 0},
+            {"Resurrection 5/5: finalized again and freed", 0, 0, 0, 0},
+            {"Short and long weak references 1/4: a short and a long weak handle watch a "
+             "FileHandle",
+             1, 1, 0, 2},
+            {"Short and long weak references 2/4: the collection clears the short handle", 1, 0, 1,
+             2},
+            {"Short and long weak references 3/4: the finalizer runs while the long handle still "
+             "sees it",
+             1, 0, 0, 2},
+            {"Short and long weak references 4/4: the next collection clears the long handle", 0, 0,
+             0, 2},
+            {"The dispose pattern 1/5: two open files on the finalization queue", 2, 2, 0, 0},
+            {"The dispose pattern 2/5: one disposed, one forgotten", 2, 1, 0, 0},
+            {"The dispose pattern 3/5: the collection frees the disposed file", 1, 0, 1, 0},
+            {"The dispose pattern 4/5: the finalizer closes the forgotten file", 1, 0, 0, 0},
+            {"The dispose pattern 5/5: the next collection frees it", 0, 0, 0, 0},
+            {"Large object heap fragmentation 1/3: large arrays side by side", lohArrays + 1, 0, 0,
+             0, -1, lohArrays, 0},
+            {"Large object heap fragmentation 2/3: every other one freed leaves holes",
+             lohArrays / 2 + 1, 0, 0, 0, -1, lohArrays / 2, lohArrays / 2},
+            {"Large object heap fragmentation 3/3: a bigger array does not fit in any hole",
+             lohArrays / 2 + 2, 0, 0, 0, -1, lohArrays / 2 + 1, lohArrays / 2},
+            {"A static list leak and its retention path 1/3: three forms listed in a static", 4, 0,
+             0, 0},
+            {"A static list leak and its retention path 2/3: closed, but still in the list", 4, 0,
+             0, 0},
+            {"A static list leak and its retention path 3/3: the retention path names who keeps "
+             "them",
+             4, 0, 0, 0},
+        };
+        // Short and long weak handles: both point at the object, then the short one is cleared
+        // by the first collection, and the long one only by the second.
+        const std::vector<WeakTargets> weak = {
+            {true, true}, {false, true}, {false, true}, {false, false}};
+        const std::size_t firstWeakStep = 16;
+
+        ScenarioContext::Options options = contextOptions();
+        options.stepMode = true;
+        std::mutex mutex;
+        std::shared_ptr<const GcHeapSnapshot> latest;
+        options.onHeapSnapshot = [&](std::shared_ptr<const GcHeapSnapshot> snapshot) {
+            std::lock_guard lock(mutex);
+            latest = std::move(snapshot);
+        };
+        ScenarioContext context(options);
+        GcLessonsScenario scenario;
+        QCOMPARE(scenario.checkpointNames().size(), boards.size());
+        const ScenarioParameters parameters =
+            scenario.resolveParameters({{"large-objects", std::to_string(lohArrays)}});
+        ScenarioOutcome outcome;
+        std::thread run([&] { outcome = scenario.run(context, parameters); });
+
+        for (std::size_t i = 0; i < boards.size(); ++i) {
+            const Board& board = boards[i];
+            QTRY_VERIFY(context.waitingAtCheckpoint() && context.progress().stepsTaken == i);
+            QCOMPARE(context.progress().phase, std::string(board.checkpoint));
+            QCOMPARE(scenario.checkpointNames()[i], std::string(board.checkpoint));
+            std::shared_ptr<const GcHeapSnapshot> snapshot;
+            {
+                std::lock_guard lock(mutex);
+                snapshot = latest;
+            }
+            QVERIFY(snapshot != nullptr);
+            const QByteArray where = QByteArray(board.checkpoint);
+            QVERIFY2(static_cast<int>(snapshot->objects.size()) == board.objects, where);
+            QVERIFY2(
+                static_cast<int>(snapshot->finalizationQueue.size()) == board.finalizationQueue,
+                where);
+            QVERIFY2(static_cast<int>(snapshot->fReachableQueue.size()) == board.fReachableQueue,
+                     where);
+            QVERIFY2(static_cast<int>(snapshot->handles.size()) == board.handles, where);
+            if (board.generation >= 0) {
+                QVERIFY2(countWhere(*snapshot, board.generation) == board.objects, where);
+            }
+            if (board.largeObjects >= 0) {
+                QVERIFY2(
+                    countWhere(*snapshot, GcHeapSnapshot::kLargeObjectHeap) == board.largeObjects,
+                    where);
+                QVERIFY2(static_cast<int>(snapshot->largeObjectFreeBlocks.size()) ==
+                             board.largeFreeBlocks,
+                         where);
+            }
+            // A queued object is one the picture shows.
+            for (const std::uintptr_t queued : snapshot->finalizationQueue) {
+                QVERIFY2(snapshot->findObject(queued) != nullptr, where);
+            }
+            for (const std::uintptr_t queued : snapshot->fReachableQueue) {
+                QVERIFY2(snapshot->findObject(queued) != nullptr, where);
+            }
+            if (i >= firstWeakStep && i < firstWeakStep + weak.size()) {
+                const WeakTargets targets = weakTargets(*snapshot);
+                QVERIFY2(targets.shortTargets == weak[i - firstWeakStep].shortTargets, where);
+                QVERIFY2(targets.longTargets == weak[i - firstWeakStep].longTargets, where);
+            }
+            context.step();
+        }
+        run.join();
+        QVERIFY(!outcome.cancelled);
+        QCOMPARE(integerFigure(outcome, "stepsShown"), static_cast<std::int64_t>(boards.size()));
     }
 };
 

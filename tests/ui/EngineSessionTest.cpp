@@ -148,26 +148,26 @@ private slots:
         QCOMPARE(cacheRows, 3);
     }
 
-    void step_fromPaused_advancesExactlyOneLessonEachTime_andNeverRunsAhead() {
+    void step_fromPaused_advancesExactlyOneCheckpointEachTime_andNeverRunsAhead() {
         EngineSession session;
         session.setScenario("gc-lessons", {});
         session.setStepMode(true);
         QVERIFY(session.start());
-        const auto& lessons = GcLessonsScenario::lessons();
+        const std::vector<std::string> checkpoints = GcLessonsScenario().checkpointNames();
         const auto phase = [&] {
             return session.latestSnapshot() ? session.latestSnapshot()->phase : QString();
         };
-        QTRY_COMPARE_WITH_TIMEOUT(phase(), QString::fromStdString(lessons[0].title),
+        QTRY_COMPARE_WITH_TIMEOUT(phase(), QString::fromStdString(checkpoints[0]),
                                   kRunTimeoutMilliseconds);
-        for (std::size_t lesson = 1; lesson <= 3; ++lesson) {
+        for (std::size_t checkpoint = 1; checkpoint <= 3; ++checkpoint) {
             session.step();
-            QTRY_COMPARE_WITH_TIMEOUT(phase(), QString::fromStdString(lessons[lesson].title),
+            QTRY_COMPARE_WITH_TIMEOUT(phase(), QString::fromStdString(checkpoints[checkpoint]),
                                       kRunTimeoutMilliseconds);
         }
-        // Held there: several snapshots later it still shows the third step's lesson.
+        // Held there: several snapshots later it still shows the third step's checkpoint.
         const std::uint64_t version = session.latestSnapshot()->pool.eventsReceived;
         QTest::qWait(300);
-        QCOMPARE(phase(), QString::fromStdString(lessons[3].title));
+        QCOMPARE(phase(), QString::fromStdString(checkpoints[3]));
         QCOMPARE(session.latestSnapshot()->pool.eventsReceived, version);
         session.stop();
     }
@@ -177,12 +177,12 @@ private slots:
         session.setScenario("gc-lessons", {});
         session.setStepMode(true);
         QVERIFY(session.start());
-        const auto& lessons = GcLessonsScenario::lessons();
+        const std::vector<std::string> checkpoints = GcLessonsScenario().checkpointNames();
         const auto lessonShown = [&]() -> int {
             const QString phase =
                 session.latestSnapshot() ? session.latestSnapshot()->phase : QString();
-            for (std::size_t i = 0; i < lessons.size(); ++i) {
-                if (phase == QString::fromStdString(lessons[i].title)) {
+            for (std::size_t i = 0; i < checkpoints.size(); ++i) {
+                if (phase == QString::fromStdString(checkpoints[i])) {
                     return static_cast<int>(i);
                 }
             }

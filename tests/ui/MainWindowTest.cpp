@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "scenarios/GcLessonsScenario.h"
 #include "scenarios/LeakHuntScenario.h"
@@ -94,7 +96,7 @@ private slots:
         QVERIFY(window.timelineView()->sampleCount() > 0);
     }
 
-    void gcLessons_opensPausedOnItsFirstLesson_andF10StepsOneLessonAtATime() {
+    void gcLessons_opensPausedOnItsFirstCheckpoint_andF10StepsOneCheckpointAtATime() {
         QSettings().setValue(QStringLiteral("run/speed"), 0);  // full speed
         EngineSession session;
         MainWindow window(session);
@@ -103,11 +105,11 @@ private slots:
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         window.selectScenario("gc-lessons", {});
         window.startRun();
-        const auto& lessons = GcLessonsScenario::lessons();
+        const std::vector<std::string> checkpoints = GcLessonsScenario().checkpointNames();
         auto* title = window.gcHeapView()->findChild<QLabel*>(QStringLiteral("lessonTitle"));
         QVERIFY(title != nullptr);
-        const auto shows = [&](std::size_t lesson) {
-            return title->text().contains(QString::fromStdString(lessons[lesson].title));
+        const auto shows = [&](std::size_t checkpoint) {
+            return title->text().contains(QString::fromStdString(checkpoints[checkpoint]));
         };
         // Full speed would finish the tour at once; a lesson waits for the teacher instead.
         QTRY_VERIFY_WITH_TIMEOUT(shows(0), kRunTimeoutMilliseconds);
@@ -116,9 +118,9 @@ private slots:
         QVERIFY(session.isRunning());
         QVERIFY(session.paused());
 
-        for (std::size_t lesson = 1; lesson < 4; ++lesson) {
+        for (std::size_t checkpoint = 1; checkpoint < 4; ++checkpoint) {
             QTest::keyClick(&window, Qt::Key_F10);
-            QTRY_VERIFY_WITH_TIMEOUT(shows(lesson), kRunTimeoutMilliseconds);
+            QTRY_VERIFY_WITH_TIMEOUT(shows(checkpoint), kRunTimeoutMilliseconds);
             QVERIFY(session.paused());
         }
         QTest::qWait(300);
