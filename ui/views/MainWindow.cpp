@@ -325,7 +325,7 @@ void MainWindow::selectAllocation(quint64 id) {
 void MainWindow::openRecording() {
     const QString path = QFileDialog::getOpenFileName(
         this, tr("Open recording"), QString(),
-        tr("PoolScope recordings (*.poolscope *.recording *.sqlite *.db);;All files (*)"));
+        tr("PoolScope recordings (*.psrec *.poolscope *.recording *.sqlite *.db);;All files (*)"));
     if (!path.isEmpty()) {
         openRecordingFile(path);
     }
@@ -340,9 +340,9 @@ void MainWindow::saveRecording() {
     if (source.isEmpty()) {
         return;
     }
-    QString path = QFileDialog::getSaveFileName(this, tr("Save run as recording"),
-                                                QStringLiteral("run.poolscope"),
-                                                tr("PoolScope recordings (*.poolscope)"));
+    QString path =
+        QFileDialog::getSaveFileName(this, tr("Save run as recording"), QStringLiteral("run.psrec"),
+                                     tr("PoolScope recordings (*.psrec *.poolscope)"));
     if (path.isEmpty()) {
         return;
     }
