@@ -129,6 +129,31 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(!session.isRunning(), kRunTimeoutMilliseconds);
     }
 
+    void f10_beforeAnyRun_startsTheRunHeldAtItsFirstCheckpoint() {
+        QSettings().setValue(QStringLiteral("run/speed"), 0);  // full speed
+        EngineSession session;
+        MainWindow window(session);
+        window.resize(1400, 900);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.selectScenario("leak-hunt", {});
+        QVERIFY(!session.isRunning());
+        QTest::keyClick(&window, Qt::Key_F10);
+        QTRY_VERIFY_WITH_TIMEOUT(session.isRunning(), kRunTimeoutMilliseconds);
+        QVERIFY(session.paused());
+        // Held at its first checkpoint: full speed would have finished leak-hunt at once.
+        QTRY_COMPARE_WITH_TIMEOUT(
+            session.latestSnapshot() ? session.latestSnapshot()->phase : QString(),
+            QStringLiteral("forgotten cache list"), kRunTimeoutMilliseconds);
+        QTest::qWait(300);
+        QVERIFY(session.isRunning());
+        QTest::keyClick(&window, Qt::Key_F10);
+        QTRY_COMPARE_WITH_TIMEOUT(session.latestSnapshot()->phase,
+                                  QStringLiteral("event-handler list"), kRunTimeoutMilliseconds);
+        session.stop();
+        QTRY_VERIFY_WITH_TIMEOUT(!session.isRunning(), kRunTimeoutMilliseconds);
+    }
+
     void everyView_canBeGrabbedByName() {
         EngineSession session;
         MainWindow window(session);

@@ -217,7 +217,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     QMainWindow::closeEvent(event);
 }
 
-void MainWindow::startRun() {
+void MainWindow::startRun(bool holdAtFirstCheckpoint) {
     session_.setAllocatorOptions(allocatorBar_->options());
     timeline_->clear();
     const double rate = runBar_->stepsPerSecond();
@@ -225,13 +225,14 @@ void MainWindow::startRun() {
         EngineSession::catalogue().find(runBar_->scenarioName());
     // A lesson opens on its first checkpoint with its words and picture shown, whatever the
     // speed: the teacher starts it.
-    const bool teaching = entry != nullptr && entry->kind == ScenarioKind::Teaching;
+    const bool hold =
+        holdAtFirstCheckpoint || (entry != nullptr && entry->kind == ScenarioKind::Teaching);
     session_.setAutoStepRate(rate);
-    session_.setStepMode(teaching || rate > 0.0);
+    session_.setStepMode(hold || rate > 0.0);
     if (!session_.start()) {
         return;
     }
-    if (teaching) {
+    if (hold) {
         session_.pause();
     } else if (rate > 0.0) {
         session_.resume();

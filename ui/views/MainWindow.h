@@ -71,8 +71,9 @@ public:
     QString statusText() const;
 
 public slots:
-    // Runs the chosen scenario with the toolbar's allocator and speed, as the Run button does.
-    void startRun();
+    // Runs the chosen scenario with the toolbar's allocator and speed, as the Run button does;
+    // held at its first checkpoint when asked (Step before any run), as a lesson always is.
+    void startRun(bool holdAtFirstCheckpoint = false);
     void openRecording();
     void openRecordingFile(const QString& path);
     void saveRecording();

@@ -86,7 +86,7 @@ void RunToolBar::buildActions() {
             emit controlsChanged();
             return;
         }
-        emit startRequested();
+        emit startRequested(false);
     });
     pauseAction_ = new QAction(style()->standardIcon(QStyle::SP_MediaPause), tr("&Pause"), this);
     pauseAction_->setShortcut(Qt::Key_F6);
@@ -100,6 +100,10 @@ void RunToolBar::buildActions() {
     stepAction_->setShortcut(Qt::Key_F10);
     stepAction_->setToolTip(tr("Go on to the next checkpoint, then hold (F10)"));
     connect(stepAction_, &QAction::triggered, this, [this] {
+        if (!session_.isRunning()) {
+            emit startRequested(true);  // a fresh run, held at its first checkpoint
+            return;
+        }
         session_.step();
         emit controlsChanged();
     });
@@ -158,7 +162,7 @@ void RunToolBar::updateControls() {
     runAction_->setEnabled(!running || paused);
     runAction_->setText(paused ? tr("&Resume") : tr("&Run"));
     pauseAction_->setEnabled(running && !paused);
-    stepAction_->setEnabled(running);
+    // Step is always there: before a run it starts one held at its first checkpoint.
     stopAction_->setEnabled(running);
     scenarioPicker_->setEnabled(!running);
     parametersAction_->setEnabled(!running);

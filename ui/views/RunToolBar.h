@@ -45,7 +45,8 @@ public:
     void saveSettings(QSettings& settings) const;
 
 signals:
-    void startRequested();
+    // Run or, with holdAtFirstCheckpoint, Step pressed before any run.
+    void startRequested(bool holdAtFirstCheckpoint);
     // A pause, step or resume changed what the controls allow.
     void controlsChanged();
     void scenarioChosen(const QString& name);
