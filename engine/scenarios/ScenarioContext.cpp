@@ -22,6 +22,7 @@ ScenarioContext::ScenarioContext(Options options) : options_(std::move(options))
         throw std::invalid_argument("ScenarioContext needs a memory load source.");
     }
     stepMode_ = options_.stepMode;
+    stepsGranted_ = options_.passCheckpoints;
 }
 
 Clock& ScenarioContext::clock() const {
@@ -114,6 +115,7 @@ bool ScenarioContext::checkpoint(std::string_view phase, std::string_view explan
     if (stopToken.stop_requested()) {
         return false;
     }
+    progress_.checkpointsPassed += 1;
     if (!runsFreely()) {
         progress_.stepsTaken += 1;
     } else {

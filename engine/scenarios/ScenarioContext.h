@@ -26,6 +26,8 @@ struct ScenarioProgress {
     std::int64_t planned = 0;
     std::string phase;  // what the scenario is doing now, for a progress line or a step button
     std::uint64_t stepsTaken = 0;
+    // Every checkpoint passed, freely or by a step: the index of the one the run holds at.
+    std::uint64_t checkpointsPassed = 0;
     // What the current step shows, in plain words a teacher can read out; empty when the
     // scenario has nothing to explain.
     std::string explanation;
@@ -45,6 +47,9 @@ public:
         std::shared_ptr<ManualClock> manualClock;
         MemoryLoadSource* loadSource = &ProcMeminfoLoadSource::instance();
         bool stepMode = false;
+        // In step mode, the run passes this many checkpoints without waiting and holds at the
+        // next one: how a teacher goes back a step, by running a deterministic scenario again.
+        std::uint64_t passCheckpoints = 0;
         // Images the scenario makes through imageConfiguration() get one buffer each, as
         // ImageSharp's preferContiguousImageBuffers gives them.
         bool preferContiguousImageBuffers = false;

@@ -200,6 +200,29 @@ private slots:
         QCOMPARE(passed.load(), 4);
     }
 
+    void passCheckpoints_letsAStepModeRunGoStraightToALaterCheckpoint() {
+        ScenarioContext::Options options = contextOptions();
+        options.stepMode = true;
+        options.passCheckpoints = 2;
+        ScenarioContext context(options);
+        std::atomic<int> passed{0};
+        std::thread scenario([&] {
+            for (int i = 0; i < 4 && context.checkpoint("checkpoint " + std::to_string(i)); ++i) {
+                passed += 1;
+            }
+        });
+        QTRY_VERIFY(context.waitingAtCheckpoint());
+        QCOMPARE(context.progress().phase, std::string("checkpoint 2"));
+        QCOMPARE(context.progress().checkpointsPassed, std::uint64_t{2});
+        QCOMPARE(passed.load(), 2);
+        context.step();
+        QTRY_COMPARE(context.progress().phase, std::string("checkpoint 3"));
+        QTRY_VERIFY(context.waitingAtCheckpoint());
+        QCOMPARE(context.progress().checkpointsPassed, std::uint64_t{3});
+        context.cancel();
+        scenario.join();
+    }
+
     void steps_askedWhileTheScenarioIsBusy_holdItAtTheNextCheckpoint() {
         ScenarioContext::Options options = contextOptions();
         options.stepMode = true;

@@ -203,6 +203,38 @@ private slots:
         session.stop();
     }
 
+    void stepBack_runsTheLessonAgain_andHoldsAtThePreviousCheckpoint() {
+        EngineSession session;
+        session.setScenario("gc-lessons", {});
+        session.setStepMode(true);
+        QVERIFY(session.start());
+        const std::vector<std::string> names = GcLessonsScenario().checkpointNames();
+        const auto phase = [&] {
+            return session.latestSnapshot() ? session.latestSnapshot()->phase : QString();
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(phase(), QString::fromStdString(names[0]),
+                                  kRunTimeoutMilliseconds);
+        QVERIFY(!session.stepBack());  // nothing before the first checkpoint
+        for (std::size_t checkpoint = 1; checkpoint <= 3; ++checkpoint) {
+            session.step();
+            QTRY_COMPARE_WITH_TIMEOUT(phase(), QString::fromStdString(names[checkpoint]),
+                                      kRunTimeoutMilliseconds);
+        }
+        QVERIFY(session.stepBack());
+        QTRY_COMPARE_WITH_TIMEOUT(phase(), QString::fromStdString(names[2]),
+                                  kRunTimeoutMilliseconds);
+        QVERIFY(session.isRunning());
+        QVERIFY(session.paused());
+        // Held there, and stepping goes on from it.
+        QTest::qWait(300);
+        QCOMPARE(phase(), QString::fromStdString(names[2]));
+        session.step();
+        QTRY_COMPARE_WITH_TIMEOUT(phase(), QString::fromStdString(names[3]),
+                                  kRunTimeoutMilliseconds);
+        session.stop();
+        QTRY_VERIFY_WITH_TIMEOUT(!session.isRunning(), kRunTimeoutMilliseconds);
+    }
+
     void idleSession_publishesNoSnapshots_untilSomethingChanges() {
         EngineSession session;
         session.setScenario("default", {{"iterations", "4"}});

@@ -102,6 +102,12 @@ bool EngineSession::start() {
     paused_ = false;
     ScenarioContext::Options contextOptions = run.contextOptions();
     contextOptions.stepMode = stepMode_;
+    if (restartAtCheckpoint_) {
+        contextOptions.stepMode = true;
+        contextOptions.passCheckpoints = *std::exchange(restartAtCheckpoint_, std::nullopt);
+        stepMode_ = true;
+        paused_ = true;
+    }
     contextOptions.onHeapSnapshot =
         [mailbox = heapMailbox_](std::shared_ptr<const GcHeapSnapshot> snapshot) {
             mailbox->post(std::move(snapshot));
@@ -211,6 +217,22 @@ void EngineSession::step() {
     }
 }
 
+bool EngineSession::stepBack() {
+    if (!running_ || !context_ || restartAtCheckpoint_) {
+        return false;
+    }
+    const ScenarioProgress progress = context_->progress();
+    const bool holding = context_->waitingAtCheckpoint();
+    // Held at checkpoint k (k passed before it), the previous one is reached by passing k - 1.
+    if (!holding || progress.checkpointsPassed == 0) {
+        return false;
+    }
+    restartAtCheckpoint_ = progress.checkpointsPassed - 1;
+    autoStepTimer_.stop();
+    context_->cancel();
+    return true;
+}
+
 void EngineSession::setAutoStepRate(double stepsPerSecond) {
     autoStepRate_ = std::max(stepsPerSecond, 0.0);
     if (running_ && !paused_) {
@@ -249,6 +271,9 @@ void EngineSession::finishRun() {
     QMetaObject::invokeMethod(ingestor_, &SessionIngestor::endRun, Qt::QueuedConnection);
     emit runningChanged(false);
     emit runFinished(*lastOutcome_);
+    if (restartAtCheckpoint_) {
+        start();  // stepBack(): the same scenario again, up to the checkpoint before
+    }
 }
 
 QString EngineSession::trySetScenario(

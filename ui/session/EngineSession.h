@@ -100,6 +100,10 @@ public slots:
     void setStepMode(bool on);
     // Moves the run on to its next checkpoint and holds it there (pausing a paced run).
     void step();
+    // Goes back one checkpoint: the run is stopped and run again, in step mode, to the
+    // checkpoint before the one it holds at (scenarios are deterministic). False when the run
+    // holds at its first checkpoint or is not running.
+    bool stepBack();
     // Steps per second while stepping automatically; 0 runs at full speed. Takes effect at
     // once while running, or at the next resume() while paused.
     void setAutoStepRate(double stepsPerSecond);
@@ -145,6 +149,8 @@ private:
     bool running_ = false;
     bool stepMode_ = false;
     bool paused_ = false;
+    // Checkpoints the next start() passes before it holds; set by stepBack().
+    std::optional<std::uint64_t> restartAtCheckpoint_;
     double autoStepRate_ = 0.0;
     QTimer autoStepTimer_;
     std::optional<RunOutcome> lastOutcome_;

@@ -60,6 +60,7 @@ RunToolBar::RunToolBar(EngineSession& session, QWidget* parent)
     addSeparator();
     addAction(runAction_);
     addAction(pauseAction_);
+    addAction(backAction_);
     addAction(stepAction_);
     addAction(stopAction_);
 
@@ -93,6 +94,16 @@ void RunToolBar::buildActions() {
     pauseAction_->setToolTip(tr("Pause at the next checkpoint (F6)"));
     connect(pauseAction_, &QAction::triggered, this, [this] {
         session_.pause();
+        emit controlsChanged();
+    });
+    backAction_ =
+        new QAction(style()->standardIcon(QStyle::SP_MediaSeekBackward), tr("&Back"), this);
+    backAction_->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F10));
+    backAction_->setToolTip(
+        tr("Go back to the previous checkpoint: the run starts again and holds there "
+           "(Shift+F10)"));
+    connect(backAction_, &QAction::triggered, this, [this] {
+        session_.stepBack();
         emit controlsChanged();
     });
     stepAction_ =
@@ -162,6 +173,7 @@ void RunToolBar::updateControls() {
     runAction_->setEnabled(!running || paused);
     runAction_->setText(paused ? tr("&Resume") : tr("&Run"));
     pauseAction_->setEnabled(running && !paused);
+    backAction_->setEnabled(paused);
     // Step is always there: before a run it starts one held at its first checkpoint.
     stopAction_->setEnabled(running);
     scenarioPicker_->setEnabled(!running);

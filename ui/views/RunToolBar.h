@@ -62,6 +62,7 @@ private:
     QComboBox* speed_ = nullptr;
     QAction* runAction_ = nullptr;
     QAction* pauseAction_ = nullptr;
+    QAction* backAction_ = nullptr;
     QAction* stepAction_ = nullptr;
     QAction* stopAction_ = nullptr;
     QAction* parametersAction_ = nullptr;
