@@ -1,6 +1,7 @@
 #include "CommandLine.h"
 
 #include <QCoreApplication>
+#include <QRegularExpression>
 
 #include <cstdio>
 
@@ -89,6 +90,11 @@ CommandLine::CommandLine()
             QStringLiteral("With --screenshot: save only this view: main (the whole window), "
                            "pool, timeline, layout, leaks or gc."),
             QStringLiteral("NAME"), QStringLiteral("main")),
+      checkpoint_(QStringLiteral("checkpoint"),
+                  QStringLiteral("With --screenshot: run the scenario in step mode to its N-th "
+                                 "checkpoint (0: the first; --list-scenarios names them) and "
+                                 "save the window there."),
+                  QStringLiteral("N")),
       listScenarios_(QStringLiteral("list-scenarios"),
                      QStringLiteral("List the scenarios with their parameters and exit.")),
       scenario_(QStringLiteral("scenario"),
@@ -118,7 +124,7 @@ CommandLine::CommandLine()
         "     'poolscope run --fail-on-leak': allocations of the run undisposed at the end"));
     parser_.addHelpOption();
     parser_.addVersionOption();
-    parser_.addOptions({headless_, iterations_, leak_, poolSize_, screenshot_, view_,
+    parser_.addOptions({headless_, iterations_, leak_, poolSize_, screenshot_, view_, checkpoint_,
                         listScenarios_, scenario_, param_});
 }
 
@@ -176,6 +182,23 @@ std::optional<LaunchOptions> CommandLine::process(const QCoreApplication& applic
         printUsageError(QString(), QStringLiteral("--view chooses what --screenshot saves; "
                                                   "give --screenshot FILE.png too."));
         return std::nullopt;
+    }
+    if (parser_.isSet(checkpoint_)) {
+        const QString text = parser_.value(checkpoint_);
+        // Digits only: " 3", "+3" and "03" are refused, not read loosely.
+        static const QRegularExpression wholeNumber(QStringLiteral("^(0|[1-9][0-9]{0,8})$"));
+        if (!wholeNumber.match(text).hasMatch()) {
+            printUsageError(
+                QString(),
+                QStringLiteral("--checkpoint must be a whole number from 0, not '%1'.").arg(text));
+            return std::nullopt;
+        }
+        if (options.screenshotPath.isEmpty()) {
+            printUsageError(QString(), QStringLiteral("--checkpoint chooses where --screenshot "
+                                                      "is taken; give --screenshot FILE.png too."));
+            return std::nullopt;
+        }
+        options.screenshotCheckpoint = text.toULongLong();
     }
     options.listScenarios = parser_.isSet(listScenarios_);
     if (options.listScenarios) {

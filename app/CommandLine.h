@@ -23,7 +23,9 @@ struct LaunchOptions {
     std::int64_t poolSizeMegabytes = 0;
     QString screenshotPath;
     QString screenshotView = QStringLiteral("main");  // one of MainWindow::viewNames()
-    QString recordingPath;                            // `poolscope open FILE`
+    // With --screenshot: hold the run at this checkpoint (0: the first) and shoot there.
+    std::optional<std::uint64_t> screenshotCheckpoint;
+    QString recordingPath;  // `poolscope open FILE`
     bool listScenarios = false;
     // Empty: the window's default workload, or HeadlessRun without a window.
     std::string scenario;
@@ -66,6 +68,7 @@ private:
     QCommandLineOption poolSize_;
     QCommandLineOption screenshot_;
     QCommandLineOption view_;
+    QCommandLineOption checkpoint_;
     QCommandLineOption listScenarios_;
     QCommandLineOption scenario_;
     QCommandLineOption param_;

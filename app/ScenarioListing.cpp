@@ -17,6 +17,13 @@ void ScenarioListing::print(std::ostream& out) {
             out << "    " << std::left << std::setw(28) << assignment << parameter.description
                 << " (" << parameter.expectation() << ")\n";
         }
+        if (!entry.checkpointNames.empty()) {
+            out << "  checkpoints (for --checkpoint N with --screenshot):\n";
+            for (std::size_t index = 0; index < entry.checkpointNames.size(); ++index) {
+                out << "    " << std::right << std::setw(3) << index << "  "
+                    << entry.checkpointNames[index] << '\n';
+            }
+        }
     }
     out << "\nRun one with: poolscope run NAME --param key=value ...\n";
 }

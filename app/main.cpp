@@ -83,8 +83,15 @@ int runWindow(QApplication& application, const poolscope::LaunchOptions& options
 
     if (!options.recordingPath.isEmpty()) {
         window.openRecordingFile(options.recordingPath);
-    } else {
+    } else if (!screenshot) {
         QTimer::singleShot(0, &window, [&window] { window.startRun(); });
+    } else if (options.screenshotCheckpoint) {
+        QTimer::singleShot(0, &window, [&window, checkpoint = *options.screenshotCheckpoint] {
+            window.startRunHeldAt(checkpoint);
+        });
+    } else {
+        // A picture of the whole run: a lesson too goes to its end instead of waiting.
+        QTimer::singleShot(0, &window, [&window] { window.startRunToTheEnd(); });
     }
     if (!screenshot) {
         return application.exec();
@@ -112,9 +119,24 @@ int runWindow(QApplication& application, const poolscope::LaunchOptions& options
     QObject::connect(
         &session, &poolscope::EngineSession::runFinished, &window,
         [&](const poolscope::RunOutcome& outcome) {
-            saveScreenshot(outcome.error.isEmpty()
-                               ? QString()
-                               : QStringLiteral("the scenario failed: %1").arg(outcome.error));
+            if (!outcome.error.isEmpty()) {
+                saveScreenshot(QStringLiteral("the scenario failed: %1").arg(outcome.error));
+            } else if (options.screenshotCheckpoint) {
+                saveScreenshot(QStringLiteral("the scenario ended before its checkpoint %1")
+                                   .arg(*options.screenshotCheckpoint));
+            } else {
+                saveScreenshot(QString());
+            }
+        });
+    // At --checkpoint N: shot once the run holds there and the snapshot of that moment is in.
+    QObject::connect(
+        &session, &poolscope::EngineSession::snapshotPublished, &window,
+        [&, taken = false](const std::shared_ptr<const poolscope::SessionSnapshot>&) mutable {
+            if (!taken && options.screenshotCheckpoint &&
+                session.heldAtCheckpoint() == options.screenshotCheckpoint) {
+                taken = true;
+                saveScreenshot(QString());
+            }
         });
     // A recording has no run: the shot is taken once it is read to its end.
     QObject::connect(

@@ -129,6 +129,64 @@ private slots:
         QVERIFY(viewImage.height() > windowImage.height() / 2);
     }
 
+    void screenshotAtACheckpoint_holdsTheLessonThere_andAWholeLessonRunsToItsEnd() {
+        QTemporaryDir directory;
+        const auto shoot = [&](const QStringList& extra, const QString& name) {
+            const QString path = directory.filePath(name);
+            Finished run =
+                runPoolscope(QStringList{QStringLiteral("--scenario"), QStringLiteral("gc-lessons"),
+                                         QStringLiteral("--screenshot"), path,
+                                         QStringLiteral("--view"), QStringLiteral("gc")} +
+                                 extra,
+                             withoutAnyDisplay());
+            return std::pair{run, QImage(path)};
+        };
+        const auto [first, firstImage] =
+            shoot({QStringLiteral("--checkpoint"), QStringLiteral("0")}, QStringLiteral("0.png"));
+        QVERIFY2(first.exitCode == 0, qPrintable(first.err));
+        const auto [later, laterImage] =
+            shoot({QStringLiteral("--checkpoint"), QStringLiteral("9")}, QStringLiteral("9.png"));
+        QVERIFY2(later.exitCode == 0, qPrintable(later.err));
+        QVERIFY(!firstImage.isNull() && !laterImage.isNull());
+        QVERIFY(firstImage != laterImage);  // another step, another picture
+        // Without --checkpoint a lesson, which opens held in the window, runs to its end.
+        const auto [whole, wholeImage] = shoot({}, QStringLiteral("whole.png"));
+        QVERIFY2(whole.exitCode == 0, qPrintable(whole.err));
+        QVERIFY(!wholeImage.isNull());
+
+        const auto [beyond, beyondImage] =
+            shoot({QStringLiteral("--checkpoint"), QStringLiteral("999")}, QStringLiteral("x.png"));
+        QCOMPARE(beyond.exitCode, 1);
+        QVERIFY2(beyond.err.contains(QStringLiteral("ended before its checkpoint 999")),
+                 qPrintable(beyond.err));
+    }
+
+    void checkpoint_isAWholeNumber_andGoesWithScreenshot() {
+        for (const QString& sloppy : {QStringLiteral(" 3"), QStringLiteral("+3"),
+                                      QStringLiteral("03"), QStringLiteral("-1")}) {
+            const Finished run =
+                runPoolscope({QStringLiteral("--checkpoint"), sloppy,
+                              QStringLiteral("--screenshot"), QStringLiteral("x.png")},
+                             withoutAnyDisplay());
+            QCOMPARE(run.exitCode, 1);
+            QVERIFY2(run.err.contains(QStringLiteral("--checkpoint must be a whole number")),
+                     qPrintable(run.err));
+        }
+        const Finished alone = runPoolscope({QStringLiteral("--checkpoint"), QStringLiteral("2")},
+                                            withoutAnyDisplay());
+        QCOMPARE(alone.exitCode, 1);
+        QVERIFY2(alone.err.contains(QStringLiteral("give --screenshot FILE.png too")),
+                 qPrintable(alone.err));
+    }
+
+    void listScenarios_namesTheCheckpointsOfALesson() {
+        const Finished run = runPoolscope({QStringLiteral("--list-scenarios")});
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY(
+            run.out.contains(QStringLiteral("checkpoints (for --checkpoint N with --screenshot)")));
+        QVERIFY2(run.out.contains(QStringLiteral("\n      0  Promotion 1/4")), qPrintable(run.out));
+    }
+
     void unknownView_isAUsageErrorNamingTheViews() {
         const Finished run = runPoolscope({QStringLiteral("--screenshot"), QStringLiteral("x.png"),
                                            QStringLiteral("--view"), QStringLiteral("heapmap")},

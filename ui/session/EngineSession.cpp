@@ -102,9 +102,9 @@ bool EngineSession::start() {
     paused_ = false;
     ScenarioContext::Options contextOptions = run.contextOptions();
     contextOptions.stepMode = stepMode_;
-    if (restartAtCheckpoint_) {
+    if (holdAtCheckpoint_) {
         contextOptions.stepMode = true;
-        contextOptions.passCheckpoints = *std::exchange(restartAtCheckpoint_, std::nullopt);
+        contextOptions.passCheckpoints = *std::exchange(holdAtCheckpoint_, std::nullopt);
         stepMode_ = true;
         paused_ = true;
     }
@@ -217,8 +217,15 @@ void EngineSession::step() {
     }
 }
 
+std::optional<std::uint64_t> EngineSession::heldAtCheckpoint() const {
+    if (!running_ || !context_ || !context_->waitingAtCheckpoint()) {
+        return std::nullopt;
+    }
+    return context_->progress().checkpointsPassed;
+}
+
 bool EngineSession::stepBack() {
-    if (!running_ || !context_ || restartAtCheckpoint_) {
+    if (!running_ || !context_ || holdAtCheckpoint_) {
         return false;
     }
     const ScenarioProgress progress = context_->progress();
@@ -227,7 +234,7 @@ bool EngineSession::stepBack() {
     if (!holding || progress.checkpointsPassed == 0) {
         return false;
     }
-    restartAtCheckpoint_ = progress.checkpointsPassed - 1;
+    holdAtCheckpoint_ = progress.checkpointsPassed - 1;
     autoStepTimer_.stop();
     context_->cancel();
     return true;
@@ -271,7 +278,7 @@ void EngineSession::finishRun() {
     QMetaObject::invokeMethod(ingestor_, &SessionIngestor::endRun, Qt::QueuedConnection);
     emit runningChanged(false);
     emit runFinished(*lastOutcome_);
-    if (restartAtCheckpoint_) {
+    if (holdAtCheckpoint_) {
         start();  // stepBack(): the same scenario again, up to the checkpoint before
     }
 }

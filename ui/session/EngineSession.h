@@ -104,6 +104,11 @@ public slots:
     // checkpoint before the one it holds at (scenarios are deterministic). False when the run
     // holds at its first checkpoint or is not running.
     bool stepBack();
+    // The next start() runs in step mode, passes `checkpoint` checkpoints and holds at the
+    // next one (0: the first), paused.
+    void holdNextRunAtCheckpoint(std::uint64_t checkpoint) { holdAtCheckpoint_ = checkpoint; }
+    // The index of the checkpoint the run holds at; none while it runs or when no run is.
+    std::optional<std::uint64_t> heldAtCheckpoint() const;
     // Steps per second while stepping automatically; 0 runs at full speed. Takes effect at
     // once while running, or at the next resume() while paused.
     void setAutoStepRate(double stepsPerSecond);
@@ -149,8 +154,8 @@ private:
     bool running_ = false;
     bool stepMode_ = false;
     bool paused_ = false;
-    // Checkpoints the next start() passes before it holds; set by stepBack().
-    std::optional<std::uint64_t> restartAtCheckpoint_;
+    // Checkpoints the next start() passes before it holds.
+    std::optional<std::uint64_t> holdAtCheckpoint_;
     double autoStepRate_ = 0.0;
     QTimer autoStepTimer_;
     std::optional<RunOutcome> lastOutcome_;

@@ -68,7 +68,13 @@ MainWindow::MainWindow(EngineSession& session, QWidget* parent)
     addToolBar(runBar_);
     allocatorBar_ = new AllocatorOptionsBar(this);
     addToolBar(allocatorBar_);
-    connect(runBar_, &RunToolBar::startRequested, this, &MainWindow::startRun);
+    connect(runBar_, &RunToolBar::startRequested, this, [this](bool holdAtFirstCheckpoint) {
+        if (holdAtFirstCheckpoint) {
+            startRunHeldAt(0);
+        } else {
+            startRun();
+        }
+    });
     connect(runBar_, &RunToolBar::controlsChanged, this, &MainWindow::updateControls);
     connect(runBar_, &RunToolBar::scenarioChosen, this, &MainWindow::arrangeForScenario);
     buildDocks();
@@ -217,24 +223,36 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     QMainWindow::closeEvent(event);
 }
 
-void MainWindow::startRun(bool holdAtFirstCheckpoint) {
-    session_.setAllocatorOptions(allocatorBar_->options());
-    timeline_->clear();
-    const double rate = runBar_->stepsPerSecond();
+void MainWindow::startRun() {
     const ScenarioCatalogue::Entry* entry =
         EngineSession::catalogue().find(runBar_->scenarioName());
     // A lesson opens on its first checkpoint with its words and picture shown, whatever the
     // speed: the teacher starts it.
-    const bool hold =
-        holdAtFirstCheckpoint || (entry != nullptr && entry->kind == ScenarioKind::Teaching);
+    const bool teaching = entry != nullptr && entry->kind == ScenarioKind::Teaching;
+    startRunWith(teaching ? std::optional<std::uint64_t>(0) : std::nullopt, true);
+}
+
+void MainWindow::startRunHeldAt(std::uint64_t checkpoint) {
+    startRunWith(checkpoint, true);
+}
+
+void MainWindow::startRunToTheEnd() {
+    startRunWith(std::nullopt, false);
+}
+
+void MainWindow::startRunWith(std::optional<std::uint64_t> holdAt, bool paced) {
+    session_.setAllocatorOptions(allocatorBar_->options());
+    timeline_->clear();
+    const double rate = paced ? runBar_->stepsPerSecond() : 0.0;
     session_.setAutoStepRate(rate);
-    session_.setStepMode(hold || rate > 0.0);
+    session_.setStepMode(rate > 0.0);
+    if (holdAt) {
+        session_.holdNextRunAtCheckpoint(*holdAt);
+    }
     if (!session_.start()) {
         return;
     }
-    if (hold) {
-        session_.pause();
-    } else if (rate > 0.0) {
+    if (!holdAt && rate > 0.0) {
         session_.resume();
     }
     updateControls();

@@ -4,7 +4,9 @@
 #include <QString>
 #include <QTimer>
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -72,8 +74,12 @@ public:
 
 public slots:
     // Runs the chosen scenario with the toolbar's allocator and speed, as the Run button does;
-    // held at its first checkpoint when asked (Step before any run), as a lesson always is.
-    void startRun(bool holdAtFirstCheckpoint = false);
+    // a lesson is held at its first checkpoint.
+    void startRun();
+    // Runs it held at this checkpoint (0: the first, as Step before any run asks).
+    void startRunHeldAt(std::uint64_t checkpoint);
+    // Runs it freely to its end, whatever its kind and the speed: for a screenshot of a run.
+    void startRunToTheEnd();
     void openRecording();
     void openRecordingFile(const QString& path);
     void saveRecording();
@@ -84,6 +90,8 @@ protected:
     void closeEvent(QCloseEvent* event) override;
 
 private:
+    // holdAt: step mode up to that checkpoint; paced: the toolbar's speed applies.
+    void startRunWith(std::optional<std::uint64_t> holdAt, bool paced);
     void buildActions();
     void buildDocks();
     void buildMenus();
