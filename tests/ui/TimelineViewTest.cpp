@@ -73,7 +73,9 @@ LiveRun runLive(const std::string& name,
 }
 
 // Snapshots one second apart of a pool whose rented chunks grow by one each second.
-std::vector<std::shared_ptr<const SessionSnapshot>> growingPool(int seconds) {
+// One snapshot a sample, `interval` apart (a second by default), each renting one more chunk.
+std::vector<std::shared_ptr<const SessionSnapshot>> growingPool(int seconds,
+                                                                std::int64_t interval = kSecond) {
     SessionState state({}, 0);
     state.followPool(kSource, 64, kChunk);
     std::vector<std::shared_ptr<const SessionSnapshot>> snapshots;
@@ -84,9 +86,9 @@ std::vector<std::shared_ptr<const SessionSnapshot>> growingPool(int seconds) {
         rent.slot = (second - 1) % 64;
         rent.allocationId = static_cast<AllocationId>(second);
         rent.bytes = kChunk;
-        rent.timeNanoseconds = second * kSecond;
+        rent.timeNanoseconds = second * interval;
         state.apply(rent);
-        snapshots.push_back(state.takeSnapshot(second * kSecond));
+        snapshots.push_back(state.takeSnapshot(second * interval));
     }
     return snapshots;
 }
@@ -185,6 +187,14 @@ private slots:
         feed(view, {snapshots.begin() + 10, snapshots.end()});
         QCOMPARE(view.xRange().second, 100.0);
         QVERIFY(view.xRange().first > 10.0);
+    }
+
+    void shortRun_fillsThePlot_insteadOfAWiderAxis() {
+        const auto snapshots = growingPool(17, kSecond / 100);  // 0.01 s to 0.17 s
+        TimelineView view;
+        feed(view, snapshots);
+        QCOMPARE(view.xRange().first, 0.01);
+        QCOMPARE(view.xRange().second, 0.17);
     }
 
     void range_withoutFollow_staysWhereItIs() {

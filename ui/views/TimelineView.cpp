@@ -24,6 +24,9 @@ namespace {
 constexpr double kBytesPerMiB = 1024.0 * 1024.0;
 // Seconds shown while following: enough to see a few bursts and their trims.
 constexpr double kFollowSpanSeconds = 60.0;
+// The narrowest time axis: a run or recording of a fifth of a second fills the plot instead of
+// sitting at the left of a wider one.
+constexpr double kMinimumSpanSeconds = 0.05;
 // About nine hours at 30 samples a second; older samples and markers are dropped so that a
 // session can run for days without the plot growing without bound.
 constexpr int kMaximumSamples = 1'000'000;
@@ -115,7 +118,7 @@ TimelineView::TimelineView(QWidget* parent) : QWidget(parent) {
     fitAction->setToolTip(tr("Show the whole session"));
     connect(fitAction, &QAction::triggered, this, [this] {
         setFollow(false);
-        setXRange(firstSeconds_, std::max(lastSeconds_, firstSeconds_ + 1.0));
+        setXRange(firstSeconds_, std::max(lastSeconds_, firstSeconds_ + kMinimumSpanSeconds));
         replotSoon();
     });
     toolBar_->addSeparator();
@@ -412,7 +415,7 @@ void TimelineView::followNewest() {
         return;
     }
     const double lower = std::max(firstSeconds_, lastSeconds_ - kFollowSpanSeconds);
-    setXRange(lower, std::max(lastSeconds_, lower + 1.0));
+    setXRange(lower, std::max(lastSeconds_, lower + kMinimumSpanSeconds));
 }
 
 void TimelineView::updateYRange() {
