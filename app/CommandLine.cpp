@@ -30,17 +30,23 @@ bool hasOption(const QStringList& arguments, const QString& name) {
     return false;
 }
 
-std::optional<std::int64_t> wholeNumberInRange(const QString& text, std::int64_t minimum,
-                                               std::int64_t maximum) {
-    bool ok = false;
-    const qlonglong value = text.toLongLong(&ok);
-    if (!ok || value < minimum || value > maximum) {
+}  // namespace
+
+std::optional<std::int64_t> CommandLine::wholeNumberInRange(const QString& text,
+                                                            std::int64_t minimum,
+                                                            std::int64_t maximum) {
+    // Digits as written, nothing else: " 10", "+10" and "010" are refused rather than read
+    // loosely, so a typo never becomes a different number.
+    static const QRegularExpression wholeNumber(QStringLiteral("^-?(0|[1-9][0-9]{0,17})$"));
+    if (!wholeNumber.match(text).hasMatch()) {
+        return std::nullopt;
+    }
+    const qlonglong value = text.toLongLong();
+    if (value < minimum || value > maximum) {
         return std::nullopt;
     }
     return value;
 }
-
-}  // namespace
 
 void CommandLine::printUsageError(const QString& command, const QString& message) {
     const QString program =
@@ -185,9 +191,9 @@ std::optional<LaunchOptions> CommandLine::process(const QCoreApplication& applic
     }
     if (parser_.isSet(checkpoint_)) {
         const QString text = parser_.value(checkpoint_);
-        // Digits only: " 3", "+3" and "03" are refused, not read loosely.
-        static const QRegularExpression wholeNumber(QStringLiteral("^(0|[1-9][0-9]{0,8})$"));
-        if (!wholeNumber.match(text).hasMatch()) {
+        constexpr std::int64_t kMaximumCheckpoint = 1'000'000'000;
+        const auto checkpoint = wholeNumberInRange(text, 0, kMaximumCheckpoint);
+        if (!checkpoint) {
             printUsageError(
                 QString(),
                 QStringLiteral("--checkpoint must be a whole number from 0, not '%1'.").arg(text));
@@ -198,7 +204,7 @@ std::optional<LaunchOptions> CommandLine::process(const QCoreApplication& applic
                                                       "is taken; give --screenshot FILE.png too."));
             return std::nullopt;
         }
-        options.screenshotCheckpoint = text.toULongLong();
+        options.screenshotCheckpoint = static_cast<std::uint64_t>(*checkpoint);
     }
     options.listScenarios = parser_.isSet(listScenarios_);
     if (options.listScenarios) {

@@ -49,6 +49,10 @@ public:
     // "run" or "layout" when the first argument names that command, else empty.
     static QString command(const QStringList& arguments);
 
+    // The whole number `text` says, written plainly (digits, a minus for a negative), within
+    // [minimum, maximum]; none for anything else.
+    static std::optional<std::int64_t> wholeNumberInRange(const QString& text, std::int64_t minimum,
+                                                          std::int64_t maximum);
     // Prints "poolscope[ COMMAND]: MESSAGE" and where to find help, on stderr.
     static void printUsageError(const QString& command, const QString& message);
     // Parses a command's options (the arguments less the command's name); --help shows the

@@ -116,9 +116,9 @@ int LayoutCommand::exec(const QStringList& arguments) {
             printUsageError(QStringLiteral("--%1 is required.").arg(name));
             return false;
         }
-        bool ok = false;
-        into = parser.value(option).toLongLong(&ok);
-        if (!ok || into <= 0 || into > INT32_MAX) {
+        const auto value = CommandLine::wholeNumberInRange(parser.value(option), 1, INT32_MAX);
+        into = value.value_or(0);
+        if (!value) {
             printUsageError(QStringLiteral("--%1 must be a whole number from 1 to %2, not '%3'.")
                                 .arg(name)
                                 .arg(INT32_MAX)
@@ -138,16 +138,16 @@ int LayoutCommand::exec(const QStringList& arguments) {
     }
     request.bytesPerPixel = type->bytesPerPixel();
     if (parser.isSet(maxPool)) {
-        bool ok = false;
-        const qlonglong megabytes = parser.value(maxPool).toLongLong(&ok);
-        if (!ok || megabytes < 0 || megabytes > 1024 * 1024 * 1024) {
+        const auto megabytes =
+            CommandLine::wholeNumberInRange(parser.value(maxPool), 0, 1024 * 1024 * 1024);
+        if (!megabytes) {
             printUsageError(QStringLiteral("--max-pool-mb must be a whole number of MiB from 0 to "
                                            "%1, not '%2'.")
                                 .arg(1024 * 1024 * 1024)
                                 .arg(parser.value(maxPool)));
             return CommandLine::kExitFailure;
         }
-        request.maximumPoolSizeMegabytes = megabytes;
+        request.maximumPoolSizeMegabytes = *megabytes;
     }
     request.preferContiguous = parser.isSet(preferContiguous);
 

@@ -362,9 +362,10 @@ int RunCommand::exec(const QStringList& arguments) {
         printUsageError(QString::fromStdString(error.what()));
         return CommandLine::kExitFailure;
     }
-    bool ok = false;
-    request.poolSizeMegabytes = parser.value(poolSize).toLongLong(&ok);
-    if (!ok || request.poolSizeMegabytes < 0 || request.poolSizeMegabytes > 1024 * 1024) {
+    const auto poolSizeMegabytes =
+        CommandLine::wholeNumberInRange(parser.value(poolSize), 0, 1024 * 1024);
+    request.poolSizeMegabytes = poolSizeMegabytes.value_or(0);
+    if (!poolSizeMegabytes) {
         printUsageError(QStringLiteral("--pool-size must be a whole number of MiB from 0 to %1, "
                                        "not '%2'.")
                             .arg(1024 * 1024)
@@ -373,6 +374,14 @@ int RunCommand::exec(const QStringList& arguments) {
     }
     request.reportPath = parser.value(report);
     request.recordPath = parser.value(record);
+    // An empty name would silently mean "no report" or "no recording".
+    for (const QCommandLineOption* option : {&report, &record}) {
+        if (parser.isSet(*option) && parser.value(*option).isEmpty()) {
+            printUsageError(QStringLiteral("--%1 needs a file name, not an empty one.")
+                                .arg(option->names().constFirst()));
+            return CommandLine::kExitFailure;
+        }
+    }
     request.failOnLeak = parser.isSet(failOnLeak);
     return execute(request, std::cout, std::cerr);
 }

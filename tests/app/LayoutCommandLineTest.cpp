@@ -162,6 +162,18 @@ private slots:
         QVERIFY(run.out.isEmpty());
     }
 
+    void sloppyNumbers_areRefusedNotReadLoosely() {
+        for (const QString& sloppy :
+             {QStringLiteral(" 10"), QStringLiteral("+10"), QStringLiteral("010")}) {
+            const Finished run =
+                runPoolscope({QStringLiteral("layout"), QStringLiteral("--width"), sloppy,
+                              QStringLiteral("--height"), QStringLiteral("10")});
+            QCOMPARE(run.exitCode, 1);
+            QVERIFY2(run.err.contains(QStringLiteral("--width must be a whole number from 1")),
+                     qPrintable(run.err));
+        }
+    }
+
     void usageErrors_exitOneAndSayWhy() {
         Finished run = runPoolscope(
             {QStringLiteral("layout"), QStringLiteral("--width"), QStringLiteral("100")});

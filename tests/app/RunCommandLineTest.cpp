@@ -232,6 +232,24 @@ private slots:
         QVERIFY(run.err.contains(QStringLiteral("which scenario?")));
     }
 
+    void emptyPathsAndSloppyNumbers_areRefusedBeforeTheRun() {
+        for (const QString& option : {QStringLiteral("--record"), QStringLiteral("--report")}) {
+            const Finished run =
+                runHeadless({QStringLiteral("run"), QStringLiteral("default"), option, QString()});
+            QCOMPARE(run.exitCode, 1);
+            QVERIFY2(run.err.contains(option + QStringLiteral(" needs a file name")),
+                     qPrintable(run.err));
+        }
+        for (const QString& sloppy :
+             {QStringLiteral(" 8"), QStringLiteral("+8"), QStringLiteral("08")}) {
+            const Finished run = runHeadless({QStringLiteral("run"), QStringLiteral("default"),
+                                              QStringLiteral("--pool-size"), sloppy});
+            QCOMPARE(run.exitCode, 1);
+            QVERIFY2(run.err.contains(QStringLiteral("--pool-size must be a whole number")),
+                     qPrintable(run.err));
+        }
+    }
+
     void failingScenario_exitsOneAndSaysWhy() {
         const Finished run = runHeadless({QStringLiteral("run"), QStringLiteral("periodic-bursts"),
                                           QStringLiteral("-p"), QStringLiteral("width=65535"),
