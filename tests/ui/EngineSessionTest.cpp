@@ -36,6 +36,18 @@ struct SnapshotRecorder {
     std::vector<std::shared_ptr<const SessionSnapshot>> snapshots;
 };
 
+// The checkpoint the newest snapshot shows; empty before the first.
+QString phaseOf(const EngineSession& session) {
+    return session.latestSnapshot() ? session.latestSnapshot()->phase : QString();
+}
+
+// gc-lessons started in step mode, as a teacher opens it: it holds at its first checkpoint.
+bool startLessonsInStepMode(EngineSession& session) {
+    session.setScenario("gc-lessons", {});
+    session.setStepMode(true);
+    return session.start();
+}
+
 std::set<QString> tagsOf(const SessionSnapshot& snapshot) {
     std::set<QString> tags;
     for (const LiveAllocation& row : snapshot.allocations->rows) {
@@ -150,13 +162,9 @@ private slots:
 
     void step_fromPaused_advancesExactlyOneCheckpointEachTime_andNeverRunsAhead() {
         EngineSession session;
-        session.setScenario("gc-lessons", {});
-        session.setStepMode(true);
-        QVERIFY(session.start());
+        QVERIFY(startLessonsInStepMode(session));
         const std::vector<std::string> checkpoints = GcLessonsScenario().checkpointNames();
-        const auto phase = [&] {
-            return session.latestSnapshot() ? session.latestSnapshot()->phase : QString();
-        };
+        const auto phase = [&] { return phaseOf(session); };
         QTRY_COMPARE_WITH_TIMEOUT(phase(), QString::fromStdString(checkpoints[0]),
                                   kRunTimeoutMilliseconds);
         for (std::size_t checkpoint = 1; checkpoint <= 3; ++checkpoint) {
@@ -174,13 +182,10 @@ private slots:
 
     void resume_afterALongPause_goesOnAtItsPace_withoutCatchingUp() {
         EngineSession session;
-        session.setScenario("gc-lessons", {});
-        session.setStepMode(true);
-        QVERIFY(session.start());
+        QVERIFY(startLessonsInStepMode(session));
         const std::vector<std::string> checkpoints = GcLessonsScenario().checkpointNames();
         const auto lessonShown = [&]() -> int {
-            const QString phase =
-                session.latestSnapshot() ? session.latestSnapshot()->phase : QString();
+            const QString phase = phaseOf(session);
             for (std::size_t i = 0; i < checkpoints.size(); ++i) {
                 if (phase == QString::fromStdString(checkpoints[i])) {
                     return static_cast<int>(i);
@@ -205,13 +210,9 @@ private slots:
 
     void stepBack_runsTheLessonAgain_andHoldsAtThePreviousCheckpoint() {
         EngineSession session;
-        session.setScenario("gc-lessons", {});
-        session.setStepMode(true);
-        QVERIFY(session.start());
+        QVERIFY(startLessonsInStepMode(session));
         const std::vector<std::string> names = GcLessonsScenario().checkpointNames();
-        const auto phase = [&] {
-            return session.latestSnapshot() ? session.latestSnapshot()->phase : QString();
-        };
+        const auto phase = [&] { return phaseOf(session); };
         QTRY_COMPARE_WITH_TIMEOUT(phase(), QString::fromStdString(names[0]),
                                   kRunTimeoutMilliseconds);
         QVERIFY(!session.stepBack());  // nothing before the first checkpoint

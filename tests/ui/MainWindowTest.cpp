@@ -52,6 +52,13 @@ private:
     qint64 longestGap_ = 0;
 };
 
+// Shown at a size where every view has room, and laid out before a test presses keys in it.
+bool showOnScreen(MainWindow& window) {
+    window.resize(1400, 900);
+    window.show();
+    return QTest::qWaitForWindowExposed(&window);
+}
+
 }  // namespace
 
 class MainWindowTest : public QObject {
@@ -100,9 +107,7 @@ private slots:
         QSettings().setValue(QStringLiteral("run/speed"), 0);  // full speed
         EngineSession session;
         MainWindow window(session);
-        window.resize(1400, 900);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(showOnScreen(window));
         window.selectScenario("gc-lessons", {});
         window.startRun();
         const std::vector<std::string> checkpoints = GcLessonsScenario().checkpointNames();
@@ -133,9 +138,7 @@ private slots:
         QSettings().setValue(QStringLiteral("run/speed"), 0);  // full speed
         EngineSession session;
         MainWindow window(session);
-        window.resize(1400, 900);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(showOnScreen(window));
         window.selectScenario("leak-hunt", {});
         QVERIFY(!session.isRunning());
         QTest::keyClick(&window, Qt::Key_F10);

@@ -12,6 +12,7 @@
 #include <cmath>
 
 #include "models/DisplayFormat.h"
+#include "views/Theme.h"
 
 namespace poolscope {
 
@@ -22,15 +23,11 @@ constexpr int kMargin = 8;
 constexpr int kLegendHeight = 26;
 constexpr int kScaleBarHeight = 5;
 
-bool isDark(const QPalette& palette) {
-    return palette.color(QPalette::Window).lightness() < 128;
-}
-
 // One colour per type, spread around the hue circle by the golden angle so that neighbouring
 // type ids look different; lighter on a dark palette, so objects stand out from the band.
 QColor typeColor(GcTypeId typeId, const QPalette& palette) {
     const int hue = static_cast<int>(std::fmod(typeId * 137.508, 360.0));
-    return QColor::fromHsl(hue, 150, isDark(palette) ? 150 : 125);
+    return QColor::fromHsl(hue, 150, Theme::isDark(palette) ? 150 : 125);
 }
 
 const QColor kFinalizableMark(220, 40, 40);

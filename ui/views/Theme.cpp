@@ -7,8 +7,12 @@
 
 namespace poolscope {
 
+bool Theme::isDark(const QPalette& palette) {
+    return palette.color(QPalette::Window).lightness() < 128;
+}
+
 bool Theme::systemPaletteIsDark() {
-    return QApplication::style()->standardPalette().color(QPalette::Window).lightness() < 128;
+    return isDark(QApplication::style()->standardPalette());
 }
 
 QPalette Theme::darkPalette() {
