@@ -1,8 +1,11 @@
 #include "recording/RecordingWriter.h"
 
-#include <cstdio>
+#include <algorithm>
+#include <climits>
+#include <cstdint>
 #include <exception>
 #include <string>
+#include <unordered_map>
 
 #include "diagnostics/ModuleMap.h"
 #include "diagnostics/StackTable.h"
@@ -25,8 +28,29 @@ std::int64_t stored(std::uint64_t value) {
     return static_cast<std::int64_t>(value);
 }
 
-void removeIfPresent(const std::string& path) {
-    std::remove(path.c_str());
+std::uint64_t eventsIn(const std::vector<std::vector<MemoryEvent>>& batches) {
+    std::uint64_t events = 0;
+    for (const std::vector<MemoryEvent>& batch : batches) {
+        events += batch.size();
+    }
+    return events;
+}
+
+// What one transaction's events say of an allocation; the allocations table folds these
+// together (the earliest and latest time, the bytes its rent events handed out: a pooled
+// group rents one chunk per event).
+struct AllocationFigures {
+    std::int64_t firstNs = INT64_MAX;
+    std::int64_t lastNs = INT64_MIN;
+    std::uint64_t bytes = 0;
+    int tier = INT32_MAX;
+    StackId stackId = 0;
+    std::uint32_t threadId = UINT32_MAX;
+};
+
+bool isRent(MemoryEventKind kind) {
+    return kind == MemoryEventKind::Rent || kind == MemoryEventKind::UnpooledAllocate ||
+           kind == MemoryEventKind::SmallRent;
 }
 
 }  // namespace
@@ -38,13 +62,10 @@ RecordingWriter::RecordingWriter(const std::string& path,
 RecordingWriter::RecordingWriter(const std::string& path,
                                  const std::vector<std::pair<std::string, std::string>>& metadata,
                                  Options options)
-    : path_(path), options_(options) {
-    // A stale write-ahead log of an earlier recording of the same name would be replayed into
-    // this one.
-    removeIfPresent(path);
-    removeIfPresent(path + "-wal");
-    removeIfPresent(path + "-shm");
-    database_ = std::make_unique<SqliteDatabase>(path, SqliteDatabase::Mode::CreateNew);
+    : target_(path, options.replaceExisting), options_(std::move(options)) {
+    database_ = std::make_unique<SqliteDatabase>(target_.writePath(),
+                                                 SqliteDatabase::Mode::CreateNew);
+    database_->setBusyTimeout(options_.busyTimeout);
     database_->execute("PRAGMA journal_mode=WAL");
     // In WAL mode NORMAL keeps every committed transaction across a crash of the process;
     // only a power loss can take the last ones back.
@@ -69,6 +90,8 @@ RecordingWriter::RecordingWriter(const std::string& path,
         kind.bind(1, std::int64_t{k}).bind(2, name).execute();
     }
     database_->execute("COMMIT");
+    // The file alone is a recording from the start: its header and tables leave the log now.
+    checkpointIfDue(true);
     thread_ = std::thread([this] { writeLoop(); });
 }
 
@@ -98,14 +121,18 @@ void RecordingWriter::consume(std::span<const MemoryEvent> events) {
         return;
     }
     std::lock_guard lock(mutex_);
-    if (stopping_ || !writeError_.empty() ||
-        queuedEvents_ + events.size() > options_.queueCapacityEvents) {
-        dropped_.fetch_add(events.size(), std::memory_order_relaxed);
+    if (stopping_ || queuedEvents_ + events.size() > options_.queueCapacityEvents) {
+        droppedQueueFull_.fetch_add(events.size(), std::memory_order_relaxed);
         return;
     }
     queue_.emplace_back(events.begin(), events.end());
     queuedEvents_ += events.size();
     wake_.notify_one();
+}
+
+std::string RecordingWriter::writeFailure() const {
+    std::lock_guard lock(mutex_);
+    return writeFailure_;
 }
 
 void RecordingWriter::writeLoop() {
@@ -128,22 +155,28 @@ void RecordingWriter::writeLoop() {
             pool = std::exchange(pendingPool_, std::nullopt);
             stopping = stopping_;
         }
-        if (!batches.empty() || pool) {
+        if (pool) {
+            occupancy_.emplace(pool->sourceId, pool->capacityChunks);
+            poolToWrite_ = pool;
+        }
+        if (!batches.empty() || poolToWrite_) {
             try {
-                commitBatch(batches, pool, dropped_.load(std::memory_order_relaxed));
+                commitBatch(batches);
+                lastCommitFailed_ = false;
             } catch (const std::exception& error) {
-                std::lock_guard lock(mutex_);
-                writeError_ = error.what();
-                return;
+                noteUnwritten(eventsIn(batches), error.what());
+            }
+            try {
+                checkpointIfDue(false);
+            } catch (const RecordingError&) {
+                // The log keeps the batches; the next checkpoint copies them.
             }
         }
         if (options_.symbolizeInBackground && !addressesToName_.empty() && !stopping) {
             try {
                 commitFrames(std::chrono::steady_clock::now() + options_.symbolizeBudget);
-            } catch (const std::exception& error) {
-                std::lock_guard lock(mutex_);
-                writeError_ = error.what();
-                return;
+            } catch (const RecordingError&) {
+                // The addresses stay queued; they are named after a later batch or at the end.
             }
         }
         if (stopping) {
@@ -155,16 +188,86 @@ void RecordingWriter::writeLoop() {
     }
 }
 
-void RecordingWriter::commitBatch(const std::vector<std::vector<MemoryEvent>>& batches,
-                                  const std::optional<PoolShape>& pool,
-                                  std::uint64_t droppedSoFar) {
-    database_->execute("BEGIN");
+void RecordingWriter::noteUnwritten(std::uint64_t events, const std::string& error) {
+    droppedUnwritten_.fetch_add(events);
+    const bool wasWriting = !lastCommitFailed_;
+    lastCommitFailed_ = true;
+    {
+        std::lock_guard lock(mutex_);
+        if (writeFailure_.empty()) {
+            writeFailure_ = error;
+        }
+    }
+    if (wasWriting && options_.onWriteFailure) {
+        options_.onWriteFailure(error);
+    }
+}
+
+void RecordingWriter::begin() {
+    additions_ = Additions{nextSequence_, nextSnapshot_, {}, {}, 0};
+    // IMMEDIATE takes the write lock first, waiting up to busyTimeout for another
+    // connection's, so that a busy database fails here, before anything is inserted.
+    database_->execute("BEGIN IMMEDIATE");
+}
+
+void RecordingWriter::rollBack() {
     try {
-        if (pool) {
-            setMetaInTransaction("source_id", std::to_string(pool->sourceId));
-            setMetaInTransaction("capacity_chunks", std::to_string(pool->capacityChunks));
-            setMetaInTransaction("chunk_bytes", std::to_string(pool->chunkBytes));
-            occupancy_.emplace(pool->sourceId, pool->capacityChunks);
+        database_->execute("ROLLBACK");
+    } catch (const RecordingError&) {
+        // The transaction is gone with the error that ended it, or never began.
+    }
+    nextSequence_ = additions_.nextSequence;
+    nextSnapshot_ = additions_.nextSnapshot;
+    for (const StackId stackId : additions_.stacks) {
+        stacksWritten_.erase(stackId);
+    }
+    for (const std::uint32_t module : additions_.modules) {
+        modulesWritten_.erase(module);
+    }
+    for (std::size_t i = 0; i < additions_.addresses; ++i) {
+        addressesSeen_.erase(addressesToName_.back());
+        addressesToName_.pop_back();
+    }
+    unnamedAddresses_.fetch_sub(additions_.addresses);
+    additions_ = Additions{nextSequence_, nextSnapshot_, {}, {}, 0};
+}
+
+void RecordingWriter::setDropMeta() {
+    const std::uint64_t queueFull = droppedQueueFull_.load();
+    const std::uint64_t unwritten = droppedUnwritten_.load();
+    setMetaInTransaction("writer_dropped_events", std::to_string(queueFull + unwritten));
+    if (queueFull + unwritten == 0) {
+        return;
+    }
+    std::string reason;
+    if (queueFull > 0) {
+        reason = std::to_string(queueFull) +
+                 " events: the queue was full (the writer fell behind the run)";
+    }
+    if (unwritten > 0) {
+        reason += (reason.empty() ? "" : "; ") + std::to_string(unwritten) +
+                  " events: could not be committed: " + writeFailure();
+    }
+    setMetaInTransaction("writer_dropped_reason", reason);
+}
+
+void RecordingWriter::checkpointIfDue(bool force) {
+    const auto now = std::chrono::steady_clock::now();
+    if (!force && now - lastCheckpoint_ < options_.checkpointInterval) {
+        return;
+    }
+    lastCheckpoint_ = now;
+    // PASSIVE never waits: it copies what no reader still needs and leaves the rest for later.
+    database_->execute("PRAGMA wal_checkpoint(PASSIVE)");
+}
+
+void RecordingWriter::commitBatch(const std::vector<std::vector<MemoryEvent>>& batches) {
+    begin();
+    try {
+        if (poolToWrite_) {
+            setMetaInTransaction("source_id", std::to_string(poolToWrite_->sourceId));
+            setMetaInTransaction("capacity_chunks", std::to_string(poolToWrite_->capacityChunks));
+            setMetaInTransaction("chunk_bytes", std::to_string(poolToWrite_->chunkBytes));
         }
         SqliteDatabase::Statement insert(*database_, kInsertEvent);
         std::uint64_t written = 0;
@@ -188,8 +291,10 @@ void RecordingWriter::commitBatch(const std::vector<std::vector<MemoryEvent>>& b
                     .execute();
                 // A stack goes in with the first event that names it; its names follow.
                 if (event.stackId != 0 && stacksWritten_.insert(event.stackId).second) {
+                    additions_.stacks.push_back(event.stackId);
                     insertStack(event.stackId);
                 }
+                // The pool's occupancy follows what happened, committed or not.
                 if (occupancy_) {
                     occupancy_->apply(event);
                 }
@@ -197,6 +302,7 @@ void RecordingWriter::commitBatch(const std::vector<std::vector<MemoryEvent>>& b
                 written += 1;
             }
         }
+        insertAllocations(batches);
         if (written > 0 && occupancy_) {
             SqliteDatabase::Statement(
                 *database_,
@@ -210,20 +316,54 @@ void RecordingWriter::commitBatch(const std::vector<std::vector<MemoryEvent>>& b
                 .bind(5, std::int64_t{occupancy_->retainedChunks()})
                 .bind(6, stored(occupancy_->unpooledBytesLive()))
                 .bind(7, stored(occupancy_->smallBytesLive()))
-                .bind(8, stored(droppedSoFar))
+                .bind(8, stored(droppedEvents()))
                 .execute();
         }
-        setMetaInTransaction("writer_dropped_events", std::to_string(droppedSoFar));
+        setDropMeta();
         database_->execute("COMMIT");
+        poolToWrite_.reset();
         committedEvents_.fetch_add(written);
         committedBatches_.fetch_add(1);
     } catch (...) {
-        try {
-            database_->execute("ROLLBACK");
-        } catch (const RecordingError&) {
-            // The transaction is gone with the error that ended it.
-        }
+        rollBack();
         throw;
+    }
+}
+
+void RecordingWriter::insertAllocations(const std::vector<std::vector<MemoryEvent>>& batches) {
+    std::unordered_map<AllocationId, AllocationFigures> figures;
+    for (const std::vector<MemoryEvent>& batch : batches) {
+        for (const MemoryEvent& event : batch) {
+            if (event.allocationId == 0) {
+                continue;
+            }
+            AllocationFigures& allocation = figures[event.allocationId];
+            allocation.firstNs = std::min(allocation.firstNs, event.timeNanoseconds);
+            allocation.lastNs = std::max(allocation.lastNs, event.timeNanoseconds);
+            allocation.bytes += isRent(event.kind) ? event.bytes : 0;
+            allocation.tier = std::min(allocation.tier, static_cast<int>(event.tier));
+            allocation.stackId = std::max(allocation.stackId, event.stackId);
+            allocation.threadId = std::min(allocation.threadId, event.threadId);
+        }
+    }
+    // An allocation whose events span batches folds into the row its first batch made.
+    SqliteDatabase::Statement upsert(
+        *database_,
+        "INSERT INTO allocations (allocation_id, first_ns, last_ns, bytes, tier, stack_id, "
+        "thread_id) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (allocation_id) DO UPDATE SET "
+        "first_ns = MIN(first_ns, excluded.first_ns), last_ns = MAX(last_ns, excluded.last_ns), "
+        "bytes = bytes + excluded.bytes, tier = MIN(tier, excluded.tier), "
+        "stack_id = MAX(stack_id, excluded.stack_id), "
+        "thread_id = MIN(thread_id, excluded.thread_id)");
+    for (const auto& [id, allocation] : figures) {
+        upsert.bind(1, stored(id))
+            .bind(2, allocation.firstNs)
+            .bind(3, allocation.lastNs)
+            .bind(4, stored(allocation.bytes))
+            .bind(5, std::int64_t{allocation.tier})
+            .bind(6, std::int64_t{allocation.stackId})
+            .bind(7, std::int64_t{allocation.threadId})
+            .execute();
     }
 }
 
@@ -245,6 +385,7 @@ void RecordingWriter::insertStack(StackId stackId) {
         if (const std::optional<ModuleLocation> location =
                 ModuleMap::instance().locate(address - 1)) {
             if (modulesWritten_.insert(location->module).second) {
+                additions_.modules.push_back(location->module);
                 const LoadedModule module = ModuleMap::instance().module(location->module);
                 insertModule.bind(1, std::int64_t{location->module})
                     .bind(2, module.path)
@@ -260,18 +401,22 @@ void RecordingWriter::insertStack(StackId stackId) {
         insertFrame.execute();
         if (addressesSeen_.insert(address).second) {
             addressesToName_.push_back(address);
+            additions_.addresses += 1;
             unnamedAddresses_.fetch_add(1);
         }
     }
 }
 
-void RecordingWriter::insertFrames(std::chrono::steady_clock::time_point deadline) {
+std::size_t RecordingWriter::insertFrames(std::chrono::steady_clock::time_point deadline) {
     SqliteDatabase::Statement insertFrame(
         *database_,
         "INSERT OR REPLACE INTO frames (address, inline_depth, function, file, line, module, "
         "inlined) VALUES (?, ?, ?, ?, ?, ?, ?)");
-    while (!addressesToName_.empty() && std::chrono::steady_clock::now() < deadline) {
-        const std::uintptr_t address = addressesToName_.front();
+    // The addresses leave the queue only once their transaction commits.
+    std::size_t named = 0;
+    for (; named < addressesToName_.size() && std::chrono::steady_clock::now() < deadline;
+         ++named) {
+        const std::uintptr_t address = addressesToName_[named];
         const std::vector<Frame> frames = Symbolizer::instance().symbolize(address);
         for (std::size_t depth = 0; depth < frames.size(); ++depth) {
             const Frame& frame = frames[depth];
@@ -284,25 +429,27 @@ void RecordingWriter::insertFrames(std::chrono::steady_clock::time_point deadlin
                 .bind(7, std::int64_t{frame.inlined ? 1 : 0})
                 .execute();
         }
-        addressesToName_.pop_front();
     }
+    return named;
+}
+
+void RecordingWriter::forgetNamed(std::size_t named) {
+    addressesToName_.erase(addressesToName_.begin(),
+                           addressesToName_.begin() + static_cast<std::ptrdiff_t>(named));
+    unnamedAddresses_.fetch_sub(named);
 }
 
 void RecordingWriter::commitFrames(std::chrono::steady_clock::time_point deadline) {
-    const std::size_t before = addressesToName_.size();
-    database_->execute("BEGIN");
+    begin();
+    std::size_t named = 0;
     try {
-        insertFrames(deadline);
+        named = insertFrames(deadline);
         database_->execute("COMMIT");
     } catch (...) {
-        try {
-            database_->execute("ROLLBACK");
-        } catch (const RecordingError&) {
-            // The transaction is gone with the error that ended it.
-        }
+        rollBack();
         throw;
     }
-    unnamedAddresses_.fetch_sub(before - addressesToName_.size());
+    forgetNamed(named);
 }
 
 void RecordingWriter::finish(const std::vector<RecordedLeak>& leaks,
@@ -317,46 +464,39 @@ void RecordingWriter::finish(const std::vector<RecordedLeak>& leaks,
         wake_.notify_one();
     }
     thread_.join();
-    if (!writeError_.empty()) {
-        throw RecordingError("the recording " + path_ + " is incomplete: " + writeError_);
-    }
 
-    database_->execute("BEGIN");
-    // An allocation's size is what its rent events handed out (a pooled group rents one
-    // chunk per event).
-    const std::string rentKinds =
-        std::to_string(static_cast<int>(MemoryEventKind::Rent)) + ", " +
-        std::to_string(static_cast<int>(MemoryEventKind::UnpooledAllocate)) + ", " +
-        std::to_string(static_cast<int>(MemoryEventKind::SmallRent));
-    database_->execute(
-        "INSERT OR REPLACE INTO allocations (allocation_id, first_ns, last_ns, bytes, tier, "
-        "stack_id, thread_id) "
-        "SELECT allocation_id, MIN(time_ns), MAX(time_ns), "
-        "SUM(CASE WHEN kind IN (" +
-        rentKinds +
-        ") THEN bytes ELSE 0 END), MIN(tier), "
-        "MAX(stack_id), MIN(thread_id) FROM events WHERE allocation_id != 0 GROUP BY "
-        "allocation_id");
-    SqliteDatabase::Statement markLeak(
-        *database_, "UPDATE allocations SET tag = ?, leak = ? WHERE allocation_id = ?");
-    for (const RecordedLeak& leak : leaks) {
-        markLeak.bind(1, leak.tag)
-            .bind(2, std::string(leak.releasedWithoutDispose ? "released-without-dispose"
-                                                             : "live-at-end"))
-            .bind(3, stored(leak.id))
-            .execute();
+    std::size_t named = 0;
+    try {
+        begin();
+        SqliteDatabase::Statement markLeak(
+            *database_, "UPDATE allocations SET tag = ?, leak = ? WHERE allocation_id = ?");
+        for (const RecordedLeak& leak : leaks) {
+            markLeak.bind(1, leak.tag)
+                .bind(2, std::string(leak.releasedWithoutDispose ? "released-without-dispose"
+                                                                 : "live-at-end"))
+                .bind(3, stored(leak.id))
+                .execute();
+        }
+        if (options_.symbolizeInBackground) {
+            named = insertFrames(std::chrono::steady_clock::time_point::max());
+        }
+        setMetaInTransaction("engine_dropped_events", std::to_string(engineDroppedEvents));
+        setDropMeta();
+        setMetaInTransaction("event_count", std::to_string(nextSequence_ - 1));
+        setMetaInTransaction("finished", "1");
+        database_->execute("COMMIT");
+    } catch (const RecordingError& error) {
+        rollBack();
+        throw RecordingError("the recording " + path() + " is incomplete: " + error.what());
     }
-    if (options_.symbolizeInBackground) {
-        insertFrames(std::chrono::steady_clock::time_point::max());
-        unnamedAddresses_.store(0);
-    }
-    setMetaInTransaction("engine_dropped_events", std::to_string(engineDroppedEvents));
-    setMetaInTransaction("writer_dropped_events", std::to_string(droppedEvents()));
-    setMetaInTransaction("event_count", std::to_string(nextSequence_ - 1));
-    setMetaInTransaction("finished", "1");
-    database_->execute("COMMIT");
+    forgetNamed(named);
     database_->execute("PRAGMA wal_checkpoint(TRUNCATE)");
     database_.reset();
+    target_.commit();
+    if (const std::uint64_t unwritten = unwrittenEvents(); unwritten > 0) {
+        throw RecordingError("the recording " + path() + " lacks " + std::to_string(unwritten) +
+                             " events that could not be committed: " + writeFailure());
+    }
 }
 
 }  // namespace poolscope

@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -16,6 +17,7 @@
 
 #include "diagnostics/MemoryEvent.h"
 #include "diagnostics/PoolOccupancy.h"
+#include "recording/RecordingTarget.h"
 #include "scenarios/MemoryEventSink.h"
 
 namespace poolscope {
@@ -32,8 +34,11 @@ struct RecordedLeak {
 // Writes a run's events into an SQLite recording (schema: RecordingSchema, README.md) on a
 // thread of its own, in batched WAL transactions, so that the engine never waits for the disk.
 // consume() only copies a batch into a bounded queue; when the queue is full the batch is
-// dropped and counted, and the count is committed with the next batch. A process killed at
-// any point leaves a file holding every batch committed until then.
+// dropped and counted, and so is a batch that could not be committed (another connection
+// held the database longer than busyTimeout, a full disk); the counts and their reasons are
+// committed with the next batch. Stacks, frames and the allocations table grow with the
+// batches, and the log is checkpointed as it goes: a process killed at any point leaves a
+// file holding every batch committed until then, named.
 class RecordingWriter final : public MemoryEventSink {
 public:
     struct Options {
@@ -45,10 +50,23 @@ public:
         // the recording keeps modules and offsets only, for a reader to name from the binaries.
         bool symbolizeInBackground = true;
         std::chrono::milliseconds symbolizeBudget{20};
+        // An existing recording at the path is replaced (atomically, see RecordingTarget)
+        // only when this is set; anything else at the path is never replaced.
+        bool replaceExisting = false;
+        // How long a commit waits for another connection's write lock before its events are
+        // dropped and counted. Later batches try again.
+        std::chrono::milliseconds busyTimeout{2000};
+        // The write-ahead log is copied into the file at least this often while batches are
+        // committed, so that the file alone, without its log, holds all but the last moments.
+        std::chrono::milliseconds checkpointInterval{1000};
+        // Called on the writer's thread when a commit fails after the one before succeeded,
+        // with the error: a front end can say at once that events are being lost.
+        std::function<void(const std::string&)> onWriteFailure;
     };
 
-    // Creates the file (replacing one that exists) with the schema and `metadata`.
-    // Throws RecordingError naming the file when it cannot be made.
+    // Creates the file with the schema and `metadata` (see RecordingTarget for what an
+    // existing file at the path gets). Throws RecordingError naming the file when it cannot
+    // be made, RecordingExistsError when it holds a recording and !options.replaceExisting.
     RecordingWriter(const std::string& path,
                     const std::vector<std::pair<std::string, std::string>>& metadata);
     RecordingWriter(const std::string& path,
@@ -64,17 +82,24 @@ public:
     void setPool(std::uint16_t sourceId, int capacityChunks, std::int64_t chunkBytes);
     void consume(std::span<const MemoryEvent> events) override;
 
-    // Commits what is queued, then the allocations, the frames of stacks not named yet, the
-    // leaks and the final counts, and closes the file's write-ahead log.
-    // Throws RecordingError when anything could not be written.
+    // Commits what is queued, then the leaks, the frames of stacks not named yet and the
+    // final counts, closes the file's write-ahead log and puts the file in its place.
+    // Throws RecordingError when anything could not be written: the recording is then
+    // incomplete, or (unwrittenEvents() > 0) finished but lacking the events it counts.
     void finish(const std::vector<RecordedLeak>& leaks, std::uint64_t engineDroppedEvents);
 
-    std::uint64_t droppedEvents() const { return dropped_.load(std::memory_order_relaxed); }
+    std::uint64_t droppedEvents() const {
+        return droppedQueueFull_.load(std::memory_order_relaxed) +
+               droppedUnwritten_.load(std::memory_order_relaxed);
+    }
+    // Events dropped because a commit failed, and the first failure's error (empty if none).
+    std::uint64_t unwrittenEvents() const { return droppedUnwritten_.load(); }
+    std::string writeFailure() const;
     std::uint64_t committedEvents() const { return committedEvents_.load(); }
     std::uint64_t committedBatches() const { return committedBatches_.load(); }
     // Addresses of committed stacks whose frames are not committed yet.
     std::uint64_t unnamedAddresses() const { return unnamedAddresses_.load(); }
-    const std::string& path() const { return path_; }
+    const std::string& path() const { return target_.path(); }
 
 private:
     void writeLoop();
@@ -83,27 +108,42 @@ private:
         int capacityChunks = 0;
         std::int64_t chunkBytes = 0;
     };
-    void commitBatch(const std::vector<std::vector<MemoryEvent>>& batches,
-                     const std::optional<PoolShape>& pool, std::uint64_t droppedSoFar);
+    // What a transaction added to the writer thread's sets, taken back when it rolls back.
+    struct Additions {
+        std::int64_t nextSequence = 0;
+        std::int64_t nextSnapshot = 0;
+        std::vector<StackId> stacks;
+        std::vector<std::uint32_t> modules;
+        std::size_t addresses = 0;
+    };
+    void begin();
+    void commitBatch(const std::vector<std::vector<MemoryEvent>>& batches);
+    void rollBack();
+    void forgetNamed(std::size_t named);
+    void noteUnwritten(std::uint64_t events, const std::string& error);
+    void setDropMeta();
+    void checkpointIfDue(bool force);
     void setMetaInTransaction(const std::string& key, const std::string& value);
     void insertStack(StackId stackId);
-    void insertFrames(std::chrono::steady_clock::time_point deadline);
+    void insertAllocations(const std::vector<std::vector<MemoryEvent>>& batches);
+    std::size_t insertFrames(std::chrono::steady_clock::time_point deadline);
     void commitFrames(std::chrono::steady_clock::time_point deadline);
 
-    std::string path_;
+    RecordingTarget target_;
     Options options_;
     std::unique_ptr<SqliteDatabase> database_;
 
-    std::mutex mutex_;
+    mutable std::mutex mutex_;
     std::condition_variable wake_;
     std::deque<std::vector<MemoryEvent>> queue_;
     std::size_t queuedEvents_ = 0;
     bool stopping_ = false;
     bool finished_ = false;
-    std::string writeError_;  // the first error of the writer thread
+    std::string writeFailure_;  // the first commit's error that dropped events
     std::optional<PoolShape> pendingPool_;
 
-    std::atomic<std::uint64_t> dropped_{0};
+    std::atomic<std::uint64_t> droppedQueueFull_{0};
+    std::atomic<std::uint64_t> droppedUnwritten_{0};
     std::atomic<std::uint64_t> committedEvents_{0};
     std::atomic<std::uint64_t> committedBatches_{0};
     std::atomic<std::uint64_t> unnamedAddresses_{0};
@@ -116,6 +156,10 @@ private:
     std::unordered_set<std::uintptr_t> addressesSeen_;
     std::deque<std::uintptr_t> addressesToName_;  // in a committed stack, not named yet
     std::optional<PoolOccupancy> occupancy_;
+    std::optional<PoolShape> poolToWrite_;  // its meta is not committed yet
+    Additions additions_;
+    bool lastCommitFailed_ = false;
+    std::chrono::steady_clock::time_point lastCheckpoint_;
 
     std::thread thread_;
 };

@@ -26,6 +26,10 @@ SqliteDatabase::~SqliteDatabase() {
     sqlite3_close_v2(handle_);
 }
 
+void SqliteDatabase::setBusyTimeout(std::chrono::milliseconds timeout) {
+    sqlite3_busy_timeout(handle_, static_cast<int>(timeout.count()));
+}
+
 void SqliteDatabase::fail(const std::string& context) const {
     const std::string reason = sqlite3_errmsg(handle_);
     throw SqliteError(context + " in " + path_ + ": " + reason, reason);

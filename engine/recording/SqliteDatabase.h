@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -60,6 +61,8 @@ public:
 
     void execute(std::string_view sql);
     const std::string& path() const { return path_; }
+    // How long a statement waits for another connection's lock before it fails as busy.
+    void setBusyTimeout(std::chrono::milliseconds timeout);
 
     // "<context> in <path>: <sqlite's message>"
     [[noreturn]] void fail(const std::string& context) const;
