@@ -20,7 +20,7 @@ namespace poolscope {
 namespace {
 
 constexpr char kSqliteMagic[] = "SQLite format 3";  // with its NUL, the header's first 16 bytes
-constexpr std::size_t kApplicationIdOffset = 68;     // big-endian, in the database header
+constexpr std::size_t kApplicationIdOffset = 68;    // big-endian, in the database header
 
 // What a path holds that a recording would destroy, in words for an error; nothing when the
 // path is free (missing or empty) or holds a PoolScope recording (`*recording` set).
@@ -106,17 +106,24 @@ RecordingTarget::RecordingTarget(const std::string& path, bool replaceExisting)
             removeDatabase(path, false);
         }
     } catch (...) {
-        unlink(lockPath_.c_str());
-        close(lockDescriptor_);
+        release();
         throw;
     }
 }
 
 RecordingTarget::~RecordingTarget() {
-    // Removed while still held, so that a writer waiting for this file never locks a name
-    // that is gone (lock() checks the name still is the file it locked).
+    release();
+}
+
+void RecordingTarget::release() {
+    if (lockDescriptor_ < 0) {
+        return;
+    }
+    // Removed while still held, so that a writer that opened it meanwhile finds the name gone
+    // once it has the lock (lock() checks the name still is the file it locked).
     unlink(lockPath_.c_str());
     close(lockDescriptor_);
+    lockDescriptor_ = -1;
 }
 
 void RecordingTarget::lock() {
@@ -134,8 +141,8 @@ void RecordingTarget::lock() {
                                      ": another run is recording to it (it holds " + lockPath_ +
                                      ")");
             }
-            throw RecordingError("cannot record to " + path_ + ": cannot lock " + lockPath_ +
-                                 ": " + std::strerror(error));
+            throw RecordingError("cannot record to " + path_ + ": cannot lock " + lockPath_ + ": " +
+                                 std::strerror(error));
         }
         // The holder before may have removed the name between our open and our lock: then
         // the lock is on a file nobody else will look at, and the name is taken again.

@@ -40,6 +40,8 @@ public:
     // Puts a finished recording, closed, in its place: renames the temporary over the path.
     // Throws RecordingError when the rename fails.
     void commit();
+    // Lets the next writer have the path; the destructor does it too.
+    void release();
 
     static constexpr const char* kPartialSuffix = ".partial";
     static constexpr const char* kLockSuffix = "-lock";

@@ -63,8 +63,8 @@ RecordingWriter::RecordingWriter(const std::string& path,
                                  const std::vector<std::pair<std::string, std::string>>& metadata,
                                  Options options)
     : target_(path, options.replaceExisting), options_(std::move(options)) {
-    database_ = std::make_unique<SqliteDatabase>(target_.writePath(),
-                                                 SqliteDatabase::Mode::CreateNew);
+    database_ =
+        std::make_unique<SqliteDatabase>(target_.writePath(), SqliteDatabase::Mode::CreateNew);
     database_->setBusyTimeout(options_.busyTimeout);
     database_->execute("PRAGMA journal_mode=WAL");
     // In WAL mode NORMAL keeps every committed transaction across a crash of the process;
@@ -493,6 +493,7 @@ void RecordingWriter::finish(const std::vector<RecordedLeak>& leaks,
     database_->execute("PRAGMA wal_checkpoint(TRUNCATE)");
     database_.reset();
     target_.commit();
+    target_.release();
     if (const std::uint64_t unwritten = unwrittenEvents(); unwritten > 0) {
         throw RecordingError("the recording " + path() + " lacks " + std::to_string(unwritten) +
                              " events that could not be committed: " + writeFailure());
