@@ -40,6 +40,10 @@ public:
     static constexpr int kExitSuccess = 0;
     static constexpr int kExitFailure = 1;
     static constexpr int kExitLeaksFound = 3;
+    // `run`: the recording is finished but lacks events that could not be committed.
+    static constexpr int kExitRecordingIncomplete = 4;
+    // `run`: SIGINT or SIGTERM cancelled the scenario (128 + SIGINT, as shells report it).
+    static constexpr int kExitCancelled = 130;
 
     CommandLine();
 

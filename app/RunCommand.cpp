@@ -10,15 +10,18 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <iomanip>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 
 #include "CommandLine.h"
 #include "RunReportJson.h"
+#include "SignalCancellation.h"
 #include "TextFormat.h"
 #include "recording/RecordingError.h"
 #include "recording/RecordingWriter.h"
@@ -104,29 +107,48 @@ private:
     std::chrono::steady_clock::time_point lastShown_{};
 };
 
+// Every parameter's value the run used, defaults included, so that the recording says how
+// it was made without knowing the defaults of the version that made it.
 std::vector<std::pair<std::string, std::string>> recordingMetadata(
-    const RunCommand::Request& request) {
-    std::string parameters;
-    for (const auto& [key, value] : request.parameters) {
-        parameters += (parameters.empty() ? "" : " ") + key + "=" + value;
+    const RunCommand::Request& request, const ScenarioParameters& parameters) {
+    std::string values;
+    for (const auto& [key, value] : parameters.values()) {
+        values += (values.empty() ? "" : " ") + key + "=" + scenarioValueToString(value);
     }
     return {
         {"scenario", request.scenario},
-        {"parameters", parameters},
+        {"parameters", values},
         {"pool_size_megabytes", std::to_string(request.poolSizeMegabytes)},
         {"poolscope_version", POOLSCOPE_VERSION},
         {"started_at", QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs).toStdString()}};
 }
 
+// The pool is held to the machine's memory (PooledMemoryAllocator); a run that asked for more
+// says so, beside the size it had.
+std::optional<std::string> poolSizeWarning(const ScenarioRunReport& report) {
+    constexpr std::int64_t kMegabyte = 1024 * 1024;
+    const std::int64_t chunkBytes = report.pool.chunkBytes;
+    if (!report.poolSizeMegabytes || chunkBytes <= 0 ||
+        *report.poolSizeMegabytes * kMegabyte / chunkBytes <= report.pool.capacityChunks) {
+        return std::nullopt;
+    }
+    return "--pool-size " + std::to_string(*report.poolSizeMegabytes) +
+           " MiB is more than this machine's memory: the pool held at most " +
+           std::to_string(report.pool.capacityChunks * chunkBytes / kMegabyte) + " MiB (" +
+           std::to_string(report.pool.capacityChunks) + " chunks of " +
+           formatBytes(static_cast<std::uint64_t>(chunkBytes)) + ")";
+}
+
 bool writeReport(const QString& path, const ScenarioRunReport& report, const RunOptions& options,
-                 std::ostream& errors) {
+                 const RunNotes& notes, std::ostream& errors) {
     QFile file(path);
     if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
         errors << "poolscope: cannot write the report to " << path.toStdString() << ": "
                << file.errorString().toStdString() << '\n';
         return false;
     }
-    file.write(QJsonDocument(runReportToJson(report, options)).toJson(QJsonDocument::Indented));
+    file.write(
+        QJsonDocument(runReportToJson(report, options, notes)).toJson(QJsonDocument::Indented));
     if (!file.flush()) {
         errors << "poolscope: cannot write the report to " << path.toStdString() << ": "
                << file.errorString().toStdString() << '\n';
@@ -240,9 +262,21 @@ int RunCommand::execute(const Request& request, std::ostream& out, std::ostream&
 
     std::unique_ptr<RecordingWriter> recording;
     if (!request.recordPath.isEmpty()) {
+        RecordingWriter::Options recordingOptions;
+        recordingOptions.replaceExisting = request.force;
+        // Said at once, from the writer's thread, while the main thread only runs the scenario.
+        recordingOptions.onWriteFailure = [&errors](const std::string& error) {
+            errors << "poolscope: the recording cannot be written, its events are dropped and "
+                      "counted until it can: "
+                   << error << std::endl;
+        };
         try {
             recording = std::make_unique<RecordingWriter>(request.recordPath.toStdString(),
-                                                          recordingMetadata(request));
+                                                          recordingMetadata(request, *parameters),
+                                                          recordingOptions);
+        } catch (const RecordingExistsError& error) {
+            errors << "poolscope: " << error.what() << "; --force replaces it\n";
+            return CommandLine::kExitFailure;
         } catch (const RecordingError& error) {
             errors << "poolscope: " << error.what() << '\n';
             return CommandLine::kExitFailure;
@@ -263,10 +297,19 @@ int RunCommand::execute(const Request& request, std::ostream& out, std::ostream&
         };
     }
     ScenarioRunner runner(options);
+    // Until the report is written: Ctrl+C then cancels the scenario, and the recording and the
+    // report are finished before the exit.
+    const SignalCancellation cancellation([&runner] { runner.cancel(); });
     const ScenarioRunReport report = runner.run(*scenario, *parameters);
     progressLine.clear();
 
     bool failed = !report.error.empty();
+    bool incomplete = false;
+    RunNotes notes;
+    if (const std::optional<std::string> warning = poolSizeWarning(report)) {
+        errors << "poolscope: warning: " << *warning << '\n';
+        notes.warnings.append(QString::fromStdString(*warning));
+    }
     if (recording) {
         std::vector<RecordedLeak> leaks;
         for (const LeakRecord& leak : report.leaks) {
@@ -274,13 +317,20 @@ int RunCommand::execute(const Request& request, std::ostream& out, std::ostream&
         }
         try {
             recording->finish(leaks, report.droppedEvents);
-            if (recording->droppedEvents() > 0) {
-                errors << "poolscope: the recording fell behind and dropped "
-                       << recording->droppedEvents() << " events (counted in the file)\n";
-            }
         } catch (const RecordingError& error) {
             errors << "poolscope: " << error.what() << '\n';
-            failed = true;
+            notes.errors.append(QString::fromUtf8(error.what()));
+            // Finished but lacking events, or not finished at all.
+            incomplete = recording->closed();
+            failed = failed || !incomplete;
+        }
+        notes.recordingDroppedEvents = recording->droppedEvents();
+        if (const std::uint64_t behind = recording->droppedEvents() - recording->unwrittenEvents();
+            behind > 0) {
+            const std::string warning = "the recording fell behind and dropped " +
+                                        std::to_string(behind) + " events (counted in the file)";
+            errors << "poolscope: " << warning << '\n';
+            notes.warnings.append(QString::fromStdString(warning));
         }
     }
 
@@ -288,7 +338,7 @@ int RunCommand::execute(const Request& request, std::ostream& out, std::ostream&
     out.flush();
     RunOptions runOptions{request.failOnLeak, request.reportPath, request.recordPath};
     if (!request.reportPath.isEmpty() &&
-        !writeReport(request.reportPath, report, runOptions, errors)) {
+        !writeReport(request.reportPath, report, runOptions, notes, errors)) {
         failed = true;
     }
     if (!report.error.empty()) {
@@ -297,6 +347,14 @@ int RunCommand::execute(const Request& request, std::ostream& out, std::ostream&
     }
     if (failed) {
         return CommandLine::kExitFailure;
+    }
+    if (incomplete) {
+        return CommandLine::kExitRecordingIncomplete;
+    }
+    if (cancellation.signalNumber() != 0) {
+        errors << "poolscope: cancelled by SIG" << sigabbrev_np(cancellation.signalNumber())
+               << "; the recording and the report hold the run until then\n";
+        return CommandLine::kExitCancelled;
     }
     const bool leaked = report.undisposedAtEnd > 0 || !report.leaks.empty();
     return request.failOnLeak && leaked ? CommandLine::kExitLeaksFound : CommandLine::kExitSuccess;
@@ -307,11 +365,17 @@ int RunCommand::exec(const QStringList& arguments) {
     parser.setApplicationDescription(QStringLiteral(
         "Runs one scenario without a window, prints its figures and leaks, and optionally "
         "writes a JSON report and an SQLite recording of every allocator event.\n\n"
+        "SIGINT (Ctrl+C) or SIGTERM cancels the scenario; the recording and the report are\n"
+        "finished with what it did until then (a second Ctrl+C ends the process at once).\n\n"
         "Exit status:\n"
-        "  0  the scenario ran to its end (with --fail-on-leak: and left nothing undisposed)\n"
-        "  1  a usage error, an unknown scenario or parameter, a failed scenario, or a report\n"
-        "     or recording that could not be written\n"
-        "  3  --fail-on-leak, and allocations made during the run were not disposed at the end"));
+        "  0    the scenario ran to its end (with --fail-on-leak: and left nothing undisposed)\n"
+        "  1    a usage error, an unknown scenario or parameter, a failed scenario, or a report\n"
+        "       or recording that could not be written\n"
+        "  3    --fail-on-leak, and allocations made during the run were not disposed at the end\n"
+        "  4    the recording is finished but lacks events that could not be committed (another\n"
+        "       connection held it too long, a full disk): counted in its meta table, the\n"
+        "       report's error says why\n"
+        "  130  cancelled by SIGINT or SIGTERM"));
     parser.addHelpOption();
     parser.addPositionalArgument(
         QStringLiteral("scenario"),
@@ -326,8 +390,14 @@ int RunCommand::exec(const QStringList& arguments) {
                                     QStringLiteral("FILE.json"));
     const QCommandLineOption record(
         QStringLiteral("record"),
-        QStringLiteral("Records every allocator event of the run into FILE (SQLite)."),
+        QStringLiteral("Records every allocator event of the run into FILE (SQLite). A FILE "
+                       "that holds anything else is never touched; an existing recording is "
+                       "replaced only with --force."),
         QStringLiteral("FILE"));
+    const QCommandLineOption force(
+        QStringLiteral("force"),
+        QStringLiteral("Replaces the recording at --record FILE: the new one is written beside "
+                       "it (FILE.partial) and renamed over it once finished."));
     const QCommandLineOption failOnLeak(
         QStringLiteral("fail-on-leak"),
         QStringLiteral("Exits with status 3 when allocations of the run are undisposed at the "
@@ -336,7 +406,7 @@ int RunCommand::exec(const QStringList& arguments) {
         QStringLiteral("pool-size"),
         QStringLiteral("Maximum size of the chunk pool in MiB (default 256)."),
         QStringLiteral("MiB"), QStringLiteral("256"));
-    parser.addOptions({param, report, record, failOnLeak, poolSize});
+    parser.addOptions({param, report, record, force, failOnLeak, poolSize});
 
     if (!CommandLine::parseCommandOptions(parser, arguments, QStringLiteral("run"))) {
         return CommandLine::kExitFailure;
@@ -382,6 +452,11 @@ int RunCommand::exec(const QStringList& arguments) {
             return CommandLine::kExitFailure;
         }
     }
+    if (parser.isSet(force) && !parser.isSet(record)) {
+        printUsageError(QStringLiteral("--force replaces a recording: it needs --record FILE."));
+        return CommandLine::kExitFailure;
+    }
+    request.force = parser.isSet(force);
     request.failOnLeak = parser.isSet(failOnLeak);
     return execute(request, std::cout, std::cerr);
 }

@@ -13,9 +13,10 @@ namespace poolscope {
 
 struct ScenarioRunReport;
 
-// `poolscope run NAME [--param key=value ...] [--report FILE.json] [--record FILE]
+// `poolscope run NAME [--param key=value ...] [--report FILE.json] [--record FILE [--force]]
 // [--fail-on-leak] [--pool-size MiB]`: one scenario headless, a summary on stdout, a progress
-// line while it runs when stdout is a terminal.
+// line while it runs when stdout is a terminal. SIGINT and SIGTERM cancel the scenario; the
+// recording and the report are finished all the same.
 class RunCommand {
 public:
     struct Request {
@@ -24,6 +25,8 @@ public:
         std::int64_t poolSizeMegabytes = 0;
         QString reportPath;
         QString recordPath;
+        // Replace an existing recording at recordPath (never anything else).
+        bool force = false;
         bool failOnLeak = false;
     };
 

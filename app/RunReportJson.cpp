@@ -29,14 +29,19 @@ QJsonValue count(std::uint64_t value) {
 
 }  // namespace
 
-QJsonObject runReportToJson(const ScenarioRunReport& report, const RunOptions& options) {
+QJsonObject runReportToJson(const ScenarioRunReport& report, const RunOptions& options,
+                            const RunNotes& notes) {
     QJsonObject parameters;
     for (const auto& [name, value] : report.parameters) {
         parameters.insert(QString::fromStdString(name), toJson(value));
     }
 
     QJsonObject runOptions;
-    runOptions.insert(QStringLiteral("poolSizeMegabytes"),
+    // The pool the run had, which the machine's memory may have held below the one asked for.
+    runOptions.insert(
+        QStringLiteral("poolSizeMegabytes"),
+        static_cast<qint64>(report.pool.capacityChunks) * report.pool.chunkBytes / (1024 * 1024));
+    runOptions.insert(QStringLiteral("requestedPoolSizeMegabytes"),
                       report.poolSizeMegabytes
                           ? QJsonValue(static_cast<qint64>(*report.poolSizeMegabytes))
                           : QJsonValue(QJsonValue::Null));
@@ -152,8 +157,16 @@ QJsonObject runReportToJson(const ScenarioRunReport& report, const RunOptions& o
         missing.append(entry);
     }
     json.insert(QStringLiteral("missingSymbols"), missing);
+    if (notes.recordingDroppedEvents) {
+        json.insert(QStringLiteral("recordingDroppedEvents"), count(*notes.recordingDroppedEvents));
+    }
+    json.insert(QStringLiteral("warnings"), QJsonArray::fromStringList(notes.warnings));
+    QStringList errors = notes.errors;
     if (!report.error.empty()) {
-        json.insert(QStringLiteral("error"), QString::fromStdString(report.error));
+        errors.prepend(QString::fromStdString(report.error));
+    }
+    if (!errors.isEmpty()) {
+        json.insert(QStringLiteral("error"), errors.join(QStringLiteral("; ")));
     }
     return json;
 }

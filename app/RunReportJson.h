@@ -2,6 +2,10 @@
 
 #include <QJsonObject>
 #include <QString>
+#include <QStringList>
+
+#include <cstdint>
+#include <optional>
 
 #include "scenarios/ScenarioRunner.h"
 
@@ -14,8 +18,19 @@ struct RunOptions {
     QString recordPath;
 };
 
+// What the command says of the run beside the scenario's report.
+struct RunNotes {
+    // Its recording's errors; with the scenario's, the report's `error`.
+    QStringList errors;
+    // What ran otherwise than asked (a capped pool size) or was lost without failing the run.
+    QStringList warnings;
+    // Events that did not reach the recording; unset without one.
+    std::optional<std::uint64_t> recordingDroppedEvents;
+};
+
 // The report of `poolscope run --report FILE.json`, documented in the README. `gc` is there
 // when a managed heap collected during the run, `images` when the scenario decoded files.
-QJsonObject runReportToJson(const ScenarioRunReport& report, const RunOptions& options);
+QJsonObject runReportToJson(const ScenarioRunReport& report, const RunOptions& options,
+                            const RunNotes& notes = {});
 
 }  // namespace poolscope

@@ -494,6 +494,7 @@ void RecordingWriter::finish(const std::vector<RecordedLeak>& leaks,
     database_.reset();
     target_.commit();
     target_.release();
+    closed_ = true;
     if (const std::uint64_t unwritten = unwrittenEvents(); unwritten > 0) {
         throw RecordingError("the recording " + path() + " lacks " + std::to_string(unwritten) +
                              " events that could not be committed: " + writeFailure());

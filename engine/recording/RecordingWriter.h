@@ -95,6 +95,8 @@ public:
     // Events dropped because a commit failed, and the first failure's error (empty if none).
     std::uint64_t unwrittenEvents() const { return droppedUnwritten_.load(); }
     std::string writeFailure() const;
+    // True once finish() closed the file in its place, whatever it lacks.
+    bool closed() const { return closed_; }
     std::uint64_t committedEvents() const { return committedEvents_.load(); }
     std::uint64_t committedBatches() const { return committedBatches_.load(); }
     // Addresses of committed stacks whose frames are not committed yet.
@@ -159,6 +161,7 @@ private:
     std::optional<PoolShape> poolToWrite_;  // its meta is not committed yet
     Additions additions_;
     bool lastCommitFailed_ = false;
+    bool closed_ = false;
     std::chrono::steady_clock::time_point lastCheckpoint_;
 
     std::thread thread_;
