@@ -368,14 +368,14 @@ int RunCommand::exec(const QStringList& arguments) {
         "SIGINT (Ctrl+C) or SIGTERM cancels the scenario; the recording and the report are\n"
         "finished with what it did until then (a second Ctrl+C ends the process at once).\n\n"
         "Exit status:\n"
-        "  0    the scenario ran to its end (with --fail-on-leak: and left nothing undisposed)\n"
-        "  1    a usage error, an unknown scenario or parameter, a failed scenario, or a report\n"
-        "       or recording that could not be written\n"
-        "  3    --fail-on-leak, and allocations made during the run were not disposed at the end\n"
-        "  4    the recording is finished but lacks events that could not be committed (another\n"
-        "       connection held it too long, a full disk): counted in its meta table, the\n"
-        "       report's error says why\n"
-        "  130  cancelled by SIGINT or SIGTERM"));
+        "  0  the scenario ran to its end (with --fail-on-leak: and left nothing undisposed)\n"
+        "  1  a usage error, an unknown scenario or parameter, a failed scenario, or a report\n"
+        "     or recording that could not be written\n"
+        "  3  --fail-on-leak, and allocations made during the run were not disposed at the end\n"
+        "  4  the recording is finished but lacks events that could not be committed (another\n"
+        "     connection held it too long, a full disk): counted in its meta table, and the\n"
+        "     report's error says why\n"
+        " 130  cancelled by SIGINT or SIGTERM"));
     parser.addHelpOption();
     parser.addPositionalArgument(
         QStringLiteral("scenario"),

@@ -1,5 +1,8 @@
 #pragma once
 
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QProcessEnvironment>
 #include <QString>
@@ -43,4 +46,17 @@ inline Finished runPoolscope(
     result.out = QString::fromLocal8Bit(process.readAllStandardOutput());
     result.err = QString::fromLocal8Bit(process.readAllStandardError());
     return result;
+}
+
+inline Finished runHeadless(const QStringList& arguments) {
+    return runPoolscope(arguments, withoutAnyDisplay());
+}
+
+// The JSON object in the file at `path`; empty when there is none.
+inline QJsonObject readJson(const QString& path) {
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        return {};
+    }
+    return QJsonDocument::fromJson(file.readAll()).object();
 }
