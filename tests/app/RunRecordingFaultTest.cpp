@@ -48,17 +48,17 @@ std::int64_t committedEvents(const QString& path) {
     }
 }
 
-// The events a copy of the file alone, without its write-ahead log, holds; 0 while it
-// cannot be opened (a copy may catch a checkpoint halfway).
+// The events a copy of the file alone, without its write-ahead log, holds; -1 while it
+// cannot be opened as a recording (a copy may also catch a checkpoint halfway).
 std::int64_t eventsInTheFileAlone(const QString& path, const QString& copy) {
     QFile::remove(copy);
     if (!QFile::copy(path, copy)) {
-        return 0;
+        return -1;
     }
     try {
         return poolscope::RecordingReader(copy.toStdString()).lastEventSequence();
     } catch (const poolscope::RecordingError&) {
-        return 0;
+        return -1;
     }
 }
 
@@ -75,6 +75,19 @@ bool namesAStack(const poolscope::RecordingReader& reader) {
         }
     }
     return false;
+}
+
+// Functions the recording at `path` has named in its frames table so far.
+std::int64_t namedFrames(const QString& path) {
+    try {
+        poolscope::SqliteDatabase database(path.toStdString(),
+                                           poolscope::SqliteDatabase::Mode::ReadOnly);
+        poolscope::SqliteDatabase::Statement count(
+            database, "SELECT COUNT(*) FROM frames WHERE function != ''");
+        return count.step() ? count.integer(0) : 0;
+    } catch (const poolscope::RecordingError&) {
+        return 0;
+    }
 }
 
 QString fileText(const QString& path) {
@@ -253,11 +266,18 @@ private slots:
         QProcess run;
         start(run, endlessStress(recording));
         QVERIFY(run.waitForStarted());
-        QTRY_VERIFY_WITH_TIMEOUT(eventsInTheFileAlone(recording, copy) > 0, kWaitMilliseconds);
+        // The file is a recording from its first commit on: its header and tables do not
+        // wait in the log.
+        QTRY_VERIFY_WITH_TIMEOUT(committedEvents(recording) > 0, kWaitMilliseconds);
+        QVERIFY(eventsInTheFileAlone(recording, copy) >= 0);
+        // Named as they come, not at the end, and checkpointed into the file alone.
+        QTRY_VERIFY_WITH_TIMEOUT(eventsInTheFileAlone(recording, copy) > 0 && namedFrames(copy) > 0,
+                                 kWaitMilliseconds);
         ::kill(static_cast<pid_t>(run.processId()), SIGKILL);
         QVERIFY(run.waitForFinished(kWaitMilliseconds));
 
         QVERIFY(eventsInTheFileAlone(recording, copy) > 0);
+        QVERIFY(namedFrames(copy) > 0);
         const poolscope::RecordingReader reader(copy.toStdString());
         QVERIFY(!reader.finished());
         QCOMPARE(reader.metadata().at("scenario"), std::string("stress"));
@@ -271,6 +291,31 @@ private slots:
             after = page.back().sequence;
         }
         QCOMPARE(after, reader.lastEventSequence());
+    }
+
+    void killNine_whileReplacingARecording_leavesTheOldOneWholeAndTheNewOneBesideIt() {
+        const QString recording = path("replaced.psrec");
+        const QString partial = recording + QStringLiteral(".partial");
+        Finished first = runHeadless({QStringLiteral("run"), QStringLiteral("leak-hunt"),
+                                      QStringLiteral("--record"), recording});
+        QVERIFY2(first.exitCode == 0, qPrintable(first.err));
+        const std::int64_t oldEvents =
+            poolscope::RecordingReader(recording.toStdString()).lastEventSequence();
+
+        QProcess run;
+        start(run, endlessStress(recording) + QStringList{QStringLiteral("--force")});
+        QVERIFY(run.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT(committedEvents(partial) > 0, kWaitMilliseconds);
+        ::kill(static_cast<pid_t>(run.processId()), SIGKILL);
+        QVERIFY(run.waitForFinished(kWaitMilliseconds));
+
+        const poolscope::RecordingReader old(recording.toStdString());
+        QVERIFY(old.finished());
+        QCOMPARE(old.metadata().at("scenario"), std::string("leak-hunt"));
+        QCOMPARE(old.lastEventSequence(), oldEvents);
+        const poolscope::RecordingReader cutShort(partial.toStdString());
+        QVERIFY(!cutShort.finished());
+        QCOMPARE(cutShort.metadata().at("scenario"), std::string("stress"));
     }
 
     void poolSizeBeyondTheMachine_reportsTheSizeItHadWithAWarning() {
