@@ -264,11 +264,7 @@ void RecordingWriter::checkpointIfDue(bool force) {
 void RecordingWriter::commitBatch(const std::vector<std::vector<MemoryEvent>>& batches) {
     begin();
     try {
-        if (poolToWrite_) {
-            setMetaInTransaction("source_id", std::to_string(poolToWrite_->sourceId));
-            setMetaInTransaction("capacity_chunks", std::to_string(poolToWrite_->capacityChunks));
-            setMetaInTransaction("chunk_bytes", std::to_string(poolToWrite_->chunkBytes));
-        }
+        writePoolMeta();
         SqliteDatabase::Statement insert(*database_, kInsertEvent);
         std::uint64_t written = 0;
         std::int64_t lastTime = 0;
@@ -327,6 +323,14 @@ void RecordingWriter::commitBatch(const std::vector<std::vector<MemoryEvent>>& b
     } catch (...) {
         rollBack();
         throw;
+    }
+}
+
+void RecordingWriter::writePoolMeta() {
+    if (poolToWrite_) {
+        setMetaInTransaction("source_id", std::to_string(poolToWrite_->sourceId));
+        setMetaInTransaction("capacity_chunks", std::to_string(poolToWrite_->capacityChunks));
+        setMetaInTransaction("chunk_bytes", std::to_string(poolToWrite_->chunkBytes));
     }
 }
 
@@ -480,6 +484,8 @@ void RecordingWriter::finish(const std::vector<RecordedLeak>& leaks,
         if (options_.symbolizeInBackground) {
             named = insertFrames(std::chrono::steady_clock::time_point::max());
         }
+        // A pool whose batch could not be committed is still named.
+        writePoolMeta();
         setMetaInTransaction("engine_dropped_events", std::to_string(engineDroppedEvents));
         setDropMeta();
         setMetaInTransaction("event_count", std::to_string(nextSequence_ - 1));

@@ -124,6 +124,7 @@ private:
     void forgetNamed(std::size_t named);
     void noteUnwritten(std::uint64_t events, const std::string& error);
     void setDropMeta();
+    void writePoolMeta();
     void checkpointIfDue(bool force);
     void setMetaInTransaction(const std::string& key, const std::string& value);
     void insertStack(StackId stackId);
