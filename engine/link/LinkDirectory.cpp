@@ -43,7 +43,7 @@ std::string LinkDirectory::ensure() {
     if (::mkdir(folder.c_str(), 0700) != 0 && errno != EEXIST) {
         throw std::runtime_error("cannot make " + folder + ": " + std::strerror(errno));
     }
-    struct stat status{};
+    struct stat status {};
     // lstat: a symbolic link planted in the folder's place is not followed.
     if (::lstat(folder.c_str(), &status) != 0) {
         throw std::runtime_error("cannot look at " + folder + ": " + std::strerror(errno));

@@ -14,15 +14,13 @@ std::optional<LinkPeer::Credentials> LinkPeer::credentials(int socket) {
     return Credentials{credentials.pid, credentials.uid};
 }
 
-std::optional<std::string> LinkPeer::refusal(const std::optional<Credentials>& peer,
-                                             uid_t ourUid) {
+std::optional<std::string> LinkPeer::refusal(const std::optional<Credentials>& peer, uid_t ourUid) {
     if (!peer) {
         return "the peer's credentials could not be read";
     }
     if (peer->uid != ourUid) {
         return "the peer (pid " + std::to_string(peer->pid) + ") runs as user " +
-               std::to_string(peer->uid) + ", not as this user (" + std::to_string(ourUid) +
-               ")";
+               std::to_string(peer->uid) + ", not as this user (" + std::to_string(ourUid) + ")";
     }
     return std::nullopt;
 }

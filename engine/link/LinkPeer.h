@@ -21,8 +21,7 @@ public:
     // cannot say.
     static std::optional<Credentials> credentials(int socket);
     // Why this peer is refused, in words for the person; nothing when it may talk to us.
-    static std::optional<std::string> refusal(const std::optional<Credentials>& peer,
-                                              uid_t ourUid);
+    static std::optional<std::string> refusal(const std::optional<Credentials>& peer, uid_t ourUid);
 };
 
 }  // namespace poolscope

@@ -162,7 +162,8 @@ void LinkEncoder::frame(Bytes& out, const LinkFrame& frame) {
 }
 
 void LinkEncoder::events(Bytes& out, std::span<const MemoryEvent> events) {
-    const std::size_t count = std::min<std::size_t>(events.size(), LinkProtocol::kMaxEventsPerFrame);
+    const std::size_t count =
+        std::min<std::size_t>(events.size(), LinkProtocol::kMaxEventsPerFrame);
     FrameWriter frame(out, LinkFrameType::Events);
     put(out, static_cast<std::uint32_t>(count));
     const std::size_t first = out.size();

@@ -137,9 +137,8 @@ void LinkServer::run() {
         polled.push_back({wakeRead_, POLLIN, 0});
         polled.push_back({listener_.fd(), POLLIN, 0});
         for (const auto& viewer : viewers_) {
-            polled.push_back(
-                {viewer->fd(), static_cast<short>(POLLIN | (viewer->hasOutput() ? POLLOUT : 0)),
-                 0});
+            polled.push_back({viewer->fd(),
+                              static_cast<short>(POLLIN | (viewer->hasOutput() ? POLLOUT : 0)), 0});
         }
         const auto wait = subscription_ ? options_.drainInterval : options_.statusInterval;
         ::poll(polled.data(), polled.size(), static_cast<int>(wait.count()));
@@ -192,10 +191,9 @@ void LinkServer::accept() {
         }
         auto viewer =
             std::make_unique<LinkViewerChannel>(std::move(socket), options_.viewerBufferBytes);
-        viewer->sendControl(LinkProcessInfo{
-            static_cast<std::uint32_t>(::getpid()), startTime_, now(),
-            program_invocation_short_name,
-            describeAllocators(PoolRegistry::instance().pools())});
+        viewer->sendControl(LinkProcessInfo{static_cast<std::uint32_t>(::getpid()), startTime_,
+                                            now(), program_invocation_short_name,
+                                            describeAllocators(PoolRegistry::instance().pools())});
         viewers_.push_back(std::move(viewer));
     }
 }

@@ -70,8 +70,7 @@ LinkSocket LinkSocket::connectTo(const std::string& path) {
     if (!socket.valid()) {
         throw std::runtime_error("cannot make a socket: " + std::string(std::strerror(errno)));
     }
-    if (::connect(socket.fd(), reinterpret_cast<const sockaddr*>(&address), sizeof address) !=
-        0) {
+    if (::connect(socket.fd(), reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
         throw std::runtime_error("cannot connect to " + path + ": " + std::strerror(errno));
     }
     if (const auto refused = LinkPeer::refusal(LinkPeer::credentials(socket.fd()), ::geteuid())) {

@@ -51,8 +51,8 @@ bool LinkViewerChannel::readControl() {
     std::uint8_t buffer[4096];
     while (!closed_) {
         const ssize_t count = ::recv(socket_.fd(), buffer, sizeof buffer, MSG_DONTWAIT);
-        if (count == 0 || (count < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
-                           errno != EINTR)) {
+        if (count == 0 ||
+            (count < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
             close({});
             break;
         }
@@ -82,8 +82,8 @@ bool LinkViewerChannel::readControl() {
 
 void LinkViewerChannel::flush() {
     while (!closed_ && hasOutput()) {
-        const ssize_t count =
-            ::send(socket_.fd(), out_.data() + read_, out_.size() - read_, MSG_DONTWAIT | MSG_NOSIGNAL);
+        const ssize_t count = ::send(socket_.fd(), out_.data() + read_, out_.size() - read_,
+                                     MSG_DONTWAIT | MSG_NOSIGNAL);
         if (count > 0) {
             read_ += static_cast<std::size_t>(count);
         } else if (count < 0 && errno == EINTR) {
@@ -136,8 +136,8 @@ void LinkViewerChannel::sendControl(const LinkFrame& frame) {
 void LinkViewerChannel::sendPools(const std::vector<PoolRegistry::Pool>& pools) {
     for (const PoolRegistry::Pool& pool : pools) {
         if (pools_.insert(pool.sourceId).second) {
-            sendControl(LinkPool{pool.sourceId, pool.capacityChunks, pool.chunkBytes,
-                                 pool.allocator});
+            sendControl(
+                LinkPool{pool.sourceId, pool.capacityChunks, pool.chunkBytes, pool.allocator});
         }
     }
 }
@@ -163,8 +163,9 @@ void LinkViewerChannel::defineFor(std::span<const MemoryEvent> events, LinkEncod
                 frame.offset = location->offset + 1;
                 if (modules_.insert(location->module).second) {
                     pendingModules_.push_back(location->module);
-                    LinkEncoder::frame(out, LinkModule{location->module, ModuleMap::instance().module(
-                                                                             location->module)});
+                    LinkEncoder::frame(out,
+                                       LinkModule{location->module,
+                                                  ModuleMap::instance().module(location->module)});
                 }
             }
             stack.frames.push_back(frame);

@@ -21,6 +21,7 @@
 namespace poolscope {
 
 class SqliteDatabase;
+class StackSource;
 
 // An allocation a run left behind, as the recording notes it at the end.
 struct RecordedLeak {
@@ -45,6 +46,9 @@ public:
         // the recording keeps modules and offsets only, for a reader to name from the binaries.
         bool symbolizeInBackground = true;
         std::chrono::milliseconds symbolizeBudget{20};
+        // Where the events' stack ids are defined; null: this process. Another program's
+        // stacks (a live link) are kept as modules and offsets, with symbolizeInBackground off.
+        const StackSource* stacks = nullptr;
     };
 
     // Creates the file (replacing one that exists) with the schema and `metadata`.
