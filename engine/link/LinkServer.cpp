@@ -24,6 +24,10 @@ namespace poolscope {
 
 namespace {
 
+// Events are offered to the viewers in batches of this many (256 KiB on the wire): a viewer
+// whose buffer is full loses one batch, not a burst, and one that reads again soon loses none.
+constexpr std::size_t kBatchEvents = 4096;
+
 LinkServer* g_processServer = nullptr;
 pid_t g_processServerPid = 0;
 
@@ -230,7 +234,7 @@ void LinkServer::drainEvents() {
     }
     for (;;) {
         batch_.clear();
-        subscription_->drain(batch_, LinkProtocol::kMaxEventsPerFrame);
+        subscription_->drain(batch_, kBatchEvents);
         if (batch_.empty()) {
             return;
         }
@@ -239,7 +243,7 @@ void LinkServer::drainEvents() {
         for (auto& viewer : viewers_) {
             viewer->offer(batch_, encoded_);
         }
-        if (batch_.size() < LinkProtocol::kMaxEventsPerFrame) {
+        if (batch_.size() < kBatchEvents) {
             return;
         }
     }

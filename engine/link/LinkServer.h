@@ -31,7 +31,7 @@ class LinkServer {
 public:
     struct Options {
         std::string socketPath;  // empty: this process's socket in LinkDirectory
-        std::size_t viewerBufferBytes = std::size_t{8} << 20;
+        std::size_t viewerBufferBytes = std::size_t{32} << 20;
         std::size_t eventQueueCapacity = std::size_t{1} << 18;
         std::chrono::milliseconds drainInterval{2};
         std::chrono::milliseconds statusInterval{100};

@@ -386,6 +386,8 @@ void SessionIngestor::leaveLink() {
     }
     link_->detach();
     if (!linkEndSeen_) {
+        // Its recording closes with what the program left live, before the state goes.
+        finishRecording();
         emit linkEnded(QString::fromStdString(link_->endReason()));
     }
     link_.reset();
@@ -414,7 +416,8 @@ void SessionIngestor::tickLink() {
     state_->setDroppedEvents(status.engineDroppedEvents + status.linkDroppedEvents +
                              link_->inboxDroppedEvents());
     state_->setUndisposedAllocations(status.undisposedAllocations);
-    state_->setProgress(!ended, 0, 0);
+    // An attached program has no scenario progress; the status bar says whom it shows.
+    state_->setProgress(false, 0, 0);
     const std::int64_t now =
         ended ? status.programNanoseconds : monotonicNanoseconds() + linkClockOffset_;
     if (ended && !linkEndSeen_) {
