@@ -48,6 +48,7 @@ private slots:
     void attach_showsPoolAndLeakWithStack_detachLeavesTheProgramRunning();
     void killedProgram_leavesItsDataShownAndSavable();
     void attachToNothing_failsWithTheReason();
+    void runStoppedByAttach_leavesTheProgramsRecordingToTheLinksEnd();
 
 private:
     void startProgram();
@@ -154,6 +155,31 @@ void SessionAttachTest::attachToNothing_failsWithTheReason() {
     QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, kWaitMilliseconds);
     QVERIFY(failed.at(0).at(1).toString().contains(QStringLiteral("cannot connect")));
     QVERIFY(!session.isAttached());
+}
+
+void SessionAttachTest::runStoppedByAttach_leavesTheProgramsRecordingToTheLinksEnd() {
+    startProgram();
+    EngineSession session;
+    QStringList order;
+    connect(&session, &EngineSession::runFinished, this,
+            [&order] { order.append(QStringLiteral("run finished")); });
+    connect(&session, &EngineSession::linkEnded, this,
+            [&order] { order.append(QStringLiteral("link ended")); });
+    connect(&session, &EngineSession::runRecordingReady, this,
+            [&order] { order.append(QStringLiteral("recording ready")); });
+    QVERIFY(session.start());
+    session.attach(
+        QStringLiteral("%1/poolscope/%2.sock").arg(runtime_.path()).arg(program_.processId()));
+    QTRY_VERIFY_WITH_TIMEOUT(order.contains(QStringLiteral("run finished")), kWaitMilliseconds);
+    QTRY_VERIFY_WITH_TIMEOUT(leakShownWithItsStack(session.latestSnapshot()), kWaitMilliseconds);
+    // The program's recording closes when the link ends, not when the stopped run did.
+    order.clear();
+    session.detach();
+    QTRY_VERIFY_WITH_TIMEOUT(order.contains(QStringLiteral("link ended")), kWaitMilliseconds);
+    QCOMPARE(order, QStringList({QStringLiteral("recording ready"), QStringLiteral("link ended")}));
+    RecordingReader reader(session.lastRunRecording().toStdString());
+    QCOMPARE(reader.metadata().at("program"), std::string("poolscope_live_program"));
+    QVERIFY(reader.finished());
 }
 
 QTEST_MAIN(SessionAttachTest)

@@ -150,6 +150,12 @@ void SessionIngestor::beginRun(quint16 sourceId, int capacity, quint64 chunkByte
 }
 
 void SessionIngestor::endRun() {
+    // A run stopped because the session attached to a program ends after the link began:
+    // its recording was finished then, and the one open now is the program's.
+    if (link_) {
+        running_ = false;
+        return;
+    }
     // Everything the run published, with the allocations it left behind, is shown before its
     // recording closes: closing symbolizes every stack of the run and can take a while.
     if (state_) {
