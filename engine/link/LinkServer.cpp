@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -43,8 +44,11 @@ std::string describeAllocators(const std::vector<PoolRegistry::Pool>& pools) {
     return text;
 }
 
-// The events that made an allocation, as they would have come had the viewer listened then.
-void appendMadeEvents(const AllocationInfo& info, std::vector<MemoryEvent>& out) {
+// The events that made an allocation, as they would have come had the viewer listened then. A
+// pooled group's chunks are whole pool chunks but the last (chunkBytes 0: its pool is gone, and
+// the bytes are shared out evenly).
+void appendMadeEvents(const AllocationInfo& info, std::uint64_t chunkBytes,
+                      std::vector<MemoryEvent>& out) {
     MemoryEvent event;
     event.timeNanoseconds = info.timeNanoseconds;
     event.allocationId = info.id;
@@ -60,7 +64,9 @@ void appendMadeEvents(const AllocationInfo& info, std::vector<MemoryEvent>& out)
             event.slot = info.chunkSlots[i];
             event.chunkIndex = i;
             event.chunkCount = count;
-            event.bytes = info.bytes / count + (i + 1 == count ? info.bytes % count : 0);
+            const bool whole = chunkBytes > 0 && info.bytes > chunkBytes * (count - 1);
+            const std::uint64_t share = whole ? chunkBytes : info.bytes / count;
+            event.bytes = i + 1 < count ? share : info.bytes - share * (count - 1);
             out.push_back(event);
         }
         return;
@@ -208,10 +214,14 @@ void LinkServer::attach(LinkViewerChannel& viewer) {
     if (!subscription_) {
         subscription_ = EventStream::subscribe(options_.eventQueueCapacity);
     }
-    viewer.sendPools(PoolRegistry::instance().pools());
+    const std::vector<PoolRegistry::Pool> pools = PoolRegistry::instance().pools();
+    viewer.sendPools(pools);
     std::vector<MemoryEvent> made;
     for (const AllocationInfo& info : MemoryDiagnostics::liveAllocations()) {
-        appendMadeEvents(info, made);
+        const auto pool = std::find_if(pools.begin(), pools.end(), [&](const auto& candidate) {
+            return candidate.sourceId == info.sourceId;
+        });
+        appendMadeEvents(info, pool == pools.end() ? 0 : pool->chunkBytes, made);
     }
     viewer.sendLiveAllocations(made);
     viewer.sendControl(LinkStatus{now(), subscription_->droppedCount(), viewer.droppedEvents(),

@@ -131,7 +131,15 @@ void LinkServerTest::attachedViewer_seesAllocationsMadeBeforeItCameOnce() {
         return event.kind == MemoryEventKind::Rent &&
                event.allocationId == before.allocationIds().front();
     });
-    QCOMPARE(rents, 2);  // its two chunks, each once
+    QCOMPARE(rents, 2);  // its two chunks, each once, as the pool handed them out
+    std::vector<std::uint64_t> chunkBytes;
+    for (const MemoryEvent& event : seen) {
+        if (event.kind == MemoryEventKind::Rent &&
+            event.allocationId == before.allocationIds().front()) {
+            chunkBytes.push_back(event.bytes);
+        }
+    }
+    QCOMPARE(chunkBytes, (std::vector<std::uint64_t>{4u << 20, 2u << 20}));
     const MemoryEvent* rent = rentOf(seen, before.allocationIds().front());
     QVERIFY(client.stacks()
                 ->symbolizedStack(rent->stackId)
