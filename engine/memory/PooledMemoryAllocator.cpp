@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "diagnostics/PoolRegistry.h"
 #include "memory/ExactSizeGuard.h"
 #include "memory/GroupLayout.h"
 #include "memory/PooledChunkGuard.h"
@@ -54,9 +55,12 @@ PooledMemoryAllocator::PooledMemoryAllocator(const Settings& settings)
     small_ = std::make_shared<SmallBufferPool>(
         static_cast<std::size_t>(settings_.smallBufferThresholdBytes),
         settings_.smallBuffersPerSizeClass);
+    // Described for a live-link viewer, which draws the pool's map from it.
+    PoolRegistry::instance().add({sourceId(), name(), pool.capacity, pool.chunkBytes});
 }
 
 PooledMemoryAllocator::~PooledMemoryAllocator() {
+    PoolRegistry::instance().remove(sourceId());
     pool_->shutDown();
 }
 

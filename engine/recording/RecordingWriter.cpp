@@ -8,7 +8,7 @@
 #include <unordered_map>
 
 #include "diagnostics/ModuleMap.h"
-#include "diagnostics/StackTable.h"
+#include "diagnostics/StackSource.h"
 #include "diagnostics/Symbolizer.h"
 #include "recording/RecordingError.h"
 #include "recording/RecordingSchema.h"
@@ -378,27 +378,24 @@ void RecordingWriter::insertStack(StackId stackId) {
     SqliteDatabase::Statement insertModule(*database_,
                                            "INSERT INTO modules (module_id, path, build_id, "
                                            "load_address) VALUES (?, ?, ?, ?)");
-    const std::vector<std::uintptr_t> frames = StackTable::instance().frames(stackId);
+    const StackSource& source = options_.stacks ? *options_.stacks : StackSource::process();
+    const std::vector<LocatedFrame> frames = source.stack(stackId);
     for (std::size_t depth = 0; depth < frames.size(); ++depth) {
-        const std::uintptr_t address = frames[depth];
+        const std::uintptr_t address = frames[depth].address;
         insertFrame.bind(1, std::int64_t{stackId})
             .bind(2, static_cast<std::int64_t>(depth))
             .bind(3, static_cast<std::int64_t>(address));
-        // The module of the call, one byte before the return address; the offset is the
-        // return address's, as frames keep it.
-        if (const std::optional<ModuleLocation> location =
-                ModuleMap::instance().locate(address - 1)) {
+        if (const std::optional<ModuleLocation>& location = frames[depth].location) {
             if (modulesWritten_.insert(location->module).second) {
                 additions_.modules.push_back(location->module);
-                const LoadedModule module = ModuleMap::instance().module(location->module);
+                const LoadedModule module = source.module(location->module);
                 insertModule.bind(1, std::int64_t{location->module})
                     .bind(2, module.path)
                     .bind(3, module.buildId)
                     .bind(4, stored(module.loadAddress))
                     .execute();
             }
-            insertFrame.bind(4, std::int64_t{location->module})
-                .bind(5, stored(location->offset + 1));
+            insertFrame.bind(4, std::int64_t{location->module}).bind(5, stored(location->offset));
         } else {
             insertFrame.bindNull(4).bindNull(5);
         }

@@ -23,6 +23,7 @@
 namespace poolscope {
 
 class SqliteDatabase;
+class StackSource;
 
 // An allocation a run left behind, as the recording notes it at the end.
 struct RecordedLeak {
@@ -62,6 +63,9 @@ public:
         // Called on the writer's thread when a commit fails after the one before succeeded,
         // with the error: a front end can say at once that events are being lost.
         std::function<void(const std::string&)> onWriteFailure;
+        // Where the events' stack ids are defined; null: this process. Another program's
+        // stacks (a live link) are kept as modules and offsets, with symbolizeInBackground off.
+        const StackSource* stacks = nullptr;
     };
 
     // Creates the file with the schema and `metadata` (see RecordingTarget for what an

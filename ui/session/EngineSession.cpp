@@ -52,6 +52,16 @@ EngineSession::EngineSession(QObject* parent)
                 lastRunRecording_ = error.isEmpty() ? path : QString();
                 emit runRecordingReady(path, error);
             });
+    connect(ingestor_, &SessionIngestor::attached, this, [this](const QString& program) {
+        attached_ = true;
+        showsRecording_ = false;
+        emit attached(program);
+    });
+    connect(ingestor_, &SessionIngestor::attachFailed, this, &EngineSession::attachFailed);
+    connect(ingestor_, &SessionIngestor::linkEnded, this, [this](const QString& reason) {
+        attached_ = false;
+        emit linkEnded(reason);
+    });
     connect(&runWatcher_, &QFutureWatcher<RunOutcome>::finished, this, &EngineSession::finishRun);
     connect(&autoStepTimer_, &QTimer::timeout, this, [this] {
         if (context_) {
@@ -122,11 +132,7 @@ bool EngineSession::start() {
         capacity = pooled->pool().capacity();
         chunkBytes = pooled->pool().chunkBytes();
     }
-    // Each run is recorded, so that it can be saved once it ended. The run before the last
-    // goes: only the last one can be saved.
-    runNumber_ += 1;
-    QFile::remove(runRecordingPath(recordingDirectory_, runNumber_ - 2));
-    const QString recordingPath = runRecordingPath(recordingDirectory_, runNumber_);
+    const QString recordingPath = nextRecordingPath();
     SessionIngestor::RunRecording recording;
     recording.path = recordingPath;
     recording.metadata = {
@@ -269,6 +275,30 @@ void EngineSession::openRecording(const QString& path) {
 void EngineSession::showLive() {
     showsRecording_ = false;
     QMetaObject::invokeMethod(ingestor_, &SessionIngestor::startLive, Qt::QueuedConnection);
+}
+
+QString EngineSession::nextRecordingPath() {
+    // Each run is recorded, so that it can be saved once it ended. The run before the last
+    // goes: only the last one can be saved.
+    runNumber_ += 1;
+    QFile::remove(runRecordingPath(recordingDirectory_, runNumber_ - 2));
+    return runRecordingPath(recordingDirectory_, runNumber_);
+}
+
+void EngineSession::attach(const QString& socketPath) {
+    stop();
+    SessionIngestor::RunRecording recording;
+    recording.path = nextRecordingPath();
+    recording.metadata = {{"source", "live link"}};
+    lastRunRecording_.clear();
+    QMetaObject::invokeMethod(
+        ingestor_,
+        [ingestor = ingestor_, socketPath, recording] { ingestor->attach(socketPath, recording); },
+        Qt::QueuedConnection);
+}
+
+void EngineSession::detach() {
+    QMetaObject::invokeMethod(ingestor_, &SessionIngestor::detach, Qt::QueuedConnection);
 }
 
 void EngineSession::finishRun() {

@@ -80,6 +80,8 @@ public:
 
     bool isRunning() const { return running_; }
     bool showsRecording() const { return showsRecording_; }
+    // Attached to a program over the live link, and the link has not ended.
+    bool isAttached() const { return attached_; }
     const std::shared_ptr<const SessionSnapshot>& latestSnapshot() const { return latest_; }
     const std::optional<RunOutcome>& lastOutcome() const { return lastOutcome_; }
     // The last finished run's recording, ready to be saved; empty before one finished.
@@ -120,6 +122,12 @@ public slots:
     void openRecording(const QString& path);
     // Back to the live engine after a recording.
     void showLive();
+    // Shows the program listening at `socketPath` (LinkDirectory) live instead of this
+    // process's engine; a running scenario is stopped first. Its events are recorded, so that
+    // once the link ends (detached, the program exited or was killed) they can be saved.
+    void attach(const QString& socketPath);
+    // Leaves the attached program running; what it sent stays shown.
+    void detach();
 
 signals:
     // About 30 times a second while anything changes, and once more when a run ends. Every
@@ -130,9 +138,17 @@ signals:
     void recordingOpened(const QString& path);
     void recordingFailed(const QString& path, const QString& error);
     void runRecordingReady(const QString& path, const QString& error);
+    // The program attached to, in words (name and pid).
+    void attached(const QString& program);
+    void attachFailed(const QString& socketPath, const QString& error);
+    // Why the link ended; its data stays shown.
+    void linkEnded(const QString& reason);
 
 private:
     void finishRun();
+    // The path the next run's (or attached program's) recording goes to; only the last one
+    // is kept.
+    QString nextRecordingPath();
 
     // Leaks are shown with the stack that made them: capture is on while the session lives.
     std::unique_ptr<MemoryDiagnostics::Subscription> stackCapture_;
@@ -140,6 +156,7 @@ private:
     SessionIngestor* ingestor_;  // lives on ingestThread_
     std::shared_ptr<const SessionSnapshot> latest_;
     bool showsRecording_ = false;
+    bool attached_ = false;
 
     std::string scenarioName_ = "default";
     std::optional<ScenarioParameters> scenarioParameters_;

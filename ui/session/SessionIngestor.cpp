@@ -9,6 +9,7 @@
 #include "diagnostics/MemoryDiagnostics.h"
 #include "diagnostics/Symbolizer.h"
 #include "gc/GcHeap.h"
+#include "link/LinkClient.h"
 #include "recording/RecordingReader.h"
 #include "recording/RecordingWriter.h"
 #include "scenarios/ScenarioContext.h"
@@ -62,6 +63,7 @@ SessionIngestor::~SessionIngestor() {
 
 void SessionIngestor::startLive() {
     reader_.reset();
+    leaveLink();
     state_ = std::make_unique<SessionState>(SessionState::liveResolvers(), monotonicNanoseconds());
     state_->setStackResolutionBudget(kStackResolutionBudget);
     // Nothing queued is thrown away here: a run started right after the session was made can
@@ -87,6 +89,7 @@ void SessionIngestor::openRecording(const QString& path) {
     heapMailbox_.reset();
     heap_.reset();
     running_ = false;
+    leaveLink();
     finishRecording();
 
     reader_ = std::move(reader);
@@ -126,8 +129,7 @@ void SessionIngestor::beginRun(quint16 sourceId, int capacity, quint64 chunkByte
                                std::shared_ptr<ScenarioContext> context,
                                std::shared_ptr<HeapSnapshotMailbox> heapMailbox,
                                std::shared_ptr<GcHeap> heap, const RunRecording& recording) {
-    if (!state_ || reader_) {
-        reader_.reset();
+    if (!state_ || reader_ || link_) {
         startLive();
     }
     finishRecording();
@@ -148,6 +150,12 @@ void SessionIngestor::beginRun(quint16 sourceId, int capacity, quint64 chunkByte
 }
 
 void SessionIngestor::endRun() {
+    // A run stopped because the session attached to a program ends after the link began:
+    // its recording was finished then, and the one open now is the program's.
+    if (link_) {
+        running_ = false;
+        return;
+    }
     // Everything the run published, with the allocations it left behind, is shown before its
     // recording closes: closing symbolizes every stack of the run and can take a while.
     if (state_) {
@@ -174,7 +182,7 @@ void SessionIngestor::finishRecording() {
     }
     QString error;
     try {
-        recording->finish(leaks, subscription_->droppedCount());
+        recording->finish(leaks, link_ ? state_->droppedEvents() : subscription_->droppedCount());
     } catch (const std::exception& failure) {
         error = QString::fromUtf8(failure.what());
     }
@@ -195,6 +203,10 @@ void SessionIngestor::shutDown() {
 
 void SessionIngestor::tick() {
     if (!state_) {
+        return;
+    }
+    if (link_) {
+        tickLink();
         return;
     }
     if (reader_) {
@@ -307,6 +319,130 @@ void SessionIngestor::tickRecording() {
         timer_.start(kIdleRecordingIntervalMilliseconds);
     }
     emit snapshotReady(state_->takeSnapshot(lastEventTime_, done || !events.empty()));
+}
+
+}  // namespace poolscope
+
+namespace poolscope {
+
+void SessionIngestor::attach(const QString& socketPath, const RunRecording& recording) {
+    std::unique_ptr<LinkClient> client;
+    try {
+        client = std::make_unique<LinkClient>(socketPath.toStdString());
+    } catch (const std::exception& error) {
+        emit attachFailed(socketPath, QString::fromUtf8(error.what()));
+        return;
+    }
+    context_.reset();
+    heapMailbox_.reset();
+    heap_.reset();
+    running_ = false;
+    reader_.reset();
+    leaveLink();
+    finishRecording();
+
+    link_ = std::move(client);
+    linkStacks_ = link_->stacks();
+    linkEndSeen_ = false;
+    const LinkProcessInfo& process = link_->process();
+    linkClockOffset_ = process.programNanoseconds - monotonicNanoseconds();
+    SessionState::Resolvers resolvers;
+    resolvers.stack = [stacks = linkStacks_](StackId stackId) {
+        return stacks->symbolizedStack(stackId);
+    };
+    resolvers.missingSymbols = [] { return Symbolizer::instance().missingSymbols(); };
+    resolvers.tag = [stacks = linkStacks_](std::uint16_t tagId) {
+        return QString::fromStdString(stacks->tagName(tagId));
+    };
+    state_ = std::make_unique<SessionState>(std::move(resolvers), process.programNanoseconds);
+    state_->setStackResolutionBudget(kStackResolutionBudget);
+
+    // Kept as modules and offsets: the program's binaries name its stacks, when the recording
+    // is read.
+    RecordingWriter::Options options;
+    options.symbolizeInBackground = false;
+    options.stacks = linkStacks_.get();
+    std::vector<std::pair<std::string, std::string>> metadata = recording.metadata;
+    metadata.emplace_back("program", process.program);
+    metadata.emplace_back("pid", std::to_string(process.pid));
+    metadata.emplace_back("allocator", process.allocator);
+    try {
+        recording_ =
+            std::make_shared<RecordingWriter>(recording.path.toStdString(), metadata, options);
+    } catch (const std::exception& error) {
+        emit runRecordingFinished(recording.path, QString::fromUtf8(error.what()));
+    }
+    emit attached(QStringLiteral("%1 (pid %2)")
+                      .arg(QString::fromStdString(process.program))
+                      .arg(process.pid));
+    timer_.start(kSnapshotIntervalMilliseconds);
+    tick();
+}
+
+void SessionIngestor::detach() {
+    if (link_) {
+        link_->detach();
+        tick();
+    }
+}
+
+void SessionIngestor::leaveLink() {
+    if (!link_) {
+        return;
+    }
+    link_->detach();
+    if (!linkEndSeen_) {
+        // Its recording closes with what the program left live, before the state goes.
+        finishRecording();
+        emit linkEnded(QString::fromStdString(link_->endReason()));
+    }
+    link_.reset();
+}
+
+void SessionIngestor::tickLink() {
+    // This process's own queue must not fill while another program is shown.
+    drainEngine();
+    for (const LinkPool& pool : link_->takePools()) {
+        // The newest pool is the one shown, as a new run's allocator is.
+        state_->followPoolFromItsFirstEvent(pool.sourceId, pool.capacityChunks, pool.chunkBytes);
+        if (recording_) {
+            recording_->setPool(pool.sourceId, pool.capacityChunks,
+                                static_cast<std::int64_t>(pool.chunkBytes));
+        }
+    }
+    // Ended is read before the last drain, so nothing that came before the end is left behind.
+    const bool ended = link_->ended();
+    batch_.clear();
+    link_->drain(batch_);
+    state_->apply(batch_);
+    if (recording_ && !batch_.empty()) {
+        recording_->consume(batch_);
+    }
+    const LinkStatus status = link_->status();
+    state_->setDroppedEvents(status.engineDroppedEvents + status.linkDroppedEvents +
+                             link_->inboxDroppedEvents());
+    state_->setUndisposedAllocations(status.undisposedAllocations);
+    // An attached program has no scenario progress; the status bar says whom it shows.
+    state_->setProgress(false, 0, 0);
+    const std::int64_t now =
+        ended ? status.programNanoseconds : monotonicNanoseconds() + linkClockOffset_;
+    if (ended && !linkEndSeen_) {
+        linkEndSeen_ = true;
+        state_->refreshAllocationTableAtNextSnapshot();
+        emit snapshotReady(state_->takeSnapshot(now));
+        finishRecording();
+        emit linkEnded(QString::fromStdString(link_->endReason()));
+        timer_.start(kIdleRecordingIntervalMilliseconds);
+        return;
+    }
+    const bool changed = !ended || state_->changedSinceSnapshot();
+    if (changed || !settledSnapshotSent_) {
+        settledSnapshotSent_ = !changed;
+        if (settledSnapshotSent_) {
+            state_->settle();
+        }
+        emit snapshotReady(state_->takeSnapshot(now, !ended));
+    }
 }
 
 }  // namespace poolscope

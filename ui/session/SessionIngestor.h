@@ -18,6 +18,8 @@
 namespace poolscope {
 
 class GcHeap;
+class LinkClient;
+class LinkStackTable;
 class RecordingReader;
 class RecordingWriter;
 class ScenarioContext;
@@ -80,6 +82,11 @@ public slots:
                   const RunRecording& recording);
     // The run ended: its recording is finished with the allocations still live.
     void endRun();
+    // Shows another program's events from its live-link socket instead of this process's,
+    // keeping them in `recording` until the link ends; attachFailed when it cannot attach.
+    void attach(const QString& socketPath, const RunRecording& recording);
+    // Leaves the program running; what it sent stays shown, its recording is finished.
+    void detach();
     void addCheckpoint(const QString& label);
     void shutDown();
 
@@ -89,11 +96,19 @@ signals:
     void recordingFailed(const QString& path, const QString& error);
     // The run's recording is complete on disk (or could not be finished: error not empty).
     void runRecordingFinished(const QString& path, const QString& error);
+    // Attached to a program: its name, pid and allocator, in words.
+    void attached(const QString& program);
+    void attachFailed(const QString& socketPath, const QString& error);
+    // The link ended (the program exited or was killed, broke the protocol, or was detached).
+    void linkEnded(const QString& reason);
 
 private:
     void tick();
     void tickLive();
     void tickRecording();
+    void tickLink();
+    // Stops showing an attached program; what it sent stays in the state.
+    void leaveLink();
     void finishRecording();
     void releaseSymbolsWhenIdle(std::int64_t now);
     // Takes the engine's queued events into batch_, growing the queue when it filled up.
@@ -115,6 +130,11 @@ private:
     bool running_ = false;
     // The last live snapshot already showed the session at rest.
     bool settledSnapshotSent_ = false;
+
+    std::unique_ptr<LinkClient> link_;
+    std::shared_ptr<const LinkStackTable> linkStacks_;  // the link's recording names through it
+    std::int64_t linkClockOffset_ = 0;                  // the program's event clock less ours
+    bool linkEndSeen_ = false;
 
     std::unique_ptr<RecordingReader> reader_;
     std::int64_t readSequence_ = 0;

@@ -55,6 +55,7 @@ public:
     void addCheckpointMarker(std::int64_t timeNanoseconds, const QString& label);
     void setProgress(bool running, int completed, int planned);
     void setDroppedEvents(std::uint64_t dropped) { changeTo(droppedEvents_, dropped); }
+    std::uint64_t droppedEvents() const { return droppedEvents_; }
     void setUndisposedAllocations(std::int64_t count) { changeTo(undisposed_, count); }
     void setFromRecording(bool fromRecording) { fromRecording_ = fromRecording; }
 

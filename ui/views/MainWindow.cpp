@@ -16,6 +16,7 @@
 
 #include "session/EngineSession.h"
 #include "views/AllocatorOptionsBar.h"
+#include "views/AttachActions.h"
 #include "views/GcHeapView.h"
 #include "views/LayoutView.h"
 #include "views/LeakView.h"
@@ -130,6 +131,13 @@ void MainWindow::buildActions() {
         statusBar_->setState(tr("Live"));
         updateControls();
     });
+    attach_ = new AttachActions(session_, this);
+    connect(attach_, &AttachActions::stateChanged, this,
+            [this](const QString& text) { statusBar_->setState(text); });
+    connect(attach_, &AttachActions::attached, this, [this](const QString& program) {
+        timeline_->clear();
+        setWindowTitle(QStringLiteral("PoolScope — %1").arg(program));
+    });
 }
 
 void MainWindow::buildDocks() {
@@ -168,6 +176,8 @@ void MainWindow::buildMenus() {
     QAction* open = file->addAction(style()->standardIcon(QStyle::SP_DialogOpenButton),
                                     tr("&Open Recording…"), this, &MainWindow::openRecording);
     open->setShortcut(QKeySequence::Open);
+    file->addAction(attach_->attachAction());
+    file->addAction(attach_->detachAction());
     file->addAction(saveAction_);
     file->addAction(liveAction_);
     QMenu* exportMenu = file->addMenu(tr("&Export"));
@@ -289,6 +299,7 @@ void MainWindow::updateControls() {
     allocatorBar_->setEditable(!running);
     saveAction_->setEnabled(!running && !session_.lastRunRecording().isEmpty());
     liveAction_->setEnabled(session_.showsRecording());
+    attach_->updateControls();
     gcHeap_->setLessonControlsEnabled(running);
 }
 

@@ -20,6 +20,7 @@ class QDockWidget;
 namespace poolscope {
 
 class AllocatorOptionsBar;
+class AttachActions;
 class EngineSession;
 class GcHeapView;
 class LayoutView;
@@ -121,6 +122,7 @@ private:
     SessionStatusBar* statusBar_ = nullptr;
     QAction* saveAction_ = nullptr;
     QAction* liveAction_ = nullptr;
+    AttachActions* attach_ = nullptr;
 
     // Latest snapshot not yet shown by the views that show only the present.
     std::shared_ptr<const SessionSnapshot> pending_;
