@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "diagnostics/AllocationRegistry.h"
+#include "diagnostics/CallerFrames.h"
 #include "diagnostics/StackTable.h"
 #include "diagnostics/Symbolizer.h"
 
@@ -62,28 +63,6 @@ public:
     CaptureRequest() { g_captureRequests.fetch_add(1); }
     ~CaptureRequest() override { g_captureRequests.fetch_sub(1); }
 };
-
-// Frames of the engine's own allocation path say nothing about who leaked.
-bool isAllocatorFrame(const Frame& frame) {
-    static constexpr std::string_view kInternal[] = {
-        "poolscope::TrackedAllocation::",
-        "poolscope::LifetimeGuard::",
-        "poolscope::captureStack",
-        "poolscope::MemoryAllocator::",
-        "poolscope::PooledMemoryAllocator::",
-        "poolscope::SimpleHeapAllocator::",
-        "poolscope::PooledChunkGuard",
-        "poolscope::ExactSizeGuard",
-        "poolscope::SmallBufferGuard",
-        "poolscope::GcArrayGuard",
-        "poolscope::GcPixelAllocator::",
-        "std::make_unique",
-        "operator new",
-    };
-    return std::any_of(std::begin(kInternal), std::end(kInternal), [&](std::string_view prefix) {
-        return frame.function.find(prefix) != std::string::npos;
-    });
-}
 
 }  // namespace
 
@@ -143,20 +122,10 @@ std::vector<Frame> MemoryDiagnostics::symbolizedStack(StackId stackId, int maxFr
     std::vector<Frame> frames;
     for (std::uintptr_t address : StackTable::instance().frames(stackId)) {
         for (Frame& frame : Symbolizer::instance().symbolize(address)) {
-            if (frames.empty() && isAllocatorFrame(frame)) {
-                continue;  // skip the allocator's own frames at the top only
-            }
-            if (static_cast<int>(frames.size()) >= maxFrames) {
-                return frames;
-            }
-            const bool isMain = frame.function == "main";
             frames.push_back(std::move(frame));
-            if (isMain) {
-                return frames;  // what lies below main is the C runtime
-            }
         }
     }
-    return frames;
+    return callerFrames(std::move(frames), static_cast<std::size_t>(std::max(maxFrames, 0)));
 }
 
 std::string MemoryDiagnostics::formatStack(StackId stackId, int maxFrames) {

@@ -4,6 +4,7 @@
 #include <exception>
 #include <string>
 
+#include "diagnostics/MemoryDiagnostics.h"
 #include "diagnostics/ModuleMap.h"
 #include "diagnostics/StackTable.h"
 #include "diagnostics/Symbolizer.h"
@@ -190,6 +191,7 @@ void RecordingWriter::commitBatch(const std::vector<std::vector<MemoryEvent>>& b
                 if (event.stackId != 0 && stacksWritten_.insert(event.stackId).second) {
                     insertStack(event.stackId);
                 }
+                insertTagOf(event);
                 if (occupancy_) {
                     occupancy_->apply(event);
                 }
@@ -263,6 +265,24 @@ void RecordingWriter::insertStack(StackId stackId) {
             unnamedAddresses_.fetch_add(1);
         }
     }
+}
+
+void RecordingWriter::insertTagOf(const MemoryEvent& event) {
+    const bool allocates = event.kind == MemoryEventKind::Rent ||
+                           event.kind == MemoryEventKind::UnpooledAllocate ||
+                           event.kind == MemoryEventKind::SmallRent;
+    if (!allocates || event.tagId() == 0 || !tagsWritten_.insert(event.tagId()).second) {
+        return;
+    }
+    const std::string name = MemoryDiagnostics::tagName(event.tagId());
+    if (name.empty()) {
+        return;  // a tag of another process (a replayed recording): nothing to name it by
+    }
+    SqliteDatabase::Statement(*database_,
+                              "INSERT OR REPLACE INTO tags (tag_id, name) VALUES (?, ?)")
+        .bind(1, std::int64_t{event.tagId()})
+        .bind(2, name)
+        .execute();
 }
 
 void RecordingWriter::insertFrames(std::chrono::steady_clock::time_point deadline) {

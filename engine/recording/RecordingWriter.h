@@ -87,6 +87,9 @@ private:
                      const std::optional<PoolShape>& pool, std::uint64_t droppedSoFar);
     void setMetaInTransaction(const std::string& key, const std::string& value);
     void insertStack(StackId stackId);
+    // The name of an allocation event's tag, the first time the tag appears: a reader shows
+    // "forgotten-cache", not a number.
+    void insertTagOf(const MemoryEvent& event);
     void insertFrames(std::chrono::steady_clock::time_point deadline);
     void commitFrames(std::chrono::steady_clock::time_point deadline);
 
@@ -113,6 +116,7 @@ private:
     std::int64_t nextSnapshot_ = 1;
     std::unordered_set<StackId> stacksWritten_;
     std::unordered_set<std::uint32_t> modulesWritten_;
+    std::unordered_set<std::uint16_t> tagsWritten_;
     std::unordered_set<std::uintptr_t> addressesSeen_;
     std::deque<std::uintptr_t> addressesToName_;  // in a committed stack, not named yet
     std::optional<PoolOccupancy> occupancy_;

@@ -456,10 +456,13 @@ void LeakView::selectAllocation(AllocationId id) {
 }
 
 void LeakView::setSelectedAllocation(quint64 id) {
-    if (selectedAllocation_ == id) {
+    // 0 names no allocation: the selection and the stack pane are cleared.
+    const std::optional<AllocationId> wanted =
+        id != 0 ? std::optional<AllocationId>(id) : std::nullopt;
+    if (selectedAllocation_ == wanted) {
         return;
     }
-    selectedAllocation_ = id;
+    selectedAllocation_ = wanted;
     const LiveAllocation* row = model_->table() ? model_->table()->find(id) : nullptr;
     selectedStackId_ = row != nullptr ? std::optional<StackId>(row->stackId) : std::nullopt;
     selectAllocation(id);

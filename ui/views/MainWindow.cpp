@@ -87,8 +87,18 @@ MainWindow::MainWindow(EngineSession& session, QWidget* parent)
     connect(&session_, &EngineSession::runningChanged, this, &MainWindow::updateControls);
     connect(&session_, &EngineSession::runFinished, this, &MainWindow::onRunFinished);
     connect(&session_, &EngineSession::recordingOpened, this, [this](const QString& path) {
-        timeline_->clear();
-        setWindowTitle(QStringLiteral("PoolScope — %1").arg(QFileInfo(path).fileName()));
+        clearViews();
+        // The picker names the scenario the file was made by, so Run repeats that run.
+        const RecordedScenario& recorded = session_.recordedScenario();
+        const bool known = !recorded.name.empty() &&
+                           session_.trySetScenario(recorded.name, recorded.parameters).isEmpty();
+        if (known) {
+            runBar_->selectScenario(recorded.name, recorded.parameters);
+        }
+        setWindowTitle(
+            known ? QStringLiteral("PoolScope — %1 (%2)")
+                        .arg(QFileInfo(path).fileName(), QString::fromStdString(recorded.name))
+                  : QStringLiteral("PoolScope — %1").arg(QFileInfo(path).fileName()));
         statusBar_->setState(tr("Recording"));
         updateControls();
     });
@@ -125,7 +135,7 @@ void MainWindow::buildActions() {
     liveAction_ = new QAction(tr("Back to &Live Engine"), this);
     connect(liveAction_, &QAction::triggered, this, [this] {
         session_.showLive();
-        timeline_->clear();
+        clearViews();
         setWindowTitle(QStringLiteral("PoolScope"));
         statusBar_->setState(tr("Live"));
         updateControls();
@@ -318,6 +328,22 @@ void MainWindow::presentLatest() {
     }
 
     statusBar_->showSnapshot(*snapshot);
+}
+
+void MainWindow::clearViews() {
+    pending_.reset();
+    auto empty = std::make_shared<SessionSnapshot>();
+    empty->allocations = std::make_shared<const AllocationTable>();
+    empty->stacks = std::make_shared<const StackCatalog>();
+    selectAllocation(0);
+    leaks_->showAllAllocations();
+    poolMap_->setSnapshot(empty);
+    layout_->setSnapshot(empty);
+    leaks_->setSnapshot(empty);
+    gcHeap_->setSnapshot(nullptr);
+    gcHeap_->setLesson({}, {});
+    timeline_->clear();
+    statusBar_->showSnapshot(*empty);
 }
 
 QString MainWindow::statusText() const {

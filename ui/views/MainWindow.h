@@ -100,6 +100,9 @@ private:
     void updateControls();
     void onSnapshot(const std::shared_ptr<const SessionSnapshot>& snapshot);
     void presentLatest();
+    // Every view shows nothing: the previous session's figures, selection and stack go before
+    // another session's are shown.
+    void clearViews();
     void onRunFinished(const RunOutcome& outcome);
     void selectAllocation(quint64 id);
     // Brings forward the views the scenario's kind is best watched in.
