@@ -73,14 +73,14 @@ LeakView::LeakView(QWidget* parent)
     header->setSectionResizeMode(QHeaderView::Interactive);
     header->setStretchLastSection(true);
     header->setHighlightSections(false);
+    // Columns are measured on the rows in view, not on a million.
+    header->setResizeContentsPrecision(0);
+    // The top frame stretches with the window; any other column resized is the reader's.
+    connect(header, &QHeaderView::sectionResized, this, [this](int column) {
+        columnsSizedByHand_ =
+            columnsSizedByHand_ || (!fittingColumns_ && column != LeakTableModel::TopFrameColumn);
+    });
     const int digit = fontMetrics().horizontalAdvance(QLatin1Char('0'));
-    header->resizeSection(LeakTableModel::IdColumn, digit * 9);
-    header->resizeSection(LeakTableModel::SizeColumn, digit * 11);
-    header->resizeSection(LeakTableModel::TierColumn, digit * 17);
-    header->resizeSection(LeakTableModel::ImageColumn, digit * 15);
-    header->resizeSection(LeakTableModel::ThreadColumn, digit * 9);
-    header->resizeSection(LeakTableModel::AgeColumn, digit * 9);
-    header->resizeSection(LeakTableModel::TagColumn, digit * 17);
     connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &LeakView::onCurrentChanged);
     connect(model_, &LeakTableModel::textChanged, table_->viewport(),
@@ -117,6 +117,7 @@ LeakView::LeakView(QWidget* parent)
     layout->addWidget(splitter, 1);
 
     proxy_->setSuppressedSignatures(suppressions_.signatures());
+    fitColumns();
     showDetail(std::nullopt, std::nullopt);
     updateActions();
     updateStatus();
@@ -194,6 +195,7 @@ void LeakView::applyTable(std::shared_ptr<const AllocationTable> table,
         }
     }
     model_->setData(std::move(table), std::move(stacks), nowNanoseconds);
+    fitColumns();
     table_->verticalScrollBar()->setValue(scroll);
     if (pages_->currentWidget() == tree_) {
         refreshGroups();
@@ -202,6 +204,23 @@ void LeakView::applyTable(std::shared_ptr<const AllocationTable> table,
         selectAllocation(*selectedAllocation_);
     }
     updateStatus();
+}
+
+void LeakView::fitColumns() {
+    if (columnsSizedByHand_) {
+        return;  // the reader's widths stay
+    }
+    fittingColumns_ = true;
+    QHeaderView* header = table_->horizontalHeader();
+    // QTableView hides the measure its base class offers to everyone.
+    const QAbstractItemView& view = *table_;
+    // Every column but the top frame as wide as its header and the rows in view (an empty one
+    // stays narrow); the top frame, last, stretches over the rest.
+    for (int column = 0; column < LeakTableModel::TopFrameColumn; ++column) {
+        header->resizeSection(
+            column, std::max(header->sectionSizeHint(column), view.sizeHintForColumn(column)));
+    }
+    fittingColumns_ = false;
 }
 
 void LeakView::filtersChanged() {

@@ -81,6 +81,7 @@ private:
     void applyTable(std::shared_ptr<const AllocationTable> table,
                     std::shared_ptr<const StackCatalog> stacks, std::int64_t nowNanoseconds);
     void filtersChanged();
+    void fitColumns();
     void refreshGroups();
     void updateStatus();
     void updateActions();
@@ -117,6 +118,9 @@ private:
     std::optional<AllocationId> selectedAllocation_;
     std::optional<StackId> selectedStackId_;
     bool selectingQuietly_ = false;
+    // Columns fit their content until the reader resizes one.
+    bool columnsSizedByHand_ = false;
+    bool fittingColumns_ = false;
 };
 
 }  // namespace poolscope

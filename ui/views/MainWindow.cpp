@@ -16,6 +16,7 @@
 
 #include "session/EngineSession.h"
 #include "views/AllocatorOptionsBar.h"
+#include "views/DockArrangement.h"
 #include "views/GcHeapView.h"
 #include "views/LayoutView.h"
 #include "views/LeakView.h"
@@ -30,20 +31,6 @@ namespace poolscope {
 namespace {
 
 constexpr int kFrameMilliseconds = 33;
-
-// The views a scenario of each kind is best watched in, brought to the front when it is
-// chosen: the heap is what the GC scenarios are about (gc-vs-pool shows it beside the pool map).
-QStringList preferredViews(ScenarioKind kind) {
-    switch (kind) {
-        case ScenarioKind::Teaching:
-            return {QStringLiteral("gc")};
-        case ScenarioKind::LeakHunting:
-            return {QStringLiteral("layout"), QStringLiteral("leaks")};
-        case ScenarioKind::PoolBehaviour:
-            break;
-    }
-    return {QStringLiteral("layout")};
-}
 
 }  // namespace
 
@@ -149,20 +136,12 @@ void MainWindow::buildDocks() {
     leaks_ = new LeakView(this);
     gcHeap_ = new GcHeapView(this);
 
-    QDockWidget* poolDock =
-        addViewDock(poolMap_, tr("Pool map"), QStringLiteral("pool"), Qt::LeftDockWidgetArea);
-    QDockWidget* timelineDock =
-        addViewDock(timeline_, tr("Timeline"), QStringLiteral("timeline"), Qt::LeftDockWidgetArea);
-    QDockWidget* layoutDock =
-        addViewDock(layout_, tr("Layout"), QStringLiteral("layout"), Qt::RightDockWidgetArea);
-    QDockWidget* gcDock =
-        addViewDock(gcHeap_, tr("GC heap"), QStringLiteral("gc"), Qt::RightDockWidgetArea);
-    QDockWidget* leaksDock =
-        addViewDock(leaks_, tr("Leaks"), QStringLiteral("leaks"), Qt::RightDockWidgetArea);
-    splitDockWidget(poolDock, timelineDock, Qt::Vertical);
-    splitDockWidget(layoutDock, leaksDock, Qt::Vertical);
-    tabifyDockWidget(layoutDock, gcDock);
-    layoutDock->raise();
+    addViewDock(poolMap_, tr("Pool map"), QStringLiteral("pool"), Qt::LeftDockWidgetArea);
+    addViewDock(timeline_, tr("Timeline"), QStringLiteral("timeline"), Qt::LeftDockWidgetArea);
+    addViewDock(layout_, tr("Layout"), QStringLiteral("layout"), Qt::RightDockWidgetArea);
+    addViewDock(gcHeap_, tr("GC heap"), QStringLiteral("gc"), Qt::RightDockWidgetArea);
+    addViewDock(leaks_, tr("Leaks"), QStringLiteral("leaks"), Qt::RightDockWidgetArea);
+    arrangement_ = new DockArrangement(*this, docks_);
 
     connect(poolMap_, &PoolMapView::allocationSelected, this, &MainWindow::selectAllocation);
     connect(leaks_, &LeakView::allocationSelected, this, &MainWindow::selectAllocation);
@@ -199,6 +178,8 @@ void MainWindow::buildMenus() {
         view->addAction(dock->toggleViewAction());
     }
     view->addSeparator();
+    QAction* reset = view->addAction(tr("&Reset Layout"), arrangement_, &DockArrangement::reset);
+    reset->setObjectName(QStringLiteral("resetLayoutAction"));
     view->addMenu(new ThemeMenu(view));
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
@@ -215,15 +196,15 @@ void MainWindow::restoreSettings() {
     QSettings settings;
     resize(settings.value(QStringLiteral("window/size"), QSize(1500, 940)).toSize());
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
-    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
     allocatorBar_->restoreSettings(settings);
     runBar_->restoreSettings(settings);
+    arrangeForScenario(runBar_->scenarioName());
 }
 
 void MainWindow::saveSettings() const {
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
-    settings.setValue(QStringLiteral("window/state"), saveState());
+    arrangement_->save(settings);
     allocatorBar_->saveSettings(settings);
     runBar_->saveSettings(settings);
 }
@@ -281,16 +262,7 @@ void MainWindow::selectScenario(
 
 void MainWindow::arrangeForScenario(const QString& name) {
     const ScenarioCatalogue::Entry* entry = EngineSession::catalogue().find(name);
-    if (entry == nullptr) {
-        return;
-    }
-    for (const QString& view : preferredViews(entry->kind)) {
-        for (const auto& [viewName, dock] : docks_) {
-            if (viewName == view) {
-                dock->raise();
-            }
-        }
-    }
+    arrangement_->arrangeFor(entry != nullptr ? entry->kind : ScenarioKind::PoolBehaviour);
 }
 
 void MainWindow::updateControls() {

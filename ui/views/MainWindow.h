@@ -20,6 +20,7 @@ class QDockWidget;
 namespace poolscope {
 
 class AllocatorOptionsBar;
+class DockArrangement;
 class EngineSession;
 class GcHeapView;
 class LayoutView;
@@ -64,6 +65,7 @@ public:
     // the heap view; false when nothing is live.
     bool selectSomethingToShow();
 
+    DockArrangement* dockArrangement() const { return arrangement_; }
     PoolMapView* poolMapView() const { return poolMap_; }
     TimelineView* timelineView() const { return timeline_; }
     LayoutView* layoutView() const { return layout_; }
@@ -105,7 +107,7 @@ private:
     void clearViews();
     void onRunFinished(const RunOutcome& outcome);
     void selectAllocation(quint64 id);
-    // Brings forward the views the scenario's kind is best watched in.
+    // Arranges the docks for the scenario's kind of task.
     void arrangeForScenario(const QString& name);
     QDockWidget* addViewDock(QWidget* view, const QString& title, const QString& name,
                              Qt::DockWidgetArea area);
@@ -118,6 +120,7 @@ private:
     LeakView* leaks_ = nullptr;
     GcHeapView* gcHeap_ = nullptr;
     std::vector<std::pair<QString, QDockWidget*>> docks_;
+    DockArrangement* arrangement_ = nullptr;
 
     RunToolBar* runBar_ = nullptr;
     AllocatorOptionsBar* allocatorBar_ = nullptr;

@@ -31,6 +31,8 @@ constexpr double kMinimumSpanSeconds = 0.05;
 // session can run for days without the plot growing without bound.
 constexpr int kMaximumSamples = 1'000'000;
 constexpr std::size_t kMaximumMarkers = 5000;
+// Legend entries side by side before the legend wraps to a second line.
+constexpr int kLegendColumns = 4;
 
 struct SeriesStyle {
     const char* name;
@@ -155,6 +157,11 @@ TimelineView::TimelineView(QWidget* parent) : QWidget(parent) {
 
 TimelineView::~TimelineView() = default;
 
+int TimelineView::plotAreaWidth() const {
+    plot_->replot(QCustomPlot::rpImmediateRefresh);  // lays the plot out at its size now
+    return plot_->axisRect()->width();
+}
+
 QSize TimelineView::sizeHint() const {
     return {800, 360};
 }
@@ -192,16 +199,23 @@ void TimelineView::createPlot() {
     }
 
     plot_->legend->setVisible(true);
-    // The legend beside the plot, at the top of its column, not over the newest data.
+    // The legend in a row above the plot, its entries side by side (wrapping after four), so
+    // it takes a line of height instead of a column of the plot's width, and covers no data.
+    // An empty element beside it takes the rest of the row, so that the row (and the plot's
+    // column) is as wide as the plot even while the legend is empty.
     plot_->axisRect()->insetLayout()->take(plot_->legend);
-    auto* legendColumn = new QCPLayoutGrid;
-    plot_->plotLayout()->addElement(0, 1, legendColumn);
-    plot_->plotLayout()->setColumnStretchFactor(1, 0.001);
-    legendColumn->addElement(0, 0, plot_->legend);
-    legendColumn->addElement(1, 0, new QCPLayoutElement(plot_));
-    legendColumn->setRowStretchFactor(0, 0.001);
-    legendColumn->setMargins(QMargins(0, 6, 6, 0));
+    auto* legendRow = new QCPLayoutGrid;
+    plot_->plotLayout()->insertRow(0);
+    plot_->plotLayout()->addElement(0, 0, legendRow);
+    plot_->plotLayout()->setRowStretchFactor(0, 0.001);
+    legendRow->addElement(0, 0, plot_->legend);
+    legendRow->addElement(0, 1, new QCPLayoutElement(plot_));
+    legendRow->setColumnStretchFactor(0, 0.001);
+    legendRow->setMargins(QMargins(6, 4, 6, 0));
+    plot_->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    plot_->legend->setWrap(kLegendColumns);
     plot_->legend->setRowSpacing(0);
+    plot_->legend->setColumnSpacing(12);
 
     plot_->installEventFilter(this);
     connect(plot_->selectionRect(), &QCPSelectionRect::accepted, this,

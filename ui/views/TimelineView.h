@@ -58,6 +58,8 @@ public:
     QStringList shownSeries() const;
     // The visible time range, in seconds.
     std::pair<double, double> xRange() const;
+    // The width of the plotted area, in pixels, at the view's size now.
+    int plotAreaWidth() const;
 
     QSize sizeHint() const override;
 
