@@ -17,6 +17,7 @@
 #include "views/LayoutView.h"
 #include "views/LeakView.h"
 #include "views/MainWindow.h"
+#include "views/PoolMapView.h"
 #include "views/TimelineView.h"
 
 using namespace poolscope;
@@ -118,6 +119,36 @@ private slots:
         QVERIFY(!dockOf(window, QStringLiteral("timeline"))->isVisible());
         window.selectScenario("default", {});
         QVERIFY(dockOf(window, QStringLiteral("timeline"))->isVisible());
+    }
+
+    void window_fitsIn1024x640_withNothingClipped() {
+        EngineSession session;
+        MainWindow window(session);
+        window.selectScenario("default", {});
+        QVERIFY2(
+            window.minimumSizeHint().width() <= 1024 && window.minimumSizeHint().height() <= 640,
+            qPrintable(QStringLiteral("%1 x %2")
+                           .arg(window.minimumSizeHint().width())
+                           .arg(window.minimumSizeHint().height())));
+        QVERIFY(showAt(window, {1024, 640}));
+        QCOMPARE(window.size(), QSize(1024, 640));
+        window.startRunToTheEnd();
+        QTRY_VERIFY_WITH_TIMEOUT(!session.isRunning() && session.lastOutcome().has_value(),
+                                 kRunTimeoutMilliseconds);
+        QTRY_VERIFY(window.poolMapView()->headerText().startsWith(QStringLiteral("Pool:")));
+        // The pool header wraps instead of losing its end.
+        PoolMapView* pool = window.poolMapView();
+        const QRect needed = pool->fontMetrics().boundingRect(
+            pool->headerRect(), Qt::AlignLeft | Qt::TextWordWrap, pool->headerText());
+        QVERIFY2(needed.height() <= pool->headerRect().height() &&
+                     needed.width() <= pool->headerRect().width(),
+                 qPrintable(pool->headerText()));
+        // The plot keeps most of the timeline's width; the legend sits above it.
+        auto* plot = window.timelineView()->findChild<QWidget*>(QStringLiteral("timelinePlot"));
+        QVERIFY(window.timelineView()->plotAreaWidth() > plot->width() * 3 / 4);
+        // The leak table still shows rows.
+        auto* table = window.leakView()->findChild<QTableView*>();
+        QVERIFY(table->viewport()->height() > 3 * table->verticalHeader()->defaultSectionSize());
     }
 
     void layoutView_ofOneChunk_isACompactStrip() {

@@ -31,8 +31,8 @@ constexpr double kMinimumSpanSeconds = 0.05;
 // session can run for days without the plot growing without bound.
 constexpr int kMaximumSamples = 1'000'000;
 constexpr std::size_t kMaximumMarkers = 5000;
-// Legend entries side by side before the legend wraps to a second line.
-constexpr int kLegendColumns = 4;
+// The width a legend entry ("Managed: gen 2" and its swatch) takes, for wrapping the legend.
+constexpr int kLegendEntryWidth = 175;
 
 struct SeriesStyle {
     const char* name;
@@ -199,7 +199,7 @@ void TimelineView::createPlot() {
     }
 
     plot_->legend->setVisible(true);
-    // The legend in a row above the plot, its entries side by side (wrapping after four), so
+    // The legend in a row above the plot, its entries side by side (as many as fit), so
     // it takes a line of height instead of a column of the plot's width, and covers no data.
     // An empty element beside it takes the rest of the row, so that the row (and the plot's
     // column) is as wide as the plot even while the legend is empty.
@@ -213,7 +213,7 @@ void TimelineView::createPlot() {
     legendRow->setColumnStretchFactor(0, 0.001);
     legendRow->setMargins(QMargins(6, 4, 6, 0));
     plot_->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-    plot_->legend->setWrap(kLegendColumns);
+    plot_->legend->setWrap(4);
     plot_->legend->setRowSpacing(0);
     plot_->legend->setColumnSpacing(12);
 
@@ -529,7 +529,14 @@ void TimelineView::clearTimeRange() {
 
 bool TimelineView::eventFilter(QObject* watched, QEvent* event) {
     if (watched == plot_) {
-        if (event->type() == QEvent::MouseButtonPress) {
+        if (event->type() == QEvent::Resize) {
+            // As many legend entries side by side as the width holds, never cut.
+            const int columns = std::clamp(plot_->width() / kLegendEntryWidth, 1, int{SeriesCount});
+            if (columns != plot_->legend->wrap()) {
+                plot_->legend->setWrap(columns);
+                plot_->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true);
+            }
+        } else if (event->type() == QEvent::MouseButtonPress) {
             const auto* mouse = static_cast<QMouseEvent*>(event);
             // Shift+drag selects a range without switching modes.
             if (mouse->button() == Qt::LeftButton && (mouse->modifiers() & Qt::ShiftModifier) &&
