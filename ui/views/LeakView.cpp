@@ -49,6 +49,7 @@ LeakView::LeakView(QWidget* parent)
     layout->addWidget(toolbar_);
 
     status_ = new QLabel(this);
+    status_->setObjectName(QStringLiteral("leakStatus"));
     status_->setTextFormat(Qt::RichText);
     status_->setContentsMargins(6, 0, 6, 0);
     status_->setForegroundRole(QPalette::WindowText);
@@ -188,12 +189,7 @@ void LeakView::applyTable(std::shared_ptr<const AllocationTable> table,
     }
     // A new table resets the model: keep the reader's place (scroll and selection) by id.
     const int scroll = table_->verticalScrollBar()->value();
-    tableBytes_ = 0;
-    if (table) {
-        for (const LiveAllocation& row : table->rows) {
-            tableBytes_ += row.bytes;
-        }
-    }
+    tableBytes_ = table ? table->bytes : 0;
     model_->setData(std::move(table), std::move(stacks), nowNanoseconds);
     fitColumns();
     table_->verticalScrollBar()->setValue(scroll);

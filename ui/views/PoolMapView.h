@@ -38,6 +38,8 @@ public:
     // The line above the grid, and where it is drawn (wrapped over two lines when narrow).
     QString headerText() const;
     QRect headerRect() const { return geometry_.header; }
+    // The unpooled strip's title, as drawn.
+    QString unpooledText() const { return geometry_.unpooled.title; }
 
     // The colour of an allocation wherever PoolScope draws one: stable, and the same for every
     // chunk of it.
