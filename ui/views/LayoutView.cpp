@@ -40,7 +40,10 @@ LayoutView::LayoutView(QWidget* parent) : QWidget(parent) {
     layout->addWidget(singlePixel_);
     // The bands take the room they can use and no more; what is left stays below the form.
     layout->addWidget(scroll_, 100);
-    layout->addWidget(createCalculatorForm());
+    // The form never shrinks below what its fields need; the bands scroll instead.
+    QWidget* calculator = createCalculatorForm();
+    calculator->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
+    layout->addWidget(calculator);
     layout->addStretch(1);
     showLiveAllocation();
 }

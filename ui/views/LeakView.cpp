@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <utility>
+#include <vector>
 
 #include "models/AllocationDiff.h"
 #include "models/DisplayFormat.h"
@@ -211,12 +212,29 @@ void LeakView::fitColumns() {
     // QTableView hides the measure its base class offers to everyone.
     const QAbstractItemView& view = *table_;
     // Every column but the top frame as wide as its header and the rows in view (an empty one
-    // stays narrow); the top frame, last, stretches over the rest.
+    // stays narrow); the top frame, last, stretches over the rest. In a narrow table the
+    // others give way (never below their header) so that the top frame keeps a share.
+    std::vector<int> widths;
+    int total = 0;
     for (int column = 0; column < LeakTableModel::TopFrameColumn; ++column) {
-        header->resizeSection(
-            column, std::max(header->sectionSizeHint(column), view.sizeHintForColumn(column)));
+        widths.push_back(std::max(header->sectionSizeHint(column), view.sizeHintForColumn(column)));
+        total += widths.back();
+    }
+    const int room = table_->viewport()->width() * (100 - kTopFrameSharePercent) / 100;
+    for (int column = 0; column < LeakTableModel::TopFrameColumn; ++column) {
+        int width = widths[static_cast<std::size_t>(column)];
+        if (total > room && room > 0) {
+            width = std::max(header->sectionSizeHint(column),
+                             static_cast<int>(static_cast<std::int64_t>(width) * room / total));
+        }
+        header->resizeSection(column, width);
     }
     fittingColumns_ = false;
+}
+
+void LeakView::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    fitColumns();
 }
 
 void LeakView::filtersChanged() {

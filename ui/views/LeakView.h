@@ -72,6 +72,9 @@ public:
     // QSettings key of the suppressed stacks' signatures.
     static QString suppressionsSettingsKey();
 
+protected:
+    void resizeEvent(QResizeEvent* event) override;
+
 signals:
     void allocationSelected(quint64 id);
     void checkpointRequested(const QString& label);
@@ -82,6 +85,8 @@ private:
                     std::shared_ptr<const StackCatalog> stacks, std::int64_t nowNanoseconds);
     void filtersChanged();
     void fitColumns();
+    // The least share of the table's width the top frame keeps.
+    static constexpr int kTopFrameSharePercent = 30;
     void refreshGroups();
     void updateStatus();
     void updateActions();
