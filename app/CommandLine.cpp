@@ -101,6 +101,10 @@ CommandLine::CommandLine()
                                  "checkpoint (0: the first; --list-scenarios names them) and "
                                  "save the window there."),
                   QStringLiteral("N")),
+      size_(QStringLiteral("size"),
+            QStringLiteral("With --screenshot: the window's size in pixels (default 1600x1000; "
+                           "the smallest is the window's minimum, 1024x640)."),
+            QStringLiteral("WxH"), QStringLiteral("1600x1000")),
       listScenarios_(QStringLiteral("list-scenarios"),
                      QStringLiteral("List the scenarios with their parameters and exit.")),
       scenario_(QStringLiteral("scenario"),
@@ -131,7 +135,7 @@ CommandLine::CommandLine()
     parser_.addHelpOption();
     parser_.addVersionOption();
     parser_.addOptions({headless_, iterations_, leak_, poolSize_, screenshot_, view_, checkpoint_,
-                        listScenarios_, scenario_, param_});
+                        size_, listScenarios_, scenario_, param_});
 }
 
 bool CommandLine::asksForHeadless(const QStringList& arguments) {
@@ -205,6 +209,27 @@ std::optional<LaunchOptions> CommandLine::process(const QCoreApplication& applic
             return std::nullopt;
         }
         options.screenshotCheckpoint = static_cast<std::uint64_t>(*checkpoint);
+    }
+    if (parser_.isSet(size_)) {
+        const QString text = parser_.value(size_);
+        const QStringList parts = text.split(QLatin1Char('x'));
+        constexpr std::int64_t kLargest = 16384;
+        const auto width =
+            parts.size() == 2 ? wholeNumberInRange(parts[0], 1024, kLargest) : std::nullopt;
+        const auto height =
+            parts.size() == 2 ? wholeNumberInRange(parts[1], 640, kLargest) : std::nullopt;
+        if (!width || !height) {
+            printUsageError(QString(), QStringLiteral("--size must be WIDTHxHEIGHT, at least "
+                                                      "1024x640, not '%1'.")
+                                           .arg(text));
+            return std::nullopt;
+        }
+        if (options.screenshotPath.isEmpty()) {
+            printUsageError(QString(), QStringLiteral("--size sets the window of --screenshot; "
+                                                      "give --screenshot FILE.png too."));
+            return std::nullopt;
+        }
+        options.screenshotSize = QSize(static_cast<int>(*width), static_cast<int>(*height));
     }
     options.listScenarios = parser_.isSet(listScenarios_);
     if (options.listScenarios) {

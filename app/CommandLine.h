@@ -2,6 +2,7 @@
 
 #include <QCommandLineOption>
 #include <QCommandLineParser>
+#include <QSize>
 #include <QString>
 #include <QStringList>
 
@@ -25,6 +26,8 @@ struct LaunchOptions {
     QString screenshotView = QStringLiteral("main");  // one of MainWindow::viewNames()
     // With --screenshot: hold the run at this checkpoint (0: the first) and shoot there.
     std::optional<std::uint64_t> screenshotCheckpoint;
+    // With --screenshot: the window's size.
+    QSize screenshotSize{1600, 1000};
     QString recordingPath;  // `poolscope open FILE`
     bool listScenarios = false;
     // Empty: the window's default workload, or HeadlessRun without a window.
@@ -77,6 +80,7 @@ private:
     QCommandLineOption screenshot_;
     QCommandLineOption view_;
     QCommandLineOption checkpoint_;
+    QCommandLineOption size_;
     QCommandLineOption listScenarios_;
     QCommandLineOption scenario_;
     QCommandLineOption param_;

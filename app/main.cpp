@@ -27,8 +27,6 @@ constexpr std::chrono::milliseconds kWindowIterationPause{25};
 // After the last snapshot, time for the plot's queued replot to land before the grab.
 constexpr int kScreenshotSettleMilliseconds = 300;
 constexpr int kScreenshotTimeoutMilliseconds = 300'000;
-// Large enough that every view has room for its data in a README screenshot.
-constexpr QSize kScreenshotWindowSize(1600, 1000);
 
 bool hasDisplay(const QStringList& arguments) {
     return !qEnvironmentVariableIsEmpty("DISPLAY") ||
@@ -77,7 +75,7 @@ int runWindow(QApplication& application, const poolscope::LaunchOptions& options
     window.selectScenario(scenario, parameters);
     const bool screenshot = !options.screenshotPath.isEmpty();
     if (screenshot) {
-        window.resize(kScreenshotWindowSize);
+        window.resize(options.screenshotSize);
     }
     window.show();
 

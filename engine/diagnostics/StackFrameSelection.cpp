@@ -50,4 +50,10 @@ std::vector<Frame> StackFrameSelection::select(
     return frames;
 }
 
+std::vector<Frame> StackFrameSelection::select(std::vector<Frame> frames, int maxFrames) {
+    return select(
+        frames.size(), [&frames](std::size_t i) { return std::vector<Frame>{std::move(frames[i])}; },
+        maxFrames);
+}
+
 }  // namespace poolscope

@@ -17,6 +17,8 @@ public:
     static std::vector<Frame> select(std::size_t addressCount,
                                      const std::function<std::vector<Frame>(std::size_t)>& framesAt,
                                      int maxFrames);
+    // The same rule over frames already named, one per entry (a recording's stacks).
+    static std::vector<Frame> select(std::vector<Frame> frames, int maxFrames = 24);
     static bool isAllocatorFrame(const Frame& frame);
 };
 

@@ -51,7 +51,8 @@ Buffer2D<T> Buffer2D<T>::allocate(MemoryAllocator& allocator, int width, int hei
     buffer.swappable_ = true;
     buffer.owned_ = true;
     if (EventStream::active()) {
-        publishImageBufferCreated(buffer.allocationIds(), width, height, T::kTypeId, sizeof(T));
+        publishImageBufferCreated(buffer.allocationIds(), width, height, T::kTypeId, sizeof(T),
+                                  allocator.sourceId());
     }
     return buffer;
 }

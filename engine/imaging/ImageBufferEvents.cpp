@@ -5,7 +5,8 @@
 namespace poolscope {
 
 void publishImageBufferCreated(const std::vector<AllocationId>& allocationIds, int width,
-                               int height, PixelTypeId pixelType, std::size_t bytesPerPixel) {
+                               int height, PixelTypeId pixelType, std::size_t bytesPerPixel,
+                               std::uint16_t sourceId) {
     if (!EventStream::active()) {
         return;
     }
@@ -13,6 +14,7 @@ void publishImageBufferCreated(const std::vector<AllocationId>& allocationIds, i
         MemoryEvent event;
         event.kind = MemoryEventKind::ImageBufferCreated;
         event.allocationId = id;
+        event.sourceId = sourceId;
         event.value = static_cast<std::uint64_t>(width);
         event.value2 = static_cast<std::uint64_t>(height);
         event.chunkIndex = static_cast<std::uint32_t>(pixelType);

@@ -183,6 +183,22 @@ std::vector<RecordedAllocation> RecordingReader::leaks() const {
     });
 }
 
+std::map<std::uint16_t, std::string> RecordingReader::tagNames() const {
+    return readOrExplain(path_, "is truncated or corrupt", [&] {
+        std::map<std::uint16_t, std::string> names;
+        SqliteDatabase::Statement hasTags(
+            *database_, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tags'");
+        if (!hasTags.step()) {
+            return names;
+        }
+        SqliteDatabase::Statement query(*database_, "SELECT tag_id, name FROM tags");
+        while (query.step()) {
+            names[static_cast<std::uint16_t>(query.integer(0))] = query.text(1);
+        }
+        return names;
+    });
+}
+
 std::vector<Frame> RecordingReader::stack(StackId stackId) const {
     return readOrExplain(path_, "is truncated or corrupt", [&] {
         SqliteDatabase::Statement query(

@@ -77,6 +77,9 @@ public:
     // it does not matter where the module is loaded now; a frame whose file is gone keeps its
     // address and module. A version 1 recording names only what it stored.
     std::vector<Frame> stack(StackId stackId) const;
+    // The names of the tags the recorded allocations carry, by tag id (none in a recording
+    // made before tags were kept).
+    std::map<std::uint16_t, std::string> tagNames() const;
     // The modules the recorded stacks lie in (none before version 2).
     const std::vector<RecordedModule>& modules() const { return modules_; }
 

@@ -73,6 +73,10 @@ CREATE TABLE snapshots (
     small_bytes         INTEGER NOT NULL,
     writer_dropped      INTEGER NOT NULL
 );
+CREATE TABLE tags (
+    tag_id INTEGER PRIMARY KEY,
+    name   TEXT NOT NULL
+);
 )sql";
 }
 

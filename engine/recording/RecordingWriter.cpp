@@ -7,6 +7,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "diagnostics/MemoryDiagnostics.h"
 #include "diagnostics/ModuleMap.h"
 #include "diagnostics/StackSource.h"
 #include "diagnostics/Symbolizer.h"
@@ -204,7 +205,7 @@ void RecordingWriter::noteUnwritten(std::uint64_t events, const std::string& err
 }
 
 void RecordingWriter::begin() {
-    additions_ = Additions{nextSequence_, nextSnapshot_, {}, {}, 0};
+    additions_ = Additions{nextSequence_, nextSnapshot_, {}, {}, {}, 0};
     // IMMEDIATE takes the write lock first, waiting up to busyTimeout for another
     // connection's, so that a busy database fails here, before anything is inserted.
     database_->execute("BEGIN IMMEDIATE");
@@ -224,12 +225,15 @@ void RecordingWriter::rollBack() {
     for (const std::uint32_t module : additions_.modules) {
         modulesWritten_.erase(module);
     }
+    for (const std::uint16_t tag : additions_.tags) {
+        tagsWritten_.erase(tag);
+    }
     for (std::size_t i = 0; i < additions_.addresses; ++i) {
         addressesSeen_.erase(addressesToName_.back());
         addressesToName_.pop_back();
     }
     unnamedAddresses_.fetch_sub(additions_.addresses);
-    additions_ = Additions{nextSequence_, nextSnapshot_, {}, {}, 0};
+    additions_ = Additions{nextSequence_, nextSnapshot_, {}, {}, {}, 0};
 }
 
 void RecordingWriter::setDropMeta() {
@@ -290,6 +294,7 @@ void RecordingWriter::commitBatch(const std::vector<std::vector<MemoryEvent>>& b
                     additions_.stacks.push_back(event.stackId);
                     insertStack(event.stackId);
                 }
+                insertTagOf(event);
                 // The pool's occupancy follows what happened, committed or not.
                 if (occupancy_) {
                     occupancy_->apply(event);
@@ -406,6 +411,25 @@ void RecordingWriter::insertStack(StackId stackId) {
             unnamedAddresses_.fetch_add(1);
         }
     }
+}
+
+void RecordingWriter::insertTagOf(const MemoryEvent& event) {
+    const bool allocates = event.kind == MemoryEventKind::Rent ||
+                           event.kind == MemoryEventKind::UnpooledAllocate ||
+                           event.kind == MemoryEventKind::SmallRent;
+    if (!allocates || event.tagId() == 0 || !tagsWritten_.insert(event.tagId()).second) {
+        return;
+    }
+    additions_.tags.push_back(event.tagId());
+    const std::string name = MemoryDiagnostics::tagName(event.tagId());
+    if (name.empty()) {
+        return;  // a tag of another process (a replayed recording): nothing to name it by
+    }
+    SqliteDatabase::Statement(*database_,
+                              "INSERT OR REPLACE INTO tags (tag_id, name) VALUES (?, ?)")
+        .bind(1, std::int64_t{event.tagId()})
+        .bind(2, name)
+        .execute();
 }
 
 std::size_t RecordingWriter::insertFrames(std::chrono::steady_clock::time_point deadline) {

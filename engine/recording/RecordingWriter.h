@@ -120,6 +120,7 @@ private:
         std::int64_t nextSnapshot = 0;
         std::vector<StackId> stacks;
         std::vector<std::uint32_t> modules;
+        std::vector<std::uint16_t> tags;
         std::size_t addresses = 0;
     };
     void begin();
@@ -133,6 +134,9 @@ private:
     void setMetaInTransaction(const std::string& key, const std::string& value);
     void insertStack(StackId stackId);
     void insertAllocations(const std::vector<std::vector<MemoryEvent>>& batches);
+    // The name of an allocation event's tag, the first time the tag appears: a reader shows
+    // "forgotten-cache", not a number.
+    void insertTagOf(const MemoryEvent& event);
     std::size_t insertFrames(std::chrono::steady_clock::time_point deadline);
     void commitFrames(std::chrono::steady_clock::time_point deadline);
 
@@ -160,6 +164,7 @@ private:
     std::int64_t nextSnapshot_ = 1;
     std::unordered_set<StackId> stacksWritten_;
     std::unordered_set<std::uint32_t> modulesWritten_;
+    std::unordered_set<std::uint16_t> tagsWritten_;
     std::unordered_set<std::uintptr_t> addressesSeen_;
     std::deque<std::uintptr_t> addressesToName_;  // in a committed stack, not named yet
     std::optional<PoolOccupancy> occupancy_;

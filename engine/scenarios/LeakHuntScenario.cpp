@@ -21,7 +21,7 @@ MemoryGroup allocateImage(MemoryAllocator& allocator, int width, int height, std
     }
     // The group holds an RGBA image, as an Image<Rgba32> would: say so to the views.
     publishImageBufferCreated(image.allocationIds(), width, height, PixelTypeId::Rgba32,
-                              LeakHuntScenario::kBytesPerPixel);
+                              LeakHuntScenario::kBytesPerPixel, allocator.sourceId());
     return image;
 }
 

@@ -179,6 +179,32 @@ private slots:
                  qPrintable(alone.err));
     }
 
+    void size_setsTheScreenshotsWindow_andIsRefusedBelowTheMinimum() {
+        QTemporaryDir directory;
+        QVERIFY(directory.isValid());
+        const QString path = directory.filePath(QStringLiteral("small.png"));
+        const Finished run = runPoolscope(
+            {QStringLiteral("--screenshot"), path, QStringLiteral("--size"),
+             QStringLiteral("1024x640"), QStringLiteral("--iterations"), QStringLiteral("2")},
+            withoutAnyDisplay());
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QCOMPARE(QImage(path).size(), QSize(1024, 640));
+        for (const QString& wrong : {QStringLiteral("800x600"), QStringLiteral("1024"),
+                                     QStringLiteral("1024x+640"), QStringLiteral("x")}) {
+            const Finished refused = runPoolscope(
+                {QStringLiteral("--screenshot"), path, QStringLiteral("--size"), wrong},
+                withoutAnyDisplay());
+            QCOMPARE(refused.exitCode, 1);
+            QVERIFY2(refused.err.contains(QStringLiteral("--size must be WIDTHxHEIGHT")),
+                     qPrintable(refused.err));
+        }
+        const Finished alone = runPoolscope({QStringLiteral("--size"), QStringLiteral("1024x640")},
+                                            withoutAnyDisplay());
+        QCOMPARE(alone.exitCode, 1);
+        QVERIFY2(alone.err.contains(QStringLiteral("give --screenshot FILE.png too")),
+                 qPrintable(alone.err));
+    }
+
     void listScenarios_namesTheCheckpointsOfALesson() {
         const Finished run = runPoolscope({QStringLiteral("--list-scenarios")});
         QCOMPARE(run.exitCode, 0);

@@ -5,10 +5,13 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <set>
 #include <string>
 #include <thread>
 
+#include "diagnostics/MemoryDiagnostics.h"
 #include "diagnostics/StackTable.h"
+#include "imaging/PixelTypeId.h"
 #include "recording/RecordingError.h"
 #include "recording/RecordingReader.h"
 #include "recording/RecordingSchema.h"
@@ -129,6 +132,37 @@ private slots:
         // Three cached images, one subscriber preview and one decoder buffer left on the error
         // path, one pool chunk each, at the end.
         QCOMPARE(snapshots.back().rentedChunks, 5);
+    }
+
+    void leakHuntRecording_keepsTagNamesAndImageBuffers() {
+        const std::string path = file("leak-hunt-tags.psrec");
+        RecordingWriter writer(path, {{"scenario", LeakHuntScenario::kName}});
+        ScenarioRunner::Options options;
+        options.poolSizeMegabytes = 64;
+        options.eventSink = &writer;
+        ScenarioRunner runner(options);
+        LeakHuntScenario scenario;
+        runner.run(scenario, scenario.resolveParameters({}));
+        writer.finish({}, 0);
+
+        const RecordingReader reader(path);
+        std::set<std::string> names;
+        for (const auto& [id, name] : reader.tagNames()) {
+            QCOMPARE(MemoryDiagnostics::tagName(id), name);
+            names.insert(name);
+        }
+        QVERIFY(names.contains(LeakHuntScenario::kForgottenCacheTag));
+        QVERIFY(names.contains(LeakHuntScenario::kSubscriberTag));
+        // Each image the run made is named with its size and pixel type, as it was live.
+        int images = 0;
+        for (const RecordedEvent& recorded : readAll(reader, 1000)) {
+            if (recorded.event.kind == MemoryEventKind::ImageBufferCreated) {
+                QVERIFY(recorded.event.imageWidth() > 0 && recorded.event.imageHeight() > 0);
+                QCOMPARE(recorded.event.pixelType(), PixelTypeId::Rgba32);
+                images += 1;
+            }
+        }
+        QVERIFY(images > 0);
     }
 
     void aFullQueueDropsBatchesAndTheRecordingSaysHowMany() {

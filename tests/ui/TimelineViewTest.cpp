@@ -189,6 +189,58 @@ private slots:
         QVERIFY(view.xRange().first > 10.0);
     }
 
+    void follow_afterTheRunEnded_showsTheWholeRunAndStopsStretching() {
+        SessionState state({}, 0);
+        state.followPool(kSource, 64, kChunk);
+        TimelineView view;
+        for (int second = 1; second <= 5; ++second) {
+            MemoryEvent rent;
+            rent.kind = MemoryEventKind::Rent;
+            rent.sourceId = kSource;
+            rent.slot = second - 1;
+            rent.allocationId = static_cast<AllocationId>(second);
+            rent.bytes = kChunk;
+            rent.timeNanoseconds = second * kSecond;
+            state.apply(rent);
+            state.setProgress(true, second, 5);
+            view.setSnapshot(state.takeSnapshot(second * kSecond));
+            QCOMPARE(view.xRange().second, std::max(static_cast<double>(second), 1.05));
+        }
+        // Running but quiet: the axis still follows the clock.
+        view.setSnapshot(state.takeSnapshot(6 * kSecond));
+        QCOMPARE(view.xRange().second, 6.0);
+        // The run ends with its last snapshot; the idle session's samples go on, the axis stays
+        // on the whole run.
+        state.setProgress(false, 5, 5);
+        view.setSnapshot(state.takeSnapshot(7 * kSecond));
+        for (int second = 8; second <= 40; ++second) {
+            view.setSnapshot(state.takeSnapshot(second * kSecond));
+            QCOMPARE(view.xRange().first, 1.0);
+            QCOMPARE(view.xRange().second, 7.0);
+        }
+        QVERIFY(view.follow());
+    }
+
+    void samples_areDrawnAsSteps() {
+        TimelineView view;
+        QVERIFY(view.drawsSteps());
+    }
+
+    void allTime_clearsTheRangeAndShowsTheWholeSession() {
+        const auto snapshots = growingPool(100);
+        TimelineView view;
+        feed(view, snapshots);
+        view.setFollow(false);
+        QSignalSpy cleared(&view, &TimelineView::timeRangeCleared);
+        auto* allTime = view.findChild<QAction*>(QStringLiteral("allTimeAction"));
+        QVERIFY(allTime != nullptr);
+        allTime->trigger();
+        QCOMPARE(cleared.count(), 1);
+        QCOMPARE(view.xRange().first, 1.0);
+        QCOMPARE(view.xRange().second, 100.0);
+        QCOMPARE(allTime->text(), QStringLiteral("All time"));
+    }
+
     void shortRun_fillsThePlot_insteadOfAWiderAxis() {
         const auto snapshots = growingPool(17, kSecond / 100);  // 0.01 s to 0.17 s
         TimelineView view;
@@ -295,6 +347,34 @@ private slots:
         QCOMPARE(view.markerCount(), 3);
         QCOMPARE(view.markerLabels(), (QStringList{QStringLiteral("gen 0"), QStringLiteral("gen 1"),
                                                    QStringLiteral("gen 2")}));
+    }
+
+    void markerLabels_thatWouldOverlapOrBeCutAtTheRightEdge_areLeftOut() {
+        SessionState state({}, 0);
+        state.followPool(kSource, 4, kChunk);
+        TimelineView view;
+        view.resize(500, 300);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        // A sample a second; two checkpoints a hundredth of a second apart, and one at the last
+        // sample.
+        for (int second = 1; second <= 10; ++second) {
+            if (second == 2) {
+                state.addCheckpointMarker(2 * kSecond, QStringLiteral("first step"));
+                state.addCheckpointMarker(2 * kSecond + kSecond / 100,
+                                          QStringLiteral("second step"));
+            }
+            if (second == 10) {
+                state.addCheckpointMarker(10 * kSecond, QStringLiteral("a step at the very end"));
+            }
+            view.setSnapshot(state.takeSnapshot(second * kSecond));
+        }
+        QVERIFY(view.plotAreaWidth() > 0);  // laid out at its size
+        QCOMPARE(view.markerCount(), 3);
+        QCOMPARE(view.shownMarkerLabels(), QStringList{QStringLiteral("first step")});
+        auto* plot = view.findChild<QWidget*>(QStringLiteral("timelinePlot"));
+        QVERIFY(plot->toolTip().contains(QStringLiteral("a step at the very end")));
+        QVERIFY(plot->toolTip().contains(QStringLiteral("second step")));
     }
 
     void export_writesPngAndPdf() {

@@ -42,10 +42,20 @@ EngineSession::EngineSession(QObject* parent)
                 latest_ = snapshot;
                 emit snapshotPublished(snapshot);
             });
-    connect(ingestor_, &SessionIngestor::recordingOpened, this, [this](const QString& path) {
-        showsRecording_ = true;
-        emit recordingOpened(path);
-    });
+    connect(ingestor_, &SessionIngestor::recordingOpened, this,
+            [this](const QString& path, const QString& scenario, const QString& parameters) {
+                showsRecording_ = true;
+                recordedScenario_ = {scenario.toStdString(), {}};
+                for (const QString& assignment : parameters.split(u' ', Qt::SkipEmptyParts)) {
+                    try {
+                        recordedScenario_.parameters.push_back(
+                            ScenarioParameters::splitAssignment(assignment.toStdString()));
+                    } catch (const ScenarioError&) {
+                        // A pair without '=' says nothing the picker could take.
+                    }
+                }
+                emit recordingOpened(path);
+            });
     connect(ingestor_, &SessionIngestor::recordingFailed, this, &EngineSession::recordingFailed);
     connect(ingestor_, &SessionIngestor::runRecordingFinished, this,
             [this](const QString& path, const QString& error) {
@@ -135,8 +145,13 @@ bool EngineSession::start() {
     const QString recordingPath = nextRecordingPath();
     SessionIngestor::RunRecording recording;
     recording.path = recordingPath;
+    std::string parameters;
+    for (const auto& [key, value] : scenarioParameters_->values()) {
+        parameters += (parameters.empty() ? "" : " ") + key + "=" + scenarioValueToString(value);
+    }
     recording.metadata = {
         {"scenario", scenarioName_},
+        {"parameters", parameters},
         {"allocator", allocator_->name()},
         {"pool_size_megabytes", std::to_string(allocatorOptions_.maximumPoolSizeMegabytes)}};
     lastRunRecording_.clear();
@@ -149,6 +164,7 @@ bool EngineSession::start() {
         },
         Qt::QueuedConnection);
     showsRecording_ = false;
+    recordedScenario_ = {};
     running_ = true;
 
     // The worker holds its own references: it never touches the session, which may be gone
@@ -274,6 +290,7 @@ void EngineSession::openRecording(const QString& path) {
 
 void EngineSession::showLive() {
     showsRecording_ = false;
+    recordedScenario_ = {};
     QMetaObject::invokeMethod(ingestor_, &SessionIngestor::startLive, Qt::QueuedConnection);
 }
 

@@ -48,6 +48,12 @@ struct SessionAllocatorOptions {
     bool preferContiguous = false;
 };
 
+// What a recording says it was made by; an empty name when it does not say.
+struct RecordedScenario {
+    std::string name;
+    std::vector<std::pair<std::string, std::string>> parameters;
+};
+
 // The GUI's handle on the engine: runs a scenario on a worker thread, and has the session's
 // ingestor (on a thread of its own) turn the engine's events, or a recording's, into
 // SessionSnapshots about 30 times a second. Lives on the GUI thread, which never waits on a
@@ -82,6 +88,8 @@ public:
     bool showsRecording() const { return showsRecording_; }
     // Attached to a program over the live link, and the link has not ended.
     bool isAttached() const { return attached_; }
+    // The scenario the recording on show was made by (empty while live).
+    const RecordedScenario& recordedScenario() const { return recordedScenario_; }
     const std::shared_ptr<const SessionSnapshot>& latestSnapshot() const { return latest_; }
     const std::optional<RunOutcome>& lastOutcome() const { return lastOutcome_; }
     // The last finished run's recording, ready to be saved; empty before one finished.
@@ -157,6 +165,7 @@ private:
     std::shared_ptr<const SessionSnapshot> latest_;
     bool showsRecording_ = false;
     bool attached_ = false;
+    RecordedScenario recordedScenario_;
 
     std::string scenarioName_ = "default";
     std::optional<ScenarioParameters> scenarioParameters_;

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "base/Clock.h"
+#include "diagnostics/StackFrameSelection.h"
 #include "diagnostics/MemoryDiagnostics.h"
 #include "diagnostics/Symbolizer.h"
 #include "gc/GcHeap.h"
@@ -97,14 +98,18 @@ void SessionIngestor::openRecording(const QString& path) {
     SessionState::Resolvers resolvers;
     resolvers.stack = [source](StackId stackId) {
         try {
-            return source->stack(stackId);
+            return StackFrameSelection::select(source->stack(stackId));
         } catch (const std::exception&) {
             // A damaged stack table leaves this stack unnamed; the events still count.
             return std::vector<Frame>();
         }
     };
     resolvers.missingSymbols = [] { return Symbolizer::instance().missingSymbols(); };
-    resolvers.tag = [](std::uint16_t tagId) { return QStringLiteral("tag %1").arg(tagId); };
+    resolvers.tag = [names = reader_->tagNames()](std::uint16_t tagId) {
+        const auto it = names.find(tagId);
+        return it != names.end() ? QString::fromStdString(it->second)
+                                 : QStringLiteral("tag %1").arg(tagId);
+    };
     const std::int64_t origin = first.empty() ? 0 : first.front().event.timeNanoseconds;
     state_ = std::make_unique<SessionState>(std::move(resolvers), origin);
     state_->setFromRecording(true);
@@ -120,7 +125,11 @@ void SessionIngestor::openRecording(const QString& path) {
     readDone_ = false;
     nextSampleTime_ = origin;
     lastEventTime_ = origin;
-    emit recordingOpened(path);
+    const auto text = [&metadata](const char* key) {
+        const auto it = metadata.find(key);
+        return it == metadata.end() ? QString() : QString::fromStdString(it->second);
+    };
+    emit recordingOpened(path, text("scenario"), text("parameters"));
     timer_.start(kSnapshotIntervalMilliseconds);
     tick();
 }

@@ -92,7 +92,9 @@ public slots:
 
 signals:
     void snapshotReady(const std::shared_ptr<const poolscope::SessionSnapshot>& snapshot);
-    void recordingOpened(const QString& path);
+    // The recording is shown from now on; it was made by this scenario with these parameters
+    // ("key=value" pairs, space-separated; both empty when it does not say).
+    void recordingOpened(const QString& path, const QString& scenario, const QString& parameters);
     void recordingFailed(const QString& path, const QString& error);
     // The run's recording is complete on disk (or could not be finished: error not empty).
     void runRecordingFinished(const QString& path, const QString& error);

@@ -53,6 +53,11 @@ struct AllocationTable {
     std::int64_t timeNanoseconds = 0;
     std::vector<LiveAllocation> rows;
     std::vector<AllocationChunk> chunks;
+    // Totals over rows, made with them, so that every figure on screen counts the same rows:
+    // all their bytes, and the unpooled bytes still held (a row released without dispose
+    // holds none).
+    std::uint64_t bytes = 0;
+    std::uint64_t unpooledBytes = 0;
 
     const LiveAllocation* find(AllocationId id) const;
 };

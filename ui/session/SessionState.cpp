@@ -287,6 +287,10 @@ std::shared_ptr<const AllocationTable> SessionState::buildAllocationTable(
         row.firstChunk = static_cast<std::uint32_t>(table->chunks.size());
         row.chunkCount = static_cast<std::uint32_t>(entry.chunks.size());
         table->chunks.insert(table->chunks.end(), entry.chunks.begin(), entry.chunks.end());
+        table->bytes += row.bytes;
+        if (row.tier == MemoryTier::Unpooled && !row.releasedWithoutDispose) {
+            table->unpooledBytes += row.bytes;
+        }
         table->rows.push_back(row);
     }
     return table;

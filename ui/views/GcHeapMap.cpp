@@ -44,7 +44,9 @@ std::uint64_t bandExtent(const GcHeapSnapshot::Region& region) {
 GcHeapMap::GcHeapMap(QWidget* parent) : QWidget(parent) {
     setObjectName(QStringLiteral("gcHeapMap"));
     setMouseTracking(false);
-    setMinimumHeight(260);
+    // Enough for the generations and the large object heap to stay readable; the dock gives
+    // the map more room when the window has it.
+    setMinimumHeight(180);
     setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
     setAttribute(Qt::WA_OpaquePaintEvent, false);
 }

@@ -33,6 +33,14 @@ QStringList LayoutBands::labels() const {
     return labels;
 }
 
+int LayoutBands::contentHeight() const {
+    const int line = QFontMetrics(font()).height();
+    if (bands_.empty()) {
+        return 3 * line + 24;
+    }
+    return static_cast<int>(bands_.size()) * (2 * line + 14 + kGap) + 2;
+}
+
 int LayoutBands::minimumBandHeight() const {
     return QFontMetrics(font()).height() + 8;
 }

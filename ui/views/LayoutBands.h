@@ -25,7 +25,10 @@ public:
     // Each band's heading and details in one line.
     QStringList labels() const;
 
-    QSize sizeHint() const override { return {600, 300}; }
+    // What the bands need to be read, each with its two lines of text (or the empty text):
+    // a one-chunk layout is a strip, not a tall box.
+    int contentHeight() const;
+    QSize sizeHint() const override { return {600, contentHeight()}; }
 
 protected:
     void paintEvent(QPaintEvent* event) override;

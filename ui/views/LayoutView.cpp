@@ -32,21 +32,26 @@ LayoutView::LayoutView(QWidget* parent) : QWidget(parent) {
     singlePixel_->setTextFormat(Qt::PlainText);
     singlePixel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     bands_ = new LayoutBands(this);
-    auto* scroll = new QScrollArea(this);
-    scroll->setWidget(bands_);
-    scroll->setWidgetResizable(true);
-    scroll->setFrameShape(QFrame::StyledPanel);
+    scroll_ = new QScrollArea(this);
+    scroll_->setWidget(bands_);
+    scroll_->setWidgetResizable(true);
+    scroll_->setFrameShape(QFrame::StyledPanel);
     layout->addWidget(title_);
     layout->addWidget(singlePixel_);
-    layout->addWidget(scroll, 1);
-    layout->addWidget(createCalculatorForm());
+    // The bands take the room they can use and no more; what is left stays below the form.
+    layout->addWidget(scroll_, 100);
+    // The form never shrinks below what its fields need; the bands scroll instead.
+    QWidget* calculator = createCalculatorForm();
+    calculator->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
+    layout->addWidget(calculator);
+    layout->addStretch(1);
     showLiveAllocation();
 }
 
 LayoutView::~LayoutView() = default;
 
 QSize LayoutView::sizeHint() const {
-    return {700, 480};
+    return {700, QWidget::sizeHint().height()};
 }
 
 QWidget* LayoutView::createCalculatorForm() {
@@ -158,6 +163,7 @@ void LayoutView::present(const ImageLayoutDescription& description) {
     singlePixel_->setText(description.singlePixelText);
     bands_->setEmptyText(description.emptyText);
     bands_->setBands(description.bands);
+    scroll_->setMaximumHeight(bands_->contentHeight() + 2 * scroll_->frameWidth());
 }
 
 void LayoutView::showLiveAllocation() {

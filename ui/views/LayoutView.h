@@ -14,6 +14,7 @@
 class QCheckBox;
 class QComboBox;
 class QLabel;
+class QScrollArea;
 class QSpinBox;
 
 namespace poolscope {
@@ -65,6 +66,7 @@ private:
     QLabel* title_ = nullptr;
     QLabel* singlePixel_ = nullptr;
     LayoutBands* bands_ = nullptr;
+    QScrollArea* scroll_ = nullptr;
 
     QSpinBox* widthInput_ = nullptr;
     QSpinBox* heightInput_ = nullptr;

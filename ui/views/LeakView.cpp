@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <utility>
+#include <vector>
 
 #include "models/AllocationDiff.h"
 #include "models/DisplayFormat.h"
@@ -49,6 +50,7 @@ LeakView::LeakView(QWidget* parent)
     layout->addWidget(toolbar_);
 
     status_ = new QLabel(this);
+    status_->setObjectName(QStringLiteral("leakStatus"));
     status_->setTextFormat(Qt::RichText);
     status_->setContentsMargins(6, 0, 6, 0);
     status_->setForegroundRole(QPalette::WindowText);
@@ -73,14 +75,14 @@ LeakView::LeakView(QWidget* parent)
     header->setSectionResizeMode(QHeaderView::Interactive);
     header->setStretchLastSection(true);
     header->setHighlightSections(false);
+    // Columns are measured on the rows in view, not on a million.
+    header->setResizeContentsPrecision(0);
+    // The top frame stretches with the window; any other column resized is the reader's.
+    connect(header, &QHeaderView::sectionResized, this, [this](int column) {
+        columnsSizedByHand_ =
+            columnsSizedByHand_ || (!fittingColumns_ && column != LeakTableModel::TopFrameColumn);
+    });
     const int digit = fontMetrics().horizontalAdvance(QLatin1Char('0'));
-    header->resizeSection(LeakTableModel::IdColumn, digit * 9);
-    header->resizeSection(LeakTableModel::SizeColumn, digit * 11);
-    header->resizeSection(LeakTableModel::TierColumn, digit * 17);
-    header->resizeSection(LeakTableModel::ImageColumn, digit * 15);
-    header->resizeSection(LeakTableModel::ThreadColumn, digit * 9);
-    header->resizeSection(LeakTableModel::AgeColumn, digit * 9);
-    header->resizeSection(LeakTableModel::TagColumn, digit * 17);
     connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &LeakView::onCurrentChanged);
     connect(model_, &LeakTableModel::textChanged, table_->viewport(),
@@ -117,6 +119,7 @@ LeakView::LeakView(QWidget* parent)
     layout->addWidget(splitter, 1);
 
     proxy_->setSuppressedSignatures(suppressions_.signatures());
+    fitColumns();
     showDetail(std::nullopt, std::nullopt);
     updateActions();
     updateStatus();
@@ -187,13 +190,9 @@ void LeakView::applyTable(std::shared_ptr<const AllocationTable> table,
     }
     // A new table resets the model: keep the reader's place (scroll and selection) by id.
     const int scroll = table_->verticalScrollBar()->value();
-    tableBytes_ = 0;
-    if (table) {
-        for (const LiveAllocation& row : table->rows) {
-            tableBytes_ += row.bytes;
-        }
-    }
+    tableBytes_ = table ? table->bytes : 0;
     model_->setData(std::move(table), std::move(stacks), nowNanoseconds);
+    fitColumns();
     table_->verticalScrollBar()->setValue(scroll);
     if (pages_->currentWidget() == tree_) {
         refreshGroups();
@@ -202,6 +201,40 @@ void LeakView::applyTable(std::shared_ptr<const AllocationTable> table,
         selectAllocation(*selectedAllocation_);
     }
     updateStatus();
+}
+
+void LeakView::fitColumns() {
+    if (columnsSizedByHand_) {
+        return;  // the reader's widths stay
+    }
+    fittingColumns_ = true;
+    QHeaderView* header = table_->horizontalHeader();
+    // QTableView hides the measure its base class offers to everyone.
+    const QAbstractItemView& view = *table_;
+    // Every column but the top frame as wide as its header and the rows in view (an empty one
+    // stays narrow); the top frame, last, stretches over the rest. In a narrow table the
+    // others give way (never below their header) so that the top frame keeps a share.
+    std::vector<int> widths;
+    int total = 0;
+    for (int column = 0; column < LeakTableModel::TopFrameColumn; ++column) {
+        widths.push_back(std::max(header->sectionSizeHint(column), view.sizeHintForColumn(column)));
+        total += widths.back();
+    }
+    const int room = table_->viewport()->width() * (100 - kTopFrameSharePercent) / 100;
+    for (int column = 0; column < LeakTableModel::TopFrameColumn; ++column) {
+        int width = widths[static_cast<std::size_t>(column)];
+        if (total > room && room > 0) {
+            width = std::max(header->sectionSizeHint(column),
+                             static_cast<int>(static_cast<std::int64_t>(width) * room / total));
+        }
+        header->resizeSection(column, width);
+    }
+    fittingColumns_ = false;
+}
+
+void LeakView::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    fitColumns();
 }
 
 void LeakView::filtersChanged() {
@@ -456,10 +489,13 @@ void LeakView::selectAllocation(AllocationId id) {
 }
 
 void LeakView::setSelectedAllocation(quint64 id) {
-    if (selectedAllocation_ == id) {
+    // 0 names no allocation: the selection and the stack pane are cleared.
+    const std::optional<AllocationId> wanted =
+        id != 0 ? std::optional<AllocationId>(id) : std::nullopt;
+    if (selectedAllocation_ == wanted) {
         return;
     }
-    selectedAllocation_ = id;
+    selectedAllocation_ = wanted;
     const LiveAllocation* row = model_->table() ? model_->table()->find(id) : nullptr;
     selectedStackId_ = row != nullptr ? std::optional<StackId>(row->stackId) : std::nullopt;
     selectAllocation(id);

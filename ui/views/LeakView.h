@@ -72,6 +72,9 @@ public:
     // QSettings key of the suppressed stacks' signatures.
     static QString suppressionsSettingsKey();
 
+protected:
+    void resizeEvent(QResizeEvent* event) override;
+
 signals:
     void allocationSelected(quint64 id);
     void checkpointRequested(const QString& label);
@@ -81,6 +84,9 @@ private:
     void applyTable(std::shared_ptr<const AllocationTable> table,
                     std::shared_ptr<const StackCatalog> stacks, std::int64_t nowNanoseconds);
     void filtersChanged();
+    void fitColumns();
+    // The least share of the table's width the top frame keeps.
+    static constexpr int kTopFrameSharePercent = 30;
     void refreshGroups();
     void updateStatus();
     void updateActions();
@@ -117,6 +123,9 @@ private:
     std::optional<AllocationId> selectedAllocation_;
     std::optional<StackId> selectedStackId_;
     bool selectingQuietly_ = false;
+    // Columns fit their content until the reader resizes one.
+    bool columnsSizedByHand_ = false;
+    bool fittingColumns_ = false;
 };
 
 }  // namespace poolscope

@@ -17,6 +17,7 @@
 #include "session/EngineSession.h"
 #include "views/AllocatorOptionsBar.h"
 #include "views/AttachActions.h"
+#include "views/DockArrangement.h"
 #include "views/GcHeapView.h"
 #include "views/LayoutView.h"
 #include "views/LeakView.h"
@@ -31,20 +32,6 @@ namespace poolscope {
 namespace {
 
 constexpr int kFrameMilliseconds = 33;
-
-// The views a scenario of each kind is best watched in, brought to the front when it is
-// chosen: the heap is what the GC scenarios are about (gc-vs-pool shows it beside the pool map).
-QStringList preferredViews(ScenarioKind kind) {
-    switch (kind) {
-        case ScenarioKind::Teaching:
-            return {QStringLiteral("gc")};
-        case ScenarioKind::LeakHunting:
-            return {QStringLiteral("layout"), QStringLiteral("leaks")};
-        case ScenarioKind::PoolBehaviour:
-            break;
-    }
-    return {QStringLiteral("layout")};
-}
 
 }  // namespace
 
@@ -88,8 +75,18 @@ MainWindow::MainWindow(EngineSession& session, QWidget* parent)
     connect(&session_, &EngineSession::runningChanged, this, &MainWindow::updateControls);
     connect(&session_, &EngineSession::runFinished, this, &MainWindow::onRunFinished);
     connect(&session_, &EngineSession::recordingOpened, this, [this](const QString& path) {
-        timeline_->clear();
-        setWindowTitle(QStringLiteral("PoolScope — %1").arg(QFileInfo(path).fileName()));
+        clearViews();
+        // The picker names the scenario the file was made by, so Run repeats that run.
+        const RecordedScenario& recorded = session_.recordedScenario();
+        const bool known = !recorded.name.empty() &&
+                           session_.trySetScenario(recorded.name, recorded.parameters).isEmpty();
+        if (known) {
+            runBar_->selectScenario(recorded.name, recorded.parameters);
+        }
+        setWindowTitle(
+            known ? QStringLiteral("PoolScope — %1 (%2)")
+                        .arg(QFileInfo(path).fileName(), QString::fromStdString(recorded.name))
+                  : QStringLiteral("PoolScope — %1").arg(QFileInfo(path).fileName()));
         statusBar_->setState(tr("Recording"));
         updateControls();
     });
@@ -126,7 +123,7 @@ void MainWindow::buildActions() {
     liveAction_ = new QAction(tr("Back to &Live Engine"), this);
     connect(liveAction_, &QAction::triggered, this, [this] {
         session_.showLive();
-        timeline_->clear();
+        clearViews();
         setWindowTitle(QStringLiteral("PoolScope"));
         statusBar_->setState(tr("Live"));
         updateControls();
@@ -147,20 +144,12 @@ void MainWindow::buildDocks() {
     leaks_ = new LeakView(this);
     gcHeap_ = new GcHeapView(this);
 
-    QDockWidget* poolDock =
-        addViewDock(poolMap_, tr("Pool map"), QStringLiteral("pool"), Qt::LeftDockWidgetArea);
-    QDockWidget* timelineDock =
-        addViewDock(timeline_, tr("Timeline"), QStringLiteral("timeline"), Qt::LeftDockWidgetArea);
-    QDockWidget* layoutDock =
-        addViewDock(layout_, tr("Layout"), QStringLiteral("layout"), Qt::RightDockWidgetArea);
-    QDockWidget* gcDock =
-        addViewDock(gcHeap_, tr("GC heap"), QStringLiteral("gc"), Qt::RightDockWidgetArea);
-    QDockWidget* leaksDock =
-        addViewDock(leaks_, tr("Leaks"), QStringLiteral("leaks"), Qt::RightDockWidgetArea);
-    splitDockWidget(poolDock, timelineDock, Qt::Vertical);
-    splitDockWidget(layoutDock, leaksDock, Qt::Vertical);
-    tabifyDockWidget(layoutDock, gcDock);
-    layoutDock->raise();
+    addViewDock(poolMap_, tr("Pool map"), QStringLiteral("pool"), Qt::LeftDockWidgetArea);
+    addViewDock(timeline_, tr("Timeline"), QStringLiteral("timeline"), Qt::LeftDockWidgetArea);
+    addViewDock(layout_, tr("Layout"), QStringLiteral("layout"), Qt::RightDockWidgetArea);
+    addViewDock(gcHeap_, tr("GC heap"), QStringLiteral("gc"), Qt::RightDockWidgetArea);
+    addViewDock(leaks_, tr("Leaks"), QStringLiteral("leaks"), Qt::RightDockWidgetArea);
+    arrangement_ = new DockArrangement(*this, docks_);
 
     connect(poolMap_, &PoolMapView::allocationSelected, this, &MainWindow::selectAllocation);
     connect(leaks_, &LeakView::allocationSelected, this, &MainWindow::selectAllocation);
@@ -199,6 +188,8 @@ void MainWindow::buildMenus() {
         view->addAction(dock->toggleViewAction());
     }
     view->addSeparator();
+    QAction* reset = view->addAction(tr("&Reset Layout"), arrangement_, &DockArrangement::reset);
+    reset->setObjectName(QStringLiteral("resetLayoutAction"));
     view->addMenu(new ThemeMenu(view));
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
@@ -215,15 +206,15 @@ void MainWindow::restoreSettings() {
     QSettings settings;
     resize(settings.value(QStringLiteral("window/size"), QSize(1500, 940)).toSize());
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
-    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
     allocatorBar_->restoreSettings(settings);
     runBar_->restoreSettings(settings);
+    arrangeForScenario(runBar_->scenarioName());
 }
 
 void MainWindow::saveSettings() const {
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
-    settings.setValue(QStringLiteral("window/state"), saveState());
+    arrangement_->save(settings);
     allocatorBar_->saveSettings(settings);
     runBar_->saveSettings(settings);
 }
@@ -281,16 +272,7 @@ void MainWindow::selectScenario(
 
 void MainWindow::arrangeForScenario(const QString& name) {
     const ScenarioCatalogue::Entry* entry = EngineSession::catalogue().find(name);
-    if (entry == nullptr) {
-        return;
-    }
-    for (const QString& view : preferredViews(entry->kind)) {
-        for (const auto& [viewName, dock] : docks_) {
-            if (viewName == view) {
-                dock->raise();
-            }
-        }
-    }
+    arrangement_->arrangeFor(entry != nullptr ? entry->kind : ScenarioKind::PoolBehaviour);
 }
 
 void MainWindow::updateControls() {
@@ -329,6 +311,22 @@ void MainWindow::presentLatest() {
     }
 
     statusBar_->showSnapshot(*snapshot);
+}
+
+void MainWindow::clearViews() {
+    pending_.reset();
+    auto empty = std::make_shared<SessionSnapshot>();
+    empty->allocations = std::make_shared<const AllocationTable>();
+    empty->stacks = std::make_shared<const StackCatalog>();
+    selectAllocation(0);
+    leaks_->showAllAllocations();
+    poolMap_->setSnapshot(empty);
+    layout_->setSnapshot(empty);
+    leaks_->setSnapshot(empty);
+    gcHeap_->setSnapshot(nullptr);
+    gcHeap_->setLesson({}, {});
+    timeline_->clear();
+    statusBar_->showSnapshot(*empty);
 }
 
 QString MainWindow::statusText() const {

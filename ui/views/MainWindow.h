@@ -21,6 +21,7 @@ namespace poolscope {
 
 class AllocatorOptionsBar;
 class AttachActions;
+class DockArrangement;
 class EngineSession;
 class GcHeapView;
 class LayoutView;
@@ -65,6 +66,7 @@ public:
     // the heap view; false when nothing is live.
     bool selectSomethingToShow();
 
+    DockArrangement* dockArrangement() const { return arrangement_; }
     PoolMapView* poolMapView() const { return poolMap_; }
     TimelineView* timelineView() const { return timeline_; }
     LayoutView* layoutView() const { return layout_; }
@@ -101,9 +103,12 @@ private:
     void updateControls();
     void onSnapshot(const std::shared_ptr<const SessionSnapshot>& snapshot);
     void presentLatest();
+    // Every view shows nothing: the previous session's figures, selection and stack go before
+    // another session's are shown.
+    void clearViews();
     void onRunFinished(const RunOutcome& outcome);
     void selectAllocation(quint64 id);
-    // Brings forward the views the scenario's kind is best watched in.
+    // Arranges the docks for the scenario's kind of task.
     void arrangeForScenario(const QString& name);
     QDockWidget* addViewDock(QWidget* view, const QString& title, const QString& name,
                              Qt::DockWidgetArea area);
@@ -116,6 +121,7 @@ private:
     LeakView* leaks_ = nullptr;
     GcHeapView* gcHeap_ = nullptr;
     std::vector<std::pair<QString, QDockWidget*>> docks_;
+    DockArrangement* arrangement_ = nullptr;
 
     RunToolBar* runBar_ = nullptr;
     AllocatorOptionsBar* allocatorBar_ = nullptr;

@@ -162,12 +162,36 @@ void PoolMapView::resizeEvent(QResizeEvent* event) {
     rebuildGeometry();
 }
 
+QString PoolMapView::headerText() const {
+    if (!snapshot_ || cellCount() == 0) {
+        return headerText(0, 0, 0);
+    }
+    const PoolSnapshot& pool = snapshot_->pool;
+    return headerText(pool.rentedChunks, pool.retainedChunks, pool.emptySlots);
+}
+
+QString PoolMapView::headerText(int rented, int retained, int neverCreated) const {
+    if (!snapshot_ || cellCount() == 0) {
+        return tr("No pool yet: run a scenario to see its chunks.");
+    }
+    return tr("Pool: %1 slots of %2 \u2014 rented %3, retained %4, never created %5")
+        .arg(cellCount())
+        .arg(DisplayFormat::bytes(static_cast<std::uint64_t>(snapshot_->pool.chunkBytes)))
+        .arg(rented)
+        .arg(retained)
+        .arg(neverCreated);
+}
+
 void PoolMapView::rebuildGeometry() {
     const QFontMetrics metrics(font());
     const int lineHeight = metrics.height();
     const QRect area = rect().adjusted(kMargin, kMargin, -kMargin, -kMargin);
     Geometry geometry;
-    geometry.header = QRect(area.left(), area.top(), area.width(), lineHeight);
+    // Two lines when the header with every count at its widest does not fit one: it wraps
+    // instead of losing its end.
+    const QString widestHeader = headerText(cellCount(), cellCount(), cellCount());
+    const int headerLines = metrics.horizontalAdvance(widestHeader) > area.width() ? 2 : 1;
+    geometry.header = QRect(area.left(), area.top(), area.width(), headerLines * lineHeight);
 
     // The legend flows over as many lines as the width needs.
     const QStringList legendTexts{tr("Never created"), tr("Retained (free, committed)"),
@@ -264,21 +288,8 @@ void PoolMapView::paintEvent(QPaintEvent*) {
     painter.fillRect(rect(), colours.color(QPalette::Window));
     painter.setPen(colours.color(QPalette::WindowText));
 
-    QString header;
-    if (!snapshot_ || cellCount() == 0) {
-        header = tr("No pool yet: run a scenario to see its chunks.");
-    } else {
-        const PoolSnapshot& pool = snapshot_->pool;
-        header = tr("Pool: %1 slots of %2 \u2014 rented %3, retained %4, never created %5")
-                     .arg(cellCount())
-                     .arg(DisplayFormat::bytes(static_cast<std::uint64_t>(pool.chunkBytes)))
-                     .arg(pool.rentedChunks)
-                     .arg(pool.retainedChunks)
-                     .arg(pool.emptySlots);
-    }
-    painter.drawText(
-        geometry_.header, Qt::AlignLeft | Qt::AlignVCenter,
-        QFontMetrics(font()).elidedText(header, Qt::ElideRight, geometry_.header.width()));
+    painter.drawText(geometry_.header, Qt::AlignLeft | Qt::AlignVCenter | Qt::TextWordWrap,
+                     headerText());
     paintGrid(painter);
     paintStrip(painter, geometry_.unpooled);
     paintStrip(painter, geometry_.small);

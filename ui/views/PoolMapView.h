@@ -35,6 +35,11 @@ public:
     int cellCount() const;
     // Where slot `slot` is drawn, in widget coordinates; empty for a slot that does not exist.
     QRect cellRect(int slot) const;
+    // The line above the grid, and where it is drawn (wrapped over two lines when narrow).
+    QString headerText() const;
+    QRect headerRect() const { return geometry_.header; }
+    // The unpooled strip's title, as drawn.
+    QString unpooledText() const { return geometry_.unpooled.title; }
 
     // The colour of an allocation wherever PoolScope draws one: stable, and the same for every
     // chunk of it.
@@ -77,6 +82,7 @@ private:
     };
 
     void rebuildGeometry();
+    QString headerText(int rented, int retained, int neverCreated) const;
     void fillStrip(Strip& strip, MemoryTier tier, const QRect& labelRect, const QRect& barRect);
     void noteTrimmedSlots(const SessionSnapshot& previous, const SessionSnapshot& next);
     double flashStrength(int slot) const;

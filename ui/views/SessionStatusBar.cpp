@@ -60,13 +60,17 @@ void SessionStatusBar::showSnapshot(const SessionSnapshot& snapshot) {
     }
     symbolsLabel_->setToolTip(why.isEmpty() ? tr("Stack frames whose function could not be named")
                                             : why.join(QLatin1Char('\n')));
-    undisposedLabel_->setText(tr("%L1 undisposed").arg(pool.undisposedAllocations));
+    // The undisposed allocations and the unpooled bytes are the allocation table's, which the
+    // leak table and the pool map's strips show from the same snapshot: the figures agree at
+    // every frame, even while the table lags the pool's counts by a refresh.
+    const AllocationTable* table = snapshot.allocations.get();
+    undisposedLabel_->setText(tr("%L1 undisposed").arg(table != nullptr ? table->rows.size() : 0));
     const std::uint64_t chunkBytes = static_cast<std::uint64_t>(pool.chunkBytes);
     bytesLabel_->setText(
         tr("pool %1 rented / %2 retained · unpooled %3")
             .arg(DisplayFormat::bytes(static_cast<std::uint64_t>(pool.rentedChunks) * chunkBytes),
                  DisplayFormat::bytes(static_cast<std::uint64_t>(pool.retainedChunks) * chunkBytes),
-                 DisplayFormat::bytes(pool.unpooledBytesLive)));
+                 DisplayFormat::bytes(table != nullptr ? table->unpooledBytes : 0)));
     if (pool.workloadRunning && !snapshot.fromRecording) {
         stateLabel_->setText(snapshot.phase.isEmpty() ? tr("Running") : snapshot.phase);
     }

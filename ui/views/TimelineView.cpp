@@ -31,6 +31,10 @@ constexpr double kMinimumSpanSeconds = 0.05;
 // session can run for days without the plot growing without bound.
 constexpr int kMaximumSamples = 1'000'000;
 constexpr std::size_t kMaximumMarkers = 5000;
+// A tooltip longer than this would not fit the screen.
+constexpr qsizetype kMarkersInToolTip = 40;
+// The width a legend entry ("Managed: gen 2" and its swatch) takes, for wrapping the legend.
+constexpr int kLegendEntryWidth = 175;
 
 struct SeriesStyle {
     const char* name;
@@ -116,11 +120,7 @@ TimelineView::TimelineView(QWidget* parent) : QWidget(parent) {
     connect(followAction_, &QAction::toggled, this, [this](bool on) { setFollow(on); });
     QAction* fitAction = toolBar_->addAction(tr("Show all"));
     fitAction->setToolTip(tr("Show the whole session"));
-    connect(fitAction, &QAction::triggered, this, [this] {
-        setFollow(false);
-        setXRange(firstSeconds_, std::max(lastSeconds_, firstSeconds_ + kMinimumSpanSeconds));
-        replotSoon();
-    });
+    connect(fitAction, &QAction::triggered, this, [this] { showWholeSession(); });
     toolBar_->addSeparator();
     selectModeAction_ = toolBar_->addAction(tr("Select range"));
     selectModeAction_->setObjectName(QStringLiteral("selectRangeAction"));
@@ -133,8 +133,14 @@ TimelineView::TimelineView(QWidget* parent) : QWidget(parent) {
     clearRangeAction_->setObjectName(QStringLiteral("clearRangeAction"));
     clearRangeAction_->setEnabled(false);
     connect(clearRangeAction_, &QAction::triggered, this, [this] { clearTimeRange(); });
-    rangeLabel_ = new QLabel(tr("  All time"), toolBar_);
-    toolBar_->addWidget(rangeLabel_);
+    rangeAction_ = toolBar_->addAction(tr("All time"));
+    rangeAction_->setObjectName(QStringLiteral("allTimeAction"));
+    rangeAction_->setToolTip(
+        tr("The time the tables show; click for all of it, with the whole session in view"));
+    connect(rangeAction_, &QAction::triggered, this, [this] {
+        clearTimeRange();
+        showWholeSession();
+    });
     toolBar_->addSeparator();
     QAction* exportAction = toolBar_->addAction(tr("Export\u2026"));
     exportAction->setToolTip(tr("Save the plot as PNG or PDF"));
@@ -154,6 +160,15 @@ TimelineView::TimelineView(QWidget* parent) : QWidget(parent) {
 }
 
 TimelineView::~TimelineView() = default;
+
+bool TimelineView::drawsSteps() const {
+    return graphs_[0]->lineStyle() == QCPGraph::lsStepRight;
+}
+
+int TimelineView::plotAreaWidth() const {
+    plot_->replot(QCustomPlot::rpImmediateRefresh);  // lays the plot out at its size now
+    return plot_->axisRect()->width();
+}
 
 QSize TimelineView::sizeHint() const {
     return {800, 360};
@@ -186,22 +201,32 @@ void TimelineView::createPlot() {
         if (series > 0) {
             graph->setChannelFillGraph(graphs_[static_cast<std::size_t>(series - 1)]);
         }
+        // A sample holds the peak since the one before: drawn as a step, the memory stays at
+        // its level until it changed, with no slope suggesting a growth between samples.
+        graph->setLineStyle(QCPGraph::lsStepRight);
         graph->setVisible(false);
         graph->removeFromLegend();
         graphs_[static_cast<std::size_t>(series)] = graph;
     }
 
     plot_->legend->setVisible(true);
-    // The legend beside the plot, at the top of its column, not over the newest data.
+    // The legend in a row above the plot, its entries side by side (as many as fit), so
+    // it takes a line of height instead of a column of the plot's width, and covers no data.
+    // An empty element beside it takes the rest of the row, so that the row (and the plot's
+    // column) is as wide as the plot even while the legend is empty.
     plot_->axisRect()->insetLayout()->take(plot_->legend);
-    auto* legendColumn = new QCPLayoutGrid;
-    plot_->plotLayout()->addElement(0, 1, legendColumn);
-    plot_->plotLayout()->setColumnStretchFactor(1, 0.001);
-    legendColumn->addElement(0, 0, plot_->legend);
-    legendColumn->addElement(1, 0, new QCPLayoutElement(plot_));
-    legendColumn->setRowStretchFactor(0, 0.001);
-    legendColumn->setMargins(QMargins(0, 6, 6, 0));
+    auto* legendRow = new QCPLayoutGrid;
+    plot_->plotLayout()->insertRow(0);
+    plot_->plotLayout()->addElement(0, 0, legendRow);
+    plot_->plotLayout()->setRowStretchFactor(0, 0.001);
+    legendRow->addElement(0, 0, plot_->legend);
+    legendRow->addElement(0, 1, new QCPLayoutElement(plot_));
+    legendRow->setColumnStretchFactor(0, 0.001);
+    legendRow->setMargins(QMargins(6, 4, 6, 0));
+    plot_->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    plot_->legend->setWrap(4);
     plot_->legend->setRowSpacing(0);
+    plot_->legend->setColumnSpacing(12);
 
     plot_->installEventFilter(this);
     connect(plot_->selectionRect(), &QCPSelectionRect::accepted, this,
@@ -216,6 +241,8 @@ void TimelineView::createPlot() {
                 }
                 thinMarkerLabels();
             });
+    // Where a label fits is known once the plot is laid out at its size.
+    connect(plot_, &QCustomPlot::afterLayout, this, [this] { thinMarkerLabels(); });
 }
 
 void TimelineView::applyPalette() {
@@ -274,6 +301,14 @@ void TimelineView::setSnapshot(const std::shared_ptr<const SessionSnapshot>& sna
     if (!snapshot->newMarkers.empty()) {
         thinMarkerLabels();
     }
+    // The snapshot that says the run ended holds its last sample.
+    const bool running = snapshot->pool.workloadRunning;
+    if (running) {
+        runEndSeconds_.reset();
+    } else if (workloadRunning_ && sampleCount_ > 0) {
+        runEndSeconds_ = lastSeconds_;
+    }
+    workloadRunning_ = running;
     if (follow_) {
         followNewest();
     }
@@ -305,6 +340,7 @@ void TimelineView::appendSamples(const std::vector<TimelineSample>& samples) {
         for (int series = 0; series < SeriesCount; ++series) {
             total += static_cast<double>(bytes[series]) / kBytesPerMiB;
             values[static_cast<std::size_t>(series)][i] = total;
+
             seriesSeen_[static_cast<std::size_t>(series)] =
                 seriesSeen_[static_cast<std::size_t>(series)] || bytes[series] != 0;
         }
@@ -389,19 +425,39 @@ void TimelineView::appendMarker(const TimelineMarker& marker) {
 
 void TimelineView::thinMarkerLabels() {
     // Labels that would overlap the one before them in their row are hidden until a zoom
-    // spreads them out; the lines always show.
+    // spreads them out; the lines always show, and the plot's tooltip lists every marker in
+    // view with its time.
     const QFontMetrics metrics(markers_.empty() ? plot_->font() : markers_.front().label->font());
+    const QCPRange range = plot_->xAxis->range();
     double rowRight[4] = {-1e9, -1e9, -1e9, -1e9};
+    QStringList inView;
     for (const Marker& marker : markers_) {
-        const double x = plot_->xAxis->coordToPixel(marker.label->position->key());
+        const double seconds = marker.label->position->key();
+        const double x = plot_->xAxis->coordToPixel(seconds);
         double& right = rowRight[markerRow(marker.kind)];
-        // A label left of the plot would be cut at its edge.
-        const bool fits = x >= right + 4.0 && x >= plot_->axisRect()->left();
+        const double end = x + metrics.horizontalAdvance(marker.label->text()) + 6.0;
+        // A label past either edge of the plot would be cut there.
+        const bool fits =
+            x >= right + 4.0 && x >= plot_->axisRect()->left() && end <= plot_->axisRect()->right();
         marker.label->setVisible(fits);
         if (fits) {
-            right = x + metrics.horizontalAdvance(marker.label->text()) + 6.0;
+            right = end;
+        }
+        if (range.contains(seconds) && inView.size() < kMarkersInToolTip) {
+            inView << tr("%1 s  %2").arg(QLocale().toString(seconds, 'f', 2), marker.label->text());
         }
     }
+    plot_->setToolTip(inView.join(QLatin1Char('\n')));
+}
+
+QStringList TimelineView::shownMarkerLabels() const {
+    QStringList labels;
+    for (const Marker& marker : markers_) {
+        if (marker.label->visible()) {
+            labels << marker.label->text();
+        }
+    }
+    return labels;
 }
 
 void TimelineView::setXRange(double lower, double upper) {
@@ -414,8 +470,20 @@ void TimelineView::followNewest() {
     if (sampleCount_ == 0) {
         return;
     }
+    // A run that ended is shown whole (the timeline starts over with each run), and stays so: the
+    // quiet samples of the idle session after it do not squeeze it into the left of the plot.
+    if (runEndSeconds_) {
+        setXRange(firstSeconds_, std::max(*runEndSeconds_, firstSeconds_ + kMinimumSpanSeconds));
+        return;
+    }
     const double lower = std::max(firstSeconds_, lastSeconds_ - kFollowSpanSeconds);
     setXRange(lower, std::max(lastSeconds_, lower + kMinimumSpanSeconds));
+}
+
+void TimelineView::showWholeSession() {
+    setFollow(false);
+    setXRange(firstSeconds_, std::max(lastSeconds_, firstSeconds_ + kMinimumSpanSeconds));
+    replotSoon();
 }
 
 void TimelineView::updateYRange() {
@@ -475,6 +543,8 @@ void TimelineView::clear() {
     nextSampleIndex_ = 0;
     firstSeconds_ = 0.0;
     lastSeconds_ = 0.0;
+    workloadRunning_ = false;
+    runEndSeconds_.reset();
     yMaximumMiB_ = 0.0;
     updateYRange();
     setXRange(0.0, 5.0);
@@ -495,8 +565,8 @@ void TimelineView::selectTimeRange(double fromSeconds, double toSeconds) {
     selectedRange_->topLeft->setCoords(fromSeconds, 0.0);
     selectedRange_->bottomRight->setCoords(toSeconds, 1.0);
     clearRangeAction_->setEnabled(true);
-    rangeLabel_->setText(
-        tr("  Range %1 \u2013 %2 s")
+    rangeAction_->setText(
+        tr("Range %1 \u2013 %2 s")
             .arg(QLocale().toString(fromSeconds, 'f', 2), QLocale().toString(toSeconds, 'f', 2)));
     replotSoon();
     emit timeRangeSelected(fromSeconds, toSeconds);
@@ -508,14 +578,21 @@ void TimelineView::clearTimeRange() {
         selectedRange_ = nullptr;
     }
     clearRangeAction_->setEnabled(false);
-    rangeLabel_->setText(tr("  All time"));
+    rangeAction_->setText(tr("All time"));
     replotSoon();
     emit timeRangeCleared();
 }
 
 bool TimelineView::eventFilter(QObject* watched, QEvent* event) {
     if (watched == plot_) {
-        if (event->type() == QEvent::MouseButtonPress) {
+        if (event->type() == QEvent::Resize) {
+            // As many legend entries side by side as the width holds, never cut.
+            const int columns = std::clamp(plot_->width() / kLegendEntryWidth, 1, int{SeriesCount});
+            if (columns != plot_->legend->wrap()) {
+                plot_->legend->setWrap(columns);
+                plot_->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true);
+            }
+        } else if (event->type() == QEvent::MouseButtonPress) {
             const auto* mouse = static_cast<QMouseEvent*>(event);
             // Shift+drag selects a range without switching modes.
             if (mouse->button() == Qt::LeftButton && (mouse->modifiers() & Qt::ShiftModifier) &&

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -18,7 +19,6 @@ class QCPItemRect;
 class QCPItemStraightLine;
 class QCPItemText;
 class QCustomPlot;
-class QLabel;
 class QMouseEvent;
 class QToolBar;
 
@@ -51,6 +51,9 @@ public:
     int markerCount() const { return static_cast<int>(markers_.size()); }
     // The markers' labels, oldest first.
     QStringList markerLabels() const;
+    // The labels drawn: those that overlap the one before them or would be cut at an edge of
+    // the plot are left out (their lines stay).
+    QStringList shownMarkerLabels() const;
     // The largest stacked total of any sample, in MiB.
     double yMaximumMiB() const { return yMaximumMiB_; }
     // The names of the series drawn (those that ever held memory), top of the stack first, as
@@ -58,6 +61,10 @@ public:
     QStringList shownSeries() const;
     // The visible time range, in seconds.
     std::pair<double, double> xRange() const;
+    // The width of the plotted area, in pixels, at the view's size now.
+    int plotAreaWidth() const;
+    // Samples are drawn as steps (each level held until the next sample), not joined by slopes.
+    bool drawsSteps() const;
 
     QSize sizeHint() const override;
 
@@ -84,6 +91,7 @@ private:
     void appendMarker(const TimelineMarker& marker);
     void dropOldestSamples();
     void followNewest();
+    void showWholeSession();
     void setXRange(double lower, double upper);
     void updateYRange();
     void thinMarkerLabels();
@@ -95,7 +103,7 @@ private:
     QAction* followAction_ = nullptr;
     QAction* selectModeAction_ = nullptr;
     QAction* clearRangeAction_ = nullptr;
-    QLabel* rangeLabel_ = nullptr;
+    QAction* rangeAction_ = nullptr;
     QCustomPlot* plot_ = nullptr;
     std::array<QCPGraph*, SeriesCount> graphs_{};
     std::array<bool, SeriesCount> seriesSeen_{};
@@ -109,6 +117,9 @@ private:
     std::uint64_t nextSampleIndex_ = 0;
     double firstSeconds_ = 0.0;
     double lastSeconds_ = 0.0;
+    // Whether the last snapshot's run was going, and, once a run ended, its last sample.
+    bool workloadRunning_ = false;
+    std::optional<double> runEndSeconds_;
     double yMaximumMiB_ = 0.0;
 };
 
