@@ -14,12 +14,15 @@
 
 #include <algorithm>
 
+#include "scenarios/GcVsPoolScenario.h"
 #include "session/EngineSession.h"
 #include "views/AllocatorOptionsBar.h"
 #include "views/GcHeapView.h"
+#include "views/GcVsPoolView.h"
 #include "views/LayoutView.h"
 #include "views/LeakView.h"
 #include "views/PoolMapView.h"
+#include "views/ResultsView.h"
 #include "views/RunToolBar.h"
 #include "views/SessionStatusBar.h"
 #include "views/ThemeMenu.h"
@@ -32,11 +35,12 @@ namespace {
 constexpr int kFrameMilliseconds = 33;
 
 // The views a scenario of each kind is best watched in, brought to the front when it is
-// chosen: the heap is what the GC scenarios are about (gc-vs-pool shows it beside the pool map).
-QStringList preferredViews(ScenarioKind kind) {
+// chosen: the heap is what the GC lessons are about, gc-vs-pool has its side-by-side panes.
+QStringList preferredViews(ScenarioKind kind, const QString& name) {
     switch (kind) {
         case ScenarioKind::Teaching:
-            return {QStringLiteral("gc")};
+            return {name == QLatin1String(GcVsPoolScenario::kName) ? QStringLiteral("compare")
+                                                                   : QStringLiteral("gc")};
         case ScenarioKind::LeakHunting:
             return {QStringLiteral("layout"), QStringLiteral("leaks")};
         case ScenarioKind::PoolBehaviour:
@@ -52,8 +56,9 @@ void MainWindow::applySavedTheme() {
 }
 
 QStringList MainWindow::viewNames() {
-    return {QStringLiteral("main"),   QStringLiteral("pool"),  QStringLiteral("timeline"),
-            QStringLiteral("layout"), QStringLiteral("leaks"), QStringLiteral("gc")};
+    return {QStringLiteral("main"),    QStringLiteral("pool"),   QStringLiteral("timeline"),
+            QStringLiteral("layout"),  QStringLiteral("leaks"),  QStringLiteral("gc"),
+            QStringLiteral("results"), QStringLiteral("compare")};
 }
 
 MainWindow::MainWindow(EngineSession& session, QWidget* parent)
@@ -85,9 +90,16 @@ MainWindow::MainWindow(EngineSession& session, QWidget* parent)
 
     connect(&session_, &EngineSession::snapshotPublished, this, &MainWindow::onSnapshot);
     connect(&session_, &EngineSession::runningChanged, this, &MainWindow::updateControls);
+    connect(&session_, &EngineSession::runningChanged, this, [this](bool running) {
+        if (running) {
+            results_->showRunning(QString::fromStdString(session_.scenarioName()));
+            compare_->clear();
+        }
+    });
     connect(&session_, &EngineSession::runFinished, this, &MainWindow::onRunFinished);
     connect(&session_, &EngineSession::recordingOpened, this, [this](const QString& path) {
         timeline_->clear();
+        results_->showRecording();
         setWindowTitle(QStringLiteral("PoolScope — %1").arg(QFileInfo(path).fileName()));
         statusBar_->setState(tr("Recording"));
         updateControls();
@@ -138,6 +150,8 @@ void MainWindow::buildDocks() {
     layout_ = new LayoutView(this);
     leaks_ = new LeakView(this);
     gcHeap_ = new GcHeapView(this);
+    results_ = new ResultsView(this);
+    compare_ = new GcVsPoolView(this);
 
     QDockWidget* poolDock =
         addViewDock(poolMap_, tr("Pool map"), QStringLiteral("pool"), Qt::LeftDockWidgetArea);
@@ -149,10 +163,16 @@ void MainWindow::buildDocks() {
         addViewDock(gcHeap_, tr("GC heap"), QStringLiteral("gc"), Qt::RightDockWidgetArea);
     QDockWidget* leaksDock =
         addViewDock(leaks_, tr("Leaks"), QStringLiteral("leaks"), Qt::RightDockWidgetArea);
+    resultsDock_ =
+        addViewDock(results_, tr("Results"), QStringLiteral("results"), Qt::RightDockWidgetArea);
     splitDockWidget(poolDock, timelineDock, Qt::Vertical);
     splitDockWidget(layoutDock, leaksDock, Qt::Vertical);
     tabifyDockWidget(layoutDock, gcDock);
+    tabifyDockWidget(gcDock, addViewDock(compare_, tr("GC vs pool"), QStringLiteral("compare"),
+                                         Qt::RightDockWidgetArea));
+    tabifyDockWidget(leaksDock, resultsDock_);
     layoutDock->raise();
+    leaksDock->raise();
 
     connect(poolMap_, &PoolMapView::allocationSelected, this, &MainWindow::selectAllocation);
     connect(leaks_, &LeakView::allocationSelected, this, &MainWindow::selectAllocation);
@@ -161,6 +181,7 @@ void MainWindow::buildDocks() {
     connect(timeline_, &TimelineView::timeRangeCleared, leaks_, &LeakView::clearTimeRange);
     connect(gcHeap_, &GcHeapView::collectRequested, &session_, &EngineSession::requestCollection);
     connect(gcHeap_, &GcHeapView::stepLessonRequested, runBar_->stepAction(), &QAction::trigger);
+    connect(results_, &ResultsView::imageLayoutRequested, layout_, &LayoutView::showCalculation);
 }
 
 void MainWindow::buildMenus() {
@@ -274,7 +295,7 @@ void MainWindow::arrangeForScenario(const QString& name) {
     if (entry == nullptr) {
         return;
     }
-    for (const QString& view : preferredViews(entry->kind)) {
+    for (const QString& view : preferredViews(entry->kind, name)) {
         for (const auto& [viewName, dock] : docks_) {
             if (viewName == view) {
                 dock->raise();
@@ -295,6 +316,7 @@ void MainWindow::updateControls() {
 void MainWindow::onSnapshot(const std::shared_ptr<const SessionSnapshot>& snapshot) {
     // The timeline appends every snapshot's samples; the rest show only the newest.
     timeline_->setSnapshot(snapshot);
+    compare_->addSnapshot(snapshot);
     pending_ = snapshot;
     if (!frameTimer_.isActive()) {
         frameTimer_.start();
@@ -325,6 +347,15 @@ QString MainWindow::statusText() const {
 }
 
 void MainWindow::onRunFinished(const RunOutcome& outcome) {
+    results_->showReport(outcome.report);
+    compare_->setReport(outcome.report);
+    // The results come forward when a run ends, unless the leak table is what it is about.
+    const ScenarioCatalogue::Entry* entry =
+        EngineSession::catalogue().find(QString::fromStdString(outcome.scenario));
+    if ((entry == nullptr || entry->kind != ScenarioKind::LeakHunting) &&
+        resultsDock_->toggleViewAction()->isChecked()) {
+        resultsDock_->raise();
+    }
     if (!outcome.error.isEmpty()) {
         statusBar_->setState(tr("Failed: %1").arg(outcome.error));
     } else {
