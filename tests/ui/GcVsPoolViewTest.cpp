@@ -111,6 +111,9 @@ private slots:
         const ScenarioRunReport& report = session.lastOutcome()->report;
         QVERIFY2(report.error.empty(), report.error.c_str());
         QVERIFY(report.gc.has_value());
+        // The run timed its collections from their end events.
+        QVERIFY(report.gc->collections[2] > 0);
+        QVERIFY(report.gc->pauseNanoseconds > 0);
         const GcVsPoolComparison& comparison = *window.gcVsPoolView()->comparison();
         QVERIFY(comparison.hasReport());
         using C = GcVsPoolComparison;

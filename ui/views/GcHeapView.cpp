@@ -71,6 +71,37 @@ std::uint64_t fingerprintOf(const GcHeapSnapshot& snapshot) {
     return print.value;
 }
 
+// What the selected object's header and the heap's tables say about it beyond its place:
+// whether a finalizer is pending, and the handles that point at it.
+QString headerDetails(const GcHeapSnapshot& snapshot, const GcHeapSnapshot::Object& object) {
+    const auto queued = [&object](const std::vector<std::uintptr_t>& queue) {
+        return std::find(queue.begin(), queue.end(), object.address) != queue.end();
+    };
+    QString text;
+    if (queued(snapshot.fReachableQueue)) {
+        text = GcHeapView::tr("Finalizer: due, on the f-reachable queue.");
+    } else if (queued(snapshot.finalizationQueue)) {
+        text = GcHeapView::tr("Finalizer: registered, on the finalization queue.");
+    } else {
+        text = GcHeapView::tr("Finalizer: none registered.");
+    }
+    QStringList handles;
+    for (const GcHeapSnapshot::Handle& handle : snapshot.handles) {
+        if (handle.target != object.address) {
+            continue;
+        }
+        const QString kind = QString::fromLatin1(gcHandleKindName(handle.kind));
+        handles.append(
+            handle.name.empty()
+                ? kind
+                : QStringLiteral("%1 \"%2\"").arg(kind, QString::fromStdString(handle.name)));
+    }
+    text +=
+        GcHeapView::tr("\nHandles pointing at it: %1.")
+            .arg(handles.isEmpty() ? GcHeapView::tr("none") : handles.join(QStringLiteral(", ")));
+    return text;
+}
+
 }  // namespace
 
 GcHeapView::GcHeapView(QWidget* parent) : QWidget(parent) {
@@ -374,10 +405,11 @@ void GcHeapView::showRetentionPath() {
         return;
     }
     QString text =
-        tr("%1 at %2, %3, %4.\n\n")
+        tr("%1 at %2, %3, %4.\n")
             .arg(QString::fromStdString(object->typeName), DisplayFormat::address(object->address),
                  DisplayFormat::bytes(object->sizeBytes),
-                 GcHeapMap::generationName(object->generation));
+                 GcHeapMap::generationName(object->generation)) +
+        headerDetails(*snapshot_, *object) + QStringLiteral("\n\n");
     const std::optional<RetentionPath> path = snapshot_->retentionPathTo(selected_);
     if (!path) {
         text +=

@@ -135,8 +135,10 @@ void drawPane(QPainter& painter, const QPalette& palette, const QRect& area, con
     // The shared time axis: both panes span the same seconds.
     for (int i = 0; i <= 4; ++i) {
         const double at = span * i / 4;
-        painter.drawText(QRectF(xOf(start + at) - 30, plot.bottom() + 2, 60, kTimeAxisHeight - 4),
-                         Qt::AlignCenter,
+        // The last label ends at the plot's right edge rather than past it.
+        const double x = i == 4 ? plot.right() - 60 : xOf(start + at) - 30;
+        painter.drawText(QRectF(x, plot.bottom() + 2, 60, kTimeAxisHeight - 4),
+                         i == 4 ? Qt::AlignRight | Qt::AlignVCenter : Qt::AlignCenter,
                          QStringLiteral("%1 s").arg(at, 0, 'f', span < 2.0 ? 2 : 1));
     }
     int x = plot.left();

@@ -5,6 +5,7 @@
 #include <QVBoxLayout>
 
 #include "models/GcVsPoolComparison.h"
+#include "session/EngineSession.h"
 #include "views/GcVsPoolPanes.h"
 
 namespace poolscope {
@@ -34,8 +35,8 @@ void GcVsPoolView::addSnapshot(const std::shared_ptr<const SessionSnapshot>& sna
     }
 }
 
-void GcVsPoolView::setReport(const ScenarioRunReport& report) {
-    comparison_->setReport(report);
+void GcVsPoolView::showRun(const RunOutcome& outcome) {
+    comparison_->setReport(outcome.report);
 }
 
 }  // namespace poolscope

@@ -10,7 +10,7 @@ namespace poolscope {
 
 class GcVsPoolComparison;
 class GcVsPoolPanes;
-struct ScenarioRunReport;
+struct RunOutcome;
 struct SessionSnapshot;
 
 // gc-vs-pool side by side: the managed heap's pane beside the pool's on one time axis, and
@@ -26,7 +26,8 @@ public:
     void clear();
     // Every snapshot of the run, in order: the panes append its samples.
     void addSnapshot(const std::shared_ptr<const SessionSnapshot>& snapshot);
-    void setReport(const ScenarioRunReport& report);
+    // The run ended: the table shows its report's figures.
+    void showRun(const RunOutcome& outcome);
 
     GcVsPoolComparison* comparison() const { return comparison_; }
     GcVsPoolPanes* panes() const { return panes_; }

@@ -14,7 +14,6 @@
 
 #include <algorithm>
 
-#include "scenarios/GcVsPoolScenario.h"
 #include "session/EngineSession.h"
 #include "views/AllocatorOptionsBar.h"
 #include "views/GcHeapView.h"
@@ -36,11 +35,10 @@ constexpr int kFrameMilliseconds = 33;
 
 // The views a scenario of each kind is best watched in, brought to the front when it is
 // chosen: the heap is what the GC lessons are about, gc-vs-pool has its side-by-side panes.
-QStringList preferredViews(ScenarioKind kind, const QString& name) {
-    switch (kind) {
+QStringList preferredViews(const ScenarioCatalogue::Entry& entry) {
+    switch (entry.kind) {
         case ScenarioKind::Teaching:
-            return {name == QLatin1String(GcVsPoolScenario::kName) ? QStringLiteral("compare")
-                                                                   : QStringLiteral("gc")};
+            return {entry.comparesHeapWithPool ? QStringLiteral("compare") : QStringLiteral("gc")};
         case ScenarioKind::LeakHunting:
             return {QStringLiteral("layout"), QStringLiteral("leaks")};
         case ScenarioKind::PoolBehaviour:
@@ -295,7 +293,7 @@ void MainWindow::arrangeForScenario(const QString& name) {
     if (entry == nullptr) {
         return;
     }
-    for (const QString& view : preferredViews(entry->kind, name)) {
+    for (const QString& view : preferredViews(*entry)) {
         for (const auto& [viewName, dock] : docks_) {
             if (viewName == view) {
                 dock->raise();
@@ -347,8 +345,8 @@ QString MainWindow::statusText() const {
 }
 
 void MainWindow::onRunFinished(const RunOutcome& outcome) {
-    results_->showReport(outcome.report);
-    compare_->setReport(outcome.report);
+    results_->showRun(outcome);
+    compare_->showRun(outcome);
     // The results come forward when a run ends, unless the leak table is what it is about.
     const ScenarioCatalogue::Entry* entry =
         EngineSession::catalogue().find(QString::fromStdString(outcome.scenario));

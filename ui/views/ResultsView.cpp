@@ -11,7 +11,7 @@
 
 #include "models/LayoutComparisonModel.h"
 #include "models/RunResultsModel.h"
-#include "scenarios/ScenarioRunner.h"
+#include "session/EngineSession.h"
 
 namespace poolscope {
 
@@ -49,6 +49,10 @@ ResultsView::ResultsView(QWidget* parent)
     showOnlyMessage(tr("No run yet: the results of a run appear here when it ends."));
 }
 
+void ResultsView::showRun(const RunOutcome& outcome) {
+    showReport(outcome.report);
+}
+
 void ResultsView::showReport(const ScenarioRunReport& report) {
     results_->showReport(report);
     comparisons_->setComparisons(report.outcome.layoutComparisons, report.poolSizeMegabytes);
@@ -56,6 +60,8 @@ void ResultsView::showReport(const ScenarioRunReport& report) {
                            ? tr("%1, stopped before its end").arg(results_->scenario())
                            : results_->scenario());
     tree_->expandAll();
+    // The parameters are what the person chose; the figures are what they came to see.
+    tree_->collapse(results_->index(0, 0));
     const bool perImage = comparisons_->rowCount() > 0;
     perImageTitle_->setVisible(perImage);
     perImage_->setVisible(perImage);

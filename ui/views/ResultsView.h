@@ -2,7 +2,7 @@
 
 #include <QWidget>
 
-#include "memory/LayoutCalculator.h"
+#include "session/LayoutCalculation.h"
 
 class QLabel;
 class QPushButton;
@@ -13,6 +13,7 @@ namespace poolscope {
 
 class LayoutComparisonModel;
 class RunResultsModel;
+struct RunOutcome;
 struct ScenarioRunReport;
 
 // What the run on screen came to, as `poolscope run` prints it: the scenario's figures, the
@@ -25,6 +26,8 @@ class ResultsView : public QWidget {
 public:
     explicit ResultsView(QWidget* parent = nullptr);
 
+    // The report of a run that ended.
+    void showRun(const RunOutcome& outcome);
     void showReport(const ScenarioRunReport& report);
     void showRunning(const QString& scenario);
     void showRecording();
