@@ -271,17 +271,32 @@ void GcHeapView::setSnapshot(std::shared_ptr<const GcHeapSnapshot> snapshot) {
         map_->setSnapshotQuietly(snapshot_);
         return;
     }
+    const std::uint64_t collectionsBefore = snapshot_ ? snapshot_->collectionCount : 0;
     snapshot_ = std::move(snapshot);
     fingerprint_ = fingerprint;
     ++snapshotChanges_;
     map_->setSnapshot(snapshot_);
+    if (selected_ != 0 && snapshot_ && snapshot_->collectionCount == collectionsBefore + 1) {
+        // One collection later the selection follows its object if compaction moved it.
+        for (const GcObjectMove& move : snapshot_->lastCollectionMoves) {
+            if (move.from == selected_) {
+                selected_ = move.to;
+                map_->setSelected(selected_);
+                break;
+            }
+        }
+    }
     if (selected_ != 0 && (!snapshot_ || snapshot_->findObject(selected_) == nullptr)) {
-        // The selected object moved or died; a selection by address cannot follow it.
+        // The selected object died, or left over more than one collection.
         selected_ = 0;
         map_->setSelected(0);
     }
     rebuildTables();
     showRetentionPath();
+}
+
+void GcHeapView::setTransitionsEnabled(bool enabled) {
+    map_->setTransitionsEnabled(enabled);
 }
 
 void GcHeapView::setLesson(const QString& title, const QString& explanation) {

@@ -98,6 +98,7 @@ MainWindow::MainWindow(EngineSession& session, QWidget* parent)
     connect(&session_, &EngineSession::recordingOpened, this, [this](const QString& path) {
         timeline_->clear();
         results_->showRecording();
+        compare_->clear();
         setWindowTitle(QStringLiteral("PoolScope — %1").arg(QFileInfo(path).fileName()));
         statusBar_->setState(tr("Recording"));
         updateControls();
