@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "CommandLine.h"
-#include "TextFormat.h"
+#include "base/TextFormat.h"
 #include "diagnostics/MemoryDiagnostics.h"
 #include "memory/PooledMemoryAllocator.h"
 

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "CommandLine.h"
-#include "TextFormat.h"
+#include "base/TextFormat.h"
 #include "imaging/PixelTypeId.h"
 #include "memory/InvalidMemoryOperation.h"
 #include "memory/LayoutCalculator.h"

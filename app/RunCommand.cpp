@@ -7,13 +7,11 @@
 
 #include <unistd.h>
 
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <iomanip>
 #include <iostream>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -22,9 +20,10 @@
 #include "CommandLine.h"
 #include "RunReportJson.h"
 #include "SignalCancellation.h"
-#include "TextFormat.h"
+#include "base/TextFormat.h"
 #include "recording/RecordingError.h"
 #include "recording/RecordingWriter.h"
+#include "scenarios/RunSummary.h"
 #include "scenarios/ScenarioError.h"
 #include "scenarios/ScenarioRegistry.h"
 #include "scenarios/ScenarioRunner.h"
@@ -35,30 +34,6 @@ namespace {
 
 constexpr int kFramesShownPerLeak = 6;
 
-// The leaks one stack made: the text report shows each stack once.
-struct LeakStackGroup {
-    std::uint64_t bytes = 0;
-    std::vector<const LeakRecord*> leaks;  // by id
-};
-
-// Biggest first; stacks of equal size in the order of their first allocation.
-std::vector<LeakStackGroup> groupLeaksByStack(const std::vector<LeakRecord>& leaks) {
-    std::vector<LeakStackGroup> groups;
-    std::map<StackId, std::size_t> byStack;
-    for (const LeakRecord& leak : leaks) {
-        const auto [it, added] = byStack.try_emplace(leak.stackId, groups.size());
-        if (added) {
-            groups.emplace_back();
-        }
-        LeakStackGroup& group = groups[it->second];
-        group.bytes += leak.bytes;
-        group.leaks.push_back(&leak);
-    }
-    std::stable_sort(
-        groups.begin(), groups.end(),
-        [](const LeakStackGroup& a, const LeakStackGroup& b) { return a.bytes > b.bytes; });
-    return groups;
-}
 constexpr auto kProgressInterval = std::chrono::milliseconds(100);
 
 void printUsageError(const QString& message) {
@@ -161,76 +136,33 @@ bool writeReport(const QString& path, const ScenarioRunReport& report, const Run
 
 void RunCommand::printSummary(const ScenarioRunReport& report, std::ostream& out) {
     out << "PoolScope " << POOLSCOPE_VERSION << ": scenario " << report.scenario << ", headless"
-        << (report.outcome.cancelled ? ", cancelled" : "") << "\n\n";
-    out << "Parameters\n";
-    for (const auto& [name, value] : report.parameters) {
-        out << "  " << std::left << std::setw(26) << name << scenarioValueToString(value) << '\n';
-    }
-    out << "\nFigures\n";
-    for (const auto& [name, value] : report.outcome.figures) {
-        // A name as wide as the column still gets a space before its value.
-        out << "  " << std::left << std::setw(25) << name << ' ' << scenarioValueToString(value)
-            << '\n';
-    }
-    const PoolFigures::Values& pool = report.pool;
-    out << "\nPool\n"
-        << "  Capacity                  " << pool.capacityChunks << " chunks of "
-        << formatBytes(static_cast<std::uint64_t>(pool.chunkBytes)) << '\n'
-        << "  Peak rented               " << formatBytes(pool.peakRentedBytes) << '\n'
-        << "  Peak retained             " << formatBytes(pool.peakRetainedBytes) << '\n'
-        << "  Retained at end           " << formatBytes(pool.retainedBytes) << '\n'
-        << "  Unpooled peak             " << formatBytes(pool.unpooledPeakBytes) << '\n'
-        << "  Trims                     " << pool.trims << '\n';
-    if (report.outcome.images) {
-        const ImageResults& images = *report.outcome.images;
-        out << "\nImages\n"
-            << "  Processed                 " << images.processed << '\n'
-            << "  Failed                    " << images.failed.size() << '\n';
-        for (const ImageFailure& failure : images.failed) {
-            out << "  " << failure.file << ": " << failure.error << '\n';
+        << (report.outcome.cancelled ? ", cancelled" : "") << "\n";
+    for (const RunSummary::Section& section : RunSummary::sections(report)) {
+        out << '\n' << section.title << '\n';
+        for (const RunSummary::Row& row : section.rows) {
+            if (row.listed) {
+                out << "  " << row.label << ": " << row.value << '\n';
+            } else {
+                // A label as wide as the column still gets a space before its value.
+                out << "  " << std::left << std::setw(25) << row.label << ' ' << row.value << '\n';
+            }
         }
     }
-    if (report.gc) {
-        const GcRunFigures& gc = *report.gc;
-        out << "\nManaged heap\n"
-            << "  Collections (gen 0/1/2)   " << gc.collections[0] << " / " << gc.collections[1]
-            << " / " << gc.collections[2] << '\n'
-            << "  Finalizers run            " << gc.finalizersRun << '\n'
-            << "  Resurrections             " << gc.resurrections << '\n'
-            << "  Weak handles cleared      " << gc.weakClearedShort << " short, "
-            << gc.weakClearedLong << " long\n";
-    }
-    out << "\nDiagnostics\n"
-        << "  Duration                  " << std::fixed << std::setprecision(3)
-        << std::chrono::duration<double>(report.duration).count() << " s\n"
-        << "  Events observed           " << report.eventsObserved << '\n'
-        << "  Events dropped            " << report.droppedEvents << '\n'
-        << "  Undisposed at end         " << report.undisposedAtEnd << '\n';
     if (report.leaks.empty()) {
-        out << "  Leaks                     none\n";
         return;
     }
-    std::uint64_t bytes = 0;
-    for (const LeakRecord& leak : report.leaks) {
-        bytes += leak.bytes;
-    }
-    out << "  Leaks                     " << report.leaks.size() << " allocations, "
-        << formatBytes(bytes) << '\n';
-    const std::vector<LeakStackGroup> groups = groupLeaksByStack(report.leaks);
-    for (std::size_t g = 0; g < groups.size(); ++g) {
-        const LeakStackGroup& group = groups[g];
-        const LeakRecord& first = *group.leaks.front();
-        out << "\nLeaking stack " << g + 1 << ": " << group.leaks.size()
-            << (group.leaks.size() == 1 ? " allocation, " : " allocations, ")
-            << formatBytes(group.bytes) << " total, " << memoryTierName(first.tier) << ", tag "
-            << (first.tag.empty() ? "(none)" : first.tag) << '\n';
+    const std::vector<RunSummary::LeakStack> stacks = RunSummary::leakStacks(report.leaks);
+    for (std::size_t g = 0; g < stacks.size(); ++g) {
+        const RunSummary::LeakStack& stack = stacks[g];
+        const LeakRecord& first = *stack.leaks.front();
+        out << "\nLeaking stack " << g + 1 << ": " << RunSummary::describe(stack) << '\n';
         out << "  ids";
         std::size_t live = 0;
-        for (const LeakRecord* leak : group.leaks) {
+        for (const LeakRecord* leak : stack.leaks) {
             out << " #" << leak->id;
             live += leak->releasedWithoutDispose ? 0 : 1;
         }
-        out << " (" << live << " still live, " << group.leaks.size() - live
+        out << " (" << live << " still live, " << stack.leaks.size() - live
             << " released without dispose)\n";
         if (first.stack.empty()) {
             out << "  (no stack was captured)\n";
@@ -240,7 +172,7 @@ void RunCommand::printSummary(const ScenarioRunReport& report, std::ostream& out
         }
     }
     out << "\n"
-        << groups.size() << (groups.size() == 1 ? " leaking stack" : " leaking stacks")
+        << stacks.size() << (stacks.size() == 1 ? " leaking stack" : " leaking stacks")
         << " stand for " << report.leaks.size() << " allocations\n";
     for (const ModuleSymbolStatus& status : report.missingSymbols) {
         out << "Missing symbols in " << (status.module.empty() ? "(no module)" : status.module)

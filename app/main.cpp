@@ -16,6 +16,7 @@
 #include "RunCommand.h"
 #include "ScenarioListing.h"
 #include "session/EngineSession.h"
+#include "views/GcHeapView.h"
 #include "views/MainWindow.h"
 
 namespace {
@@ -76,6 +77,8 @@ int runWindow(QApplication& application, const poolscope::LaunchOptions& options
     const bool screenshot = !options.screenshotPath.isEmpty();
     if (screenshot) {
         window.resize(options.screenshotSize);
+        // The picture is of the heap as it is, not of objects on their way.
+        window.gcHeapView()->setTransitionsEnabled(false);
     }
     window.show();
 

@@ -1,8 +1,8 @@
 #include "gc/GcCollector.h"
 
+#include "base/Clock.h"
 #include "gc/GcCompactor.h"
 #include "gc/GcEvents.h"
-#include "base/Clock.h"
 
 namespace poolscope {
 
@@ -45,6 +45,7 @@ void GcCollector::collect(GcReason reason) {
         }
     }
     rebuildRememberedSet(result.survivors);
+    state_.lastMoves = result.moves;
 
     state_.gen0AllocatedBytes = 0;
     if (generation == 2) {

@@ -138,6 +138,8 @@ CompactionResult GcCompactor::move(const CompactionPlan& plan) {
             std::memmove(to, object, size);
             result.movedObjects += 1;
             result.movedBytes += size;
+            result.moves.push_back(
+                {reinterpret_cast<std::uintptr_t>(object), reinterpret_cast<std::uintptr_t>(to)});
         }
         result.survivors.push_back(to);
     }

@@ -35,6 +35,8 @@ struct CompactionResult {
     std::uint64_t freedBytes = 0;  // small objects and, with generation 2, the LOH's
     std::uint64_t movedObjects = 0;
     std::uint64_t movedBytes = 0;
+    // Each moved object's old and new address, in address order.
+    std::vector<GcObjectMove> moves;
 };
 
 // The compaction of a marked heap: plan where each condemned survivor goes, fix up every

@@ -90,6 +90,7 @@ GcHeapSnapshot GcHeapInspector::snapshot() const {
         largeStart, largeStart + state_.largeObjects.usedBytes(),
         state_.settings.largeObjectBudgetBytes};
     snapshot.collectionCount = state_.collectionCount;
+    snapshot.lastCollectionMoves = state_.lastMoves;
     return snapshot;
 }
 

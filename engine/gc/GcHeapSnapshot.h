@@ -74,7 +74,12 @@ struct GcHeapSnapshot {
     std::vector<Root> roots;
     Region regions[4];                  // gen 0, 1, 2, LOH
     std::uint64_t collectionCount = 0;  // collections so far; tells snapshots apart
+    // The objects the latest of those collections moved (compaction slides, survivors packed
+    // into an older band), old address to new.
+    std::vector<GcObjectMove> lastCollectionMoves;
 
+    // The LOH's bytes held by objects, without its free blocks: GcStatistics' LOH figure.
+    std::uint64_t largeObjectLiveBytes() const { return generationBytes[3] - largeObjectFreeBytes; }
     // The object starting at `address`, or null.
     const Object* findObject(std::uintptr_t address) const;
     // The shortest path from any of the snapshot's roots to the object at `address`, found over

@@ -106,6 +106,8 @@ struct GcHeapState {
     std::uint64_t largeAllocatedSinceGen2 = 0;
     std::uint64_t bytesSinceSample = 0;
     std::uint64_t collectionCount = 0;
+    // The objects the latest collection moved, so a picture of the heap can show them travel.
+    std::vector<GcObjectMove> lastMoves;
     GcStatistics statistics;
 };
 

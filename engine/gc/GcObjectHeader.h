@@ -7,6 +7,12 @@ namespace poolscope {
 
 using GcTypeId = std::uint32_t;
 
+// An object a collection moved: where it was and where it is now.
+struct GcObjectMove {
+    std::uintptr_t from = 0;
+    std::uintptr_t to = 0;
+};
+
 // Type ids the heap itself uses; registered types start at kFirstUserTypeId.
 inline constexpr GcTypeId kFreeBlockTypeId = 0;  // LOH free block, or a gap of >= 24 bytes
 inline constexpr GcTypeId kGapTypeId = 1;        // an 8- or 16-byte gap left by a pin

@@ -144,6 +144,7 @@ ScenarioOutcome ContiguousVsDiscontiguousScenario::run(ScenarioContext& context,
                 "; contiguous: " + describe(record.contiguous));
     }
     outcome.images = std::move(results);
+    outcome.layoutComparisons = records_;
     return outcome;
 }
 

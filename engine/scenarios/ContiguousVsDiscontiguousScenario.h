@@ -16,19 +16,8 @@ class ContiguousVsDiscontiguousScenario final : public Scenario {
 public:
     static constexpr const char* kName = "contiguous-vs-discontiguous";
 
-    struct Layout {
-        int chunks = 0;
-        std::int64_t rowsPerChunk = 0;
-        bool singlePixelMemory = false;
-        std::uint64_t unpooledBytes = 0;  // exact-size memory the decode took outside the pool
-    };
-    struct Record {
-        std::string file;
-        int width = 0;
-        int height = 0;
-        Layout discontiguous;  // the default configuration
-        Layout contiguous;     // the clone with preferContiguousImageBuffers
-    };
+    using Layout = ImageBufferLayout;
+    using Record = ImageLayoutComparison;
 
     std::string name() const override { return kName; }
     std::string description() const override;

@@ -12,6 +12,8 @@ void PoolFigures::apply(const MemoryEvent& event) {
         return;
     }
     occupancy_.apply(event);
+    chunkRents_ += event.kind == MemoryEventKind::Rent ? 1 : 0;
+    chunkReturns_ += event.kind == MemoryEventKind::Return ? 1 : 0;
     peakRentedChunks_ = std::max(peakRentedChunks_, occupancy_.rentedChunks());
     peakRetainedChunks_ = std::max(peakRetainedChunks_, occupancy_.retainedChunks());
     unpooledPeakBytes_ = std::max(unpooledPeakBytes_, occupancy_.unpooledBytesLive());
@@ -29,6 +31,8 @@ PoolFigures::Values PoolFigures::values() const {
     values.retainedBytes = bytes(occupancy_.retainedChunks());
     values.unpooledPeakBytes = unpooledPeakBytes_;
     values.trims = occupancy_.trimPasses();
+    values.chunkRents = chunkRents_;
+    values.chunkReturns = chunkReturns_;
     return values;
 }
 

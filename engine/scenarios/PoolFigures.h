@@ -19,7 +19,9 @@ public:
         std::uint64_t peakRetainedBytes = 0;
         std::uint64_t retainedBytes = 0;  // now; at the end of a run, what it retains
         std::uint64_t unpooledPeakBytes = 0;
-        std::uint64_t trims = 0;  // trim passes that freed chunks
+        std::uint64_t trims = 0;         // trim passes that freed chunks
+        std::uint64_t chunkRents = 0;    // chunks handed out
+        std::uint64_t chunkReturns = 0;  // chunks given back to the pool
     };
 
     PoolFigures(std::uint16_t sourceId, int capacityChunks, std::int64_t chunkBytes);
@@ -35,6 +37,8 @@ private:
     int peakRentedChunks_ = 0;
     int peakRetainedChunks_ = 0;
     std::uint64_t unpooledPeakBytes_ = 0;
+    std::uint64_t chunkRents_ = 0;
+    std::uint64_t chunkReturns_ = 0;
 };
 
 }  // namespace poolscope

@@ -37,6 +37,23 @@ struct ImageResults {
     std::vector<ImageFailure> failed;
 };
 
+// How one image's pixel buffer lay in memory.
+struct ImageBufferLayout {
+    int chunks = 0;
+    std::int64_t rowsPerChunk = 0;
+    bool singlePixelMemory = false;   // dangerousTryGetSinglePixelMemory succeeded
+    std::uint64_t unpooledBytes = 0;  // exact-size memory the decode took outside the pool
+};
+
+// One image decoded under the default configuration and under preferContiguousImageBuffers.
+struct ImageLayoutComparison {
+    std::string file;
+    int width = 0;
+    int height = 0;
+    ImageBufferLayout discontiguous;  // the default configuration
+    ImageBufferLayout contiguous;     // the clone with preferContiguousImageBuffers
+};
+
 // What a scenario says about its own run: named figures in the order it wants them shown,
 // and the leaks it injected.
 struct ScenarioOutcome {
@@ -45,6 +62,8 @@ struct ScenarioOutcome {
     std::vector<InjectedLeak> injectedLeaks;
     // Set by scenarios that decode image files.
     std::optional<ImageResults> images;
+    // Set by scenarios that compare image buffer layouts, one per image.
+    std::vector<ImageLayoutComparison> layoutComparisons;
 
     void addFigure(std::string name, ScenarioValue value) {
         figures.emplace_back(std::move(name), std::move(value));

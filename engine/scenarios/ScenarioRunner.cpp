@@ -70,6 +70,7 @@ private:
                 if (const int generation = event.gcGeneration();
                     generation >= 0 && generation < 3) {
                     gc_.collections[generation] += 1;
+                    gc_.pauseNanoseconds += event.pauseNanoseconds();
                     collectionSeen_ = true;
                 }
                 break;
@@ -125,31 +126,39 @@ void ScenarioRunner::cancel() {
 }
 
 ScenarioRunReport ScenarioRunner::run(Scenario& scenario, const ScenarioParameters& parameters) {
-    ScenarioRunReport report;
-    report.scenario = scenario.name();
-    report.parameters = parameters.values();
-    report.poolSizeMegabytes = options_.poolSizeMegabytes;
-
     RunAllocatorOptions allocatorOptions;
     allocatorOptions.maximumPoolSizeMegabytes = options_.poolSizeMegabytes;
     allocatorOptions.manualClock = options_.manualClock;
     allocatorOptions.loadSource = options_.loadSource;
     const RunAllocator runAllocator =
         RunAllocatorFactory::make(allocatorOptions, scenario, parameters);
-    allocator_ = runAllocator.pooled;
     if (options_.onAllocatorReady) {
-        options_.onAllocatorReady(*allocator_);
+        options_.onAllocatorReady(*runAllocator.pooled);
     }
+    ScenarioContext::Options contextOptions = runAllocator.contextOptions();
+    contextOptions.stepMode = options_.stepMode;
+    contextOptions.onProgress = options_.onProgress;
+    contextOptions.onHeapSnapshot = options_.onHeapSnapshot;
+    ScenarioContext context(std::move(contextOptions));
+    return run(scenario, parameters, runAllocator, context);
+}
 
-    PoolFigures figures(allocator_->sourceId(), allocator_->pool().capacity(),
-                        static_cast<std::int64_t>(allocator_->pool().chunkBytes()));
-    RunEventDrain drain(allocator_->sourceId(), figures, options_.eventSink,
-                        options_.eventQueueCapacity);
-
+ScenarioRunReport ScenarioRunner::run(Scenario& scenario, const ScenarioParameters& parameters,
+                                      const RunAllocator& runAllocator, ScenarioContext& context) {
+    ScenarioRunReport report;
+    report.scenario = scenario.name();
+    report.parameters = parameters.values();
+    report.poolSizeMegabytes = options_.poolSizeMegabytes;
+    allocator_ = runAllocator.pooled;
+    // A gc-backed run has no pool: its figures stay at zero.
+    const std::uint16_t sourceId = runAllocator.allocator->sourceId();
+    PoolFigures figures(
+        sourceId, allocator_ ? allocator_->pool().capacity() : 0,
+        allocator_ ? static_cast<std::int64_t>(allocator_->pool().chunkBytes()) : 0);
+    RunEventDrain drain(sourceId, figures, options_.eventSink, options_.eventQueueCapacity);
     // Allocations this run's owners let go without dispose, heard of while the run goes on.
     std::mutex undisposedMutex;
     std::vector<AllocationInfo> releasedUndisposed;
-    const std::uint16_t sourceId = allocator_->sourceId();
     std::unique_ptr<MemoryDiagnostics::Subscription> undisposedSubscription;
     std::unique_ptr<MemoryDiagnostics::Subscription> stackCapture;
     if (options_.captureLeakStacks) {
@@ -166,11 +175,6 @@ ScenarioRunReport ScenarioRunner::run(Scenario& scenario, const ScenarioParamete
     }
     const std::int64_t undisposedBefore = MemoryDiagnostics::totalUndisposedAllocationCount();
 
-    ScenarioContext::Options contextOptions = runAllocator.contextOptions();
-    contextOptions.stepMode = options_.stepMode;
-    contextOptions.onProgress = options_.onProgress;
-    contextOptions.onHeapSnapshot = options_.onHeapSnapshot;
-    ScenarioContext context(std::move(contextOptions));
     {
         std::lock_guard lock(contextMutex_);
         running_ = &context;

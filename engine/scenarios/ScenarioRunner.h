@@ -19,6 +19,8 @@
 
 namespace poolscope {
 
+struct RunAllocator;
+
 // One allocation the run left behind: still live after the scenario returned, or released
 // without its owner's dispose while the run went on.
 struct LeakRecord {
@@ -39,6 +41,7 @@ struct GcRunFigures {
     std::uint64_t resurrections = 0;
     std::uint64_t weakClearedShort = 0;
     std::uint64_t weakClearedLong = 0;
+    std::uint64_t pauseNanoseconds = 0;  // time spent in collections
 };
 
 // Everything a headless run reports.
@@ -94,6 +97,10 @@ public:
     // Errors of the scenario end up in report.error; the leak check and figures are made
     // either way.
     ScenarioRunReport run(Scenario& scenario, const ScenarioParameters& parameters);
+    // As run(), on an allocator and a context the caller made and drives (the window steps,
+    // pauses and cancels it); the options that shape a context or an allocator are not used.
+    ScenarioRunReport run(Scenario& scenario, const ScenarioParameters& parameters,
+                          const RunAllocator& runAllocator, ScenarioContext& context);
     // Asks the running scenario (or, called before run(), the next one) to stop; from any
     // thread.
     void cancel();

@@ -313,6 +313,9 @@ private slots:
         QCOMPARE(integerFigure(report.outcome, "gcRetainedBytesAtEnd"),
                  static_cast<std::int64_t>(scenario.gc().retainedBytesAtEnd));
         QVERIFY(report.leaks.empty());
+        // The run counts the pool's chunks out and back: each one rented came back.
+        QVERIFY(report.pool.chunkRents > 0);
+        QCOMPARE(report.pool.chunkReturns, report.pool.chunkRents);
     }
 };
 

@@ -117,6 +117,7 @@ private slots:
     void largeObjectHeapHole_isDrawnUnlikeAnyObject();
     void queueAndHandleTables_haveOneRowPerEntry();
     void clickingAnObject_emitsItsAddress_andShowsTheRootThatKeepsItAlive();
+    void selectedObject_showsItsFinalizerAndTheHandlesPointingAtIt();
     void clickingEmptySpace_clearsTheSelection();
     void tooltip_givesAddressTypeSizeAndGeneration();
     void buttons_askForCollectionsAndLessonSteps_andCanBeDisabled();
@@ -236,6 +237,27 @@ void GcHeapViewTest::clickingAnObject_emitsItsAddress_andShowsTheRootThatKeepsIt
     QVERIFY2(text.contains(QStringLiteral("[2] → Form")), qPrintable(text));
     auto* label = view_->findChild<QLabel*>(QStringLiteral("retentionPathText"));
     QCOMPARE(label->text(), text);
+}
+
+void GcHeapViewTest::selectedObject_showsItsFinalizerAndTheHandlesPointingAtIt() {
+    view_->selectObject(heap_->closedFormAddress);
+    QString text = view_->retentionPathText();
+    QVERIFY2(text.contains(QStringLiteral("Finalizer: none registered.")), qPrintable(text));
+    QVERIFY2(
+        text.contains(QStringLiteral("Handles pointing at it: short weak handle \"closed form\".")),
+        qPrintable(text));
+
+    view_->selectObject(snapshot_->fReachableQueue.front());
+    text = view_->retentionPathText();
+    QVERIFY2(text.contains(QStringLiteral("Finalizer: due, on the f-reachable queue.")),
+             qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("Handles pointing at it: none.")), qPrintable(text));
+
+    view_->selectObject(snapshot_->finalizationQueue.front());
+    text = view_->retentionPathText();
+    QVERIFY2(text.contains(QStringLiteral("Finalizer: registered, on the finalization queue.")),
+             qPrintable(text));
+    view_->selectObject(0);
 }
 
 void GcHeapViewTest::clickingEmptySpace_clearsTheSelection() {

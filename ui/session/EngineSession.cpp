@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <exception>
 
 #include "diagnostics/EventStream.h"
 #include "diagnostics/MemoryDiagnostics.h"
@@ -16,6 +15,7 @@
 #include "scenarios/ScenarioContext.h"
 #include "scenarios/ScenarioError.h"
 #include "scenarios/ScenarioRegistry.h"
+#include "scenarios/ScenarioRunner.h"
 #include "session/SessionIngestor.h"
 
 namespace poolscope {
@@ -169,20 +169,19 @@ bool EngineSession::start() {
 
     // The worker holds its own references: it never touches the session, which may be gone
     // before the worker has seen the stop request.
-    runWatcher_.setFuture(
-        QtConcurrent::run([scenario, context = context_, parameters = *scenarioParameters_,
-                           name = scenarioName_]() -> RunOutcome {
+    runWatcher_.setFuture(QtConcurrent::run(
+        [scenario, context = context_, run, parameters = *scenarioParameters_, name = scenarioName_,
+         poolSize = allocatorOptions_.maximumPoolSizeMegabytes]() -> RunOutcome {
             RunOutcome outcome;
             outcome.scenario = name;
-            const auto started = std::chrono::steady_clock::now();
-            try {
-                outcome.scenarioOutcome = scenario->run(*context, parameters);
-            } catch (const std::exception& error) {
-                outcome.error = QString::fromUtf8(error.what());
-            }
+            // The same runner as `poolscope run`, so the window's results are the run's report.
+            ScenarioRunner::Options options;
+            options.poolSizeMegabytes = poolSize;
+            ScenarioRunner runner(options);
+            outcome.report = runner.run(*scenario, parameters, run, *context);
+            outcome.error = QString::fromStdString(outcome.report.error);
             outcome.cancelled = context->cancelled();
-            outcome.seconds =
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+            outcome.seconds = std::chrono::duration<double>(outcome.report.duration).count();
             return outcome;
         }));
     emit runningChanged(true);

@@ -17,6 +17,7 @@
 #include "diagnostics/MemoryDiagnostics.h"
 #include "scenarios/Scenario.h"
 #include "scenarios/ScenarioParameter.h"
+#include "scenarios/ScenarioRunner.h"
 #include "session/ScenarioCatalogue.h"
 #include "session/SessionSnapshot.h"
 
@@ -28,10 +29,11 @@ class MemoryAllocator;
 class ScenarioContext;
 class SessionIngestor;
 
-// How a scenario run ended: the scenario's own outcome, or the error that ended it early.
+// How a scenario run ended: the run's report (what `poolscope run` prints), or the error that
+// ended it early.
 struct RunOutcome {
     std::string scenario;
-    ScenarioOutcome scenarioOutcome;
+    ScenarioRunReport report;
     QString error;  // empty when the run completed or was stopped
     bool cancelled = false;
     double seconds = 0.0;

@@ -1,5 +1,6 @@
 #include "session/ScenarioCatalogue.h"
 
+#include "scenarios/GcVsPoolScenario.h"
 #include "scenarios/ScenarioRegistry.h"
 
 namespace poolscope {
@@ -39,6 +40,7 @@ ScenarioCatalogue::ScenarioCatalogue(const ScenarioRegistry& registry) {
             entry.checkpointNames.append(QString::fromStdString(checkpoint));
         }
         entry.kind = registered.kind;
+        entry.comparesHeapWithPool = registered.name == GcVsPoolScenario::kName;
         entries_.push_back(std::move(entry));
     }
 }

@@ -37,6 +37,8 @@ public:
         std::vector<Parameter> parameters;
         QStringList checkpointNames;  // empty unless the scenario declares them
         ScenarioKind kind = ScenarioKind::PoolBehaviour;
+        // gc-vs-pool: the managed heap and the pool side by side are what it shows.
+        bool comparesHeapWithPool = false;
     };
 
     explicit ScenarioCatalogue(const ScenarioRegistry& registry);

@@ -85,7 +85,10 @@ struct TimelineSample {
     std::uint64_t retainedBytes = 0;
     std::uint64_t unpooledBytes = 0;
     std::uint64_t smallBytes = 0;
-    std::uint64_t managedBytes[4] = {0, 0, 0, 0};  // GC heap: gen 0, 1, 2, LOH
+    // GC heap: gen 0, 1, 2 and the LOH's live objects; its free blocks apart, as they hold
+    // no object.
+    std::uint64_t managedBytes[4] = {0, 0, 0, 0};
+    std::uint64_t largeObjectFreeBytes = 0;
 };
 
 struct TimelineMarker {

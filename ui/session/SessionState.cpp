@@ -313,6 +313,8 @@ void SessionState::sample(std::int64_t nowNanoseconds) {
     if (heap_) {
         std::copy(std::begin(heap_->generationBytes), std::end(heap_->generationBytes),
                   std::begin(sample.managedBytes));
+        sample.managedBytes[3] = heap_->largeObjectLiveBytes();
+        sample.largeObjectFreeBytes = heap_->largeObjectFreeBytes;
     }
     pendingSamples_.push_back(sample);
     samplesTaken_ += 1;

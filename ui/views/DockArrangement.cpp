@@ -109,6 +109,14 @@ void DockArrangement::placeDefault() {
     window_.splitDockWidget(pool, timeline, Qt::Vertical);
     window_.splitDockWidget(layout, leaks, Qt::Vertical);
     window_.tabifyDockWidget(layout, gc);
+    // The run's results wait behind the leak table, the side-by-side panes behind the heap.
+    if (QDockWidget* compare = dock(QStringLiteral("compare"))) {
+        window_.tabifyDockWidget(gc, compare);
+    }
+    if (QDockWidget* results = dock(QStringLiteral("results"))) {
+        window_.tabifyDockWidget(leaks, results);
+        leaks->raise();
+    }
     dock(QString::fromLatin1(sharesFor(kind_.value_or(ScenarioKind::PoolBehaviour)).raised))
         ->raise();
     resizePending_ = true;

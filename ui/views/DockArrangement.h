@@ -24,7 +24,8 @@ class DockArrangement : public QObject {
     Q_OBJECT
 
 public:
-    // The docks by the names `--view` takes: pool, timeline, layout, gc, leaks.
+    // The docks by the names `--view` takes: pool, timeline, layout, gc, leaks, and when the
+    // window has them, results and compare.
     DockArrangement(QMainWindow& window, std::vector<std::pair<QString, QDockWidget*>> docks);
 
     // Keeps the current kind's arrangement, then shows this kind's: the one saved for it, else

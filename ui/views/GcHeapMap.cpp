@@ -7,6 +7,7 @@
 #include <QPainter>
 #include <QPolygonF>
 #include <QToolTip>
+#include <QVariantAnimation>
 
 #include <algorithm>
 #include <cmath>
@@ -41,8 +42,18 @@ std::uint64_t bandExtent(const GcHeapSnapshot::Region& region) {
 
 }  // namespace
 
-GcHeapMap::GcHeapMap(QWidget* parent) : QWidget(parent) {
+GcHeapMap::GcHeapMap(QWidget* parent) : QWidget(parent), transition_(new QVariantAnimation(this)) {
     setObjectName(QStringLiteral("gcHeapMap"));
+    // Runs only while objects travel: a still heap costs no timer.
+    transition_->setDuration(kTransitionMilliseconds);
+    transition_->setStartValue(0.0);
+    transition_->setEndValue(1.0);
+    transition_->setEasingCurve(QEasingCurve::InOutCubic);
+    connect(transition_, &QVariantAnimation::valueChanged, this, [this](const QVariant& value) {
+        transitionProgress_ = value.toDouble();
+        update();
+    });
+    connect(transition_, &QVariantAnimation::finished, this, &GcHeapMap::finishTransition);
     setMouseTracking(false);
     // Enough for the generations and the large object heap to stay readable; the dock gives
     // the map more room when the window has it.
@@ -64,13 +75,113 @@ QString GcHeapMap::generationName(int generation) {
 }
 
 void GcHeapMap::setSnapshot(std::shared_ptr<const GcHeapSnapshot> snapshot) {
+    std::unordered_map<std::uintptr_t, QRectF> drawnBefore;
+    const std::shared_ptr<const GcHeapSnapshot> previous = snapshot_;
+    if (transitionsEnabled_ && previous) {
+        for (const ObjectRect& object : objects_) {
+            drawnBefore.emplace(previous->objects[object.index].address, drawnRect(object));
+        }
+    }
     snapshot_ = std::move(snapshot);
     fReachable_.clear();
     if (snapshot_) {
         fReachable_.insert(snapshot_->fReachableQueue.begin(), snapshot_->fReachableQueue.end());
     }
     relayout();
+    if (previous && snapshot_ && !drawnBefore.empty()) {
+        startTransition(*previous, drawnBefore);
+    } else {
+        finishTransition();
+    }
     update();
+}
+
+void GcHeapMap::startTransition(const GcHeapSnapshot& previous,
+                                const std::unordered_map<std::uintptr_t, QRectF>& drawnBefore) {
+    transition_->stop();
+    transitionFrom_.clear();
+    // Addresses tell objects apart only across at most one collection, whose moves are known.
+    const std::uint64_t collections = snapshot_->collectionCount - previous.collectionCount;
+    if (snapshot_->collectionCount < previous.collectionCount || collections > 1) {
+        finishTransition();
+        return;
+    }
+    std::unordered_map<std::uintptr_t, std::uintptr_t> movedFrom;  // new address -> old
+    std::unordered_set<std::uintptr_t> vacated;
+    if (collections == 1) {
+        for (const GcObjectMove& move : snapshot_->lastCollectionMoves) {
+            movedFrom.emplace(move.to, move.from);
+            vacated.insert(move.from);
+        }
+    }
+    for (const ObjectRect& object : objects_) {
+        const GcHeapSnapshot::Object& now = snapshot_->objects[object.index];
+        const auto moved = movedFrom.find(now.address);
+        if (moved == movedFrom.end() && vacated.contains(now.address)) {
+            continue;  // a newer object where a moved one used to be
+        }
+        const std::uintptr_t before = moved != movedFrom.end() ? moved->second : now.address;
+        const auto drawn = drawnBefore.find(before);
+        const GcHeapSnapshot::Object* was = previous.findObject(before);
+        // A dead object's place taken by a new one of another kind is no journey.
+        if (drawn == drawnBefore.end() || was == nullptr || was->typeId != now.typeId ||
+            was->sizeBytes != now.sizeBytes || drawn->second == object.rect) {
+            continue;
+        }
+        transitionFrom_.emplace(now.address, drawn->second);
+    }
+    if (transitionFrom_.empty()) {
+        finishTransition();
+        return;
+    }
+    transitionProgress_ = 0.0;
+    transition_->start();
+}
+
+void GcHeapMap::setTransitionsEnabled(bool enabled) {
+    transitionsEnabled_ = enabled;
+    if (!enabled) {
+        finishTransition();
+    }
+}
+
+bool GcHeapMap::transitionRunning() const {
+    return transition_->state() == QAbstractAnimation::Running;
+}
+
+void GcHeapMap::finishTransition() {
+    transition_->stop();
+    transitionFrom_.clear();
+    transitionProgress_ = 1.0;
+    update();
+}
+
+QRectF GcHeapMap::drawnRect(const ObjectRect& object) const {
+    if (transitionFrom_.empty()) {
+        return object.rect;
+    }
+    const auto from = transitionFrom_.find(snapshot_->objects[object.index].address);
+    if (from == transitionFrom_.end()) {
+        return object.rect;
+    }
+    const double t = transitionProgress_;
+    const auto mix = [t](double a, double b) { return a + (b - a) * t; };
+    const QRectF& a = from->second;
+    const QRectF& b = object.rect;
+    return QRectF(QPointF(mix(a.left(), b.left()), mix(a.top(), b.top())),
+                  QPointF(mix(a.right(), b.right()), mix(a.bottom(), b.bottom())));
+}
+
+QRectF GcHeapMap::drawnRectOf(quintptr address) const {
+    if (!snapshot_) {
+        return {};
+    }
+    for (const ObjectRect& object : objects_) {
+        if (snapshot_->objects[object.index].address == address) {
+            return drawnRect(object);
+        }
+    }
+    return {};
 }
 
 void GcHeapMap::setSnapshotQuietly(std::shared_ptr<const GcHeapSnapshot> snapshot) {
@@ -119,6 +230,8 @@ void GcHeapMap::mousePressEvent(QMouseEvent* event) {
         QWidget::mousePressEvent(event);
         return;
     }
+    // A click skips the journey: objects are where they are hit.
+    finishTransition();
     const ObjectRect* hit = objectAt(event->position());
     if (onClicked) {
         onClicked(hit != nullptr ? snapshot_->objects[hit->index].address : 0);
@@ -189,8 +302,9 @@ void GcHeapMap::paintEvent(QPaintEvent* /*event*/) {
         }
     }
     const QColor outline = colors.color(QPalette::Window);
-    for (const ObjectRect& object : objects_) {
-        const GcHeapSnapshot::Object& info = snapshot_->objects[object.index];
+    for (const ObjectRect& laidOut : objects_) {
+        const GcHeapSnapshot::Object& info = snapshot_->objects[laidOut.index];
+        const ObjectRect object{drawnRect(laidOut), laidOut.index};
         painter.fillRect(object.rect, typeColor(info.typeId, colors));
         if (object.rect.width() >= 3) {
             painter.setPen(outline);
@@ -222,7 +336,7 @@ void GcHeapMap::paintEvent(QPaintEvent* /*event*/) {
             if (snapshot_->objects[object.index].address == selected_) {
                 painter.setPen(QPen(colors.color(QPalette::Highlight), 3));
                 painter.setBrush(Qt::NoBrush);
-                painter.drawRect(object.rect.adjusted(-2, -2, 2, 2));
+                painter.drawRect(drawnRect(object).adjusted(-2, -2, 2, 2));
             }
         }
     }

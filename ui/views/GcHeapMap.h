@@ -7,18 +7,22 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
 #include "gc/GcHeapSnapshot.h"
 
 class QPainter;
+class QVariantAnimation;
 
 namespace poolscope {
 
 // The managed heap's four bands (generations 0, 1, 2 and the large object heap), painted: one
 // rectangle per object to the scale of its band, LOH holes hatched, finalizable objects
-// flagged. Answers clicks and tooltips from the same rectangles.
+// flagged. Answers clicks and tooltips from the same rectangles. A new snapshot after one
+// collection is reached in a short transition: each surviving object travels from where it was
+// drawn to its new place (slid down by compaction, into an older band by promotion).
 class GcHeapMap : public QWidget {
     Q_OBJECT
 
@@ -43,6 +47,15 @@ public:
     // rectangles stay right and nothing needs painting.
     void setSnapshotQuietly(std::shared_ptr<const GcHeapSnapshot> snapshot);
     void setSelected(quintptr address);
+    // Transitions between snapshots; on by default, off for a screenshot.
+    void setTransitionsEnabled(bool enabled);
+    bool transitionRunning() const;
+    // Ends a running transition: the picture as the snapshot is.
+    void finishTransition();
+    // Where an object is drawn now, part way through a transition included.
+    QRectF drawnRectOf(quintptr address) const;
+
+    static constexpr int kTransitionMilliseconds = 500;
 
     const std::vector<ObjectRect>& objectRects() const { return objects_; }
     const std::vector<QRectF>& holeRects() const { return holes_; }
@@ -61,6 +74,10 @@ private:
     void paintLegend(QPainter& painter);
     const ObjectRect* objectAt(QPointF position) const;
     QString toolTipAt(QPoint position) const;
+    QRectF drawnRect(const ObjectRect& object) const;
+    // Where each surviving object was drawn in `previous`, by its address in this snapshot.
+    void startTransition(const GcHeapSnapshot& previous,
+                         const std::unordered_map<std::uintptr_t, QRectF>& drawnBefore);
 
     std::shared_ptr<const GcHeapSnapshot> snapshot_;
     std::unordered_set<std::uintptr_t> fReachable_;
@@ -69,6 +86,10 @@ private:
     QRectF bands_[kRows];
     int objectsPerBand_[kRows] = {0, 0, 0, 0};
     quintptr selected_ = 0;
+    bool transitionsEnabled_ = true;
+    QVariantAnimation* transition_;
+    double transitionProgress_ = 1.0;  // eased, 0 at the old places, 1 at the new
+    std::unordered_map<std::uintptr_t, QRectF> transitionFrom_;
 };
 
 }  // namespace poolscope

@@ -72,6 +72,37 @@ std::uint64_t fingerprintOf(const GcHeapSnapshot& snapshot) {
     return print.value;
 }
 
+// What the selected object's header and the heap's tables say about it beyond its place:
+// whether a finalizer is pending, and the handles that point at it.
+QString headerDetails(const GcHeapSnapshot& snapshot, const GcHeapSnapshot::Object& object) {
+    const auto queued = [&object](const std::vector<std::uintptr_t>& queue) {
+        return std::find(queue.begin(), queue.end(), object.address) != queue.end();
+    };
+    QString text;
+    if (queued(snapshot.fReachableQueue)) {
+        text = GcHeapView::tr("Finalizer: due, on the f-reachable queue.");
+    } else if (queued(snapshot.finalizationQueue)) {
+        text = GcHeapView::tr("Finalizer: registered, on the finalization queue.");
+    } else {
+        text = GcHeapView::tr("Finalizer: none registered.");
+    }
+    QStringList handles;
+    for (const GcHeapSnapshot::Handle& handle : snapshot.handles) {
+        if (handle.target != object.address) {
+            continue;
+        }
+        const QString kind = QString::fromLatin1(gcHandleKindName(handle.kind));
+        handles.append(
+            handle.name.empty()
+                ? kind
+                : QStringLiteral("%1 \"%2\"").arg(kind, QString::fromStdString(handle.name)));
+    }
+    text +=
+        GcHeapView::tr("\nHandles pointing at it: %1.")
+            .arg(handles.isEmpty() ? GcHeapView::tr("none") : handles.join(QStringLiteral(", ")));
+    return text;
+}
+
 }  // namespace
 
 GcHeapView::GcHeapView(QWidget* parent) : QWidget(parent) {
@@ -252,17 +283,32 @@ void GcHeapView::setSnapshot(std::shared_ptr<const GcHeapSnapshot> snapshot) {
         map_->setSnapshotQuietly(snapshot_);
         return;
     }
+    const std::uint64_t collectionsBefore = snapshot_ ? snapshot_->collectionCount : 0;
     snapshot_ = std::move(snapshot);
     fingerprint_ = fingerprint;
     ++snapshotChanges_;
     map_->setSnapshot(snapshot_);
+    if (selected_ != 0 && snapshot_ && snapshot_->collectionCount == collectionsBefore + 1) {
+        // One collection later the selection follows its object if compaction moved it.
+        for (const GcObjectMove& move : snapshot_->lastCollectionMoves) {
+            if (move.from == selected_) {
+                selected_ = move.to;
+                map_->setSelected(selected_);
+                break;
+            }
+        }
+    }
     if (selected_ != 0 && (!snapshot_ || snapshot_->findObject(selected_) == nullptr)) {
-        // The selected object moved or died; a selection by address cannot follow it.
+        // The selected object died, or left over more than one collection.
         selected_ = 0;
         map_->setSelected(0);
     }
     rebuildTables();
     showRetentionPath();
+}
+
+void GcHeapView::setTransitionsEnabled(bool enabled) {
+    map_->setTransitionsEnabled(enabled);
 }
 
 void GcHeapView::setLesson(const QString& title, const QString& explanation) {
@@ -386,10 +432,11 @@ void GcHeapView::showRetentionPath() {
         return;
     }
     QString text =
-        tr("%1 at %2, %3, %4.\n\n")
+        tr("%1 at %2, %3, %4.\n")
             .arg(QString::fromStdString(object->typeName), DisplayFormat::address(object->address),
                  DisplayFormat::bytes(object->sizeBytes),
-                 GcHeapMap::generationName(object->generation));
+                 GcHeapMap::generationName(object->generation)) +
+        headerDetails(*snapshot_, *object) + QStringLiteral("\n\n");
     const std::optional<RetentionPath> path = snapshot_->retentionPathTo(selected_);
     if (!path) {
         text +=

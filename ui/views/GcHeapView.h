@@ -34,6 +34,9 @@ public:
     void setSnapshot(std::shared_ptr<const poolscope::GcHeapSnapshot> snapshot);
     void setLesson(const QString& title, const QString& explanation);
     void setLessonControlsEnabled(bool enabled);
+    // Objects travel to their new places over half a second after a collection; off for a
+    // screenshot, which shows the heap as it is.
+    void setTransitionsEnabled(bool enabled);
 
     // For tests and for the window that hosts the view.
     std::shared_ptr<const poolscope::GcHeapSnapshot> snapshot() const { return snapshot_; }

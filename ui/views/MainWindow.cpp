@@ -19,9 +19,11 @@
 #include "views/AttachActions.h"
 #include "views/DockArrangement.h"
 #include "views/GcHeapView.h"
+#include "views/GcVsPoolView.h"
 #include "views/LayoutView.h"
 #include "views/LeakView.h"
 #include "views/PoolMapView.h"
+#include "views/ResultsView.h"
 #include "views/RunToolBar.h"
 #include "views/SessionStatusBar.h"
 #include "views/ThemeMenu.h"
@@ -40,8 +42,9 @@ void MainWindow::applySavedTheme() {
 }
 
 QStringList MainWindow::viewNames() {
-    return {QStringLiteral("main"),   QStringLiteral("pool"),  QStringLiteral("timeline"),
-            QStringLiteral("layout"), QStringLiteral("leaks"), QStringLiteral("gc")};
+    return {QStringLiteral("main"),    QStringLiteral("pool"),   QStringLiteral("timeline"),
+            QStringLiteral("layout"),  QStringLiteral("leaks"),  QStringLiteral("gc"),
+            QStringLiteral("results"), QStringLiteral("compare")};
 }
 
 MainWindow::MainWindow(EngineSession& session, QWidget* parent)
@@ -73,6 +76,12 @@ MainWindow::MainWindow(EngineSession& session, QWidget* parent)
 
     connect(&session_, &EngineSession::snapshotPublished, this, &MainWindow::onSnapshot);
     connect(&session_, &EngineSession::runningChanged, this, &MainWindow::updateControls);
+    connect(&session_, &EngineSession::runningChanged, this, [this](bool running) {
+        if (running) {
+            results_->showRunning(QString::fromStdString(session_.scenarioName()));
+            compare_->clear();
+        }
+    });
     connect(&session_, &EngineSession::runFinished, this, &MainWindow::onRunFinished);
     connect(&session_, &EngineSession::recordingOpened, this, [this](const QString& path) {
         clearViews();
@@ -87,6 +96,8 @@ MainWindow::MainWindow(EngineSession& session, QWidget* parent)
             known ? QStringLiteral("PoolScope — %1 (%2)")
                         .arg(QFileInfo(path).fileName(), QString::fromStdString(recorded.name))
                   : QStringLiteral("PoolScope — %1").arg(QFileInfo(path).fileName()));
+        results_->showRecording();
+        compare_->clear();
         statusBar_->setState(tr("Recording"));
         updateControls();
     });
@@ -143,7 +154,12 @@ void MainWindow::buildDocks() {
     layout_ = new LayoutView(this);
     leaks_ = new LeakView(this);
     gcHeap_ = new GcHeapView(this);
+    results_ = new ResultsView(this);
+    compare_ = new GcVsPoolView(this);
 
+    resultsDock_ =
+        addViewDock(results_, tr("Results"), QStringLiteral("results"), Qt::RightDockWidgetArea);
+    addViewDock(compare_, tr("GC vs pool"), QStringLiteral("compare"), Qt::RightDockWidgetArea);
     addViewDock(poolMap_, tr("Pool map"), QStringLiteral("pool"), Qt::LeftDockWidgetArea);
     addViewDock(timeline_, tr("Timeline"), QStringLiteral("timeline"), Qt::LeftDockWidgetArea);
     addViewDock(layout_, tr("Layout"), QStringLiteral("layout"), Qt::RightDockWidgetArea);
@@ -158,6 +174,7 @@ void MainWindow::buildDocks() {
     connect(timeline_, &TimelineView::timeRangeCleared, leaks_, &LeakView::clearTimeRange);
     connect(gcHeap_, &GcHeapView::collectRequested, &session_, &EngineSession::requestCollection);
     connect(gcHeap_, &GcHeapView::stepLessonRequested, runBar_->stepAction(), &QAction::trigger);
+    connect(results_, &ResultsView::imageLayoutRequested, layout_, &LayoutView::showCalculation);
 }
 
 void MainWindow::buildMenus() {
@@ -272,7 +289,6 @@ void MainWindow::selectScenario(
 
 void MainWindow::arrangeForScenario(const QString& name) {
     const ScenarioCatalogue::Entry* entry = EngineSession::catalogue().find(name);
-    arrangement_->arrangeFor(entry != nullptr ? entry->kind : ScenarioKind::PoolBehaviour);
 }
 
 void MainWindow::updateControls() {
@@ -288,6 +304,7 @@ void MainWindow::updateControls() {
 void MainWindow::onSnapshot(const std::shared_ptr<const SessionSnapshot>& snapshot) {
     // The timeline appends every snapshot's samples; the rest show only the newest.
     timeline_->setSnapshot(snapshot);
+    compare_->addSnapshot(snapshot);
     pending_ = snapshot;
     if (!frameTimer_.isActive()) {
         frameTimer_.start();
@@ -334,6 +351,15 @@ QString MainWindow::statusText() const {
 }
 
 void MainWindow::onRunFinished(const RunOutcome& outcome) {
+    results_->showRun(outcome);
+    compare_->showRun(outcome);
+    // The results come forward when a run ends, unless the leak table is what it is about.
+    const ScenarioCatalogue::Entry* entry =
+        EngineSession::catalogue().find(QString::fromStdString(outcome.scenario));
+    if ((entry == nullptr || entry->kind != ScenarioKind::LeakHunting) &&
+        resultsDock_->toggleViewAction()->isChecked()) {
+        resultsDock_->raise();
+    }
     if (!outcome.error.isEmpty()) {
         statusBar_->setState(tr("Failed: %1").arg(outcome.error));
     } else {

@@ -24,9 +24,11 @@ class AttachActions;
 class DockArrangement;
 class EngineSession;
 class GcHeapView;
+class GcVsPoolView;
 class LayoutView;
 class LeakView;
 class PoolMapView;
+class ResultsView;
 class RunToolBar;
 class SessionStatusBar;
 class TimelineView;
@@ -72,6 +74,8 @@ public:
     LayoutView* layoutView() const { return layout_; }
     LeakView* leakView() const { return leaks_; }
     GcHeapView* gcHeapView() const { return gcHeap_; }
+    ResultsView* resultsView() const { return results_; }
+    GcVsPoolView* gcVsPoolView() const { return compare_; }
     // The status bar's figures, as shown.
     QString statusText() const;
 
@@ -120,6 +124,9 @@ private:
     LayoutView* layout_ = nullptr;
     LeakView* leaks_ = nullptr;
     GcHeapView* gcHeap_ = nullptr;
+    ResultsView* results_ = nullptr;
+    GcVsPoolView* compare_ = nullptr;
+    QDockWidget* resultsDock_ = nullptr;
     std::vector<std::pair<QString, QDockWidget*>> docks_;
     DockArrangement* arrangement_ = nullptr;
 

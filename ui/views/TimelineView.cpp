@@ -46,15 +46,16 @@ struct SeriesStyle {
 const SeriesStyle kSeriesStyles[] = {
     {QT_TRANSLATE_NOOP("poolscope::TimelineView", "Pool: rented"),
      ViewColors::tier(MemoryTier::Pooled)},
-    {QT_TRANSLATE_NOOP("poolscope::TimelineView", "Pool: retained"), QColor(120, 170, 200)},
+    {QT_TRANSLATE_NOOP("poolscope::TimelineView", "Pool: retained"), ViewColors::poolRetained()},
     {QT_TRANSLATE_NOOP("poolscope::TimelineView", "Unpooled"),
      ViewColors::tier(MemoryTier::Unpooled)},
     {QT_TRANSLATE_NOOP("poolscope::TimelineView", "Small buffers"),
      ViewColors::tier(MemoryTier::Small)},
-    {QT_TRANSLATE_NOOP("poolscope::TimelineView", "GC gen 0"), QColor(200, 150, 230)},
-    {QT_TRANSLATE_NOOP("poolscope::TimelineView", "GC gen 1"), QColor(160, 100, 210)},
-    {QT_TRANSLATE_NOOP("poolscope::TimelineView", "GC gen 2"), QColor(115, 60, 170)},
-    {QT_TRANSLATE_NOOP("poolscope::TimelineView", "GC large objects"), QColor(200, 70, 120)},
+    {QT_TRANSLATE_NOOP("poolscope::TimelineView", "GC gen 0"), ViewColors::managedGeneration(0)},
+    {QT_TRANSLATE_NOOP("poolscope::TimelineView", "GC gen 1"), ViewColors::managedGeneration(1)},
+    {QT_TRANSLATE_NOOP("poolscope::TimelineView", "GC gen 2"), ViewColors::managedGeneration(2)},
+    {QT_TRANSLATE_NOOP("poolscope::TimelineView", "GC large objects"),
+     ViewColors::managedGeneration(3)},
 };
 
 QColor markerColour(TimelineMarker::Kind kind) {

@@ -1,5 +1,6 @@
 #include "views/ViewColors.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace poolscope {
@@ -18,6 +19,16 @@ QColor ViewColors::tier(MemoryTier tier) {
             break;
     }
     return QColor(130, 130, 130);
+}
+
+QColor ViewColors::poolRetained() {
+    return QColor(120, 170, 200);
+}
+
+QColor ViewColors::managedGeneration(int generation) {
+    static const QColor kGenerations[] = {QColor(200, 150, 230), QColor(160, 100, 210),
+                                          QColor(115, 60, 170), QColor(200, 70, 120)};
+    return kGenerations[std::clamp(generation, 0, 3)];
 }
 
 QColor ViewColors::mix(const QColor& from, const QColor& to, double share) {

@@ -1,4 +1,4 @@
-#include "TextFormat.h"
+#include "base/TextFormat.h"
 
 #include <iomanip>
 #include <iterator>

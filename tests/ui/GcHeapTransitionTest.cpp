@@ -1,0 +1,125 @@
+// The heap picture between two snapshots: survivors travel from where they were drawn to their
+// new places (compaction, promotion), the selection follows its object, and nothing animates
+// once the picture is still.
+
+#include <QtTest>
+#include <QtWidgets>
+
+#include <memory>
+
+#include "gc/GcFrame.h"
+#include "gc/GcHeap.h"
+#include "views/GcHeapMap.h"
+#include "views/GcHeapView.h"
+
+using namespace poolscope;
+
+namespace {
+
+// Three photos side by side in generation 0; the middle one loses its root, and a generation 0
+// collection slides the last one into its place and promotes both survivors.
+struct CompactionLesson {
+    std::unique_ptr<GcHeap> heap;
+    std::unique_ptr<GcFrame> frame;
+    ObjectRef first;
+    ObjectRef last;
+    std::uintptr_t lastBefore = 0;
+    std::shared_ptr<const GcHeapSnapshot> before;
+    std::shared_ptr<const GcHeapSnapshot> after;
+
+    CompactionLesson() {
+        GcHeap::Settings settings;
+        settings.smallObjectReserveBytes = 16u << 20;
+        settings.largeObjectReserveBytes = 64u << 20;
+        heap = std::make_unique<GcHeap>(settings);
+        const GcTypeId photo = heap->registerType(GcType{"Photo", 56, {}, {}});
+        frame = std::make_unique<GcFrame>(*heap, "compaction");
+        first = heap->allocate(*frame, photo);
+        {
+            GcFrame dropped(*heap, "dropped");
+            heap->allocate(dropped, photo);
+        }
+        last = heap->allocate(*frame, photo);
+        lastBefore = heap->addressOf(last);
+        before = std::make_shared<const GcHeapSnapshot>(heap->snapshot());
+        heap->collect(0);
+        after = std::make_shared<const GcHeapSnapshot>(heap->snapshot());
+    }
+};
+
+GcHeapMap* mapOf(GcHeapView& view) {
+    return qobject_cast<GcHeapMap*>(view.heapMap());
+}
+
+}  // namespace
+
+class GcHeapTransitionTest : public QObject {
+    Q_OBJECT
+
+private slots:
+    void compaction_theSurvivorTravelsFromItsOldPlace_thenTheMapIsStill() {
+        CompactionLesson lesson;
+        GcHeapView view;
+        view.resize(1280, 800);
+        view.setSnapshot(lesson.before);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        GcHeapMap& map = *mapOf(view);
+        const QRect lastWasDrawn = view.objectRect(lesson.lastBefore);
+        const QRect firstWasDrawn = view.objectRect(lesson.heap->addressOf(lesson.first));
+        QVERIFY(!map.transitionRunning());
+
+        view.setSnapshot(lesson.after);
+        const std::uintptr_t lastNow = lesson.heap->addressOf(lesson.last);
+        QVERIFY(lastNow != lesson.lastBefore);  // compaction moved it
+        QVERIFY(map.transitionRunning());
+        // It starts where it was drawn, and ends at its new place (slid down, one band older).
+        QCOMPARE(map.drawnRectOf(lastNow).toAlignedRect(), lastWasDrawn);
+        QCOMPARE(map.drawnRectOf(lesson.heap->addressOf(lesson.first)).toAlignedRect(),
+                 firstWasDrawn);
+        QTRY_VERIFY(!map.transitionRunning());
+        QCOMPARE(map.drawnRectOf(lastNow).toAlignedRect(), view.objectRect(lastNow));
+        QVERIFY(view.objectRect(lastNow) != lastWasDrawn);
+
+        // The same snapshot again changes nothing: no journey, no timer.
+        view.setSnapshot(std::make_shared<const GcHeapSnapshot>(*lesson.after));
+        QVERIFY(!map.transitionRunning());
+    }
+
+    void selection_followsItsObjectThroughCompaction() {
+        CompactionLesson lesson;
+        GcHeapView view;
+        view.resize(1280, 800);
+        view.setSnapshot(lesson.before);
+        view.selectObject(lesson.lastBefore);
+        view.setSnapshot(lesson.after);
+        QCOMPARE(view.selectedAddress(), lesson.heap->addressOf(lesson.last));
+        QVERIFY(view.retentionPathText().contains(QStringLiteral("frame compaction")));
+    }
+
+    void click_skipsTheJourney_andScreenshotsHaveNone() {
+        CompactionLesson lesson;
+        GcHeapView view;
+        view.resize(1280, 800);
+        view.setSnapshot(lesson.before);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        GcHeapMap& map = *mapOf(view);
+        view.setSnapshot(lesson.after);
+        QVERIFY(map.transitionRunning());
+        QTest::mouseClick(&map, Qt::LeftButton, {}, QPoint(5, 5));
+        QVERIFY(!map.transitionRunning());
+        const std::uintptr_t lastNow = lesson.heap->addressOf(lesson.last);
+        QCOMPARE(map.drawnRectOf(lastNow).toAlignedRect(), view.objectRect(lastNow));
+
+        GcHeapView still;
+        still.resize(1280, 800);
+        still.setTransitionsEnabled(false);
+        still.setSnapshot(lesson.before);
+        still.setSnapshot(lesson.after);
+        QVERIFY(!mapOf(still)->transitionRunning());
+    }
+};
+
+QTEST_MAIN(GcHeapTransitionTest)
+#include "GcHeapTransitionTest.moc"

@@ -1,0 +1,211 @@
+#include "views/GcVsPoolPanes.h"
+
+#include <QPainter>
+#include <QPainterPath>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <functional>
+
+#include "models/DisplayFormat.h"
+#include "models/GcVsPoolComparison.h"
+#include "views/ViewColors.h"
+
+namespace poolscope {
+
+namespace {
+
+constexpr int kMargin = 8;
+constexpr int kHeadingHeight = 34;
+constexpr int kAxisWidth = 64;
+constexpr int kTimeAxisHeight = 22;
+constexpr int kLegendHeight = 20;
+constexpr double kMebibyte = 1024.0 * 1024.0;
+
+using Point = GcVsPoolComparison::Point;
+
+// A round number of MiB (1, 2 or 5 times a power of ten) at or over `bytes`.
+std::uint64_t roundAxis(std::uint64_t bytes) {
+    const double mebibytes = std::max(1.0, static_cast<double>(bytes) / kMebibyte);
+    const double power = std::pow(10.0, std::floor(std::log10(mebibytes)));
+    for (const double step : {1.0, 2.0, 5.0, 10.0}) {
+        if (step * power >= mebibytes) {
+            return static_cast<std::uint64_t>(step * power * kMebibyte);
+        }
+    }
+    return static_cast<std::uint64_t>(10.0 * power * kMebibyte);
+}
+
+struct Layer {
+    QString name;
+    QBrush brush;
+    std::function<std::uint64_t(const Point&)> bytes;
+};
+
+std::uint64_t stackedMax(const std::vector<Point>& points, const std::vector<Layer>& layers) {
+    std::uint64_t top = 0;
+    for (const Point& point : points) {
+        std::uint64_t total = 0;
+        for (const Layer& layer : layers) {
+            total += layer.bytes(point);
+        }
+        top = std::max(top, total);
+    }
+    return top;
+}
+
+std::vector<Layer> gcLayers(const QColor& text) {
+    std::vector<Layer> layers;
+    for (int g = 0; g < 3; ++g) {
+        layers.push_back({QObject::tr("gen %1").arg(g), ViewColors::managedGeneration(g),
+                          [g](const Point& p) { return p.generations[g]; }});
+    }
+    layers.push_back({QObject::tr("LOH objects"), ViewColors::managedGeneration(3),
+                      [](const Point& p) { return p.largeObjects; }});
+    layers.push_back({QObject::tr("LOH free (no object)"), QBrush(text, Qt::BDiagPattern),
+                      [](const Point& p) { return p.largeObjectFree; }});
+    return layers;
+}
+
+std::vector<Layer> poolLayers() {
+    return {{QObject::tr("rented"), ViewColors::tier(MemoryTier::Pooled),
+             [](const Point& p) { return p.rented; }},
+            {QObject::tr("retained"), ViewColors::poolRetained(),
+             [](const Point& p) { return p.retained; }}};
+}
+
+// start and end: the seconds both panes span, from the run's first sample to its last.
+void drawPane(QPainter& painter, const QPalette& palette, const QRect& area, const QString& heading,
+              const std::vector<Point>& points, const std::vector<Layer>& layers,
+              std::uint64_t axisBytes, double start, double end) {
+    const QColor text = palette.color(QPalette::Text);
+    QFont bold = painter.font();
+    bold.setBold(true);
+    painter.setFont(bold);
+    painter.setPen(text);
+    painter.drawText(QRect(area.left(), area.top(), area.width(), kHeadingHeight),
+                     Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap, heading);
+    painter.setFont(QFont());
+
+    const QRect plot(area.left() + kAxisWidth, area.top() + kHeadingHeight,
+                     area.width() - kAxisWidth,
+                     area.height() - kHeadingHeight - kTimeAxisHeight - kLegendHeight);
+    painter.fillRect(plot, palette.color(QPalette::Base));
+    const double axis = static_cast<double>(std::max<std::uint64_t>(axisBytes, 1));
+    const auto yOf = [&](std::uint64_t bytes) {
+        return plot.bottom() - static_cast<double>(bytes) / axis * plot.height();
+    };
+    const double span = std::max(0.05, end - start);
+    const auto xOf = [&](double at) { return plot.left() + (at - start) / span * plot.width(); };
+
+    // Byte axis: four steps from zero to the round top.
+    painter.setPen(ViewColors::mix(text, palette.color(QPalette::Base), 0.8));
+    for (int i = 0; i <= 4; ++i) {
+        const std::uint64_t bytes = axisBytes / 4 * static_cast<std::uint64_t>(i);
+        const double y = yOf(bytes);
+        painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y));
+        painter.save();
+        painter.setPen(text);
+        painter.drawText(QRectF(area.left(), y - 8, kAxisWidth - 4, 16),
+                         Qt::AlignRight | Qt::AlignVCenter,
+                         QStringLiteral("%1 MiB").arg(
+                             QString::number(static_cast<double>(bytes) / kMebibyte, 'g', 3)));
+        painter.restore();
+    }
+
+    // Stacked layers, bottom first.
+    std::vector<std::uint64_t> below(points.size(), 0);
+    for (const Layer& layer : layers) {
+        QPainterPath path;
+        for (std::size_t i = 0; i < points.size(); ++i) {
+            const QPointF top(xOf(points[i].seconds), yOf(below[i] + layer.bytes(points[i])));
+            i == 0 ? path.moveTo(top) : path.lineTo(top);
+        }
+        for (std::size_t i = points.size(); i-- > 0;) {
+            path.lineTo(xOf(points[i].seconds), yOf(below[i]));
+            below[i] += layer.bytes(points[i]);
+        }
+        path.closeSubpath();
+        painter.fillPath(path, layer.brush);
+    }
+    painter.setPen(text);
+    painter.drawRect(plot);
+
+    // The shared time axis: both panes span the same seconds.
+    for (int i = 0; i <= 4; ++i) {
+        const double at = span * i / 4;
+        // The last label ends at the plot's right edge rather than past it.
+        const double x = i == 4 ? plot.right() - 60 : xOf(start + at) - 30;
+        painter.drawText(QRectF(x, plot.bottom() + 2, 60, kTimeAxisHeight - 4),
+                         i == 4 ? Qt::AlignRight | Qt::AlignVCenter : Qt::AlignCenter,
+                         QStringLiteral("%1 s").arg(at, 0, 'f', span < 2.0 ? 2 : 1));
+    }
+    int x = plot.left();
+    const int legendTop = plot.bottom() + kTimeAxisHeight;
+    for (const Layer& layer : layers) {
+        painter.fillRect(QRect(x, legendTop + 4, 12, 12), layer.brush);
+        painter.drawRect(QRect(x, legendTop + 4, 12, 12));
+        const int width = painter.fontMetrics().horizontalAdvance(layer.name);
+        painter.drawText(QRect(x + 16, legendTop, width + 4, kLegendHeight), Qt::AlignVCenter,
+                         layer.name);
+        x += width + 30;
+    }
+}
+
+QString headingOf(const QString& side, const std::vector<Point>& points,
+                  const std::function<std::uint64_t(const Point&)>& held) {
+    const std::uint64_t now = points.empty() ? 0 : held(points.back());
+    return QObject::tr("%1 holds %2").arg(side, DisplayFormat::bytes(now));
+}
+
+}  // namespace
+
+GcVsPoolPanes::GcVsPoolPanes(const GcVsPoolComparison& comparison, QWidget* parent)
+    : QWidget(parent), comparison_(comparison) {
+    connect(&comparison_, &GcVsPoolComparison::modelReset, this, qOverload<>(&QWidget::update));
+    connect(&comparison_, &GcVsPoolComparison::dataChanged, this, qOverload<>(&QWidget::update));
+}
+
+std::uint64_t GcVsPoolPanes::gcAxisBytes() const {
+    return roundAxis(stackedMax(comparison_.points(), gcLayers(Qt::black)));
+}
+
+std::uint64_t GcVsPoolPanes::poolAxisBytes() const {
+    return roundAxis(stackedMax(comparison_.points(), poolLayers()));
+}
+
+QString GcVsPoolPanes::gcHeading() const {
+    return headingOf(tr("GC heap"), comparison_.points(),
+                     [](const Point& p) { return p.gcHeld(); });
+}
+
+QString GcVsPoolPanes::poolHeading() const {
+    return headingOf(tr("Pool"), comparison_.points(), [](const Point& p) { return p.poolHeld(); });
+}
+
+QSize GcVsPoolPanes::sizeHint() const {
+    return {900, 320};
+}
+
+QSize GcVsPoolPanes::minimumSizeHint() const {
+    return {420, 200};
+}
+
+void GcVsPoolPanes::paintEvent(QPaintEvent* /*event*/) {
+    QPainter painter(this);
+    painter.setRenderHint(QPainter::Antialiasing);
+    const std::vector<Point>& points = comparison_.points();
+    const double start = points.empty() ? 0.0 : points.front().seconds;
+    const double end = points.empty() ? 1.0 : points.back().seconds;
+    const QRect inner = rect().adjusted(kMargin, kMargin, -kMargin, -kMargin);
+    const int half = inner.width() / 2;
+    const QColor text = palette().color(QPalette::Text);
+    drawPane(painter, palette(), QRect(inner.left(), inner.top(), half - kMargin, inner.height()),
+             gcHeading(), points, gcLayers(text), gcAxisBytes(), start, end);
+    drawPane(painter, palette(),
+             QRect(inner.left() + half + kMargin, inner.top(), half - kMargin, inner.height()),
+             poolHeading(), points, poolLayers(), poolAxisBytes(), start, end);
+}
+
+}  // namespace poolscope

@@ -1,0 +1,114 @@
+#include "views/ResultsView.h"
+
+#include <QDesktopServices>
+#include <QHeaderView>
+#include <QLabel>
+#include <QPushButton>
+#include <QTableView>
+#include <QTreeView>
+#include <QUrl>
+#include <QVBoxLayout>
+
+#include "models/LayoutComparisonModel.h"
+#include "models/RunResultsModel.h"
+#include "session/EngineSession.h"
+
+namespace poolscope {
+
+ResultsView::ResultsView(QWidget* parent)
+    : QWidget(parent),
+      results_(new RunResultsModel(this)),
+      comparisons_(new LayoutComparisonModel(this)),
+      headline_(new QLabel(this)),
+      tree_(new QTreeView(this)),
+      perImageTitle_(new QLabel(tr("Image by image (click one to see its layout)"), this)),
+      perImage_(new QTableView(this)),
+      openFolder_(new QPushButton(tr("Open output folder"), this)) {
+    headline_->setWordWrap(true);
+    headline_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    tree_->setModel(results_);
+    tree_->setUniformRowHeights(true);
+    tree_->setAlternatingRowColors(true);
+    tree_->header()->setSectionResizeMode(RunResultsModel::LabelColumn,
+                                          QHeaderView::ResizeToContents);
+    perImage_->setModel(comparisons_);
+    perImage_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    perImage_->setSelectionMode(QAbstractItemView::SingleSelection);
+    perImage_->verticalHeader()->hide();
+    perImage_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    connect(perImage_, &QTableView::clicked, this,
+            [this](const QModelIndex& index) { showImage(index.row()); });
+    connect(openFolder_, &QPushButton::clicked, this, &ResultsView::openOutputFolder);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(headline_);
+    layout->addWidget(tree_, 3);
+    layout->addWidget(perImageTitle_);
+    layout->addWidget(perImage_, 2);
+    layout->addWidget(openFolder_, 0, Qt::AlignLeft);
+    showOnlyMessage(tr("No run yet: the results of a run appear here when it ends."));
+}
+
+void ResultsView::showRun(const RunOutcome& outcome) {
+    showReport(outcome.report);
+}
+
+void ResultsView::showReport(const ScenarioRunReport& report) {
+    results_->showReport(report);
+    comparisons_->setComparisons(report.outcome.layoutComparisons, report.poolSizeMegabytes);
+    headline_->setText(report.outcome.cancelled
+                           ? tr("%1, stopped before its end").arg(results_->scenario())
+                           : results_->scenario());
+    tree_->expandAll();
+    // The parameters are what the person chose; the figures are what they came to see.
+    tree_->collapse(results_->index(0, 0));
+    const bool perImage = comparisons_->rowCount() > 0;
+    perImageTitle_->setVisible(perImage);
+    perImage_->setVisible(perImage);
+    openFolder_->setVisible(!results_->outputFolder().isEmpty());
+    openFolder_->setToolTip(results_->outputFolder());
+    if (perImage) {
+        // The layout view shows the first image rather than nothing once the images are gone.
+        perImage_->selectRow(0);
+        showImage(0);
+    }
+}
+
+void ResultsView::showRunning(const QString& scenario) {
+    showOnlyMessage(tr("%1 is running: its results appear here when it ends.").arg(scenario));
+}
+
+void ResultsView::showRecording() {
+    showOnlyMessage(
+        tr("A recording holds the run's events, not its results: run the scenario "
+           "to see them here."));
+}
+
+void ResultsView::showOnlyMessage(const QString& message) {
+    comparisons_->setComparisons({}, std::nullopt);
+    results_->showMessage(message);
+    headline_->setText(message);
+    perImageTitle_->hide();
+    perImage_->hide();
+    openFolder_->hide();
+}
+
+QString ResultsView::headline() const {
+    return headline_->text();
+}
+
+bool ResultsView::openFolderOffered() const {
+    return !openFolder_->isHidden();
+}
+
+void ResultsView::showImage(int row) {
+    if (row >= 0 && row < comparisons_->rowCount()) {
+        emit imageLayoutRequested(comparisons_->requestFor(row));
+    }
+}
+
+void ResultsView::openOutputFolder() {
+    QDesktopServices::openUrl(QUrl::fromLocalFile(results_->outputFolder()));
+}
+
+}  // namespace poolscope
