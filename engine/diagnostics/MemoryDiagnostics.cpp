@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "diagnostics/AllocationRegistry.h"
+#include "diagnostics/CallerFrames.h"
 #include "diagnostics/StackTable.h"
 #include "diagnostics/Symbolizer.h"
 
@@ -63,28 +64,6 @@ public:
     ~CaptureRequest() override { g_captureRequests.fetch_sub(1); }
 };
 
-// Frames of the engine's own allocation path say nothing about who leaked.
-bool isAllocatorFrame(const Frame& frame) {
-    static constexpr std::string_view kInternal[] = {
-        "poolscope::TrackedAllocation::",
-        "poolscope::LifetimeGuard::",
-        "poolscope::captureStack",
-        "poolscope::MemoryAllocator::",
-        "poolscope::PooledMemoryAllocator::",
-        "poolscope::SimpleHeapAllocator::",
-        "poolscope::PooledChunkGuard",
-        "poolscope::ExactSizeGuard",
-        "poolscope::SmallBufferGuard",
-        "poolscope::GcArrayGuard",
-        "poolscope::GcPixelAllocator::",
-        "std::make_unique",
-        "operator new",
-    };
-    return std::any_of(std::begin(kInternal), std::end(kInternal), [&](std::string_view prefix) {
-        return frame.function.find(prefix) != std::string::npos;
-    });
-}
-
 }  // namespace
 
 std::int64_t MemoryDiagnostics::totalUndisposedAllocationCount() {
@@ -140,23 +119,15 @@ std::vector<LeakGroup> MemoryDiagnostics::leakCheckpoint(LeakMark since) {
 }
 
 std::vector<Frame> MemoryDiagnostics::symbolizedStack(StackId stackId, int maxFrames) {
-    std::vector<Frame> frames;
+    CallerFrames frames(maxFrames);
     for (std::uintptr_t address : StackTable::instance().frames(stackId)) {
         for (Frame& frame : Symbolizer::instance().symbolize(address)) {
-            if (frames.empty() && isAllocatorFrame(frame)) {
-                continue;  // skip the allocator's own frames at the top only
-            }
-            if (static_cast<int>(frames.size()) >= maxFrames) {
-                return frames;
-            }
-            const bool isMain = frame.function == "main";
-            frames.push_back(std::move(frame));
-            if (isMain) {
-                return frames;  // what lies below main is the C runtime
+            if (!frames.add(std::move(frame))) {
+                return frames.take();
             }
         }
     }
-    return frames;
+    return frames.take();
 }
 
 std::string MemoryDiagnostics::formatStack(StackId stackId, int maxFrames) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "diagnostics/PoolDirectory.h"
 #include "memory/ExactSizeGuard.h"
 #include "memory/GroupLayout.h"
 #include "memory/PooledChunkGuard.h"
@@ -54,9 +55,12 @@ PooledMemoryAllocator::PooledMemoryAllocator(const Settings& settings)
     small_ = std::make_shared<SmallBufferPool>(
         static_cast<std::size_t>(settings_.smallBufferThresholdBytes),
         settings_.smallBuffersPerSizeClass);
+    PoolDirectory::add(
+        {sourceId(), "engine", pool.capacity, static_cast<std::uint64_t>(pool.chunkBytes)});
 }
 
 PooledMemoryAllocator::~PooledMemoryAllocator() {
+    PoolDirectory::remove(sourceId());
     pool_->shutDown();
 }
 
