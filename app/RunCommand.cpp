@@ -2,8 +2,6 @@
 
 #include <QCommandLineParser>
 #include <QDateTime>
-#include <QFile>
-#include <QJsonDocument>
 
 #include <unistd.h>
 
@@ -116,23 +114,6 @@ std::vector<std::pair<std::string, std::string>> recordingMetadata(
         {"pool_size_megabytes", std::to_string(request.poolSizeMegabytes)},
         {"poolscope_version", POOLSCOPE_VERSION},
         {"started_at", QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs).toStdString()}};
-}
-
-bool writeReport(const QString& path, const ScenarioRunReport& report, const RunOptions& options,
-                 std::ostream& errors) {
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
-        errors << "poolscope: cannot write the report to " << path.toStdString() << ": "
-               << file.errorString().toStdString() << '\n';
-        return false;
-    }
-    file.write(QJsonDocument(runReportToJson(report, options)).toJson(QJsonDocument::Indented));
-    if (!file.flush()) {
-        errors << "poolscope: cannot write the report to " << path.toStdString() << ": "
-               << file.errorString().toStdString() << '\n';
-        return false;
-    }
-    return true;
 }
 
 }  // namespace
@@ -284,11 +265,16 @@ int RunCommand::execute(const Request& request, std::ostream& out, std::ostream&
         }
     }
 
+    return conclude(report, {request.failOnLeak, request.reportPath, request.recordPath}, failed,
+                    out, errors);
+}
+
+int RunCommand::conclude(const ScenarioRunReport& report, const RunOptions& options, bool failed,
+                         std::ostream& out, std::ostream& errors) {
     printSummary(report, out);
     out.flush();
-    RunOptions runOptions{request.failOnLeak, request.reportPath, request.recordPath};
-    if (!request.reportPath.isEmpty() &&
-        !writeReport(request.reportPath, report, runOptions, errors)) {
+    if (!options.reportPath.isEmpty() &&
+        !writeRunReport(options.reportPath, report, options, errors)) {
         failed = true;
     }
     if (!report.error.empty()) {
@@ -299,7 +285,7 @@ int RunCommand::execute(const Request& request, std::ostream& out, std::ostream&
         return CommandLine::kExitFailure;
     }
     const bool leaked = report.undisposedAtEnd > 0 || !report.leaks.empty();
-    return request.failOnLeak && leaked ? CommandLine::kExitLeaksFound : CommandLine::kExitSuccess;
+    return options.failOnLeak && leaked ? CommandLine::kExitLeaksFound : CommandLine::kExitSuccess;
 }
 
 int RunCommand::exec(const QStringList& arguments) {

@@ -12,6 +12,7 @@
 namespace poolscope {
 
 struct ScenarioRunReport;
+struct RunOptions;
 
 // `poolscope run NAME [--param key=value ...] [--report FILE.json] [--record FILE]
 // [--fail-on-leak] [--pool-size MiB]`: one scenario headless, a summary on stdout, a progress
@@ -33,6 +34,12 @@ public:
     static int execute(const Request& request, std::ostream& out, std::ostream& errors);
 
     static void printSummary(const ScenarioRunReport& report, std::ostream& out);
+    // What every headless report ends with, for a run or a recording (`poolscope report`): the
+    // summary, the JSON report when asked for, and the exit status: kExitFailure when
+    // `failed` or the report could not be written, kExitLeaksFound with --fail-on-leak and
+    // leaks.
+    static int conclude(const ScenarioRunReport& report, const RunOptions& options, bool failed,
+                        std::ostream& out, std::ostream& errors);
 };
 
 }  // namespace poolscope

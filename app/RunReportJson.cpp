@@ -1,6 +1,8 @@
 #include "RunReportJson.h"
 
+#include <QFile>
 #include <QJsonArray>
+#include <QJsonDocument>
 
 #include <variant>
 
@@ -156,6 +158,23 @@ QJsonObject runReportToJson(const ScenarioRunReport& report, const RunOptions& o
         json.insert(QStringLiteral("error"), QString::fromStdString(report.error));
     }
     return json;
+}
+
+bool writeRunReport(const QString& path, const ScenarioRunReport& report, const RunOptions& options,
+                    std::ostream& errors) {
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+        errors << "poolscope: cannot write the report to " << path.toStdString() << ": "
+               << file.errorString().toStdString() << '\n';
+        return false;
+    }
+    file.write(QJsonDocument(runReportToJson(report, options)).toJson(QJsonDocument::Indented));
+    if (!file.flush()) {
+        errors << "poolscope: cannot write the report to " << path.toStdString() << ": "
+               << file.errorString().toStdString() << '\n';
+        return false;
+    }
+    return true;
 }
 
 }  // namespace poolscope
