@@ -6,9 +6,9 @@
 cmake_minimum_required(VERSION 3.25)
 
 function(run)
-  cmake_parse_arguments(ARG "" "WORKING_DIRECTORY" "COMMAND" ${ARGN})
+  cmake_parse_arguments(ARG "" "" "COMMAND" ${ARGN})
   execute_process(COMMAND ${ARG_COMMAND} RESULT_VARIABLE status OUTPUT_VARIABLE out
-                  ERROR_VARIABLE err WORKING_DIRECTORY ${ARG_WORKING_DIRECTORY})
+                  ERROR_VARIABLE err)
   if(NOT status EQUAL 0)
     string(REPLACE ";" " " shown "${ARG_COMMAND}")
     message(FATAL_ERROR "'${shown}' failed (${status}):\n${out}\n${err}")

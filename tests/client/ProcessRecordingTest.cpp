@@ -91,6 +91,22 @@ private slots:
                  qPrintable(report.out));
     }
 
+    void crashedProgram_reportReadsWhatItCommitted() {
+        QTemporaryDir dir;
+        const QString recording = dir.filePath("crashed.psrec");
+        const Finished program = thumbnail(dir, recordingInto(recording),
+                                           {QStringLiteral("--abort-after"), QStringLiteral("4")});
+        QCOMPARE(program.exitCode, -1);  // killed by its abort, no exit
+        const Finished report =
+            runPoolscope({QStringLiteral("report"), recording, QStringLiteral("--fail-on-leak")});
+        // Whether the last batches made it to the disk before the abort is up to timing; the
+        // recording must be readable either way.
+        QVERIFY2(report.exitCode == 0 || report.exitCode == 3, qPrintable(report.out + report.err));
+        QVERIFY2(report.err.contains(QStringLiteral("was not finished")), qPrintable(report.err));
+        QVERIFY2(report.out.contains(QStringLiteral("recording finished        false")),
+                 qPrintable(report.out));
+    }
+
     void percentP_namesTheRecordingAfterTheProcess() {
         QTemporaryDir dir;
         QProcess process;

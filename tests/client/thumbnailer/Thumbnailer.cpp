@@ -6,6 +6,7 @@
 #include <poolscope/imaging/codecs/ImageCodecs.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <exception>
 #include <memory>
 
@@ -34,7 +35,8 @@ void keepForever(Image<Rgba32> image) {
 }  // namespace
 
 Thumbnailer::Result Thumbnailer::run(const std::filesystem::path& input,
-                                     const std::filesystem::path& output, int leakEvery) const {
+                                     const std::filesystem::path& output, int leakEvery,
+                                     int abortAfter) const {
     std::filesystem::create_directories(output);
     Result result;
     int decoded = 0;
@@ -51,6 +53,9 @@ Thumbnailer::Result Thumbnailer::run(const std::filesystem::path& input,
             ++result.written;
             if (leakEvery > 0 && ++decoded % leakEvery == 0) {
                 keepForever(std::move(image));
+            }
+            if (result.written == abortAfter) {
+                std::abort();
             }
         } catch (const std::exception& error) {
             result.failures.push_back(file.filename().string() + ": " + error.what());

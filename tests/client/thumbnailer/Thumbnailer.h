@@ -16,10 +16,11 @@ public:
 
     explicit Thumbnailer(int size) : size_(size) {}
 
-    // With leakEvery > 0, every leakEvery-th decoded image is never released: what a leak
-    // looks like to PoolScope, for its tests.
+    // For PoolScope's tests: with leakEvery > 0, every leakEvery-th decoded image is never
+    // released (a leak); with abortAfter > 0 the process aborts after that many thumbnails
+    // (a crash).
     Result run(const std::filesystem::path& input, const std::filesystem::path& output,
-               int leakEvery = 0) const;
+               int leakEvery = 0, int abortAfter = 0) const;
 
 private:
     int size_;
