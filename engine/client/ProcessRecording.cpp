@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
@@ -79,7 +80,13 @@ ProcessRecording::ProcessRecording(const std::string& path) {
 }
 
 ProcessRecording::~ProcessRecording() {
-    finish(std::cerr);
+    // Run at exit: nothing may escape, or the program that was only being recorded would end
+    // in std::terminate.
+    try {
+        finish(std::cerr);
+    } catch (...) {
+        std::fputs("poolscope: the recording could not be finished\n", stderr);
+    }
 }
 
 void ProcessRecording::drainLoop(const std::stop_token& stop) {

@@ -40,7 +40,6 @@ public:
 
     // Commits what is queued and marks the live allocations as leaks. Idempotent.
     void finish(std::ostream& errors);
-    const std::string& path() const { return writer_->path(); }
 
 private:
     void drainLoop(const std::stop_token& stop);
