@@ -107,6 +107,29 @@ private slots:
                  qPrintable(report.out));
     }
 
+    // What a C program reports through the C API reaches a recording with no code of its own:
+    // its pool (the first the process describes) is the pool the report follows.
+    void cProgram_recordingHoldsItsPoolAndReportedAllocations() {
+        QTemporaryDir dir;
+        const QString recording = dir.filePath("c.psrec");
+        const Finished program =
+            runProgram(QStringLiteral(POOLSCOPE_C_PROGRAM), {}, recordingInto(recording));
+        QCOMPARE(program.exitCode, 0);
+        const QString json = dir.filePath("report.json");
+        const Finished report =
+            runPoolscope({QStringLiteral("report"), recording, QStringLiteral("--fail-on-leak"),
+                          QStringLiteral("--report"), json});
+        QVERIFY2(report.exitCode == 0, qPrintable(report.out + report.err));
+        QFile file(json);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QJsonObject root = QJsonDocument::fromJson(file.readAll()).object();
+        const QJsonObject pool = root.value(QStringLiteral("pool")).toObject();
+        QCOMPARE(pool.value(QStringLiteral("capacityChunks")).toInt(), 8);
+        QCOMPARE(pool.value(QStringLiteral("chunkBytes")).toInteger(), 4096);
+        QCOMPARE(pool.value(QStringLiteral("peakRentedBytes")).toInteger(), 4096);
+        QVERIFY(root.value(QStringLiteral("eventsObserved")).toInteger() >= 10);
+    }
+
     void percentP_namesTheRecordingAfterTheProcess() {
         QTemporaryDir dir;
         QProcess process;
