@@ -124,6 +124,9 @@ CommandLine::CommandLine()
         "  poolscope layout --width W --height H [--pixel TYPE] [--max-pool-mb N]\n"
         "                [--prefer-contiguous] [--json]\n"
         "      the memory an image would get, without allocating it (poolscope layout --help)\n"
+        "  poolscope report FILE [--report FILE.json] [--fail-on-leak]\n"
+        "      the summary and report of a recording, such as a program's POOLSCOPE_RECORD\n"
+        "      (details: poolscope report --help)\n"
         "  poolscope open FILE\n"
         "      open a recording (made with --record or File > Save) in the window\n\n"
         "Exit status:\n"
@@ -131,7 +134,8 @@ CommandLine::CommandLine()
         "  1  a usage error, or the workload or the screenshot failed\n"
         "  3  headless: the leak checkpoint found allocations made by the workload that are\n"
         "     still live after it (always the case with --leak); CI can gate on it;\n"
-        "     'poolscope run --fail-on-leak': allocations of the run undisposed at the end"));
+        "     'poolscope run --fail-on-leak': allocations of the run undisposed at the end;\n"
+        "     'poolscope report --fail-on-leak': allocations live at the recording's end"));
     parser_.addHelpOption();
     parser_.addVersionOption();
     parser_.addOptions({headless_, iterations_, leak_, poolSize_, screenshot_, view_, checkpoint_,
@@ -152,7 +156,8 @@ bool CommandLine::asksForScenarioList(const QStringList& arguments) {
 
 QString CommandLine::command(const QStringList& arguments) {
     if (arguments.size() > 1 &&
-        (arguments[1] == QLatin1String("run") || arguments[1] == QLatin1String("layout"))) {
+        (arguments[1] == QLatin1String("run") || arguments[1] == QLatin1String("layout") ||
+         arguments[1] == QLatin1String("report"))) {
         return arguments[1];
     }
     return {};

@@ -2,8 +2,6 @@
 
 #include <QCommandLineParser>
 #include <QDateTime>
-#include <QFile>
-#include <QJsonDocument>
 
 #include <unistd.h>
 
@@ -114,24 +112,6 @@ std::optional<std::string> poolSizeWarning(const ScenarioRunReport& report) {
            formatBytes(static_cast<std::uint64_t>(chunkBytes)) + ")";
 }
 
-bool writeReport(const QString& path, const ScenarioRunReport& report, const RunOptions& options,
-                 const RunNotes& notes, std::ostream& errors) {
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
-        errors << "poolscope: cannot write the report to " << path.toStdString() << ": "
-               << file.errorString().toStdString() << '\n';
-        return false;
-    }
-    file.write(
-        QJsonDocument(runReportToJson(report, options, notes)).toJson(QJsonDocument::Indented));
-    if (!file.flush()) {
-        errors << "poolscope: cannot write the report to " << path.toStdString() << ": "
-               << file.errorString().toStdString() << '\n';
-        return false;
-    }
-    return true;
-}
-
 }  // namespace
 
 void RunCommand::printSummary(const ScenarioRunReport& report, std::ostream& out) {
@@ -235,9 +215,9 @@ int RunCommand::execute(const Request& request, std::ostream& out, std::ostream&
     const ScenarioRunReport report = runner.run(*scenario, *parameters);
     progressLine.clear();
 
-    bool failed = !report.error.empty();
-    bool incomplete = false;
-    RunNotes notes;
+    RunEnd end;
+    end.failed = !report.error.empty();
+    RunNotes& notes = end.notes;
     if (const std::optional<std::string> warning = poolSizeWarning(report)) {
         errors << "poolscope: warning: " << *warning << '\n';
         notes.warnings.append(QString::fromStdString(*warning));
@@ -253,8 +233,8 @@ int RunCommand::execute(const Request& request, std::ostream& out, std::ostream&
             errors << "poolscope: " << error.what() << '\n';
             notes.errors.append(QString::fromUtf8(error.what()));
             // Finished but lacking events, or not finished at all.
-            incomplete = recording->closed();
-            failed = failed || !incomplete;
+            end.recordingIncomplete = recording->closed();
+            end.failed = end.failed || !end.recordingIncomplete;
         }
         notes.recordingDroppedEvents = recording->droppedEvents();
         if (const std::uint64_t behind = recording->droppedEvents() - recording->unwrittenEvents();
@@ -266,11 +246,18 @@ int RunCommand::execute(const Request& request, std::ostream& out, std::ostream&
         }
     }
 
+    end.cancelSignal = cancellation.signalNumber();
+    return conclude(report, {request.failOnLeak, request.reportPath, request.recordPath}, end, out,
+                    errors);
+}
+
+int RunCommand::conclude(const ScenarioRunReport& report, const RunOptions& options,
+                         const RunEnd& end, std::ostream& out, std::ostream& errors) {
+    bool failed = end.failed;
     printSummary(report, out);
     out.flush();
-    RunOptions runOptions{request.failOnLeak, request.reportPath, request.recordPath};
-    if (!request.reportPath.isEmpty() &&
-        !writeReport(request.reportPath, report, runOptions, notes, errors)) {
+    if (!options.reportPath.isEmpty() &&
+        !writeRunReport(options.reportPath, report, options, end.notes, errors)) {
         failed = true;
     }
     if (!report.error.empty()) {
@@ -280,16 +267,16 @@ int RunCommand::execute(const Request& request, std::ostream& out, std::ostream&
     if (failed) {
         return CommandLine::kExitFailure;
     }
-    if (incomplete) {
+    if (end.recordingIncomplete) {
         return CommandLine::kExitRecordingIncomplete;
     }
-    if (cancellation.signalNumber() != 0) {
-        errors << "poolscope: cancelled by SIG" << sigabbrev_np(cancellation.signalNumber())
+    if (end.cancelSignal != 0) {
+        errors << "poolscope: cancelled by SIG" << sigabbrev_np(end.cancelSignal)
                << "; the recording and the report hold the run until then\n";
         return CommandLine::kExitCancelled;
     }
     const bool leaked = report.undisposedAtEnd > 0 || !report.leaks.empty();
-    return request.failOnLeak && leaked ? CommandLine::kExitLeaksFound : CommandLine::kExitSuccess;
+    return options.failOnLeak && leaked ? CommandLine::kExitLeaksFound : CommandLine::kExitSuccess;
 }
 
 int RunCommand::exec(const QStringList& arguments) {

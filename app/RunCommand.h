@@ -12,6 +12,7 @@
 namespace poolscope {
 
 struct ScenarioRunReport;
+struct RunOptions;
 
 // `poolscope run NAME [--param key=value ...] [--report FILE.json] [--record FILE [--force]]
 // [--fail-on-leak] [--pool-size MiB]`: one scenario headless, a summary on stdout, a progress
@@ -36,6 +37,21 @@ public:
     static int execute(const Request& request, std::ostream& out, std::ostream& errors);
 
     static void printSummary(const ScenarioRunReport& report, std::ostream& out);
+    // How a run ended beside its report, for conclude() to turn into the exit status.
+    struct RunEnd {
+        bool failed = false;
+        // Its recording was finished but lacks events it could not commit.
+        bool recordingIncomplete = false;
+        // The signal that cancelled it; 0 when it ran to its end.
+        int cancelSignal = 0;
+        RunNotes notes;
+    };
+    // What every headless report ends with, for a run or a recording (`poolscope report`): the
+    // summary, the JSON report when asked for, and the exit status: kExitFailure when
+    // `failed` or the report could not be written, kExitRecordingIncomplete, kExitCancelled,
+    // kExitLeaksFound with --fail-on-leak and leaks, in that order.
+    static int conclude(const ScenarioRunReport& report, const RunOptions& options,
+                        const RunEnd& end, std::ostream& out, std::ostream& errors);
 };
 
 }  // namespace poolscope

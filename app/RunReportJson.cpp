@@ -1,6 +1,8 @@
 #include "RunReportJson.h"
 
+#include <QFile>
 #include <QJsonArray>
+#include <QJsonDocument>
 
 #include <variant>
 
@@ -169,6 +171,24 @@ QJsonObject runReportToJson(const ScenarioRunReport& report, const RunOptions& o
         json.insert(QStringLiteral("error"), errors.join(QStringLiteral("; ")));
     }
     return json;
+}
+
+bool writeRunReport(const QString& path, const ScenarioRunReport& report, const RunOptions& options,
+                    const RunNotes& notes, std::ostream& errors) {
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+        errors << "poolscope: cannot write the report to " << path.toStdString() << ": "
+               << file.errorString().toStdString() << '\n';
+        return false;
+    }
+    file.write(
+        QJsonDocument(runReportToJson(report, options, notes)).toJson(QJsonDocument::Indented));
+    if (!file.flush()) {
+        errors << "poolscope: cannot write the report to " << path.toStdString() << ": "
+               << file.errorString().toStdString() << '\n';
+        return false;
+    }
+    return true;
 }
 
 }  // namespace poolscope

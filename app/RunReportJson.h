@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <optional>
 
+#include <ostream>
+
 #include "scenarios/ScenarioRunner.h"
 
 namespace poolscope {
@@ -32,5 +34,8 @@ struct RunNotes {
 // when a managed heap collected during the run, `images` when the scenario decoded files.
 QJsonObject runReportToJson(const ScenarioRunReport& report, const RunOptions& options,
                             const RunNotes& notes = {});
+// Writes runReportToJson() into `path`; false, with a message on `errors`, when it cannot.
+bool writeRunReport(const QString& path, const ScenarioRunReport& report, const RunOptions& options,
+                    const RunNotes& notes, std::ostream& errors);
 
 }  // namespace poolscope

@@ -13,11 +13,17 @@
 #include "CommandLine.h"
 #include "HeadlessRun.h"
 #include "LayoutCommand.h"
+#include "ReportCommand.h"
 #include "RunCommand.h"
 #include "ScenarioListing.h"
 #include "session/EngineSession.h"
 #include "views/GcHeapView.h"
 #include "views/MainWindow.h"
+
+// POOLSCOPE_RECORD in this program's environment names another program's recording, one that
+// `poolscope report` may be about to read: the engine's process-start hook must not replace it
+// with a recording of this program (engine/client/ProcessRecording.cpp).
+extern "C" const int poolscope_process_recording_opt_out = 1;
 
 namespace {
 
@@ -177,8 +183,13 @@ int main(int argc, char** argv) {
     const QString command = CommandLine::command(arguments);
     if (!command.isEmpty()) {
         const QCoreApplication application(argc, argv);
-        return command == QLatin1String("run") ? poolscope::RunCommand::exec(arguments)
-                                               : poolscope::LayoutCommand::exec(arguments);
+        if (command == QLatin1String("run")) {
+            return poolscope::RunCommand::exec(arguments);
+        }
+        if (command == QLatin1String("report")) {
+            return poolscope::ReportCommand::exec(arguments);
+        }
+        return poolscope::LayoutCommand::exec(arguments);
     }
     const bool displayAvailable = hasDisplay(arguments);
     const bool screenshot = CommandLine::asksForScreenshot(arguments);

@@ -3,12 +3,15 @@
 
 POOLSCOPE_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-# Packages every build needs: the toolchain, Qt 6 with QCustomPlot, and the stack libraries.
+# Packages every build needs: the toolchain, Qt 6 with QCustomPlot, the stack libraries,
+# GoogleTest for the example of the memory-testing API in GoogleTest (tests/client), and
+# dpkg-dev, whose dpkg-shlibdeps gives the Debian package its Depends.
 POOLSCOPE_BUILD_PACKAGES=(g++ cmake ninja-build pkg-config git
     qt6-base-dev libqcustomplot-dev libgl-dev
     libunwind-dev libdw-dev
     libtbb-dev libpng-dev libjpeg62-turbo-dev libsqlite3-dev
-    fonts-dejavu-core)
+    fonts-dejavu-core
+    libgtest-dev dpkg-dev)
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

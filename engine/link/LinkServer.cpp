@@ -15,7 +15,7 @@
 
 #include "base/Clock.h"
 #include "diagnostics/ModuleMap.h"
-#include "diagnostics/PoolRegistry.h"
+#include "diagnostics/PoolDirectory.h"
 #include "diagnostics/StackTable.h"
 #include "link/LinkDirectory.h"
 #include "link/LinkPeer.h"
@@ -32,13 +32,13 @@ constexpr std::size_t kBatchEvents = 4096;
 LinkServer* g_processServer = nullptr;
 pid_t g_processServerPid = 0;
 
-std::string describeAllocators(const std::vector<PoolRegistry::Pool>& pools) {
+std::string describeAllocators(const std::vector<PoolDescription>& pools) {
     std::string text;
-    for (const PoolRegistry::Pool& pool : pools) {
+    for (const PoolDescription& pool : pools) {
         if (!text.empty()) {
             text += ", ";
         }
-        text += pool.allocator + " (" + std::to_string(pool.capacityChunks) + " × " +
+        text += pool.name + " (" + std::to_string(pool.capacityChunks) + " × " +
                 std::to_string(pool.chunkBytes >> 20) + " MiB)";
     }
     return text;
@@ -203,7 +203,7 @@ void LinkServer::accept() {
             std::make_unique<LinkViewerChannel>(std::move(socket), options_.viewerBufferBytes);
         viewer->sendControl(LinkProcessInfo{static_cast<std::uint32_t>(::getpid()), startTime_,
                                             now(), program_invocation_short_name,
-                                            describeAllocators(PoolRegistry::instance().pools())});
+                                            describeAllocators(PoolDirectory::pools())});
         viewers_.push_back(std::move(viewer));
     }
 }
@@ -214,7 +214,7 @@ void LinkServer::attach(LinkViewerChannel& viewer) {
     if (!subscription_) {
         subscription_ = EventStream::subscribe(options_.eventQueueCapacity);
     }
-    const std::vector<PoolRegistry::Pool> pools = PoolRegistry::instance().pools();
+    const std::vector<PoolDescription> pools = PoolDirectory::pools();
     viewer.sendPools(pools);
     std::vector<MemoryEvent> made;
     for (const AllocationInfo& info : MemoryDiagnostics::liveAllocations()) {
@@ -229,10 +229,10 @@ void LinkServer::attach(LinkViewerChannel& viewer) {
 }
 
 void LinkServer::drainEvents() {
-    const std::uint64_t generation = PoolRegistry::instance().generation();
+    const std::uint64_t generation = PoolDirectory::generation();
     if (generation != poolGeneration_) {
         poolGeneration_ = generation;
-        const std::vector<PoolRegistry::Pool> pools = PoolRegistry::instance().pools();
+        const std::vector<PoolDescription> pools = PoolDirectory::pools();
         for (auto& viewer : viewers_) {
             if (viewer->attached()) {
                 viewer->sendPools(pools);

@@ -133,11 +133,11 @@ void LinkViewerChannel::sendControl(const LinkFrame& frame) {
     }
 }
 
-void LinkViewerChannel::sendPools(const std::vector<PoolRegistry::Pool>& pools) {
-    for (const PoolRegistry::Pool& pool : pools) {
+void LinkViewerChannel::sendPools(const std::vector<PoolDescription>& pools) {
+    for (const PoolDescription& pool : pools) {
         if (pools_.insert(pool.sourceId).second) {
             sendControl(
-                LinkPool{pool.sourceId, pool.capacityChunks, pool.chunkBytes, pool.allocator});
+                LinkPool{pool.sourceId, pool.capacityChunks, pool.chunkBytes, pool.name});
         }
     }
 }

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "diagnostics/MemoryEvent.h"
-#include "diagnostics/PoolRegistry.h"
+#include "diagnostics/PoolDirectory.h"
 #include "link/LinkDecoder.h"
 #include "link/LinkProtocol.h"
 #include "link/LinkSocket.h"
@@ -44,7 +44,7 @@ public:
     // Frames that must arrive (who the program is, pools, status, goodbye): they pass the
     // bound, which control frames can overrun only by a little.
     void sendControl(const LinkFrame& frame);
-    void sendPools(const std::vector<PoolRegistry::Pool>& pools);
+    void sendPools(const std::vector<PoolDescription>& pools);
     // The allocations live when the viewer attached, as the events that made them; queued
     // events that made one of them again are left out later.
     void sendLiveAllocations(std::span<const MemoryEvent> made);

@@ -1,12 +1,12 @@
 #include "memory/MemoryAllocator.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cstring>
 #include <stdexcept>
 #include <vector>
 
 #include "diagnostics/EventStream.h"
+#include "diagnostics/PoolDirectory.h"
 #include "memory/ExactSizeGuard.h"
 #include "memory/GroupLayout.h"
 #include "memory/InvalidMemoryOperation.h"
@@ -14,11 +14,7 @@
 
 namespace poolscope {
 
-namespace {
-std::atomic<std::uint16_t> g_nextSourceId{1};
-}
-
-MemoryAllocator::MemoryAllocator() : sourceId_(g_nextSourceId.fetch_add(1)) {}
+MemoryAllocator::MemoryAllocator() : sourceId_(PoolDirectory::newSourceId()) {}
 
 std::shared_ptr<MemoryAllocator> MemoryAllocator::create(const MemoryAllocatorOptions& options) {
     options.validate();

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "diagnostics/PoolRegistry.h"
+#include "diagnostics/PoolDirectory.h"
 #include "memory/ExactSizeGuard.h"
 #include "memory/GroupLayout.h"
 #include "memory/PooledChunkGuard.h"
@@ -55,12 +55,14 @@ PooledMemoryAllocator::PooledMemoryAllocator(const Settings& settings)
     small_ = std::make_shared<SmallBufferPool>(
         static_cast<std::size_t>(settings_.smallBufferThresholdBytes),
         settings_.smallBuffersPerSizeClass);
-    // Described for a live-link viewer, which draws the pool's map from it.
-    PoolRegistry::instance().add({sourceId(), name(), pool.capacity, pool.chunkBytes});
+    // Described for whoever draws the pool from outside (a live-link viewer, a recording
+    // started by POOLSCOPE_RECORD): its events carry only the source id.
+    PoolDirectory::add(
+        {sourceId(), name(), pool.capacity, static_cast<std::uint64_t>(pool.chunkBytes)});
 }
 
 PooledMemoryAllocator::~PooledMemoryAllocator() {
-    PoolRegistry::instance().remove(sourceId());
+    PoolDirectory::remove(sourceId());
     pool_->shutDown();
 }
 

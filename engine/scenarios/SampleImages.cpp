@@ -1,5 +1,6 @@
 #include "scenarios/SampleImages.h"
 
+#include <dlfcn.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -129,6 +130,21 @@ std::vector<std::filesystem::path> candidateDirectories() {
         candidates.push_back(prefix / "share" / "poolscope" / "samples");
         candidates.push_back(prefix / "resources" / "samples");
     }
+    // A program of a user's, linked against the installed library, runs from anywhere: the
+    // samples are beside the library (lib/ or lib/<multiarch>/, then share/).
+    Dl_info library{};
+    if (dladdr(reinterpret_cast<const void*>(&candidateDirectories), &library) != 0 &&
+        library.dli_fname != nullptr) {
+        const std::filesystem::path libraryDirectory =
+            std::filesystem::path(library.dli_fname).parent_path();
+        for (const std::filesystem::path& prefix :
+             {libraryDirectory.parent_path(), libraryDirectory.parent_path().parent_path()}) {
+            candidates.push_back(prefix / "share" / "poolscope" / "samples");
+        }
+    }
+#ifdef POOLSCOPE_INSTALLED_SAMPLES
+    candidates.emplace_back(POOLSCOPE_INSTALLED_SAMPLES);
+#endif
     candidates.emplace_back(POOLSCOPE_SOURCE_SAMPLES);
     return candidates;
 }

@@ -6,7 +6,7 @@
 #include <thread>
 #include <unordered_map>
 
-#include "diagnostics/EventStream.h"
+#include "diagnostics/EventDrain.h"
 #include "diagnostics/MemoryDiagnostics.h"
 #include "scenarios/RunAllocatorFactory.h"
 
@@ -22,21 +22,12 @@ public:
         : sourceId_(sourceId),
           figures_(figures),
           sink_(sink),
-          maxCapacity_(capacity),
-          subscription_(EventStream::subscribe(std::min(capacity, kInitialCapacity))) {}
+          events_(std::min(capacity, kInitialCapacity), capacity) {}
 
     void drainOnce() {
-        batch_.clear();
-        subscription_->drain(batch_);
-        // Sized from the rate seen: a drain that finds the queue half full makes room for four
-        // times as many events, up to the most the run allows.
-        const std::size_t capacity = subscription_->capacity();
-        if (batch_.size() * 2 >= capacity && capacity < maxCapacity_) {
-            subscription_->reserve(std::min(maxCapacity_, capacity * 4));
-        }
         // Other allocators of the process (a window's, another test's) are not this run's.
         ours_.clear();
-        for (const MemoryEvent& event : batch_) {
+        for (const MemoryEvent& event : events_.drain()) {
             countManagedHeapEvent(event);
             if (event.sourceId == sourceId_) {
                 ours_.push_back(event);
@@ -57,7 +48,7 @@ public:
         }
         return gc_;
     }
-    std::uint64_t dropped() const { return subscription_->droppedCount(); }
+    std::uint64_t dropped() const { return events_.dropped(); }
 
 private:
     // The managed heap publishes as source 0, whichever heap it is.
@@ -96,9 +87,7 @@ private:
     std::uint16_t sourceId_;
     PoolFigures& figures_;
     MemoryEventSink* sink_;
-    std::size_t maxCapacity_;
-    std::unique_ptr<EventStream::Subscription> subscription_;
-    std::vector<MemoryEvent> batch_;
+    EventDrain events_;
     std::vector<MemoryEvent> ours_;
     std::uint64_t observed_ = 0;
     GcRunFigures gc_;

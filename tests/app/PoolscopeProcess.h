@@ -8,8 +8,8 @@
 #include <QString>
 #include <QStringList>
 
-// Runs the built poolscope binary (POOLSCOPE_BINARY, set by tests/app/CMakeLists.txt) the way a
-// person or CI would, for the end-to-end command-line tests.
+// Runs the built poolscope binary (POOLSCOPE_BINARY, set by the tests' CMakeLists.txt), and the
+// programs it reports on, the way a person or CI would, for the end-to-end command-line tests.
 
 constexpr int kProcessTimeoutMilliseconds = 120'000;
 
@@ -28,24 +28,29 @@ inline QProcessEnvironment withoutAnyDisplay() {
     return environment;
 }
 
-inline Finished runPoolscope(
-    const QStringList& arguments,
-    const QProcessEnvironment& environment = QProcessEnvironment::systemEnvironment()) {
+inline Finished runProgram(const QString& program, const QStringList& arguments,
+                           const QProcessEnvironment& environment) {
     QProcess process;
     process.setProcessEnvironment(environment);
-    process.start(QStringLiteral(POOLSCOPE_BINARY), arguments);
+    process.start(program, arguments);
     Finished result;
     if (!process.waitForFinished(kProcessTimeoutMilliseconds) ||
         process.exitStatus() != QProcess::NormalExit) {
         process.kill();
         process.waitForFinished();
-        result.err = QStringLiteral("poolscope did not exit normally: ") + process.errorString();
+        result.err = program + QStringLiteral(" did not exit normally: ") + process.errorString();
         return result;
     }
     result.exitCode = process.exitCode();
     result.out = QString::fromLocal8Bit(process.readAllStandardOutput());
     result.err = QString::fromLocal8Bit(process.readAllStandardError());
     return result;
+}
+
+inline Finished runPoolscope(
+    const QStringList& arguments,
+    const QProcessEnvironment& environment = QProcessEnvironment::systemEnvironment()) {
+    return runProgram(QStringLiteral(POOLSCOPE_BINARY), arguments, environment);
 }
 
 inline Finished runHeadless(const QStringList& arguments) {

@@ -1,0 +1,148 @@
+#include "RecordingRunReport.h"
+
+#include <algorithm>
+#include <map>
+#include <string>
+
+#include "diagnostics/StackFrameSelection.h"
+#include "scenarios/PoolFigures.h"
+
+namespace poolscope {
+
+namespace {
+
+std::int64_t metaInteger(const std::map<std::string, std::string>& metadata,
+                         const std::string& key) {
+    const auto it = metadata.find(key);
+    if (it == metadata.end()) {
+        return 0;
+    }
+    try {
+        return std::stoll(it->second);
+    } catch (const std::exception&) {
+        return 0;
+    }
+}
+
+// One allocation followed through the events of a recording cut short.
+struct AllocationTrace {
+    std::uint64_t bytes = 0;
+    MemoryTier tier = MemoryTier::Pooled;
+    std::uint16_t tagId = 0;
+    StackId stackId = 0;
+    int liveChunks = 0;
+    bool releasedWithoutDispose = false;
+};
+
+void trace(std::map<AllocationId, AllocationTrace>& allocations, const MemoryEvent& event) {
+    switch (event.kind) {
+        case MemoryEventKind::Rent:
+        case MemoryEventKind::UnpooledAllocate:
+        case MemoryEventKind::SmallRent: {
+            AllocationTrace& allocation = allocations[event.allocationId];
+            allocation.bytes += event.bytes;
+            allocation.tier = event.tier;
+            allocation.tagId = event.tagId();
+            allocation.stackId = event.stackId;
+            allocation.liveChunks += 1;
+            break;
+        }
+        case MemoryEventKind::Return:
+        case MemoryEventKind::UnpooledFree:
+        case MemoryEventKind::SmallReturn:
+            allocations[event.allocationId].liveChunks -= 1;
+            break;
+        case MemoryEventKind::Undisposed:
+            allocations[event.allocationId].releasedWithoutDispose = true;
+            break;
+        default:
+            break;
+    }
+}
+
+LeakRecord leakRecord(const RecordingReader& reader, AllocationId id, std::uint64_t bytes,
+                      MemoryTier tier, std::string tag, StackId stackId,
+                      bool releasedWithoutDispose) {
+    std::vector<Frame> stack;
+    if (stackId != 0) {
+        try {
+            stack = StackFrameSelection::select(reader.stack(stackId), RecordingRunReport::kFramesPerStack);
+        } catch (const std::exception&) {
+            // A damaged stack table leaves this leak without frames; it is still a leak.
+        }
+    }
+    return {id, bytes, tier, std::move(tag), stackId, std::move(stack), releasedWithoutDispose};
+}
+
+}  // namespace
+
+ScenarioRunReport RecordingRunReport::of(const RecordingReader& reader) {
+    const std::map<std::string, std::string>& metadata = reader.metadata();
+    ScenarioRunReport report;
+    const auto scenario = metadata.find("scenario");
+    report.scenario = scenario != metadata.end() ? scenario->second : reader.path();
+    for (const char* key : {"program", "pid", "parameters", "started_at"}) {
+        if (const auto it = metadata.find(key); it != metadata.end() && !it->second.empty()) {
+            report.parameters.emplace_back(key, it->second);
+        }
+    }
+    if (metadata.contains("pool_size_megabytes")) {
+        report.poolSizeMegabytes = metaInteger(metadata, "pool_size_megabytes");
+    }
+
+    PoolFigures figures(static_cast<std::uint16_t>(metaInteger(metadata, "source_id")),
+                        static_cast<int>(metaInteger(metadata, "capacity_chunks")),
+                        metaInteger(metadata, "chunk_bytes"));
+    const bool finished = reader.finished();
+    std::map<AllocationId, AllocationTrace> traced;
+    std::int64_t firstTime = 0;
+    std::int64_t lastTime = 0;
+    std::int64_t sequence = 0;
+    for (;;) {
+        const std::vector<RecordedEvent> page = reader.events(sequence, kEventsPerPage);
+        if (page.empty()) {
+            break;
+        }
+        for (const RecordedEvent& recorded : page) {
+            const MemoryEvent& event = recorded.event;
+            figures.apply(event);
+            if (!finished) {
+                trace(traced, event);
+            }
+            if (report.eventsObserved++ == 0) {
+                firstTime = event.timeNanoseconds;
+            }
+            lastTime = std::max(lastTime, event.timeNanoseconds);
+        }
+        sequence = page.back().sequence;
+    }
+    report.pool = figures.values();
+    report.duration = std::chrono::nanoseconds(lastTime - firstTime);
+    report.droppedEvents =
+        static_cast<std::uint64_t>(metaInteger(metadata, "engine_dropped_events") +
+                                   metaInteger(metadata, "writer_dropped_events"));
+    report.outcome.addFigure("recording finished", finished);
+
+    if (finished) {
+        for (const RecordedAllocation& leak : reader.leaks()) {
+            report.leaks.push_back(leakRecord(reader, leak.id, leak.bytes, leak.tier, leak.tag,
+                                              leak.stackId,
+                                              leak.leak == "released-without-dispose"));
+        }
+    } else {
+        // Tags are not named in a recording cut short: the id stands in, as the window shows it.
+        for (const auto& [id, allocation] : traced) {
+            if (allocation.liveChunks > 0 || allocation.releasedWithoutDispose) {
+                report.leaks.push_back(
+                    leakRecord(reader, id, allocation.bytes, allocation.tier,
+                               allocation.tagId == 0 ? std::string()
+                                                     : "tag " + std::to_string(allocation.tagId),
+                               allocation.stackId, allocation.releasedWithoutDispose));
+            }
+        }
+    }
+    report.undisposedAtEnd = static_cast<std::int64_t>(report.leaks.size());
+    return report;
+}
+
+}  // namespace poolscope

@@ -1,0 +1,211 @@
+#include "client/ProcessRecording.h"
+
+#include <pthread.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <iostream>
+
+#include "diagnostics/AllocationRegistry.h"
+#include "diagnostics/ModuleMap.h"
+#include "diagnostics/StackTable.h"
+#include "recording/RecordingError.h"
+
+// A program that must never be recorded defines this symbol: the poolscope program, which
+// reads recordings and must not overwrite the one named in its environment.
+extern "C" __attribute__((weak)) const int poolscope_process_recording_opt_out;
+
+namespace poolscope {
+
+namespace {
+
+constexpr auto kDrainInterval = std::chrono::milliseconds(10);
+constexpr std::size_t kInitialQueueEvents = std::size_t{1} << 14;
+constexpr std::size_t kMaxQueueEvents = std::size_t{1} << 20;
+
+std::string utcNow() {
+    const std::time_t now = std::time(nullptr);
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    return text;
+}
+
+std::vector<std::pair<std::string, std::string>> processMetadata() {
+    std::error_code error;
+    const std::filesystem::path program = std::filesystem::read_symlink("/proc/self/exe", error);
+    const std::string name = error ? std::string("(unknown program)") : program.filename().string();
+    return {{"scenario", name},
+            {"program", error ? name : program.string()},
+            {"pid", std::to_string(::getpid())},
+            {"poolscope_version", POOLSCOPE_VERSION},
+            {"started_at", utcNow()}};
+}
+
+}  // namespace
+
+ProcessRecording::ProcessRecording(const std::string& path) {
+    // Made before this object, so destroyed after it: finishing at exit names stacks and reads
+    // the registry, which must still be there.
+    AllocationRegistry::instance();
+    StackTable::instance();
+    ModuleMap::instance();
+
+    // Frames are named when the recording is read, from the program's files, as heaptrack
+    // does: naming them here would cost the program the time to read its debug information.
+    RecordingWriter::Options options;
+    options.symbolizeInBackground = false;
+    writer_ = std::make_unique<RecordingWriter>(path, processMetadata(), options);
+    drain_ = std::make_unique<EventDrain>(kInitialQueueEvents, kMaxQueueEvents);
+    // The undisposed subscription also turns stack capture on, for every allocation from now.
+    undisposed_ = MemoryDiagnostics::subscribeUndisposed([this](const UndisposedAllocation& gone) {
+        std::lock_guard lock(mutex_);
+        releasedWithoutDispose_.push_back(
+            {gone.allocation.id, MemoryDiagnostics::tagName(gone.allocation.tagId), true});
+    });
+    // A recording follows one pool's slots: the first the process describes.
+    pools_ = PoolDirectory::watch([this](const PoolDescription& pool) {
+        if (!poolFollowed_) {
+            poolFollowed_ = true;
+            writer_->setPool(pool.sourceId, pool.capacityChunks,
+                             static_cast<std::int64_t>(pool.chunkBytes));
+        }
+    });
+    thread_ = std::jthread([this](const std::stop_token& stop) { drainLoop(stop); });
+}
+
+ProcessRecording::~ProcessRecording() {
+    // Run at exit: nothing may escape, or the program that was only being recorded would end
+    // in std::terminate.
+    try {
+        finish(std::cerr);
+    } catch (...) {
+        std::fputs("poolscope: the recording could not be finished\n", stderr);
+    }
+}
+
+void ProcessRecording::drainLoop(const std::stop_token& stop) {
+    while (!stop.stop_requested()) {
+        const std::span<const MemoryEvent> events = drain_->drain();
+        if (!events.empty()) {
+            writer_->consume(events);
+        }
+        std::this_thread::sleep_for(kDrainInterval);
+    }
+}
+
+void ProcessRecording::finish(std::ostream& errors) {
+    if (finished_) {
+        return;
+    }
+    finished_ = true;
+    thread_.request_stop();
+    thread_.join();
+    pools_.reset();
+    const std::span<const MemoryEvent> last = drain_->drain();
+    if (!last.empty()) {
+        writer_->consume(last);
+    }
+    std::vector<RecordedLeak> leaks;
+    {
+        std::lock_guard lock(mutex_);
+        leaks = releasedWithoutDispose_;
+    }
+    for (const AllocationInfo& live : MemoryDiagnostics::liveAllocations()) {
+        leaks.push_back({live.id, MemoryDiagnostics::tagName(live.tagId), false});
+    }
+    undisposed_.reset();
+    try {
+        writer_->finish(leaks, drain_->dropped());
+    } catch (const std::exception& error) {
+        errors << "poolscope: " << error.what() << '\n';
+    }
+}
+
+std::string ProcessRecording::expandPath(const std::string& value, long processId) {
+    std::string path;
+    for (std::size_t i = 0; i < value.size(); ++i) {
+        if (value[i] == '%' && i + 1 < value.size() && value[i + 1] == 'p') {
+            path += std::to_string(processId);
+            ++i;
+        } else {
+            path += value[i];
+        }
+    }
+    return path;
+}
+
+std::unique_ptr<ProcessRecording> ProcessRecording::fromEnvironment(std::ostream& errors) {
+    const char* value = std::getenv(kEnvironmentVariable);
+    if (value == nullptr) {
+        return nullptr;
+    }
+    const std::string path = expandPath(value, ::getpid());
+    if (path.empty()) {
+        errors << "poolscope: " << kEnvironmentVariable
+               << " is set but empty; it needs the name of the recording to write. This run is "
+                  "not recorded.\n";
+        return nullptr;
+    }
+    // The writer replaces a file of that name; anything else there is not its to replace.
+    std::error_code error;
+    const std::filesystem::file_status status = std::filesystem::symlink_status(path, error);
+    if (!error && std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
+        errors << "poolscope: " << kEnvironmentVariable << "=" << value << ": " << path
+               << (std::filesystem::is_directory(status) ? " is a folder"
+                   : std::filesystem::is_symlink(status) ? " is a symbolic link"
+                                                         : " is not a regular file")
+               << "; it needs the name of the recording to write. This run is not recorded.\n";
+        return nullptr;
+    }
+    try {
+        return std::make_unique<ProcessRecording>(path);
+    } catch (const std::exception& error) {
+        errors << "poolscope: " << kEnvironmentVariable << "=" << value << ": " << error.what()
+               << ". This run is not recorded.\n";
+        return nullptr;
+    }
+}
+
+namespace {
+
+// The process-start hook. A static object of the library: constructed when the library is
+// loaded, before main() and before the program's own static objects, so destroyed after them
+// at normal exit (return from main, exit()); what is live then is what the program leaked. The
+// engine singletons it needs are made in its constructor, so they outlive it.
+struct ProcessRecordingHook {
+    ProcessRecordingHook() {
+        if (&poolscope_process_recording_opt_out != nullptr) {
+            return;
+        }
+        try {
+            recording = ProcessRecording::fromEnvironment(std::cerr);
+        } catch (...) {
+            recording.reset();
+        }
+        if (recording) {
+            // A child forked without exec does not own the parent's writer thread: it leaves
+            // the recording to the parent.
+            pthread_atfork(nullptr, nullptr, [] { static_cast<void>(hook().recording.release()); });
+        }
+    }
+
+    static ProcessRecordingHook& hook();
+
+    std::unique_ptr<ProcessRecording> recording;
+};
+
+ProcessRecordingHook g_hook;
+
+ProcessRecordingHook& ProcessRecordingHook::hook() {
+    return g_hook;
+}
+
+}  // namespace
+
+}  // namespace poolscope

@@ -1,0 +1,58 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <ostream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "diagnostics/EventDrain.h"
+#include "diagnostics/MemoryDiagnostics.h"
+#include "diagnostics/PoolDirectory.h"
+#include "recording/RecordingWriter.h"
+
+namespace poolscope {
+
+// A recording of every allocator event of this process, from its start to its end: what
+// POOLSCOPE_RECORD=FILE asks for. The library's process-start hook (ProcessRecording.cpp)
+// makes one before main() when the variable is set and finishes it at normal exit, marking what
+// is live then as leaks; a process that dies on the way leaves every batch committed so far.
+class ProcessRecording {
+public:
+    static constexpr const char* kEnvironmentVariable = "POOLSCOPE_RECORD";
+
+    // Throws RecordingError when the file cannot be made.
+    explicit ProcessRecording(const std::string& path);
+    // Finishes the recording; errors go to stderr, never out of a destructor run at exit.
+    ~ProcessRecording();
+    ProcessRecording(const ProcessRecording&) = delete;
+    ProcessRecording& operator=(const ProcessRecording&) = delete;
+
+    // The recording POOLSCOPE_RECORD asks for, or null (the variable is unset, or its value is
+    // unusable: then a message saying why goes to `errors` and the program runs unrecorded).
+    // "%p" in the value stands for the process id, so that programs this one starts, which
+    // inherit the variable, record into files of their own.
+    static std::unique_ptr<ProcessRecording> fromEnvironment(std::ostream& errors);
+    // The value with "%p" replaced by `processId`.
+    static std::string expandPath(const std::string& value, long processId);
+
+    // Commits what is queued and marks the live allocations as leaks. Idempotent.
+    void finish(std::ostream& errors);
+
+private:
+    void drainLoop(const std::stop_token& stop);
+
+    std::unique_ptr<RecordingWriter> writer_;
+    std::unique_ptr<MemoryDiagnostics::Subscription> undisposed_;
+    std::unique_ptr<PoolDirectory::Watch> pools_;
+    std::unique_ptr<EventDrain> drain_;
+    std::mutex mutex_;
+    std::vector<RecordedLeak> releasedWithoutDispose_;
+    bool poolFollowed_ = false;
+    bool finished_ = false;
+    std::jthread thread_;
+};
+
+}  // namespace poolscope
