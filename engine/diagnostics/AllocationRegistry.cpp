@@ -19,11 +19,12 @@ void AllocationRegistry::add(TrackedAllocation* allocation) {
             shard.head->previous_ = allocation;
         }
         shard.head = allocation;
+        shard.undisposed.store(shard.undisposed.load(std::memory_order_relaxed) + 1,
+                               std::memory_order_relaxed);
     }
-    liveCount_.fetch_add(1, std::memory_order_relaxed);
 }
 
-void AllocationRegistry::remove(TrackedAllocation* allocation) {
+void AllocationRegistry::remove(TrackedAllocation* allocation, bool disposedByOwner) {
     Shard& shard = shards_[allocation->id_ % kShards];
     {
         std::lock_guard lock(shard.mutex);
@@ -37,8 +38,19 @@ void AllocationRegistry::remove(TrackedAllocation* allocation) {
         }
         allocation->previous_ = nullptr;
         allocation->next_ = nullptr;
+        if (disposedByOwner) {
+            shard.undisposed.store(shard.undisposed.load(std::memory_order_relaxed) - 1,
+                                   std::memory_order_relaxed);
+        }
     }
-    liveCount_.fetch_sub(1, std::memory_order_relaxed);
+}
+
+std::int64_t AllocationRegistry::undisposedCount() const {
+    std::int64_t total = 0;
+    for (const Shard& shard : shards_) {
+        total += shard.undisposed.load(std::memory_order_relaxed);
+    }
+    return total;
 }
 
 std::vector<AllocationInfo> AllocationRegistry::liveSince(AllocationId firstId) const {

@@ -6,18 +6,24 @@
 #include <mutex>
 #include <vector>
 
+#include "base/SpinLock.h"
 #include "diagnostics/TrackedAllocation.h"
 
 namespace poolscope {
 
 // Every live tracked allocation, in intrusive lists sharded by id so that threads allocating
-// at once rarely meet on a lock.
+// at once rarely meet on a lock. It also keeps MemoryDiagnostics' undisposed count, per shard
+// under the shard's lock, so that adding and removing an allocation costs no atomic operation
+// beyond that lock, and threads allocating at once share no count.
 class AllocationRegistry {
 public:
+    // Links the allocation in and counts it undisposed.
     void add(TrackedAllocation* allocation);
-    void remove(TrackedAllocation* allocation);
+    // Unlinks the allocation. `disposedByOwner` ends its undisposed count; memory let go any
+    // other way (by a finalizer) stays counted.
+    void remove(TrackedAllocation* allocation, bool disposedByOwner);
 
-    std::int64_t liveCount() const { return liveCount_.load(std::memory_order_relaxed); }
+    std::int64_t undisposedCount() const;
     // Allocations with id >= firstId, sorted by id.
     std::vector<AllocationInfo> liveSince(AllocationId firstId) const;
 
@@ -30,12 +36,13 @@ public:
 private:
     static constexpr int kShards = 16;
     struct alignas(64) Shard {
-        mutable std::mutex mutex;
+        mutable SpinLock mutex;
         TrackedAllocation* head = nullptr;
+        // Written under the mutex, read without it: atomic for the readers only.
+        std::atomic<std::int64_t> undisposed{0};
     };
 
     std::array<Shard, kShards> shards_;
-    std::atomic<std::int64_t> liveCount_{0};
     std::atomic<AllocationId> nextId_{1};
 };
 

@@ -15,7 +15,6 @@ namespace poolscope {
 
 namespace {
 
-std::atomic<std::int64_t> g_undisposedCount{0};
 std::atomic<int> g_captureRequests{0};
 
 struct CallbackList {
@@ -67,7 +66,7 @@ public:
 }  // namespace
 
 std::int64_t MemoryDiagnostics::totalUndisposedAllocationCount() {
-    return g_undisposedCount.load(std::memory_order_relaxed);
+    return AllocationRegistry::instance().undisposedCount();
 }
 
 std::unique_ptr<MemoryDiagnostics::Subscription> MemoryDiagnostics::subscribeUndisposed(
@@ -161,14 +160,6 @@ std::string MemoryDiagnostics::tagName(std::uint16_t tagId) {
 
 std::uint16_t MemoryDiagnostics::currentTag() {
     return t_currentTag;
-}
-
-void MemoryDiagnostics::noteAllocated() {
-    g_undisposedCount.fetch_add(1, std::memory_order_relaxed);
-}
-
-void MemoryDiagnostics::noteReleasedByOwner() {
-    g_undisposedCount.fetch_sub(1, std::memory_order_relaxed);
 }
 
 void MemoryDiagnostics::noteReleasedUndisposed(const TrackedAllocation& allocation) {

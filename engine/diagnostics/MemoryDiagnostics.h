@@ -73,9 +73,7 @@ public:
     static std::string tagName(std::uint16_t tagId);
     static std::uint16_t currentTag();
 
-    // Engine-internal hooks, called by LifetimeGuard.
-    static void noteAllocated();
-    static void noteReleasedByOwner();
+    // Engine-internal hook, called by LifetimeGuard.
     static void noteReleasedUndisposed(const TrackedAllocation& allocation);
 };
 

@@ -11,7 +11,6 @@ namespace poolscope {
 LifetimeGuard::LifetimeGuard(std::uint64_t bytes, MemoryTier tier, std::uint16_t sourceId)
     : TrackedAllocation(bytes, tier, sourceId) {
     AllocationRegistry::instance().add(this);
-    MemoryDiagnostics::noteAllocated();
 }
 
 void LifetimeGuard::addRef() {
@@ -44,12 +43,11 @@ void LifetimeGuard::finalize() {
 }
 
 void LifetimeGuard::release() {
-    AllocationRegistry::instance().remove(this);
-    if (finalized_.load(std::memory_order_acquire)) {
+    const bool finalized = finalized_.load(std::memory_order_acquire);
+    AllocationRegistry::instance().remove(this, !finalized);
+    if (finalized) {
         publish(MemoryEventKind::Undisposed, bytes());
         MemoryDiagnostics::noteReleasedUndisposed(*this);
-    } else {
-        MemoryDiagnostics::noteReleasedByOwner();
     }
     releaseMemory();
     delete this;

@@ -111,8 +111,8 @@ MemoryGroup MemoryAllocator::allocateChunkedGroup(MemoryTier tier, std::int64_t 
             "buffer alignment: " +
             std::to_string(alignment) + ".");
     }
-    std::vector<MemoryGroup::Chunk> chunks;
-    std::vector<LifetimeGuard*> guards;
+    MemoryGroup::ChunkList chunks;
+    MemoryGroup::GuardList guards;
     chunks.reserve(static_cast<std::size_t>(layout->count));
     guards.reserve(static_cast<std::size_t>(layout->count));
     try {

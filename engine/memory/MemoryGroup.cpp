@@ -8,9 +8,8 @@
 
 namespace poolscope {
 
-MemoryGroup::MemoryGroup(std::vector<Chunk> chunks, std::vector<LifetimeGuard*> guards,
-                         std::int64_t bufferLength, std::int64_t totalLength,
-                         std::size_t elementSize, MemoryTier tier)
+MemoryGroup::MemoryGroup(ChunkList chunks, GuardList guards, std::int64_t bufferLength,
+                         std::int64_t totalLength, std::size_t elementSize, MemoryTier tier)
     : chunks_(std::move(chunks)),
       guards_(std::move(guards)),
       bufferLength_(bufferLength),
@@ -19,8 +18,8 @@ MemoryGroup::MemoryGroup(std::vector<Chunk> chunks, std::vector<LifetimeGuard*> 
       tier_(tier) {}
 
 MemoryGroup::MemoryGroup(MemoryGroup&& other) noexcept
-    : chunks_(std::exchange(other.chunks_, {})),
-      guards_(std::exchange(other.guards_, {})),
+    : chunks_(std::move(other.chunks_)),
+      guards_(std::move(other.guards_)),
       bufferLength_(other.bufferLength_),
       totalLength_(other.totalLength_),
       elementSize_(other.elementSize_),
@@ -30,8 +29,8 @@ MemoryGroup::MemoryGroup(MemoryGroup&& other) noexcept
 MemoryGroup& MemoryGroup::operator=(MemoryGroup&& other) noexcept {
     if (this != &other) {
         dispose();
-        chunks_ = std::exchange(other.chunks_, {});
-        guards_ = std::exchange(other.guards_, {});
+        chunks_ = std::move(other.chunks_);
+        guards_ = std::move(other.guards_);
         bufferLength_ = other.bufferLength_;
         totalLength_ = other.totalLength_;
         elementSize_ = other.elementSize_;
@@ -43,14 +42,16 @@ MemoryGroup& MemoryGroup::operator=(MemoryGroup&& other) noexcept {
 
 void MemoryGroup::dispose() {
     disposed_ = true;
-    for (LifetimeGuard* guard : std::exchange(guards_, {})) {
+    const GuardList guards = std::move(guards_);
+    for (LifetimeGuard* guard : guards) {
         guard->dispose();
     }
 }
 
 void MemoryGroup::abandonToFinalizer() {
     disposed_ = true;
-    for (LifetimeGuard* guard : std::exchange(guards_, {})) {
+    const GuardList guards = std::move(guards_);
+    for (LifetimeGuard* guard : guards) {
         guard->finalize();
     }
 }

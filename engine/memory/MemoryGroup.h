@@ -7,6 +7,7 @@
 
 #include "base/MemoryTier.h"
 #include "diagnostics/MemoryEvent.h"
+#include "memory/InlineVector.h"
 #include "memory/MemoryPin.h"
 
 namespace poolscope {
@@ -23,11 +24,13 @@ public:
         std::byte* data = nullptr;
         std::int64_t length = 0;  // elements
     };
+    // A group is most often one chunk with one guard; those are kept without heap allocations.
+    using ChunkList = InlineVector<Chunk, 1>;
+    using GuardList = InlineVector<LifetimeGuard*, 1>;
 
     MemoryGroup() = default;
-    MemoryGroup(std::vector<Chunk> chunks, std::vector<LifetimeGuard*> guards,
-                std::int64_t bufferLength, std::int64_t totalLength, std::size_t elementSize,
-                MemoryTier tier);
+    MemoryGroup(ChunkList chunks, GuardList guards, std::int64_t bufferLength,
+                std::int64_t totalLength, std::size_t elementSize, MemoryTier tier);
     MemoryGroup(MemoryGroup&& other) noexcept;
     MemoryGroup& operator=(MemoryGroup&& other) noexcept;
     MemoryGroup(const MemoryGroup&) = delete;
@@ -58,8 +61,8 @@ public:
 private:
     void throwIfDisposed() const;
 
-    std::vector<Chunk> chunks_;
-    std::vector<LifetimeGuard*> guards_;
+    ChunkList chunks_;
+    GuardList guards_;
     std::int64_t bufferLength_ = 0;
     std::int64_t totalLength_ = 0;
     std::size_t elementSize_ = 1;

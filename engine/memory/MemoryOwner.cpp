@@ -58,7 +58,7 @@ std::span<std::byte> MemoryOwner::bytes() const {
 
 MemoryPin MemoryOwner::pin() const {
     throwIfDisposed();
-    return guard_ ? pinGuards({guard_}) : MemoryPin();
+    return guard_ ? pinGuards({&guard_, 1}) : MemoryPin();
 }
 
 AllocationId MemoryOwner::allocationId() const {

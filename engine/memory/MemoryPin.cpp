@@ -6,26 +6,27 @@
 
 namespace poolscope {
 
-MemoryPin::MemoryPin(std::vector<LifetimeGuard*> guards) : guards_(std::move(guards)) {}
+MemoryPin::MemoryPin(GuardList guards) : guards_(std::move(guards)) {}
 
-MemoryPin::MemoryPin(MemoryPin&& other) noexcept : guards_(std::exchange(other.guards_, {})) {}
+MemoryPin::MemoryPin(MemoryPin&& other) noexcept : guards_(std::move(other.guards_)) {}
 
 MemoryPin& MemoryPin::operator=(MemoryPin&& other) noexcept {
     if (this != &other) {
         unpin();
-        guards_ = std::exchange(other.guards_, {});
+        guards_ = std::move(other.guards_);
     }
     return *this;
 }
 
 void MemoryPin::unpin() {
-    for (LifetimeGuard* guard : std::exchange(guards_, {})) {
+    const GuardList pinned = std::move(guards_);
+    for (LifetimeGuard* guard : pinned) {
         guard->releaseRef();
     }
 }
 
-MemoryPin pinGuards(const std::vector<LifetimeGuard*>& guards) {
-    std::vector<LifetimeGuard*> pinned;
+MemoryPin pinGuards(std::span<LifetimeGuard* const> guards) {
+    MemoryPin::GuardList pinned;
     pinned.reserve(guards.size());
     try {
         for (LifetimeGuard* guard : guards) {

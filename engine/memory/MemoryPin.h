@@ -1,6 +1,8 @@
 #pragma once
 
-#include <vector>
+#include <span>
+
+#include "memory/InlineVector.h"
 
 namespace poolscope {
 
@@ -10,8 +12,10 @@ class LifetimeGuard;
 // guard of a buffer or group. Move-only; unpins on destruction.
 class MemoryPin {
 public:
+    using GuardList = InlineVector<LifetimeGuard*, 1>;
+
     MemoryPin() = default;
-    explicit MemoryPin(std::vector<LifetimeGuard*> guards);  // the references are already added
+    explicit MemoryPin(GuardList guards);  // the references are already added
     MemoryPin(MemoryPin&& other) noexcept;
     MemoryPin& operator=(MemoryPin&& other) noexcept;
     MemoryPin(const MemoryPin&) = delete;
@@ -22,10 +26,10 @@ public:
     bool isPinned() const { return !guards_.empty(); }
 
 private:
-    std::vector<LifetimeGuard*> guards_;
+    GuardList guards_;
 };
 
 // Adds one reference to each guard, all or nothing, and returns the pin that holds them.
-MemoryPin pinGuards(const std::vector<LifetimeGuard*>& guards);
+MemoryPin pinGuards(std::span<LifetimeGuard* const> guards);
 
 }  // namespace poolscope

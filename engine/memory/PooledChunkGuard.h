@@ -1,8 +1,8 @@
 #pragma once
 
-#include <memory>
-#include <vector>
+#include <span>
 
+#include "memory/InlineVector.h"
 #include "memory/LifetimeGuard.h"
 #include "memory/UniformChunkPool.h"
 
@@ -10,13 +10,18 @@ namespace poolscope {
 
 // Owns chunks rented from a UniformChunkPool: one for a single buffer, all of a pooled group.
 // On release the chunks go back to the pool, or to the OS when the pool refuses them.
+// The pool is held by a plain pointer: rented chunks keep it alive (UniformChunkPool::shutDown).
 class PooledChunkGuard final : public LifetimeGuard {
 public:
-    // `exposedBytes` is what the owner sees: the group's total, or a single buffer's length.
-    PooledChunkGuard(std::shared_ptr<UniformChunkPool> pool, std::vector<PoolChunk> chunks,
-                     std::uint64_t exposedBytes, std::uint16_t sourceId);
+    // A single buffer, and most groups, are one chunk: no heap allocation for the list.
+    using ChunkList = InlineVector<PoolChunk, 1>;
 
-    const std::vector<PoolChunk>& chunks() const { return chunks_; }
+    // `exposedBytes` is what the owner sees: the group's total, or a single buffer's length.
+    // The list comes in built, so that nothing can throw once the guard is registered.
+    PooledChunkGuard(UniformChunkPool& pool, ChunkList chunks, std::uint64_t exposedBytes,
+                     std::uint16_t sourceId);
+
+    std::span<const PoolChunk> chunks() const { return chunks_; }
     // Reports the rent of every chunk; `chunkBytes(i)` gives the exposed size of chunk i.
     template <class ChunkBytes>
     void publishRent(ChunkBytes chunkBytes) const {
@@ -32,8 +37,10 @@ protected:
     void releaseMemory() noexcept override;
 
 private:
-    std::shared_ptr<UniformChunkPool> pool_;
-    std::vector<PoolChunk> chunks_;
+    UniformChunkPool* pool_;
+    // The pool's, kept here because the pool may be gone once it has its chunks back.
+    std::size_t chunkBytes_;
+    ChunkList chunks_;
 };
 
 }  // namespace poolscope

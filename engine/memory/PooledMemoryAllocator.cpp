@@ -93,7 +93,7 @@ PooledMemoryAllocator::GuardedBuffer PooledMemoryAllocator::tryRentChunk(
     }
     PooledChunkGuard* guard = nullptr;
     try {
-        guard = new PooledChunkGuard(pool_, {*chunk}, bytes, sourceId());
+        guard = new PooledChunkGuard(*pool_, {*chunk}, bytes, sourceId());
     } catch (...) {
         pool_->giveBack({&*chunk, 1});
         throw;
@@ -142,7 +142,7 @@ MemoryGroup PooledMemoryAllocator::allocateGroupCore(std::int64_t totalLength,
         std::vector<PoolChunk> rented;
         rented.reserve(static_cast<std::size_t>(layout->count));
         if (pool_->rent(static_cast<int>(layout->count), rented)) {
-            std::vector<MemoryGroup::Chunk> chunks;
+            MemoryGroup::ChunkList chunks;
             chunks.reserve(rented.size());
             for (std::size_t i = 0; i < rented.size(); ++i) {
                 const bool last = i + 1 == rented.size();
@@ -151,7 +151,8 @@ MemoryGroup PooledMemoryAllocator::allocateGroupCore(std::int64_t totalLength,
             }
             PooledChunkGuard* guard = nullptr;
             try {
-                guard = new PooledChunkGuard(pool_, rented, bytes, sourceId());
+                guard = new PooledChunkGuard(*pool_, PooledChunkGuard::ChunkList(rented), bytes,
+                                             sourceId());
             } catch (...) {
                 pool_->giveBack(rented);
                 throw;

@@ -57,14 +57,11 @@ std::int32_t UniformChunkPool::takeFreeSlot() {
 }
 
 std::optional<PoolChunk> UniformChunkPool::rent() {
-    // Kept between calls, so that renting a single chunk, the pool's hottest path, allocates
-    // nothing.
-    thread_local std::vector<PoolChunk> one;
-    one.clear();
-    if (!rent(1, one)) {
+    PoolChunk chunk;
+    if (!rentInto({&chunk, 1})) {
         return std::nullopt;
     }
-    return one.front();
+    return chunk;
 }
 
 bool UniformChunkPool::rent(int count, std::vector<PoolChunk>& out) {
@@ -72,39 +69,57 @@ bool UniformChunkPool::rent(int count, std::vector<PoolChunk>& out) {
         return count == 0;
     }
     const std::size_t firstOut = out.size();
-    std::vector<std::size_t> toCreate;
+    out.resize(firstOut + static_cast<std::size_t>(count));
+    try {
+        if (rentInto(std::span(out).subspan(firstOut))) {
+            return true;
+        }
+    } catch (...) {
+        out.resize(firstOut);
+        throw;
+    }
+    out.resize(firstOut);
+    return false;
+}
+
+bool UniformChunkPool::rentInto(std::span<PoolChunk> out) {
+    const int count = static_cast<int>(out.size());
+    bool mapAny = false;
     {
         std::lock_guard lock(mutex_);
         if (shutDown_ || rented_ + count > settings_.capacity) {
             return false;
         }
         rented_ += count;
-        for (int i = 0; i < count; ++i) {
+        for (PoolChunk& chunk : out) {
             if (!retained_.empty()) {
-                PoolChunk chunk = retained_.back();
+                chunk = retained_.back();
                 retained_.pop_back();
                 slots_[static_cast<std::size_t>(chunk.slot)] = SlotState::Rented;
-                out.push_back(chunk);
             } else {
-                toCreate.push_back(out.size());
-                out.push_back(PoolChunk{nullptr, takeFreeSlot()});
+                chunk = PoolChunk{nullptr, takeFreeSlot()};
+                mapAny = true;
             }
         }
     }
+    if (!mapAny) {
+        return true;
+    }
     // Mapping memory can take a while; it happens outside the lock.
-    std::size_t created = 0;
+    std::uint64_t created = 0;
     try {
-        for (; created < toCreate.size(); ++created) {
-            PoolChunk& chunk = out[toCreate[created]];
-            chunk.data = OsMemory::map(settings_.chunkBytes);
-            publishPoolEvent(MemoryEventKind::SlotCreated, settings_.sourceId, chunk.slot,
-                             settings_.chunkBytes);
+        for (PoolChunk& chunk : out) {
+            if (chunk.data == nullptr) {
+                chunk.data = OsMemory::map(settings_.chunkBytes);
+                ++created;
+                publishPoolEvent(MemoryEventKind::SlotCreated, settings_.sourceId, chunk.slot,
+                                 settings_.chunkBytes);
+            }
         }
     } catch (const std::bad_alloc&) {
         std::lock_guard lock(mutex_);
         rented_ -= count;
-        for (std::size_t i = firstOut; i < out.size(); ++i) {
-            PoolChunk& chunk = out[i];
+        for (const PoolChunk& chunk : out) {
             if (chunk.data != nullptr) {
                 slots_[static_cast<std::size_t>(chunk.slot)] = SlotState::Retained;
                 retained_.push_back(chunk);
@@ -112,23 +127,29 @@ bool UniformChunkPool::rent(int count, std::vector<PoolChunk>& out) {
                 slots_[static_cast<std::size_t>(chunk.slot)] = SlotState::Empty;
             }
         }
-        out.resize(firstOut);
         throw;
     }
-    if (created > 0) {
-        std::lock_guard lock(mutex_);
-        slotsCreated_ += created;
-    }
+    std::lock_guard lock(mutex_);
+    slotsCreated_ += created;
     return true;
 }
 
 bool UniformChunkPool::giveBack(std::span<const PoolChunk> chunks) noexcept {
+    // Declared before the lock, so that it is destroyed after the lock is released: it may hold
+    // the last reference to this pool.
+    std::shared_ptr<UniformChunkPool> lastReference;
     std::lock_guard lock(mutex_);
     const int count = static_cast<int>(chunks.size());
-    if (shutDown_ || count > rented_) {
+    if (count > rented_) {
         return false;
     }
     rented_ -= count;
+    if (shutDown_) {
+        if (rented_ == 0) {
+            lastReference = std::move(keepAlive_);
+        }
+        return false;
+    }
     for (auto it = chunks.rbegin(); it != chunks.rend(); ++it) {
         slots_[static_cast<std::size_t>(it->slot)] = SlotState::Retained;
         retained_.push_back(*it);
@@ -166,11 +187,12 @@ void UniformChunkPool::freeTaken(std::vector<PoolChunk>& taken, bool reportTrim,
 }
 
 std::size_t UniformChunkPool::release() {
+    // Becomes the new retained stack, with room for every slot; allocated outside the lock.
     std::vector<PoolChunk> taken;
+    taken.reserve(slots_.size());
     {
         std::lock_guard lock(mutex_);
         taken.swap(retained_);
-        retained_.reserve(slots_.size());
         for (const PoolChunk& chunk : taken) {
             slots_[static_cast<std::size_t>(chunk.slot)] = SlotState::Empty;
         }
@@ -222,6 +244,10 @@ void UniformChunkPool::shutDown() {
             return;
         }
         shutDown_ = true;
+        // From the destructor this stays empty: only a pool somebody still holds can be kept.
+        if (rented_ > 0) {
+            keepAlive_ = weak_from_this().lock();
+        }
         taken.swap(retained_);
         for (const PoolChunk& chunk : taken) {
             slots_[static_cast<std::size_t>(chunk.slot)] = SlotState::Empty;

@@ -10,6 +10,7 @@
 
 #include "base/Clock.h"
 #include "base/SlotState.h"
+#include "base/SpinLock.h"
 #include "memory/SystemMemory.h"
 #include "memory/TrimPolicy.h"
 
@@ -25,6 +26,10 @@ struct PoolChunk {
 // rented plus retained chunks. Slots get memory lazily, on first rent, outside the lock. A group
 // rents all of its chunks or none. Retained chunks are trimmed least recently returned first.
 // Thread-safe.
+//
+// A pool shut down while chunks are rented keeps itself alive until the last of them comes
+// back, so that whoever holds a rented chunk may hold a plain pointer to the pool: the warm
+// rent and return then touch no reference count.
 class UniformChunkPool : public std::enable_shared_from_this<UniformChunkPool> {
 public:
     struct Settings {
@@ -58,14 +63,16 @@ public:
     bool rent(int count, std::vector<PoolChunk>& out);
     // Puts chunks back (the first ends on top, so the next rent(n) gets the same order).
     // False when the pool is shut down or more chunks come back than are rented; the caller
-    // then frees them with freeChunk().
+    // then frees them with freeChunk(). A shut-down pool may be destroyed during this call, when
+    // these were the last rented chunks: read nothing of it afterwards.
     bool giveBack(std::span<const PoolChunk> chunks) noexcept;
 
     // Frees every retained chunk now; returns how many.
     std::size_t release();
     // One trim pass, as the shared trim thread makes it. False once the pool is shut down.
     bool trim();
-    // The pool's owner is gone: free what is retained and refuse every later return.
+    // The pool's owner is gone: free what is retained and refuse every later return. Rented
+    // chunks keep the pool alive until they are returned.
     void shutDown();
 
     Stats stats() const;
@@ -81,11 +88,13 @@ public:
 private:
     explicit UniformChunkPool(const Settings& settings);
     std::int32_t takeFreeSlot();
+    // Fills `out` with chunks, all or none; chunks[i].data == nullptr until mapped.
+    bool rentInto(std::span<PoolChunk> out);
     // Frees chunks taken out of the pool under the lock; reports the pass as `kind`.
     void freeTaken(std::vector<PoolChunk>& taken, bool reportTrim, bool reportRelease);
 
     Settings settings_;
-    mutable std::mutex mutex_;
+    mutable SpinLock mutex_;
     std::vector<PoolChunk> retained_;  // back = most recently returned
     std::vector<SlotState> slots_;
     int rented_ = 0;
@@ -93,6 +102,8 @@ private:
     std::int64_t lastTrimNanoseconds_ = 0;
     std::uint64_t slotsCreated_ = 0;
     std::uint64_t chunksFreed_ = 0;
+    // Set by shutDown() while chunks are rented; dropped when the last one comes back.
+    std::shared_ptr<UniformChunkPool> keepAlive_;
 };
 
 }  // namespace poolscope

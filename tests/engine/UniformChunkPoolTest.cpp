@@ -68,6 +68,7 @@ private slots:
     void giveBack_moreThanRented_isRefused();
     void release_freesRetained_nextRentMapsNewMemory();
     void shutDown_freesRetained_andRefusesReturns();
+    void shutDown_withRentedChunks_keepsThePoolUntilTheLastReturns();
     void trim_beforePeriod_freesNothing();
     void trim_eachPeriod_halvesRetained();
     void trim_freesLeastRecentlyReturnedFirst();
@@ -199,6 +200,23 @@ void UniformChunkPoolTest::shutDown_freesRetained_andRefusesReturns() {
         UniformChunkPool::freeChunk(chunk, kChunk, 0);
     }
     QCOMPARE(OsMemory::outstandingMappings() - before, 0);
+}
+
+void UniformChunkPoolTest::shutDown_withRentedChunks_keepsThePoolUntilTheLastReturns() {
+    auto pool = UniformChunkPool::create(settings(4));
+    const std::weak_ptr<UniformChunkPool> watch = pool;
+    const std::vector<PoolChunk> rented = rentEach(*pool, 2);
+    pool->shutDown();
+    pool.reset();
+    QVERIFY(!watch.expired());
+    UniformChunkPool* const kept = watch.lock().get();
+    QVERIFY(!kept->giveBack({&rented[0], 1}));
+    QVERIFY(!watch.expired());
+    QVERIFY(!kept->giveBack({&rented[1], 1}));
+    QVERIFY(watch.expired());
+    for (const PoolChunk& chunk : rented) {
+        UniformChunkPool::freeChunk(chunk, kChunk, 0);
+    }
 }
 
 void UniformChunkPoolTest::trim_beforePeriod_freesNothing() {
