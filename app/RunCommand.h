@@ -9,10 +9,9 @@
 #include <utility>
 #include <vector>
 
-namespace poolscope {
+#include "RunReportJson.h"
 
-struct ScenarioRunReport;
-struct RunOptions;
+namespace poolscope {
 
 // `poolscope run NAME [--param key=value ...] [--report FILE.json] [--record FILE [--force]]
 // [--fail-on-leak] [--pool-size MiB]`: one scenario headless, a summary on stdout, a progress
