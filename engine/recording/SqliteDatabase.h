@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -61,6 +62,12 @@ public:
     void execute(std::string_view sql);
     const std::string& path() const { return path_; }
 
+    // A statement of this connection still running at `deadline` stops there (its step()
+    // throws) and deadlinePassed() turns true: a reader's checks of a huge file end in bounded
+    // time. time_point::max() lifts the limit.
+    void setDeadline(std::chrono::steady_clock::time_point deadline);
+    bool deadlinePassed() const { return deadlinePassed_; }
+
     // "<context> in <path>: <sqlite's message>"
     [[noreturn]] void fail(const std::string& context) const;
     [[noreturn]] void fail(const std::string& context, int code) const;
@@ -68,6 +75,8 @@ public:
 private:
     std::string path_;
     sqlite3* handle_ = nullptr;
+    std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
+    bool deadlinePassed_ = false;
 };
 
 }  // namespace poolscope

@@ -8,6 +8,7 @@
 #include <string>
 #include <thread>
 
+#include "RecordingTestSupport.h"
 #include "diagnostics/StackTable.h"
 #include "recording/RecordingError.h"
 #include "recording/RecordingReader.h"
@@ -18,6 +19,7 @@
 #include "scenarios/ScenarioRunner.h"
 
 using namespace poolscope;
+using namespace poolscope::testing;
 using namespace std::chrono_literals;
 
 namespace {
@@ -26,61 +28,12 @@ namespace {
     return captureStack();
 }
 
-std::vector<MemoryEvent> sampleEvents(std::size_t count, StackId stackId) {
-    std::vector<MemoryEvent> events;
-    for (std::size_t i = 0; i < count; ++i) {
-        MemoryEvent event;
-        event.timeNanoseconds = 1000 + static_cast<std::int64_t>(i) * 7;
-        event.allocationId = 1 + i / 2;
-        event.bytes = (i % 3 == 0) ? UINT64_MAX - i : 4096 * i;  // all 64 bits survive
-        event.value = i * 11;
-        event.value2 = i * 13;
-        event.stackId = i % 5 == 0 ? stackId : 0;
-        event.threadId = 4242;
-        event.slot = static_cast<std::int32_t>(i % 4) - 1;
-        event.chunkIndex = static_cast<std::uint32_t>(i % 2);
-        event.chunkCount = 2;
-        event.sourceId = 7;
-        event.kind = i % 2 == 0 ? MemoryEventKind::Rent : MemoryEventKind::Return;
-        event.tier = MemoryTier::Pooled;
-        events.push_back(event);
-    }
-    return events;
-}
-
 bool sameEvent(const MemoryEvent& a, const MemoryEvent& b) {
     return a.timeNanoseconds == b.timeNanoseconds && a.allocationId == b.allocationId &&
            a.bytes == b.bytes && a.value == b.value && a.value2 == b.value2 &&
            a.stackId == b.stackId && a.threadId == b.threadId && a.slot == b.slot &&
            a.chunkIndex == b.chunkIndex && a.chunkCount == b.chunkCount &&
            a.sourceId == b.sourceId && a.kind == b.kind && a.tier == b.tier;
-}
-
-std::vector<RecordedEvent> readAll(const RecordingReader& reader, std::size_t pageSize) {
-    std::vector<RecordedEvent> all;
-    std::int64_t after = 0;
-    for (;;) {
-        const std::vector<RecordedEvent> page = reader.events(after, pageSize);
-        if (page.empty()) {
-            return all;
-        }
-        all.insert(all.end(), page.begin(), page.end());
-        after = page.back().sequence;
-    }
-}
-
-QString openingError(const std::string& path) {
-    try {
-        RecordingReader reader(path);
-        readAll(reader, 1000);
-    } catch (const RecordingError& error) {
-        return QString::fromStdString(error.what());
-    }
-    return {};
-}
-
-void writeBytes(const std::string& path, const std::string& bytes) {
-    std::ofstream(path, std::ios::binary) << bytes;
 }
 
 }  // namespace
