@@ -156,6 +156,7 @@ void RecordingChecks::checkIntegrity(SqliteDatabase& database, const std::string
             database, "PRAGMA quick_check(" + std::to_string(kNamedIntegrityProblems) + ")");
         while (query.step()) {
             if (std::string row = query.text(0); row != "ok") {
+                std::replace(row.begin(), row.end(), '\n', ' ');
                 problems.push_back(std::move(row));
             }
         }
