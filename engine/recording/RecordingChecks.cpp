@@ -8,6 +8,7 @@
 
 #include "diagnostics/MemoryEvent.h"
 #include "recording/RecordingError.h"
+#include "recording/RecordingSchema.h"
 #include "recording/SqliteDatabase.h"
 
 namespace poolscope {
@@ -78,6 +79,18 @@ std::string describe(const AllocationBytes& allocations) {
            byteCount(static_cast<std::uintmax_t>(bytes)) + ")";
 }
 
+// One row of allocationsFromEvents() or of the allocations table, for a message.
+std::string allocationText(const SqliteDatabase::Statement& row, bool present) {
+    if (!present) {
+        return "no more allocations";
+    }
+    return "allocation " + std::to_string(row.integer(0)) + " of " +
+           std::to_string(row.integer(3)) + " bytes, " + std::to_string(row.integer(1)) + " to " +
+           std::to_string(row.integer(2)) + " ns, tier " + std::to_string(row.integer(4)) +
+           ", stack " + std::to_string(row.integer(5)) + ", thread " +
+           std::to_string(row.integer(6));
+}
+
 }  // namespace
 
 bool RecordingChecks::checkFile(const std::string& path) {
@@ -112,8 +125,8 @@ bool RecordingChecks::checkFile(const std::string& path) {
     file.read(header.data(), static_cast<std::streamsize>(header.size()));
     header.resize(static_cast<std::size_t>(std::max<std::streamsize>(file.gcount(), 0)));
     const std::size_t compared = std::min(header.size(), kSqliteMagic.size());
-    if (header.compare(0, compared, kSqliteMagic, 0, compared) != 0) {
-        return false;  // not SQLite's: SQLite itself says so
+    if (header.empty() || header.compare(0, compared, kSqliteMagic, 0, compared) != 0) {
+        return false;  // unreadable, or not SQLite's: SQLite itself says which
     }
     // The page size is two bytes, 1 standing for 65536; a header cut before it, or garbled,
     // leaves the smallest page as the least a recording can be.
@@ -194,33 +207,58 @@ void RecordingChecks::checkSummariesAgree(SqliteDatabase& database, const std::s
                                  std::to_string(held) + " numbered up to " +
                                  std::to_string(lastEventSequence));
         }
-        // Dropped events leave allocations open that the run closed: nothing to compare.
+        // The table as the writer derived it from the events: a garbled event (a return
+        // turned into a rent, another allocation's id) or a garbled row shows here.
+        SqliteDatabase::Statement derived(
+            database, RecordingSchema::allocationsFromEvents() + " ORDER BY allocation_id");
+        SqliteDatabase::Statement stored(
+            database,
+            "SELECT allocation_id, first_ns, last_ns, bytes, tier, stack_id, thread_id FROM "
+            "allocations ORDER BY allocation_id");
+        for (;;) {
+            const bool fromEvents = derived.step();
+            const bool fromTable = stored.step();
+            if (!fromEvents && !fromTable) {
+                break;
+            }
+            const auto same = [&] {
+                for (int column = 0; column < 7; ++column) {
+                    if (derived.integer(column) != stored.integer(column)) {
+                        return false;
+                    }
+                }
+                return true;
+            };
+            if (fromEvents != fromTable || !same()) {
+                throw RecordingError(path +
+                                     " is corrupt: its allocations table disagrees with its "
+                                     "events (its events: " +
+                                     allocationText(derived, fromEvents) +
+                                     "; its table: " + allocationText(stored, fromTable) + ")");
+            }
+        }
+        // Dropped events leave the marks the run made unchecked: what it saw is not all here.
         if (value("engine_dropped_events") != "0" || value("writer_dropped_events") != "0") {
             return;
         }
-        // What a window replaying the events keeps as live at the end: an allocation rented
-        // and not given back chunk for chunk, or one released without its owner's dispose.
+        // Each allocation marked as left behind: rented and not given back chunk for chunk, or
+        // released without its owner's dispose, as a window replaying the events shows it.
         using K = MemoryEventKind;
         const std::string rents = kindList({K::Rent, K::UnpooledAllocate, K::SmallRent});
         const std::string releases = kindList({K::Return, K::UnpooledFree, K::SmallReturn});
         const std::string undisposed = kindList({K::Undisposed});
-        const AllocationBytes live = allocationRows(
-            database, "SELECT allocation_id, SUM(CASE WHEN kind IN (" + rents +
-                          ") THEN bytes ELSE 0 END) FROM events WHERE allocation_id != 0 AND "
-                          "kind IN (" +
-                          rents + ", " + releases + ", " + undisposed +
-                          ") GROUP BY allocation_id HAVING SUM(kind IN (" + rents +
-                          ")) > 0 AND (SUM(kind IN (" + rents + ")) > SUM(kind IN (" + releases +
-                          ")) OR SUM(kind IN (" + undisposed + ")) > 0) ORDER BY allocation_id");
-        const AllocationBytes marked =
-            allocationRows(database,
-                           "SELECT allocation_id, bytes FROM allocations WHERE leak IS NOT NULL "
-                           "ORDER BY allocation_id");
-        const auto sameId = [](const auto& a, const auto& b) { return a.first == b.first; };
-        if (!std::equal(live.begin(), live.end(), marked.begin(), marked.end(), sameId)) {
-            throw RecordingError(path + " is corrupt: its events leave " + describe(live) +
-                                 " live at the end, its allocations table marks " +
-                                 describe(marked) + " as left behind");
+        const AllocationBytes givenBack = allocationRows(
+            database,
+            "SELECT a.allocation_id, a.bytes FROM allocations a JOIN events e ON "
+            "e.allocation_id = a.allocation_id WHERE a.leak IS NOT NULL GROUP BY a.allocation_id "
+            "HAVING SUM(e.kind IN (" +
+                rents + ")) <= SUM(e.kind IN (" + releases + ")) AND SUM(e.kind IN (" + undisposed +
+                ")) = 0 ORDER BY a.allocation_id");
+        if (!givenBack.empty()) {
+            throw RecordingError(path + " is corrupt: its allocations table marks " +
+                                 describe(givenBack) +
+                                 " as left behind that its events gave back, first allocation " +
+                                 std::to_string(givenBack.front().first));
         }
     });
 }

@@ -71,7 +71,8 @@ RecordingReader::RecordingReader(const std::string& path) : path_(path) {
             metadata_[query.text(0)] = query.text(1);
         }
     } catch (const SqliteError& error) {
-        throw RecordingError(applicationId == 0
+        const bool noMeta = error.reason().find("no such table") != std::string::npos;
+        throw RecordingError(applicationId == 0 && noMeta
                                  ? path + " is not a PoolScope recording: it is " + otherKind
                                  : path + " is truncated or corrupt: " + error.reason());
     }
@@ -92,10 +93,11 @@ RecordingReader::RecordingReader(const std::string& path) : path_(path) {
                              std::to_string(schemaVersion_) + "; this one reads up to " +
                              std::to_string(RecordingSchema::kVersion) + ")");
     }
-    // user_version 0 is a header without it (see above); any other must be the meta's.
+    // user_version 0 is a salvaged copy's (as application_id 0 above); any other must be the
+    // meta table's.
     if (userVersion != 0 && userVersion != schemaVersion_) {
         throw RecordingError(
-            path + " has the wrong version: its SQLite header says schema " + "version " +
+            path + " has the wrong version: its SQLite header says schema version " +
             std::to_string(userVersion) + " (user_version), its meta table says " +
             std::to_string(schemaVersion_) + "; a recording is written with both the same");
     }

@@ -322,21 +322,10 @@ void RecordingWriter::finish(const std::vector<RecordedLeak>& leaks,
     }
 
     database_->execute("BEGIN");
-    // An allocation's size is what its rent events handed out (a pooled group rents one
-    // chunk per event).
-    const std::string rentKinds =
-        std::to_string(static_cast<int>(MemoryEventKind::Rent)) + ", " +
-        std::to_string(static_cast<int>(MemoryEventKind::UnpooledAllocate)) + ", " +
-        std::to_string(static_cast<int>(MemoryEventKind::SmallRent));
     database_->execute(
         "INSERT OR REPLACE INTO allocations (allocation_id, first_ns, last_ns, bytes, tier, "
-        "stack_id, thread_id) "
-        "SELECT allocation_id, MIN(time_ns), MAX(time_ns), "
-        "SUM(CASE WHEN kind IN (" +
-        rentKinds +
-        ") THEN bytes ELSE 0 END), MIN(tier), "
-        "MAX(stack_id), MIN(thread_id) FROM events WHERE allocation_id != 0 GROUP BY "
-        "allocation_id");
+        "stack_id, thread_id) " +
+        RecordingSchema::allocationsFromEvents());
     SqliteDatabase::Statement markLeak(
         *database_, "UPDATE allocations SET tag = ?, leak = ? WHERE allocation_id = ?");
     for (const RecordedLeak& leak : leaks) {

@@ -129,11 +129,14 @@ private slots:
         const std::string path = finishedRecording("phantom.psrec");
         change(path, "UPDATE events SET kind = " + std::to_string(int(MemoryEventKind::Rent)) +
                          " WHERE seq IN (6, 12)");
+        // Allocation 3 rented 16384 and 20480 bytes.
         const QString error = openingError(path);
-        QVERIFY2(error == QString::fromStdString(path + " is corrupt: its events leave 2 "
-                                                        "allocations (122880 bytes) live at the "
-                                                        "end, its allocations table marks 0 "
-                                                        "allocations (0 bytes) as left behind"),
+        QVERIFY2(error == QString::fromStdString(
+                              path + " is corrupt: its allocations table disagrees with its "
+                                     "events (its events: allocation 3 of 36864 bytes, 1028 to "
+                                     "1035 ns, tier 1, stack 0, thread 4242; its table: "
+                                     "allocation 3 of 16384 bytes, 1028 to 1035 ns, tier 1, "
+                                     "stack 0, thread 4242)"),
                  qPrintable(error));
     }
 
@@ -141,10 +144,10 @@ private slots:
         const std::string path = finishedRecording("marked.psrec");
         change(path, "UPDATE allocations SET leak = 'live-at-end' WHERE allocation_id = 3");
         const QString error = openingError(path);
-        QVERIFY2(error.startsWith(QString::fromStdString(
-                     path + " is corrupt: its events leave 0 allocations (0 bytes) live at the "
-                            "end, its allocations table marks 1 allocation")),
-                 qPrintable(error));
+        QCOMPARE(error, QString::fromStdString(path + " is corrupt: its allocations table marks 1 "
+                                                      "allocation (16384 bytes) as left behind "
+                                                      "that its events gave back, first "
+                                                      "allocation 3"));
     }
 
     void lostEvents_disagreeWithTheCountAndAreRefused() {
