@@ -21,4 +21,21 @@ std::optional<GroupLayout> GroupLayout::compute(std::int64_t totalLength, std::i
     return layout;
 }
 
+std::string GroupLayout::rowTooWideMessage(std::int64_t alignment, std::int64_t elementBytes,
+                                           std::int64_t chunkBytes) {
+    constexpr std::int64_t kMiB = 1024 * 1024;
+    const std::string chunk =
+        std::to_string(chunkBytes) + " bytes" +
+        (chunkBytes % kMiB == 0 ? " (" + std::to_string(chunkBytes / kMiB) + " MiB)" : "");
+    std::int64_t rowBytes = 0;
+    const std::string row = __builtin_mul_overflow(alignment, elementBytes, &rowBytes)
+                                ? std::string("more than 2^63")
+                                : std::to_string(rowBytes);
+    return "The buffer capacity of the provided MemoryAllocator is insufficient for the "
+           "requested buffer alignment: " +
+           std::to_string(alignment) + ". A row of " + std::to_string(alignment) + " x " +
+           std::to_string(elementBytes) + " bytes = " + row +
+           " bytes does not fit in one chunk of " + chunk + ", the most a row can take.";
+}
+
 }  // namespace poolscope

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 
 namespace poolscope {
 
@@ -15,6 +16,10 @@ struct GroupLayout {
     // None when a single aligned unit (a row) does not fit in capacityElements.
     static std::optional<GroupLayout> compute(std::int64_t totalLength, std::int64_t alignment,
                                               std::int64_t capacityElements);
+    // Why compute() found none: the allocator's refusal, with the row's size in bytes and the
+    // chunk size that limits it.
+    static std::string rowTooWideMessage(std::int64_t alignment, std::int64_t elementBytes,
+                                         std::int64_t chunkBytes);
 };
 
 }  // namespace poolscope

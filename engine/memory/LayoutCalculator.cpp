@@ -115,9 +115,7 @@ ImageLayout LayoutCalculator::calculate(const ImageLayoutRequest& request) {
                 GroupLayout::compute(pixels, width, tiers.unpooledChunkBytes / pixelBytes);
             if (!unpooledGroup) {
                 throw InvalidMemoryOperation(
-                    "The buffer capacity of the provided MemoryAllocator is insufficient for "
-                    "the requested buffer alignment: " +
-                    std::to_string(width) + ".");
+                    GroupLayout::rowTooWideMessage(width, pixelBytes, tiers.unpooledChunkBytes));
             }
             layout = fromGroupLayout(*unpooledGroup, width, pixelBytes, MemoryTier::Unpooled);
         }

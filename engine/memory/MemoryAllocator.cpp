@@ -106,10 +106,8 @@ MemoryGroup MemoryAllocator::allocateChunkedGroup(MemoryTier tier, std::int64_t 
     const auto elementsPerChunk = chunkCapacityBytes / static_cast<std::int64_t>(elementSize);
     const auto layout = GroupLayout::compute(totalLength, alignment, elementsPerChunk);
     if (!layout) {
-        throw InvalidMemoryOperation(
-            "The buffer capacity of the provided MemoryAllocator is insufficient for the requested "
-            "buffer alignment: " +
-            std::to_string(alignment) + ".");
+        throw InvalidMemoryOperation(GroupLayout::rowTooWideMessage(
+            alignment, static_cast<std::int64_t>(elementSize), chunkCapacityBytes));
     }
     MemoryGroup::ChunkList chunks;
     MemoryGroup::GuardList guards;

@@ -1,10 +1,10 @@
 #include "recording/RecordingReader.h"
 
 #include <algorithm>
-#include <filesystem>
 #include <functional>
 
 #include "diagnostics/Symbolizer.h"
+#include "recording/RecordingChecks.h"
 #include "recording/RecordingError.h"
 #include "recording/RecordingSchema.h"
 #include "recording/SqliteDatabase.h"
@@ -26,16 +26,7 @@ auto readOrExplain(const std::string& path, const std::string& problem, Read&& r
 }  // namespace
 
 RecordingReader::RecordingReader(const std::string& path) : path_(path) {
-    std::error_code error;
-    if (!std::filesystem::exists(path, error)) {
-        throw RecordingError("cannot open " + path + ": no such file");
-    }
-    if (!std::filesystem::is_regular_file(path, error)) {
-        throw RecordingError("cannot open " + path + ": not a regular file");
-    }
-    if (std::filesystem::file_size(path, error) == 0) {
-        throw RecordingError(path + " is not a PoolScope recording: the file is empty");
-    }
+    const bool logMissing = RecordingChecks::checkFile(path);
     database_ = readOrExplain(path, "cannot be opened", [&] {
         return std::make_unique<SqliteDatabase>(path, SqliteDatabase::Mode::ReadOnly);
     });
@@ -43,33 +34,53 @@ RecordingReader::RecordingReader(const std::string& path) : path_(path) {
     // The first read of the header tells a foreign file (SQLite does not recognise it) from a
     // recording that was damaged (it does, and then finds pages missing or garbled).
     std::int64_t applicationId = 0;
+    std::int64_t userVersion = 0;
+    std::int64_t schemaObjects = 0;
     try {
-        SqliteDatabase::Statement query(*database_, "PRAGMA application_id");
-        applicationId = query.step() ? query.integer(0) : 0;
+        SqliteDatabase::Statement application(*database_, "PRAGMA application_id");
+        applicationId = application.step() ? application.integer(0) : 0;
+        SqliteDatabase::Statement user(*database_, "PRAGMA user_version");
+        userVersion = user.step() ? user.integer(0) : 0;
+        SqliteDatabase::Statement objects(*database_, "SELECT COUNT(*) FROM sqlite_master");
+        schemaObjects = objects.step() ? objects.integer(0) : 0;
     } catch (const SqliteError& error) {
         const bool foreign = error.reason().find("not a database") != std::string::npos;
         throw RecordingError(
             path + (foreign ? " is not a PoolScope recording: " : " is truncated or corrupt: ") +
             error.reason());
     }
-    if (applicationId != RecordingSchema::kApplicationId) {
-        throw RecordingError(path + " is not a PoolScope recording: it is " +
-                             (applicationId == 0
-                                  ? std::string("an SQLite database of some other kind")
-                                  : "the SQLite database of another application (id " +
-                                        std::to_string(applicationId) + ")"));
+    // A write-ahead-log file whose log is gone: until the first checkpoint the main file holds
+    // no table at all, not even the header fields set when the recording began.
+    if (logMissing && schemaObjects == 0) {
+        throw RecordingError(RecordingChecks::missingLogMessage(path));
     }
-
-    readOrExplain(path, "is truncated or corrupt", [&] {
+    // Every PoolScope writer has set application_id and user_version when it created the
+    // file. A file with neither is still recognised by its meta table: sqlite3's .dump and
+    // .recover, the usual ways to salvage a damaged SQLite file, copy the tables but not these
+    // header fields. Any other application_id is another application's.
+    const std::string otherKind = "an SQLite database of some other kind";
+    if (applicationId != 0 && applicationId != RecordingSchema::kApplicationId) {
+        throw RecordingError(path +
+                             " is not a PoolScope recording: it is the SQLite database of "
+                             "another application (id " +
+                             std::to_string(applicationId) + ")");
+    }
+    try {
         SqliteDatabase::Statement query(*database_, "SELECT key, value FROM meta");
         while (query.step()) {
             metadata_[query.text(0)] = query.text(1);
         }
-        return 0;
-    });
+    } catch (const SqliteError& error) {
+        const bool noMeta = error.reason().find("no such table") != std::string::npos;
+        throw RecordingError(applicationId == 0 && noMeta
+                                 ? path + " is not a PoolScope recording: it is " + otherKind
+                                 : path + " is truncated or corrupt: " + error.reason());
+    }
     if (metadata_["format"] != RecordingSchema::kFormat) {
-        throw RecordingError(path + " is not a PoolScope recording: its meta table names no " +
-                             "PoolScope format");
+        throw RecordingError(path + " is not a PoolScope recording: " +
+                             (applicationId == 0 ? "it is " + otherKind
+                                                 : std::string("its meta table names no "
+                                                               "PoolScope format")));
     }
     try {
         schemaVersion_ = std::stoi(metadata_["schema_version"]);
@@ -82,6 +93,15 @@ RecordingReader::RecordingReader(const std::string& path) : path_(path) {
                              std::to_string(schemaVersion_) + "; this one reads up to " +
                              std::to_string(RecordingSchema::kVersion) + ")");
     }
+    // user_version 0 is a salvaged copy's (as application_id 0 above); any other must be the
+    // meta table's.
+    if (userVersion != 0 && userVersion != schemaVersion_) {
+        throw RecordingError(
+            path + " has the wrong version: its SQLite header says schema version " +
+            std::to_string(userVersion) + " (user_version), its meta table says " +
+            std::to_string(schemaVersion_) + "; a recording is written with both the same");
+    }
+    RecordingChecks::checkIntegrity(*database_, path);
     // The last page of the events: a file cut short loses its end first.
     lastEventSequence_ = readOrExplain(path, "is truncated or corrupt", [&] {
         SqliteDatabase::Statement query(*database_, "SELECT MAX(seq) FROM events");
@@ -104,6 +124,7 @@ RecordingReader::RecordingReader(const std::string& path) : path_(path) {
             return modules;
         });
     }
+    RecordingChecks::checkSummariesAgree(*database_, path, metadata_, lastEventSequence_);
 }
 
 RecordingReader::~RecordingReader() = default;

@@ -46,12 +46,14 @@ struct RecordedModule {
     std::string problem;  // empty when the file on disk is the recorded build
 };
 
-// Opens a recording for reading, progressively: opening checks only what makes the file a
-// readable PoolScope recording (its header, its metadata, the last page of its events), and
-// events and snapshots are then read page by page. A recording cut short by a killed process
-// opens with every batch it committed. Every problem with the file (missing, not a database,
-// another application's database, a newer schema, truncated, corrupt) is a RecordingError
-// whose message names the file.
+// Opens a recording for reading, progressively: opening checks what makes the file a sound
+// PoolScope recording (the file itself, its header's application_id and user_version against
+// its metadata, SQLite's quick_check and, for a finished run, its summaries against its events;
+// see RecordingChecks, each within a time budget), and events and snapshots are then read page
+// by page. A recording cut short by a killed process opens with every batch it committed.
+// Every problem with the file (missing, a symbolic link loop, not a database, another
+// application's database, a newer or disagreeing schema version, truncated, corrupt, its
+// write-ahead log missing) is a RecordingError whose message names the file.
 class RecordingReader {
 public:
     explicit RecordingReader(const std::string& path);

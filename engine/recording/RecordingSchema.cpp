@@ -1,5 +1,7 @@
 #include "recording/RecordingSchema.h"
 
+#include "diagnostics/MemoryEvent.h"
+
 namespace poolscope {
 
 const char* RecordingSchema::createStatements() {
@@ -78,6 +80,18 @@ CREATE TABLE tags (
     name   TEXT NOT NULL
 );
 )sql";
+}
+
+std::string RecordingSchema::allocationsFromEvents() {
+    // An allocation's size is what its rent events handed out (a pooled group rents one chunk
+    // per event).
+    const std::string rentKinds =
+        std::to_string(static_cast<int>(MemoryEventKind::Rent)) + ", " +
+        std::to_string(static_cast<int>(MemoryEventKind::UnpooledAllocate)) + ", " +
+        std::to_string(static_cast<int>(MemoryEventKind::SmallRent));
+    return "SELECT allocation_id, MIN(time_ns), MAX(time_ns), SUM(CASE WHEN kind IN (" + rentKinds +
+           ") THEN bytes ELSE 0 END), MIN(tier), MAX(stack_id), MIN(thread_id) FROM events "
+           "WHERE allocation_id != 0 GROUP BY allocation_id";
 }
 
 }  // namespace poolscope

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <string>
+
 namespace poolscope {
 
 // The tables of a recording, as README.md documents them for people who query a recording
@@ -14,6 +16,10 @@ struct RecordingSchema {
     static constexpr int kApplicationId = 0x50535243;
 
     static const char* createStatements();
+    // The rows of the allocations table (allocation_id, first_ns, last_ns, bytes, tier,
+    // stack_id, thread_id) as a finished recording derives them from its events: the writer
+    // fills the table with it, and the reader checks the table against it.
+    static std::string allocationsFromEvents();
 };
 
 }  // namespace poolscope

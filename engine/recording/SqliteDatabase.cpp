@@ -40,6 +40,25 @@ void SqliteDatabase::fail(const std::string& context, int code) const {
     throw SqliteError(context + " in " + path_ + ": " + reason, reason);
 }
 
+void SqliteDatabase::setDeadline(std::chrono::steady_clock::time_point deadline) {
+    deadline_ = deadline;
+    deadlinePassed_ = false;
+    if (deadline == std::chrono::steady_clock::time_point::max()) {
+        sqlite3_progress_handler(handle_, 0, nullptr, nullptr);
+        return;
+    }
+    // Every few thousand virtual machine steps: often enough to stop within milliseconds,
+    // rarely enough that reading the clock costs nothing.
+    sqlite3_progress_handler(
+        handle_, 4096,
+        [](void* self) {
+            auto* database = static_cast<SqliteDatabase*>(self);
+            database->deadlinePassed_ = std::chrono::steady_clock::now() >= database->deadline_;
+            return database->deadlinePassed_ ? 1 : 0;
+        },
+        this);
+}
+
 void SqliteDatabase::execute(std::string_view sql) {
     char* error = nullptr;
     const int code = sqlite3_exec(handle_, std::string(sql).c_str(), nullptr, nullptr, &error);

@@ -64,6 +64,12 @@ public:
     // How long a statement waits for another connection's lock before it fails as busy.
     void setBusyTimeout(std::chrono::milliseconds timeout);
 
+    // A statement of this connection still running at `deadline` stops there (its step()
+    // throws) and deadlinePassed() turns true: a reader's checks of a huge file end in bounded
+    // time. time_point::max() lifts the limit.
+    void setDeadline(std::chrono::steady_clock::time_point deadline);
+    bool deadlinePassed() const { return deadlinePassed_; }
+
     // "<context> in <path>: <sqlite's message>"
     [[noreturn]] void fail(const std::string& context) const;
     [[noreturn]] void fail(const std::string& context, int code) const;
@@ -71,6 +77,8 @@ public:
 private:
     std::string path_;
     sqlite3* handle_ = nullptr;
+    std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
+    bool deadlinePassed_ = false;
 };
 
 }  // namespace poolscope

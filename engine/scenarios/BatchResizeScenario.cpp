@@ -10,6 +10,7 @@
 #include "imaging/Image.h"
 #include "imaging/Resize.h"
 #include "imaging/Rgba32.h"
+#include "imaging/RgbaVector.h"
 #include "imaging/codecs/ImageCodecs.h"
 #include "scenarios/SampleImages.h"
 #include "scenarios/TemporaryDirectory.h"
@@ -43,13 +44,17 @@ int BatchResizeScenario::heightForWidth(int width, int height, int newWidth) {
     return std::max(1, static_cast<int>(std::lround(scaled)));
 }
 
-std::vector<std::uint8_t> BatchResizeScenario::resizeFile(
-    const std::filesystem::path& path, const Configuration& configuration, int width,
-    double blurSigma, const std::function<void()>& whileBothAlive) {
-    const ImageFormat format = ImageCodecs::formatForPath(path);
-    Image<Rgba32> decoded = ImageCodecs::load<Rgba32>(path, configuration);
-    Image<Rgba32> result =
-        resized(decoded, width, heightForWidth(decoded.width(), decoded.height(), width),
+namespace {
+
+template <class TPixel>
+std::vector<std::uint8_t> resizeAs(std::span<const std::uint8_t> bytes, const std::string& name,
+                                   ImageFormat format, ChannelLayout layout,
+                                   const Configuration& configuration, int width, double blurSigma,
+                                   const std::function<void()>& whileBothAlive) {
+    Image<TPixel> decoded = ImageCodecs::decode<TPixel>(bytes, configuration, name);
+    Image<TPixel> result =
+        resized(decoded, width,
+                BatchResizeScenario::heightForWidth(decoded.width(), decoded.height(), width),
                 ResamplerKind::Bicubic);
     if (whileBothAlive) {
         whileBothAlive();
@@ -58,9 +63,27 @@ std::vector<std::uint8_t> BatchResizeScenario::resizeFile(
     if (blurSigma > 0) {
         gaussianBlur(result, static_cast<float>(blurSigma));
     }
-    std::vector<std::uint8_t> encoded = ImageCodecs::encode(result, format);
+    std::vector<std::uint8_t> encoded =
+        ImageCodecs::encode(result, format, JpegCodec::kDefaultQuality, layout);
     result.dispose();
     return encoded;
+}
+
+}  // namespace
+
+std::vector<std::uint8_t> BatchResizeScenario::resizeFile(
+    const std::filesystem::path& path, const Configuration& configuration, int width,
+    double blurSigma, const std::function<void()>& whileBothAlive) {
+    const ImageFormat format = ImageCodecs::formatForPath(path);
+    const std::vector<std::uint8_t> bytes = ImageCodecs::readFile(path);
+    // The result is stored as the source was (gray stays gray, 16 bits stay 16 bits); a 16-bit
+    // source is processed at its own precision.
+    const ChannelLayout layout = ImageCodecs::identify(bytes, path.string()).layout;
+    return layout.bitsPerChannel == 16
+               ? resizeAs<RgbaVector>(bytes, path.string(), format, layout, configuration, width,
+                                      blurSigma, whileBothAlive)
+               : resizeAs<Rgba32>(bytes, path.string(), format, layout, configuration, width,
+                                  blurSigma, whileBothAlive);
 }
 
 ScenarioOutcome BatchResizeScenario::run(ScenarioContext& context,

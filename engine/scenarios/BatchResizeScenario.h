@@ -33,7 +33,8 @@ public:
 
     // One file through the job: decoded on `configuration`'s allocator, resized to `width`
     // (height by aspect ratio, at least 1), blurred when blurSigma > 0, encoded in the format
-    // its path names. The images are disposed before it returns, also when it throws.
+    // its path names with the source's channels and bit depth. The images are disposed before
+    // it returns, also when it throws.
     // whileBothAlive, when set, runs once the resized image is made and the decoded one not yet
     // disposed: the job's peak, for whoever measures memory.
     static std::vector<std::uint8_t> resizeFile(const std::filesystem::path& path,

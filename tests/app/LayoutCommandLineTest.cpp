@@ -144,7 +144,9 @@ private slots:
             << QStringList{"--width", "9000000", "--height", "1"}
             << QStringLiteral(
                    "The buffer capacity of the provided MemoryAllocator is "
-                   "insufficient for the requested buffer alignment: 9000000.");
+                   "insufficient for the requested buffer alignment: 9000000. A row of "
+                   "9000000 x 4 bytes = 36000000 bytes does not fit in one chunk of 33554432 "
+                   "bytes (32 MiB), the most a row can take.");
         QTest::newRow("one buffer over the single-buffer limit")
             << QStringList{"--width", "20000", "--height", "20000", "--prefer-contiguous"}
             << QStringLiteral(

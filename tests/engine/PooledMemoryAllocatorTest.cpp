@@ -176,8 +176,11 @@ void PooledMemoryAllocatorTest::allocateGroup_rowLargerThanUnpooledChunk_isRefus
     const std::int64_t width = 33 * MiB / 4;
     const QString message = refusalMessage([&] { allocator->allocateGroup(width * 2, 4, width); });
     QCOMPARE(message, QString("The buffer capacity of the provided MemoryAllocator is insufficient "
-                              "for the requested buffer alignment: %1.")
-                          .arg(width));
+                              "for the requested buffer alignment: %1. A row of %1 x 4 bytes = "
+                              "%2 bytes does not fit in one chunk of 33554432 bytes (32 MiB), "
+                              "the most a row can take.")
+                          .arg(width)
+                          .arg(width * 4));
 }
 
 void PooledMemoryAllocatorTest::create_withoutOptions_allocates16MiBAsFourChunks() {

@@ -32,20 +32,6 @@ namespace {
     return captureStack();
 }
 
-QString openingError(const std::string& path) {
-    try {
-        RecordingReader reader(path);
-        readAll(reader, 1000);
-    } catch (const RecordingError& error) {
-        return QString::fromStdString(error.what());
-    }
-    return {};
-}
-
-void writeBytes(const std::string& path, const std::string& bytes) {
-    std::ofstream(path, std::ios::binary) << bytes;
-}
-
 }  // namespace
 
 class RecordingTest : public QObject {

@@ -1,14 +1,20 @@
 #pragma once
 
+#include <QString>
+
 #include <cstdint>
+#include <fstream>
+#include <string>
 #include <vector>
 
 #include "diagnostics/MemoryEvent.h"
+#include "recording/RecordingError.h"
 #include "recording/RecordingReader.h"
 
 namespace poolscope::testing {
 
-// Events of every shape a recording must keep: 64-bit values, negative slots, stacks.
+// Rents and returns in turn, allocation by allocation (every allocation is given back), with
+// every field of an event set, so that a round trip shows any field that is lost.
 inline std::vector<MemoryEvent> sampleEvents(std::size_t count, StackId stackId) {
     std::vector<MemoryEvent> events;
     for (std::size_t i = 0; i < count; ++i) {
@@ -50,6 +56,21 @@ inline std::vector<RecordedEvent> readAll(const RecordingReader& reader, std::si
         all.insert(all.end(), page.begin(), page.end());
         after = page.back().sequence;
     }
+}
+
+// The error opening and reading the whole recording gives, or an empty string.
+inline QString openingError(const std::string& path) {
+    try {
+        RecordingReader reader(path);
+        readAll(reader, 1000);
+    } catch (const RecordingError& error) {
+        return QString::fromStdString(error.what());
+    }
+    return {};
+}
+
+inline void writeBytes(const std::string& path, const std::string& bytes) {
+    std::ofstream(path, std::ios::binary) << bytes;
 }
 
 }  // namespace poolscope::testing

@@ -6,10 +6,13 @@
 #include <QtTest>
 
 #include <algorithm>
+#include <filesystem>
 #include <memory>
 #include <set>
 #include <vector>
 
+#include "recording/RecordingWriter.h"
+#include "recording/SqliteDatabase.h"
 #include "scenarios/GcLessonsScenario.h"
 #include "scenarios/LeakHuntScenario.h"
 #include "scenarios/ScenarioError.h"
@@ -329,6 +332,46 @@ private slots:
         QCOMPARE(failedPath, path);
         QVERIFY2(failure.contains(path), qPrintable(failure));
         QVERIFY(!session.showsRecording());
+    }
+
+    void damagedRecording_isRefusedAndTheRecordingShownStays() {
+        // A finished recording whose every allocation was given back, and a copy in which two
+        // returns were garbled into rents: it would show allocations the run never left.
+        QTemporaryDir directory;
+        const std::string good = directory.filePath(QStringLiteral("good.psrec")).toStdString();
+        {
+            RecordingWriter writer(good, {});
+            std::vector<MemoryEvent> events(40);
+            for (std::size_t i = 0; i < events.size(); ++i) {
+                events[i].timeNanoseconds = 1000 * static_cast<std::int64_t>(i + 1);
+                events[i].allocationId = 1 + i / 2;
+                events[i].bytes = 4096;
+                events[i].kind = i % 2 == 0 ? MemoryEventKind::Rent : MemoryEventKind::Return;
+            }
+            writer.consume(events);
+            writer.finish({}, 0);
+        }
+        const std::string damaged =
+            directory.filePath(QStringLiteral("damaged.psrec")).toStdString();
+        std::filesystem::copy_file(good, damaged);
+        SqliteDatabase(damaged, SqliteDatabase::Mode::CreateNew)
+            .execute("UPDATE events SET kind = 0 WHERE seq IN (2, 4)");
+
+        EngineSession session;
+        SnapshotRecorder recorder(session);
+        session.openRecording(QString::fromStdString(good));
+        QTRY_VERIFY_WITH_TIMEOUT(recorder.last() && recorder.last()->fromRecording &&
+                                     recorder.last()->pool.eventsReceived == 40,
+                                 kRunTimeoutMilliseconds);
+        QString failure;
+        connect(&session, &EngineSession::recordingFailed, this,
+                [&](const QString&, const QString& error) { failure = error; });
+        session.openRecording(QString::fromStdString(damaged));
+        QTRY_VERIFY_WITH_TIMEOUT(!failure.isEmpty(), kRunTimeoutMilliseconds);
+        QVERIFY2(failure.contains(QString::fromStdString(damaged)), qPrintable(failure));
+        QVERIFY(session.showsRecording());
+        QCOMPARE(recorder.last()->pool.eventsReceived, std::uint64_t{40});
+        QVERIFY(!recorder.last()->allocations || recorder.last()->allocations->rows.empty());
     }
 
     void unknownScenario_isRefused() {

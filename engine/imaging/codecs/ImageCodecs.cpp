@@ -100,12 +100,12 @@ Image<TPixel> ImageCodecs::load(const std::filesystem::path& path,
 
 template <class TPixel>
 std::vector<std::uint8_t> ImageCodecs::encode(const Image<TPixel>& image, ImageFormat format,
-                                              int jpegQuality) {
+                                              int jpegQuality, ChannelLayout layout) {
     switch (format) {
         case ImageFormat::Png:
-            return PngCodec::encode(image);
+            return PngCodec::encode(image, layout);
         case ImageFormat::Jpeg:
-            return JpegCodec::encode(image, jpegQuality);
+            return JpegCodec::encode(image, jpegQuality, false, layout);
         case ImageFormat::Unknown:
             break;
     }
@@ -160,8 +160,8 @@ void ImageCodecs::writeFile(const std::filesystem::path& path,
                                                        const Configuration&, std::string_view); \
     template Image<TPixel> ImageCodecs::load<TPixel>(const std::filesystem::path&,              \
                                                      const Configuration&);                     \
-    template std::vector<std::uint8_t> ImageCodecs::encode<TPixel>(const Image<TPixel>&,        \
-                                                                   ImageFormat, int);           \
+    template std::vector<std::uint8_t> ImageCodecs::encode<TPixel>(                             \
+        const Image<TPixel>&, ImageFormat, int, ChannelLayout);                                 \
     template void ImageCodecs::save<TPixel>(const Image<TPixel>&, const std::filesystem::path&, \
                                             int);
 POOLSCOPE_FOR_EACH_PIXEL_TYPE(POOLSCOPE_INSTANTIATE_IMAGE_CODECS)

@@ -35,10 +35,12 @@ public:
         const std::filesystem::path& path,
         const Configuration& configuration = Configuration::defaultInstance());
 
-    // Throws std::invalid_argument for ImageFormat::Unknown.
+    // Throws std::invalid_argument for ImageFormat::Unknown. `layout` (the source's, from
+    // identify) is how the file stores its pixels; the default is the pixel type's own.
     template <class TPixel>
     static std::vector<std::uint8_t> encode(const Image<TPixel>& image, ImageFormat format,
-                                            int jpegQuality = JpegCodec::kDefaultQuality);
+                                            int jpegQuality = JpegCodec::kDefaultQuality,
+                                            ChannelLayout layout = {});
     // Throws std::invalid_argument for an extension that names no supported format.
     template <class TPixel>
     static void save(const Image<TPixel>& image, const std::filesystem::path& path,

@@ -370,6 +370,8 @@ ImageInfo JpegCodec::identify(std::span<const std::uint8_t> bytes, std::string_v
     info.height = static_cast<int>(session.context.info.image_height);
     info.bitsPerComponent = session.context.info.data_precision;
     info.components = session.context.info.num_components;
+    // CMYK and YCCK decode to RGB; JPEG samples here are 8-bit.
+    info.layout = {info.components == 1 ? 1 : 3, 8};
     return info;
 }
 
@@ -420,17 +422,19 @@ Image<TPixel> JpegCodec::decode(std::span<const std::uint8_t> bytes,
 
 template <class TPixel>
 std::vector<std::uint8_t> JpegCodec::encode(const Image<TPixel>& image, int quality,
-                                            bool progressive) {
-    constexpr bool kGray = std::is_same_v<TPixel, L8> || std::is_same_v<TPixel, L16>;
+                                            bool progressive, ChannelLayout layout) {
+    constexpr bool kGrayType = std::is_same_v<TPixel, L8> || std::is_same_v<TPixel, L16>;
+    const bool gray = layout.isDefault() ? kGrayType : layout.channels <= 2;
     // Rows libjpeg-turbo reads as they are; the others go through an Rgb24 or L8 scratch row.
-    constexpr bool kDirect = std::is_same_v<TPixel, L8> || std::is_same_v<TPixel, Rgb24> ||
-                             std::is_same_v<TPixel, Rgba32> || std::is_same_v<TPixel, Bgra32>;
+    const bool direct = gray ? std::is_same_v<TPixel, L8>
+                             : std::is_same_v<TPixel, Rgb24> || std::is_same_v<TPixel, Rgba32> ||
+                                   std::is_same_v<TPixel, Bgra32>;
     JpegWriteSettings settings;
     settings.width = image.width();
     settings.height = image.height();
     settings.quality = std::clamp(quality, 1, 100);
     settings.progressive = progressive;
-    if constexpr (kGray) {
+    if (gray) {
         settings.components = 1;
         settings.inputSpace = JCS_GRAYSCALE;
     } else if constexpr (std::is_same_v<TPixel, Rgba32>) {
@@ -451,9 +455,9 @@ std::vector<std::uint8_t> JpegCodec::encode(const Image<TPixel>& image, int qual
                                       static_cast<std::size_t>(settings.components));
     for (int y = 0; y < image.height(); ++y) {
         const std::uint8_t* row = reinterpret_cast<const std::uint8_t*>(rows.row(y));
-        if constexpr (!kDirect) {
+        if (!direct) {
             const std::span<const TPixel> pixels = rows.getRowSpan(y);
-            if constexpr (kGray) {
+            if (gray) {
                 PixelConverter::convertRow<L8, TPixel>(
                     pixels, std::span(reinterpret_cast<L8*>(scratch.data()), pixels.size()));
             } else {
@@ -472,10 +476,11 @@ std::vector<std::uint8_t> JpegCodec::encode(const Image<TPixel>& image, int qual
     return {session.context.output, session.context.output + session.context.outputSize};
 }
 
-#define POOLSCOPE_INSTANTIATE_JPEG_CODEC(TPixel)                                              \
-    template Image<TPixel> JpegCodec::decode<TPixel>(std::span<const std::uint8_t>,           \
-                                                     const Configuration&, std::string_view); \
-    template std::vector<std::uint8_t> JpegCodec::encode<TPixel>(const Image<TPixel>&, int, bool);
+#define POOLSCOPE_INSTANTIATE_JPEG_CODEC(TPixel)                                                  \
+    template Image<TPixel> JpegCodec::decode<TPixel>(std::span<const std::uint8_t>,               \
+                                                     const Configuration&, std::string_view);     \
+    template std::vector<std::uint8_t> JpegCodec::encode<TPixel>(const Image<TPixel>&, int, bool, \
+                                                                 ChannelLayout);
 POOLSCOPE_FOR_EACH_PIXEL_TYPE(POOLSCOPE_INSTANTIATE_JPEG_CODEC)
 #undef POOLSCOPE_INSTANTIATE_JPEG_CODEC
 

@@ -2,6 +2,7 @@
 
 #include <png.h>
 
+#include <array>
 #include <bit>
 #include <csetjmp>
 #include <cstdio>
@@ -11,6 +12,8 @@
 #include <string>
 #include <type_traits>
 
+#include "imaging/ColorMath.h"
+#include "imaging/PixelConverter.h"
 #include "imaging/PixelTypeList.h"
 #include "imaging/codecs/DecodeLimits.h"
 #include "imaging/codecs/InvalidImageContent.h"
@@ -69,6 +72,7 @@ struct PngHeader {
     std::uint32_t height = 0;
     int bitDepth = 0;
     int channels = 0;
+    ChannelLayout decoded;  // what the transforms of setTransformsGuarded make of the file
     PngRowFormat format = PngRowFormat::Rgba8;
     int passes = 1;
     std::size_t rowBytes = 0;
@@ -125,6 +129,12 @@ bool readInfoGuarded(PngReadContext* context, PngHeader* header) {
     header->height = png_get_image_height(context->png, context->info);
     header->bitDepth = png_get_bit_depth(context->png, context->info);
     header->channels = png_get_channels(context->png, context->info);
+    const int colorType = png_get_color_type(context->png, context->info);
+    const bool alpha = (colorType & PNG_COLOR_MASK_ALPHA) != 0 ||
+                       png_get_valid(context->png, context->info, PNG_INFO_tRNS) != 0;
+    const bool gray = (colorType & PNG_COLOR_MASK_COLOR) == 0;
+    header->decoded.channels = (gray ? 1 : 3) + (alpha ? 1 : 0);
+    header->decoded.bitsPerChannel = header->bitDepth == 16 ? 16 : 8;
     return true;
 }
 
@@ -360,6 +370,7 @@ ImageInfo PngCodec::identify(std::span<const std::uint8_t> bytes, std::string_vi
     info.height = static_cast<int>(header.height);
     info.bitsPerComponent = header.bitDepth;
     info.components = header.channels;
+    info.layout = header.decoded;
     return info;
 }
 
@@ -438,32 +449,85 @@ Image<TPixel> PngCodec::decode(std::span<const std::uint8_t> bytes,
     return image;
 }
 
+namespace {
+
+// One row of `pixels` as `layout` stores it: 8-bit samples in bytes, 16-bit ones in native
+// uint16 (writeHeaderGuarded swaps them for the file).
 template <class TPixel>
-std::vector<std::uint8_t> PngCodec::encode(const Image<TPixel>& image) {
+void storeRow(std::span<const TPixel> pixels, ChannelLayout layout, std::uint16_t* out) {
+    const auto store = [&](auto samples, auto* to) {
+        for (const TPixel& pixel : pixels) {
+            const auto [r, g, b, a] = samples(pixel);
+            if (layout.channels <= 2) {
+                *to++ = ColorMath::luminance709(r, g, b);
+            } else {
+                *to++ = r;
+                *to++ = g;
+                *to++ = b;
+            }
+            if (layout.hasAlpha()) {
+                *to++ = a;
+            }
+        }
+    };
+    if (layout.bitsPerChannel == 16) {
+        store(
+            [](const TPixel& pixel) {
+                const RgbaVector v = PixelConverter::convert<RgbaVector>(pixel);
+                return std::array<std::uint16_t, 4>{
+                    ColorMath::unitTo16(v.r), ColorMath::unitTo16(v.g), ColorMath::unitTo16(v.b),
+                    ColorMath::unitTo16(v.a)};
+            },
+            out);
+    } else {
+        store(
+            [](const TPixel& pixel) {
+                const Rgba32 c = PixelConverter::convert<Rgba32>(pixel);
+                return std::array<std::uint8_t, 4>{c.r, c.g, c.b, c.a};
+            },
+            reinterpret_cast<std::uint8_t*>(out));
+    }
+}
+
+}  // namespace
+
+template <class TPixel>
+std::vector<std::uint8_t> PngCodec::encode(const Image<TPixel>& image, ChannelLayout layout) {
     std::vector<std::uint8_t> output;
     const MemoryPin pin = image.pin();
     const PixelAccessor<TPixel> rows = image.pixelBuffer().accessor();
-    const PngWriteLayout layout = writeLayoutFor<TPixel>();
+    const PngWriteLayout own = writeLayoutFor<TPixel>();
+    static constexpr int kColorTypes[] = {PNG_COLOR_TYPE_GRAY, PNG_COLOR_TYPE_GRAY_ALPHA,
+                                          PNG_COLOR_TYPE_RGB, PNG_COLOR_TYPE_RGBA};
+    if (!layout.isDefault() && (layout.channels < 1 || layout.channels > 4 ||
+                                (layout.bitsPerChannel != 8 && layout.bitsPerChannel != 16))) {
+        throw std::invalid_argument("PngCodec::encode: " + std::to_string(layout.channels) +
+                                    " channels of " + std::to_string(layout.bitsPerChannel) +
+                                    " bits is no PNG layout.");
+    }
+    // The pixel type's own layout, or another one its rows are converted to, one by one.
+    const bool converted =
+        !layout.isDefault() && (kColorTypes[layout.channels - 1] != own.colorType ||
+                                layout.bitsPerChannel != own.bitDepth || own.bgr);
+    const PngWriteLayout written =
+        converted ? PngWriteLayout{kColorTypes[layout.channels - 1], layout.bitsPerChannel, false}
+                  : own;
     PngWriteSession session(&output);
     if (!writeHeaderGuarded(&session.context, static_cast<std::uint32_t>(image.width()),
-                            static_cast<std::uint32_t>(image.height()), &layout)) {
+                            static_cast<std::uint32_t>(image.height()), &written)) {
         session.fail();
     }
     std::vector<std::uint16_t> scratch;
-    if constexpr (std::is_same_v<TPixel, RgbaVector>) {
+    if (converted || std::is_same_v<TPixel, RgbaVector>) {
         scratch.resize(static_cast<std::size_t>(image.width()) * 4);
     }
     for (int y = 0; y < image.height(); ++y) {
         const std::uint8_t* row = reinterpret_cast<const std::uint8_t*>(rows.row(y));
-        if constexpr (std::is_same_v<TPixel, RgbaVector>) {
-            const RgbaVector* pixels = rows.row(y);
-            for (int x = 0; x < image.width(); ++x) {
-                std::uint16_t* out = scratch.data() + 4 * static_cast<std::size_t>(x);
-                out[0] = ColorMath::unitTo16(pixels[x].r);
-                out[1] = ColorMath::unitTo16(pixels[x].g);
-                out[2] = ColorMath::unitTo16(pixels[x].b);
-                out[3] = ColorMath::unitTo16(pixels[x].a);
-            }
+        if (converted) {
+            storeRow<TPixel>(rows.getRowSpan(y), layout, scratch.data());
+            row = reinterpret_cast<const std::uint8_t*>(scratch.data());
+        } else if constexpr (std::is_same_v<TPixel, RgbaVector>) {
+            storeRow<TPixel>(rows.getRowSpan(y), {4, 16}, scratch.data());
             row = reinterpret_cast<const std::uint8_t*>(scratch.data());
         }
         if (!writeRowGuarded(&session.context, row)) {
@@ -479,7 +543,8 @@ std::vector<std::uint8_t> PngCodec::encode(const Image<TPixel>& image) {
 #define POOLSCOPE_INSTANTIATE_PNG_CODEC(TPixel)                                              \
     template Image<TPixel> PngCodec::decode<TPixel>(std::span<const std::uint8_t>,           \
                                                     const Configuration&, std::string_view); \
-    template std::vector<std::uint8_t> PngCodec::encode<TPixel>(const Image<TPixel>&);
+    template std::vector<std::uint8_t> PngCodec::encode<TPixel>(const Image<TPixel>&,        \
+                                                                ChannelLayout);
 POOLSCOPE_FOR_EACH_PIXEL_TYPE(POOLSCOPE_INSTANTIATE_PNG_CODEC)
 #undef POOLSCOPE_INSTANTIATE_PNG_CODEC
 

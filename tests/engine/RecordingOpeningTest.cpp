@@ -1,0 +1,203 @@
+#include <QtTest>
+
+#include <QTemporaryDir>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "RecordingTestSupport.h"
+#include "recording/RecordingChecks.h"
+#include "recording/RecordingReader.h"
+#include "recording/RecordingSchema.h"
+#include "recording/RecordingWriter.h"
+#include "recording/SqliteDatabase.h"
+
+using namespace poolscope;
+using namespace poolscope::testing;
+using namespace std::chrono_literals;
+
+// What opening a recording checks before anything of it is shown: each damaged file is
+// refused with a message that names the file and says what is wrong with it.
+class RecordingOpeningTest : public QObject {
+    Q_OBJECT
+
+private slots:
+    void init() { QVERIFY(directory_.isValid()); }
+
+    void truncatedRecording_namesItsSizeAndTheLeastARecordingIs() {
+        const std::string recording = finishedRecording("whole.psrec");
+        const std::string oneByte = file("one-byte.psrec");
+        std::filesystem::copy_file(recording, oneByte);
+        std::filesystem::resize_file(oneByte, 1);
+        QCOMPARE(openingError(oneByte),
+                 QString::fromStdString(oneByte + " is truncated: 1 byte, a recording is at least "
+                                                  "512 bytes (one page of its database)"));
+        const std::string fiftyBytes = file("fifty-bytes.psrec");
+        std::filesystem::copy_file(recording, fiftyBytes);
+        std::filesystem::resize_file(fiftyBytes, 50);
+        QCOMPARE(openingError(fiftyBytes),
+                 QString::fromStdString(fiftyBytes +
+                                        " is truncated: 50 bytes, a recording is at least 4096 "
+                                        "bytes (one page of its database)"));
+    }
+
+    void headerVersion_disagreeingWithTheMeta_isRefused() {
+        // A schema 1 recording whose header claims version 2, and version 2 recordings whose
+        // header claims 1 or a version no PoolScope wrote.
+        const std::string older = finishedRecording("older.psrec");
+        change(older,
+               "UPDATE meta SET value = '1' WHERE key = 'schema_version'; "
+               "PRAGMA user_version = 2");
+        QCOMPARE(openingError(older), wrongVersion(older, 2, 1));
+        for (const int claimed : {1, RecordingSchema::kVersion + 1}) {
+            const std::string path = finishedRecording("claims.psrec");
+            change(path, "PRAGMA user_version = " + std::to_string(claimed));
+            QCOMPARE(openingError(path), wrongVersion(path, claimed, RecordingSchema::kVersion));
+            std::filesystem::remove(path);
+        }
+    }
+
+    void salvagedCopy_withoutHeaderFields_opensByItsMetaTable() {
+        // What sqlite3's .dump or .recover makes of a recording: the tables, not the header.
+        const std::string path = finishedRecording("salvaged.psrec");
+        change(path, "PRAGMA application_id = 0; PRAGMA user_version = 0");
+        QCOMPARE(openingError(path), QString());
+        QCOMPARE(RecordingReader(path).schemaVersion(), RecordingSchema::kVersion);
+    }
+
+    void symbolicLinkLoop_isNamedAsALoopNotAMissingFile() {
+        const std::string first = file("first.psrec");
+        const std::string second = file("second.psrec");
+        std::filesystem::create_symlink(second, first);
+        std::filesystem::create_symlink(first, second);
+        QCOMPARE(openingError(first),
+                 QString::fromStdString("cannot open " + first +
+                                        ": symbolic link loop (its links lead back to one "
+                                        "another)"));
+        const std::string dangling = file("dangling.psrec");
+        std::filesystem::create_symlink(file("gone.psrec"), dangling);
+        QCOMPARE(openingError(dangling),
+                 QString::fromStdString("cannot open " + dangling + ": it is a symbolic link to " +
+                                        file("gone.psrec") + ", which does not exist"));
+    }
+
+    void killedRecording_copiedWithoutItsLog_saysTheLogIsMissing() {
+        // A killed run leaves its file and its write-ahead log; the file alone is a copy of
+        // the database as it was before the run's first checkpoint.
+        const std::string path = file("running.psrec");
+        const std::string copy = file("copied.psrec");
+        RecordingWriter::Options quick;
+        quick.commitInterval = 5ms;
+        RecordingWriter writer(path, {{"scenario", "live"}}, quick);
+        writer.consume(sampleEvents(200, 0));
+        QTRY_VERIFY(writer.committedBatches() >= 1);
+        std::filesystem::copy_file(path, copy);
+        writer.finish({}, 0);
+        QCOMPARE(openingError(copy),
+                 QString::fromStdString(RecordingChecks::missingLogMessage(copy)));
+        QVERIFY(openingError(copy).contains("write-ahead log"));
+    }
+
+    void damagedPage_failsTheIntegrityCheckWhenOpening() {
+        // A page the opening itself does not read: only the integrity check sees it.
+        const std::string path = finishedRecording("damaged.psrec");
+        std::int64_t page = 0;
+        {
+            SqliteDatabase database(path, SqliteDatabase::Mode::ReadOnly);
+            SqliteDatabase::Statement query(database,
+                                            "SELECT rootpage FROM sqlite_master WHERE name = "
+                                            "'sqlite_autoindex_frames_1'");
+            QVERIFY(query.step());
+            page = query.integer(0);
+        }
+        QVERIFY(page > 1);
+        {
+            std::fstream bytes(path, std::ios::in | std::ios::out | std::ios::binary);
+            bytes.seekp(static_cast<std::streamoff>((page - 1) * 4096));
+            bytes.put('\x00');  // no b-tree page has type 0
+        }
+        const QString error = openingError(path);
+        QVERIFY2(error.startsWith(QString::fromStdString(
+                     path + " is truncated or corrupt: SQLite's integrity check found: ")),
+                 qPrintable(error));
+    }
+
+    void phantomAllocations_theEventsLeaveButTheTableDoesNot_areRefused() {
+        // Two returns garbled into rents: a window would show two allocations left behind
+        // that the run gave back, while the allocations table (and the status bar) says none.
+        const std::string path = finishedRecording("phantom.psrec");
+        change(path, "UPDATE events SET kind = " + std::to_string(int(MemoryEventKind::Rent)) +
+                         " WHERE seq IN (6, 12)");
+        // Allocation 3 rented 16384 and 20480 bytes.
+        const QString error = openingError(path);
+        QVERIFY2(error == QString::fromStdString(
+                              path + " is corrupt: its allocations table disagrees with its "
+                                     "events (its events: allocation 3 of 36864 bytes, 1028 to "
+                                     "1035 ns, tier 1, stack 0, thread 4242; its table: "
+                                     "allocation 3 of 16384 bytes, 1028 to 1035 ns, tier 1, "
+                                     "stack 0, thread 4242)"),
+                 qPrintable(error));
+    }
+
+    void leaksTheEventsDoNotLeave_areRefused() {
+        const std::string path = finishedRecording("marked.psrec");
+        change(path, "UPDATE allocations SET leak = 'live-at-end' WHERE allocation_id = 3");
+        const QString error = openingError(path);
+        QCOMPARE(error, QString::fromStdString(path + " is corrupt: its allocations table marks 1 "
+                                                      "allocation (16384 bytes) as left behind "
+                                                      "that its events gave back, first "
+                                                      "allocation 3"));
+    }
+
+    void lostEvents_disagreeWithTheCountAndAreRefused() {
+        const std::string path = finishedRecording("lost.psrec");
+        change(path, "DELETE FROM events WHERE seq = 10");
+        QCOMPARE(openingError(path),
+                 QString::fromStdString(path + " is corrupt: its meta table counts 400 events, "
+                                               "its events table holds 399 numbered up to 400"));
+    }
+
+    void leftBehindAllocations_thatTheEventsAgreeWith_open() {
+        // The allocations a run really left: their returns never came.
+        const std::string path = file("leaky.psrec");
+        {
+            RecordingWriter writer(path, {});
+            std::vector<MemoryEvent> events = sampleEvents(400, 0);
+            events.erase(events.begin() + 5);  // allocation 3's return
+            writer.consume(events);
+            writer.finish({{3, "kept", false}}, 0);
+        }
+        QCOMPARE(openingError(path), QString());
+        QCOMPARE(RecordingReader(path).leaks().size(), std::size_t{1});
+    }
+
+private:
+    std::string file(const char* name) const { return directory_.filePath(name).toStdString(); }
+
+    // A finished recording of 400 events whose 200 allocations were all given back.
+    std::string finishedRecording(const char* name) const {
+        const std::string path = file(name);
+        RecordingWriter writer(path, {{"scenario", "sample"}});
+        writer.consume(sampleEvents(400, 0));
+        writer.finish({}, 0);
+        return path;
+    }
+
+    static void change(const std::string& path, const std::string& sql) {
+        SqliteDatabase database(path, SqliteDatabase::Mode::CreateNew);
+        database.execute(sql);
+    }
+
+    static QString wrongVersion(const std::string& path, int header, int meta) {
+        return QString::fromStdString(
+            path + " has the wrong version: its SQLite header says " + "schema version " +
+            std::to_string(header) + " (user_version), its meta table says " +
+            std::to_string(meta) + "; a recording is written with both the same");
+    }
+
+    QTemporaryDir directory_;
+};
+
+QTEST_GUILESS_MAIN(RecordingOpeningTest)
+#include "RecordingOpeningTest.moc"
