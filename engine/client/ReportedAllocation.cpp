@@ -10,13 +10,12 @@ ReportedAllocation::ReportedAllocation(std::uint64_t bytes, MemoryTier tier, std
                                        std::int32_t slot)
     : TrackedAllocation(bytes, tier, sourceId), address_(address), slot_(slot) {
     AllocationRegistry::instance().add(this);
-    MemoryDiagnostics::noteAllocated();
     publish(opening, bytes, slot_, 0, 1, address_);
 }
 
 ReportedAllocation::~ReportedAllocation() {
     if (!ended_) {
-        AllocationRegistry::instance().remove(this);
+        AllocationRegistry::instance().remove(this, false);
     }
 }
 
@@ -25,8 +24,7 @@ void ReportedAllocation::end(MemoryEventKind closing) {
         return;
     }
     ended_ = true;
-    AllocationRegistry::instance().remove(this);
-    MemoryDiagnostics::noteReleasedByOwner();
+    AllocationRegistry::instance().remove(this, true);
     publish(closing, bytes(), slot_, 0, 1, address_);
 }
 
@@ -35,7 +33,7 @@ void ReportedAllocation::abandon() {
         return;
     }
     ended_ = true;
-    AllocationRegistry::instance().remove(this);
+    AllocationRegistry::instance().remove(this, false);
     publish(MemoryEventKind::Undisposed, bytes(), slot_, 0, 1, address_);
     MemoryDiagnostics::noteReleasedUndisposed(*this);
 }
