@@ -60,6 +60,7 @@ ProcessRecording::ProcessRecording(const std::string& path) {
     // does: naming them here would cost the program the time to read its debug information.
     RecordingWriter::Options options;
     options.symbolizeInBackground = false;
+    options.replaceExisting = true;
     writer_ = std::make_unique<RecordingWriter>(path, processMetadata(), options);
     drain_ = std::make_unique<EventDrain>(kInitialQueueEvents, kMaxQueueEvents);
     // The undisposed subscription also turns stack capture on, for every allocation from now.
@@ -95,7 +96,8 @@ void ProcessRecording::drainLoop(const std::stop_token& stop) {
         if (!events.empty()) {
             writer_->consume(events);
         }
-        std::this_thread::sleep_for(kDrainInterval);
+        std::unique_lock lock(sleepMutex_);
+        sleep_.wait_for(lock, stop, kDrainInterval, [] { return false; });
     }
 }
 
@@ -152,7 +154,9 @@ std::unique_ptr<ProcessRecording> ProcessRecording::fromEnvironment(std::ostream
                   "not recorded.\n";
         return nullptr;
     }
-    // The writer replaces a file of that name; anything else there is not its to replace.
+    // A recording of an earlier run at that name is replaced (the writer does it atomically,
+    // and refuses anything that is not a recording): a program run again, as in CI, records
+    // again. Folders and links are refused here with a message that names the variable.
     std::error_code error;
     const std::filesystem::file_status status = std::filesystem::symlink_status(path, error);
     if (!error && std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -52,6 +53,10 @@ private:
     std::vector<RecordedLeak> releasedWithoutDispose_;
     bool poolFollowed_ = false;
     bool finished_ = false;
+    // The drain thread sleeps on it between drains; a stop request wakes it at once, so the
+    // program's exit does not wait out the drain interval.
+    std::mutex sleepMutex_;
+    std::condition_variable_any sleep_;
     std::jthread thread_;
 };
 

@@ -83,17 +83,24 @@ private slots:
     }
 
     void killedRecording_copiedWithoutItsLog_saysTheLogIsMissing() {
-        // A killed run leaves its file and its write-ahead log; the file alone is a copy of
-        // the database as it was before the run's first checkpoint.
+        // The writer copies its log into the file right after making its tables, so a run
+        // killed later leaves a file that holds all but its last moments (RecordingWriterFault
+        // Test). A run killed before that first checkpoint, or a recording of an earlier
+        // version, leaves its tables in the log alone: that file copied without its log is
+        // a recording header with nothing in it, and says so.
         const std::string path = file("running.psrec");
         const std::string copy = file("copied.psrec");
-        RecordingWriter::Options quick;
-        quick.commitInterval = 5ms;
-        RecordingWriter writer(path, {{"scenario", "live"}}, quick);
-        writer.consume(sampleEvents(200, 0));
-        QTRY_VERIFY(writer.committedBatches() >= 1);
+        SqliteDatabase database(path, SqliteDatabase::Mode::CreateNew);
+        database.execute("PRAGMA journal_mode=WAL");
+        database.execute("PRAGMA wal_autocheckpoint=0");
+        database.execute("PRAGMA application_id=" +
+                         std::to_string(RecordingSchema::kApplicationId));
+        database.execute("PRAGMA user_version=" + std::to_string(RecordingSchema::kVersion));
+        database.execute(RecordingSchema::createStatements());
+        database.execute("INSERT INTO meta (key, value) VALUES ('format', '" +
+                         std::string(RecordingSchema::kFormat) + "'), ('schema_version', '" +
+                         std::to_string(RecordingSchema::kVersion) + "')");
         std::filesystem::copy_file(path, copy);
-        writer.finish({}, 0);
         QCOMPARE(openingError(copy),
                  QString::fromStdString(RecordingChecks::missingLogMessage(copy)));
         QVERIFY(openingError(copy).contains("write-ahead log"));
