@@ -132,9 +132,10 @@ private:
         return directory_.filePath(QString::fromStdString(name)).toStdString();
     }
 
-    // A finished run with a stack, snapshots and one allocation left behind.
-    std::string realRecording() const {
-        const std::string path = file("real.psrec");
+    // A finished run with a stack, snapshots and one allocation left behind; a new file for
+    // each test, as a recording is never written over another.
+    std::string realRecording() {
+        const std::string path = file("real-" + std::to_string(++recordingsMade_) + ".psrec");
         std::vector<MemoryEvent> events = sampleEvents(600, stackOfCorpusTest());
         events.erase(events.begin() + 5);  // allocation 3 is never given back
         RecordingWriter writer(path, {{"scenario", "sample"}});
@@ -145,6 +146,7 @@ private:
     }
 
     QTemporaryDir directory_;
+    int recordingsMade_ = 0;
 };
 
 QTEST_GUILESS_MAIN(RecordingCorpusTest)
