@@ -21,6 +21,8 @@ constexpr int kHeadingHeight = 34;
 constexpr int kAxisWidth = 64;
 constexpr int kTimeAxisHeight = 22;
 constexpr int kLegendHeight = 20;
+// The time axis labels are 60 pixels wide; their steps are at least this far apart.
+constexpr int kTimeLabelSpacing = 70;
 constexpr double kMebibyte = 1024.0 * 1024.0;
 
 using Point = GcVsPoolComparison::Point;
@@ -75,10 +77,36 @@ std::vector<Layer> poolLayers() {
              [](const Point& p) { return p.retained; }}};
 }
 
-// start and end: the seconds both panes span, from the run's first sample to its last.
+// Where each layer's legend entry goes in a pane's area: its left edge and its row. An entry
+// that would pass the area's right edge starts a new row, so a narrow pane's legend stays in it.
+std::vector<QPoint> legendPlaces(const QFontMetrics& metrics, const std::vector<Layer>& layers,
+                                 const QRect& area) {
+    const int left = area.left() + kAxisWidth;
+    const int right = area.right();
+    std::vector<QPoint> places;
+    int x = left;
+    int row = 0;
+    for (const Layer& layer : layers) {
+        const int width = 16 + metrics.horizontalAdvance(layer.name) + 4;
+        if (x > left && x + width > right) {
+            x = left;
+            ++row;
+        }
+        places.emplace_back(x, row);
+        x += width + 10;
+    }
+    return places;
+}
+
+int rowsOf(const std::vector<QPoint>& legend) {
+    return legend.empty() ? 0 : legend.back().y() + 1;
+}
+
+// start and end: the seconds both panes span, from the run's first sample to its last;
+// legendRows: the rows the longer of the two legends takes, so that both plots line up.
 void drawPane(QPainter& painter, const QPalette& palette, const QRect& area, const QString& heading,
               const std::vector<Point>& points, const std::vector<Layer>& layers,
-              std::uint64_t axisBytes, double start, double end) {
+              std::uint64_t axisBytes, double start, double end, int legendRows) {
     const QColor text = palette.color(QPalette::Text);
     QFont bold = painter.font();
     bold.setBold(true);
@@ -88,9 +116,10 @@ void drawPane(QPainter& painter, const QPalette& palette, const QRect& area, con
                      Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap, heading);
     painter.setFont(QFont());
 
+    const std::vector<QPoint> legend = legendPlaces(painter.fontMetrics(), layers, area);
     const QRect plot(area.left() + kAxisWidth, area.top() + kHeadingHeight,
                      area.width() - kAxisWidth,
-                     area.height() - kHeadingHeight - kTimeAxisHeight - kLegendHeight);
+                     area.height() - kHeadingHeight - kTimeAxisHeight - legendRows * kLegendHeight);
     painter.fillRect(plot, palette.color(QPalette::Base));
     const double axis = static_cast<double>(std::max<std::uint64_t>(axisBytes, 1));
     const auto yOf = [&](std::uint64_t bytes) {
@@ -133,23 +162,25 @@ void drawPane(QPainter& painter, const QPalette& palette, const QRect& area, con
     painter.drawRect(plot);
 
     // The shared time axis: both panes span the same seconds.
-    for (int i = 0; i <= 4; ++i) {
-        const double at = span * i / 4;
+    // A narrow pane has fewer steps, so that its labels do not run into each other.
+    const int steps = std::clamp(plot.width() / kTimeLabelSpacing, 1, 4);
+    for (int i = 0; i <= steps; ++i) {
+        const double at = span * i / steps;
         // The last label ends at the plot's right edge rather than past it.
-        const double x = i == 4 ? plot.right() - 60 : xOf(start + at) - 30;
+        const double x = i == steps ? plot.right() - 60 : xOf(start + at) - 30;
         painter.drawText(QRectF(x, plot.bottom() + 2, 60, kTimeAxisHeight - 4),
-                         i == 4 ? Qt::AlignRight | Qt::AlignVCenter : Qt::AlignCenter,
+                         i == steps ? Qt::AlignRight | Qt::AlignVCenter : Qt::AlignCenter,
                          QStringLiteral("%1 s").arg(at, 0, 'f', span < 2.0 ? 2 : 1));
     }
-    int x = plot.left();
     const int legendTop = plot.bottom() + kTimeAxisHeight;
-    for (const Layer& layer : layers) {
-        painter.fillRect(QRect(x, legendTop + 4, 12, 12), layer.brush);
-        painter.drawRect(QRect(x, legendTop + 4, 12, 12));
-        const int width = painter.fontMetrics().horizontalAdvance(layer.name);
-        painter.drawText(QRect(x + 16, legendTop, width + 4, kLegendHeight), Qt::AlignVCenter,
-                         layer.name);
-        x += width + 30;
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+        const int x = legend[i].x();
+        const int top = legendTop + legend[i].y() * kLegendHeight;
+        painter.fillRect(QRect(x, top + 4, 12, 12), layers[i].brush);
+        painter.drawRect(QRect(x, top + 4, 12, 12));
+        const int width = painter.fontMetrics().horizontalAdvance(layers[i].name);
+        painter.drawText(QRect(x + 16, top, width + 4, kLegendHeight), Qt::AlignVCenter,
+                         layers[i].name);
     }
 }
 
@@ -201,11 +232,18 @@ void GcVsPoolPanes::paintEvent(QPaintEvent* /*event*/) {
     const QRect inner = rect().adjusted(kMargin, kMargin, -kMargin, -kMargin);
     const int half = inner.width() / 2;
     const QColor text = palette().color(QPalette::Text);
-    drawPane(painter, palette(), QRect(inner.left(), inner.top(), half - kMargin, inner.height()),
-             gcHeading(), points, gcLayers(text), gcAxisBytes(), start, end);
-    drawPane(painter, palette(),
-             QRect(inner.left() + half + kMargin, inner.top(), half - kMargin, inner.height()),
-             poolHeading(), points, poolLayers(), poolAxisBytes(), start, end);
+    const QRect gcArea(inner.left(), inner.top(), half - kMargin, inner.height());
+    const QRect poolArea(inner.left() + half + kMargin, inner.top(), half - kMargin,
+                         inner.height());
+    const std::vector<Layer> gc = gcLayers(text);
+    const std::vector<Layer> pool = poolLayers();
+    const QFontMetrics metrics(QFont(), this);
+    const int legendRows = std::max(rowsOf(legendPlaces(metrics, gc, gcArea)),
+                                    rowsOf(legendPlaces(metrics, pool, poolArea)));
+    drawPane(painter, palette(), gcArea, gcHeading(), points, gc, gcAxisBytes(), start, end,
+             legendRows);
+    drawPane(painter, palette(), poolArea, poolHeading(), points, pool, poolAxisBytes(), start, end,
+             legendRows);
 }
 
 }  // namespace poolscope

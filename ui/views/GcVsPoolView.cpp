@@ -1,6 +1,7 @@
 #include "views/GcVsPoolView.h"
 
 #include <QHeaderView>
+#include <QScrollArea>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -20,7 +21,17 @@ GcVsPoolView::GcVsPoolView(QWidget* parent)
     table_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
     table_->setSelectionMode(QAbstractItemView::NoSelection);
     table_->setSizeAdjustPolicy(QAbstractScrollArea::AdjustToContents);
-    auto* layout = new QVBoxLayout(this);
+    // Below the panes' and the table's height the view scrolls instead of holding the docks
+    // it shares the window's column with to that height.
+    auto* outer = new QVBoxLayout(this);
+    outer->setContentsMargins(0, 0, 0, 0);
+    auto* scroll = new QScrollArea(this);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    auto* content = new QWidget(scroll);
+    scroll->setWidget(content);
+    outer->addWidget(scroll);
+    auto* layout = new QVBoxLayout(content);
     layout->addWidget(panes_, 3);
     layout->addWidget(table_, 2);
 }

@@ -289,6 +289,15 @@ void MainWindow::selectScenario(
 
 void MainWindow::arrangeForScenario(const QString& name) {
     const ScenarioCatalogue::Entry* entry = EngineSession::catalogue().find(name);
+    arrangement_->arrangeFor(entry != nullptr ? entry->kind : ScenarioKind::PoolBehaviour);
+    // gc-vs-pool is a lesson whose picture is the side-by-side panes, not the heap alone.
+    if (entry != nullptr && entry->comparesHeapWithPool) {
+        for (const auto& [viewName, dock] : docks_) {
+            if (viewName == QLatin1String("compare")) {
+                dock->raise();
+            }
+        }
+    }
 }
 
 void MainWindow::updateControls() {
