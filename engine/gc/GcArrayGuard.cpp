@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "diagnostics/AllocationRegistry.h"
 #include "gc/GcHeap.h"
 
 namespace poolscope {
@@ -24,7 +25,9 @@ GcArrayGuard::GcArrayGuard(std::shared_ptr<GcHeap> heap, GcHandle pin, std::byte
     : LifetimeGuard(bytes, MemoryTier::Managed, sourceId),
       heap_(std::move(heap)),
       pin_(std::move(pin)),
-      data_(data) {}
+      data_(data) {
+    AllocationRegistry::instance().add(this);  // complete now (see LifetimeGuard)
+}
 
 void GcArrayGuard::releaseMemory() noexcept {
     pin_.free();

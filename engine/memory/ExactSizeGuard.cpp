@@ -2,6 +2,7 @@
 
 #include <new>
 
+#include "diagnostics/AllocationRegistry.h"
 #include "memory/OsMemory.h"
 
 namespace poolscope {
@@ -45,7 +46,9 @@ ExactSizeGuard::ExactSizeGuard(MemoryTier tier, std::byte* data, std::size_t byt
     : LifetimeGuard(bytes, tier, sourceId),
       data_(data),
       chunkIndex_(chunkIndex),
-      chunkCount_(chunkCount) {}
+      chunkCount_(chunkCount) {
+    AllocationRegistry::instance().add(this);  // complete now (see LifetimeGuard)
+}
 
 void ExactSizeGuard::releaseMemory() noexcept {
     free(tier(), data_, bytes());

@@ -10,7 +10,9 @@ namespace poolscope {
 
 LifetimeGuard::LifetimeGuard(std::uint64_t bytes, MemoryTier tier, std::uint16_t sourceId)
     : TrackedAllocation(bytes, tier, sourceId) {
-    AllocationRegistry::instance().add(this);
+    // Not listed in the registry here: other threads (the live link, the window's session)
+    // read listed guards, and this one is only half made. Each final guard lists itself at
+    // the end of its constructor, once its members are set and before it publishes anything.
 }
 
 void LifetimeGuard::addRef() {

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "diagnostics/AllocationRegistry.h"
+
 namespace poolscope {
 
 PooledChunkGuard::PooledChunkGuard(UniformChunkPool& pool, ChunkList chunks,
@@ -9,7 +11,9 @@ PooledChunkGuard::PooledChunkGuard(UniformChunkPool& pool, ChunkList chunks,
     : LifetimeGuard(exposedBytes, MemoryTier::Pooled, sourceId),
       pool_(&pool),
       chunkBytes_(pool.chunkBytes()),
-      chunks_(std::move(chunks)) {}
+      chunks_(std::move(chunks)) {
+    AllocationRegistry::instance().add(this);  // complete now (see LifetimeGuard)
+}
 
 void PooledChunkGuard::collectSlots(std::vector<std::int32_t>& chunkSlots) const {
     for (const PoolChunk& chunk : chunks_) {

@@ -1,5 +1,7 @@
 #include "memory/SmallBufferGuard.h"
 
+#include "diagnostics/AllocationRegistry.h"
+
 namespace poolscope {
 
 SmallBufferGuard::SmallBufferGuard(std::shared_ptr<SmallBufferPool> pool,
@@ -8,6 +10,7 @@ SmallBufferGuard::SmallBufferGuard(std::shared_ptr<SmallBufferPool> pool,
     : LifetimeGuard(exposedBytes, MemoryTier::Small, sourceId),
       pool_(std::move(pool)),
       buffer_(buffer) {
+    AllocationRegistry::instance().add(this);  // complete now (see LifetimeGuard)
     publish(MemoryEventKind::SmallRent, exposedBytes, -1, 0, 1, buffer_.data);
 }
 

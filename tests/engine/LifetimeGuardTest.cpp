@@ -1,6 +1,7 @@
 #include <QtTest>
 
 #include "TestAllocators.h"
+#include "diagnostics/AllocationRegistry.h"
 #include "diagnostics/MemoryDiagnostics.h"
 #include "memory/InvalidMemoryOperation.h"
 #include "memory/LifetimeGuard.h"
@@ -16,7 +17,10 @@ namespace {
 class CountingGuard final : public LifetimeGuard {
 public:
     explicit CountingGuard(int* releases)
-        : LifetimeGuard(64, MemoryTier::Heap, 0), releases_(releases) {}
+        : LifetimeGuard(64, MemoryTier::Heap, 0), releases_(releases) {
+        // As every final guard does once it is whole (see LifetimeGuard's constructor).
+        AllocationRegistry::instance().add(this);
+    }
 
 protected:
     void releaseMemory() noexcept override { ++*releases_; }
