@@ -4,7 +4,9 @@
 #include <QSettings>
 #include <QtTest>
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "models/DisplayFormat.h"
 #include "models/GcVsPoolComparison.h"
@@ -154,6 +156,43 @@ private slots:
         QVERIFY(panes.poolHeading().contains(DisplayFormat::bytes(last.poolHeld())));
         QVERIFY(panes.gcAxisBytes() >= last.gcHeld() + last.largeObjectFree);
         QVERIFY(panes.poolAxisBytes() >= last.poolHeld());
+    }
+
+    // Two samples, nothing then 8 MiB rented: the second holds what was rented since the first,
+    // so the pool's fill is as high at the start of the span as at its end (a slope would
+    // suggest the pool grew gradually, which it did not).
+    void panes_drawSamplesAsSteps_notSlopes() {
+        GcVsPoolComparison comparison;
+        SessionSnapshot snapshot;
+        snapshot.newSamples = {sampleAt(0.0, 0, 0, 0, 0), sampleAt(2.0, 0, 0, 0, 8 * 1024 * 1024)};
+        comparison.addSnapshot(snapshot);
+        GcVsPoolPanes panes(comparison);
+        panes.resize(900, 420);
+        QImage image(panes.size(), QImage::Format_ARGB32);
+        panes.render(&image);
+
+        const QRgb base = panes.palette().color(QPalette::Base).rgb();
+        // Per column of the pool's plot (the right half; plot columns are those showing some
+        // of the plot's background above the fill): the pixels that are not background.
+        std::vector<int> filled;
+        for (int x = image.width() / 2; x < image.width(); ++x) {
+            int background = 0;
+            int other = 0;
+            for (int y = 0; y < image.height(); ++y) {
+                (image.pixel(x, y) == base ? background : other) += 1;
+            }
+            if (background > 0) {
+                filled.push_back(other);
+            }
+        }
+        QVERIFY2(filled.size() > 100, qPrintable(QString::number(filled.size())));
+        // Leave out the plot's frame and the columns next to it.
+        const auto first = filled.begin() + static_cast<std::ptrdiff_t>(filled.size() / 10);
+        const auto last = filled.end() - static_cast<std::ptrdiff_t>(filled.size() / 10);
+        const auto [lowest, highest] = std::minmax_element(first, last);
+        QVERIFY2(
+            *highest - *lowest <= 2,
+            qPrintable(QStringLiteral("fill heights from %1 to %2 px").arg(*lowest).arg(*highest)));
     }
 };
 

@@ -143,20 +143,31 @@ void drawPane(QPainter& painter, const QPalette& palette, const QRect& area, con
         painter.restore();
     }
 
-    // Stacked layers, bottom first.
+    // Stacked layers, bottom first, drawn as steps like the timeline's: a sample holds what
+    // was held since the one before, so nothing between two samples is drawn as a slope that
+    // suggests growth that did not happen.
     std::vector<std::uint64_t> below(points.size(), 0);
     for (const Layer& layer : layers) {
+        if (points.empty()) {
+            break;
+        }
         QPainterPath path;
-        for (std::size_t i = 0; i < points.size(); ++i) {
-            const QPointF top(xOf(points[i].seconds), yOf(below[i] + layer.bytes(points[i])));
-            i == 0 ? path.moveTo(top) : path.lineTo(top);
+        path.moveTo(xOf(points[0].seconds), yOf(below[0] + layer.bytes(points[0])));
+        for (std::size_t i = 1; i < points.size(); ++i) {
+            const double top = yOf(below[i] + layer.bytes(points[i]));
+            path.lineTo(xOf(points[i - 1].seconds), top);
+            path.lineTo(xOf(points[i].seconds), top);
         }
-        for (std::size_t i = points.size(); i-- > 0;) {
+        for (std::size_t i = points.size(); i-- > 1;) {
             path.lineTo(xOf(points[i].seconds), yOf(below[i]));
-            below[i] += layer.bytes(points[i]);
+            path.lineTo(xOf(points[i - 1].seconds), yOf(below[i]));
         }
+        path.lineTo(xOf(points[0].seconds), yOf(below[0]));
         path.closeSubpath();
         painter.fillPath(path, layer.brush);
+        for (std::size_t i = 0; i < points.size(); ++i) {
+            below[i] += layer.bytes(points[i]);
+        }
     }
     painter.setPen(text);
     painter.drawRect(plot);
