@@ -11,19 +11,6 @@ namespace poolscope {
 
 namespace {
 
-std::int64_t metaInteger(const std::map<std::string, std::string>& metadata,
-                         const std::string& key) {
-    const auto it = metadata.find(key);
-    if (it == metadata.end()) {
-        return 0;
-    }
-    try {
-        return std::stoll(it->second);
-    } catch (const std::exception&) {
-        return 0;
-    }
-}
-
 // One allocation followed through the events of a recording cut short.
 struct AllocationTrace {
     std::uint64_t bytes = 0;
@@ -66,7 +53,8 @@ LeakRecord leakRecord(const RecordingReader& reader, AllocationId id, std::uint6
     std::vector<Frame> stack;
     if (stackId != 0) {
         try {
-            stack = StackFrameSelection::select(reader.stack(stackId), RecordingRunReport::kFramesPerStack);
+            stack = StackFrameSelection::select(reader.stack(stackId),
+                                                RecordingRunReport::kFramesPerStack);
         } catch (const std::exception&) {
             // A damaged stack table leaves this leak without frames; it is still a leak.
         }
@@ -87,12 +75,12 @@ ScenarioRunReport RecordingRunReport::of(const RecordingReader& reader) {
         }
     }
     if (metadata.contains("pool_size_megabytes")) {
-        report.poolSizeMegabytes = metaInteger(metadata, "pool_size_megabytes");
+        report.poolSizeMegabytes = reader.metaInteger("pool_size_megabytes");
     }
 
-    PoolFigures figures(static_cast<std::uint16_t>(metaInteger(metadata, "source_id")),
-                        static_cast<int>(metaInteger(metadata, "capacity_chunks")),
-                        metaInteger(metadata, "chunk_bytes"));
+    PoolFigures figures(static_cast<std::uint16_t>(reader.metaInteger("source_id")),
+                        static_cast<int>(reader.metaInteger("capacity_chunks")),
+                        reader.metaInteger("chunk_bytes"));
     const bool finished = reader.finished();
     std::map<AllocationId, AllocationTrace> traced;
     std::int64_t firstTime = 0;
@@ -118,9 +106,8 @@ ScenarioRunReport RecordingRunReport::of(const RecordingReader& reader) {
     }
     report.pool = figures.values();
     report.duration = std::chrono::nanoseconds(lastTime - firstTime);
-    report.droppedEvents =
-        static_cast<std::uint64_t>(metaInteger(metadata, "engine_dropped_events") +
-                                   metaInteger(metadata, "writer_dropped_events"));
+    report.droppedEvents = static_cast<std::uint64_t>(reader.metaInteger("engine_dropped_events") +
+                                                      reader.metaInteger("writer_dropped_events"));
     report.outcome.addFigure("recording finished", finished);
 
     if (finished) {

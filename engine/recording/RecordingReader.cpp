@@ -1,6 +1,7 @@
 #include "recording/RecordingReader.h"
 
 #include <algorithm>
+#include <exception>
 #include <functional>
 
 #include "diagnostics/Symbolizer.h"
@@ -262,6 +263,18 @@ std::vector<Frame> RecordingReader::stack(StackId stackId) const {
         }
         return frames;
     });
+}
+
+std::int64_t RecordingReader::metaInteger(const std::string& key) const {
+    const auto it = metadata_.find(key);
+    if (it == metadata_.end()) {
+        return 0;
+    }
+    try {
+        return std::stoll(it->second);
+    } catch (const std::exception&) {
+        return 0;
+    }
 }
 
 }  // namespace poolscope

@@ -63,6 +63,8 @@ public:
 
     const std::string& path() const { return path_; }
     const std::map<std::string, std::string>& metadata() const { return metadata_; }
+    // A whole-number meta value; 0 when the key is missing or not a number (an older file).
+    std::int64_t metaInteger(const std::string& key) const;
     int schemaVersion() const { return schemaVersion_; }
     // False for a recording whose writer never finished (a killed run).
     bool finished() const;

@@ -6,8 +6,8 @@
 #include <utility>
 
 #include "base/Clock.h"
-#include "diagnostics/StackFrameSelection.h"
 #include "diagnostics/MemoryDiagnostics.h"
+#include "diagnostics/StackFrameSelection.h"
 #include "diagnostics/Symbolizer.h"
 #include "gc/GcHeap.h"
 #include "link/LinkClient.h"
@@ -27,19 +27,6 @@ constexpr std::int64_t kHeapSnapshotIntervalNanoseconds = 250'000'000;
 // A recording's timeline gets one sample per this much recorded time, as a live run would.
 constexpr std::int64_t kRecordingSampleIntervalNanoseconds =
     std::int64_t{SessionIngestor::kSnapshotIntervalMilliseconds} * 1'000'000;
-
-std::int64_t metaInteger(const std::map<std::string, std::string>& metadata,
-                         const std::string& key) {
-    const auto it = metadata.find(key);
-    if (it == metadata.end()) {
-        return 0;
-    }
-    try {
-        return std::stoll(it->second);
-    } catch (const std::exception&) {
-        return 0;
-    }
-}
 
 }  // namespace
 
@@ -114,12 +101,12 @@ void SessionIngestor::openRecording(const QString& path) {
     state_ = std::make_unique<SessionState>(std::move(resolvers), origin);
     state_->setFromRecording(true);
     const auto& metadata = reader_->metadata();
-    state_->followPool(static_cast<std::uint16_t>(metaInteger(metadata, "source_id")),
-                       static_cast<int>(metaInteger(metadata, "capacity_chunks")),
-                       static_cast<std::uint64_t>(metaInteger(metadata, "chunk_bytes")));
+    state_->followPool(static_cast<std::uint16_t>(reader_->metaInteger("source_id")),
+                       static_cast<int>(reader_->metaInteger("capacity_chunks")),
+                       static_cast<std::uint64_t>(reader_->metaInteger("chunk_bytes")));
     state_->setDroppedEvents(
-        static_cast<std::uint64_t>(metaInteger(metadata, "engine_dropped_events") +
-                                   metaInteger(metadata, "writer_dropped_events")));
+        static_cast<std::uint64_t>(reader_->metaInteger("engine_dropped_events") +
+                                   reader_->metaInteger("writer_dropped_events")));
     state_->setUndisposedAllocations(static_cast<std::int64_t>(leaks));
     readSequence_ = 0;
     readDone_ = false;
