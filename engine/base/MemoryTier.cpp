@@ -14,6 +14,12 @@ const char* memoryTierName(MemoryTier tier) {
             return "heap";
         case MemoryTier::Managed:
             return "managed";
+        case MemoryTier::NativeHeap:
+            return "native heap";
+        case MemoryTier::Mapped:
+            return "mapped";
+        case MemoryTier::Descriptor:
+            return "descriptor";
     }
     return "unknown";
 }

@@ -65,7 +65,7 @@ private:
 };
 
 constexpr auto kLastKind = static_cast<std::uint8_t>(MemoryEventKind::ImageBufferCreated);
-constexpr auto kLastTier = static_cast<std::uint8_t>(MemoryTier::Managed);
+constexpr auto kLastTier = static_cast<std::uint8_t>(kLastMemoryTier);
 
 LinkEvents readEvents(PayloadReader& reader) {
     const auto count = reader.integer<std::uint32_t>("event count");

@@ -42,6 +42,12 @@ QString DisplayFormat::tierDescription(MemoryTier tier) {
             return tr("heap (not pooled)");
         case MemoryTier::Managed:
             return tr("managed heap array (not pooled)");
+        case MemoryTier::NativeHeap:
+            return tr("the program's heap (malloc, new)");
+        case MemoryTier::Mapped:
+            return tr("the program's mapped memory (mmap)");
+        case MemoryTier::Descriptor:
+            return tr("an open file descriptor");
     }
     return {};
 }

@@ -12,8 +12,9 @@ namespace poolscope {
 
 namespace {
 
-constexpr MemoryTier kTiers[] = {MemoryTier::Small, MemoryTier::Pooled, MemoryTier::Unpooled,
-                                 MemoryTier::Heap, MemoryTier::Managed};
+constexpr MemoryTier kTiers[] = {MemoryTier::Small,  MemoryTier::Pooled,    MemoryTier::Unpooled,
+                                 MemoryTier::Heap,   MemoryTier::Managed,   MemoryTier::NativeHeap,
+                                 MemoryTier::Mapped, MemoryTier::Descriptor};
 
 }  // namespace
 

@@ -15,6 +15,12 @@ QColor ViewColors::tier(MemoryTier tier) {
             return QColor(230, 140, 40);
         case MemoryTier::Managed:
             return QColor(150, 80, 200);
+        case MemoryTier::NativeHeap:
+            return QColor(200, 70, 70);
+        case MemoryTier::Mapped:
+            return QColor(40, 160, 160);
+        case MemoryTier::Descriptor:
+            return QColor(160, 130, 60);
         case MemoryTier::Heap:
             break;
     }

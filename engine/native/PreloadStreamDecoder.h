@@ -1,0 +1,63 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "native/PreloadWire.h"
+
+namespace poolscope {
+
+// What the decoder found in the stream, one call per record, in the stream's order.
+class PreloadRecordVisitor {
+public:
+    virtual ~PreloadRecordVisitor() = default;
+    virtual void hello(const PreloadWire::Hello& hello) = 0;
+    virtual void allocated(const PreloadWire::Allocation& record) = 0;
+    virtual void released(const PreloadWire::Release& record) = 0;
+    virtual void mapped(const PreloadWire::Mapping& record) = 0;
+    virtual void unmapped(const PreloadWire::Unmapping& record) = 0;
+    virtual void remapped(const PreloadWire::Remapping& record) = 0;
+    virtual void descriptorOpened(const PreloadWire::DescriptorOpened& record,
+                                  std::string_view path) = 0;
+    virtual void descriptorClosed(const PreloadWire::DescriptorClosed& record) = 0;
+    virtual void stack(const PreloadWire::StackRecord& record,
+                       std::span<const std::uint64_t> returnAddresses) = 0;
+    virtual void module(const PreloadWire::ModuleRecord& record, std::string_view path) = 0;
+    virtual void dropped(const PreloadWire::DroppedRecords& record) = 0;
+    virtual void process(const PreloadWire::ProcessEvent& record) = 0;
+};
+
+// The stream was not what the interposer writes: the message names what and at which offset.
+class PreloadStreamError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// Turns the interposer's byte stream back into records. Bytes arrive in pieces of any size (a
+// pipe's reads); a record split across pieces is kept until it is whole. Refuses, with a
+// PreloadStreamError, a wrong hello, a packet over kMaxPacketBytes, or a record whose length does
+// not fit its kind or its packet, before buffering anything for it.
+class PreloadStreamDecoder {
+public:
+    explicit PreloadStreamDecoder(PreloadRecordVisitor& visitor);
+
+    void feed(std::span<const unsigned char> bytes);
+
+    // Bytes of the stream consumed so far, for error messages and progress.
+    std::uint64_t offset() const { return offset_; }
+    // True when the stream ended between packets (a clean end), false inside one.
+    bool atBoundary() const;
+
+private:
+    PreloadRecordVisitor& visitor_;
+    std::vector<unsigned char> pending_;
+    std::uint64_t offset_ = 0;
+    bool helloSeen_ = false;
+};
+
+}  // namespace poolscope
