@@ -134,6 +134,7 @@ CompactionResult GcCompactor::move(const CompactionPlan& plan) {
         const std::uint64_t size = object->sizeBytes;
         object->clear(GcObjectHeader::Marked);
         object->clear(GcObjectHeader::PinnedDuringGc);
+        object->noteSurvival();
         if (to != object) {
             std::memmove(to, object, size);
             result.movedObjects += 1;
@@ -158,6 +159,7 @@ void GcCompactor::sweepLargeObjects(CompactionResult& result) {
             return false;
         }
         object->clear(GcObjectHeader::Marked);
+        object->noteSurvival();
         result.survivors.push_back(object);
         return true;
     });

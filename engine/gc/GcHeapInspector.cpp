@@ -27,6 +27,7 @@ GcHeapSnapshot GcHeapInspector::snapshot() const {
         info.generation = generation;
         info.finalizerRegistered = object->has(GcObjectHeader::FinalizerRegistered) &&
                                    !object->has(GcObjectHeader::FinalizeSuppressed);
+        info.age = object->age();
         state_.forEachReferenceSlot(object, [&](GcObjectHeader* target, std::size_t field) {
             if (target != nullptr) {
                 info.references.push_back(addressOf(target));
@@ -76,6 +77,16 @@ GcHeapSnapshot GcHeapInspector::snapshot() const {
         }
         snapshot.handles.push_back(std::move(handle));
     });
+    for (const GcHeapSnapshot::Handle& handle : snapshot.handles) {
+        if (handle.kind != GcHandleKind::Pinned || handle.target == 0) {
+            continue;
+        }
+        for (GcHeapSnapshot::Object& object : snapshot.objects) {
+            if (object.address == handle.target) {
+                object.pinned = true;
+            }
+        }
+    }
     state_.forEachNamedRoot([&](GcObjectHeader* object, std::string name) {
         snapshot.roots.push_back({std::move(name), addressOf(object)});
     });

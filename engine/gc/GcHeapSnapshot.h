@@ -26,6 +26,8 @@ struct GcHeapSnapshot {
         std::string typeName;
         int generation = 0;
         bool finalizerRegistered = false;
+        std::uint32_t age = 0;  // collections survived (saturating at 255)
+        bool pinned = false;    // a pinned handle holds it: compaction leaves it in place
         std::vector<std::uintptr_t> references;  // non-null reference fields, in field order
         // For each entry of `references`: its field index (or array element index), so a
         // retention path can name the field.

@@ -32,6 +32,10 @@ struct GcObjectHeader {
         FinalizerRan = 1u << 4,  // a later survival is a resurrection
         Remembered = 1u << 5,    // in the remembered set (holds a younger reference)
     };
+    // The top byte of `flags` counts the collections the object survived, as .NET's profilers
+    // show an object's age; it saturates rather than wrapping into the flags below it.
+    static constexpr int kAgeShift = 24;
+    static constexpr std::uint32_t kMaxAge = 0xffu;
 
     GcTypeId typeId;
     // For a gap, its size in bytes: an 8-byte gap has room for nothing else.
@@ -43,6 +47,12 @@ struct GcObjectHeader {
     bool has(Flag flag) const { return (flags & flag) != 0; }
     void set(Flag flag) { flags |= flag; }
     void clear(Flag flag) { flags &= ~static_cast<std::uint32_t>(flag); }
+    std::uint32_t age() const { return flags >> kAgeShift; }
+    void noteSurvival() {
+        if (age() < kMaxAge) {
+            flags += 1u << kAgeShift;
+        }
+    }
 
     std::byte* payload() { return reinterpret_cast<std::byte*>(this + 1); }
     std::byte* end() { return reinterpret_cast<std::byte*>(this) + walkSize(); }

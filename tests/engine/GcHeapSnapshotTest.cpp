@@ -34,6 +34,7 @@ private slots:
     void snapshot_listsTheFinalizationAndFReachableQueues();
     void snapshot_listsHandlesWithKindTargetAndName_clearedWeakOnesAsZero();
     void snapshot_listsRootsByName();
+    void snapshot_objectAge_countsTheCollectionsItSurvived_andPinnedFollowsItsHandle();
     void snapshot_regionsHoldEveryObjectOfTheirGeneration();
     void findObject_findsSmallAndLargeObjectsByAddress();
     void retentionPathTo_matchesTheHeap_forAStaticListHoldingDisposedForms();
@@ -125,6 +126,37 @@ void GcHeapSnapshotTest::snapshot_listsHandlesWithKindTargetAndName_clearedWeakO
 
     weakShort.free();
     QCOMPARE(heap.snapshot().handles.size(), std::size_t{4});
+}
+
+void GcHeapSnapshotTest::
+    snapshot_objectAge_countsTheCollectionsItSurvived_andPinnedFollowsItsHandle() {
+    GcHeap heap(smallGcHeapSettings());
+    const GcTypeId node = registerNode(heap);
+    GcFrame frame(heap, "main");
+    const ObjectRef old = heap.allocate(frame, node);
+    const auto objectOf = [&heap](const GcHeapSnapshot& snapshot, const ObjectRef& ref) {
+        const GcHeapSnapshot::Object* object = snapshot.findObject(heap.addressOf(ref));
+        if (object == nullptr) {
+            qFatal("the object is missing from the snapshot");
+        }
+        return *object;
+    };
+    QCOMPARE(objectOf(heap.snapshot(), old).age, 0u);
+
+    heap.collect(0);
+    const ObjectRef young = heap.allocate(frame, node);
+    GcHandle pin = heap.allocateHandle(young, GcHandleKind::Pinned, "pin");
+    heap.collect(1);
+    heap.collect(2);
+    const GcHeapSnapshot after = heap.snapshot();
+    // Each collection that condemned the object and found it alive ages it by one.
+    QCOMPARE(objectOf(after, old).age, 3u);
+    QCOMPARE(objectOf(after, young).age, 2u);
+    QVERIFY(!objectOf(after, old).pinned);
+    QVERIFY(objectOf(after, young).pinned);
+
+    pin.free();
+    QVERIFY(!objectOf(heap.snapshot(), young).pinned);
 }
 
 void GcHeapSnapshotTest::snapshot_listsRootsByName() {

@@ -117,7 +117,7 @@ private slots:
     void largeObjectHeapHole_isDrawnUnlikeAnyObject();
     void queueAndHandleTables_haveOneRowPerEntry();
     void clickingAnObject_emitsItsAddress_andShowsTheRootThatKeepsItAlive();
-    void selectedObject_showsItsFinalizerAndTheHandlesPointingAtIt();
+    void selectedObject_showsItsAgePinningFinalizerAndTheHandlesPointingAtIt();
     void clickingEmptySpace_clearsTheSelection();
     void tooltip_givesAddressTypeSizeAndGeneration();
     void buttons_askForCollectionsAndLessonSteps_andCanBeDisabled();
@@ -239,9 +239,12 @@ void GcHeapViewTest::clickingAnObject_emitsItsAddress_andShowsTheRootThatKeepsIt
     QCOMPARE(label->text(), text);
 }
 
-void GcHeapViewTest::selectedObject_showsItsFinalizerAndTheHandlesPointingAtIt() {
+void GcHeapViewTest::selectedObject_showsItsAgePinningFinalizerAndTheHandlesPointingAtIt() {
     view_->selectObject(heap_->closedFormAddress);
     QString text = view_->retentionPathText();
+    // The form was made before the fixture's collections of generations 2 and 1.
+    QVERIFY2(text.contains(QStringLiteral("Age: survived 2 collection(s).")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("Pinned: no.")), qPrintable(text));
     QVERIFY2(text.contains(QStringLiteral("Finalizer: none registered.")), qPrintable(text));
     QVERIFY2(
         text.contains(QStringLiteral("Handles pointing at it: short weak handle \"closed form\".")),

@@ -72,19 +72,23 @@ std::uint64_t fingerprintOf(const GcHeapSnapshot& snapshot) {
     return print.value;
 }
 
-// What the selected object's header and the heap's tables say about it beyond its place:
-// whether a finalizer is pending, and the handles that point at it.
+// What the selected object's header and the heap's tables say about it beyond its place: its
+// age, whether it is pinned, whether a finalizer is pending, and the handles that point at it.
 QString headerDetails(const GcHeapSnapshot& snapshot, const GcHeapSnapshot::Object& object) {
     const auto queued = [&object](const std::vector<std::uintptr_t>& queue) {
         return std::find(queue.begin(), queue.end(), object.address) != queue.end();
     };
-    QString text;
+    QString text =
+        GcHeapView::tr("Age: survived %n collection(s).", nullptr, static_cast<int>(object.age));
+    text += object.pinned ? GcHeapView::tr("\nPinned: yes, compaction leaves it in place.")
+                          : GcHeapView::tr("\nPinned: no.");
+    text += QLatin1Char('\n');
     if (queued(snapshot.fReachableQueue)) {
-        text = GcHeapView::tr("Finalizer: due, on the f-reachable queue.");
+        text += GcHeapView::tr("Finalizer: due, on the f-reachable queue.");
     } else if (queued(snapshot.finalizationQueue)) {
-        text = GcHeapView::tr("Finalizer: registered, on the finalization queue.");
+        text += GcHeapView::tr("Finalizer: registered, on the finalization queue.");
     } else {
-        text = GcHeapView::tr("Finalizer: none registered.");
+        text += GcHeapView::tr("Finalizer: none registered.");
     }
     QStringList handles;
     for (const GcHeapSnapshot::Handle& handle : snapshot.handles) {
