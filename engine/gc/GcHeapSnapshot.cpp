@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "gc/RetentionSearch.h"
 
@@ -23,6 +24,43 @@ const GcHeapSnapshot::Object* GcHeapSnapshot::findObject(std::uintptr_t address)
         return small;
     }
     return search(largeBegin, objects.end());
+}
+
+std::vector<std::uintptr_t> GcHeapSnapshot::markOrder(int generation) const {
+    std::unordered_map<std::uintptr_t, const Object*> byAddress;
+    byAddress.reserve(objects.size());
+    for (const Object& object : objects) {
+        byAddress.emplace(object.address, &object);
+    }
+    // `reached` doubles as the breadth-first queue: everything before `next` is scanned.
+    std::vector<const Object*> reached;
+    std::unordered_set<std::uintptr_t> seen;
+    const auto reach = [&](std::uintptr_t address) {
+        const auto found = byAddress.find(address);
+        if (found != byAddress.end() && seen.insert(address).second) {
+            reached.push_back(found->second);
+        }
+    };
+    for (const Root& root : roots) {
+        reach(root.target);
+    }
+    for (const Object& object : objects) {
+        if (!condemns(generation, object)) {
+            reach(object.address);
+        }
+    }
+    for (std::size_t next = 0; next < reached.size(); ++next) {
+        for (const std::uintptr_t reference : reached[next]->references) {
+            reach(reference);
+        }
+    }
+    std::vector<std::uintptr_t> order;
+    for (const Object* object : reached) {
+        if (condemns(generation, *object)) {
+            order.push_back(object->address);
+        }
+    }
+    return order;
 }
 
 std::optional<RetentionPath> GcHeapSnapshot::retentionPathTo(std::uintptr_t address) const {

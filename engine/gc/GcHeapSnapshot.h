@@ -79,6 +79,9 @@ struct GcHeapSnapshot {
     // The objects the latest of those collections moved (compaction slides, survivors packed
     // into an older band), old address to new.
     std::vector<GcObjectMove> lastCollectionMoves;
+    // At a lesson step that shows a collection's mark phase, the generation collected (0-2):
+    // a view highlights what markOrder(markGeneration) reaches, in that order; -1 otherwise.
+    int markGeneration = -1;
 
     // The LOH's bytes held by objects, without its free blocks: GcStatistics' LOH figure.
     std::uint64_t largeObjectLiveBytes() const { return generationBytes[3] - largeObjectFreeBytes; }
@@ -88,6 +91,16 @@ struct GcHeapSnapshot {
     // the snapshot's own roots and references; it names the same root and fields as
     // GcHeap::retentionPath did at the moment of the snapshot. None when unreachable.
     std::optional<RetentionPath> retentionPathTo(std::uintptr_t address) const;
+    // The objects a collection of `generation` marks, in the order it reaches them: breadth
+    // first from the roots' targets, a young collection also from every older object (it takes
+    // them as alive, as the remembered set lets it). Only objects the collection condemns are
+    // listed (generations up to `generation`, the LOH with generation 2); those of them not
+    // listed are garbage.
+    std::vector<std::uintptr_t> markOrder(int generation) const;
+    // Whether a collection of `generation` condemns the object.
+    static bool condemns(int generation, const Object& object) {
+        return generation == 2 || object.generation <= generation;
+    }
 };
 
 }  // namespace poolscope

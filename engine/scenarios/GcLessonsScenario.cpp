@@ -136,6 +136,9 @@ public:
         if (!show()) {
             return false;
         }
+        if (!show()) {  // the mark, drawn over the same heap
+            return false;
+        }
         const std::uintptr_t before = heap_->addressOf(survivor);
         heap_->collect(0);
         const std::uintptr_t after = heap_->addressOf(survivor);
@@ -368,7 +371,7 @@ private:
         const GcLessonsScenario::Lesson& lesson = all.at(lesson_);
         const std::string name = GcLessonsScenario::checkpointName(lesson, step_);
         const std::string& explanation = lesson.steps[step_].explanation;
-        context_.publishHeap(*heap_);
+        context_.publishHeap(*heap_, lesson.steps[step_].marksGeneration);
         shown_ += 1;
         context_.reportProgress(shown_, planned_, name, explanation);
         if (!context_.checkpoint(name, explanation)) {
@@ -448,6 +451,11 @@ const std::vector<GcLessonsScenario::Lesson>& GcLessonsScenario::lessons() {
              {"the middle one is no longer needed",
               "The middle photo lost its variable. It still takes up its place between the "
               "other two until a collection runs."},
+             {"the collector marks what it can reach",
+              "A collection starts by marking: from every root (local variables, statics, "
+              "handles) it follows each reference and marks the object it reaches. The first "
+              "and last photos are marked; the middle one is not, so it is garbage.",
+              0},
              {"the survivor slides into the gap",
               "The collection freed the middle photo and slid the last one down into the gap, "
               "fixing every reference to it. The two survivors sit together in generation 1 "

@@ -22,6 +22,9 @@ public:
     struct Step {
         std::string title;
         std::string explanation;  // what the heap shows once the step's work is done
+        // A step that shows the mark phase of the collection the next step runs: that
+        // collection's generation; -1 for the others.
+        int marksGeneration = -1;
     };
     struct Lesson {
         std::string title;

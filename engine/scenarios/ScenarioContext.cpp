@@ -157,9 +157,11 @@ void ScenarioContext::attachHeap(std::shared_ptr<GcHeap> heap) {
     heap_ = std::move(heap);
 }
 
-void ScenarioContext::publishHeap(GcHeap& heap) {
+void ScenarioContext::publishHeap(GcHeap& heap, int markGeneration) {
     if (options_.onHeapSnapshot) {
-        options_.onHeapSnapshot(std::make_shared<const GcHeapSnapshot>(heap.snapshot()));
+        auto snapshot = std::make_shared<GcHeapSnapshot>(heap.snapshot());
+        snapshot->markGeneration = markGeneration;
+        options_.onHeapSnapshot(std::move(snapshot));
     }
 }
 

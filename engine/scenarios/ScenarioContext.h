@@ -109,8 +109,10 @@ public:
     bool waitFor(std::chrono::milliseconds duration);
     void reportProgress(std::int64_t completed, std::int64_t planned, std::string_view phase = {},
                         std::string_view explanation = {});
-    // Passes heap.snapshot() to onHeapSnapshot; takes no snapshot when nobody listens.
-    void publishHeap(GcHeap& heap);
+    // Passes heap.snapshot() to onHeapSnapshot; takes no snapshot when nobody listens. With
+    // markGeneration 0-2 the snapshot is to be drawn with the mark phase a collection of that
+    // generation would run now (GcHeapSnapshot::markGeneration).
+    void publishHeap(GcHeap& heap, int markGeneration = -1);
     // The heap that requestCollection() collects; the context shares its ownership.
     void attachHeap(std::shared_ptr<GcHeap> heap);
 

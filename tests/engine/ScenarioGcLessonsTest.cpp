@@ -46,6 +46,7 @@ struct Board {
     int generation = -1;    // the generation every object is in
     int largeObjects = -1;  // objects on the large object heap
     int largeFreeBlocks = -1;
+    int markedObjects = -1;  // at a step that shows a generation 0 mark: the objects it reaches
 };
 
 // Whether the lesson's short and long weak handles still point at their object.
@@ -102,8 +103,8 @@ private slots:
         QVERIFY2(report.error.empty(), report.error.c_str());
         const ScenarioOutcome& outcome = report.outcome;
         QCOMPARE(integerFigure(outcome, "lessonsGiven"), std::int64_t{8});
-        QCOMPARE(integerFigure(outcome, "stepsShown"), std::int64_t{31});
-        QCOMPARE(snapshots, 31);  // the heap at each step's checkpoint
+        QCOMPARE(integerFigure(outcome, "stepsShown"), std::int64_t{32});
+        QCOMPARE(snapshots, 32);  // the heap at each step's checkpoint
 
         QCOMPARE(textFigure(outcome, "promotionGenerations"), std::string("0 -> 1 -> 2"));
         QCOMPARE(integerFigure(outcome, "promotionSurvivorsOfFirstCollection"), std::int64_t{2});
@@ -195,14 +196,14 @@ private slots:
 
         const auto& lessons = GcLessonsScenario::lessons();
         const std::vector<std::string> names = scenario.checkpointNames();
-        QCOMPARE(names.size(), std::size_t{31});
+        QCOMPARE(names.size(), std::size_t{32});
         QTRY_VERIFY(context.waitingAtCheckpoint());
         QCOMPARE(context.progress().phase, names[0]);
         QCOMPARE(context.progress().explanation, lessons[0].steps[0].explanation);
         // The first picture is the first step's: its work is done before it stops.
         QCOMPARE(snapshots.load(), 1);
         QCOMPARE(context.progress().completed, std::int64_t{1});
-        QCOMPARE(context.progress().planned, std::int64_t{31});
+        QCOMPARE(context.progress().planned, std::int64_t{32});
 
         context.step();
         QTRY_COMPARE(context.progress().phase, names[1]);
@@ -219,7 +220,7 @@ private slots:
         context.resume();
         run.join();
         QVERIFY(!outcome.cancelled);
-        QCOMPARE(context.progress().completed, std::int64_t{31});
+        QCOMPARE(context.progress().completed, std::int64_t{32});
         QCOMPARE(context.progress().phase, names.back());
         QCOMPARE(integerFigure(outcome, "lessonsGiven"), std::int64_t{8});
     }
@@ -261,9 +262,10 @@ private slots:
             {"Promotion 2/4: B loses its root", 3, 0, 0, 0, 0},
             {"Promotion 3/4: a collection promotes the survivors", 2, 0, 0, 0, 1},
             {"Promotion 4/4: and promotes them again", 2, 0, 0, 0, 2},
-            {"Compaction 1/3: three objects side by side", 3, 0, 0, 0, 0},
-            {"Compaction 2/3: the middle one is no longer needed", 3, 0, 0, 0, 0},
-            {"Compaction 3/3: the survivor slides into the gap", 2, 0, 0, 0, 1},
+            {"Compaction 1/4: three objects side by side", 3, 0, 0, 0, 0},
+            {"Compaction 2/4: the middle one is no longer needed", 3, 0, 0, 0, 0},
+            {"Compaction 3/4: the collector marks what it can reach", 3, 0, 0, 0, 0, -1, -1, 2},
+            {"Compaction 4/4: the survivor slides into the gap", 2, 0, 0, 0, 1},
             {"A finalizable object dies twice 1/4: an unreachable object on the finalization "
              "queue",
              1, 1, 0, 0},
@@ -311,7 +313,7 @@ private slots:
         // by the first collection, and the long one only by the second.
         const std::vector<WeakTargets> weak = {
             {true, true}, {false, true}, {false, true}, {false, false}};
-        const std::size_t firstWeakStep = 16;
+        const std::size_t firstWeakStep = 17;
 
         ScenarioContext::Options options = contextOptions();
         options.stepMode = true;
@@ -358,6 +360,17 @@ private slots:
                 QVERIFY2(static_cast<int>(snapshot->largeObjectFreeBlocks.size()) ==
                              board.largeFreeBlocks,
                          where);
+            }
+            if (board.markedObjects >= 0) {
+                // The first and last photos are reached from their variables, the middle one
+                // (between them in address order) is not: it is the garbage.
+                QVERIFY2(snapshot->markGeneration == 0, where);
+                const std::vector<std::uintptr_t> marked = snapshot->markOrder(0);
+                QVERIFY2(static_cast<int>(marked.size()) == board.markedObjects, where);
+                const std::uintptr_t middle = snapshot->objects[1].address;
+                QVERIFY2(std::find(marked.begin(), marked.end(), middle) == marked.end(), where);
+            } else {
+                QVERIFY2(snapshot->markGeneration == -1, where);
             }
             // A queued object is one the picture shows.
             for (const std::uintptr_t queued : snapshot->finalizationQueue) {

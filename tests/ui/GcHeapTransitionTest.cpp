@@ -24,7 +24,10 @@ struct CompactionLesson {
     ObjectRef first;
     ObjectRef last;
     std::uintptr_t lastBefore = 0;
+    std::uintptr_t garbageBefore = 0;
     std::shared_ptr<const GcHeapSnapshot> before;
+    // `before` drawn with the mark a generation 0 collection runs.
+    std::shared_ptr<const GcHeapSnapshot> marking;
     std::shared_ptr<const GcHeapSnapshot> after;
 
     CompactionLesson() {
@@ -37,11 +40,14 @@ struct CompactionLesson {
         first = heap->allocate(*frame, photo);
         {
             GcFrame dropped(*heap, "dropped");
-            heap->allocate(dropped, photo);
+            garbageBefore = heap->addressOf(heap->allocate(dropped, photo));
         }
         last = heap->allocate(*frame, photo);
         lastBefore = heap->addressOf(last);
         before = std::make_shared<const GcHeapSnapshot>(heap->snapshot());
+        auto marked = std::make_shared<GcHeapSnapshot>(*before);
+        marked->markGeneration = 0;
+        marking = std::move(marked);
         heap->collect(0);
         after = std::make_shared<const GcHeapSnapshot>(heap->snapshot());
     }
@@ -84,6 +90,47 @@ private slots:
         // The same snapshot again changes nothing: no journey, no timer.
         view.setSnapshot(std::make_shared<const GcHeapSnapshot>(*lesson.after));
         QVERIFY(!map.transitionRunning());
+    }
+
+    void mark_spreadsFromTheRoots_thenLeavesOnlyTheGarbageUnmarked() {
+        CompactionLesson lesson;
+        GcHeapView view;
+        view.resize(1280, 800);
+        view.setSnapshot(lesson.before);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        GcHeapMap& map = *mapOf(view);
+        QVERIFY(!map.markShown());
+        const std::uintptr_t first = lesson.heap->addressOf(lesson.first);
+
+        view.setSnapshot(lesson.marking);  // the same heap, now with the mark
+        QVERIFY(map.markShown());
+        QVERIFY(map.transitionRunning());
+        QCOMPARE(map.markedCount(), std::size_t{0});  // it starts at the roots, nothing reached
+        QVERIFY(!map.markedNow(first));
+        QTRY_VERIFY(!map.transitionRunning());
+        QCOMPARE(map.markedCount(), std::size_t{2});
+        QVERIFY(map.markedNow(first));
+        QVERIFY(map.markedNow(lesson.lastBefore));
+        QVERIFY(!map.markedNow(lesson.garbageBefore));
+
+        // The collection's result is no mark picture any more.
+        view.setSnapshot(lesson.after);
+        QVERIFY(!map.markShown());
+        QVERIFY(!map.markedNow(first));
+    }
+
+    void mark_isWholeAtOnce_inScreenshots() {
+        CompactionLesson lesson;
+        GcHeapView still;
+        still.resize(1280, 800);
+        still.setTransitionsEnabled(false);
+        still.setSnapshot(lesson.before);
+        still.setSnapshot(lesson.marking);
+        GcHeapMap& map = *mapOf(still);
+        QVERIFY(!map.transitionRunning());
+        QCOMPARE(map.markedCount(), std::size_t{2});
+        QVERIFY(!map.markedNow(lesson.garbageBefore));
     }
 
     void selection_followsItsObjectThroughCompaction() {

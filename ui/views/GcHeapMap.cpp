@@ -14,6 +14,7 @@
 
 #include "models/DisplayFormat.h"
 #include "views/Theme.h"
+#include "views/ViewColors.h"
 
 namespace poolscope {
 
@@ -33,6 +34,9 @@ QColor typeColor(GcTypeId typeId, const QPalette& palette) {
 
 const QColor kFinalizableMark(220, 40, 40);
 const QColor kFReachableMark(240, 150, 20);
+const QColor kMarkedOutline(40, 180, 80);
+// What a condemned object the mark has not reached keeps of its colour.
+constexpr double kUnmarkedShare = 0.3;
 
 // A band spans its region's bytes: the objects fill it to scale, and the label tells the
 // budget. (Spanning the budget instead would shrink a young generation's objects to slivers.)
@@ -42,7 +46,10 @@ std::uint64_t bandExtent(const GcHeapSnapshot::Region& region) {
 
 }  // namespace
 
-GcHeapMap::GcHeapMap(QWidget* parent) : QWidget(parent), transition_(new QVariantAnimation(this)) {
+GcHeapMap::GcHeapMap(QWidget* parent)
+    : QWidget(parent),
+      transition_(new QVariantAnimation(this)),
+      markSpread_(new QVariantAnimation(this)) {
     setObjectName(QStringLiteral("gcHeapMap"));
     // Runs only while objects travel: a still heap costs no timer.
     transition_->setDuration(kTransitionMilliseconds);
@@ -54,6 +61,14 @@ GcHeapMap::GcHeapMap(QWidget* parent) : QWidget(parent), transition_(new QVarian
         update();
     });
     connect(transition_, &QVariantAnimation::finished, this, &GcHeapMap::finishTransition);
+    // The mark reaches objects one after another at an even pace, as a collector walks them.
+    markSpread_->setDuration(kTransitionMilliseconds);
+    markSpread_->setStartValue(0.0);
+    markSpread_->setEndValue(1.0);
+    connect(markSpread_, &QVariantAnimation::valueChanged, this, [this](const QVariant& value) {
+        markProgress_ = value.toDouble();
+        update();
+    });
     setMouseTracking(false);
     // Enough for the generations and the large object heap to stay readable; the dock gives
     // the map more room when the window has it.
@@ -93,7 +108,31 @@ void GcHeapMap::setSnapshot(std::shared_ptr<const GcHeapSnapshot> snapshot) {
     } else {
         finishTransition();
     }
+    markSpread_->stop();
+    markRank_.clear();
+    markGeneration_ = snapshot_ ? snapshot_->markGeneration : -1;
+    markProgress_ = 1.0;
+    if (markGeneration_ >= 0) {
+        const std::vector<std::uintptr_t> order = snapshot_->markOrder(markGeneration_);
+        for (std::size_t rank = 0; rank < order.size(); ++rank) {
+            markRank_.emplace(order[rank], rank);
+        }
+        if (transitionsEnabled_ && !order.empty()) {
+            markProgress_ = 0.0;
+            markSpread_->start();
+        }
+    }
     update();
+}
+
+std::size_t GcHeapMap::markedCount() const {
+    return static_cast<std::size_t>(
+        std::ceil(markProgress_ * static_cast<double>(markRank_.size())));
+}
+
+bool GcHeapMap::markedNow(quintptr address) const {
+    const auto rank = markRank_.find(address);
+    return rank != markRank_.end() && rank->second < markedCount();
 }
 
 void GcHeapMap::startTransition(const GcHeapSnapshot& previous,
@@ -146,13 +185,16 @@ void GcHeapMap::setTransitionsEnabled(bool enabled) {
 }
 
 bool GcHeapMap::transitionRunning() const {
-    return transition_->state() == QAbstractAnimation::Running;
+    return transition_->state() == QAbstractAnimation::Running ||
+           markSpread_->state() == QAbstractAnimation::Running;
 }
 
 void GcHeapMap::finishTransition() {
     transition_->stop();
     transitionFrom_.clear();
     transitionProgress_ = 1.0;
+    markSpread_->stop();
+    markProgress_ = 1.0;
     update();
 }
 
@@ -263,16 +305,13 @@ void GcHeapMap::paintEvent(QPaintEvent* /*event*/) {
         painter.setFont(bold);
         painter.drawText(label, Qt::AlignLeft | Qt::AlignTop, generationTitle(generation));
         painter.setFont(font());
-        QString detail = DisplayFormat::bytes(region.sizeBytes());
-        if ((generation == 0 || generation == 1) && region.budgetBytes > 0) {
-            detail += tr("\nbudget %1").arg(DisplayFormat::bytes(region.budgetBytes));
-        }
-        detail += tr("\n%n object(s)", nullptr, objectsPerBand_[generation]);
-        if (generation == GcHeapSnapshot::kLargeObjectHeap) {
-            detail += tr("\n%1 free").arg(DisplayFormat::bytes(snapshot_->largeObjectFreeBytes));
-        }
-        painter.drawText(label.adjusted(0, metrics.height() + 2, 0, 0),
-                         Qt::AlignLeft | Qt::AlignTop, detail);
+        const double rowBottom = band.bottom() + kScaleBarHeight + 8;
+        const int room =
+            std::max(0, static_cast<int>((rowBottom - label.top()) / metrics.lineSpacing()) - 1);
+        const QStringList details = bandDetails(generation);
+        painter.drawText(label.adjusted(0, metrics.lineSpacing(), 0, rowBottom - label.bottom()),
+                         Qt::AlignLeft | Qt::AlignTop,
+                         details.mid(0, room).join(QLatin1Char('\n')));
 
         // The band: gaps between objects show the base colour.
         painter.setPen(Qt::NoPen);
@@ -305,7 +344,14 @@ void GcHeapMap::paintEvent(QPaintEvent* /*event*/) {
     for (const ObjectRect& laidOut : objects_) {
         const GcHeapSnapshot::Object& info = snapshot_->objects[laidOut.index];
         const ObjectRect object{drawnRect(laidOut), laidOut.index};
-        painter.fillRect(object.rect, typeColor(info.typeId, colors));
+        const bool condemned =
+            markGeneration_ >= 0 && GcHeapSnapshot::condemns(markGeneration_, info);
+        const bool marked = condemned && markedNow(info.address);
+        QColor fill = typeColor(info.typeId, colors);
+        if (condemned && !marked) {
+            fill = ViewColors::mix(colors.color(QPalette::Base), fill, kUnmarkedShare);
+        }
+        painter.fillRect(object.rect, fill);
         if (object.rect.width() >= 3) {
             painter.setPen(outline);
             painter.drawLine(object.rect.topRight(), object.rect.bottomRight());
@@ -323,12 +369,23 @@ void GcHeapMap::paintEvent(QPaintEvent* /*event*/) {
             painter.drawPolygon(flag);
             painter.setBrush(Qt::NoBrush);
         }
-        if (object.rect.width() > 60 && object.rect.height() > 2 * metrics.height()) {
-            painter.setPen(
-                QColor::fromHsl(0, 0, typeColor(info.typeId, colors).lightness() > 128 ? 20 : 235));
-            painter.drawText(object.rect.adjusted(4, 12, -4, -2), Qt::AlignLeft | Qt::AlignTop,
-                             QString::fromStdString(info.typeName) + QLatin1Char('\n') +
-                                 DisplayFormat::bytes(info.sizeBytes));
+        if (marked) {
+            painter.setPen(QPen(kMarkedOutline, 3));
+            painter.setBrush(Qt::NoBrush);
+            painter.drawRect(object.rect.adjusted(1.5, 1.5, -1.5, -1.5));
+        }
+        // Below the corner flag, the type and then the size, as many lines as fit.
+        const double textTop = 12;
+        const int lines =
+            static_cast<int>((object.rect.height() - textTop - 2) / metrics.lineSpacing());
+        if (object.rect.width() > 60 && lines >= 1) {
+            painter.setPen(QColor::fromHsl(0, 0, fill.lightness() > 128 ? 20 : 235));
+            QString text = QString::fromStdString(info.typeName);
+            if (lines >= 2) {
+                text += QLatin1Char('\n') + DisplayFormat::bytes(info.sizeBytes);
+            }
+            painter.drawText(object.rect.adjusted(4, textTop, -4, -2), Qt::AlignLeft | Qt::AlignTop,
+                             text);
         }
     }
     if (selected_ != 0) {
@@ -418,6 +475,25 @@ void GcHeapMap::paintLegend(QPainter& painter) {
     entry(kFinalizableMark, tr("finalizable"));
     entry(kFReachableMark, tr("awaiting finalizer"));
     entry(QBrush(colors.color(QPalette::Text), Qt::BDiagPattern), tr("LOH free block"));
+    if (markGeneration_ >= 0) {
+        entry(kMarkedOutline, tr("marked"));
+        entry(ViewColors::mix(colors.color(QPalette::Base), colors.color(QPalette::Text),
+                              kUnmarkedShare),
+              tr("not marked: garbage"));
+    }
+}
+
+QStringList GcHeapMap::bandDetails(int generation) const {
+    const GcHeapSnapshot::Region& region = snapshot_->regions[generation];
+    QStringList details{DisplayFormat::bytes(region.sizeBytes()),
+                        tr("%n object(s)", nullptr, objectsPerBand_[generation])};
+    if (generation == GcHeapSnapshot::kLargeObjectHeap) {
+        details.append(tr("%1 free").arg(DisplayFormat::bytes(snapshot_->largeObjectFreeBytes)));
+    }
+    if ((generation == 0 || generation == 1) && region.budgetBytes > 0) {
+        details.append(tr("budget %1").arg(DisplayFormat::bytes(region.budgetBytes)));
+    }
+    return details;
 }
 
 const GcHeapMap::ObjectRect* GcHeapMap::objectAt(QPointF position) const {
@@ -450,7 +526,21 @@ QString GcHeapMap::toolTipAt(QPoint position) const {
         if (fReachable_.contains(object.address)) {
             text += tr("<br>dead, waiting for the finalizer thread (f-reachable)");
         }
+        if (markGeneration_ >= 0 && GcHeapSnapshot::condemns(markGeneration_, object)) {
+            text += markRank_.contains(object.address)
+                        ? tr("<br>marked: the collection reaches it from a root")
+                        : tr("<br>not marked: nothing reaches it, the collection frees it");
+        }
         return text;
+    }
+    for (int generation = 0; generation < kRows; ++generation) {
+        const QRectF& band = bands_[generation];
+        if (position.x() < band.left() && position.y() >= band.top() &&
+            position.y() <= band.bottom() + kScaleBarHeight + 8) {
+            return QStringLiteral("<b>%1</b><br>%2")
+                .arg(generationTitle(generation),
+                     bandDetails(generation).join(QStringLiteral("<br>")));
+        }
     }
     for (std::size_t i = 0; i < holes_.size(); ++i) {
         if (holes_[i].contains(position)) {

@@ -2,6 +2,7 @@
 
 #include <QRectF>
 #include <QString>
+#include <QStringList>
 #include <QWidget>
 
 #include <cstdint>
@@ -22,7 +23,10 @@ namespace poolscope {
 // rectangle per object to the scale of its band, LOH holes hatched, finalizable objects
 // flagged. Answers clicks and tooltips from the same rectangles. A new snapshot after one
 // collection is reached in a short transition: each surviving object travels from where it was
-// drawn to its new place (slid down by compaction, into an older band by promotion).
+// drawn to its new place (slid down by compaction, into an older band by promotion). A snapshot
+// that shows a collection's mark phase (GcHeapSnapshot::markGeneration) has the mark spread from
+// the roots over the objects the collection condemns, in the order it reaches them; what it does
+// not reach stays dimmed: the garbage.
 class GcHeapMap : public QWidget {
     Q_OBJECT
 
@@ -54,6 +58,11 @@ public:
     void finishTransition();
     // Where an object is drawn now, part way through a transition included.
     QRectF drawnRectOf(quintptr address) const;
+    // While a mark is shown: whether the mark has reached the object so far, and how many
+    // objects it reached so far (all it will reach once the transition is over).
+    bool markShown() const { return markGeneration_ >= 0; }
+    bool markedNow(quintptr address) const;
+    std::size_t markedCount() const;
 
     static constexpr int kTransitionMilliseconds = 500;
 
@@ -72,6 +81,9 @@ private:
 
     void relayout();
     void paintLegend(QPainter& painter);
+    // What a band's label says under its title, most telling first: as many lines as its row
+    // has room for are drawn, and all of them are the label's tooltip.
+    QStringList bandDetails(int generation) const;
     const ObjectRect* objectAt(QPointF position) const;
     QString toolTipAt(QPoint position) const;
     QRectF drawnRect(const ObjectRect& object) const;
@@ -90,6 +102,10 @@ private:
     QVariantAnimation* transition_;
     double transitionProgress_ = 1.0;  // eased, 0 at the old places, 1 at the new
     std::unordered_map<std::uintptr_t, QRectF> transitionFrom_;
+    int markGeneration_ = -1;
+    std::unordered_map<std::uintptr_t, std::size_t> markRank_;  // by the order the mark reaches
+    QVariantAnimation* markSpread_;
+    double markProgress_ = 1.0;  // the share of markRank_ reached so far
 };
 
 }  // namespace poolscope

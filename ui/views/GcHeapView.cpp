@@ -34,6 +34,8 @@ struct Fingerprint {
 std::uint64_t fingerprintOf(const GcHeapSnapshot& snapshot) {
     Fingerprint print;
     print.add(snapshot.collectionCount);
+    // The same heap shown with a collection's mark is another picture.
+    print.add(static_cast<std::uint64_t>(snapshot.markGeneration + 1));
     print.add(snapshot.objects.size());
     for (const GcHeapSnapshot::Object& object : snapshot.objects) {
         print.add(object.address);
