@@ -5,12 +5,15 @@
 #include <QtTest>
 #include <QtWidgets>
 
+#include <atomic>
+#include <future>
 #include <memory>
 
 #include "gc/GcFrame.h"
 #include "gc/GcHeap.h"
 #include "views/GcHeapMap.h"
 #include "views/GcHeapView.h"
+#include "views/GcQueueJourney.h"
 
 using namespace poolscope;
 
@@ -50,6 +53,45 @@ struct CompactionLesson {
         marking = std::move(marked);
         heap->collect(0);
         after = std::make_shared<const GcHeapSnapshot>(heap->snapshot());
+    }
+};
+
+// Two FileStreams die; the finalizer thread takes the first and is held in its finalizer, so
+// the second waits on the f-reachable queue, where the collection put it.
+struct FinalizationLesson {
+    std::promise<void> release;
+    std::shared_future<void> released = release.get_future().share();
+    std::atomic<bool> finalizerStarted{false};
+    std::unique_ptr<GcHeap> heap;
+    std::shared_ptr<const GcHeapSnapshot> before;
+    std::shared_ptr<const GcHeapSnapshot> after;
+
+    FinalizationLesson() {
+        GcHeap::Settings settings;
+        settings.smallObjectReserveBytes = 16u << 20;
+        settings.largeObjectReserveBytes = 64u << 20;
+        heap = std::make_unique<GcHeap>(settings);
+        const GcTypeId stream =
+            heap->registerType(GcType{"FileStream", 32, {}, [this](GcHeap&, ObjectRef) {
+                                          finalizerStarted = true;
+                                          released.wait();
+                                      }});
+        {
+            GcFrame dropped(*heap, "dropped");
+            heap->allocate(dropped, stream);
+            heap->allocate(dropped, stream);
+        }
+        before = std::make_shared<const GcHeapSnapshot>(heap->snapshot());
+        heap->collect(0);
+        while (!finalizerStarted) {
+            QThread::msleep(1);
+        }
+        after = std::make_shared<const GcHeapSnapshot>(heap->snapshot());
+    }
+
+    ~FinalizationLesson() {
+        release.set_value();
+        heap->waitForPendingFinalizers();
     }
 };
 
@@ -131,6 +173,47 @@ private slots:
         QVERIFY(!map.transitionRunning());
         QCOMPARE(map.markedCount(), std::size_t{2});
         QVERIFY(!map.markedNow(lesson.garbageBefore));
+    }
+
+    void finalization_theDeadObjectTravelsFromTheFinalizationQueueToTheFReachableQueue() {
+        FinalizationLesson lesson;
+        QCOMPARE(lesson.before->finalizationQueue.size(), std::size_t{2});
+        QCOMPARE(lesson.after->fReachableQueue.size(), std::size_t{1});
+        GcHeapView view;
+        view.resize(1280, 800);
+        view.setSnapshot(lesson.before);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        auto* finalization = view.findChild<QTreeWidget*>(QStringLiteral("finalizationQueueTable"));
+        auto* fReachable = view.findChild<QTreeWidget*>(QStringLiteral("fReachableQueueTable"));
+        const std::uintptr_t traveller = lesson.after->fReachableQueue.front();
+        const auto& queued = lesson.before->finalizationQueue;
+        const int oldRow =
+            static_cast<int>(std::find(queued.begin(), queued.end(), traveller) - queued.begin());
+        const QRect oldRect = finalization->visualItemRect(finalization->topLevelItem(oldRow));
+        const QPoint from = finalization->viewport()->mapTo(&view, oldRect.topLeft());
+
+        view.setSnapshot(lesson.after);
+        const GcQueueJourney& journey = view.queueJourney();
+        QVERIFY(journey.running());
+        QCOMPARE(journey.travellerTexts(), std::vector<QString>{QStringLiteral("FileStream")});
+        QCOMPARE(journey.travellerRects().front().topLeft(), from);
+        QTRY_VERIFY(!journey.running());
+        QVERIFY(journey.travellerRects().empty());  // arrived: the row itself shows it now
+        QCOMPARE(fReachable->topLevelItemCount(), 1);
+    }
+
+    void finalization_screenshotsHaveNoJourney() {
+        FinalizationLesson lesson;
+        GcHeapView still;
+        still.resize(1280, 800);
+        still.setTransitionsEnabled(false);
+        still.setSnapshot(lesson.before);
+        still.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&still));
+        still.setSnapshot(lesson.after);
+        QVERIFY(!still.queueJourney().running());
+        QVERIFY(still.queueJourney().travellerRects().empty());
     }
 
     void selection_followsItsObjectThroughCompaction() {

@@ -118,6 +118,7 @@ private slots:
     void queueAndHandleTables_haveOneRowPerEntry();
     void clickingAnObject_emitsItsAddress_andShowsTheRootThatKeepsItAlive();
     void selectedObject_showsItsAgePinningFinalizerAndTheHandlesPointingAtIt();
+    void longLessonTitle_wrapsInsteadOfWideningTheView();
     void clickingEmptySpace_clearsTheSelection();
     void tooltip_givesAddressTypeSizeAndGeneration();
     void buttons_askForCollectionsAndLessonSteps_andCanBeDisabled();
@@ -237,6 +238,17 @@ void GcHeapViewTest::clickingAnObject_emitsItsAddress_andShowsTheRootThatKeepsIt
     QVERIFY2(text.contains(QStringLiteral("[2] → Form")), qPrintable(text));
     auto* label = view_->findChild<QLabel*>(QStringLiteral("retentionPathText"));
     QCOMPARE(label->text(), text);
+}
+
+void GcHeapViewTest::longLessonTitle_wrapsInsteadOfWideningTheView() {
+    const QString title = QStringLiteral(
+        "A finalizable object dies twice 2/4: the collection moves it to the f-reachable queue");
+    view_->setLesson(title, QStringLiteral("The collection found it dead but could not free it."));
+    auto* label = view_->findChild<QLabel*>(QStringLiteral("lessonTitle"));
+    QVERIFY(label != nullptr);
+    QVERIFY2(label->minimumSizeHint().width() < label->fontMetrics().horizontalAdvance(title) / 2,
+             qPrintable(QString::number(label->minimumSizeHint().width())));
+    view_->setLesson({}, {});
 }
 
 void GcHeapViewTest::selectedObject_showsItsAgePinningFinalizerAndTheHandlesPointingAtIt() {

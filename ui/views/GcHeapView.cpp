@@ -16,6 +16,7 @@
 
 #include "models/DisplayFormat.h"
 #include "views/GcHeapMap.h"
+#include "views/GcQueueJourney.h"
 
 namespace poolscope {
 
@@ -111,7 +112,7 @@ QString headerDetails(const GcHeapSnapshot& snapshot, const GcHeapSnapshot::Obje
 
 }  // namespace
 
-GcHeapView::GcHeapView(QWidget* parent) : QWidget(parent) {
+GcHeapView::GcHeapView(QWidget* parent) : QWidget(parent), journey_(new GcQueueJourney(this)) {
     // Below the height the lesson, the map and the tables need, the view scrolls instead of
     // holding every other dock of the window to that height.
     auto* outer = new QVBoxLayout(this);
@@ -127,7 +128,10 @@ GcHeapView::GcHeapView(QWidget* parent) : QWidget(parent) {
     layout->addWidget(createLessonPanel());
 
     map_ = new GcHeapMap(this);
-    map_->onClicked = [this](quintptr address) { selectObject(address); };
+    map_->onClicked = [this](quintptr address) {
+        journey_->finish();  // a click skips every journey, the map's and the queues'
+        selectObject(address);
+    };
 
     auto* splitter = new QSplitter(Qt::Vertical, this);
     auto* mapBox = new QGroupBox(tr("Managed heap (each band to the scale of its region)"), this);
@@ -153,6 +157,9 @@ QWidget* GcHeapView::createLessonPanel() {
     auto* text = new QVBoxLayout;
     lessonTitle_ = new QLabel(box);
     lessonTitle_->setObjectName(QStringLiteral("lessonTitle"));
+    // A long step title wraps: unwrapped it would widen the view past its dock, whose
+    // horizontal scroll bar is off, and cut the collect buttons and the heap's right end.
+    lessonTitle_->setWordWrap(true);
     QFont titleFont = lessonTitle_->font();
     titleFont.setBold(true);
     titleFont.setPointSizeF(titleFont.pointSizeF() * 1.2);
@@ -290,6 +297,7 @@ void GcHeapView::setSnapshot(std::shared_ptr<const GcHeapSnapshot> snapshot) {
         return;
     }
     const std::uint64_t collectionsBefore = snapshot_ ? snapshot_->collectionCount : 0;
+    const std::shared_ptr<const GcHeapSnapshot> previous = snapshot_;
     snapshot_ = std::move(snapshot);
     fingerprint_ = fingerprint;
     ++snapshotChanges_;
@@ -309,12 +317,47 @@ void GcHeapView::setSnapshot(std::shared_ptr<const GcHeapSnapshot> snapshot) {
         selected_ = 0;
         map_->setSelected(0);
     }
+    std::unordered_map<std::uintptr_t, QRect> queuedBefore;
+    if (transitionsEnabled_ && previous) {
+        queuedBefore = rowRects(finalizationQueue_, previous->finalizationQueue);
+    }
     rebuildTables();
     showRetentionPath();
+    // A finalizable object found dead travels from its finalization queue row to its new row.
+    std::vector<GcQueueJourney::Trip> trips;
+    if (snapshot_ && !queuedBefore.empty()) {
+        for (const auto& [address, to] : rowRects(fReachableQueue_, snapshot_->fReachableQueue)) {
+            const auto from = queuedBefore.find(address);
+            const GcHeapSnapshot::Object* object = snapshot_->findObject(address);
+            if (from != queuedBefore.end() && object != nullptr) {
+                trips.push_back({QString::fromStdString(object->typeName), from->second, to});
+            }
+        }
+    }
+    journey_->start(std::move(trips));
+}
+
+std::unordered_map<std::uintptr_t, QRect> GcHeapView::rowRects(
+    QTreeWidget* table, const std::vector<std::uintptr_t>& addresses) const {
+    std::unordered_map<std::uintptr_t, QRect> rects;
+    QWidget* viewport = table->viewport();
+    const int shown = std::min(table->topLevelItemCount(), static_cast<int>(addresses.size()));
+    for (int row = 0; row < shown; ++row) {
+        const QRect rect = table->visualItemRect(table->topLevelItem(row));
+        if (!rect.isEmpty() && viewport->rect().intersects(rect)) {
+            rects.emplace(addresses[static_cast<std::size_t>(row)],
+                          QRect(viewport->mapTo(this, rect.topLeft()), rect.size()));
+        }
+    }
+    return rects;
 }
 
 void GcHeapView::setTransitionsEnabled(bool enabled) {
+    transitionsEnabled_ = enabled;
     map_->setTransitionsEnabled(enabled);
+    if (!enabled) {
+        journey_->finish();
+    }
 }
 
 void GcHeapView::setLesson(const QString& title, const QString& explanation) {

@@ -5,6 +5,8 @@
 #include <QWidget>
 #include <QtGlobal>
 #include <memory>
+#include <unordered_map>
+#include <vector>
 
 #include "gc/GcHeapSnapshot.h"
 
@@ -16,6 +18,7 @@ class QTreeWidgetItem;
 namespace poolscope {
 
 class GcHeapMap;
+class GcQueueJourney;
 
 // The managed heap as a teacher shows it: generations 0, 1, 2 and the large object heap as
 // bands drawn to scale with their objects (coloured by type, finalizable ones marked, LOH holes
@@ -48,6 +51,8 @@ public:
     QRect largeObjectHoleRect(int index) const;
     quintptr selectedAddress() const { return selected_; }
     QString retentionPathText() const;
+    // Objects on their way from the finalization queue to the f-reachable queue.
+    const GcQueueJourney& queueJourney() const { return *journey_; }
     // How many times a snapshot was taken in (tables rebuilt, map relaid out and repainted).
     int snapshotChanges() const { return snapshotChanges_; }
 
@@ -66,6 +71,9 @@ private:
     void showRetentionPath();
     QTreeWidget* createTable(const QString& objectName, const QStringList& headers);
     void fillObjectRow(QTreeWidgetItem* item, quintptr address) const;
+    // Each shown row of `table` by the object's address, in this view's coordinates.
+    std::unordered_map<std::uintptr_t, QRect> rowRects(
+        QTreeWidget* table, const std::vector<std::uintptr_t>& addresses) const;
 
     std::shared_ptr<const poolscope::GcHeapSnapshot> snapshot_;
     std::uint64_t fingerprint_ = 0;
@@ -82,6 +90,8 @@ private:
     QTreeWidget* fReachableQueue_ = nullptr;
     QTreeWidget* handles_ = nullptr;
     QLabel* retentionPath_ = nullptr;
+    GcQueueJourney* journey_ = nullptr;
+    bool transitionsEnabled_ = true;
 };
 
 }  // namespace poolscope
