@@ -3,6 +3,7 @@
 #include <sys/types.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -18,6 +19,8 @@
 
 namespace poolscope {
 
+struct LeakRecord;  // scenarios/ScenarioRunner.h
+
 // The program could not be started under the interposer. The message says why in words a person
 // acts on; `offerAttach` is set where LD_PRELOAD cannot work at all (a statically linked or
 // setuid program), so the caller can offer `poolscope attach PID` instead.
@@ -29,15 +32,6 @@ public:
 
 private:
     bool offerAttach_;
-};
-
-struct LaunchOptions {
-    std::string program;  // a path, or a name looked up in PATH
-    std::vector<std::string> arguments;
-    std::string workingDirectory;  // empty: this process's own
-    std::string preloadLibrary;    // libpoolscope_preload.so
-    int stackDepth = 0;            // return addresses per stack; 0: the interposer's default
-    std::size_t inboxEvents = std::size_t{1} << 20;
 };
 
 // How the program ended.
@@ -57,17 +51,29 @@ struct ProgramExit {
 // Thread-safe.
 class LaunchedProgram {
 public:
+    struct Options {
+        std::string program;  // a path, or a name looked up in PATH
+        std::vector<std::string> arguments;
+        std::string workingDirectory;  // empty: this process's own
+        std::string preloadLibrary;    // libpoolscope_preload.so
+        int stackDepth = 0;            // return addresses per stack; 0: the interposer's default
+        std::size_t inboxEvents = std::size_t{1} << 20;
+    };
+
     // Checks the program can run under the interposer and starts it. Throws LaunchError for a
     // program that does not exist or is not executable, for a statically linked or setuid one
     // (offerAttach()), for a missing interposer, and when the program could not be started.
-    explicit LaunchedProgram(const LaunchOptions& options);
+    explicit LaunchedProgram(const Options& options);
+    // Where the interposer library is: POOLSCOPE_PRELOAD_LIBRARY when set, else beside this
+    // program's installation (its lib directory), else in the build tree; empty when none is.
+    static std::string preloadLibrary();
     // Ends a program still running (terminate()) and waits for it.
     ~LaunchedProgram();
     LaunchedProgram(const LaunchedProgram&) = delete;
     LaunchedProgram& operator=(const LaunchedProgram&) = delete;
 
     pid_t pid() const { return pid_; }
-    const LaunchOptions& options() const { return options_; }
+    const Options& options() const { return options_; }
     // The program as started: the path the program resolved to.
     const std::string& programPath() const { return programPath_; }
     // CLOCK_MONOTONIC when it was started: the clock its events are on.
@@ -103,14 +109,17 @@ public:
     // The descriptors still open, with their paths and the stacks that opened them.
     std::vector<NativeLiveState::Descriptor> openDescriptors() const;
     NativeLiveState::Totals liveTotals() const;
+    // Every block, mapping and descriptor live now, in the order they were made, with its stack
+    // (at most maxFrames, the interposer's own left out) and the call that made it as its tag.
+    std::vector<LeakRecord> leftBehind(int maxFrames = 32) const;
 
 private:
     void spawn(int writeEnd);
     void read(int readEnd);
-    void reap();
-    void end(const std::string& reason);
+    // Moves a batch of events into the inbox, as far as it has room; mutex_ held.
+    void take(std::vector<MemoryEvent>& events);
 
-    LaunchOptions options_;
+    Options options_;
     std::string programPath_;
     pid_t pid_ = -1;
     std::int64_t startNanoseconds_ = 0;
@@ -123,6 +132,8 @@ private:
     NativeLiveState live_;
     std::string endReason_;
     std::optional<ProgramExit> exit_;
+    bool reaped_ = false;  // once set, pid_ may name another process
+    std::condition_variable endedCondition_;
 
     std::atomic<std::int64_t> latest_{0};
     std::atomic<std::uint64_t> interposerDropped_{0};
