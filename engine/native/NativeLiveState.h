@@ -35,6 +35,16 @@ public:
         std::int64_t openedNanoseconds = 0;
     };
 
+    // A block, mapping or descriptor still live: at the end, what the program left behind.
+    struct LiveItem {
+        AllocationId allocationId = 0;
+        MemoryTier tier = MemoryTier::NativeHeap;
+        std::uint64_t bytes = 0;
+        std::uint64_t address = 0;  // the descriptor's number for a descriptor
+        StackId stackId = 0;
+        std::uint16_t tagId = 0;
+    };
+
     struct Totals {
         std::uint64_t heapBlocks = 0;
         std::uint64_t heapBytes = 0;
@@ -51,6 +61,8 @@ public:
 
     Totals totals() const;
     std::vector<Descriptor> openDescriptors() const;
+    // In the order they were made.
+    std::vector<LiveItem> liveItems() const;
     std::uint64_t droppedRecords() const { return droppedRecords_; }
     // The interposer's hello arrived; its pid and clock.
     bool helloSeen() const { return helloSeen_; }
@@ -96,8 +108,8 @@ private:
         std::uint64_t end = 0;
     };
 
-    void emit(MemoryEventKind kind, MemoryTier tier, const Item& item, std::uint64_t address,
-              const PreloadWire::RecordHeader& header);
+    void publish(MemoryEventKind kind, MemoryTier tier, const Item& item, std::uint64_t address,
+                 const PreloadWire::RecordHeader& header);
     void seen(const PreloadWire::RecordHeader& header);
     void addRegion(std::uint64_t address, Region region, const PreloadWire::RecordHeader& header);
     void removeRange(std::uint64_t address, std::uint64_t bytes,
