@@ -171,7 +171,7 @@ int LaunchCommand::execute(const Request& request, std::ostream& out, std::ostre
         errors << "poolscope launch: warning: " << warning << '\n';
         notes.warnings.append(QString::fromStdString(warning));
     }
-    report.classify(std::move(leftBehind), suppressions);
+    report.classify(std::move(leftBehind), suppressions, program->reachableAtExit());
 
     report.printSummary(out);
     out.flush();

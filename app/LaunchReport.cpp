@@ -47,9 +47,15 @@ void printStacks(const std::vector<LeakRecord>& leaks, const char* heading, std:
 }  // namespace
 
 void LaunchReport::classify(std::vector<LeakRecord> leftBehind,
-                            const LeakSuppressions& suppressions) {
+                            const LeakSuppressions& suppressions,
+                            const std::optional<std::unordered_set<AllocationId>>& reachable) {
     NativeLeaks sorted = NativeLeakClassifier::classify(std::move(leftBehind), suppressions);
-    run.leaks = std::move(sorted.own);
+    reachabilityKnown = reachable.has_value();
+    run.leaks.clear();
+    for (LeakRecord& leak : sorted.own) {
+        (reachable && reachable->contains(leak.id) ? stillReachable : run.leaks)
+            .push_back(std::move(leak));
+    }
     runtimeOwned = std::move(sorted.runtimeOwned);
     suppressed = std::move(sorted.suppressed);
     run.undisposedAtEnd = static_cast<std::int64_t>(run.leaks.size());
@@ -74,6 +80,8 @@ QJsonObject LaunchReport::toJson(const RunOptions& options, const RunNotes& note
     json.insert(QStringLiteral("program"), program);
 
     json.insert(QStringLiteral("runtimeOwned"), leaksToJson(runtimeOwned));
+    json.insert(QStringLiteral("stillReachable"), leaksToJson(stillReachable));
+    json.insert(QStringLiteral("reachabilityKnown"), reachabilityKnown);
     QJsonArray hidden;
     for (const NativeLeaks::Suppressed& entry : suppressed) {
         QJsonObject leak = leakToJson(entry.leak);
@@ -112,6 +120,10 @@ void LaunchReport::printSummary(std::ostream& out) const {
         << ", duration: "
         << RunSummary::milliseconds(static_cast<std::uint64_t>(run.duration.count())) << '\n';
     out << "  leaks of its own: " << RunSummary::leaksInBrief(run.leaks) << '\n';
+    out << "  still reachable at its end (not lost): "
+        << (reachabilityKnown ? RunSummary::leaksInBrief(stillReachable)
+                              : std::string("not known, so every block left counts as lost"))
+        << '\n';
     out << "  kept by the C/C++ runtime (not the program's): "
         << RunSummary::leaksInBrief(runtimeOwned) << '\n';
     if (!suppressed.empty()) {

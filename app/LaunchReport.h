@@ -5,6 +5,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "RunReportJson.h"
@@ -25,6 +26,12 @@ struct LaunchReport {
     };
     ScenarioRunReport run;
     std::vector<LeakRecord> runtimeOwned;
+    // The program's own blocks it could still reach at its end (pointed to from its globals or
+    // stack): kept to the end on purpose, not lost. Apart from its leaks, as LSan and valgrind
+    // keep them.
+    std::vector<LeakRecord> stillReachable;
+    // Whether reachability was worked out; without it every block left counts as lost.
+    bool reachabilityKnown = false;
     std::vector<NativeLeaks::Suppressed> suppressed;
     std::vector<OpenResource> resources;
     std::vector<std::string> arguments;
@@ -32,7 +39,8 @@ struct LaunchReport {
     std::string endReason;
 
     // Sorts `leftBehind` (all that was live at the end) into run.leaks and the rest.
-    void classify(std::vector<LeakRecord> leftBehind, const LeakSuppressions& suppressions);
+    void classify(std::vector<LeakRecord> leftBehind, const LeakSuppressions& suppressions,
+                  const std::optional<std::unordered_set<AllocationId>>& reachable);
     // The report of `--report FILE.json`: runReportToJson's, with `program`, `runtimeOwned`,
     // `suppressed` and `resources` beside.
     QJsonObject toJson(const RunOptions& options, const RunNotes& notes) const;

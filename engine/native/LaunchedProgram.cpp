@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
@@ -18,6 +19,7 @@
 #include "base/Clock.h"
 #include "diagnostics/StackFrameSelection.h"
 #include "native/PreloadStreamDecoder.h"
+#include "native/ReachabilityScan.h"
 #include "scenarios/ScenarioRunner.h"
 
 namespace poolscope {
@@ -30,6 +32,9 @@ constexpr auto kTerminateGrace = std::chrono::seconds(3);
 // forked may hold the pipe's write end long after).
 constexpr int kExitPollMilliseconds = 50;
 constexpr std::size_t kReadBytes = 1 << 16;
+// How long the program is held at its exit for its last records to arrive.
+constexpr auto kExitRecordWait = std::chrono::seconds(2);
+constexpr auto kHelloWait = std::chrono::milliseconds(100);
 
 std::string errorText(int error) {
     return std::strerror(error);
@@ -178,6 +183,9 @@ LaunchedProgram::~LaunchedProgram() {
     if (thread_.joinable()) {
         thread_.join();
     }
+    if (tracer_.joinable()) {
+        tracer_.join();
+    }
     if (killer_.joinable()) {
         killer_.join();
     }
@@ -241,6 +249,9 @@ void LaunchedProgram::spawn(int writeEnd) {
         } else if (directory && ::chdir(directory) != 0) {
             error = errno;
         } else {
+            // Held until the tracer has seized it, so that it is traced from its first
+            // instruction.
+            ::kill(::getpid(), SIGSTOP);
             ::execve(programPath_.c_str(), argv.data(), envp.data());
             error = errno;
         }
@@ -248,6 +259,8 @@ void LaunchedProgram::spawn(int writeEnd) {
         ::_exit(127);
     }
     ::close(failure[1]);
+    pid_ = pid;
+    tracer_ = std::thread([this] { trace(); });
     int error = 0;
     ssize_t got;
     do {
@@ -255,12 +268,11 @@ void LaunchedProgram::spawn(int writeEnd) {
     } while (got < 0 && errno == EINTR);
     ::close(failure[0]);
     if (got == static_cast<ssize_t>(sizeof error)) {
-        ::waitpid(pid, nullptr, 0);
+        tracer_.join();
         throw LaunchError("cannot start " + options_.program +
                           (directory ? std::string(" in ") + directory : std::string()) + ": " +
                           errorText(error));
     }
-    pid_ = pid;
 }
 
 void LaunchedProgram::read(int readEnd) {
@@ -269,8 +281,6 @@ void LaunchedProgram::read(int readEnd) {
     std::vector<unsigned char> buffer(kReadBytes);
     std::string broken;
     bool open = true;
-    int waitStatus = 0;
-    bool reaped = false;
     // Reads what the pipe holds; false at its end.
     const auto readAvailable = [&](bool block) {
         for (;;) {
@@ -299,40 +309,42 @@ void LaunchedProgram::read(int readEnd) {
             }
         }
     };
-    while (open && !reaped) {
+    for (;;) {
         pollfd watched{readEnd, POLLIN, 0};
-        const int ready = ::poll(&watched, 1, kExitPollMilliseconds);
-        if (ready > 0) {
+        if (open && ::poll(&watched, 1, kExitPollMilliseconds) > 0) {
             open = readAvailable(true);
+            eventsRead_.notify_all();
         }
-        std::lock_guard lock(mutex_);
-        reaped = ::waitpid(pid_, &waitStatus, WNOHANG) == pid_;
-        reaped_ = reaped;
+        std::unique_lock lock(mutex_);
+        if (reaped_) {
+            break;
+        }
+        if (!open) {
+            // The program closed the pipe (or every descriptor it had) and runs on: its end
+            // is still to come.
+            pipeClosed_ = true;
+            eventsRead_.notify_all();
+            endedCondition_.wait(lock, [this] { return reaped_; });
+            break;
+        }
     }
-    if (reaped) {
+    if (open) {
         // The program is gone; what it wrote is in the pipe, whoever else still holds it.
         ::fcntl(readEnd, F_SETFL, ::fcntl(readEnd, F_GETFL) | O_NONBLOCK);
         readAvailable(false);
-    } else {
-        // The program closed the pipe (or every descriptor it had) and runs on: its end is
-        // still to come.
-        while (::waitpid(pid_, &waitStatus, 0) < 0 && errno == EINTR) {
-        }
-        std::lock_guard lock(mutex_);
-        reaped_ = true;
     }
     ::close(readEnd);
 
-    ProgramExit ending;
     std::string reason;
-    if (WIFSIGNALED(waitStatus)) {
-        ending.signal = WTERMSIG(waitStatus);
-        const char* name = sigabbrev_np(ending.signal);
-        reason = name ? std::string("killed by SIG") + name
-                      : "killed by signal " + std::to_string(ending.signal);
-    } else {
-        ending.exitCode = WEXITSTATUS(waitStatus);
-        reason = "exited with status " + std::to_string(ending.exitCode);
+    {
+        std::lock_guard lock(mutex_);
+        if (exit_->signal != 0) {
+            const char* name = sigabbrev_np(exit_->signal);
+            reason = name ? std::string("killed by SIG") + name
+                          : "killed by signal " + std::to_string(exit_->signal);
+        } else {
+            reason = "exited with status " + std::to_string(exit_->exitCode);
+        }
     }
     if (!broken.empty()) {
         reason += "; its events stopped at a broken stream: " + broken;
@@ -344,11 +356,100 @@ void LaunchedProgram::read(int readEnd) {
         if (!live_.helloSeen()) {
             reason += "; the interposer did not start in it, so nothing was captured";
         }
-        exit_ = ending;
         endReason_ = reason;
         ended_ = true;
     }
     endedCondition_.notify_all();
+}
+
+void LaunchedProgram::trace() {
+    int status = 0;
+    while (::waitpid(pid_, &status, WUNTRACED) < 0 && errno == EINTR) {
+    }
+    // Traced only to be held at its exit while what it can still reach is worked out; where
+    // tracing is not allowed it runs untraced, and everything it left counts as lost.
+    if (WIFSTOPPED(status)) {
+        traced_ = ::ptrace(PTRACE_SEIZE, pid_, nullptr, PTRACE_O_TRACEEXIT) == 0;
+        ::kill(pid_, SIGCONT);
+        bool started = false;
+        for (;;) {
+            if (::waitpid(pid_, &status, __WALL) < 0) {
+                if (errno == EINTR) {
+                    continue;
+                }
+                break;
+            }
+            if (!WIFSTOPPED(status)) {
+                break;
+            }
+            const int signal = WSTOPSIG(status);
+            const int event = status >> 16;
+            if (!traced_) {
+                continue;
+            }
+            if (event == PTRACE_EVENT_EXIT) {
+                scanAtExit();
+                ::ptrace(PTRACE_CONT, pid_, nullptr, nullptr);
+            } else if (event == PTRACE_EVENT_STOP) {
+                // A stop (Ctrl+Z) holds the program as it would untraced; the first is its own
+                // stop before exec.
+                const bool stopSignal = signal == SIGSTOP || signal == SIGTSTP ||
+                                        signal == SIGTTIN || signal == SIGTTOU;
+                ::ptrace(started && stopSignal ? PTRACE_LISTEN : PTRACE_CONT, pid_, nullptr,
+                         nullptr);
+                started = true;
+            } else {
+                started = true;
+                ::ptrace(PTRACE_CONT, pid_, nullptr,
+                         reinterpret_cast<void*>(std::intptr_t{signal}));
+            }
+        }
+    }
+    ProgramExit ending;
+    if (WIFSIGNALED(status)) {
+        ending.signal = WTERMSIG(status);
+    } else if (WIFEXITED(status)) {
+        ending.exitCode = WEXITSTATUS(status);
+    }
+    {
+        std::lock_guard lock(mutex_);
+        exit_ = ending;
+        reaped_ = true;
+    }
+    endedCondition_.notify_all();
+}
+
+void LaunchedProgram::scanAtExit() {
+    std::vector<ReachabilityScan::Block> blocks;
+    {
+        // The interposer writes its Exit record before the process ends: once it is read, the
+        // records are complete. Without it (the main thread alone ended, the stream broke)
+        // nothing is scanned, nor after a crash: a program that crashed never got to let go of
+        // what it held, so all of that counts.
+        std::unique_lock lock(mutex_);
+        // A program the interposer never started in has no records to wait for.
+        if (!eventsRead_.wait_for(lock, kHelloWait, [this] { return live_.helloSeen(); })) {
+            return;
+        }
+        const bool complete = eventsRead_.wait_for(lock, kExitRecordWait, [this] {
+            return live_.exitStatus() >= 0 || live_.crashSignal() != 0 || pipeClosed_;
+        });
+        if (!complete || live_.exitStatus() < 0 || live_.crashSignal() != 0) {
+            return;
+        }
+        for (const NativeLiveState::LiveItem& item : live_.liveItems()) {
+            if (item.tier != MemoryTier::Descriptor) {
+                blocks.push_back({item.address, item.bytes, item.allocationId});
+            }
+        }
+    }
+    try {
+        std::vector<AllocationId> reached = ReachabilityScan::reachable(pid_, std::move(blocks));
+        std::lock_guard lock(mutex_);
+        reachable_ = std::unordered_set<AllocationId>(reached.begin(), reached.end());
+    } catch (const std::runtime_error&) {
+        // Its memory could not be read: what it left counts as lost.
+    }
 }
 
 void LaunchedProgram::take(std::vector<MemoryEvent>& events) {
@@ -414,6 +515,11 @@ std::vector<NativeLiveState::Descriptor> LaunchedProgram::openDescriptors() cons
 NativeLiveState::Totals LaunchedProgram::liveTotals() const {
     std::lock_guard lock(mutex_);
     return live_.totals();
+}
+
+std::optional<std::unordered_set<AllocationId>> LaunchedProgram::reachableAtExit() const {
+    std::lock_guard lock(mutex_);
+    return reachable_;
 }
 
 std::vector<LeakRecord> LaunchedProgram::leftBehind(int maxFrames) const {

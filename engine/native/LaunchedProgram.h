@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <unordered_set>
 #include <vector>
 
 #include "diagnostics/MemoryEvent.h"
@@ -112,10 +113,18 @@ public:
     // Every block, mapping and descriptor live now, in the order they were made, with its stack
     // (at most maxFrames, the interposer's own left out) and the call that made it as its tag.
     std::vector<LeakRecord> leftBehind(int maxFrames = 32) const;
+    // The blocks and mappings the program could still reach when it ended (ReachabilityScan,
+    // while it was held at its exit): not lost, though not freed. None when it could not be
+    // worked out (the program could not be traced, or ended without its interposer's last
+    // word); then everything left behind counts as lost.
+    std::optional<std::unordered_set<AllocationId>> reachableAtExit() const;
 
 private:
     void spawn(int writeEnd);
     void read(int readEnd);
+    // Follows the program with ptrace (it is held at its exit for scanAtExit()) and reaps it.
+    void trace();
+    void scanAtExit();
     // Moves a batch of events into the inbox, as far as it has room; mutex_ held.
     void take(std::vector<MemoryEvent>& events);
 
@@ -133,7 +142,10 @@ private:
     std::string endReason_;
     std::optional<ProgramExit> exit_;
     bool reaped_ = false;  // once set, pid_ may name another process
+    bool pipeClosed_ = false;
+    std::optional<std::unordered_set<AllocationId>> reachable_;
     std::condition_variable endedCondition_;
+    std::condition_variable eventsRead_;
 
     std::atomic<std::int64_t> latest_{0};
     std::atomic<std::uint64_t> interposerDropped_{0};
@@ -141,7 +153,9 @@ private:
     std::atomic<std::uint64_t> received_{0};
     std::atomic<bool> ended_{false};
     std::atomic<bool> terminating_{false};
+    std::atomic<bool> traced_{false};
     std::thread thread_;
+    std::thread tracer_;
     std::thread killer_;
 };
 
