@@ -146,13 +146,22 @@ int LaunchCommand::execute(const Request& request, std::ostream& out, std::ostre
         report.resources.push_back(std::move(resource));
     }
 
+    report.classify(std::move(leftBehind), suppressions, program->reachableAtExit());
+
     RunNotes notes;
     bool failed = false;
     bool recordingIncomplete = false;
     if (recording) {
+        // The recording's leaks are what was lost: what the program could still reach at its
+        // end is not, and `poolscope report` sets the runtime's apart again.
         std::vector<RecordedLeak> leaks;
-        for (const LeakRecord& leak : leftBehind) {
-            leaks.push_back({leak.id, leak.tag, false});
+        for (const std::vector<LeakRecord>* kind : {&report.run.leaks, &report.runtimeOwned}) {
+            for (const LeakRecord& leak : *kind) {
+                leaks.push_back({leak.id, leak.tag, false});
+            }
+        }
+        for (const NativeLeaks::Suppressed& entry : report.suppressed) {
+            leaks.push_back({entry.leak.id, entry.leak.tag, false});
         }
         try {
             recording->finish(leaks, report.run.droppedEvents);
@@ -171,7 +180,6 @@ int LaunchCommand::execute(const Request& request, std::ostream& out, std::ostre
         errors << "poolscope launch: warning: " << warning << '\n';
         notes.warnings.append(QString::fromStdString(warning));
     }
-    report.classify(std::move(leftBehind), suppressions, program->reachableAtExit());
 
     report.printSummary(out);
     out.flush();

@@ -197,6 +197,21 @@ private slots:
                  1111);
     }
 
+    void report_setsTheRuntimesApartInALaunchedRecording() {
+        const QString recording = directory_.filePath(QStringLiteral("clean.poolscope"));
+        const Finished run = launch({QStringLiteral("--record"), recording},
+                                    {QStringLiteral(POOLSCOPE_PROGRAM_clean_program)});
+        QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+        const QString report = directory_.filePath(QStringLiteral("clean-report.json"));
+        const Finished read =
+            runHeadless({QStringLiteral("report"), recording, QStringLiteral("--report"), report,
+                         QStringLiteral("--fail-on-leak")});
+        QVERIFY2(read.exitCode == 0, qPrintable(describe(read)));
+        const QJsonObject json = readJson(report);
+        QCOMPARE(arrayOf(json, "leaks").size(), 0);
+        QVERIFY(arrayOf(json, "warnings").first().toString().contains(QStringLiteral("runtime")));
+    }
+
     void suppressions_removeALeakFromTheProgramsOwn() {
         const QString file = directory_.filePath(QStringLiteral("leaks.supp"));
         QFile suppressions(file);
