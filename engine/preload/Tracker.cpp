@@ -260,7 +260,6 @@ void start() {
         return;
     }
     pthread_atfork(forkPrepare, forkParent, forkChild);
-    on_exit(rememberExitStatus, nullptr);
     CrashHandler::install();
     TrackingState::set(Phase::Active);
 }
@@ -443,20 +442,31 @@ void Tracker::flush() {
     gChannel.flush();
 }
 
-bool Tracker::protectDescriptors(int low, int high) {
-    if (!TrackingState::active()) {
-        return false;
+bool Tracker::ownsDescriptor(int fd) {
+    return TrackingState::active() && gWriter.owns(fd);
+}
+
+int Tracker::streamDescriptor() {
+    return TrackingState::active() ? gWriter.descriptor() : -1;
+}
+
+void Tracker::moveDescriptorOff(int fd) {
+    if (!ownsDescriptor(fd)) {
+        return;
     }
-    return gChannel.withWriter([low, high](PacketWriter& writer) {
-        if (!writer.within(low, high)) {
-            return false;
-        }
-        if (!writer.moveOutOf(low, high)) {
+    gChannel.withWriter([](PacketWriter& writer) {
+        if (!writer.moveAway()) {
             TrackingState::stop();
             writer.close();
         }
         return true;
     });
+}
+
+void Tracker::mainStarting() {
+    // Registered now, after the C library registered the loader's finalization, so it runs
+    // before it: the status is known when the destructor writes the Exit record.
+    on_exit(rememberExitStatus, nullptr);
 }
 
 void Tracker::startFlusher() {
