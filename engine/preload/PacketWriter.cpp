@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -25,6 +26,8 @@ constexpr int kNumbersTried = 256;
 constexpr std::int64_t kTornNanoseconds = 10'000'000'000;
 // A pipe of 1 MiB (the unprivileged maximum) takes a burst of packets without waiting.
 constexpr int kPipeBytes = 1 << 20;
+// How often a packet waiting for room in the pipe looks again.
+constexpr long kRoomPollNanoseconds = 1'000'000;
 
 std::int64_t now() {
     timespec time;
@@ -107,6 +110,8 @@ bool PacketWriter::adopt(int fd) {
     fcntl(ours, F_SETFL, access | O_NONBLOCK);
     if (!socket_) {
         fcntl(ours, F_SETPIPE_SZ, kPipeBytes);
+        const int pipeBytes = fcntl(ours, F_GETPIPE_SZ);
+        pipeBytes_ = pipeBytes > 0 ? static_cast<std::size_t>(pipeBytes) : 0;
     }
     fd_.store(ours, std::memory_order_relaxed);
     return true;
@@ -122,6 +127,14 @@ PacketWriter::Outcome PacketWriter::write(const unsigned char* bytes, std::size_
     std::size_t written = 0;
     SigpipeBlock sigpipe;
     while (written < size) {
+        if (written == 0 && !pipeHasRoom(fd, size)) {
+            if (now() - start >= budgetNanoseconds) {
+                return Outcome::TimedOut;
+            }
+            const timespec pause{0, kRoomPollNanoseconds};
+            nanosleep(&pause, nullptr);
+            continue;
+        }
         const ssize_t result =
             socket_ ? send(fd, bytes + written, size - written, MSG_NOSIGNAL | MSG_DONTWAIT)
                     : ::write(fd, bytes + written, size - written);
@@ -149,6 +162,19 @@ PacketWriter::Outcome PacketWriter::write(const unsigned char* bytes, std::size_
         return Outcome::Broken;
     }
     return Outcome::Written;
+}
+
+bool PacketWriter::pipeHasRoom(int fd, std::size_t size) const {
+    // A pipe fills by pages, the last one partly: a page of slack on either end.
+    const std::size_t slack = 2 * 4096;
+    if (socket_ || size + slack > pipeBytes_) {
+        return true;
+    }
+    int unread = 0;
+    if (ioctl(fd, FIONREAD, &unread) != 0) {
+        return true;
+    }
+    return static_cast<std::size_t>(unread) + size + slack <= pipeBytes_;
 }
 
 bool PacketWriter::moveAway() {

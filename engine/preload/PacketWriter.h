@@ -42,7 +42,12 @@ public:
 
 private:
     std::atomic<int> fd_{-1};
+    // Whether a packet of `size` fits the pipe whole now; without room for a whole packet,
+    // a write would be cut short and the rest would have to wait.
+    bool pipeHasRoom(int fd, std::size_t size) const;
+
     bool socket_ = false;
+    std::size_t pipeBytes_ = 0;
 };
 
 }  // namespace poolscope::preload

@@ -51,7 +51,9 @@ std::int64_t nanosecondsOf(clockid_t clock) {
 // A record's time: the monotonic clock as of the kernel's last tick. Reading the clock to the
 // nanosecond costs a quarter of a hook where the time source is read through a hypervisor;
 // the stream's order, not its times, says what came first.
-std::int64_t recordNanoseconds() { return nanosecondsOf(CLOCK_MONOTONIC_COARSE); }
+std::int64_t recordNanoseconds() {
+    return nanosecondsOf(CLOCK_MONOTONIC_COARSE);
+}
 
 template <typename Record>
 wire::RecordHeader headerFor(wire::RecordKind kind, std::uint8_t call, std::size_t tailBytes = 0) {

@@ -347,6 +347,44 @@ private slots:
         QVERIFY(!run.records.allocations.empty());
     }
 
+    void interposer_dropsWholePacketsWhenTheReaderFallsBehind() {
+        constexpr std::uint64_t kPairs = 300000;
+        const PreloadRun run = PreloadRun::start(POOLSCOPE_PRELOAD_LIBRARY, POOLSCOPE_PRELOAD_PROBE,
+                                                 {"threads", "1", std::to_string(kPairs)}, {},
+                                                 PreloadRun::Reader::Pauses);
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY2(run.streamError.empty(), run.streamError.c_str());
+        QVERIFY(run.endedCleanly);
+        QVERIFY(!run.records.drops.empty());
+        std::uint64_t dropped = 0;
+        for (const wire::DroppedRecords& drop : run.records.drops) {
+            dropped += drop.records;
+        }
+        const auto thread = static_cast<std::uint32_t>(std::stoul(run.lines("thread")[0][2]));
+        std::uint64_t seen = 0;
+        for (const wire::Allocation& allocation : run.records.allocations) {
+            seen += allocation.header.threadId == thread && allocation.bytes == 1000;
+            // Stacks announced in a dropped packet were sent again before their next use.
+            QVERIFY(allocation.stackId == 0 || run.records.stacks.count(allocation.stackId) == 1);
+        }
+        for (const wire::Release& release : run.records.releases) {
+            seen += release.header.threadId == thread;
+        }
+        // Never silent: what did not arrive is counted.
+        QVERIFY(seen < 2 * kPairs);
+        QVERIFY(seen + dropped >= 2 * kPairs);
+        QCOMPARE(run.records.processes.back().header.kind, wire::RecordKind::Exit);
+    }
+
+    void interposer_programRunsOnWhenTheReaderLeaves() {
+        const PreloadRun run =
+            PreloadRun::start(POOLSCOPE_PRELOAD_LIBRARY, POOLSCOPE_PRELOAD_PROBE,
+                              {"threads", "2", "100000"}, {}, PreloadRun::Reader::Leaves);
+        QCOMPARE(run.signal, 0);
+        QCOMPARE(run.exitCode, 0);
+        QCOMPARE(run.lines("thread").size(), std::size_t{2});
+    }
+
     void interposer_staysInertOnAForeignDescriptor() {
         // The variable names standard input, which is not a pipe the launcher made for writing.
         const PreloadRun run =

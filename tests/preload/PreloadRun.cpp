@@ -10,6 +10,7 @@
 #include <cstring>
 #include <functional>
 #include <sstream>
+#include <thread>
 
 extern char** environ;
 
@@ -31,7 +32,8 @@ void drain(int fd, bool& open, const std::function<void(std::span<const unsigned
 
 PreloadRun PreloadRun::start(const std::string& interposer, const std::string& program,
                              const std::vector<std::string>& arguments,
-                             const std::vector<std::pair<std::string, std::string>>& environment) {
+                             const std::vector<std::pair<std::string, std::string>>& environment,
+                             Reader reader) {
     PreloadRun run;
     int stream[2];
     int output[2];
@@ -103,6 +105,16 @@ PreloadRun PreloadRun::start(const std::string& interposer, const std::string& p
                     run.streamError = error.what();
                 }
             });
+            if (reader != Reader::Prompt && !run.records.hellos.empty()) {
+                if (reader == Reader::Leaves) {
+                    close(stream[0]);
+                    stream[0] = -1;
+                    streamOpen = false;
+                } else {
+                    std::this_thread::sleep_for(std::chrono::seconds(2));
+                }
+                reader = Reader::Prompt;
+            }
         }
         if (waits[1].revents != 0) {
             drain(output[0], outputOpen, [&](std::span<const unsigned char> bytes) {
@@ -110,7 +122,9 @@ PreloadRun PreloadRun::start(const std::string& interposer, const std::string& p
             });
         }
     }
-    close(stream[0]);
+    if (stream[0] >= 0) {
+        close(stream[0]);
+    }
     close(output[0]);
     int status = 0;
     waitpid(child, &status, 0);

@@ -10,6 +10,13 @@ namespace poolscope::test {
 
 // One run of a program under libpoolscope_preload.so, read to its end.
 struct PreloadRun {
+    // How the test's end of the stream behaves once the hello arrived.
+    enum class Reader {
+        Prompt,  // reads everything as it comes
+        Pauses,  // stops reading for two seconds, then reads on
+        Leaves,  // closes its end
+    };
+
     CollectedRecords records;
     std::string output;         // the program's standard output
     int exitCode = -1;          // when it exited
@@ -22,7 +29,8 @@ struct PreloadRun {
     static PreloadRun start(
         const std::string& interposer, const std::string& program,
         const std::vector<std::string>& arguments,
-        const std::vector<std::pair<std::string, std::string>>& environment = {});
+        const std::vector<std::pair<std::string, std::string>>& environment = {},
+        Reader reader = Reader::Prompt);
 
     // The lines of the output that start with `word`, split at spaces.
     std::vector<std::vector<std::string>> lines(const std::string& word) const;
