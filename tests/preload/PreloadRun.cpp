@@ -33,7 +33,7 @@ void drain(int fd, bool& open, const std::function<void(std::span<const unsigned
 PreloadRun PreloadRun::start(const std::string& interposer, const std::string& program,
                              const std::vector<std::string>& arguments,
                              const std::vector<std::pair<std::string, std::string>>& environment,
-                             Reader reader) {
+                             Reader reader, PreloadRecordVisitor* visitor) {
     PreloadRun run;
     int stream[2];
     int output[2];
@@ -85,7 +85,7 @@ PreloadRun PreloadRun::start(const std::string& interposer, const std::string& p
         return run;
     }
 
-    PreloadStreamDecoder decoder(run.records);
+    PreloadStreamDecoder decoder(visitor != nullptr ? *visitor : run.records);
     bool streamOpen = true;
     bool outputOpen = true;
     while (streamOpen || outputOpen) {
@@ -105,7 +105,8 @@ PreloadRun PreloadRun::start(const std::string& interposer, const std::string& p
                     run.streamError = error.what();
                 }
             });
-            if (reader != Reader::Prompt && !run.records.hellos.empty()) {
+            // Past the hello: the program is tracking.
+            if (reader != Reader::Prompt && decoder.offset() > 0) {
                 if (reader == Reader::Leaves) {
                     close(stream[0]);
                     stream[0] = -1;

@@ -25,12 +25,13 @@ struct PreloadRun {
     std::string streamError;    // what the decoder refused, if anything
 
     // Starts `program` with LD_PRELOAD=`interposer` and the stream's descriptor in the
-    // environment (plus `environment`), and reads its stream and output until both end.
+    // environment (plus `environment`), and reads its stream and output until both end. The
+    // records go to `visitor` when given (a long run's counts), else into `records`.
     static PreloadRun start(
         const std::string& interposer, const std::string& program,
         const std::vector<std::string>& arguments,
         const std::vector<std::pair<std::string, std::string>>& environment = {},
-        Reader reader = Reader::Prompt);
+        Reader reader = Reader::Prompt, PreloadRecordVisitor* visitor = nullptr);
 
     // The lines of the output that start with `word`, split at spaces.
     std::vector<std::vector<std::string>> lines(const std::string& word) const;
