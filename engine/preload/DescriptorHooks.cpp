@@ -1,7 +1,8 @@
 // The calls that open and close descriptors. An open is recorded after the call (the number is
 // known then), a close before it (from then on the number may be handed out again). The
-// stream's own descriptor is never closed under the interposer: a close, dup2 or dup3 aimed at
-// its number moves it elsewhere first, so the program's call does what it asked.
+// stream's own descriptor survives a program that closes every descriptor: a close of it is
+// refused quietly, close_range and closefrom leave it out, and a dup2 or dup3 onto its number
+// moves it first, so that the program's call does what it asked.
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/eventfd.h>
@@ -13,15 +14,18 @@
 #include <cstdlib>
 
 #include "HookExport.h"
+#include "PacketWriter.h"
 #include "RealFunctions.h"
 #include "ThreadState.h"
 #include "Tracker.h"
 #include "TrackingState.h"
 
 using poolscope::preload::HookScope;
+using poolscope::preload::PacketWriter;
 using poolscope::preload::real;
 using poolscope::preload::Tracker;
 using poolscope::preload::TrackingState;
+using poolscope::preload::tThread;
 using poolscope::PreloadWire::DescriptorCall;
 
 namespace {
@@ -57,11 +61,12 @@ void closingRange(unsigned int first, unsigned int last) {
         return;
     }
     const int own = dirfd(directory);
+    const int stream = Tracker::streamDescriptor();
     while (const dirent* entry = readdir(directory)) {
         char* end = nullptr;
         const long fd = strtol(entry->d_name, &end, 10);
-        if (*end != '\0' || entry->d_name[0] == '\0' || fd == own || fd < long{first} ||
-            fd > long{last}) {
+        if (*end != '\0' || entry->d_name[0] == '\0' || fd == own || fd == stream ||
+            fd < long{first} || fd > long{last}) {
             continue;
         }
         Tracker::descriptorClosed(DescriptorCall::Close, static_cast<int>(fd));
@@ -154,8 +159,16 @@ POOLSCOPE_HOOK int pipe(int fds[2]) noexcept {
 
 POOLSCOPE_HOOK int pipe2(int fds[2], int flags) noexcept {
     ensure();
+    const bool internal = tThread.busy;
     HookScope scope(TrackingState::active());
     const int result = real.pipe2(fds, flags);
+    if (result == 0 && internal) {
+        // libunwind's pipe for checking memory before it reads it, opened at its start and
+        // again when the program closed it: kept at the top, so that the program gets the
+        // descriptor numbers it would get untracked.
+        fds[0] = PacketWriter::moveToTop(fds[0]);
+        fds[1] = PacketWriter::moveToTop(fds[1]);
+    }
     if (result == 0) {
         opened(scope, DescriptorCall::Pipe, fds[0]);
         opened(scope, DescriptorCall::Pipe, fds[1]);
@@ -172,7 +185,7 @@ POOLSCOPE_HOOK int dup(int fd) noexcept {
 // dup2 and dup3 close `target` first when it is open: recorded as a close and an open.
 POOLSCOPE_HOOK int dup2(int fd, int target) noexcept {
     ensure();
-    Tracker::protectDescriptors(target, target);
+    Tracker::moveDescriptorOff(target);
     HookScope scope(TrackingState::active());
     const bool replaces = scope.tracking() && target != fd && isOpen(target);
     if (replaces) {
@@ -184,7 +197,7 @@ POOLSCOPE_HOOK int dup2(int fd, int target) noexcept {
 
 POOLSCOPE_HOOK int dup3(int fd, int target, int flags) noexcept {
     ensure();
-    Tracker::protectDescriptors(target, target);
+    Tracker::moveDescriptorOff(target);
     HookScope scope(TrackingState::active());
     if (scope.tracking() && target != fd && isOpen(target)) {
         Tracker::descriptorClosed(DescriptorCall::Dup, target);
@@ -231,9 +244,7 @@ POOLSCOPE_HOOK FILE* fdopen(int fd, const char* mode) noexcept {
 
 POOLSCOPE_HOOK int close(int fd) {
     ensure();
-    if (Tracker::protectDescriptors(fd, fd)) {
-        // The stream's descriptor moved off this number and the number is closed: what the
-        // program asked for.
+    if (Tracker::ownsDescriptor(fd)) {
         return 0;
     }
     HookScope scope(TrackingState::active());
@@ -255,27 +266,40 @@ POOLSCOPE_HOOK int fclose(FILE* file) {
     return real.fclose(file);
 }
 
+// close_range over the stream's descriptor closes the numbers on either side of it.
 POOLSCOPE_HOOK int close_range(unsigned int first, unsigned int last, int flags) noexcept {
     ensure();
-    const int high = last > 0x7fffffffu ? 0x7fffffff : static_cast<int>(last);
-    if ((flags & CLOSE_RANGE_CLOEXEC) == 0 && first <= 0x7fffffffu) {
-        Tracker::protectDescriptors(static_cast<int>(first), high);
+    const bool closes = (flags & CLOSE_RANGE_CLOEXEC) == 0;
+    {
+        HookScope scope(TrackingState::active());
+        if (scope.tracking() && closes) {
+            closingRange(first, last);
+        }
     }
-    HookScope scope(TrackingState::active());
-    if (scope.tracking() && (flags & CLOSE_RANGE_CLOEXEC) == 0) {
-        closingRange(first, last);
+    const int stream = Tracker::streamDescriptor();
+    if (!closes || stream < 0 || static_cast<unsigned int>(stream) < first ||
+        static_cast<unsigned int>(stream) > last) {
+        return real.closeRange(first, last, flags);
     }
-    return real.closeRange(first, last, flags);
+    const auto ours = static_cast<unsigned int>(stream);
+    int result = ours > first ? real.closeRange(first, ours - 1, flags) : 0;
+    if (result == 0 && ours < last) {
+        result = real.closeRange(ours + 1, last, flags);
+    }
+    return result;
 }
 
 POOLSCOPE_HOOK void closefrom(int first) noexcept {
     ensure();
-    if (first >= 0) {
-        Tracker::protectDescriptors(first, 0x7fffffff);
+    if (first >= 0 && Tracker::streamDescriptor() >= first) {
+        close_range(static_cast<unsigned int>(first), ~0u, 0);
+        return;
     }
-    HookScope scope(TrackingState::active());
-    if (scope.tracking() && first >= 0) {
-        closingRange(static_cast<unsigned int>(first), ~0u);
+    {
+        HookScope scope(TrackingState::active());
+        if (scope.tracking() && first >= 0) {
+            closingRange(static_cast<unsigned int>(first), ~0u);
+        }
     }
     real.closefrom(first);
 }

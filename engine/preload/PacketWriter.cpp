@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -15,14 +16,18 @@ namespace poolscope::preload {
 
 namespace {
 
-// The lowest number the descriptor moves to: above what programs usually hold, so the program
-// gets the descriptor numbers it would get untracked.
-constexpr int kPreferredLowest = 512;
+// The highest number the descriptor takes: the top of the table most programs have (a higher
+// one would grow every program's descriptor table).
+constexpr int kHighestNumber = 1023;
+// How many numbers down from the top are tried for a free one.
+constexpr int kNumbersTried = 256;
 // How long a packet already started may wait for a reader that stopped reading before the
 // stream is given up as torn.
 constexpr std::int64_t kTornNanoseconds = 10'000'000'000;
 // A pipe of 1 MiB (the unprivileged maximum) takes a burst of packets without waiting.
 constexpr int kPipeBytes = 1 << 20;
+// How often a packet waiting for room in the pipe looks again.
+constexpr long kRoomPollNanoseconds = 1'000'000;
 
 std::int64_t now() {
     timespec time;
@@ -32,6 +37,21 @@ std::int64_t now() {
 
 int closeDescriptor(int fd) {
     return static_cast<int>(syscall(SYS_close, fd));
+}
+
+// The highest free number under the top, other than `taken`, or -1.
+int highestFree(int taken) {
+    int top = kHighestNumber;
+    rlimit limit;
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur <= rlim_t{kHighestNumber}) {
+        top = static_cast<int>(limit.rlim_cur) - 1;
+    }
+    for (int fd = top; fd > top - kNumbersTried && fd > 2; --fd) {
+        if (fd != taken && fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
+            return fd;
+        }
+    }
+    return -1;
 }
 
 // Blocks SIGPIPE for one write to a pipe and takes back the SIGPIPE a gone reader raises,
@@ -81,18 +101,17 @@ bool PacketWriter::adopt(int fd) {
     }
     socket_ = S_ISSOCK(status.st_mode);
     int ours = fd;
-    rlimit limit;
-    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur > rlim_t{kPreferredLowest} * 2) {
-        const int moved = fcntl(fd, F_DUPFD_CLOEXEC, kPreferredLowest);
-        if (moved >= 0) {
-            closeDescriptor(fd);
-            ours = moved;
-        }
+    const int top = highestFree(fd);
+    if (top > fd && dup3(fd, top, O_CLOEXEC) == top) {
+        closeDescriptor(fd);
+        ours = top;
     }
     fcntl(ours, F_SETFD, FD_CLOEXEC);
     fcntl(ours, F_SETFL, access | O_NONBLOCK);
     if (!socket_) {
         fcntl(ours, F_SETPIPE_SZ, kPipeBytes);
+        const int pipeBytes = fcntl(ours, F_GETPIPE_SZ);
+        pipeBytes_ = pipeBytes > 0 ? static_cast<std::size_t>(pipeBytes) : 0;
     }
     fd_.store(ours, std::memory_order_relaxed);
     return true;
@@ -108,6 +127,14 @@ PacketWriter::Outcome PacketWriter::write(const unsigned char* bytes, std::size_
     std::size_t written = 0;
     SigpipeBlock sigpipe;
     while (written < size) {
+        if (written == 0 && !pipeHasRoom(fd, size)) {
+            if (now() - start >= budgetNanoseconds) {
+                return Outcome::TimedOut;
+            }
+            const timespec pause{0, kRoomPollNanoseconds};
+            nanosleep(&pause, nullptr);
+            continue;
+        }
         const ssize_t result =
             socket_ ? send(fd, bytes + written, size - written, MSG_NOSIGNAL | MSG_DONTWAIT)
                     : ::write(fd, bytes + written, size - written);
@@ -137,24 +164,37 @@ PacketWriter::Outcome PacketWriter::write(const unsigned char* bytes, std::size_
     return Outcome::Written;
 }
 
-bool PacketWriter::moveOutOf(int low, int high) {
-    const int fd = fd_.load(std::memory_order_relaxed);
-    if (fd < low || fd > high) {
+bool PacketWriter::pipeHasRoom(int fd, std::size_t size) const {
+    // A pipe fills by pages, the last one partly: a page of slack on either end.
+    const std::size_t slack = 2 * 4096;
+    if (socket_ || size + slack > pipeBytes_) {
         return true;
     }
-    // The lowest free number first: a loop closing every descriptor upwards has passed it
-    // already, and one closing downwards meets it at most once more.
-    int moved = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-    if (moved >= low && moved <= high) {
-        closeDescriptor(moved);
-        moved = high < 0x3fffffff ? fcntl(fd, F_DUPFD_CLOEXEC, high + 1) : -1;
+    int unread = 0;
+    if (ioctl(fd, FIONREAD, &unread) != 0) {
+        return true;
     }
-    if (moved < 0) {
+    return static_cast<std::size_t>(unread) + size + slack <= pipeBytes_;
+}
+
+bool PacketWriter::moveAway() {
+    const int fd = fd_.load(std::memory_order_relaxed);
+    const int moved = highestFree(fd);
+    if (moved < 0 || dup3(fd, moved, O_CLOEXEC) != moved) {
         return false;
     }
     fd_.store(moved, std::memory_order_relaxed);
     closeDescriptor(fd);
     return true;
+}
+
+int PacketWriter::moveToTop(int fd) {
+    const int top = highestFree(fd);
+    if (top <= fd || dup3(fd, top, O_CLOEXEC) != top) {
+        return fd;
+    }
+    closeDescriptor(fd);
+    return top;
 }
 
 void PacketWriter::close() {

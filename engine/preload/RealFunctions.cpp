@@ -58,6 +58,7 @@ void RealFunctions::resolve() {
     find(closeRange, "close_range");
     find(closefrom, "closefrom");
 
+    find(libcStartMain, "__libc_start_main");
     find(fork, "fork");
     find(execve, "execve");
     find(execv, "execv");

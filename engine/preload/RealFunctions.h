@@ -54,6 +54,8 @@ struct RealFunctions {
     int (*closeRange)(unsigned int, unsigned int, int);
     void (*closefrom)(int);
 
+    int (*libcStartMain)(int (*)(int, char**, char**), int, char**, void (*)(), void (*)(),
+                         void (*)(), void*);
     pid_t (*fork)();
     int (*execve)(const char*, char* const*, char* const*);
     int (*execv)(const char*, char* const*);

@@ -27,7 +27,7 @@ constexpr int kSignalLockAttempts = 100;
 
 std::int64_t monotonicNanoseconds() {
     timespec time;
-    clock_gettime(CLOCK_MONOTONIC, &time);
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &time);
     return std::int64_t{time.tv_sec} * 1'000'000'000 + time.tv_nsec;
 }
 

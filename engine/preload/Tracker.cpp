@@ -42,16 +42,23 @@ std::uint64_t gSelfStart = 0;
 std::uint64_t gSelfEnd = 0;
 std::atomic<std::int64_t> gExitStatus{0};
 
-std::int64_t monotonicNanoseconds() {
+std::int64_t nanosecondsOf(clockid_t clock) {
     timespec time;
-    clock_gettime(CLOCK_MONOTONIC, &time);
+    clock_gettime(clock, &time);
     return std::int64_t{time.tv_sec} * 1'000'000'000 + time.tv_nsec;
+}
+
+// A record's time: the monotonic clock as of the kernel's last tick. Reading the clock to the
+// nanosecond costs a quarter of a hook where the time source is read through a hypervisor;
+// the stream's order, not its times, says what came first.
+std::int64_t recordNanoseconds() {
+    return nanosecondsOf(CLOCK_MONOTONIC_COARSE);
 }
 
 template <typename Record>
 wire::RecordHeader headerFor(wire::RecordKind kind, std::uint8_t call, std::size_t tailBytes = 0) {
     return {kind, call, static_cast<std::uint16_t>(sizeof(Record) + tailBytes), currentThreadId(),
-            monotonicNanoseconds()};
+            recordNanoseconds()};
 }
 
 struct Stack {
@@ -253,14 +260,13 @@ void start() {
     std::memcpy(hello.magic, wire::kMagic, sizeof hello.magic);
     hello.version = wire::kVersion;
     hello.pid = static_cast<std::uint32_t>(getpid());
-    hello.startNanoseconds = monotonicNanoseconds();
+    hello.startNanoseconds = nanosecondsOf(CLOCK_MONOTONIC);
     hello.pageBytes = static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
     if (gChannel.writeRaw(&hello, sizeof hello) != PacketWriter::Outcome::Written) {
         gWriter.close();
         return;
     }
     pthread_atfork(forkPrepare, forkParent, forkChild);
-    on_exit(rememberExitStatus, nullptr);
     CrashHandler::install();
     TrackingState::set(Phase::Active);
 }
@@ -443,20 +449,31 @@ void Tracker::flush() {
     gChannel.flush();
 }
 
-bool Tracker::protectDescriptors(int low, int high) {
-    if (!TrackingState::active()) {
-        return false;
+bool Tracker::ownsDescriptor(int fd) {
+    return TrackingState::active() && gWriter.owns(fd);
+}
+
+int Tracker::streamDescriptor() {
+    return TrackingState::active() ? gWriter.descriptor() : -1;
+}
+
+void Tracker::moveDescriptorOff(int fd) {
+    if (!ownsDescriptor(fd)) {
+        return;
     }
-    return gChannel.withWriter([low, high](PacketWriter& writer) {
-        if (!writer.within(low, high)) {
-            return false;
-        }
-        if (!writer.moveOutOf(low, high)) {
+    gChannel.withWriter([](PacketWriter& writer) {
+        if (!writer.moveAway()) {
             TrackingState::stop();
             writer.close();
         }
         return true;
     });
+}
+
+void Tracker::mainStarting() {
+    // Registered now, after the C library registered the loader's finalization, so it runs
+    // before it: the status is known when the destructor writes the Exit record.
+    on_exit(rememberExitStatus, nullptr);
 }
 
 void Tracker::startFlusher() {

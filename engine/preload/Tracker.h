@@ -36,9 +36,15 @@ public:
     // From a fatal signal's handler: only async-signal-safe calls, bounded waits for the locks.
     static void crashed(int signal);
 
-    // Keeps the stream's descriptor out of [low, high] before the program closes or replaces a
-    // number there. True when the descriptor was in the range (and moved).
-    static bool protectDescriptors(int low, int high);
+    // The stream's descriptor: the program's close of it is refused quietly (the number sits at
+    // the top of the table, where the program's own descriptors never land), a dup2 or dup3
+    // onto it moves it first, and a close_range over it is split around it.
+    static bool ownsDescriptor(int fd);
+    static int streamDescriptor();
+    static void moveDescriptorOff(int fd);
+
+    // The program started: main is about to run.
+    static void mainStarting();
 
     // The library's constructor: starts the flusher thread once tracking.
     static void startFlusher();
