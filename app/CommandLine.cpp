@@ -157,7 +157,7 @@ bool CommandLine::asksForScenarioList(const QStringList& arguments) {
 QString CommandLine::command(const QStringList& arguments) {
     if (arguments.size() > 1 &&
         (arguments[1] == QLatin1String("run") || arguments[1] == QLatin1String("layout") ||
-         arguments[1] == QLatin1String("report"))) {
+         arguments[1] == QLatin1String("report") || arguments[1] == QLatin1String("launch"))) {
         return arguments[1];
     }
     return {};

@@ -53,7 +53,8 @@ public:
     static bool asksForHeadless(const QStringList& arguments);
     static bool asksForScreenshot(const QStringList& arguments);
     static bool asksForScenarioList(const QStringList& arguments);
-    // "run" or "layout" when the first argument names that command, else empty.
+    // "run", "layout", "report" or "launch" when the first argument names that command, else
+    // empty.
     static QString command(const QStringList& arguments);
 
     // The whole number `text` says, written plainly (digits, a minus for a negative), within

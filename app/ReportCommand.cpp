@@ -9,15 +9,29 @@
 #include "RecordingRunReport.h"
 #include "RunCommand.h"
 #include "RunReportJson.h"
+#include "native/NativeLeakClassifier.h"
 #include "recording/RecordingError.h"
 
 namespace poolscope {
 
 int ReportCommand::execute(const Request& request, std::ostream& out, std::ostream& errors) {
     ScenarioRunReport report;
+    RunCommand::RunEnd end;
     try {
         const RecordingReader reader(request.recordingPath.toStdString());
         report = RecordingRunReport::of(reader);
+        if (const auto source = reader.metadata().find("source");
+            source != reader.metadata().end() && source->second == "launch") {
+            // A launched program's: what the C and C++ runtimes keep is not its leak.
+            NativeLeaks sorted = NativeLeakClassifier::classify(std::move(report.leaks), {});
+            report.leaks = std::move(sorted.own);
+            report.undisposedAtEnd = static_cast<std::int64_t>(report.leaks.size());
+            if (!sorted.runtimeOwned.empty()) {
+                end.notes.warnings.append(
+                    QStringLiteral("%1 items kept by the C/C++ runtime are not counted as leaks")
+                        .arg(sorted.runtimeOwned.size()));
+            }
+        }
         if (!reader.finished()) {
             errors << "poolscope report: " << reader.path()
                    << " was not finished (its program crashed or was killed): the leaks are "
@@ -27,7 +41,7 @@ int ReportCommand::execute(const Request& request, std::ostream& out, std::ostre
         errors << "poolscope report: " << error.what() << '\n';
         return CommandLine::kExitFailure;
     }
-    return RunCommand::conclude(report, {request.failOnLeak, request.reportPath, QString()}, {},
+    return RunCommand::conclude(report, {request.failOnLeak, request.reportPath, QString()}, end,
                                 out, errors);
 }
 

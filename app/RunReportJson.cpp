@@ -31,6 +31,34 @@ QJsonValue count(std::uint64_t value) {
 
 }  // namespace
 
+QJsonObject leakToJson(const LeakRecord& leak) {
+    QJsonArray stack;
+    QJsonArray frames;
+    for (const Frame& frame : leak.stack) {
+        stack.append(QString::fromStdString(frame.toString()));
+        QJsonObject fields;
+        fields.insert(QStringLiteral("function"), QString::fromStdString(frame.function));
+        fields.insert(QStringLiteral("file"), QString::fromStdString(frame.file));
+        fields.insert(QStringLiteral("line"), frame.line);
+        fields.insert(QStringLiteral("module"), QString::fromStdString(frame.module));
+        fields.insert(QStringLiteral("address"), QStringLiteral("0x%1").arg(frame.address, 0, 16));
+        fields.insert(QStringLiteral("moduleOffset"),
+                      QStringLiteral("0x%1").arg(frame.moduleOffset, 0, 16));
+        fields.insert(QStringLiteral("inlined"), frame.inlined);
+        frames.append(fields);
+    }
+    QJsonObject entry;
+    entry.insert(QStringLiteral("id"), count(leak.id));
+    entry.insert(QStringLiteral("bytes"), count(leak.bytes));
+    entry.insert(QStringLiteral("tier"), QString::fromLatin1(memoryTierName(leak.tier)));
+    entry.insert(QStringLiteral("tag"), QString::fromStdString(leak.tag));
+    entry.insert(QStringLiteral("stack"), stack);
+    entry.insert(QStringLiteral("stackId"), static_cast<qint64>(leak.stackId));
+    entry.insert(QStringLiteral("frames"), frames);
+    entry.insert(QStringLiteral("releasedWithoutDispose"), leak.releasedWithoutDispose);
+    return entry;
+}
+
 QJsonObject runReportToJson(const ScenarioRunReport& report, const RunOptions& options,
                             const RunNotes& notes) {
     QJsonObject parameters;
@@ -63,32 +91,7 @@ QJsonObject runReportToJson(const ScenarioRunReport& report, const RunOptions& o
 
     QJsonArray leaks;
     for (const LeakRecord& leak : report.leaks) {
-        QJsonArray stack;
-        QJsonArray frames;
-        for (const Frame& frame : leak.stack) {
-            stack.append(QString::fromStdString(frame.toString()));
-            QJsonObject fields;
-            fields.insert(QStringLiteral("function"), QString::fromStdString(frame.function));
-            fields.insert(QStringLiteral("file"), QString::fromStdString(frame.file));
-            fields.insert(QStringLiteral("line"), frame.line);
-            fields.insert(QStringLiteral("module"), QString::fromStdString(frame.module));
-            fields.insert(QStringLiteral("address"),
-                          QStringLiteral("0x%1").arg(frame.address, 0, 16));
-            fields.insert(QStringLiteral("moduleOffset"),
-                          QStringLiteral("0x%1").arg(frame.moduleOffset, 0, 16));
-            fields.insert(QStringLiteral("inlined"), frame.inlined);
-            frames.append(fields);
-        }
-        QJsonObject entry;
-        entry.insert(QStringLiteral("id"), count(leak.id));
-        entry.insert(QStringLiteral("bytes"), count(leak.bytes));
-        entry.insert(QStringLiteral("tier"), QString::fromLatin1(memoryTierName(leak.tier)));
-        entry.insert(QStringLiteral("tag"), QString::fromStdString(leak.tag));
-        entry.insert(QStringLiteral("stack"), stack);
-        entry.insert(QStringLiteral("stackId"), static_cast<qint64>(leak.stackId));
-        entry.insert(QStringLiteral("frames"), frames);
-        entry.insert(QStringLiteral("releasedWithoutDispose"), leak.releasedWithoutDispose);
-        leaks.append(entry);
+        leaks.append(leakToJson(leak));
     }
 
     QJsonObject figures;

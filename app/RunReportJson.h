@@ -30,6 +30,9 @@ struct RunNotes {
     std::optional<std::uint64_t> recordingDroppedEvents;
 };
 
+// One entry of a report's `leaks`: its stack as "function (file:line)" strings and as frames.
+QJsonObject leakToJson(const LeakRecord& leak);
+
 // The report of `poolscope run --report FILE.json`, documented in the README. `gc` is there
 // when a managed heap collected during the run, `images` when the scenario decoded files.
 QJsonObject runReportToJson(const ScenarioRunReport& report, const RunOptions& options,

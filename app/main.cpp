@@ -12,6 +12,7 @@
 
 #include "CommandLine.h"
 #include "HeadlessRun.h"
+#include "LaunchCommand.h"
 #include "LayoutCommand.h"
 #include "ReportCommand.h"
 #include "RunCommand.h"
@@ -188,6 +189,9 @@ int main(int argc, char** argv) {
         }
         if (command == QLatin1String("report")) {
             return poolscope::ReportCommand::exec(arguments);
+        }
+        if (command == QLatin1String("launch")) {
+            return poolscope::LaunchCommand::exec(arguments);
         }
         return poolscope::LayoutCommand::exec(arguments);
     }

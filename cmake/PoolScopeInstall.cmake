@@ -1,12 +1,17 @@
 # What `cmake --install` lays out and `cpack -G DEB` packs, in two components: runtime (the
-# program, the engine's shared library, the desktop entry, icons and samples) and development
-# (the public headers, the CMake package and poolscope.pc). The README names the public headers.
+# program, the engine's shared library, the preload interposer, the desktop entry, icons and
+# samples) and development (the public headers, the CMake package and poolscope.pc). The README
+# names the public headers.
 include(CMakePackageConfigHelpers)
 
 set(POOLSCOPE_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/PoolScope)
 
 install(TARGETS poolscope_engine EXPORT PoolScopeTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT runtime NAMELINK_COMPONENT development)
+# The interposer `poolscope launch` preloads into a program: beside the engine, in the runtime
+# package with the program that uses it. A module to load, not to link: no namelink.
+install(TARGETS poolscope_preload
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT runtime NAMELINK_SKIP)
 
 # The engine's library API: memory, diagnostics, imaging and what they share. They include each
 # other as "folder/Header.h", so the package puts include/poolscope on the include path beside

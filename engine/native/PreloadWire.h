@@ -95,7 +95,9 @@ struct RecordHeader {
     std::uint8_t call;  // HeapCall or DescriptorCall, 0 where neither applies
     std::uint16_t bytes;
     std::uint32_t threadId;        // the kernel's thread id
-    std::int64_t timeNanoseconds;  // CLOCK_MONOTONIC
+    // CLOCK_MONOTONIC as of the kernel's last tick (CLOCK_MONOTONIC_COARSE: a few milliseconds'
+    // resolution, a fraction of the fine clock's cost); the stream's order says what came first.
+    std::int64_t timeNanoseconds;
 };
 
 struct Allocation {

@@ -1,0 +1,84 @@
+#include <QtTest>
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include "native/ReachabilityScan.h"
+
+using namespace poolscope;
+
+namespace {
+
+// Roots of this process for the scan: a global that points at a block, which points at another.
+void* gHeld = nullptr;
+
+}  // namespace
+
+class ReachabilityScanTest : public QObject {
+    Q_OBJECT
+
+private slots:
+    void parseMaps_readsRangesPermissionsAndPaths() {
+        const std::vector<ReachabilityScan::Region> regions = ReachabilityScan::parseMaps(
+            "55d0-55e0 r--p 00000000 08:01 12 /usr/bin/tool\n"
+            "55e0-55f0 rw-p 00001000 08:01 12 /usr/bin/tool\n"
+            "55f0-5600 rw-p 00000000 00:00 0 \n"
+            "7ff0-8000 rw-p 00000000 00:00 0                          [stack]\n");
+        QCOMPARE(regions.size(), std::size_t{4});
+        QCOMPARE(regions[1].start, std::uint64_t{0x55e0});
+        QCOMPARE(regions[1].end, std::uint64_t{0x55f0});
+        QVERIFY(regions[1].writable);
+        QVERIFY(!regions[0].writable);
+        QCOMPARE(regions[1].path, std::string("/usr/bin/tool"));
+        QVERIFY(regions[2].path.empty());
+        QCOMPARE(regions[3].path, std::string("[stack]"));
+    }
+
+    void roots_areModuleDataAndBssNotHeapStackOrTheInterposer() {
+        const std::vector<ReachabilityScan::Region> regions = ReachabilityScan::parseMaps(
+            "1000-2000 r--p 00000000 08:01 12 /usr/bin/tool\n"
+            "2000-3000 rw-p 00001000 08:01 12 /usr/bin/tool\n"
+            "3000-4000 rw-p 00000000 00:00 0 \n"
+            "5000-6000 rw-p 00000000 00:00 0 [heap]\n"
+            "7000-8000 rw-p 00000000 00:00 0 \n"
+            "8000-9000 rw-p 00001000 08:01 13 /opt/lib/libpoolscope_preload.so\n"
+            "9000-a000 rw-p 00000000 00:00 0 \n"
+            "b000-c000 rw-p 00000000 08:01 14 /usr/lib/libz.so\n"
+            "c000-d000 rw-p 00000000 00:00 0 \n"
+            "f000-10000 rw-p 00000000 00:00 0 [stack]\n");
+        // The anonymous region after libz holds a block the program mapped: not a root.
+        const std::vector<ReachabilityScan::Block> blocks{{0xc100, 16, 1}};
+        const std::vector<ReachabilityScan::Region> roots =
+            ReachabilityScan::roots(regions, blocks);
+        std::vector<std::uint64_t> starts;
+        for (const ReachabilityScan::Region& root : roots) {
+            starts.push_back(root.start);
+        }
+        QCOMPARE(starts, (std::vector<std::uint64_t>{0x2000, 0x3000, 0xb000}));
+    }
+
+    void reachable_followsGlobalsThroughBlocksAndNotTheStack() {
+        auto* outer = static_cast<void**>(std::malloc(64));
+        void* inner = std::malloc(32);
+        void* lost = std::malloc(48);
+        outer[0] = static_cast<char*>(inner) + 4;  // a pointer into a block holds it
+        gHeld = outer;
+        const std::vector<AllocationId> reached = ReachabilityScan::reachable(
+            ::getpid(), {{reinterpret_cast<std::uint64_t>(outer), 64, 1},
+                         {reinterpret_cast<std::uint64_t>(inner), 32, 2},
+                         {reinterpret_cast<std::uint64_t>(lost), 48, 3}});
+        QVERIFY(std::find(reached.begin(), reached.end(), AllocationId{1}) != reached.end());
+        QVERIFY(std::find(reached.begin(), reached.end(), AllocationId{2}) != reached.end());
+        QVERIFY(std::find(reached.begin(), reached.end(), AllocationId{3}) == reached.end());
+        gHeld = nullptr;
+        std::free(outer);
+        std::free(inner);
+        std::free(lost);
+    }
+};
+
+QTEST_GUILESS_MAIN(ReachabilityScanTest)
+#include "ReachabilityScanTest.moc"
