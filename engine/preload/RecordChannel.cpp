@@ -31,9 +31,10 @@ std::int64_t monotonicNanoseconds() {
     return std::int64_t{time.tv_sec} * 1'000'000'000 + time.tv_nsec;
 }
 
-bool lockWithin(pthread_mutex_t& mutex) {
+template <typename TryLock>
+bool lockWithin(TryLock tryLock) {
     for (int attempt = 0; attempt < kSignalLockAttempts; ++attempt) {
-        if (pthread_mutex_trylock(&mutex) == 0) {
+        if (tryLock()) {
             return true;
         }
         const timespec pause{0, 1'000'000};
@@ -106,10 +107,10 @@ void RecordChannel::flushLocked() {
 }
 
 void RecordChannel::flushFromSignal(const void* record, std::size_t bytes) {
-    if (!lockWithin(writerLock_)) {
+    if (!lockWithin([this] { return pthread_mutex_trylock(&writerLock_) == 0; })) {
         return;
     }
-    if (lockWithin(appendLock_)) {
+    if (lockWithin([this] { return appendLock_.tryLock(); })) {
         const bool fits = roomFor(bytes);
         unlock();
         if (!fits) {

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "PacketWriter.h"
+#include "RecordLock.h"
 
 namespace poolscope::preload {
 
@@ -20,8 +21,8 @@ class RecordChannel {
 public:
     bool initialize(PacketWriter& writer);
 
-    void lock() { pthread_mutex_lock(&appendLock_); }
-    void unlock() { pthread_mutex_unlock(&appendLock_); }
+    void lock() { appendLock_.lock(); }
+    void unlock() { appendLock_.unlock(); }
 
     // Appends one record, `head` followed by `tail` (the variable part, may be empty). The
     // caller holds the append lock; a full buffer is sent first, which lets go of the lock for
@@ -69,7 +70,7 @@ private:
     void flushLocked();
 
     PacketWriter* writer_ = nullptr;
-    pthread_mutex_t appendLock_ = PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP;
+    RecordLock appendLock_;
     pthread_mutex_t writerLock_ = PTHREAD_MUTEX_INITIALIZER;
     Buffer buffers_[2] = {};
     Buffer* filling_ = &buffers_[0];
