@@ -34,6 +34,9 @@ inline constexpr std::uint32_t kMaxPathBytes = 1024;
 inline constexpr const char* kFdVariable = "POOLSCOPE_PRELOAD_FD";
 // How many frames a stack keeps (default 64, at most kMaxStackFrames); 0 sends no stacks.
 inline constexpr const char* kStackDepthVariable = "POOLSCOPE_PRELOAD_STACK_DEPTH";
+// How many milliseconds a packet waits for room in a full pipe before it is dropped (default
+// 200): the longest the interposer holds the program up for a reader that fell behind.
+inline constexpr const char* kDropAfterVariable = "POOLSCOPE_PRELOAD_DROP_AFTER_MS";
 
 struct Hello {
     char magic[8];

@@ -19,7 +19,8 @@ namespace poolscope::preload {
 // later records may name them, so they are never lost with the packet.
 class RecordChannel {
 public:
-    bool initialize(PacketWriter& writer);
+    // `budgetNanoseconds`: how long a packet may wait for room in the pipe before it is dropped.
+    bool initialize(PacketWriter& writer, std::int64_t budgetNanoseconds);
 
     void lock() { appendLock_.lock(); }
     void unlock() { appendLock_.unlock(); }
@@ -76,6 +77,7 @@ private:
     Buffer* filling_ = &buffers_[0];
     Buffer carry_ = {};
     std::uint64_t droppedRecords_ = 0;
+    std::int64_t budgetNanoseconds_ = 0;
 };
 
 }  // namespace poolscope::preload

@@ -32,6 +32,7 @@ namespace {
 constexpr int kOwnFramesSlack = 8;
 constexpr std::uint32_t kDefaultStackDepth = 64;
 constexpr long kFlushIntervalNanoseconds = 20'000'000;
+constexpr long kDefaultDropAfterMilliseconds = 200;
 
 PacketWriter gWriter;
 RecordChannel gChannel;
@@ -187,18 +188,15 @@ void appendPlain(const Record& record, const void* tail = nullptr, std::size_t t
     gChannel.unlock();
 }
 
-std::uint32_t stackDepthFromEnvironment() {
-    const char* value = getenv(wire::kStackDepthVariable);
+// A whole number from the environment, or `fallback` when it is absent or not one.
+long numberFromEnvironment(const char* variable, long fallback) {
+    const char* value = getenv(variable);
     if (value == nullptr || *value == '\0') {
-        return kDefaultStackDepth;
+        return fallback;
     }
     char* end = nullptr;
-    const long depth = strtol(value, &end, 10);
-    if (*end != '\0' || depth < 0) {
-        return kDefaultStackDepth;
-    }
-    return depth > long{wire::kMaxStackFrames} ? wire::kMaxStackFrames
-                                               : static_cast<std::uint32_t>(depth);
+    const long number = strtol(value, &end, 10);
+    return *end == '\0' && number >= 0 ? number : fallback;
 }
 
 void forkPrepare() {
@@ -248,11 +246,16 @@ void start() {
     if (!gWriter.adopt(static_cast<int>(fd))) {
         return;
     }
-    if (!gChannel.initialize(gWriter) || !gStacks.initialize() || !gModules.initialize()) {
+    const long dropAfter =
+        numberFromEnvironment(wire::kDropAfterVariable, kDefaultDropAfterMilliseconds);
+    if (!gChannel.initialize(gWriter, std::int64_t{dropAfter} * 1'000'000) ||
+        !gStacks.initialize() || !gModules.initialize()) {
         gWriter.close();
         return;
     }
-    gStackDepth = stackDepthFromEnvironment();
+    const long depth = numberFromEnvironment(wire::kStackDepthVariable, kDefaultStackDepth);
+    gStackDepth = depth > long{wire::kMaxStackFrames} ? wire::kMaxStackFrames
+                                                      : static_cast<std::uint32_t>(depth);
     ModuleTable::rangeOf(reinterpret_cast<const void*>(&capture), gSelfStart, gSelfEnd);
     unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
 

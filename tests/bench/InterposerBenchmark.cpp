@@ -84,9 +84,10 @@ int run(int /*argc*/, char** /*argv*/) {
     for (int repetition = 0; repetition < kRepetitions; ++repetition) {
         plain.push_back(plainSeconds());
         CountingVisitor counts;
+        // The interposer's own drop budget, not the tests' long one.
         const test::PreloadRun run = test::PreloadRun::start(
-            POOLSCOPE_PRELOAD_LIBRARY, POOLSCOPE_PRELOAD_RATE, {std::to_string(kPairs)}, {},
-            test::PreloadRun::Reader::Prompt, &counts);
+            POOLSCOPE_PRELOAD_LIBRARY, POOLSCOPE_PRELOAD_RATE, {std::to_string(kPairs)},
+            {{wire::kDropAfterVariable, "200"}}, test::PreloadRun::Reader::Prompt, &counts);
         if (!run.streamError.empty()) {
             throw std::runtime_error(run.streamError);
         }

@@ -298,6 +298,14 @@ private slots:
         }
     }
 
+    void interposer_movesItsStreamBeforeADup2OntoIt() {
+        const PreloadRun run = probe({"dup2top"});
+        QCOMPARE(run.exitCode, 0);
+        checkStream(run);
+        QVERIFY(allocationAt(run.records, addressOf(run.lines("after")[0][1]), 888) != nullptr);
+        QCOMPARE(run.records.processes.back().header.kind, wire::RecordKind::Exit);
+    }
+
     void interposer_announcesModulesLoadedLater() {
         const PreloadRun run = probe({"dlopen", POOLSCOPE_PRELOAD_PROBE_PLUGIN});
         QCOMPARE(run.exitCode, 0);
@@ -349,9 +357,10 @@ private slots:
 
     void interposer_dropsWholePacketsWhenTheReaderFallsBehind() {
         constexpr std::uint64_t kPairs = 300000;
-        const PreloadRun run = PreloadRun::start(POOLSCOPE_PRELOAD_LIBRARY, POOLSCOPE_PRELOAD_PROBE,
-                                                 {"threads", "1", std::to_string(kPairs)}, {},
-                                                 PreloadRun::Reader::Pauses);
+        const PreloadRun run =
+            PreloadRun::start(POOLSCOPE_PRELOAD_LIBRARY, POOLSCOPE_PRELOAD_PROBE,
+                              {"threads", "1", std::to_string(kPairs)},
+                              {{wire::kDropAfterVariable, "200"}}, PreloadRun::Reader::Pauses);
         QCOMPARE(run.exitCode, 0);
         QVERIFY2(run.streamError.empty(), run.streamError.c_str());
         QVERIFY(run.endedCleanly);

@@ -55,6 +55,9 @@ PreloadRun PreloadRun::start(const std::string& interposer, const std::string& p
         }
     }
     variables.push_back("LD_PRELOAD=" + interposer);
+    // A test's reader on a busy machine may be kept off the processor for longer than the
+    // default: nothing is dropped unless the test asks for the default (first one wins).
+    variables.push_back(std::string(PreloadWire::kDropAfterVariable) + "=60000");
     variables.push_back(std::string(PreloadWire::kFdVariable) + "=" + std::to_string(stream[1]));
     std::vector<char*> environmentPointers;
     for (std::string& variable : variables) {

@@ -184,6 +184,16 @@ void closeEverything(bool range) {
     std::printf("open %d /dev/null\n", fd);
 }
 
+// Replaces the numbers at the top of the table, where the interposer keeps its stream.
+void replaceTopDescriptors() {
+    const int null = open("/dev/null", O_RDONLY);
+    for (int fd = 1023; fd >= 960; --fd) {
+        dup2(null, fd);
+    }
+    void* after = std::malloc(888);
+    say("after", after, 888);
+}
+
 void loadPlugin(const char* path) {
     void* plugin = dlopen(path, RTLD_NOW);
     auto allocate = reinterpret_cast<void* (*)()>(dlsym(plugin, "preload_probe_plugin_allocate"));
@@ -215,6 +225,8 @@ int main(int argc, char** argv) {
         closeEverything(false);
     } else if (std::strcmp(mode, "closerange") == 0) {
         closeEverything(true);
+    } else if (std::strcmp(mode, "dup2top") == 0) {
+        replaceTopDescriptors();
     } else if (std::strcmp(mode, "dlopen") == 0 && argc > 2) {
         loadPlugin(argv[2]);
     } else if (std::strcmp(mode, "crash") == 0) {
