@@ -42,6 +42,13 @@ std::uint32_t gStackDepth = kDefaultStackDepth;
 std::uint64_t gSelfStart = 0;
 std::uint64_t gSelfEnd = 0;
 std::atomic<std::int64_t> gExitStatus{0};
+pid_t gTrackedPid = 0;
+
+// A vfork child shares the program's memory, and so the interposer's, until it execs or exits:
+// its exec and _exit are its own, not the program's, and must not end the program's stream.
+bool inTrackedProcess() {
+    return getpid() == gTrackedPid;
+}
 
 std::int64_t nanosecondsOf(clockid_t clock) {
     timespec time;
@@ -262,7 +269,8 @@ void start() {
     wire::Hello hello{};
     std::memcpy(hello.magic, wire::kMagic, sizeof hello.magic);
     hello.version = wire::kVersion;
-    hello.pid = static_cast<std::uint32_t>(getpid());
+    gTrackedPid = getpid();
+    hello.pid = static_cast<std::uint32_t>(gTrackedPid);
     hello.startNanoseconds = nanosecondsOf(CLOCK_MONOTONIC);
     hello.pageBytes = static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
     if (gChannel.writeRaw(&hello, sizeof hello) != PacketWriter::Outcome::Written) {
@@ -413,6 +421,9 @@ void Tracker::forked(std::int64_t childPid) {
 }
 
 void Tracker::aboutToExec() {
+    if (!inTrackedProcess()) {
+        return;
+    }
     wire::ProcessEvent record{};
     record.header = headerFor<wire::ProcessEvent>(wire::RecordKind::Exec, 0);
     appendPlain(record);
@@ -420,6 +431,9 @@ void Tracker::aboutToExec() {
 }
 
 void Tracker::execFailed(int error) {
+    if (!inTrackedProcess()) {
+        return;
+    }
     wire::ProcessEvent record{};
     record.header = headerFor<wire::ProcessEvent>(wire::RecordKind::Exec, 0);
     record.value = error;
@@ -427,7 +441,7 @@ void Tracker::execFailed(int error) {
 }
 
 void Tracker::exiting(std::int64_t status) {
-    if (!TrackingState::active()) {
+    if (!TrackingState::active() || !inTrackedProcess()) {
         return;
     }
     wire::ProcessEvent record{};

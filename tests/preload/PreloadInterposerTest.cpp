@@ -338,6 +338,16 @@ private slots:
         QCOMPARE(run.records.order.back().first, wire::RecordKind::Exec);
     }
 
+    void interposer_vforkChildLeavesTheStreamAlone() {
+        const PreloadRun run = probe({"vfork"});
+        QCOMPARE(run.exitCode, 0);
+        checkStream(run);
+        QVERIFY(allocationAt(run.records, addressOf(run.lines("after")[0][1]), 999) != nullptr);
+        QCOMPARE(run.records.processes.size(), std::size_t{1});
+        QCOMPARE(run.records.processes[0].header.kind, wire::RecordKind::Exit);
+        QCOMPARE(run.records.processes[0].value, std::int64_t{0});
+    }
+
     void interposer_reportsTheExitStatus() {
         for (const char* how : {"exit", "return"}) {
             const PreloadRun run = probe({how, "7"});

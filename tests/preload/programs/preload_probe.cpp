@@ -235,6 +235,16 @@ int main(int argc, char** argv) {
         std::fflush(stdout);
         execl(argv[0], argv[0], "execd", static_cast<char*>(nullptr));
         return 3;
+    } else if (std::strcmp(mode, "vfork") == 0) {
+        // A child that shares the program's memory, fails to exec and leaves with _exit.
+        const pid_t child = vfork();
+        if (child == 0) {
+            execl("/nonexistent/program", "program", static_cast<char*>(nullptr));
+            _exit(127);
+        }
+        waitpid(child, nullptr, 0);
+        void* after = std::malloc(999);
+        say("after", after, 999);
     } else if (std::strcmp(mode, "execd") == 0) {
         void* block = std::malloc(64);
         std::free(block);
