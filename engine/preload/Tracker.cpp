@@ -13,6 +13,7 @@
 #include <libunwind.h>
 
 #include "CrashHandler.h"
+#include "HookScope.h"
 #include "ModuleTable.h"
 #include "PacketWriter.h"
 #include "RealFunctions.h"
@@ -298,15 +299,6 @@ void* flusherMain(void*) {
 }
 
 }  // namespace
-
-__thread ThreadState tThread __attribute__((tls_model("initial-exec")));
-
-std::uint32_t currentThreadId() {
-    if (tThread.threadId == 0) {
-        tThread.threadId = static_cast<std::uint32_t>(gettid());
-    }
-    return tThread.threadId;
-}
 
 bool Tracker::ensureResolved() {
     if (TrackingState::resolved()) {
