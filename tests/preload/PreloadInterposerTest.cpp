@@ -204,6 +204,13 @@ private slots:
         QCOMPARE(mapped.at(addressOf(maps[1][1])), std::uint64_t{4096});
         QCOMPARE(run.records.unmappings.size(), std::size_t{1});
         QCOMPARE(run.records.unmappings[0].address, addressOf(maps[1][1]));
+        const auto remap = run.lines("mremap");
+        QCOMPARE(remap.size(), std::size_t{1});
+        QCOMPARE(run.records.remappings.size(), std::size_t{1});
+        QCOMPARE(run.records.remappings[0].oldAddress, addressOf(remap[0][1]));
+        QCOMPARE(run.records.remappings[0].oldBytes, std::uint64_t{4096});
+        QCOMPARE(run.records.remappings[0].newAddress, addressOf(remap[0][2]));
+        QCOMPARE(run.records.remappings[0].newBytes, std::uint64_t{65536});
 
         // Replay descriptors: what stays open at the end is the /dev/null never closed.
         std::map<int, std::string> open;

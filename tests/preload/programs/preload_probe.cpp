@@ -100,6 +100,9 @@ void resourceSequence() {
     say("mmap", returned, 4096);
     munmap(returned, 4096);
     say("munmap", returned, 4096);
+    void* small = mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    void* grown = mremap(small, 4096, 65536, MREMAP_MAYMOVE);
+    std::printf("mremap %p %p 65536\n", small, grown);
 
     const int leaked = open("/dev/null", O_RDONLY);
     std::printf("open %d /dev/null\n", leaked);
