@@ -63,6 +63,9 @@ bool RecordChannel::initialize(PacketWriter& writer, std::int64_t budgetNanoseco
 
 void RecordChannel::append(const void* head, std::size_t headBytes, const void* tail,
                            std::size_t tailBytes) {
+    if (!TrackingState::active()) {
+        return;
+    }
     const std::size_t size = headBytes + tailBytes;
     while (!roomFor(size)) {
         makeRoom();

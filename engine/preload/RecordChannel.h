@@ -25,9 +25,9 @@ public:
     void lock() { appendLock_.lock(); }
     void unlock() { appendLock_.unlock(); }
 
-    // Appends one record, `head` followed by `tail` (the variable part, may be empty). The
-    // caller holds the append lock; a full buffer is sent first, which lets go of the lock for
-    // that time.
+    // Appends one record, `head` followed by `tail` (the variable part, may be empty), unless
+    // tracking stopped. The caller holds the append lock; a full buffer is sent first, which
+    // lets go of the lock for that time.
     void append(const void* head, std::size_t headBytes, const void* tail = nullptr,
                 std::size_t tailBytes = 0);
 

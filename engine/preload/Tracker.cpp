@@ -439,9 +439,14 @@ void Tracker::exiting(std::int64_t status) {
     wire::ProcessEvent record{};
     record.header = headerFor<wire::ProcessEvent>(wire::RecordKind::Exit, 0);
     record.value = status;
-    appendPlain(record);
+    // Stopped with the Exit record appended, under the lock: what other threads still do comes
+    // after the end of the stream and is not sent.
+    gChannel.lock();
+    gChannel.append(&record, sizeof record);
+    const bool stopped = TrackingState::stop();
+    gChannel.unlock();
     gChannel.flush();
-    if (TrackingState::stop()) {
+    if (stopped) {
         gWriter.close();
     }
 }
