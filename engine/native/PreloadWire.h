@@ -28,8 +28,15 @@ inline constexpr std::uint32_t kMaxStackFrames = 128;
 inline constexpr std::uint32_t kMaxPathBytes = 1024;
 
 // The environment the launcher gives the program.
-inline constexpr const char* kFdVariable = "POOLSCOPE_PRELOAD_FD";  // the pipe's write end
+// The write end of a pipe (or a stream socket). The interposer moves it to the top of the
+// descriptor table and makes it close-on-exec; a number that is not an open pipe or socket
+// leaves the program untracked.
+inline constexpr const char* kFdVariable = "POOLSCOPE_PRELOAD_FD";
+// How many frames a stack keeps (default 64, at most kMaxStackFrames); 0 sends no stacks.
 inline constexpr const char* kStackDepthVariable = "POOLSCOPE_PRELOAD_STACK_DEPTH";
+// How many milliseconds a packet waits for room in a full pipe before it is dropped (default
+// 200): the longest the interposer holds the program up for a reader that fell behind.
+inline constexpr const char* kDropAfterVariable = "POOLSCOPE_PRELOAD_DROP_AFTER_MS";
 
 struct Hello {
     char magic[8];
@@ -53,11 +60,16 @@ enum class RecordKind : std::uint8_t {
     DescriptorOpen = 6,   // DescriptorOpened, followed by pathBytes of path (no terminator)
     DescriptorClose = 7,  // DescriptorClosed
     Stack = 8,            // StackRecord, followed by `depth` u64 return addresses, innermost first
+                          // (the caller of the hooked function first; an address minus one
+                          // lies in the call instruction)
     Module = 9,           // ModuleRecord, followed by pathBytes of path
-    Dropped = 10,         // DroppedRecords
+    Dropped = 10,         // DroppedRecords, first in the packet that follows the drop
     Fork = 11,            // ProcessEvent: value = the child's pid; the child is not followed
-    Exec = 12,            // ProcessEvent: the program is about to exec; value = 0
+    Exec = 12,            // ProcessEvent: the program is about to exec, value = 0, and the
+                          // stream ends with it; a failed exec follows with value = its errno
+                          // and the stream goes on
     Exit = 13,            // ProcessEvent: a normal exit; value = the status given to exit()
+                          // or returned from main (0 when the program never reached main)
     Crash = 14,           // ProcessEvent: a fatal signal; value = the signal
 };
 
@@ -65,7 +77,9 @@ enum class RecordKind : std::uint8_t {
 enum class HeapCall : std::uint8_t {
     Malloc = 1,
     Calloc,
-    Realloc,  // a realloc's new block; its old block arrives as a Free with Realloc
+    Realloc,  // a realloc's new block; its old block arrives as a Free with Realloc, before.
+              // realloc(p, 0) that frees leaves only the Free; a failed realloc announces
+              // the old block again, with the size the allocator gives it
     PosixMemalign,
     AlignedAlloc,
     Memalign,
@@ -80,7 +94,8 @@ enum class HeapCall : std::uint8_t {
 
 enum class DescriptorCall : std::uint8_t {
     Open = 1,  // open, open64, openat, openat64, creat, creat64
-    Fopen,     // fopen, fopen64, fdopen: the descriptor under a FILE
+    Fopen,     // fopen, fopen64, fdopen: the descriptor under a FILE (fdopen announces an
+               // open descriptor again)
     Socket,
     Accept,
     Pipe,
@@ -94,7 +109,7 @@ struct RecordHeader {
     RecordKind kind;
     std::uint8_t call;  // HeapCall or DescriptorCall, 0 where neither applies
     std::uint16_t bytes;
-    std::uint32_t threadId;        // the kernel's thread id
+    std::uint32_t threadId;  // the kernel's thread id
     // CLOCK_MONOTONIC as of the kernel's last tick (CLOCK_MONOTONIC_COARSE: a few milliseconds'
     // resolution, a fraction of the fine clock's cost); the stream's order says what came first.
     std::int64_t timeNanoseconds;
@@ -153,14 +168,17 @@ struct DescriptorClosed {
     std::uint32_t reserved;
 };
 
-// A stack, sent once before the first record that names its id. Ids start at 1; 0 means none.
+// A stack, sent once before the first record that names its id (again when the packet that
+// carried it was dropped: a reader keeps the first and ignores repeats). Ids start at 1; 0
+// means none. After a module was unloaded, the same addresses make a stack with a new id.
 struct StackRecord {
     RecordHeader header;
     std::uint32_t stackId;
     std::uint32_t depth;
 };
 
-// A loaded object, sent before the first stack with an address in it (and again after dlopen).
+// A loaded object, sent before the first stack with an address in it; objects loaded later
+// (dlopen) get their own index when a stack first lands in them. An index is never reused.
 struct ModuleRecord {
     RecordHeader header;
     std::uint32_t index;

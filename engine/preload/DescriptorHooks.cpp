@@ -14,6 +14,7 @@
 #include <cstdlib>
 
 #include "HookExport.h"
+#include "HookScope.h"
 #include "PacketWriter.h"
 #include "RealFunctions.h"
 #include "ThreadState.h"

@@ -7,6 +7,7 @@
 #include <cstdarg>
 
 #include "HookExport.h"
+#include "HookScope.h"
 #include "RealFunctions.h"
 #include "ThreadState.h"
 #include "Tracker.h"

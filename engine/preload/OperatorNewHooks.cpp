@@ -8,6 +8,7 @@
 
 #include "BootstrapArena.h"
 #include "HookExport.h"
+#include "HookScope.h"
 #include "RealFunctions.h"
 #include "ThreadState.h"
 #include "Tracker.h"

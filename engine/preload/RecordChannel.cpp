@@ -20,8 +20,6 @@ constexpr std::size_t kPayloadBytes = 64 * 1024;
 constexpr std::size_t kHeaderRoom = sizeof(wire::PacketHeader);
 constexpr std::size_t kCarryRoom = kHeaderRoom + sizeof(wire::DroppedRecords);
 constexpr std::size_t kCarryBytes = wire::kMaxPacketBytes;
-// How long a packet may wait for room in the pipe before it is dropped.
-constexpr std::int64_t kBudgetNanoseconds = 200'000'000;
 // How long a signal handler waits for the locks: a thread stopped by the signal may hold them.
 constexpr int kSignalLockAttempts = 100;
 
@@ -31,9 +29,10 @@ std::int64_t monotonicNanoseconds() {
     return std::int64_t{time.tv_sec} * 1'000'000'000 + time.tv_nsec;
 }
 
-bool lockWithin(pthread_mutex_t& mutex) {
+template <typename TryLock>
+bool lockWithin(TryLock tryLock) {
     for (int attempt = 0; attempt < kSignalLockAttempts; ++attempt) {
-        if (pthread_mutex_trylock(&mutex) == 0) {
+        if (tryLock()) {
             return true;
         }
         const timespec pause{0, 1'000'000};
@@ -49,8 +48,9 @@ void stopBroken(PacketWriter& writer) {
 
 }  // namespace
 
-bool RecordChannel::initialize(PacketWriter& writer) {
+bool RecordChannel::initialize(PacketWriter& writer, std::int64_t budgetNanoseconds) {
     writer_ = &writer;
+    budgetNanoseconds_ = budgetNanoseconds;
     for (Buffer& buffer : buffers_) {
         buffer.memory = static_cast<unsigned char*>(PageMemory::map(kHeaderRoom + kPayloadBytes));
         if (buffer.memory == nullptr) {
@@ -63,6 +63,9 @@ bool RecordChannel::initialize(PacketWriter& writer) {
 
 void RecordChannel::append(const void* head, std::size_t headBytes, const void* tail,
                            std::size_t tailBytes) {
+    if (!TrackingState::active()) {
+        return;
+    }
     const std::size_t size = headBytes + tailBytes;
     while (!roomFor(size)) {
         makeRoom();
@@ -106,10 +109,10 @@ void RecordChannel::flushLocked() {
 }
 
 void RecordChannel::flushFromSignal(const void* record, std::size_t bytes) {
-    if (!lockWithin(writerLock_)) {
+    if (!lockWithin([this] { return pthread_mutex_trylock(&writerLock_) == 0; })) {
         return;
     }
-    if (lockWithin(appendLock_)) {
+    if (lockWithin([this] { return appendLock_.tryLock(); })) {
         const bool fits = roomFor(bytes);
         unlock();
         if (!fits) {
@@ -128,14 +131,14 @@ void RecordChannel::flushFromSignal(const void* record, std::size_t bytes) {
 PacketWriter::Outcome RecordChannel::writeRaw(const void* bytes, std::size_t size) {
     pthread_mutex_lock(&writerLock_);
     const PacketWriter::Outcome outcome =
-        writer_->write(static_cast<const unsigned char*>(bytes), size, kBudgetNanoseconds);
+        writer_->write(static_cast<const unsigned char*>(bytes), size, budgetNanoseconds_);
     pthread_mutex_unlock(&writerLock_);
     return outcome;
 }
 
 void RecordChannel::sendLocked(Buffer& buffer) {
     const bool carrying = droppedRecords_ > 0 || carry_.records > 0;
-    if (carrying && !sendCarry(kBudgetNanoseconds)) {
+    if (carrying && !sendCarry(budgetNanoseconds_)) {
         if (TrackingState::active()) {
             carryMetadata(buffer);
         }
@@ -146,7 +149,7 @@ void RecordChannel::sendLocked(Buffer& buffer) {
     }
     const wire::PacketHeader header{static_cast<std::uint32_t>(buffer.used), buffer.records};
     wire::put(buffer.memory, header);
-    switch (writer_->write(buffer.memory, kHeaderRoom + buffer.used, kBudgetNanoseconds)) {
+    switch (writer_->write(buffer.memory, kHeaderRoom + buffer.used, budgetNanoseconds_)) {
         case PacketWriter::Outcome::Written:
             break;
         case PacketWriter::Outcome::TimedOut:

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "PacketWriter.h"
+#include "RecordLock.h"
 
 namespace poolscope::preload {
 
@@ -18,14 +19,15 @@ namespace poolscope::preload {
 // later records may name them, so they are never lost with the packet.
 class RecordChannel {
 public:
-    bool initialize(PacketWriter& writer);
+    // `budgetNanoseconds`: how long a packet may wait for room in the pipe before it is dropped.
+    bool initialize(PacketWriter& writer, std::int64_t budgetNanoseconds);
 
-    void lock() { pthread_mutex_lock(&appendLock_); }
-    void unlock() { pthread_mutex_unlock(&appendLock_); }
+    void lock() { appendLock_.lock(); }
+    void unlock() { appendLock_.unlock(); }
 
-    // Appends one record, `head` followed by `tail` (the variable part, may be empty). The
-    // caller holds the append lock; a full buffer is sent first, which lets go of the lock for
-    // that time.
+    // Appends one record, `head` followed by `tail` (the variable part, may be empty), unless
+    // tracking stopped. The caller holds the append lock; a full buffer is sent first, which
+    // lets go of the lock for that time.
     void append(const void* head, std::size_t headBytes, const void* tail = nullptr,
                 std::size_t tailBytes = 0);
 
@@ -69,12 +71,13 @@ private:
     void flushLocked();
 
     PacketWriter* writer_ = nullptr;
-    pthread_mutex_t appendLock_ = PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP;
+    RecordLock appendLock_;
     pthread_mutex_t writerLock_ = PTHREAD_MUTEX_INITIALIZER;
     Buffer buffers_[2] = {};
     Buffer* filling_ = &buffers_[0];
     Buffer carry_ = {};
     std::uint64_t droppedRecords_ = 0;
+    std::int64_t budgetNanoseconds_ = 0;
 };
 
 }  // namespace poolscope::preload

@@ -13,6 +13,7 @@
 #include <libunwind.h>
 
 #include "CrashHandler.h"
+#include "HookScope.h"
 #include "ModuleTable.h"
 #include "PacketWriter.h"
 #include "RealFunctions.h"
@@ -32,6 +33,7 @@ namespace {
 constexpr int kOwnFramesSlack = 8;
 constexpr std::uint32_t kDefaultStackDepth = 64;
 constexpr long kFlushIntervalNanoseconds = 20'000'000;
+constexpr long kDefaultDropAfterMilliseconds = 200;
 
 PacketWriter gWriter;
 RecordChannel gChannel;
@@ -41,6 +43,13 @@ std::uint32_t gStackDepth = kDefaultStackDepth;
 std::uint64_t gSelfStart = 0;
 std::uint64_t gSelfEnd = 0;
 std::atomic<std::int64_t> gExitStatus{0};
+pid_t gTrackedPid = 0;
+
+// A vfork child shares the program's memory, and so the interposer's, until it execs or exits:
+// its exec and _exit are its own, not the program's, and must not end the program's stream.
+bool inTrackedProcess() {
+    return getpid() == gTrackedPid;
+}
 
 std::int64_t nanosecondsOf(clockid_t clock) {
     timespec time;
@@ -187,18 +196,15 @@ void appendPlain(const Record& record, const void* tail = nullptr, std::size_t t
     gChannel.unlock();
 }
 
-std::uint32_t stackDepthFromEnvironment() {
-    const char* value = getenv(wire::kStackDepthVariable);
+// A whole number from the environment, or `fallback` when it is absent or not one.
+long numberFromEnvironment(const char* variable, long fallback) {
+    const char* value = getenv(variable);
     if (value == nullptr || *value == '\0') {
-        return kDefaultStackDepth;
+        return fallback;
     }
     char* end = nullptr;
-    const long depth = strtol(value, &end, 10);
-    if (*end != '\0' || depth < 0) {
-        return kDefaultStackDepth;
-    }
-    return depth > long{wire::kMaxStackFrames} ? wire::kMaxStackFrames
-                                               : static_cast<std::uint32_t>(depth);
+    const long number = strtol(value, &end, 10);
+    return *end == '\0' && number >= 0 ? number : fallback;
 }
 
 void forkPrepare() {
@@ -248,18 +254,24 @@ void start() {
     if (!gWriter.adopt(static_cast<int>(fd))) {
         return;
     }
-    if (!gChannel.initialize(gWriter) || !gStacks.initialize() || !gModules.initialize()) {
+    const long dropAfter =
+        numberFromEnvironment(wire::kDropAfterVariable, kDefaultDropAfterMilliseconds);
+    if (!gChannel.initialize(gWriter, std::int64_t{dropAfter} * 1'000'000) ||
+        !gStacks.initialize() || !gModules.initialize()) {
         gWriter.close();
         return;
     }
-    gStackDepth = stackDepthFromEnvironment();
+    const long depth = numberFromEnvironment(wire::kStackDepthVariable, kDefaultStackDepth);
+    gStackDepth = depth > long{wire::kMaxStackFrames} ? wire::kMaxStackFrames
+                                                      : static_cast<std::uint32_t>(depth);
     ModuleTable::rangeOf(reinterpret_cast<const void*>(&capture), gSelfStart, gSelfEnd);
     unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
 
     wire::Hello hello{};
     std::memcpy(hello.magic, wire::kMagic, sizeof hello.magic);
     hello.version = wire::kVersion;
-    hello.pid = static_cast<std::uint32_t>(getpid());
+    gTrackedPid = getpid();
+    hello.pid = static_cast<std::uint32_t>(gTrackedPid);
     hello.startNanoseconds = nanosecondsOf(CLOCK_MONOTONIC);
     hello.pageBytes = static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
     if (gChannel.writeRaw(&hello, sizeof hello) != PacketWriter::Outcome::Written) {
@@ -287,15 +299,6 @@ void* flusherMain(void*) {
 }
 
 }  // namespace
-
-__thread ThreadState tThread __attribute__((tls_model("initial-exec")));
-
-std::uint32_t currentThreadId() {
-    if (tThread.threadId == 0) {
-        tThread.threadId = static_cast<std::uint32_t>(gettid());
-    }
-    return tThread.threadId;
-}
 
 bool Tracker::ensureResolved() {
     if (TrackingState::resolved()) {
@@ -410,6 +413,9 @@ void Tracker::forked(std::int64_t childPid) {
 }
 
 void Tracker::aboutToExec() {
+    if (!inTrackedProcess()) {
+        return;
+    }
     wire::ProcessEvent record{};
     record.header = headerFor<wire::ProcessEvent>(wire::RecordKind::Exec, 0);
     appendPlain(record);
@@ -417,6 +423,9 @@ void Tracker::aboutToExec() {
 }
 
 void Tracker::execFailed(int error) {
+    if (!inTrackedProcess()) {
+        return;
+    }
     wire::ProcessEvent record{};
     record.header = headerFor<wire::ProcessEvent>(wire::RecordKind::Exec, 0);
     record.value = error;
@@ -424,15 +433,20 @@ void Tracker::execFailed(int error) {
 }
 
 void Tracker::exiting(std::int64_t status) {
-    if (!TrackingState::active()) {
+    if (!TrackingState::active() || !inTrackedProcess()) {
         return;
     }
     wire::ProcessEvent record{};
     record.header = headerFor<wire::ProcessEvent>(wire::RecordKind::Exit, 0);
     record.value = status;
-    appendPlain(record);
+    // Stopped with the Exit record appended, under the lock: what other threads still do comes
+    // after the end of the stream and is not sent.
+    gChannel.lock();
+    gChannel.append(&record, sizeof record);
+    const bool stopped = TrackingState::stop();
+    gChannel.unlock();
     gChannel.flush();
-    if (TrackingState::stop()) {
+    if (stopped) {
         gWriter.close();
     }
 }

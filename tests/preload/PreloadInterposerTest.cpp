@@ -204,6 +204,13 @@ private slots:
         QCOMPARE(mapped.at(addressOf(maps[1][1])), std::uint64_t{4096});
         QCOMPARE(run.records.unmappings.size(), std::size_t{1});
         QCOMPARE(run.records.unmappings[0].address, addressOf(maps[1][1]));
+        const auto remap = run.lines("mremap");
+        QCOMPARE(remap.size(), std::size_t{1});
+        QCOMPARE(run.records.remappings.size(), std::size_t{1});
+        QCOMPARE(run.records.remappings[0].oldAddress, addressOf(remap[0][1]));
+        QCOMPARE(run.records.remappings[0].oldBytes, std::uint64_t{4096});
+        QCOMPARE(run.records.remappings[0].newAddress, addressOf(remap[0][2]));
+        QCOMPARE(run.records.remappings[0].newBytes, std::uint64_t{65536});
 
         // Replay descriptors: what stays open at the end is the /dev/null never closed.
         std::map<int, std::string> open;
@@ -298,6 +305,14 @@ private slots:
         }
     }
 
+    void interposer_movesItsStreamBeforeADup2OntoIt() {
+        const PreloadRun run = probe({"dup2top"});
+        QCOMPARE(run.exitCode, 0);
+        checkStream(run);
+        QVERIFY(allocationAt(run.records, addressOf(run.lines("after")[0][1]), 888) != nullptr);
+        QCOMPARE(run.records.processes.back().header.kind, wire::RecordKind::Exit);
+    }
+
     void interposer_announcesModulesLoadedLater() {
         const PreloadRun run = probe({"dlopen", POOLSCOPE_PRELOAD_PROBE_PLUGIN});
         QCOMPARE(run.exitCode, 0);
@@ -330,6 +345,16 @@ private slots:
         QCOMPARE(run.records.order.back().first, wire::RecordKind::Exec);
     }
 
+    void interposer_vforkChildLeavesTheStreamAlone() {
+        const PreloadRun run = probe({"vfork"});
+        QCOMPARE(run.exitCode, 0);
+        checkStream(run);
+        QVERIFY(allocationAt(run.records, addressOf(run.lines("after")[0][1]), 999) != nullptr);
+        QCOMPARE(run.records.processes.size(), std::size_t{1});
+        QCOMPARE(run.records.processes[0].header.kind, wire::RecordKind::Exit);
+        QCOMPARE(run.records.processes[0].value, std::int64_t{0});
+    }
+
     void interposer_reportsTheExitStatus() {
         for (const char* how : {"exit", "return"}) {
             const PreloadRun run = probe({how, "7"});
@@ -349,9 +374,10 @@ private slots:
 
     void interposer_dropsWholePacketsWhenTheReaderFallsBehind() {
         constexpr std::uint64_t kPairs = 300000;
-        const PreloadRun run = PreloadRun::start(POOLSCOPE_PRELOAD_LIBRARY, POOLSCOPE_PRELOAD_PROBE,
-                                                 {"threads", "1", std::to_string(kPairs)}, {},
-                                                 PreloadRun::Reader::Pauses);
+        const PreloadRun run =
+            PreloadRun::start(POOLSCOPE_PRELOAD_LIBRARY, POOLSCOPE_PRELOAD_PROBE,
+                              {"threads", "1", std::to_string(kPairs)},
+                              {{wire::kDropAfterVariable, "200"}}, PreloadRun::Reader::Pauses);
         QCOMPARE(run.exitCode, 0);
         QVERIFY2(run.streamError.empty(), run.streamError.c_str());
         QVERIFY(run.endedCleanly);

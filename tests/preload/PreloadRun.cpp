@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,10 +20,11 @@ namespace poolscope::test {
 namespace {
 
 void drain(int fd, bool& open, const std::function<void(std::span<const unsigned char>)>& use) {
-    unsigned char buffer[4096];
-    const ssize_t got = read(fd, buffer, sizeof buffer);
+    // As much as a full pipe holds, so that a fast program waits on the reader little.
+    static thread_local std::vector<unsigned char> buffer(1 << 20);
+    const ssize_t got = read(fd, buffer.data(), buffer.size());
     if (got > 0) {
-        use(std::span<const unsigned char>(buffer, static_cast<std::size_t>(got)));
+        use(std::span<const unsigned char>(buffer.data(), static_cast<std::size_t>(got)));
     } else if (got == 0 || (errno != EINTR && errno != EAGAIN)) {
         open = false;
     }
@@ -53,6 +55,9 @@ PreloadRun PreloadRun::start(const std::string& interposer, const std::string& p
         }
     }
     variables.push_back("LD_PRELOAD=" + interposer);
+    // A test's reader on a busy machine may be kept off the processor for longer than the
+    // default: nothing is dropped unless the test asks for the default (first one wins).
+    variables.push_back(std::string(PreloadWire::kDropAfterVariable) + "=60000");
     variables.push_back(std::string(PreloadWire::kFdVariable) + "=" + std::to_string(stream[1]));
     std::vector<char*> environmentPointers;
     for (std::string& variable : variables) {
@@ -128,7 +133,10 @@ PreloadRun PreloadRun::start(const std::string& interposer, const std::string& p
     }
     close(output[0]);
     int status = 0;
-    waitpid(child, &status, 0);
+    rusage usage{};
+    wait4(child, &status, 0, &usage);
+    run.cpuSeconds = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+                     static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
     if (WIFEXITED(status)) {
         run.exitCode = WEXITSTATUS(status);
     } else if (WIFSIGNALED(status)) {

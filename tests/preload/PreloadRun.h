@@ -21,6 +21,7 @@ struct PreloadRun {
     std::string output;         // the program's standard output
     int exitCode = -1;          // when it exited
     int signal = 0;             // when a signal ended it
+    double cpuSeconds = 0;      // the program's user and system time
     bool endedCleanly = false;  // the stream ended between packets
     std::string streamError;    // what the decoder refused, if anything
 

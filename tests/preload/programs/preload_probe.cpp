@@ -100,6 +100,9 @@ void resourceSequence() {
     say("mmap", returned, 4096);
     munmap(returned, 4096);
     say("munmap", returned, 4096);
+    void* small = mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    void* grown = mremap(small, 4096, 65536, MREMAP_MAYMOVE);
+    std::printf("mremap %p %p 65536\n", small, grown);
 
     const int leaked = open("/dev/null", O_RDONLY);
     std::printf("open %d /dev/null\n", leaked);
@@ -184,6 +187,16 @@ void closeEverything(bool range) {
     std::printf("open %d /dev/null\n", fd);
 }
 
+// Replaces the numbers at the top of the table, where the interposer keeps its stream.
+void replaceTopDescriptors() {
+    const int null = open("/dev/null", O_RDONLY);
+    for (int fd = 1023; fd >= 960; --fd) {
+        dup2(null, fd);
+    }
+    void* after = std::malloc(888);
+    say("after", after, 888);
+}
+
 void loadPlugin(const char* path) {
     void* plugin = dlopen(path, RTLD_NOW);
     auto allocate = reinterpret_cast<void* (*)()>(dlsym(plugin, "preload_probe_plugin_allocate"));
@@ -215,6 +228,8 @@ int main(int argc, char** argv) {
         closeEverything(false);
     } else if (std::strcmp(mode, "closerange") == 0) {
         closeEverything(true);
+    } else if (std::strcmp(mode, "dup2top") == 0) {
+        replaceTopDescriptors();
     } else if (std::strcmp(mode, "dlopen") == 0 && argc > 2) {
         loadPlugin(argv[2]);
     } else if (std::strcmp(mode, "crash") == 0) {
@@ -223,6 +238,16 @@ int main(int argc, char** argv) {
         std::fflush(stdout);
         execl(argv[0], argv[0], "execd", static_cast<char*>(nullptr));
         return 3;
+    } else if (std::strcmp(mode, "vfork") == 0) {
+        // A child that shares the program's memory, fails to exec and leaves with _exit.
+        const pid_t child = vfork();
+        if (child == 0) {
+            execl("/nonexistent/program", "program", static_cast<char*>(nullptr));
+            _exit(127);
+        }
+        waitpid(child, nullptr, 0);
+        void* after = std::malloc(999);
+        say("after", after, 999);
     } else if (std::strcmp(mode, "execd") == 0) {
         void* block = std::malloc(64);
         std::free(block);
