@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "AttachCommand.h"
 #include "CommandLine.h"
 #include "HeadlessRun.h"
 #include "LayoutCommand.h"
@@ -188,6 +189,9 @@ int main(int argc, char** argv) {
         }
         if (command == QLatin1String("report")) {
             return poolscope::ReportCommand::exec(arguments);
+        }
+        if (command == QLatin1String("attach")) {
+            return poolscope::AttachCommand::exec(arguments);
         }
         return poolscope::LayoutCommand::exec(arguments);
     }
