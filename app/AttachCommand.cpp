@@ -105,6 +105,9 @@ QJsonObject sampleToJson(const ProcSample& origin, const ProcSample& sample) {
     json.insert(QStringLiteral("seconds"), secondsBetween(origin, sample));
     json.insert(QStringLiteral("rssBytes"), bytes(sample.status.residentBytes));
     json.insert(QStringLiteral("pssBytes"), bytes(sample.rollup.proportionalBytes));
+    // The PSS figures are read less often than the others: when they were.
+    json.insert(QStringLiteral("pssReadSeconds"),
+                static_cast<double>(sample.rollupTimeNanoseconds - origin.timeNanoseconds) / 1e9);
     json.insert(QStringLiteral("anonymousBytes"), bytes(sample.status.anonymousBytes));
     json.insert(QStringLiteral("fileBytes"), bytes(sample.status.fileBytes));
     json.insert(QStringLiteral("sharedMemoryBytes"), bytes(sample.status.sharedMemoryBytes));
@@ -155,6 +158,8 @@ bool writeJson(const AttachRecord& record, std::ostream& errors) {
     json.insert(QStringLiteral("commandLine"), QString::fromStdString(record.commandLine));
     json.insert(QStringLiteral("intervalMilliseconds"),
                 static_cast<qint64>(record.request.interval.count()));
+    json.insert(QStringLiteral("pssIntervalMilliseconds"),
+                static_cast<qint64>(record.request.pssInterval.count()));
     json.insert(QStringLiteral("end"), QString::fromStdString(record.end));
     json.insert(QStringLiteral("ending"), QString::fromStdString(record.ending));
     json.insert(QStringLiteral("stacks"), QString::fromUtf8(kStacksNote));
@@ -194,6 +199,7 @@ int AttachCommand::execute(const Request& request, std::ostream& out, std::ostre
 
     ProcSamplerOptions options;
     options.interval = request.interval;
+    options.rollupInterval = request.pssInterval;
     ProcSampler sampler(std::move(process), options);
     // After the sampler, so that it goes first: its handler stops the sampler.
     SignalCancellation cancellation([&sampler] { sampler.stop(); });
@@ -274,6 +280,15 @@ int AttachCommand::exec(const QStringList& arguments) {
             .arg(kLongestIntervalMilliseconds)
             .arg(ProcSamplerOptions::kDefaultInterval.count()),
         QStringLiteral("N"), QString::number(ProcSamplerOptions::kDefaultInterval.count()));
+    const QCommandLineOption pssInterval(
+        QStringLiteral("pss-interval-ms"),
+        QStringLiteral("Milliseconds between reads of smaps_rollup (PSS), %1 to %2 (default %3): "
+                       "on a large process one read costs milliseconds, so it is read less often "
+                       "than the rest, and samples in between carry the last PSS read.")
+            .arg(kShortestIntervalMilliseconds)
+            .arg(kLongestIntervalMilliseconds)
+            .arg(ProcSamplerOptions::kDefaultRollupInterval.count()),
+        QStringLiteral("N"), QString::number(ProcSamplerOptions::kDefaultRollupInterval.count()));
     const QCommandLineOption duration(
         QStringLiteral("duration-s"),
         QStringLiteral("Stop after this many seconds (default: when the process exits)."),
@@ -282,7 +297,7 @@ int AttachCommand::exec(const QStringList& arguments) {
                                   QStringLiteral("Writes the samples and the summary as JSON to "
                                                  "FILE."),
                                   QStringLiteral("FILE"));
-    parser.addOptions({interval, duration, json});
+    parser.addOptions({interval, pssInterval, duration, json});
     if (!CommandLine::parseCommandOptions(parser, arguments, QStringLiteral("attach"))) {
         return CommandLine::kExitFailure;
     }
@@ -312,6 +327,17 @@ int AttachCommand::exec(const QStringList& arguments) {
         return CommandLine::kExitFailure;
     }
     request.interval = std::chrono::milliseconds(*milliseconds);
+    const auto pssMilliseconds = CommandLine::wholeNumberInRange(
+        parser.value(pssInterval), kShortestIntervalMilliseconds, kLongestIntervalMilliseconds);
+    if (!pssMilliseconds) {
+        printUsageError(QStringLiteral("--pss-interval-ms must be a whole number from %1 to %2, "
+                                       "not '%3'.")
+                            .arg(kShortestIntervalMilliseconds)
+                            .arg(kLongestIntervalMilliseconds)
+                            .arg(parser.value(pssInterval)));
+        return CommandLine::kExitFailure;
+    }
+    request.pssInterval = std::chrono::milliseconds(*pssMilliseconds);
     if (parser.isSet(duration)) {
         const auto seconds =
             CommandLine::wholeNumberInRange(parser.value(duration), 1, kLongestDurationSeconds);

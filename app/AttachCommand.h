@@ -11,9 +11,9 @@
 
 namespace poolscope {
 
-// `poolscope attach PID [--interval-ms N] [--duration-s S] [--json FILE]`: samples any process
-// of this user from /proc with no injection (RSS, PSS, anonymous, file-backed, swap,
-// descriptors) until it exits, the duration elapses, or SIGINT or SIGTERM; a line a second
+// `poolscope attach PID [--interval-ms N] [--pss-interval-ms N] [--duration-s S] [--json FILE]`:
+// samples any process of this user from /proc with no injection (RSS, PSS, anonymous, file-backed,
+// swap, descriptors) until it exits, the duration elapses, or SIGINT or SIGTERM; a line a second
 // while it runs, a summary at the end. Stacks need `poolscope launch` or the live link.
 class AttachCommand {
 public:
@@ -25,6 +25,7 @@ public:
     struct Request {
         pid_t pid = 0;
         std::chrono::milliseconds interval{100};
+        std::chrono::milliseconds pssInterval{1000};
         std::optional<std::chrono::seconds> duration;
         QString jsonPath;
     };

@@ -130,14 +130,20 @@ std::string ProcProcess::commandLine() const {
     return text;
 }
 
-ProcSample ProcProcess::sample() const {
+ProcSample ProcProcess::sample(const ProcSample* rollupOf) const {
     ProcSample sample;
     sample.timeNanoseconds = monotonicNanoseconds();
     sample.status = status();
     if (sample.status.zombie) {
         fail(ESRCH, "status");
     }
-    sample.rollup = rollup();
+    if (rollupOf != nullptr) {
+        sample.rollup = rollupOf->rollup;
+        sample.rollupTimeNanoseconds = rollupOf->rollupTimeNanoseconds;
+    } else {
+        sample.rollup = rollup();
+        sample.rollupTimeNanoseconds = sample.timeNanoseconds;
+    }
     sample.descriptors = countDescriptors();
     return sample;
 }

@@ -32,9 +32,10 @@ public:
     std::uint32_t countDescriptors() const;
     // The command line, its arguments separated by spaces; empty for a zombie.
     std::string commandLine() const;
-    // status, smaps_rollup and the descriptors, stamped with the engine's clock. A zombie has
+    // status, smaps_rollup and the descriptors, stamped with the engine's clock; with
+    // `rollupOf`, its smaps_rollup figures are carried instead of read again. A zombie has
     // exited: Exited, as for a process that is gone.
-    ProcSample sample() const;
+    ProcSample sample(const ProcSample* rollupOf = nullptr) const;
 
 private:
     [[noreturn]] void fail(int error, const char* what) const;

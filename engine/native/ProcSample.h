@@ -35,8 +35,11 @@ struct ProcRollupFigures {
 struct ProcSample {
     std::int64_t timeNanoseconds = 0;  // monotonicNanoseconds(), the engine's event clock
     ProcStatusFigures status;
+    // smaps_rollup walks every page table of the process, a thousand times the cost of status:
+    // it may be read less often, and then a sample carries the last one read.
     ProcRollupFigures rollup;
-    std::uint32_t descriptors = 0;  // entries of /proc/PID/fd
+    std::int64_t rollupTimeNanoseconds = 0;  // when `rollup` was read
+    std::uint32_t descriptors = 0;           // entries of /proc/PID/fd
 };
 
 }  // namespace poolscope

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "base/Clock.h"
 #include "native/ProcProcess.h"
 
 namespace poolscope {
@@ -25,14 +26,20 @@ ProcSampler::~ProcSampler() {
 void ProcSampler::run() {
     using Clock = std::chrono::steady_clock;
     auto next = Clock::now();
+    const std::int64_t rollupNanoseconds =
+        std::chrono::nanoseconds(options_.rollupInterval).count();
+    std::optional<ProcSample> last;
     for (;;) {
         ProcSample sample;
         try {
-            sample = process_->sample();
+            const bool rollupDue =
+                !last || monotonicNanoseconds() - last->rollupTimeNanoseconds >= rollupNanoseconds;
+            sample = process_->sample(rollupDue ? nullptr : &*last);
         } catch (const ProcError& error) {
             finish(error);
             return;
         }
+        last = sample;
         std::unique_lock lock(mutex_);
         if (pending_.size() >= options_.capacity) {
             pending_.pop_front();

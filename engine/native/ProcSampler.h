@@ -21,10 +21,14 @@ class ProcProcess;
 
 struct ProcSamplerOptions {
     static constexpr std::chrono::milliseconds kDefaultInterval{100};
+    static constexpr std::chrono::milliseconds kDefaultRollupInterval{1000};
     std::chrono::milliseconds interval = kDefaultInterval;
     // Samples kept until drained; when a front end falls this far behind, the oldest go first
     // (counted in dropped()).
     std::size_t capacity = 65'536;
+    // smaps_rollup (PSS) is read at most this often: on a process of 400 MiB one read takes
+    // milliseconds, status microseconds. Samples in between carry the last PSS read.
+    std::chrono::milliseconds rollupInterval = kDefaultRollupInterval;
 };
 
 // Samples one process at a steady rate on a thread of its own, into a bounded buffer that a

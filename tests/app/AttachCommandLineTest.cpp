@@ -122,6 +122,11 @@ void AttachCommandLineTest::attach_followsTheProcessUntilItExitsAndWritesJson() 
     QCOMPARE(last.value(QStringLiteral("descriptors")).toInteger(),
              descriptorsBefore + SampledChild::kOpenedDescriptors);
     QVERIFY(last.value(QStringLiteral("pssBytes")).toInteger() > 0);
+    // PSS is read once a second by default, and a sample carries the last read.
+    for (const QJsonValue& sample : samples) {
+        QVERIFY(sample.toObject().value(QStringLiteral("pssReadSeconds")).toDouble() <=
+                sample.toObject().value(QStringLiteral("seconds")).toDouble());
+    }
 }
 
 void AttachCommandLineTest::attach_stopsWhenTheDurationElapses() {
@@ -156,6 +161,12 @@ void AttachCommandLineTest::attach_refusesWhatIsNotAProcessOfYours() {
     Finished finished = runHeadless({QStringLiteral("attach"), QStringLiteral("12abc")});
     QCOMPARE(finished.exitCode, 1);
     QVERIFY2(finished.err.contains(QStringLiteral("a PID is a whole number from 1, not '12abc'")),
+             qPrintable(finished.err));
+
+    finished = runHeadless({QStringLiteral("attach"), QStringLiteral("1"),
+                            QStringLiteral("--pss-interval-ms"), QStringLiteral("5")});
+    QCOMPARE(finished.exitCode, 1);
+    QVERIFY2(finished.err.contains(QStringLiteral("--pss-interval-ms must be a whole number")),
              qPrintable(finished.err));
 
     finished = runHeadless({QStringLiteral("attach"), QStringLiteral("2000000000")});

@@ -63,6 +63,7 @@ class ProcSamplerTest : public QObject {
 
 private slots:
     void sampler_seesTheChildGrowAndOpenDescriptors();
+    void sampler_readsPssAtItsOwnSlowerRate();
     void sampler_endsWhenTheProcessExits();
     void process_readsFailOnceItExited();
     void process_refusesAnotherUsersProcess();
@@ -73,7 +74,7 @@ private slots:
 void ProcSamplerTest::sampler_seesTheChildGrowAndOpenDescriptors() {
     SampledChild child;
     QVERIFY(child.start());
-    ProcSampler sampler(std::make_unique<ProcProcess>(child.pid()), {kInterval, 1024});
+    ProcSampler sampler(std::make_unique<ProcProcess>(child.pid()), {kInterval, 1024, kInterval});
     const auto before = sampleAfter(sampler, monotonicNanoseconds());
     QVERIFY(before.has_value());
     QVERIFY(child.grow());
@@ -86,7 +87,22 @@ void ProcSamplerTest::sampler_seesTheChildGrowAndOpenDescriptors() {
     QVERIFY(after->rollup.proportionalBytes - before->rollup.proportionalBytes >= kLeastGrowth);
     QCOMPARE(after->descriptors, before->descriptors + SampledChild::kOpenedDescriptors);
     QCOMPARE(after->status.name, std::string("poolscope_sampl"));
+    QCOMPARE(after->rollupTimeNanoseconds, after->timeNanoseconds);
     QVERIFY(!sampler.ended());
+}
+
+void ProcSamplerTest::sampler_readsPssAtItsOwnSlowerRate() {
+    SampledChild child;
+    QVERIFY(child.start());
+    constexpr std::chrono::milliseconds kHour{3'600'000};
+    ProcSampler sampler(std::make_unique<ProcProcess>(child.pid()), {kInterval, 1024, kHour});
+    const auto first = sampleAfter(sampler, monotonicNanoseconds());
+    QVERIFY(first.has_value());
+    const auto later = sampleAfter(sampler, first->timeNanoseconds);
+    QVERIFY(later.has_value());
+    QVERIFY(later->timeNanoseconds > first->timeNanoseconds);
+    QCOMPARE(later->rollupTimeNanoseconds, first->rollupTimeNanoseconds);
+    QCOMPARE(later->rollup.proportionalBytes, first->rollup.proportionalBytes);
 }
 
 void ProcSamplerTest::sampler_endsWhenTheProcessExits() {

@@ -23,7 +23,8 @@ class ProcessSampling : public QObject {
     Q_OBJECT
 
 public:
-    static constexpr int kDrainIntervalMilliseconds = 100;
+    // Four times a second: the lanes move smoothly, and the window redraws them no more often.
+    static constexpr int kDrainIntervalMilliseconds = 250;
 
     explicit ProcessSampling(QObject* parent = nullptr);
     ~ProcessSampling() override;
