@@ -133,8 +133,12 @@ std::string ProcProcess::commandLine() const {
 ProcSample ProcProcess::sample(const ProcSample* rollupOf) const {
     ProcSample sample;
     sample.timeNanoseconds = monotonicNanoseconds();
+    // Descriptors before status: an exiting process closes its descriptors after it let go of
+    // its memory, so a count made while it closed them is followed by a status without memory
+    // lines, and the sample is not taken rather than showing descriptors that were closing.
+    sample.descriptors = countDescriptors();
     sample.status = status();
-    if (sample.status.zombie) {
+    if (sample.status.exited) {
         fail(ESRCH, "status");
     }
     if (rollupOf != nullptr) {
@@ -144,7 +148,6 @@ ProcSample ProcProcess::sample(const ProcSample* rollupOf) const {
         sample.rollup = rollup();
         sample.rollupTimeNanoseconds = sample.timeNanoseconds;
     }
-    sample.descriptors = countDescriptors();
     return sample;
 }
 

@@ -30,11 +30,11 @@ public:
     ProcStatusFigures status() const;
     ProcRollupFigures rollup() const;
     std::uint32_t countDescriptors() const;
-    // The command line, its arguments separated by spaces; empty for a zombie.
+    // The command line, its arguments separated by spaces; empty once it let go of its memory.
     std::string commandLine() const;
     // status, smaps_rollup and the descriptors, stamped with the engine's clock; with
-    // `rollupOf`, its smaps_rollup figures are carried instead of read again. A zombie has
-    // exited: Exited, as for a process that is gone.
+    // `rollupOf`, its smaps_rollup figures are carried instead of read again. A process that
+    // exited (a zombie, or one on its way out) throws Exited, as one that is gone does.
     ProcSample sample(const ProcSample* rollupOf = nullptr) const;
 
 private:

@@ -8,8 +8,10 @@ namespace poolscope {
 
 // What /proc/PID/status says of a process's memory, in bytes.
 struct ProcStatusFigures {
-    std::string name;                     // the command name (comm), at most 15 characters
-    bool zombie = false;                  // State: Z, it has exited and waits for its parent
+    std::string name;  // the command name (comm), at most 15 characters
+    // A zombie (State: Z, waiting for its parent), or a process on its way out that has let go
+    // of its memory already (its status has no memory lines): it has exited.
+    bool exited = false;
     std::uint64_t residentBytes = 0;      // VmRSS = anonymous + file-backed + shared memory
     std::uint64_t anonymousBytes = 0;     // RssAnon
     std::uint64_t fileBytes = 0;          // RssFile

@@ -111,12 +111,13 @@ ProcStatusFigures ProcText::parseStatus(std::string_view text) {
     Required swap{"VmSwap", {}};
     Required threads{"Threads", {}};
     bool named = false;
+    bool zombie = false;
     forEachField(kFile, text, 1, [&](const Field& field) {
         if (field.key == "Name") {
             figures.name = std::string(field.value);
             named = true;
         } else if (field.key == "State") {
-            figures.zombie = field.value.starts_with('Z');
+            zombie = field.value.starts_with('Z');
         } else if (field.key == "Threads") {
             threads.value = wholeNumber(field.value);
             if (!threads.value || *threads.value > std::numeric_limits<std::uint32_t>::max()) {
@@ -133,7 +134,12 @@ ProcStatusFigures ProcText::parseStatus(std::string_view text) {
     if (!named) {
         refuseMissing(kFile, "Name");
     }
-    if (figures.zombie) {
+    // The kernel writes the memory lines only while the process has its address space: a
+    // zombie has none, nor a process on its way out past the point where it let go of it.
+    const bool noMemoryLines =
+        !resident.value && !anonymous.value && !fileBacked.value && !shared.value && !swap.value;
+    if (zombie || noMemoryLines) {
+        figures.exited = true;
         return figures;
     }
     figures.residentBytes = valueOf(kFile, resident);

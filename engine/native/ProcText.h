@@ -12,8 +12,9 @@ namespace poolscope {
 // names the file and the line.
 namespace ProcText {
 
-// /proc/PID/status. A zombie's status has no memory lines: it is returned with zombie set and
-// the figures zero.
+// /proc/PID/status. A zombie's status, or an exiting process's, has no memory lines: it is
+// returned with `exited` set and the figures zero; one with some memory lines but not all is
+// refused.
 ProcStatusFigures parseStatus(std::string_view text);
 
 // /proc/PID/smaps_rollup: its "[rollup]" header line, then "Key: N kB" lines.

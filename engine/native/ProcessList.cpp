@@ -42,7 +42,7 @@ std::vector<ListedProcess> ProcessList::ofThisUser() {
         try {
             const ProcProcess process(*pid);
             const ProcStatusFigures status = process.status();
-            if (status.zombie) {
+            if (status.exited) {
                 continue;
             }
             processes.push_back({*pid, status.name, process.commandLine(), status.residentBytes});

@@ -82,7 +82,7 @@ class ProcTextTest : public QObject {
 
 private slots:
     void status_isReadInBytes();
-    void status_ofAZombieHasNoFigures();
+    void status_ofAZombieOrAnExitingProcessSaysItExited();
     void status_refusesABadSizeNamingTheLine();
     void status_refusesALineWithoutAColon();
     void status_refusesAMissingFigure();
@@ -96,7 +96,7 @@ private slots:
 void ProcTextTest::status_isReadInBytes() {
     const ProcStatusFigures figures = ProcText::parseStatus(kStatus);
     QCOMPARE(figures.name, std::string("python3"));
-    QVERIFY(!figures.zombie);
+    QVERIFY(!figures.exited);
     QCOMPARE(figures.residentBytes, 160340ull * 1024);
     QCOMPARE(figures.anonymousBytes, 150112ull * 1024);
     QCOMPARE(figures.fileBytes, 9204ull * 1024);
@@ -105,11 +105,16 @@ void ProcTextTest::status_isReadInBytes() {
     QCOMPARE(figures.threads, 4u);
 }
 
-void ProcTextTest::status_ofAZombieHasNoFigures() {
-    const ProcStatusFigures figures = ProcText::parseStatus(kZombieStatus);
-    QVERIFY(figures.zombie);
-    QCOMPARE(figures.name, std::string("sleep"));
-    QCOMPARE(figures.residentBytes, 0ull);
+void ProcTextTest::status_ofAZombieOrAnExitingProcessSaysItExited() {
+    const ProcStatusFigures zombie = ProcText::parseStatus(kZombieStatus);
+    QVERIFY(zombie.exited);
+    QCOMPARE(zombie.name, std::string("sleep"));
+    QCOMPARE(zombie.residentBytes, 0ull);
+    // Still running its exit, past letting go of its memory.
+    const ProcStatusFigures exiting =
+        ProcText::parseStatus("Name:\tpython3\nState:\tR (running)\nThreads:\t1\n");
+    QVERIFY(exiting.exited);
+    QVERIFY(!ProcText::parseStatus(kStatus).exited);
 }
 
 void ProcTextTest::status_refusesABadSizeNamingTheLine() {
