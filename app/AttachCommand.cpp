@@ -230,7 +230,9 @@ int AttachCommand::execute(const Request& request, std::ostream& out, std::ostre
 
     const std::optional<ProcError> endError = sampler.endError();
     if (samples.empty() && endError) {
-        errors << "poolscope attach: " << endError->what() << " before its first sample\n";
+        errors << "poolscope attach: " << endError->what()
+               << (endError->kind() == ProcError::Kind::Exited ? " before its first sample" : "")
+               << '\n';
         return exitStatusFor(endError->kind());
     }
     std::string end = "duration";
