@@ -1,8 +1,8 @@
 #include "native/ProcSampler.h"
 
+#include <algorithm>
 #include <utility>
 
-#include "base/Clock.h"
 #include "native/ProcProcess.h"
 
 namespace poolscope {
@@ -26,15 +26,19 @@ ProcSampler::~ProcSampler() {
 void ProcSampler::run() {
     using Clock = std::chrono::steady_clock;
     auto next = Clock::now();
-    const std::int64_t rollupNanoseconds =
-        std::chrono::nanoseconds(options_.rollupInterval).count();
+    // smaps_rollup every so many samples, on the sampling's own steady ticks: as many as make
+    // the rollup interval, at least one.
+    const auto ticksPerRollup = std::max<std::int64_t>(
+        1, (options_.rollupInterval + options_.interval - std::chrono::milliseconds(1)) /
+               options_.interval);
+    std::int64_t ticksSinceRollup = 0;
     std::optional<ProcSample> last;
     for (;;) {
         ProcSample sample;
         try {
-            const bool rollupDue =
-                !last || monotonicNanoseconds() - last->rollupTimeNanoseconds >= rollupNanoseconds;
+            const bool rollupDue = !last || ticksSinceRollup >= ticksPerRollup;
             sample = process_->sample(rollupDue ? nullptr : &*last);
+            ticksSinceRollup = rollupDue ? 1 : ticksSinceRollup + 1;
         } catch (const ProcError& error) {
             finish(error);
             return;

@@ -26,8 +26,9 @@ struct ProcSamplerOptions {
     // Samples kept until drained; when a front end falls this far behind, the oldest go first
     // (counted in dropped()).
     std::size_t capacity = 65'536;
-    // smaps_rollup (PSS) is read at most this often: on a process of 400 MiB one read takes
-    // milliseconds, status microseconds. Samples in between carry the last PSS read.
+    // smaps_rollup (PSS) is read every so many samples, as many as make this interval (at
+    // least one): on a process of 400 MiB one read takes milliseconds, status microseconds.
+    // Samples in between carry the last PSS read.
     std::chrono::milliseconds rollupInterval = kDefaultRollupInterval;
 };
 
