@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "AttachCommand.h"
 #include "CommandLine.h"
 #include "HeadlessRun.h"
 #include "LaunchCommand.h"
@@ -192,6 +193,9 @@ int main(int argc, char** argv) {
         }
         if (command == QLatin1String("launch")) {
             return poolscope::LaunchCommand::exec(arguments);
+        }
+        if (command == QLatin1String("attach")) {
+            return poolscope::AttachCommand::exec(arguments);
         }
         return poolscope::LayoutCommand::exec(arguments);
     }

@@ -15,6 +15,7 @@
 #include <algorithm>
 
 #include "session/EngineSession.h"
+#include "session/ProcessSampling.h"
 #include "views/AllocatorOptionsBar.h"
 #include "views/AttachActions.h"
 #include "views/DockArrangement.h"
@@ -23,6 +24,7 @@
 #include "views/LayoutView.h"
 #include "views/LeakView.h"
 #include "views/PoolMapView.h"
+#include "views/ProcessLanesView.h"
 #include "views/ResultsView.h"
 #include "views/RunToolBar.h"
 #include "views/SessionStatusBar.h"
@@ -144,6 +146,7 @@ void MainWindow::buildActions() {
             [this](const QString& text) { statusBar_->setState(text); });
     connect(attach_, &AttachActions::attached, this, [this](const QString& program) {
         timeline_->clear();
+        timeline_->showLanes(false);
         setWindowTitle(QStringLiteral("PoolScope — %1").arg(program));
     });
 }
@@ -172,6 +175,20 @@ void MainWindow::buildDocks() {
     connect(leaks_, &LeakView::checkpointRequested, &session_, &EngineSession::addCheckpoint);
     connect(timeline_, &TimelineView::timeRangeSelected, leaks_, &LeakView::setTimeRange);
     connect(timeline_, &TimelineView::timeRangeCleared, leaks_, &LeakView::clearTimeRange);
+    // A process sampled from /proc has no pool to stack: its own lanes take the timeline's place.
+    auto* processLanes = new ProcessLanesView(timeline_);
+    timeline_->addLanes(processLanes);
+    connect(&attach_->processSampling(), &ProcessSampling::samplesArrived, processLanes,
+            &ProcessLanesView::appendSamples);
+    connect(attach_, &AttachActions::samplingStarted, this,
+            [this, processLanes](const QString& process) {
+                clearViews();
+                processLanes->clear();
+                processLanes->setTitle(
+                    tr("%1 sampled from /proc: memory and descriptors, no stacks").arg(process));
+                timeline_->showLanes(true);
+                setWindowTitle(QStringLiteral("PoolScope — %1").arg(process));
+            });
     connect(gcHeap_, &GcHeapView::collectRequested, &session_, &EngineSession::requestCollection);
     connect(gcHeap_, &GcHeapView::stepLessonRequested, runBar_->stepAction(), &QAction::trigger);
     connect(results_, &ResultsView::imageLayoutRequested, layout_, &LayoutView::showCalculation);
@@ -352,6 +369,7 @@ void MainWindow::clearViews() {
     gcHeap_->setSnapshot(nullptr);
     gcHeap_->setLesson({}, {});
     timeline_->clear();
+    timeline_->showLanes(false);
     statusBar_->showSnapshot(*empty);
 }
 

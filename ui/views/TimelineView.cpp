@@ -491,6 +491,21 @@ void TimelineView::updateYRange() {
     plot_->yAxis->setRange(0.0, std::max(1.0, yMaximumMiB_ * 1.08));
 }
 
+void TimelineView::addLanes(QWidget* lanes) {
+    lanes_ = lanes;
+    lanes_->setVisible(lanesShown_);
+    layout()->addWidget(lanes_);
+}
+
+void TimelineView::showLanes(bool shown) {
+    lanesShown_ = shown;
+    toolBar_->setVisible(!shown);
+    plot_->setVisible(!shown);
+    if (lanes_ != nullptr) {
+        lanes_->setVisible(shown);
+    }
+}
+
 void TimelineView::setFollow(bool follow) {
     follow_ = follow;
     if (followAction_->isChecked() != follow) {

@@ -40,6 +40,12 @@ public:
     void setSnapshot(const std::shared_ptr<const poolscope::SessionSnapshot>& snapshot);
     void clear();
 
+    // Lanes of a source that has no pool to stack (a process sampled from /proc), kept below
+    // the stacked plot and hidden until showLanes(true), which gives them the plot's place.
+    void addLanes(QWidget* lanes);
+    void showLanes(bool shown);
+    bool showsLanes() const { return lanesShown_; }
+
     void setFollow(bool follow);
     bool follow() const { return follow_; }
 
@@ -109,6 +115,8 @@ private:
     std::array<bool, SeriesCount> seriesSeen_{};
     std::vector<Marker> markers_;
     QCPItemRect* selectedRange_ = nullptr;
+    QWidget* lanes_ = nullptr;
+    bool lanesShown_ = false;
 
     bool follow_ = true;
     bool settingRange_ = false;
