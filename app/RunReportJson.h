@@ -28,6 +28,8 @@ struct RunNotes {
     QStringList warnings;
     // Events that did not reach the recording; unset without one.
     std::optional<std::uint64_t> recordingDroppedEvents;
+    // Sections of the report beside the run's, by name: the analyses of `poolscope report`.
+    QJsonObject sections;
 };
 
 // The report of `poolscope run --report FILE.json`, documented in the README. `gc` is there
