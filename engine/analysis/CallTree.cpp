@@ -1,29 +1,29 @@
 #include "analysis/CallTree.h"
 
 #include <algorithm>
-#include <map>
 #include <memory>
+#include <unordered_map>
 
 namespace poolscope {
 
 namespace {
 
-// Children found by name while the tree grows, so that many stacks under one frame do not
+// Children found by frame while the tree grows, so that many stacks under one frame do not
 // make building the tree quadratic.
 struct Growing {
     CallSiteCost cost;
-    std::map<std::string, std::unique_ptr<Growing>> children;
+    std::unordered_map<StackNames::FrameId, std::unique_ptr<Growing>> children;
 };
 
-CallTree grown(std::string frame, const Growing& node) {
-    CallTree tree{std::move(frame), node.cost, {}};
+CallTree grown(const StackNames& names, StackNames::FrameId id, const Growing& node) {
+    CallTree tree{names.label(id), node.cost, {}};
     tree.children.reserve(node.children.size());
-    for (const auto& [name, child] : node.children) {
-        tree.children.push_back(grown(name, *child));
+    for (const auto& [childId, child] : node.children) {
+        tree.children.push_back(grown(names, childId, *child));
     }
-    std::stable_sort(
-        tree.children.begin(), tree.children.end(),
-        [](const CallTree& a, const CallTree& b) { return a.cost.bytes > b.cost.bytes; });
+    std::sort(tree.children.begin(), tree.children.end(), [](const CallTree& a, const CallTree& b) {
+        return a.cost.bytes != b.cost.bytes ? a.cost.bytes > b.cost.bytes : a.frame < b.frame;
+    });
     return tree;
 }
 
@@ -31,12 +31,11 @@ CallTree build(const AllocationAnalysis& analysis, StackNames& names, bool inner
     Growing root;
     for (const CallSiteCost& site : analysis.sites) {
         root.cost += site;
-        const std::vector<Frame>& frames = names.frames(site.stackId);
-        const std::size_t depth = std::max<std::size_t>(frames.size(), 1);
+        const std::vector<StackNames::FrameId>& frames = names.frameIds(site.stackId);
         Growing* node = &root;
-        for (std::size_t step = 0; step < depth; ++step) {
-            const std::size_t index = innermostFirst ? step : depth - 1 - step;
-            std::unique_ptr<Growing>& child = node->children[StackNames::label(frames, index)];
+        for (std::size_t step = 0; step < frames.size(); ++step) {
+            const std::size_t index = innermostFirst ? step : frames.size() - 1 - step;
+            std::unique_ptr<Growing>& child = node->children[frames[index]];
             if (!child) {
                 child = std::make_unique<Growing>();
             }
@@ -44,7 +43,9 @@ CallTree build(const AllocationAnalysis& analysis, StackNames& names, bool inner
             node->cost += site;
         }
     }
-    return grown(std::string(), root);
+    CallTree tree = grown(names, StackNames::kNoStack, root);
+    tree.frame.clear();
+    return tree;
 }
 
 }  // namespace

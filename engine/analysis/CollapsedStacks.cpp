@@ -22,21 +22,31 @@ std::uint64_t costOf(const CallSiteCost& site, CollapsedStacks::Cost cost) {
 
 std::vector<CollapsedStacks::Line> CollapsedStacks::of(const AllocationAnalysis& analysis,
                                                        StackNames& names, Cost cost) {
+    // Each frame's name made once, however many stacks it is in.
+    std::vector<std::string> flameNames(names.frameCount());
     std::map<std::string, std::uint64_t> costs;
+    std::string stack;
     for (const CallSiteCost& site : analysis.sites) {
         const std::uint64_t value = costOf(site, cost);
         if (value == 0) {
             continue;
         }
-        const std::vector<Frame>& frames = names.frames(site.stackId);
-        std::string stack;
-        for (auto frame = frames.rbegin(); frame != frames.rend(); ++frame) {
+        const std::vector<StackNames::FrameId>& frames = names.frameIds(site.stackId);
+        if (flameNames.size() < names.frameCount()) {
+            flameNames.resize(names.frameCount());
+        }
+        stack.clear();
+        for (auto id = frames.rbegin(); id != frames.rend(); ++id) {
+            std::string& name = flameNames[*id];
+            if (name.empty()) {
+                name = *id == StackNames::kNoStack ? names.label(*id) : frameName(names.frame(*id));
+            }
             if (!stack.empty()) {
                 stack += ';';
             }
-            stack += frameName(*frame);
+            stack += name;
         }
-        costs[stack.empty() ? std::string(StackNames::kNoStack) : stack] += value;
+        costs[stack] += value;
     }
     std::vector<Line> lines;
     lines.reserve(costs.size());

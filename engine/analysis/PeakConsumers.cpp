@@ -9,19 +9,19 @@ PeakConsumers PeakConsumers::of(const AllocationAnalysis& analysis, StackNames& 
     PeakConsumers consumers;
     consumers.peakBytes = analysis.peakBytes;
     consumers.peakNanoseconds = analysis.peakNanoseconds;
-    std::map<std::string, Site> byFrame;
+    std::map<StackNames::FrameId, Site> byFrame;
     for (const CallSiteCost& site : analysis.sites) {
         if (site.peakAllocations == 0) {
             continue;
         }
         consumers.stacks.push_back({site.stackId, site.peakBytes, site.peakAllocations});
-        const std::string frame = StackNames::label(names.frames(site.stackId), 0);
-        Site& shared = byFrame[frame];
-        shared.frame = frame;
+        const StackNames::FrameId innermost = names.frameIds(site.stackId).front();
+        Site& shared = byFrame[innermost];
+        shared.frame = names.label(innermost);
         shared.bytes += site.peakBytes;
         shared.allocations += site.peakAllocations;
     }
-    for (auto& [frame, site] : byFrame) {
+    for (auto& [id, site] : byFrame) {
         consumers.frames.push_back(std::move(site));
     }
     const auto mostFirst = [](const auto& a, const auto& b) {

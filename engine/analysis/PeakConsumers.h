@@ -18,7 +18,7 @@ struct PeakConsumers {
         std::uint64_t allocations = 0;
     };
     struct Site {
-        std::string frame;  // Frame::toString() of the innermost frame
+        std::string frame;  // StackNames::label() of the innermost frame
         std::uint64_t bytes = 0;
         std::uint64_t allocations = 0;
     };

@@ -221,47 +221,92 @@ std::map<std::uint16_t, std::string> RecordingReader::tagNames() const {
     });
 }
 
+namespace {
+
+// The frames of the stacks table's rows joined with the frames table's, as stack() and
+// forEachStack() select them: address, module id, module offset, inlined, function, file,
+// line, module; then the stack id.
+const char* stackQuery(int schemaVersion, bool oneStack) {
+    if (schemaVersion >= 2) {
+        return oneStack
+                   ? "SELECT s.address, s.module_id, s.module_offset, f.inlined, f.function, "
+                     "f.file, f.line, f.module, s.stack_id FROM stacks s LEFT JOIN frames f ON "
+                     "f.address = s.address WHERE s.stack_id = ? ORDER BY s.depth, f.inline_depth"
+                   : "SELECT s.address, s.module_id, s.module_offset, f.inlined, f.function, "
+                     "f.file, f.line, f.module, s.stack_id FROM stacks s LEFT JOIN frames f ON "
+                     "f.address = s.address ORDER BY s.stack_id, s.depth, f.inline_depth";
+    }
+    return oneStack ? "SELECT s.address, NULL, NULL, 0, f.function, f.file, f.line, f.module, "
+                      "s.stack_id FROM stacks s LEFT JOIN frames f ON f.address = s.address "
+                      "WHERE s.stack_id = ? ORDER BY s.depth"
+                    : "SELECT s.address, NULL, NULL, 0, f.function, f.file, f.line, f.module, "
+                      "s.stack_id FROM stacks s LEFT JOIN frames f ON f.address = s.address "
+                      "ORDER BY s.stack_id, s.depth";
+}
+
+// One row of stackQuery() as frames: more than one when a frame the recording did not name is
+// named now from its module's file, with the calls inlined there.
+void appendFrames(const SqliteDatabase::Statement& query,
+                  const std::vector<RecordedModule>& modules, std::vector<Frame>& frames) {
+    const auto address = static_cast<std::uint64_t>(query.integer(0));
+    const auto module =
+        std::find_if(modules.begin(), modules.end(), [&](const RecordedModule& recorded) {
+            return !query.isNull(1) && recorded.id == query.integer(1);
+        });
+    const auto offset = static_cast<std::uint64_t>(query.isNull(2) ? 0 : query.integer(2));
+    if (query.isNull(3) && module != modules.end()) {
+        for (Frame& frame : Symbolizer::instance().symbolize(module->module, offset, address)) {
+            frames.push_back(std::move(frame));
+        }
+        return;
+    }
+    Frame frame;
+    frame.address = address;
+    frame.moduleOffset = offset;
+    frame.inlined = !query.isNull(3) && query.integer(3) != 0;
+    frame.function = query.isNull(4) ? std::string() : query.text(4);
+    frame.file = query.isNull(5) ? std::string() : query.text(5);
+    frame.line = query.isNull(6) ? 0 : static_cast<int>(query.integer(6));
+    frame.module = query.isNull(7) ? std::string() : query.text(7);
+    if (frame.module.empty() && module != modules.end()) {
+        frame.module = module->module.path;
+    }
+    frames.push_back(std::move(frame));
+}
+
+}  // namespace
+
 std::vector<Frame> RecordingReader::stack(StackId stackId) const {
     return readOrExplain(path_, "is truncated or corrupt", [&] {
-        SqliteDatabase::Statement query(
-            *database_,
-            schemaVersion_ >= 2
-                ? "SELECT s.address, s.module_id, s.module_offset, f.inlined, f.function, f.file, "
-                  "f.line, f.module FROM stacks s LEFT JOIN frames f ON f.address = s.address "
-                  "WHERE s.stack_id = ? ORDER BY s.depth, f.inline_depth"
-                : "SELECT s.address, NULL, NULL, 0, f.function, f.file, f.line, f.module "
-                  "FROM stacks s LEFT JOIN frames f ON f.address = s.address "
-                  "WHERE s.stack_id = ? ORDER BY s.depth");
+        SqliteDatabase::Statement query(*database_, stackQuery(schemaVersion_, true));
         query.bind(1, std::int64_t{stackId});
         std::vector<Frame> frames;
         while (query.step()) {
-            const auto address = static_cast<std::uint64_t>(query.integer(0));
-            const auto module =
-                std::find_if(modules_.begin(), modules_.end(), [&](const RecordedModule& recorded) {
-                    return !query.isNull(1) && recorded.id == query.integer(1);
-                });
-            const auto offset = static_cast<std::uint64_t>(query.isNull(2) ? 0 : query.integer(2));
-            if (query.isNull(3) && module != modules_.end()) {
-                for (Frame& frame :
-                     Symbolizer::instance().symbolize(module->module, offset, address)) {
-                    frames.push_back(std::move(frame));
-                }
-                continue;
-            }
-            Frame frame;
-            frame.address = address;
-            frame.moduleOffset = offset;
-            frame.inlined = !query.isNull(3) && query.integer(3) != 0;
-            frame.function = query.isNull(4) ? std::string() : query.text(4);
-            frame.file = query.isNull(5) ? std::string() : query.text(5);
-            frame.line = query.isNull(6) ? 0 : static_cast<int>(query.integer(6));
-            frame.module = query.isNull(7) ? std::string() : query.text(7);
-            if (frame.module.empty() && module != modules_.end()) {
-                frame.module = module->module.path;
-            }
-            frames.push_back(std::move(frame));
+            appendFrames(query, modules_, frames);
         }
         return frames;
+    });
+}
+
+void RecordingReader::forEachStack(
+    const std::function<void(StackId, std::vector<Frame>)>& visit) const {
+    readOrExplain(path_, "is truncated or corrupt", [&] {
+        SqliteDatabase::Statement query(*database_, stackQuery(schemaVersion_, false));
+        std::vector<Frame> frames;
+        StackId current = 0;
+        while (query.step()) {
+            const auto stackId = static_cast<StackId>(query.integer(8));
+            if (stackId != current && !frames.empty()) {
+                visit(current, std::move(frames));
+                frames.clear();
+            }
+            current = stackId;
+            appendFrames(query, modules_, frames);
+        }
+        if (!frames.empty()) {
+            visit(current, std::move(frames));
+        }
+        return 0;
     });
 }
 
