@@ -9,7 +9,9 @@
 namespace poolscope {
 
 // A recording's events read page by page, in order, so that a recording of a gigabyte is never
-// held in memory whole: one reading for the report and every analysis of a recording.
+// held in memory whole: one reading for the report and every analysis of a recording. The
+// next page is read on a thread of its own while `visit` works on the one before, so `visit`
+// must not read from `reader` itself.
 class RecordingEventPages {
 public:
     static constexpr std::size_t kEventsPerPage = 65536;
