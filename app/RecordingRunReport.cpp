@@ -4,7 +4,8 @@
 #include <map>
 #include <string>
 
-#include "diagnostics/StackFrameSelection.h"
+#include "analysis/StackNames.h"
+#include "recording/RecordingEventPages.h"
 #include "scenarios/PoolFigures.h"
 
 namespace poolscope {
@@ -50,16 +51,13 @@ void trace(std::map<AllocationId, AllocationTrace>& allocations, const MemoryEve
 LeakRecord leakRecord(const RecordingReader& reader, AllocationId id, std::uint64_t bytes,
                       MemoryTier tier, std::string tag, StackId stackId,
                       bool releasedWithoutDispose) {
-    std::vector<Frame> stack;
-    if (stackId != 0) {
-        try {
-            stack = StackFrameSelection::select(reader.stack(stackId),
-                                                RecordingRunReport::kFramesPerStack);
-        } catch (const std::exception&) {
-            // A damaged stack table leaves this leak without frames; it is still a leak.
-        }
-    }
-    return {id, bytes, tier, std::move(tag), stackId, std::move(stack), releasedWithoutDispose};
+    return {id,
+            bytes,
+            tier,
+            std::move(tag),
+            stackId,
+            StackNames::framesOf(reader, stackId),
+            releasedWithoutDispose};
 }
 
 }  // namespace
@@ -85,12 +83,7 @@ ScenarioRunReport RecordingRunReport::of(const RecordingReader& reader) {
     std::map<AllocationId, AllocationTrace> traced;
     std::int64_t firstTime = 0;
     std::int64_t lastTime = 0;
-    std::int64_t sequence = 0;
-    for (;;) {
-        const std::vector<RecordedEvent> page = reader.events(sequence, kEventsPerPage);
-        if (page.empty()) {
-            break;
-        }
+    RecordingEventPages::forEach(reader, [&](const std::vector<RecordedEvent>& page) {
         for (const RecordedEvent& recorded : page) {
             const MemoryEvent& event = recorded.event;
             figures.apply(event);
@@ -102,8 +95,7 @@ ScenarioRunReport RecordingRunReport::of(const RecordingReader& reader) {
             }
             lastTime = std::max(lastTime, event.timeNanoseconds);
         }
-        sequence = page.back().sequence;
-    }
+    });
     report.pool = figures.values();
     report.duration = std::chrono::nanoseconds(lastTime - firstTime);
     report.droppedEvents = static_cast<std::uint64_t>(reader.metaInteger("engine_dropped_events") +

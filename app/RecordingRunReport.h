@@ -12,9 +12,6 @@ namespace poolscope {
 class RecordingRunReport {
 public:
     static ScenarioRunReport of(const RecordingReader& reader);
-
-    static constexpr int kFramesPerStack = 24;
-    static constexpr std::size_t kEventsPerPage = 65536;
 };
 
 }  // namespace poolscope

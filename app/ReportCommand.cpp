@@ -2,17 +2,79 @@
 
 #include <QCommandLineParser>
 
+#include <cmath>
+#include <fstream>
 #include <iostream>
 #include <memory>
 
+#include "AnalysisReportJson.h"
 #include "CommandLine.h"
 #include "RecordingRunReport.h"
 #include "RunCommand.h"
 #include "RunReportJson.h"
+#include "analysis/AllocationAnalyzer.h"
 #include "native/NativeLeakClassifier.h"
 #include "recording/RecordingError.h"
 
 namespace poolscope {
+
+namespace {
+
+// The time range of the request, in the recording's event times: milliseconds count from its
+// first event, as the window's timeline does.
+AnalysisRange rangeOf(const ReportCommand::Request& request, const RecordingReader& reader) {
+    AnalysisRange range;
+    if (!request.fromMilliseconds && !request.toMilliseconds) {
+        return range;
+    }
+    const std::vector<RecordedEvent> first = reader.events(0, 1);
+    const std::int64_t origin = first.empty() ? 0 : first.front().event.timeNanoseconds;
+    const auto at = [origin](double milliseconds) {
+        return origin + static_cast<std::int64_t>(std::llround(milliseconds * 1e6));
+    };
+    if (request.fromMilliseconds) {
+        range.fromNanoseconds = at(*request.fromMilliseconds);
+    }
+    if (request.toMilliseconds) {
+        range.toNanoseconds = at(*request.toMilliseconds);
+    }
+    return range;
+}
+
+bool writeFlamegraph(const QString& path, const std::vector<CollapsedStacks::Line>& lines,
+                     std::ostream& errors) {
+    std::ofstream file(path.toStdString(), std::ios::binary | std::ios::trunc);
+    if (file) {
+        CollapsedStacks::write(file, lines);
+        file.flush();
+    }
+    if (!file) {
+        errors << "poolscope report: cannot write the flame graph to " << path.toStdString()
+               << '\n';
+        return false;
+    }
+    return true;
+}
+
+std::optional<double> milliseconds(const QCommandLineParser& parser,
+                                   const QCommandLineOption& option, bool& valid) {
+    if (!parser.isSet(option)) {
+        return std::nullopt;
+    }
+    bool isNumber = false;
+    const double value = parser.value(option).toDouble(&isNumber);
+    if (!isNumber || !std::isfinite(value) || value < 0) {
+        CommandLine::printUsageError(
+            QStringLiteral("report"),
+            QStringLiteral("--%1 needs milliseconds from the recording's first event (a number "
+                           ">= 0), not '%2'.")
+                .arg(option.names().constFirst(), parser.value(option)));
+        valid = false;
+    }
+    return value;
+}
+
+}  // namespace
 
 int ReportCommand::execute(const Request& request, std::ostream& out, std::ostream& errors) {
     ScenarioRunReport report;
@@ -37,6 +99,20 @@ int ReportCommand::execute(const Request& request, std::ostream& out, std::ostre
                    << " was not finished (its program crashed or was killed): the leaks are "
                       "what was live at its last committed event\n";
         }
+        if (!request.reportPath.isEmpty() || !request.flamegraphPath.isEmpty()) {
+            const AllocationAnalysis analysis =
+                AllocationAnalyzer::of(reader, rangeOf(request, reader));
+            StackNames names = StackNames::of(reader);
+            if (!request.reportPath.isEmpty()) {
+                end.notes.sections = analysisReportToJson(analysis, names);
+            }
+            if (!request.flamegraphPath.isEmpty() &&
+                !writeFlamegraph(request.flamegraphPath,
+                                 CollapsedStacks::of(analysis, names, request.flamegraphCost),
+                                 errors)) {
+                end.failed = true;
+            }
+        }
     } catch (const RecordingError& error) {
         errors << "poolscope report: " << error.what() << '\n';
         return CommandLine::kExitFailure;
@@ -50,11 +126,13 @@ int ReportCommand::exec(const QStringList& arguments) {
     parser.setApplicationDescription(QStringLiteral(
         "Prints the summary of a recording (made by 'poolscope run --record', File > Save, or "
         "a program run with POOLSCOPE_RECORD=FILE) as 'poolscope run' prints a run's, the "
-        "leaks being the allocations live at the recording's end.\n\n"
+        "leaks being the allocations live at the recording's end. The JSON report adds the "
+        "recording's analyses (peak consumers, temporary allocations, call sites, sizes); "
+        "--flamegraph writes its call sites as collapsed stacks for flame-graph tools.\n\n"
         "Exit status:\n"
         "  0  the recording was read (with --fail-on-leak: and nothing was live at its end)\n"
-        "  1  a usage error, a file that is not a readable recording, or a report that could\n"
-        "     not be written\n"
+        "  1  a usage error, a file that is not a readable recording, or a report or flame\n"
+        "     graph that could not be written\n"
         "  3  --fail-on-leak, and allocations were live at the recording's end"));
     parser.addHelpOption();
     parser.addPositionalArgument(QStringLiteral("recording"),
@@ -67,7 +145,27 @@ int ReportCommand::exec(const QStringList& arguments) {
         QStringLiteral("fail-on-leak"),
         QStringLiteral("Exits with status 3 when allocations were live at the recording's end: "
                        "a CI leak gate."));
-    parser.addOptions({report, failOnLeak});
+    const QCommandLineOption flamegraph(
+        QStringLiteral("flamegraph"),
+        QStringLiteral("Writes the call sites as collapsed stacks to FILE, one line per stack: "
+                       "'outermost;...;innermost COST'."),
+        QStringLiteral("FILE.txt"));
+    const QCommandLineOption flamegraphCost(
+        QStringLiteral("flamegraph-cost"),
+        QStringLiteral("What a stack costs in the flame graph: allocations (made), leaked (bytes "
+                       "live at the end) or peak (bytes held at the peak). Default: allocations."),
+        QStringLiteral("COST"));
+    const QCommandLineOption fromMs(
+        QStringLiteral("from-ms"),
+        QStringLiteral("Analyses only the allocations made from MS milliseconds after the "
+                       "recording's first event."),
+        QStringLiteral("MS"));
+    const QCommandLineOption toMs(
+        QStringLiteral("to-ms"),
+        QStringLiteral("Analyses only the allocations made until MS milliseconds after the "
+                       "recording's first event."),
+        QStringLiteral("MS"));
+    parser.addOptions({report, failOnLeak, flamegraph, flamegraphCost, fromMs, toMs});
     if (!CommandLine::parseCommandOptions(parser, arguments, QStringLiteral("report"))) {
         return CommandLine::kExitFailure;
     }
@@ -80,16 +178,55 @@ int ReportCommand::exec(const QStringList& arguments) {
                                                .arg(positional.join(QLatin1Char(' '))));
         return CommandLine::kExitFailure;
     }
-    if (parser.isSet(report) && parser.value(report).isEmpty()) {
-        CommandLine::printUsageError(
-            QStringLiteral("report"),
-            QStringLiteral("--report needs a file name, not an empty one."));
-        return CommandLine::kExitFailure;
+    for (const QCommandLineOption* file : {&report, &flamegraph}) {
+        if (parser.isSet(*file) && parser.value(*file).isEmpty()) {
+            CommandLine::printUsageError(QStringLiteral("report"),
+                                         QStringLiteral("--%1 needs a file name, not an empty one.")
+                                             .arg(file->names().constFirst()));
+            return CommandLine::kExitFailure;
+        }
     }
     Request request;
+    if (parser.isSet(flamegraphCost)) {
+        const std::optional<CollapsedStacks::Cost> cost =
+            CollapsedStacks::costNamed(parser.value(flamegraphCost).toStdString());
+        if (!parser.isSet(flamegraph) || !cost) {
+            CommandLine::printUsageError(
+                QStringLiteral("report"),
+                !parser.isSet(flamegraph)
+                    ? QStringLiteral("--flamegraph-cost goes with --flamegraph FILE.")
+                    : QStringLiteral("--flamegraph-cost must be allocations, leaked or peak, "
+                                     "not '%1'.")
+                          .arg(parser.value(flamegraphCost)));
+            return CommandLine::kExitFailure;
+        }
+        request.flamegraphCost = *cost;
+    }
+    bool valid = true;
+    request.fromMilliseconds = milliseconds(parser, fromMs, valid);
+    request.toMilliseconds = milliseconds(parser, toMs, valid);
+    if (!valid) {
+        return CommandLine::kExitFailure;
+    }
+    if ((request.fromMilliseconds || request.toMilliseconds) && !parser.isSet(report) &&
+        !parser.isSet(flamegraph)) {
+        CommandLine::printUsageError(
+            QStringLiteral("report"),
+            QStringLiteral("--from-ms and --to-ms restrict the analyses of --report and "
+                           "--flamegraph: name one of them."));
+        return CommandLine::kExitFailure;
+    }
+    if (request.fromMilliseconds && request.toMilliseconds &&
+        *request.fromMilliseconds > *request.toMilliseconds) {
+        CommandLine::printUsageError(QStringLiteral("report"),
+                                     QStringLiteral("--from-ms (%1) is after --to-ms (%2).")
+                                         .arg(parser.value(fromMs), parser.value(toMs)));
+        return CommandLine::kExitFailure;
+    }
     request.recordingPath = positional.constFirst();
     request.reportPath = parser.value(report);
     request.failOnLeak = parser.isSet(failOnLeak);
+    request.flamegraphPath = parser.value(flamegraph);
     return execute(request, std::cout, std::cerr);
 }
 

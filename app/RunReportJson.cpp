@@ -173,6 +173,9 @@ QJsonObject runReportToJson(const ScenarioRunReport& report, const RunOptions& o
     if (!errors.isEmpty()) {
         json.insert(QStringLiteral("error"), errors.join(QStringLiteral("; ")));
     }
+    for (auto section = notes.sections.begin(); section != notes.sections.end(); ++section) {
+        json.insert(section.key(), section.value());
+    }
     return json;
 }
 

@@ -28,6 +28,8 @@ struct RunNotes {
     QStringList warnings;
     // Events that did not reach the recording; unset without one.
     std::optional<std::uint64_t> recordingDroppedEvents;
+    // Sections of the report beside the run's, by name: the analyses of `poolscope report`.
+    QJsonObject sections;
 };
 
 // One entry of a report's `leaks`: its stack as "function (file:line)" strings and as frames.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <exception>
 #include <functional>
+#include <unordered_map>
 
 #include "diagnostics/Symbolizer.h"
 #include "recording/RecordingChecks.h"
@@ -221,47 +222,155 @@ std::map<std::uint16_t, std::string> RecordingReader::tagNames() const {
     });
 }
 
+namespace {
+
+// A stack's rows joined with the frames table's, as stack() reads them (and every stack's, in
+// a version 1 recording, as forEachStack() reads them): address, module id, module offset,
+// inlined, function, file, line, module; then the stack id.
+const char* stackQuery(int schemaVersion, bool oneStack) {
+    if (schemaVersion >= 2) {
+        return "SELECT s.address, s.module_id, s.module_offset, f.inlined, f.function, f.file, "
+               "f.line, f.module, s.stack_id FROM stacks s LEFT JOIN frames f ON "
+               "f.address = s.address WHERE s.stack_id = ? ORDER BY s.depth, f.inline_depth";
+    }
+    return oneStack ? "SELECT s.address, NULL, NULL, 0, f.function, f.file, f.line, f.module, "
+                      "s.stack_id FROM stacks s LEFT JOIN frames f ON f.address = s.address "
+                      "WHERE s.stack_id = ? ORDER BY s.depth"
+                    : "SELECT s.address, NULL, NULL, 0, f.function, f.file, f.line, f.module, "
+                      "s.stack_id FROM stacks s LEFT JOIN frames f ON f.address = s.address "
+                      "ORDER BY s.stack_id, s.depth";
+}
+
+using ModuleIterator = std::vector<RecordedModule>::const_iterator;
+
+ModuleIterator moduleAt(const std::vector<RecordedModule>& modules,
+                        const SqliteDatabase::Statement& query, int column) {
+    if (query.isNull(column)) {
+        return modules.end();
+    }
+    const std::int64_t id = query.integer(column);
+    return std::find_if(modules.begin(), modules.end(),
+                        [id](const RecordedModule& recorded) { return recorded.id == id; });
+}
+
+// The frames table's columns from `column` on: inlined, function, file, line, module.
+Frame namedFrame(const SqliteDatabase::Statement& query, int column) {
+    Frame frame;
+    frame.inlined = query.integer(column) != 0;
+    frame.function = query.isNull(column + 1) ? std::string() : query.text(column + 1);
+    frame.file = query.isNull(column + 2) ? std::string() : query.text(column + 2);
+    frame.line = query.isNull(column + 3) ? 0 : static_cast<int>(query.integer(column + 3));
+    frame.module = query.isNull(column + 4) ? std::string() : query.text(column + 4);
+    return frame;
+}
+
+struct StackEntry {
+    std::uint64_t address = 0;
+    std::uint64_t offset = 0;
+    ModuleIterator module;
+    ModuleIterator noModule;
+};
+
+// A frame the recording named, at the address of the stack entry it names.
+void appendNamed(Frame frame, const StackEntry& entry, std::vector<Frame>& frames) {
+    frame.address = entry.address;
+    frame.moduleOffset = entry.offset;
+    if (frame.module.empty() && entry.module != entry.noModule) {
+        frame.module = entry.module->module.path;
+    }
+    frames.push_back(std::move(frame));
+}
+
+// A stack entry the recording did not name: named now from its module's file, with the calls
+// inlined there, or kept as its address and offset.
+void appendUnnamed(const StackEntry& entry, std::vector<Frame>& frames) {
+    if (entry.module == entry.noModule) {
+        appendNamed(Frame(), entry, frames);
+        return;
+    }
+    for (Frame& frame :
+         Symbolizer::instance().symbolize(entry.module->module, entry.offset, entry.address)) {
+        frames.push_back(std::move(frame));
+    }
+}
+
+// One row of stackQuery() as frames.
+void appendFrames(const SqliteDatabase::Statement& query,
+                  const std::vector<RecordedModule>& modules, std::vector<Frame>& frames) {
+    const StackEntry entry{static_cast<std::uint64_t>(query.integer(0)),
+                           static_cast<std::uint64_t>(query.isNull(2) ? 0 : query.integer(2)),
+                           moduleAt(modules, query, 1), modules.end()};
+    if (query.isNull(3)) {
+        appendUnnamed(entry, frames);
+    } else {
+        appendNamed(namedFrame(query, 3), entry, frames);
+    }
+}
+
+}  // namespace
+
 std::vector<Frame> RecordingReader::stack(StackId stackId) const {
     return readOrExplain(path_, "is truncated or corrupt", [&] {
-        SqliteDatabase::Statement query(
-            *database_,
-            schemaVersion_ >= 2
-                ? "SELECT s.address, s.module_id, s.module_offset, f.inlined, f.function, f.file, "
-                  "f.line, f.module FROM stacks s LEFT JOIN frames f ON f.address = s.address "
-                  "WHERE s.stack_id = ? ORDER BY s.depth, f.inline_depth"
-                : "SELECT s.address, NULL, NULL, 0, f.function, f.file, f.line, f.module "
-                  "FROM stacks s LEFT JOIN frames f ON f.address = s.address "
-                  "WHERE s.stack_id = ? ORDER BY s.depth");
+        SqliteDatabase::Statement query(*database_, stackQuery(schemaVersion_, true));
         query.bind(1, std::int64_t{stackId});
         std::vector<Frame> frames;
         while (query.step()) {
-            const auto address = static_cast<std::uint64_t>(query.integer(0));
-            const auto module =
-                std::find_if(modules_.begin(), modules_.end(), [&](const RecordedModule& recorded) {
-                    return !query.isNull(1) && recorded.id == query.integer(1);
-                });
-            const auto offset = static_cast<std::uint64_t>(query.isNull(2) ? 0 : query.integer(2));
-            if (query.isNull(3) && module != modules_.end()) {
-                for (Frame& frame :
-                     Symbolizer::instance().symbolize(module->module, offset, address)) {
-                    frames.push_back(std::move(frame));
-                }
-                continue;
-            }
-            Frame frame;
-            frame.address = address;
-            frame.moduleOffset = offset;
-            frame.inlined = !query.isNull(3) && query.integer(3) != 0;
-            frame.function = query.isNull(4) ? std::string() : query.text(4);
-            frame.file = query.isNull(5) ? std::string() : query.text(5);
-            frame.line = query.isNull(6) ? 0 : static_cast<int>(query.integer(6));
-            frame.module = query.isNull(7) ? std::string() : query.text(7);
-            if (frame.module.empty() && module != modules_.end()) {
-                frame.module = module->module.path;
-            }
-            frames.push_back(std::move(frame));
+            appendFrames(query, modules_, frames);
         }
         return frames;
+    });
+}
+
+void RecordingReader::forEachStack(
+    const std::function<void(StackId, std::vector<Frame>)>& visit) const {
+    readOrExplain(path_, "is truncated or corrupt", [&] {
+        // Every stack shares its frames with others: each address's names are read once, not
+        // once a stack as joining the tables would.
+        std::unordered_map<std::uint64_t, std::vector<Frame>> named;
+        if (schemaVersion_ >= 2) {
+            SqliteDatabase::Statement frames(
+                *database_,
+                "SELECT address, inlined, function, file, line, module FROM frames "
+                "ORDER BY address, inline_depth");
+            while (frames.step()) {
+                named[static_cast<std::uint64_t>(frames.integer(0))].push_back(
+                    namedFrame(frames, 1));
+            }
+        }
+        SqliteDatabase::Statement query(
+            *database_, schemaVersion_ >= 2 ? "SELECT stack_id, address, module_id, module_offset "
+                                              "FROM stacks ORDER BY stack_id, depth"
+                                            : stackQuery(schemaVersion_, false));
+        std::vector<Frame> frames;
+        StackId current = 0;
+        while (query.step()) {
+            const auto stackId = static_cast<StackId>(query.integer(schemaVersion_ >= 2 ? 0 : 8));
+            if (stackId != current && !frames.empty()) {
+                visit(current, std::move(frames));
+                frames.clear();
+            }
+            current = stackId;
+            if (schemaVersion_ < 2) {
+                appendFrames(query, modules_, frames);
+                continue;
+            }
+            const StackEntry entry{
+                static_cast<std::uint64_t>(query.integer(1)),
+                static_cast<std::uint64_t>(query.isNull(3) ? 0 : query.integer(3)),
+                moduleAt(modules_, query, 2), modules_.end()};
+            const auto names = named.find(entry.address);
+            if (names == named.end()) {
+                appendUnnamed(entry, frames);
+                continue;
+            }
+            for (const Frame& frame : names->second) {
+                appendNamed(frame, entry, frames);
+            }
+        }
+        if (!frames.empty()) {
+            visit(current, std::move(frames));
+        }
+        return 0;
     });
 }
 

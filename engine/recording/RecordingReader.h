@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -81,6 +82,9 @@ public:
     // it does not matter where the module is loaded now; a frame whose file is gone keeps its
     // address and module. A version 1 recording names only what it stored.
     std::vector<Frame> stack(StackId stackId) const;
+    // Every stack's frames as stack() names them, stack by stack in one reading of the table:
+    // naming all of a large recording's stacks one query each would take seconds.
+    void forEachStack(const std::function<void(StackId, std::vector<Frame>)>& visit) const;
     // The names of the tags the recorded allocations carry, by tag id (none in a recording
     // made before tags were kept).
     std::map<std::uint16_t, std::string> tagNames() const;

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <set>
 #include <string>
 #include <thread>
@@ -230,6 +231,39 @@ INSERT INTO frames VALUES (4096, 'makeThumbnail()', '/src/thumbs.cpp', 42, '/usr
         QCOMPARE(stack[1].toString(), std::string("main [/usr/bin/app]"));
         QCOMPARE(stack[2].toString(), std::string("0x3000"));
         QVERIFY(!stack[0].inlined);
+        std::vector<std::pair<StackId, std::vector<Frame>>> every;
+        reader.forEachStack([&every](StackId stackId, std::vector<Frame> frames) {
+            every.emplace_back(stackId, std::move(frames));
+        });
+        QCOMPARE(every.size(), std::size_t{1});
+        QCOMPARE(every[0].first, StackId{3});
+        QVERIFY(every[0].second == stack);
+    }
+
+    void reader_forEachStack_namesEveryStackAsStackDoes() {
+        const std::string path = file("every-stack.psrec");
+        const StackId first = stackOfRecordingTest();
+        const StackId second = captureStack();
+        {
+            std::vector<MemoryEvent> events(2);
+            events[0].allocationId = 1;
+            events[0].stackId = first;
+            events[1].allocationId = 2;
+            events[1].stackId = second;
+            RecordingWriter writer(path, {{"scenario", "stacks"}});
+            writer.consume(events);
+            writer.finish({}, 0);
+        }
+        const RecordingReader reader(path);
+        std::map<StackId, std::vector<Frame>> every;
+        reader.forEachStack([&every](StackId stackId, std::vector<Frame> frames) {
+            every.emplace(stackId, std::move(frames));
+        });
+        QCOMPARE(every.size(), std::size_t{2});
+        for (const StackId stackId : {first, second}) {
+            QVERIFY(!every.at(stackId).empty());
+            QVERIFY(every.at(stackId) == reader.stack(stackId));
+        }
     }
 
     void aMissingFileIsNamedInTheError() {

@@ -1,0 +1,88 @@
+#pragma once
+
+#include <cstdint>
+#include <unordered_map>
+#include <vector>
+
+#include "analysis/AnalysisRange.h"
+#include "analysis/CallSiteCost.h"
+#include "analysis/SizeHistogram.h"
+#include "diagnostics/MemoryEvent.h"
+
+namespace poolscope {
+
+class RecordingReader;
+
+// What one pass over a recording's allocation events finds, for every analysis at once.
+struct AllocationAnalysis {
+    AnalysisRange range;
+    // The recording's first event, which times in a report count from; 0 without events.
+    std::int64_t firstEventNanoseconds = 0;
+    std::uint64_t events = 0;
+    // The most the selected allocations held at once, and when that was first reached.
+    std::uint64_t peakBytes = 0;
+    std::int64_t peakNanoseconds = 0;
+    // Every call site with an allocation in the range, by stack id.
+    std::vector<CallSiteCost> sites;
+    // The sizes of the requests (descriptors, which hold no bytes, left out).
+    SizeHistogram sizes;
+    std::vector<SizeHistogram::Threshold> thresholds;
+
+    // All call sites together.
+    CallSiteCost total() const;
+};
+
+// Follows allocations (Rent, UnpooledAllocate, SmallRent and their Return, UnpooledFree,
+// SmallReturn, grouped by allocation id) event by event, keeping only what is live, so that a
+// recording of any length is analysed in one streaming pass.
+class AllocationAnalyzer {
+public:
+    explicit AllocationAnalyzer(AnalysisRange range = {}, std::int64_t chunkBytes = 0);
+
+    void apply(const MemoryEvent& event);
+    // What was applied, what is still live counted as leaked.
+    AllocationAnalysis finish();
+
+    // Every event of a recording, page by page.
+    static AllocationAnalysis of(const RecordingReader& reader, const AnalysisRange& range = {});
+
+private:
+    struct Live {
+        std::uint64_t requestedBytes = 0;
+        std::uint64_t heldBytes = 0;
+        std::uint32_t site = 0;
+        std::uint32_t liveChunks = 0;
+        MemoryTier tier = MemoryTier::Pooled;
+        bool temporary = false;
+    };
+    struct Site {
+        CallSiteCost cost;
+        std::uint64_t heldBytes = 0;
+        std::uint64_t heldAllocations = 0;
+        bool changedSincePeak = false;
+    };
+    struct LastAllocation {
+        AllocationId id = 0;
+        bool valid = false;
+    };
+
+    void allocate(const MemoryEvent& event);
+    void free(const MemoryEvent& event);
+    std::uint32_t siteOf(StackId stackId);
+    void changed(std::uint32_t site);
+    void release(Live& allocation, std::uint64_t bytes);
+    void end(const Live& allocation);
+
+    AllocationAnalysis analysis_;
+    std::unordered_map<AllocationId, Live> live_;
+    std::unordered_map<StackId, std::uint32_t> siteIndex_;
+    std::vector<Site> sites_;
+    // Sites whose held figures moved since the last peak: the peak's figures are refreshed
+    // from these alone, so following the peak costs no more than the events themselves.
+    std::vector<std::uint32_t> changedSincePeak_;
+    std::unordered_map<std::uint32_t, LastAllocation> lastAllocationOfThread_;
+    std::uint64_t heldBytes_ = 0;
+    bool sawEvent_ = false;
+};
+
+}  // namespace poolscope

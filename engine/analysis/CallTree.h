@@ -1,0 +1,24 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "analysis/AllocationAnalyzer.h"
+#include "analysis/StackNames.h"
+
+namespace poolscope {
+
+// The call sites' costs as a tree of frames: bottom-up (the frames that allocated, under each
+// its callers) or top-down (the outermost frames, under each its callees), so that a person can
+// walk from a function to its callers and callees. A node's cost is that of every stack
+// through it; children come most bytes first, then by name.
+struct CallTree {
+    std::string frame;  // StackNames::label(); empty for the root
+    CallSiteCost cost;  // stackId unused
+    std::vector<CallTree> children;
+
+    static CallTree bottomUp(const AllocationAnalysis& analysis, StackNames& names);
+    static CallTree topDown(const AllocationAnalysis& analysis, StackNames& names);
+};
+
+}  // namespace poolscope

@@ -1,0 +1,257 @@
+// The analysis suite (scripts/bench analysis [--events N]): how long every analysis of a large
+// recording takes (engine/analysis), against the goal of a recording of 1 GB analysed in at
+// most 5 s.
+//
+// The recording holds N allocator events (6 million by default) of four threads over 20,000
+// distinct stacks of 16 frames in this program: sizes from 16 bytes to 16 MiB in the three
+// tiers, a third freed at once (temporary), the others later, some never. Each step is timed
+// once: opening the recording, the streaming pass every analysis reads, naming the stacks,
+// then each analysis; the times are also scaled to a 1 GB recording by the file's size.
+// Every figure ends in a line "TIME <step> <seconds>". --recording FILE analyses FILE,
+// written first when there is none (and then kept).
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "MedianCollector.h"
+#include "analysis/AllocationAnalyzer.h"
+#include "analysis/CallTree.h"
+#include "analysis/CollapsedStacks.h"
+#include "analysis/PeakConsumers.h"
+#include "analysis/StackNames.h"
+#include "diagnostics/StackTable.h"
+#include "recording/RecordingEventPages.h"
+#include "recording/RecordingReader.h"
+#include "recording/RecordingWriter.h"
+#include "scenarios/TemporaryDirectory.h"
+
+namespace poolscope::bench {
+
+namespace {
+
+constexpr std::size_t kDefaultEvents = 6'000'000;
+constexpr int kStacks = 20'000;
+constexpr int kStackDepth = 16;
+constexpr int kAddresses = 4'000;
+constexpr std::uint32_t kThreads = 4;
+constexpr std::size_t kBatch = 65'536;
+constexpr double kGigabyte = 1e9;
+
+double secondsSince(std::chrono::steady_clock::time_point started) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+}
+
+// Stacks of return addresses inside this program's code, so that the recording names them as
+// it names a real program's.
+std::vector<StackId> internStacks(std::mt19937_64& random) {
+    const auto base = reinterpret_cast<std::uintptr_t>(&internStacks);
+    std::vector<StackId> stacks;
+    std::uniform_int_distribution<int> address(0, kAddresses - 1);
+    for (int i = 0; i < kStacks; ++i) {
+        std::uintptr_t frames[kStackDepth];
+        for (int depth = 0; depth < kStackDepth; ++depth) {
+            frames[depth] = base + static_cast<std::uintptr_t>(address(random)) * 16 + 1;
+        }
+        stacks.push_back(StackTable::instance().intern(frames, kStackDepth));
+    }
+    return stacks;
+}
+
+struct Generator {
+    std::mt19937_64 random{20261202};
+    std::vector<StackId> stacks = internStacks(random);
+    std::vector<MemoryEvent> live;
+    AllocationId nextId = 1;
+    std::int64_t time = 0;
+
+    MemoryEvent allocation() {
+        std::uniform_real_distribution<double> logSize(4.0, 24.0);  // 16 B to 16 MiB
+        const auto bytes = static_cast<std::uint64_t>(std::exp2(logSize(random)));
+        // Few stacks make most allocations, as in a real program.
+        const double skew = std::uniform_real_distribution<double>(0.0, 1.0)(random);
+        MemoryEvent event;
+        event.allocationId = nextId++;
+        event.bytes = bytes;
+        event.stackId = stacks[static_cast<std::size_t>(skew * skew * skew * kStacks)];
+        event.threadId = 1 + static_cast<std::uint32_t>(random() % kThreads);
+        event.chunkCount = 1;
+        if (bytes <= 1024 * 1024) {
+            event.kind = MemoryEventKind::SmallRent;
+            event.tier = MemoryTier::Small;
+        } else if (bytes <= 4 * 1024 * 1024) {
+            event.kind = MemoryEventKind::Rent;
+            event.tier = MemoryTier::Pooled;
+        } else {
+            event.kind = MemoryEventKind::UnpooledAllocate;
+            event.tier = MemoryTier::Unpooled;
+        }
+        return event;
+    }
+
+    static MemoryEvent freeOf(MemoryEvent event) {
+        event.kind = event.kind == MemoryEventKind::SmallRent ? MemoryEventKind::SmallReturn
+                     : event.kind == MemoryEventKind::Rent    ? MemoryEventKind::Return
+                                                              : MemoryEventKind::UnpooledFree;
+        return event;
+    }
+
+    void next(std::vector<MemoryEvent>& batch) {
+        time += 100;
+        if (live.size() > 10'000 && random() % 100 < 50) {
+            const std::size_t index = random() % live.size();
+            MemoryEvent freed = freeOf(live[index]);
+            live[index] = live.back();
+            live.pop_back();
+            freed.timeNanoseconds = time;
+            batch.push_back(freed);
+            return;
+        }
+        MemoryEvent made = allocation();
+        made.timeNanoseconds = time;
+        batch.push_back(made);
+        if (random() % 3 == 0) {
+            MemoryEvent freed = freeOf(made);
+            freed.timeNanoseconds = time + 50;
+            batch.push_back(freed);
+        } else {
+            live.push_back(made);
+        }
+    }
+};
+
+void writeRecording(const std::string& path, std::size_t events) {
+    Generator generator;
+    RecordingWriter::Options options;
+    RecordingWriter writer(path, {{"scenario", "analysis_bench"}}, options);
+    std::vector<MemoryEvent> batch;
+    std::size_t written = 0;
+    while (written < events) {
+        batch.clear();
+        while (batch.size() < kBatch && written + batch.size() < events) {
+            generator.next(batch);
+        }
+        writer.consume(batch);
+        written += batch.size();
+        // Handing the writer no more than it can queue: the bench measures analyses, not drops.
+        while (written - writer.committedEvents() > options.queueCapacityEvents / 2) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+    }
+    writer.finish({}, 0);
+    if (writer.droppedEvents() != 0) {
+        std::fprintf(stderr, "the writer dropped %llu events\n",
+                     static_cast<unsigned long long>(writer.droppedEvents()));
+    }
+}
+
+// Wall time, and the process's processor time beside it: on a machine other jobs share, the
+// second says what the step itself cost, and is what the step returns and the 1 GB figure
+// scales.
+template <typename Step>
+double timed(const char* name, double scale, Step step) {
+    const auto started = std::chrono::steady_clock::now();
+    const std::clock_t processor = std::clock();
+    step();
+    const double seconds = secondsSince(started);
+    const double processorSeconds =
+        static_cast<double>(std::clock() - processor) / static_cast<double>(CLOCKS_PER_SEC);
+    std::printf("TIME %-28s %8.3f s  cpu %7.3f s   (1 GB: cpu %7.3f s)\n", name, seconds,
+                processorSeconds, processorSeconds * scale);
+    return processorSeconds;
+}
+
+int run(int argc, char** argv) {
+    std::size_t events = kDefaultEvents;
+    std::string given;
+    for (int i = 1; i + 1 < argc; ++i) {
+        if (std::strcmp(argv[i], "--events") == 0) {
+            events = std::stoull(argv[i + 1]);
+        } else if (std::strcmp(argv[i], "--recording") == 0) {
+            given = argv[i + 1];
+        }
+    }
+    const std::filesystem::path scratch = TemporaryDirectory::create("poolscope-analysis-bench");
+    const std::string path = given.empty() ? (scratch / "large.psrec").string() : given;
+    if (!std::filesystem::exists(path)) {
+        std::printf("== PoolScope analysis benchmark: %zu events, %d stacks of %d frames\n", events,
+                    kStacks, kStackDepth);
+        const auto started = std::chrono::steady_clock::now();
+        writeRecording(path, events);
+        std::printf("recording written in %.3f s\n", secondsSince(started));
+    }
+
+    double total = 0;
+    std::unique_ptr<RecordingReader> reader;
+    total += timed("open", 1.0, [&] { reader = std::make_unique<RecordingReader>(path); });
+    events = static_cast<std::size_t>(reader->lastEventSequence());
+    const double fileBytes = static_cast<double>(std::filesystem::file_size(path));
+    const double scale = kGigabyte / fileBytes;
+    std::printf(
+        "%s: %.1f MB, %zu events, %.1f bytes per event; a 1 GB recording holds about "
+        "%.1f million events\n",
+        path.c_str(), fileBytes / 1e6, events, fileBytes / static_cast<double>(events),
+        static_cast<double>(events) * scale / 1e6);
+    timed("reading pages alone", scale, [&] {
+        std::uint64_t read = 0;
+        RecordingEventPages::forEach(
+            *reader, [&read](const std::vector<RecordedEvent>& page) { read += page.size(); });
+    });
+    AllocationAnalysis analysis;
+    const double pass =
+        timed("streaming pass", scale, [&] { analysis = AllocationAnalyzer::of(*reader); });
+    total += pass;
+    std::optional<StackNames> read;
+    total += timed("naming stacks", 1.0, [&] { read.emplace(StackNames::of(*reader)); });
+    StackNames& names = *read;
+    PeakConsumers consumers;
+    total += timed("peak consumers", 1.0, [&] { consumers = PeakConsumers::of(analysis, names); });
+    total += timed("bottom-up tree", 1.0, [&] { CallTree::bottomUp(analysis, names); });
+    total += timed("top-down tree", 1.0, [&] { CallTree::topDown(analysis, names); });
+    for (const auto& [name, cost] :
+         {std::pair{"collapsed stacks allocations", CollapsedStacks::Cost::Allocations},
+          std::pair{"collapsed stacks leaked", CollapsedStacks::Cost::Leaked},
+          std::pair{"collapsed stacks peak", CollapsedStacks::Cost::Peak}}) {
+        total += timed(name, 1.0, [&] { CollapsedStacks::of(analysis, names, cost); });
+    }
+    total += timed("size histogram", 1.0, [&] { analysis.sizes.buckets(); });
+    const AnalysisRange half{
+        analysis.firstEventNanoseconds,
+        analysis.firstEventNanoseconds + static_cast<std::int64_t>(events) * 50};
+    timed("streaming pass, half range", scale, [&] { AllocationAnalyzer::of(*reader, half); });
+
+    const CallSiteCost all = analysis.total();
+    std::printf(
+        "analysed: %zu call sites, %llu allocations, %llu temporary, %llu leaked, peak "
+        "%.1f MB held by %zu stacks\n",
+        analysis.sites.size(), static_cast<unsigned long long>(all.allocations),
+        static_cast<unsigned long long>(all.temporaryAllocations),
+        static_cast<unsigned long long>(all.leakedAllocations),
+        static_cast<double>(analysis.peakBytes) / 1e6, consumers.stacks.size());
+    // Only the pass grows with the recording; naming and the analyses after it grow with the
+    // number of stacks, which this recording already has as many of as a large program.
+    std::printf(
+        "every analysis: %.3f s; a 1 GB recording with as many stacks: about %.3f s "
+        "(target <= 5 s)\n",
+        total, total + pass * (scale - 1.0));
+    std::filesystem::remove_all(scratch);
+    return 0;
+}
+
+}  // namespace
+
+}  // namespace poolscope::bench
+
+int main(int argc, char** argv) {
+    return poolscope::bench::benchmarkMain("analysis_bench", argc, argv, poolscope::bench::run);
+}
