@@ -9,6 +9,7 @@
 #include <QFileInfo>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QScrollArea>
 #include <QSettings>
 #include <QStyle>
 
@@ -34,6 +35,22 @@ namespace poolscope {
 namespace {
 
 constexpr int kFrameMilliseconds = 33;
+
+// The layout view's calculator and bands need about 240 px of height: below that its dock
+// scrolls, so the tabs it shares over the leak table never hold that table to a floor.
+QWidget* scrollingBelowItsMinimum(QWidget* view) {
+    auto* scroll = new QScrollArea;
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setWidgetResizable(true);
+    scroll->setWidget(view);
+    return scroll;
+}
+
+// The view a dock shows, inside the scroll area that may hold it.
+QWidget* viewOf(const QDockWidget* dock) {
+    auto* scroll = qobject_cast<QScrollArea*>(dock->widget());
+    return scroll != nullptr ? scroll->widget() : dock->widget();
+}
 
 }  // namespace
 
@@ -162,7 +179,8 @@ void MainWindow::buildDocks() {
     addViewDock(compare_, tr("GC vs pool"), QStringLiteral("compare"), Qt::RightDockWidgetArea);
     addViewDock(poolMap_, tr("Pool map"), QStringLiteral("pool"), Qt::LeftDockWidgetArea);
     addViewDock(timeline_, tr("Timeline"), QStringLiteral("timeline"), Qt::LeftDockWidgetArea);
-    addViewDock(layout_, tr("Layout"), QStringLiteral("layout"), Qt::RightDockWidgetArea);
+    addViewDock(scrollingBelowItsMinimum(layout_), tr("Layout"), QStringLiteral("layout"),
+                Qt::RightDockWidgetArea);
     addViewDock(gcHeap_, tr("GC heap"), QStringLiteral("gc"), Qt::RightDockWidgetArea);
     addViewDock(leaks_, tr("Leaks"), QStringLiteral("leaks"), Qt::RightDockWidgetArea);
     arrangement_ = new DockArrangement(*this, docks_);
@@ -489,7 +507,7 @@ QImage MainWindow::grabView(const QString& name) {
     }
     for (const auto& [viewName, dock] : docks_) {
         if (viewName == name) {
-            return dock->widget()->grab().toImage();
+            return viewOf(dock)->grab().toImage();
         }
     }
     return {};
