@@ -23,6 +23,10 @@ bool StackFrameSelection::isAllocatorFrame(const Frame& frame) {
         "std::make_unique",
         "operator new",
     };
+    // A launched program's interposer (engine/preload) is the allocator there.
+    if (frame.module.ends_with("libpoolscope_preload.so")) {
+        return true;
+    }
     return std::any_of(std::begin(kInternal), std::end(kInternal), [&](std::string_view prefix) {
         return frame.function.find(prefix) != std::string::npos;
     });
@@ -52,8 +56,8 @@ std::vector<Frame> StackFrameSelection::select(
 
 std::vector<Frame> StackFrameSelection::select(std::vector<Frame> frames, int maxFrames) {
     return select(
-        frames.size(), [&frames](std::size_t i) { return std::vector<Frame>{std::move(frames[i])}; },
-        maxFrames);
+        frames.size(),
+        [&frames](std::size_t i) { return std::vector<Frame>{std::move(frames[i])}; }, maxFrames);
 }
 
 }  // namespace poolscope

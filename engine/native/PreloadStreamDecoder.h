@@ -39,9 +39,11 @@ public:
 };
 
 // Turns the interposer's byte stream back into records. Bytes arrive in pieces of any size (a
-// pipe's reads); a record split across pieces is kept until it is whole. Refuses, with a
-// PreloadStreamError, a wrong hello, a packet over kMaxPacketBytes, or a record whose length does
-// not fit its kind or its packet, before buffering anything for it.
+// pipe's reads); a packet split across pieces is kept until it is whole. Refuses, with a
+// PreloadStreamError naming the stream offset, a wrong hello, a packet over kMaxPacketBytes
+// (before buffering anything for it), or a record whose length does not fit its kind or its
+// packet (before delivering any record of that packet). Records of kinds it does not know are
+// stepped over.
 class PreloadStreamDecoder {
 public:
     explicit PreloadStreamDecoder(PreloadRecordVisitor& visitor);
@@ -54,8 +56,19 @@ public:
     bool atBoundary() const;
 
 private:
+    // The bytes the unit (the hello, or a packet) starting at `data` needs in all, checking what
+    // of it is there already.
+    std::size_t unitBytes(const unsigned char* data, std::size_t available) const;
+    void consumeUnit(const unsigned char* data, std::size_t size);
+    // A packet is checked whole before any of its records is delivered: a bad packet delivers
+    // nothing.
+    void checkPacket(std::span<const unsigned char> payload, std::uint32_t records) const;
+    void deliverPacket(std::span<const unsigned char> payload);
+
     PreloadRecordVisitor& visitor_;
+    // The part of a hello or packet that arrived so far; empty between them.
     std::vector<unsigned char> pending_;
+    std::vector<std::uint64_t> frames_;
     std::uint64_t offset_ = 0;
     bool helloSeen_ = false;
 };

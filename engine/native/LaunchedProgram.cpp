@@ -1,0 +1,442 @@
+#include "native/LaunchedProgram.h"
+
+#include <elf.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "base/Clock.h"
+#include "diagnostics/StackFrameSelection.h"
+#include "native/PreloadStreamDecoder.h"
+#include "scenarios/ScenarioRunner.h"
+
+namespace poolscope {
+
+namespace {
+
+// How long a program asked to stop may take before it is killed.
+constexpr auto kTerminateGrace = std::chrono::seconds(3);
+// How often the reader looks whether the program is gone while its pipe stays open (a child it
+// forked may hold the pipe's write end long after).
+constexpr int kExitPollMilliseconds = 50;
+constexpr std::size_t kReadBytes = 1 << 16;
+
+std::string errorText(int error) {
+    return std::strerror(error);
+}
+
+// `program` as execvp would find it, from `workingDirectory` for a relative path.
+std::string resolveProgram(const std::string& program, const std::string& workingDirectory) {
+    if (program.empty()) {
+        throw LaunchError("no program was given");
+    }
+    if (program.find('/') != std::string::npos) {
+        if (program.front() != '/' && !workingDirectory.empty()) {
+            return workingDirectory + "/" + program;
+        }
+        return program;
+    }
+    const char* path = std::getenv("PATH");
+    std::string directories = path ? path : "/usr/local/bin:/usr/bin:/bin";
+    std::size_t start = 0;
+    while (start <= directories.size()) {
+        const std::size_t colon = std::min(directories.find(':', start), directories.size());
+        std::string directory = directories.substr(start, colon - start);
+        start = colon + 1;
+        const std::string candidate = (directory.empty() ? "." : directory) + "/" + program;
+        if (::access(candidate.c_str(), X_OK) == 0) {
+            struct stat status {};
+            if (::stat(candidate.c_str(), &status) == 0 && S_ISREG(status.st_mode)) {
+                return candidate;
+            }
+        }
+    }
+    throw LaunchError(program + ": no such program in PATH");
+}
+
+// Refuses what cannot run, or cannot run under LD_PRELOAD, with words a person acts on.
+void checkProgram(const std::string& path, const std::string& shown) {
+    struct stat status {};
+    if (::stat(path.c_str(), &status) != 0) {
+        throw LaunchError(shown + ": " + (errno == ENOENT ? "no such program" : errorText(errno)));
+    }
+    if (!S_ISREG(status.st_mode)) {
+        throw LaunchError(shown + ": not a program (" +
+                          (S_ISDIR(status.st_mode) ? "a directory" : "not a regular file") + ")");
+    }
+    if (::access(path.c_str(), X_OK) != 0) {
+        throw LaunchError(shown + ": not executable (" + errorText(errno) + ")");
+    }
+    const std::string attach =
+        ": the dynamic loader ignores LD_PRELOAD for it, so its allocations cannot be followed; "
+        "'poolscope attach PID' samples any running program from /proc instead";
+    if ((status.st_mode & (S_ISUID | S_ISGID)) != 0) {
+        throw LaunchError(shown + " is setuid or setgid" + attach, true);
+    }
+    if (::getxattr(path.c_str(), "security.capability", nullptr, 0) > 0) {
+        throw LaunchError(shown + " has file capabilities" + attach, true);
+    }
+    std::ifstream file(path, std::ios::binary);
+    Elf64_Ehdr header{};
+    if (!file.read(reinterpret_cast<char*>(&header), sizeof header) ||
+        std::memcmp(header.e_ident, ELFMAG, SELFMAG) != 0) {
+        return;  // a script: its interpreter runs, and takes the interposer
+    }
+    if (header.e_ident[EI_CLASS] != ELFCLASS64) {
+        throw LaunchError(shown + ": a 32-bit program; the interposer is built for 64-bit ones");
+    }
+    bool interpreted = false;
+    for (int i = 0; i < header.e_phnum; ++i) {
+        Elf64_Phdr segment{};
+        file.seekg(static_cast<std::streamoff>(header.e_phoff + i * sizeof segment));
+        if (!file.read(reinterpret_cast<char*>(&segment), sizeof segment)) {
+            break;
+        }
+        interpreted = interpreted || segment.p_type == PT_INTERP;
+    }
+    if (!interpreted) {
+        throw LaunchError(shown + " is statically linked" + attach, true);
+    }
+}
+
+bool readable(const std::string& path) {
+    return !path.empty() && ::access(path.c_str(), R_OK) == 0;
+}
+
+}  // namespace
+
+std::string LaunchedProgram::preloadLibrary() {
+    if (const char* chosen = std::getenv("POOLSCOPE_PRELOAD_LIBRARY"); chosen && *chosen) {
+        return chosen;
+    }
+    constexpr const char* kName = "libpoolscope_preload.so";
+    std::vector<std::string> candidates;
+    std::error_code error;
+    const std::filesystem::path executable = std::filesystem::read_symlink("/proc/self/exe", error);
+    if (!error) {
+        const std::filesystem::path prefix = executable.parent_path().parent_path();
+#ifdef POOLSCOPE_INSTALL_LIBDIR
+        candidates.push_back(prefix / POOLSCOPE_INSTALL_LIBDIR / kName);
+#endif
+        candidates.push_back(prefix / "lib" / kName);
+        candidates.push_back(executable.parent_path() / kName);
+    }
+#ifdef POOLSCOPE_PRELOAD_BUILD_PATH
+    candidates.emplace_back(POOLSCOPE_PRELOAD_BUILD_PATH);
+#endif
+    for (const std::string& candidate : candidates) {
+        if (readable(candidate)) {
+            return candidate;
+        }
+    }
+    return {};
+}
+
+LaunchedProgram::LaunchedProgram(const Options& options)
+    : options_(options),
+      inboxCapacity_(options.inboxEvents),
+      stacks_(std::make_shared<LinkStackTable>()),
+      stacksView_(stacks_),
+      live_(*stacks_) {
+    programPath_ = resolveProgram(options_.program, options_.workingDirectory);
+    checkProgram(programPath_, options_.program);
+    if (!readable(options_.preloadLibrary)) {
+        throw LaunchError("the interposer library " +
+                          (options_.preloadLibrary.empty() ? std::string("(none given)")
+                                                           : options_.preloadLibrary) +
+                          " cannot be read: set POOLSCOPE_PRELOAD_LIBRARY to its path");
+    }
+    int stream[2];
+    if (::pipe2(stream, O_CLOEXEC) != 0) {
+        throw LaunchError("cannot make a pipe for the program's events: " + errorText(errno));
+    }
+    try {
+        spawn(stream[1]);
+    } catch (...) {
+        ::close(stream[0]);
+        ::close(stream[1]);
+        throw;
+    }
+    ::close(stream[1]);
+    thread_ = std::thread([this, readEnd = stream[0]] { read(readEnd); });
+}
+
+LaunchedProgram::~LaunchedProgram() {
+    if (!ended()) {
+        terminate();
+    }
+    if (thread_.joinable()) {
+        thread_.join();
+    }
+    if (killer_.joinable()) {
+        killer_.join();
+    }
+}
+
+void LaunchedProgram::spawn(int writeEnd) {
+    // Everything the child needs is made before fork: between fork and exec it may only make
+    // async-signal-safe calls.
+    std::vector<std::string> environment;
+    std::string preload = options_.preloadLibrary;
+    for (char** variable = environ; *variable; ++variable) {
+        const std::string_view entry(*variable);
+        if (entry.starts_with("LD_PRELOAD=")) {
+            preload += ":" + std::string(entry.substr(std::strlen("LD_PRELOAD=")));
+        } else if (!entry.starts_with(std::string(PreloadWire::kFdVariable) + "=") &&
+                   !entry.starts_with(std::string(PreloadWire::kStackDepthVariable) + "=")) {
+            environment.emplace_back(entry);
+        }
+    }
+    environment.push_back("LD_PRELOAD=" + preload);
+    environment.push_back(std::string(PreloadWire::kFdVariable) + "=" + std::to_string(writeEnd));
+    if (options_.stackDepth > 0) {
+        environment.push_back(std::string(PreloadWire::kStackDepthVariable) + "=" +
+                              std::to_string(options_.stackDepth));
+    }
+    std::vector<char*> envp;
+    for (std::string& entry : environment) {
+        envp.push_back(entry.data());
+    }
+    envp.push_back(nullptr);
+    std::vector<std::string> arguments{options_.program};
+    arguments.insert(arguments.end(), options_.arguments.begin(), options_.arguments.end());
+    std::vector<char*> argv;
+    for (std::string& argument : arguments) {
+        argv.push_back(argument.data());
+    }
+    argv.push_back(nullptr);
+    const char* directory =
+        options_.workingDirectory.empty() ? nullptr : options_.workingDirectory.c_str();
+
+    // The child says why exec failed over a pipe that exec closes: nothing read means it ran.
+    int failure[2];
+    if (::pipe2(failure, O_CLOEXEC) != 0) {
+        throw LaunchError("cannot start " + options_.program + ": " + errorText(errno));
+    }
+    startNanoseconds_ = monotonicNanoseconds();
+    const pid_t pid = ::fork();
+    if (pid < 0) {
+        const int error = errno;
+        ::close(failure[0]);
+        ::close(failure[1]);
+        throw LaunchError("cannot start " + options_.program + ": " + errorText(error));
+    }
+    if (pid == 0) {
+        ::close(failure[0]);
+        // Only the child keeps the write end across exec.
+        const int flags = ::fcntl(writeEnd, F_GETFD);
+        int error = 0;
+        if (flags < 0 || ::fcntl(writeEnd, F_SETFD, flags & ~FD_CLOEXEC) != 0) {
+            error = errno;
+        } else if (directory && ::chdir(directory) != 0) {
+            error = errno;
+        } else {
+            ::execve(programPath_.c_str(), argv.data(), envp.data());
+            error = errno;
+        }
+        [[maybe_unused]] const ssize_t written = ::write(failure[1], &error, sizeof error);
+        ::_exit(127);
+    }
+    ::close(failure[1]);
+    int error = 0;
+    ssize_t got;
+    do {
+        got = ::read(failure[0], &error, sizeof error);
+    } while (got < 0 && errno == EINTR);
+    ::close(failure[0]);
+    if (got == static_cast<ssize_t>(sizeof error)) {
+        ::waitpid(pid, nullptr, 0);
+        throw LaunchError("cannot start " + options_.program +
+                          (directory ? std::string(" in ") + directory : std::string()) + ": " +
+                          errorText(error));
+    }
+    pid_ = pid;
+}
+
+void LaunchedProgram::read(int readEnd) {
+    PreloadStreamDecoder decoder(live_);
+    std::vector<MemoryEvent> pending;
+    std::vector<unsigned char> buffer(kReadBytes);
+    std::string broken;
+    bool open = true;
+    int waitStatus = 0;
+    bool reaped = false;
+    // Reads what the pipe holds; false at its end.
+    const auto readAvailable = [&](bool block) {
+        for (;;) {
+            const ssize_t got = ::read(readEnd, buffer.data(), buffer.size());
+            if (got < 0 && errno == EINTR) {
+                continue;
+            }
+            if (got <= 0) {
+                return got < 0 && errno == EAGAIN;
+            }
+            if (broken.empty()) {
+                pending.clear();
+                std::lock_guard lock(mutex_);
+                live_.setOutput(&pending);
+                try {
+                    decoder.feed({buffer.data(), static_cast<std::size_t>(got)});
+                } catch (const PreloadStreamError& error) {
+                    // The rest is read and thrown away, so the program never waits on a full pipe.
+                    broken = error.what();
+                }
+                live_.setOutput(nullptr);
+                take(pending);
+            }
+            if (block) {
+                return true;
+            }
+        }
+    };
+    while (open && !reaped) {
+        pollfd watched{readEnd, POLLIN, 0};
+        const int ready = ::poll(&watched, 1, kExitPollMilliseconds);
+        if (ready > 0) {
+            open = readAvailable(true);
+        }
+        std::lock_guard lock(mutex_);
+        reaped = ::waitpid(pid_, &waitStatus, WNOHANG) == pid_;
+        reaped_ = reaped;
+    }
+    if (reaped) {
+        // The program is gone; what it wrote is in the pipe, whoever else still holds it.
+        ::fcntl(readEnd, F_SETFL, ::fcntl(readEnd, F_GETFL) | O_NONBLOCK);
+        readAvailable(false);
+    } else {
+        // The program closed the pipe (or every descriptor it had) and runs on: its end is
+        // still to come.
+        while (::waitpid(pid_, &waitStatus, 0) < 0 && errno == EINTR) {
+        }
+        std::lock_guard lock(mutex_);
+        reaped_ = true;
+    }
+    ::close(readEnd);
+
+    ProgramExit ending;
+    std::string reason;
+    if (WIFSIGNALED(waitStatus)) {
+        ending.signal = WTERMSIG(waitStatus);
+        const char* name = sigabbrev_np(ending.signal);
+        reason = name ? std::string("killed by SIG") + name
+                      : "killed by signal " + std::to_string(ending.signal);
+    } else {
+        ending.exitCode = WEXITSTATUS(waitStatus);
+        reason = "exited with status " + std::to_string(ending.exitCode);
+    }
+    if (!broken.empty()) {
+        reason += "; its events stopped at a broken stream: " + broken;
+    } else if (!decoder.atBoundary()) {
+        reason += "; its last events were cut off";
+    }
+    {
+        std::lock_guard lock(mutex_);
+        if (!live_.helloSeen()) {
+            reason += "; the interposer did not start in it, so nothing was captured";
+        }
+        exit_ = ending;
+        endReason_ = reason;
+        ended_ = true;
+    }
+    endedCondition_.notify_all();
+}
+
+void LaunchedProgram::take(std::vector<MemoryEvent>& events) {
+    // Called with mutex_ held.
+    received_ += events.size();
+    interposerDropped_ = live_.droppedRecords();
+    latest_ = live_.latestNanoseconds();
+    const std::size_t room = inboxCapacity_ > inbox_.size() ? inboxCapacity_ - inbox_.size() : 0;
+    const std::size_t kept = std::min(room, events.size());
+    inbox_.insert(inbox_.end(), events.begin(), events.begin() + static_cast<std::ptrdiff_t>(kept));
+    inboxDropped_ += events.size() - kept;
+}
+
+std::size_t LaunchedProgram::drain(std::vector<MemoryEvent>& out) {
+    std::lock_guard lock(mutex_);
+    const std::size_t taken = inbox_.size();
+    out.insert(out.end(), inbox_.begin(), inbox_.end());
+    inbox_.clear();
+    return taken;
+}
+
+std::uint64_t LaunchedProgram::droppedEvents() const {
+    return interposerDropped_.load() + inboxDropped_.load();
+}
+
+std::string LaunchedProgram::endReason() const {
+    std::lock_guard lock(mutex_);
+    return endReason_;
+}
+
+std::optional<ProgramExit> LaunchedProgram::exit() const {
+    std::lock_guard lock(mutex_);
+    return exit_;
+}
+
+void LaunchedProgram::waitUntilEnded() {
+    std::unique_lock lock(mutex_);
+    endedCondition_.wait(lock, [this] { return ended_.load(); });
+}
+
+void LaunchedProgram::terminate() {
+    std::lock_guard lock(mutex_);
+    if (reaped_ || terminating_) {
+        return;  // once reaped, the pid may be another process's
+    }
+    terminating_ = true;
+    ::kill(pid_, SIGTERM);
+    killer_ = std::thread([this] {
+        std::unique_lock held(mutex_);
+        const bool gone =
+            endedCondition_.wait_for(held, kTerminateGrace, [this] { return reaped_; });
+        if (!gone) {
+            ::kill(pid_, SIGKILL);
+        }
+    });
+}
+
+std::vector<NativeLiveState::Descriptor> LaunchedProgram::openDescriptors() const {
+    std::lock_guard lock(mutex_);
+    return live_.openDescriptors();
+}
+
+NativeLiveState::Totals LaunchedProgram::liveTotals() const {
+    std::lock_guard lock(mutex_);
+    return live_.totals();
+}
+
+std::vector<LeakRecord> LaunchedProgram::leftBehind(int maxFrames) const {
+    std::vector<NativeLiveState::LiveItem> items;
+    {
+        std::lock_guard lock(mutex_);
+        items = live_.liveItems();
+    }
+    std::vector<LeakRecord> leaks;
+    leaks.reserve(items.size());
+    for (const NativeLiveState::LiveItem& item : items) {
+        LeakRecord leak;
+        leak.id = item.allocationId;
+        leak.bytes = item.bytes;
+        leak.tier = item.tier;
+        leak.tag = stacks_->tagName(item.tagId);
+        leak.stackId = item.stackId;
+        if (item.stackId != 0) {
+            leak.stack = stacks_->symbolizedStack(item.stackId, maxFrames);
+        }
+        leaks.push_back(std::move(leak));
+    }
+    return leaks;
+}
+
+}  // namespace poolscope

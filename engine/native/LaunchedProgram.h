@@ -1,0 +1,148 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "diagnostics/MemoryEvent.h"
+#include "link/LinkStackTable.h"
+#include "native/NativeLiveState.h"
+
+namespace poolscope {
+
+struct LeakRecord;  // scenarios/ScenarioRunner.h
+
+// The program could not be started under the interposer. The message says why in words a person
+// acts on; `offerAttach` is set where LD_PRELOAD cannot work at all (a statically linked or
+// setuid program), so the caller can offer `poolscope attach PID` instead.
+class LaunchError : public std::runtime_error {
+public:
+    LaunchError(const std::string& message, bool offerAttach = false)
+        : std::runtime_error(message), offerAttach_(offerAttach) {}
+    bool offerAttach() const { return offerAttach_; }
+
+private:
+    bool offerAttach_;
+};
+
+// How the program ended.
+struct ProgramExit {
+    int exitCode = 0;  // what exit() was given; 0 when a signal ended it
+    int signal = 0;    // the signal that ended it; 0 for a normal exit
+    // What a shell reports: the exit code, or 128 + the signal.
+    int status() const { return signal != 0 ? 128 + signal : exitCode; }
+};
+
+// A program started under the LD_PRELOAD interposer (engine/preload), read as LinkClient reads a
+// live link, so that the window's ingestor and `poolscope launch` treat both alike: the
+// interposer's stream arrives over a pipe on a thread of its own, its records become MemoryEvents
+// (UnpooledAllocate/UnpooledFree on the tiers NativeHeap, Mapped and Descriptor, the call that
+// made each as its tag) in a bounded inbox; what does not fit is counted, and the program never
+// waits on PoolScope. Stacks are named from the program's binaries through stacks().
+// Thread-safe.
+class LaunchedProgram {
+public:
+    struct Options {
+        std::string program;  // a path, or a name looked up in PATH
+        std::vector<std::string> arguments;
+        std::string workingDirectory;  // empty: this process's own
+        std::string preloadLibrary;    // libpoolscope_preload.so
+        int stackDepth = 0;            // return addresses per stack; 0: the interposer's default
+        std::size_t inboxEvents = std::size_t{1} << 20;
+    };
+
+    // Checks the program can run under the interposer and starts it. Throws LaunchError for a
+    // program that does not exist or is not executable, for a statically linked or setuid one
+    // (offerAttach()), for a missing interposer, and when the program could not be started.
+    explicit LaunchedProgram(const Options& options);
+    // Where the interposer library is: POOLSCOPE_PRELOAD_LIBRARY when set, else beside this
+    // program's installation (its lib directory), else in the build tree; empty when none is.
+    static std::string preloadLibrary();
+    // Ends a program still running (terminate()) and waits for it.
+    ~LaunchedProgram();
+    LaunchedProgram(const LaunchedProgram&) = delete;
+    LaunchedProgram& operator=(const LaunchedProgram&) = delete;
+
+    pid_t pid() const { return pid_; }
+    const Options& options() const { return options_; }
+    // The program as started: the path the program resolved to.
+    const std::string& programPath() const { return programPath_; }
+    // CLOCK_MONOTONIC when it was started: the clock its events are on.
+    std::int64_t startNanoseconds() const { return startNanoseconds_; }
+    // The time of the newest record read.
+    std::int64_t latestNanoseconds() const { return latest_.load(); }
+    const std::shared_ptr<const LinkStackTable>& stacks() const { return stacksView_; }
+
+    // Appends the events that arrived since the last call.
+    std::size_t drain(std::vector<MemoryEvent>& out);
+    // Records the interposer lost (it could not write in time) plus events the inbox had no room
+    // for: never silent.
+    std::uint64_t droppedEvents() const;
+    std::uint64_t interposerDroppedRecords() const { return interposerDropped_.load(); }
+    std::uint64_t inboxDroppedEvents() const { return inboxDropped_.load(); }
+    std::uint64_t receivedEvents() const { return received_.load(); }
+
+    // The program is gone and its stream read to the end (or broken).
+    bool ended() const { return ended_.load(); }
+    // Why it ended, for the person ("exited with status 0", "killed by SIGSEGV", a broken
+    // stream): empty while it lasts.
+    std::string endReason() const;
+    // How the program ended, once ended().
+    std::optional<ProgramExit> exit() const;
+    // Blocks until ended(); for the command line, which has nothing else to do.
+    void waitUntilEnded();
+
+    // Asks the program to stop (SIGTERM), and kills it (SIGKILL) if it is still there a while
+    // later. Returns at once; ended() follows.
+    void terminate();
+
+    // What is live now, as the events so far say: at the end, what the program left behind.
+    // The descriptors still open, with their paths and the stacks that opened them.
+    std::vector<NativeLiveState::Descriptor> openDescriptors() const;
+    NativeLiveState::Totals liveTotals() const;
+    // Every block, mapping and descriptor live now, in the order they were made, with its stack
+    // (at most maxFrames, the interposer's own left out) and the call that made it as its tag.
+    std::vector<LeakRecord> leftBehind(int maxFrames = 32) const;
+
+private:
+    void spawn(int writeEnd);
+    void read(int readEnd);
+    // Moves a batch of events into the inbox, as far as it has room; mutex_ held.
+    void take(std::vector<MemoryEvent>& events);
+
+    Options options_;
+    std::string programPath_;
+    pid_t pid_ = -1;
+    std::int64_t startNanoseconds_ = 0;
+    std::size_t inboxCapacity_;
+    std::shared_ptr<LinkStackTable> stacks_;
+    std::shared_ptr<const LinkStackTable> stacksView_;
+
+    mutable std::mutex mutex_;
+    std::vector<MemoryEvent> inbox_;
+    NativeLiveState live_;
+    std::string endReason_;
+    std::optional<ProgramExit> exit_;
+    bool reaped_ = false;  // once set, pid_ may name another process
+    std::condition_variable endedCondition_;
+
+    std::atomic<std::int64_t> latest_{0};
+    std::atomic<std::uint64_t> interposerDropped_{0};
+    std::atomic<std::uint64_t> inboxDropped_{0};
+    std::atomic<std::uint64_t> received_{0};
+    std::atomic<bool> ended_{false};
+    std::atomic<bool> terminating_{false};
+    std::thread thread_;
+    std::thread killer_;
+};
+
+}  // namespace poolscope

@@ -1,0 +1,137 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "diagnostics/MemoryEvent.h"
+#include "link/LinkStackTable.h"
+#include "native/PreloadStreamDecoder.h"
+
+namespace poolscope {
+
+// What a launched program holds, kept from its interposer's records, and the MemoryEvents they
+// make: UnpooledAllocate/UnpooledFree with the tier NativeHeap for heap blocks, Mapped for
+// mappings and Descriptor for descriptors (bytes 0), each live item with an allocationId of its
+// own, its address (or descriptor number) in value2 and the call that made it as its tag.
+// Modules and stacks go to the stack table, named from the program's binaries.
+//
+// A munmap of part of a mapping, or an mremap, gives back what it covers; what remains of the
+// mapping stays live under the stack that made it, as new items. A block or descriptor made
+// again before it was seen to go (a lost record, dup2 onto an open descriptor) is first given
+// back, so nothing is counted twice. Not thread-safe: its owner serializes.
+class NativeLiveState final : public PreloadRecordVisitor {
+public:
+    struct Descriptor {
+        int fd = -1;
+        std::string path;
+        StackId stackId = 0;
+        std::uint16_t tagId = 0;
+        AllocationId allocationId = 0;
+        std::int64_t openedNanoseconds = 0;
+    };
+
+    // A block, mapping or descriptor still live: at the end, what the program left behind.
+    struct LiveItem {
+        AllocationId allocationId = 0;
+        MemoryTier tier = MemoryTier::NativeHeap;
+        std::uint64_t bytes = 0;
+        std::uint64_t address = 0;  // the descriptor's number for a descriptor
+        StackId stackId = 0;
+        std::uint16_t tagId = 0;
+    };
+
+    struct Totals {
+        std::uint64_t heapBlocks = 0;
+        std::uint64_t heapBytes = 0;
+        std::uint64_t mappings = 0;
+        std::uint64_t mappedBytes = 0;
+        std::uint64_t descriptors = 0;
+    };
+
+    // Registers the call tags in `stacks`.
+    explicit NativeLiveState(LinkStackTable& stacks);
+
+    // Where the events of the records visited from now on go.
+    void setOutput(std::vector<MemoryEvent>* out) { out_ = out; }
+
+    Totals totals() const;
+    std::vector<Descriptor> openDescriptors() const;
+    // In the order they were made.
+    std::vector<LiveItem> liveItems() const;
+    std::uint64_t droppedRecords() const { return droppedRecords_; }
+    // The interposer's hello arrived; its pid and clock.
+    bool helloSeen() const { return helloSeen_; }
+    std::uint32_t pid() const { return pid_; }
+    std::int64_t latestNanoseconds() const { return latestNanoseconds_; }
+    // The program said how it ends: exit() with a status, or a fatal signal.
+    std::int64_t exitStatus() const { return exitStatus_; }
+    int crashSignal() const { return crashSignal_; }
+
+    // The tag the stack table names a call by.
+    static std::uint16_t heapTag(PreloadWire::HeapCall call);
+    static std::uint16_t mappingTag(bool remapped);
+    static std::uint16_t descriptorTag(PreloadWire::DescriptorCall call);
+
+    void hello(const PreloadWire::Hello& hello) override;
+    void allocated(const PreloadWire::Allocation& record) override;
+    void released(const PreloadWire::Release& record) override;
+    void mapped(const PreloadWire::Mapping& record) override;
+    void unmapped(const PreloadWire::Unmapping& record) override;
+    void remapped(const PreloadWire::Remapping& record) override;
+    void descriptorOpened(const PreloadWire::DescriptorOpened& record,
+                          std::string_view path) override;
+    void descriptorClosed(const PreloadWire::DescriptorClosed& record) override;
+    void stack(const PreloadWire::StackRecord& record,
+               std::span<const std::uint64_t> returnAddresses) override;
+    void module(const PreloadWire::ModuleRecord& record, std::string_view path) override;
+    void dropped(const PreloadWire::DroppedRecords& record) override;
+    void process(const PreloadWire::ProcessEvent& record) override;
+
+private:
+    struct Item {
+        AllocationId allocationId = 0;
+        std::uint64_t bytes = 0;
+        StackId stackId = 0;
+        std::uint16_t tagId = 0;
+    };
+    struct Region : Item {
+        std::uint64_t end = 0;  // one past the last byte
+    };
+    struct ModuleRange {
+        std::uint32_t index = 0;
+        std::uint64_t loadAddress = 0;
+        std::uint64_t end = 0;
+    };
+
+    void publish(MemoryEventKind kind, MemoryTier tier, const Item& item, std::uint64_t address,
+                 const PreloadWire::RecordHeader& header);
+    void seen(const PreloadWire::RecordHeader& header);
+    void addRegion(std::uint64_t address, Region region, const PreloadWire::RecordHeader& header);
+    void removeRange(std::uint64_t address, std::uint64_t bytes,
+                     const PreloadWire::RecordHeader& header);
+    void closeDescriptor(int fd, const PreloadWire::RecordHeader& header);
+
+    LinkStackTable& stacks_;
+    std::vector<MemoryEvent>* out_ = nullptr;
+    AllocationId nextAllocationId_ = 1;
+    std::unordered_map<std::uint64_t, Item> heap_;
+    std::map<std::uint64_t, Region> regions_;  // by start address, never overlapping
+    std::unordered_map<int, Descriptor> descriptors_;
+    std::map<std::uint64_t, ModuleRange> modules_;  // by start address
+    std::uint64_t heapBytes_ = 0;
+    std::uint64_t mappedBytes_ = 0;
+    std::uint64_t droppedRecords_ = 0;
+    bool helloSeen_ = false;
+    std::uint32_t pid_ = 0;
+    std::uint64_t pageBytes_ = 4096;
+    std::int64_t latestNanoseconds_ = 0;
+    std::int64_t exitStatus_ = -1;
+    int crashSignal_ = 0;
+};
+
+}  // namespace poolscope
