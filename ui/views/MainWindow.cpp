@@ -21,9 +21,11 @@
 #include "views/DockArrangement.h"
 #include "views/GcHeapView.h"
 #include "views/GcVsPoolView.h"
+#include "views/LaunchActions.h"
 #include "views/LayoutView.h"
 #include "views/LeakView.h"
 #include "views/PoolMapView.h"
+#include "views/ResourcesView.h"
 #include "views/ResultsView.h"
 #include "views/RunToolBar.h"
 #include "views/SessionStatusBar.h"
@@ -59,9 +61,9 @@ void MainWindow::applySavedTheme() {
 }
 
 QStringList MainWindow::viewNames() {
-    return {QStringLiteral("main"),    QStringLiteral("pool"),   QStringLiteral("timeline"),
-            QStringLiteral("layout"),  QStringLiteral("leaks"),  QStringLiteral("gc"),
-            QStringLiteral("results"), QStringLiteral("compare")};
+    return {QStringLiteral("main"),    QStringLiteral("pool"),    QStringLiteral("timeline"),
+            QStringLiteral("layout"),  QStringLiteral("leaks"),   QStringLiteral("gc"),
+            QStringLiteral("results"), QStringLiteral("compare"), QStringLiteral("resources")};
 }
 
 MainWindow::MainWindow(EngineSession& session, QWidget* parent)
@@ -126,6 +128,9 @@ MainWindow::MainWindow(EngineSession& session, QWidget* parent)
                 }
             });
     connect(&session_, &EngineSession::runRecordingReady, this, &MainWindow::updateControls);
+    // Stop ends a launched program while it runs.
+    connect(&session_, &EngineSession::attached, this, &MainWindow::updateControls);
+    connect(&session_, &EngineSession::linkEnded, this, &MainWindow::updateControls);
     frameTimer_.setInterval(kFrameMilliseconds);
     connect(&frameTimer_, &QTimer::timeout, this, &MainWindow::presentLatest);
     updateControls();
@@ -163,6 +168,17 @@ void MainWindow::buildActions() {
         timeline_->clear();
         setWindowTitle(QStringLiteral("PoolScope — %1").arg(program));
     });
+    launch_ = new LaunchActions(session_, this);
+    connect(launch_, &LaunchActions::stateChanged, this,
+            [this](const QString& text) { statusBar_->setState(text); });
+    connect(launch_, &LaunchActions::launched, this, [this](const QString& program) {
+        clearViews();
+        setWindowTitle(QStringLiteral("PoolScope — %1").arg(program));
+        showView(QStringLiteral("leaks"));
+    });
+    // Queued: the Launch dialog closes first.
+    connect(launch_, &LaunchActions::attachRequested, attach_, &AttachActions::chooseProgram,
+            Qt::QueuedConnection);
 }
 
 void MainWindow::buildDocks() {
@@ -173,6 +189,7 @@ void MainWindow::buildDocks() {
     gcHeap_ = new GcHeapView(this);
     results_ = new ResultsView(this);
     compare_ = new GcVsPoolView(this);
+    resources_ = new ResourcesView(this);
 
     resultsDock_ =
         addViewDock(results_, tr("Results"), QStringLiteral("results"), Qt::RightDockWidgetArea);
@@ -183,6 +200,7 @@ void MainWindow::buildDocks() {
                 Qt::RightDockWidgetArea);
     addViewDock(gcHeap_, tr("GC heap"), QStringLiteral("gc"), Qt::RightDockWidgetArea);
     addViewDock(leaks_, tr("Leaks"), QStringLiteral("leaks"), Qt::RightDockWidgetArea);
+    addViewDock(resources_, tr("Resources"), QStringLiteral("resources"), Qt::RightDockWidgetArea);
     arrangement_ = new DockArrangement(*this, docks_);
 
     connect(poolMap_, &PoolMapView::allocationSelected, this, &MainWindow::selectAllocation);
@@ -200,6 +218,7 @@ void MainWindow::buildMenus() {
     QAction* open = file->addAction(style()->standardIcon(QStyle::SP_DialogOpenButton),
                                     tr("&Open Recording…"), this, &MainWindow::openRecording);
     open->setShortcut(QKeySequence::Open);
+    file->addAction(launch_->launchAction());
     file->addAction(attach_->attachAction());
     file->addAction(attach_->detachAction());
     file->addAction(saveAction_);
@@ -347,6 +366,7 @@ void MainWindow::presentLatest() {
     poolMap_->setSnapshot(snapshot);
     layout_->setSnapshot(snapshot);
     leaks_->setSnapshot(snapshot);
+    resources_->setSnapshot(snapshot);
     if (snapshot->gcHeap) {
         gcHeap_->setSnapshot(snapshot->gcHeap);
     }
@@ -367,6 +387,7 @@ void MainWindow::clearViews() {
     poolMap_->setSnapshot(empty);
     layout_->setSnapshot(empty);
     leaks_->setSnapshot(empty);
+    resources_->setSnapshot(empty);
     gcHeap_->setSnapshot(nullptr);
     gcHeap_->setLesson({}, {});
     timeline_->clear();

@@ -175,7 +175,8 @@ void RunToolBar::updateControls() {
     pauseAction_->setEnabled(running && !paused);
     backAction_->setEnabled(paused);
     // Step is always there: before a run it starts one held at its first checkpoint.
-    stopAction_->setEnabled(running);
+    // Stop also ends a launched program.
+    stopAction_->setEnabled(running || session_.isLaunched());
     scenarioPicker_->setEnabled(!running);
     parametersAction_->setEnabled(!running);
 }
