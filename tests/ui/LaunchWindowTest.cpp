@@ -110,6 +110,9 @@ private slots:
         QVERIFY2(timeline->shownSeries().contains(QStringLiteral("Mapped")),
                  qPrintable(timeline->shownSeries().join(u',')));
         QVERIFY(timeline->descriptorMaximum() >= 1.0);
+        // On the program's own time: it ran for a fraction of a second from 0.
+        QVERIFY2(timeline->xRange().second < 60.0,
+                 qPrintable(QString::number(timeline->xRange().second)));
 
         // The descriptor left open, with its path and the stack that opened it.
         ResourcesView* resources = window.resourcesView();

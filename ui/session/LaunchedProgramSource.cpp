@@ -5,12 +5,28 @@
 #include <algorithm>
 #include <chrono>
 
+#include "base/Clock.h"
 #include "native/LaunchedProgram.h"
 
 namespace poolscope {
 
+namespace {
+
+// The interposer stamps its records with CLOCK_MONOTONIC, which steady_clock reads on Linux.
+std::int64_t systemMonotonicNanoseconds() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+}  // namespace
+
 LaunchedProgramSource::LaunchedProgramSource(std::shared_ptr<LaunchedProgram> program)
-    : program_(std::move(program)) {}
+    : program_(std::move(program)),
+      // The start is on this process's clock (monotonicNanoseconds, from its own start); the
+      // records' clock is the system's: the start is moved onto it.
+      origin_(systemMonotonicNanoseconds() -
+              (monotonicNanoseconds() - program_->startNanoseconds())) {}
 
 LaunchedProgramSource::~LaunchedProgramSource() = default;
 
@@ -31,17 +47,12 @@ std::vector<std::pair<std::string, std::string>> LaunchedProgramSource::metadata
 }
 
 std::int64_t LaunchedProgramSource::originNanoseconds() const {
-    return program_->startNanoseconds();
+    return origin_;
 }
 
 std::int64_t LaunchedProgramSource::nowNanoseconds() const {
-    if (program_->ended()) {
-        return std::max(program_->latestNanoseconds(), originNanoseconds());
-    }
-    // The interposer stamps its records with CLOCK_MONOTONIC, which steady_clock reads on Linux.
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
-        .count();
+    return program_->ended() ? std::max(program_->latestNanoseconds(), origin_)
+                             : systemMonotonicNanoseconds();
 }
 
 std::shared_ptr<const LinkStackTable> LaunchedProgramSource::stacks() const {

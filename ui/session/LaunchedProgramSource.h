@@ -32,6 +32,7 @@ public:
 
 private:
     std::shared_ptr<LaunchedProgram> program_;
+    std::int64_t origin_;  // the program's start on its records' clock
 };
 
 }  // namespace poolscope
