@@ -29,16 +29,16 @@ LaunchDialog::LaunchDialog(QWidget* parent) : QDialog(parent) {
     setObjectName(QStringLiteral("LaunchDialog"));
     auto* form = new QFormLayout;
     programPath_ = addPathRow(form, tr("&Program"), QStringLiteral("program"), false);
-    programPath_->setPlaceholderText(tr("a path, or a name found in PATH"));
+    programPath_->setToolTip(tr("A path, or a name found in PATH"));
     arguments_ = new QLineEdit(this);
     arguments_->setObjectName(QStringLiteral("arguments"));
-    arguments_->setPlaceholderText(tr("as in a shell: 'quoted words' stay one"));
+    arguments_->setToolTip(tr("As in a shell: 'quoted words' stay one"));
     form->addRow(tr("&Arguments"), arguments_);
     workingDirectory_ =
         addPathRow(form, tr("&Working directory"), QStringLiteral("workingDirectory"), true);
-    workingDirectory_->setPlaceholderText(tr("PoolScope's own"));
+    workingDirectory_->setToolTip(tr("Empty: PoolScope's own"));
     recordTo_ = addPathRow(form, tr("&Record to"), QStringLiteral("recordTo"), false);
-    recordTo_->setPlaceholderText(tr("optional: File > Save keeps it afterwards too"));
+    recordTo_->setToolTip(tr("Optional: File > Save keeps the recording afterwards too"));
 
     error_ = new QLabel(this);
     error_->setObjectName(QStringLiteral("launchError"));
