@@ -123,6 +123,26 @@ private slots:
                  qPrintable(resources->stackAt(row).join(u'\n')));
     }
 
+    void launchedProgram_isRecordedToTheChosenFile_whichOpensWithItsLeaks() {
+        QTemporaryDir directory;
+        const QString recording = directory.filePath(QStringLiteral("leaky.psrec"));
+        EngineSession session;
+        MainWindow window(session);
+        LaunchDialog dialog;
+        dialog.setProgram(QStringLiteral(POOLSCOPE_LEAKY_PROGRAM));
+        dialog.setRecordTo(recording);
+        QVERIFY2(dialog.launch(), qPrintable(dialog.errorText()));
+        window.launchActions()->show(dialog.launchedProgram(), dialog.recordTo());
+        QTRY_COMPARE_WITH_TIMEOUT(session.lastRunRecording(), recording,
+                                  kProgramTimeoutMilliseconds);
+
+        window.openRecordingFile(recording);
+        QTRY_VERIFY_WITH_TIMEOUT(session.showsRecording(), kProgramTimeoutMilliseconds);
+        window.leakView()->setFilterText(QStringLiteral("keepThreeBuffers"));
+        QTRY_COMPARE_WITH_TIMEOUT(window.leakView()->visibleRowCount(), 3,
+                                  kProgramTimeoutMilliseconds);
+    }
+
     void stop_endsALaunchedProgram() {
         EngineSession session;
         MainWindow window(session);
