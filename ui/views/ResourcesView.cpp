@@ -19,6 +19,7 @@ enum Column { DescriptorColumn, PathColumn, CallColumn, OpenedColumn, ThreadColu
 ResourcesView::ResourcesView(QWidget* parent) : QWidget(parent) {
     summary_ = new QLabel(this);
     summary_->setObjectName(QStringLiteral("resourcesSummary"));
+    summary_->setWordWrap(true);
     tree_ = new QTreeWidget(this);
     tree_->setObjectName(QStringLiteral("resourcesTree"));
     tree_->setHeaderLabels(
