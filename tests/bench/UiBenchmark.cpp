@@ -8,6 +8,11 @@
 //      tag, a few leaked) into a SessionState at 100k and 1M events/s, and the GUI thread takes
 //      a snapshot 30 times a second, hands it to the views and renders them (grab). A frame is
 //      setSnapshot on every view plus the render. Target: frames <= 33 ms at 1M events/s.
+//      Beside the frames, the CPU the ingest costs per second: the session state's applies on
+//      the producer thread and the GUI thread's snapshots and views (the producer's own making
+//      of events is left out: a real program's engine does that).
+//  (c) The idle window (IdleWindowBenchmark.cpp): the whole MainWindow after a 1.2M-operation
+//      stress run, left alone; the process's CPU as a share of one core. Target: <= 1%.
 //
 // Lines: "FIGURE <case> <metric> <value>" for a measured figure, and
 // "RATIO <case> <ours>/<peer> <value>", value = the peer's median divided by ours (above 1: the
@@ -20,6 +25,8 @@
 #include <QSplitter>
 #include <QVBoxLayout>
 #include <QWidget>
+
+#include <time.h>
 
 #include <algorithm>
 #include <atomic>
@@ -36,6 +43,7 @@
 #include <thread>
 #include <vector>
 
+#include "IdleWindowBenchmark.h"
 #include "models/LeakFilterProxyModel.h"
 #include "models/LeakTableModel.h"
 #include "session/SessionState.h"
@@ -417,6 +425,12 @@ std::int64_t steadyNanoseconds() {
         .count();
 }
 
+double cpuSeconds(clockid_t clock) {
+    timespec time{};
+    clock_gettime(clock, &time);
+    return static_cast<double>(time.tv_sec) + static_cast<double>(time.tv_nsec) / 1e9;
+}
+
 struct FrameFigures {
     std::vector<double> frames;
     std::vector<double> snapshots;
@@ -424,6 +438,10 @@ struct FrameFigures {
     std::vector<double> renders;  // pending events and the grab
     double eventsPerSecond = 0.0;
     std::size_t liveRows = 0;
+    // CPU seconds per second of ingest: SessionState::apply on the producer thread, and the
+    // GUI thread's snapshots, views and renders.
+    double applyCores = 0.0;
+    double guiCores = 0.0;
 };
 
 FrameFigures ingestAndRender(double targetEventsPerSecond) {
@@ -433,6 +451,7 @@ FrameFigures ingestAndRender(double targetEventsPerSecond) {
     std::mutex stateMutex;
     std::atomic<bool> stop{false};
     std::atomic<std::uint64_t> produced{0};
+    double applyCpuSeconds = 0.0;  // the producer's, read after it is joined
 
     QWidget window;
     window.resize(1280, 800);
@@ -477,7 +496,9 @@ FrameFigures ingestAndRender(double targetEventsPerSecond) {
             generator.generate(batch, batchSize, steadyNanoseconds());
             {
                 std::lock_guard lock(stateMutex);
+                const double before = cpuSeconds(CLOCK_THREAD_CPUTIME_ID);
                 state.apply(batch);
+                applyCpuSeconds += cpuSeconds(CLOCK_THREAD_CPUTIME_ID) - before;
             }
             produced.fetch_add(batch.size(), std::memory_order_relaxed);
         }
@@ -493,6 +514,7 @@ FrameFigures ingestAndRender(double targetEventsPerSecond) {
         appliedAtStart = state.eventsApplied();
     }
     const auto ingestStart = std::chrono::steady_clock::now();
+    const double guiCpuStart = cpuSeconds(CLOCK_THREAD_CPUTIME_ID);
     while (std::chrono::steady_clock::now() - start <
            std::chrono::duration<double>(kIngestSeconds)) {
         std::this_thread::sleep_until(nextFrame);
@@ -519,11 +541,14 @@ FrameFigures ingestAndRender(double targetEventsPerSecond) {
             figures.liveRows = snapshot->allocations->rows.size();
         }
     }
+    const double guiCpu = cpuSeconds(CLOCK_THREAD_CPUTIME_ID) - guiCpuStart;
     stop = true;
     producer.join();
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - ingestStart).count();
     figures.eventsPerSecond = static_cast<double>(state.eventsApplied() - appliedAtStart) / seconds;
+    figures.applyCores = applyCpuSeconds / seconds;
+    figures.guiCores = guiCpu / seconds;
     return figures;
 }
 
@@ -562,6 +587,10 @@ void measureFrames() {
                     percentile(figures.snapshots, 0.95));
         std::printf("FIGURE %s events_per_s_ingested %.0f (target %.0f), live rows at end %zu\n",
                     caseName.c_str(), figures.eventsPerSecond, rate, figures.liveRows);
+        std::printf(
+            "FIGURE %s cpu_per_s %.1f%% of a core (state applies %.1f%%, GUI thread %.1f%%)\n",
+            caseName.c_str(), 100.0 * (figures.applyCores + figures.guiCores),
+            100.0 * figures.applyCores, 100.0 * figures.guiCores);
         if (rate >= 1e6) {
             frameAtMillion = percentile(figures.frames, 0.95);
         }
@@ -588,13 +617,15 @@ int main(int argc, char** argv) {
     std::printf("== PoolScope UI benchmarks (Qt %s, platform %s, %u hardware threads)\n",
                 qVersion(), qPrintable(QGuiApplication::platformName()),
                 std::thread::hardware_concurrency());
-    const bool onlyTable = argc > 1 && std::string(argv[1]) == "--table-only";
-    const bool onlyFrames = argc > 1 && std::string(argv[1]) == "--frames-only";
-    if (!onlyFrames) {
+    const std::string only = argc > 1 ? std::string(argv[1]) : std::string();
+    if (only.empty() || only == "--table-only") {
         poolscope::bench::measureLeakTable();
     }
-    if (!onlyTable) {
+    if (only.empty() || only == "--frames-only") {
         poolscope::bench::measureFrames();
+    }
+    if (only.empty() || only == "--idle-only") {
+        poolscope::bench::measureIdleWindow();
     }
     return 0;
 }

@@ -61,6 +61,29 @@ private slots:
         QVERIFY(!layout->visibleRegion().isEmpty());
     }
 
+    void leakHunting_tabsOverTheLeakTable_holdItToNoFloor() {
+        EngineSession session;
+        MainWindow window(session);
+        window.selectScenario("leak-hunt", {});
+        QVERIFY(showAt(window, {1600, 1000}));
+        QDockWidget* layout = dockOf(window, QStringLiteral("layout"));
+        QDockWidget* leaks = dockOf(window, QStringLiteral("leaks"));
+        QTRY_VERIFY(leaks->height() > layout->height());
+        const int column = layout->height() + leaks->height();
+        // The splitter between the tabs and the table dragged up as far as it goes: whichever
+        // tab is in front (layout, GC heap, GC vs pool), the table gets nearly the whole column.
+        for (const QString& tab :
+             {QStringLiteral("layout"), QStringLiteral("gc"), QStringLiteral("compare")}) {
+            window.showView(tab);
+            window.resizeDocks({layout, leaks}, {1, column}, Qt::Vertical);
+            QTRY_VERIFY2(dockOf(window, tab)->height() <= column / 6,
+                         qPrintable(QStringLiteral("%1 in front: tabs %2 of a %3 px column")
+                                        .arg(tab)
+                                        .arg(dockOf(window, tab)->height())
+                                        .arg(column)));
+        }
+    }
+
     void teaching_givesTheHeapMostOfTheRightColumn() {
         EngineSession session;
         MainWindow window(session);

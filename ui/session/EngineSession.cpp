@@ -11,6 +11,7 @@
 #include "diagnostics/MemoryDiagnostics.h"
 #include "gc/GcHeap.h"
 #include "memory/PooledMemoryAllocator.h"
+#include "native/LaunchedProgram.h"
 #include "scenarios/RunAllocatorFactory.h"
 #include "scenarios/ScenarioContext.h"
 #include "scenarios/ScenarioError.h"
@@ -193,6 +194,9 @@ void EngineSession::stop() {
     if (context_) {
         context_->cancel();
     }
+    if (isLaunched()) {
+        launched_->terminate();
+    }
 }
 
 void EngineSession::pause() {
@@ -303,6 +307,7 @@ QString EngineSession::nextRecordingPath() {
 
 void EngineSession::attach(const QString& socketPath) {
     stop();
+    launched_.reset();
     SessionIngestor::RunRecording recording;
     recording.path = nextRecordingPath();
     recording.metadata = {{"source", "live link"}};
@@ -310,6 +315,22 @@ void EngineSession::attach(const QString& socketPath) {
     QMetaObject::invokeMethod(
         ingestor_,
         [ingestor = ingestor_, socketPath, recording] { ingestor->attach(socketPath, recording); },
+        Qt::QueuedConnection);
+}
+
+void EngineSession::showLaunched(std::shared_ptr<LaunchedProgram> program,
+                                 const QString& recordTo) {
+    stop();
+    launched_ = program;
+    SessionIngestor::RunRecording recording;
+    recording.path = recordTo.isEmpty() ? nextRecordingPath() : recordTo;
+    recording.metadata = {{"source", "launch"}};
+    lastRunRecording_.clear();
+    QMetaObject::invokeMethod(
+        ingestor_,
+        [ingestor = ingestor_, program = std::move(program), recording] {
+            ingestor->showLaunched(program, recording);
+        },
         Qt::QueuedConnection);
 }
 

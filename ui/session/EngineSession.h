@@ -25,6 +25,7 @@ namespace poolscope {
 
 class GcHeap;
 class HeapSnapshotMailbox;
+class LaunchedProgram;
 class MemoryAllocator;
 class ScenarioContext;
 class SessionIngestor;
@@ -89,7 +90,11 @@ public:
     bool isRunning() const { return running_; }
     bool showsRecording() const { return showsRecording_; }
     // Attached to a program over the live link, and the link has not ended.
-    bool isAttached() const { return attached_; }
+    bool isAttached() const { return attached_ && !launched_; }
+    // A program launched by the session is shown, and has not ended.
+    bool isLaunched() const { return attached_ && launched_; }
+    // The program launched last (running or ended); null when none was.
+    const std::shared_ptr<LaunchedProgram>& launchedProgram() const { return launched_; }
     // The scenario the recording on show was made by (empty while live).
     const RecordedScenario& recordedScenario() const { return recordedScenario_; }
     const std::shared_ptr<const SessionSnapshot>& latestSnapshot() const { return latest_; }
@@ -138,6 +143,11 @@ public slots:
     void attach(const QString& socketPath);
     // Leaves the attached program running; what it sent stays shown.
     void detach();
+    // Shows a program started under the interposer live, as attach() shows a linked one; its
+    // events are recorded to `recordTo`, or where a run's recording goes when that is empty.
+    // stop() ends it.
+    void showLaunched(std::shared_ptr<poolscope::LaunchedProgram> program,
+                      const QString& recordTo = {});
 
 signals:
     // About 30 times a second while anything changes, and once more when a run ends. Every
@@ -167,6 +177,7 @@ private:
     std::shared_ptr<const SessionSnapshot> latest_;
     bool showsRecording_ = false;
     bool attached_ = false;
+    std::shared_ptr<LaunchedProgram> launched_;
     RecordedScenario recordedScenario_;
 
     std::string scenarioName_ = "default";

@@ -11,9 +11,12 @@
 #include "diagnostics/Symbolizer.h"
 #include "gc/GcHeap.h"
 #include "link/LinkClient.h"
+#include "native/LaunchedProgram.h"
 #include "recording/RecordingReader.h"
 #include "recording/RecordingWriter.h"
 #include "scenarios/ScenarioContext.h"
+#include "session/LaunchedProgramSource.h"
+#include "session/LinkProgramSource.h"
 
 namespace poolscope {
 
@@ -51,7 +54,7 @@ SessionIngestor::~SessionIngestor() {
 
 void SessionIngestor::startLive() {
     reader_.reset();
-    leaveLink();
+    leaveProgram();
     state_ = std::make_unique<SessionState>(SessionState::liveResolvers(), monotonicNanoseconds());
     state_->setStackResolutionBudget(kStackResolutionBudget);
     // Nothing queued is thrown away here: a run started right after the session was made can
@@ -77,7 +80,7 @@ void SessionIngestor::openRecording(const QString& path) {
     heapMailbox_.reset();
     heap_.reset();
     running_ = false;
-    leaveLink();
+    leaveProgram();
     finishRecording();
 
     reader_ = std::move(reader);
@@ -125,7 +128,7 @@ void SessionIngestor::beginRun(quint16 sourceId, int capacity, quint64 chunkByte
                                std::shared_ptr<ScenarioContext> context,
                                std::shared_ptr<HeapSnapshotMailbox> heapMailbox,
                                std::shared_ptr<GcHeap> heap, const RunRecording& recording) {
-    if (!state_ || reader_ || link_) {
+    if (!state_ || reader_ || program_) {
         startLive();
     }
     finishRecording();
@@ -148,7 +151,7 @@ void SessionIngestor::beginRun(quint16 sourceId, int capacity, quint64 chunkByte
 void SessionIngestor::endRun() {
     // A run stopped because the session attached to a program ends after the link began:
     // its recording was finished then, and the one open now is the program's.
-    if (link_) {
+    if (program_) {
         running_ = false;
         return;
     }
@@ -178,7 +181,8 @@ void SessionIngestor::finishRecording() {
     }
     QString error;
     try {
-        recording->finish(leaks, link_ ? state_->droppedEvents() : subscription_->droppedCount());
+        recording->finish(leaks,
+                          program_ ? state_->droppedEvents() : subscription_->droppedCount());
     } catch (const std::exception& failure) {
         error = QString::fromUtf8(failure.what());
     }
@@ -201,8 +205,8 @@ void SessionIngestor::tick() {
     if (!state_) {
         return;
     }
-    if (link_) {
-        tickLink();
+    if (program_) {
+        tickProgram();
         return;
     }
     if (reader_) {
@@ -329,76 +333,82 @@ void SessionIngestor::attach(const QString& socketPath, const RunRecording& reco
         emit attachFailed(socketPath, QString::fromUtf8(error.what()));
         return;
     }
+    showProgram(std::make_unique<LinkProgramSource>(std::move(client)), recording);
+}
+
+void SessionIngestor::showLaunched(std::shared_ptr<LaunchedProgram> program,
+                                   const RunRecording& recording) {
+    showProgram(std::make_unique<LaunchedProgramSource>(std::move(program)), recording);
+}
+
+void SessionIngestor::showProgram(std::unique_ptr<ProgramSource> program,
+                                  const RunRecording& recording) {
     context_.reset();
     heapMailbox_.reset();
     heap_.reset();
     running_ = false;
     reader_.reset();
-    leaveLink();
+    leaveProgram();
     finishRecording();
 
-    link_ = std::move(client);
-    linkStacks_ = link_->stacks();
-    linkEndSeen_ = false;
-    const LinkProcessInfo& process = link_->process();
-    linkClockOffset_ = process.programNanoseconds - monotonicNanoseconds();
+    program_ = std::move(program);
+    programStacks_ = program_->stacks();
+    programEndSeen_ = false;
     SessionState::Resolvers resolvers;
-    resolvers.stack = [stacks = linkStacks_](StackId stackId) {
+    resolvers.stack = [stacks = programStacks_](StackId stackId) {
         return stacks->symbolizedStack(stackId);
     };
     resolvers.missingSymbols = [] { return Symbolizer::instance().missingSymbols(); };
-    resolvers.tag = [stacks = linkStacks_](std::uint16_t tagId) {
+    resolvers.tag = [stacks = programStacks_](std::uint16_t tagId) {
         return QString::fromStdString(stacks->tagName(tagId));
     };
-    state_ = std::make_unique<SessionState>(std::move(resolvers), process.programNanoseconds);
+    state_ = std::make_unique<SessionState>(std::move(resolvers), program_->originNanoseconds());
     state_->setStackResolutionBudget(kStackResolutionBudget);
 
     // Kept as modules and offsets: the program's binaries name its stacks, when the recording
     // is read.
     RecordingWriter::Options options;
     options.symbolizeInBackground = false;
-    options.stacks = linkStacks_.get();
+    options.stacks = programStacks_.get();
     std::vector<std::pair<std::string, std::string>> metadata = recording.metadata;
-    metadata.emplace_back("program", process.program);
-    metadata.emplace_back("pid", std::to_string(process.pid));
-    metadata.emplace_back("allocator", process.allocator);
+    for (auto& entry : program_->metadata()) {
+        metadata.push_back(std::move(entry));
+    }
     try {
         recording_ =
             std::make_shared<RecordingWriter>(recording.path.toStdString(), metadata, options);
     } catch (const std::exception& error) {
         emit runRecordingFinished(recording.path, QString::fromUtf8(error.what()));
     }
-    emit attached(QStringLiteral("%1 (pid %2)")
-                      .arg(QString::fromStdString(process.program))
-                      .arg(process.pid));
+    emit attached(program_->description());
     timer_.start(kSnapshotIntervalMilliseconds);
     tick();
 }
 
 void SessionIngestor::detach() {
-    if (link_) {
-        link_->detach();
+    if (program_) {
+        program_->leave();
         tick();
     }
 }
 
-void SessionIngestor::leaveLink() {
-    if (!link_) {
+void SessionIngestor::leaveProgram() {
+    if (!program_) {
         return;
     }
-    link_->detach();
-    if (!linkEndSeen_) {
+    program_->leave();
+    if (!programEndSeen_) {
         // Its recording closes with what the program left live, before the state goes.
         finishRecording();
-        emit linkEnded(QString::fromStdString(link_->endReason()));
+        emit linkEnded(program_->endReason());
     }
-    link_.reset();
+    program_.reset();
 }
 
-void SessionIngestor::tickLink() {
+void SessionIngestor::tickProgram() {
     // This process's own queue must not fill while another program is shown.
     drainEngine();
-    for (const LinkPool& pool : link_->takePools()) {
+    for (const LinkPool& pool : program_->takePools()) {
         // The newest pool is the one shown, as a new run's allocator is.
         state_->followPoolFromItsFirstEvent(pool.sourceId, pool.capacityChunks, pool.chunkBytes);
         if (recording_) {
@@ -407,27 +417,29 @@ void SessionIngestor::tickLink() {
         }
     }
     // Ended is read before the last drain, so nothing that came before the end is left behind.
-    const bool ended = link_->ended();
+    const bool ended = program_->ended();
     batch_.clear();
-    link_->drain(batch_);
+    program_->drain(batch_);
     state_->apply(batch_);
     if (recording_ && !batch_.empty()) {
         recording_->consume(batch_);
     }
-    const LinkStatus status = link_->status();
-    state_->setDroppedEvents(status.engineDroppedEvents + status.linkDroppedEvents +
-                             link_->inboxDroppedEvents());
-    state_->setUndisposedAllocations(status.undisposedAllocations);
-    // An attached program has no scenario progress; the status bar says whom it shows.
+    if (std::any_of(batch_.begin(), batch_.end(), [](const MemoryEvent& event) {
+            return event.tier == MemoryTier::Descriptor;
+        })) {
+        state_->setDescriptorPaths(program_->descriptorPaths());
+    }
+    state_->setDroppedEvents(program_->droppedEvents());
+    state_->setUndisposedAllocations(program_->undisposedAllocations());
+    // Another program has no scenario progress; the status bar says whom it shows.
     state_->setProgress(false, 0, 0);
-    const std::int64_t now =
-        ended ? status.programNanoseconds : monotonicNanoseconds() + linkClockOffset_;
-    if (ended && !linkEndSeen_) {
-        linkEndSeen_ = true;
+    const std::int64_t now = program_->nowNanoseconds();
+    if (ended && !programEndSeen_) {
+        programEndSeen_ = true;
         state_->refreshAllocationTableAtNextSnapshot();
         emit snapshotReady(state_->takeSnapshot(now));
         finishRecording();
-        emit linkEnded(QString::fromStdString(link_->endReason()));
+        emit linkEnded(program_->endReason());
         timer_.start(kIdleRecordingIntervalMilliseconds);
         return;
     }

@@ -18,8 +18,9 @@
 namespace poolscope {
 
 class GcHeap;
-class LinkClient;
+class LaunchedProgram;
 class LinkStackTable;
+class ProgramSource;
 class RecordingReader;
 class RecordingWriter;
 class ScenarioContext;
@@ -85,7 +86,12 @@ public slots:
     // Shows another program's events from its live-link socket instead of this process's,
     // keeping them in `recording` until the link ends; attachFailed when it cannot attach.
     void attach(const QString& socketPath, const RunRecording& recording);
-    // Leaves the program running; what it sent stays shown, its recording is finished.
+    // Shows a program the session started under the interposer, as attach() shows a linked
+    // one; its recording is finished when it ends.
+    void showLaunched(std::shared_ptr<poolscope::LaunchedProgram> program,
+                      const RunRecording& recording);
+    // Leaves the program (an attached one goes on running, a launched one is ended); what it
+    // sent stays shown, its recording is finished.
     void detach();
     void addCheckpoint(const QString& label);
     void shutDown();
@@ -98,19 +104,21 @@ signals:
     void recordingFailed(const QString& path, const QString& error);
     // The run's recording is complete on disk (or could not be finished: error not empty).
     void runRecordingFinished(const QString& path, const QString& error);
-    // Attached to a program: its name, pid and allocator, in words.
+    // Attached to a program, or showing one launched: its name and pid, in words.
     void attached(const QString& program);
     void attachFailed(const QString& socketPath, const QString& error);
-    // The link ended (the program exited or was killed, broke the protocol, or was detached).
+    // The program's stream ended (it exited or was killed, broke the protocol, or was left).
     void linkEnded(const QString& reason);
 
 private:
     void tick();
     void tickLive();
     void tickRecording();
-    void tickLink();
-    // Stops showing an attached program; what it sent stays in the state.
-    void leaveLink();
+    void tickProgram();
+    // Shows another program's events from now on, recorded with what `recording` says.
+    void showProgram(std::unique_ptr<ProgramSource> program, const RunRecording& recording);
+    // Stops showing an attached or launched program; what it sent stays in the state.
+    void leaveProgram();
     void finishRecording();
     void releaseSymbolsWhenIdle(std::int64_t now);
     // Takes the engine's queued events into batch_, growing the queue when it filled up.
@@ -133,10 +141,9 @@ private:
     // The last live snapshot already showed the session at rest.
     bool settledSnapshotSent_ = false;
 
-    std::unique_ptr<LinkClient> link_;
-    std::shared_ptr<const LinkStackTable> linkStacks_;  // the link's recording names through it
-    std::int64_t linkClockOffset_ = 0;                  // the program's event clock less ours
-    bool linkEndSeen_ = false;
+    std::unique_ptr<ProgramSource> program_;
+    std::shared_ptr<const LinkStackTable> programStacks_;  // its recording names through it
+    bool programEndSeen_ = false;
 
     std::unique_ptr<RecordingReader> reader_;
     std::int64_t readSequence_ = 0;

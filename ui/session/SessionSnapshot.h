@@ -89,6 +89,10 @@ struct TimelineSample {
     // no object.
     std::uint64_t managedBytes[4] = {0, 0, 0, 0};
     std::uint64_t largeObjectFreeBytes = 0;
+    // A launched program's heap blocks and mappings, and its open descriptors (a count).
+    std::uint64_t nativeHeapBytes = 0;
+    std::uint64_t mappedBytes = 0;
+    std::uint64_t descriptors = 0;
 };
 
 struct TimelineMarker {
@@ -122,6 +126,9 @@ struct SessionSnapshot {
 
     std::shared_ptr<const AllocationTable> allocations;  // refreshed a few times a second
     std::shared_ptr<const StackCatalog> stacks;
+    // What a launched program's open descriptors name (a file's path, "socket:[N]"), by the
+    // allocation id of their Descriptor-tier rows; null when nothing says.
+    std::shared_ptr<const std::unordered_map<AllocationId, QString>> descriptorPaths;
     std::shared_ptr<const GcHeapSnapshot> gcHeap;  // null until a scenario shows a heap
     std::uint64_t gcCollections[3] = {0, 0, 0};
 

@@ -135,6 +135,7 @@ void SessionState::apply(const MemoryEvent& event) {
     }
     peakUnpooled_ = std::max(peakUnpooled_, occupancy_.unpooledBytesLive());
     peakSmall_ = std::max(peakSmall_, occupancy_.smallBytesLive());
+    nativeTiers_.apply(event);
     switch (event.kind) {
         case MemoryEventKind::Rent:
         case MemoryEventKind::UnpooledAllocate:
@@ -296,6 +297,12 @@ std::shared_ptr<const AllocationTable> SessionState::buildAllocationTable(
     return table;
 }
 
+void SessionState::setDescriptorPaths(std::unordered_map<AllocationId, QString> paths) {
+    descriptorPaths_ =
+        std::make_shared<const std::unordered_map<AllocationId, QString>>(std::move(paths));
+    changed_ = true;
+}
+
 void SessionState::sample(std::int64_t nowNanoseconds) {
     TimelineSample sample;
     sample.seconds = secondsAt(nowNanoseconds);
@@ -310,6 +317,7 @@ void SessionState::sample(std::int64_t nowNanoseconds) {
     retainedAtPeak_ = occupancy_.retainedChunks();
     peakUnpooled_ = occupancy_.unpooledBytesLive();
     peakSmall_ = occupancy_.smallBytesLive();
+    nativeTiers_.sampleInto(sample);
     if (heap_) {
         std::copy(std::begin(heap_->generationBytes), std::end(heap_->generationBytes),
                   std::begin(sample.managedBytes));
@@ -375,6 +383,7 @@ std::shared_ptr<const SessionSnapshot> SessionState::takeSnapshot(std::int64_t n
         stacksChanged_ = false;
     }
     snapshot->stacks = publishedStacks_;
+    snapshot->descriptorPaths = descriptorPaths_;
     snapshot->gcHeap = heap_;
     std::copy(std::begin(collections_), std::end(collections_),
               std::begin(snapshot->gcCollections));

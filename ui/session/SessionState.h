@@ -9,10 +9,12 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
 #include "diagnostics/PoolOccupancy.h"
+#include "session/NativeTierTotals.h"
 #include "session/SessionSnapshot.h"
 
 namespace poolscope {
@@ -58,6 +60,8 @@ public:
     std::uint64_t droppedEvents() const { return droppedEvents_; }
     void setUndisposedAllocations(std::int64_t count) { changeTo(undisposed_, count); }
     void setFromRecording(bool fromRecording) { fromRecording_ = fromRecording; }
+    // What a launched program's open descriptors name, by allocation id.
+    void setDescriptorPaths(std::unordered_map<AllocationId, QString> paths);
 
     // How long one snapshot may spend naming new stacks; the rest wait for the next one, so a
     // slow symbolizer delays names, never the snapshot. Unlimited by default.
@@ -159,6 +163,8 @@ private:
     int retainedAtPeak_ = 0;
     std::uint64_t peakUnpooled_ = 0;
     std::uint64_t peakSmall_ = 0;
+    NativeTierTotals nativeTiers_;
+    std::shared_ptr<const std::unordered_map<AllocationId, QString>> descriptorPaths_;
     std::uint64_t samplesTaken_ = 0;
     std::vector<TimelineSample> pendingSamples_;
     std::vector<TimelineMarker> pendingMarkers_;

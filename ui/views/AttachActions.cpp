@@ -27,9 +27,12 @@ AttachActions::AttachActions(EngineSession& session, QWidget* window)
     connect(attach_, &QAction::triggered, this, &AttachActions::chooseProgram);
     connect(detach_, &QAction::triggered, this, &AttachActions::detach);
     connect(&session_, &EngineSession::attached, this, [this](const QString& program) {
+        updateControls();
+        if (session_.launchedProgram()) {
+            return;  // a program launched here: LaunchActions speaks of it
+        }
         emit attached(program);
         emit stateChanged(tr("Attached to %1").arg(program));
-        updateControls();
     });
     connect(&session_, &EngineSession::attachFailed, this,
             [this](const QString&, const QString& error) {
@@ -38,8 +41,11 @@ AttachActions::AttachActions(EngineSession& session, QWidget* window)
                 updateControls();
             });
     connect(&session_, &EngineSession::linkEnded, this, [this](const QString& reason) {
-        emit stateChanged(tr("Link ended: %1. Its data stays; File > Save keeps it").arg(reason));
         updateControls();
+        if (!session_.launchedProgram()) {
+            emit stateChanged(
+                tr("Link ended: %1. Its data stays; File > Save keeps it").arg(reason));
+        }
     });
     connect(sampling_, &ProcessSampling::ended, this, [this](const QString& reason) {
         emit stateChanged(

@@ -113,6 +113,10 @@ void DockArrangement::placeDefault() {
     if (QDockWidget* compare = dock(QStringLiteral("compare"))) {
         window_.tabifyDockWidget(gc, compare);
     }
+    // A launched program's open descriptors wait there too.
+    if (QDockWidget* resources = dock(QStringLiteral("resources"))) {
+        window_.tabifyDockWidget(leaks, resources);
+    }
     if (QDockWidget* results = dock(QStringLiteral("results"))) {
         window_.tabifyDockWidget(leaks, results);
         leaks->raise();

@@ -25,7 +25,7 @@ class DockArrangement : public QObject {
 
 public:
     // The docks by the names `--view` takes: pool, timeline, layout, gc, leaks, and when the
-    // window has them, results and compare.
+    // window has them, results, compare and resources.
     DockArrangement(QMainWindow& window, std::vector<std::pair<QString, QDockWidget*>> docks);
 
     // Keeps the current kind's arrangement, then shows this kind's: the one saved for it, else

@@ -9,6 +9,7 @@
 #include <QFileInfo>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QScrollArea>
 #include <QSettings>
 #include <QStyle>
 
@@ -21,10 +22,12 @@
 #include "views/DockArrangement.h"
 #include "views/GcHeapView.h"
 #include "views/GcVsPoolView.h"
+#include "views/LaunchActions.h"
 #include "views/LayoutView.h"
 #include "views/LeakView.h"
 #include "views/PoolMapView.h"
 #include "views/ProcessLanesView.h"
+#include "views/ResourcesView.h"
 #include "views/ResultsView.h"
 #include "views/RunToolBar.h"
 #include "views/SessionStatusBar.h"
@@ -37,6 +40,22 @@ namespace {
 
 constexpr int kFrameMilliseconds = 33;
 
+// The layout view's calculator and bands need about 240 px of height: below that its dock
+// scrolls, so the tabs it shares over the leak table never hold that table to a floor.
+QWidget* scrollingBelowItsMinimum(QWidget* view) {
+    auto* scroll = new QScrollArea;
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setWidgetResizable(true);
+    scroll->setWidget(view);
+    return scroll;
+}
+
+// The view a dock shows, inside the scroll area that may hold it.
+QWidget* viewOf(const QDockWidget* dock) {
+    auto* scroll = qobject_cast<QScrollArea*>(dock->widget());
+    return scroll != nullptr ? scroll->widget() : dock->widget();
+}
+
 }  // namespace
 
 void MainWindow::applySavedTheme() {
@@ -44,9 +63,9 @@ void MainWindow::applySavedTheme() {
 }
 
 QStringList MainWindow::viewNames() {
-    return {QStringLiteral("main"),    QStringLiteral("pool"),   QStringLiteral("timeline"),
-            QStringLiteral("layout"),  QStringLiteral("leaks"),  QStringLiteral("gc"),
-            QStringLiteral("results"), QStringLiteral("compare")};
+    return {QStringLiteral("main"),    QStringLiteral("pool"),    QStringLiteral("timeline"),
+            QStringLiteral("layout"),  QStringLiteral("leaks"),   QStringLiteral("gc"),
+            QStringLiteral("results"), QStringLiteral("compare"), QStringLiteral("resources")};
 }
 
 MainWindow::MainWindow(EngineSession& session, QWidget* parent)
@@ -111,6 +130,9 @@ MainWindow::MainWindow(EngineSession& session, QWidget* parent)
                 }
             });
     connect(&session_, &EngineSession::runRecordingReady, this, &MainWindow::updateControls);
+    // Stop ends a launched program while it runs.
+    connect(&session_, &EngineSession::attached, this, &MainWindow::updateControls);
+    connect(&session_, &EngineSession::linkEnded, this, &MainWindow::updateControls);
     frameTimer_.setInterval(kFrameMilliseconds);
     connect(&frameTimer_, &QTimer::timeout, this, &MainWindow::presentLatest);
     updateControls();
@@ -149,6 +171,17 @@ void MainWindow::buildActions() {
         timeline_->showLanes(false);
         setWindowTitle(QStringLiteral("PoolScope — %1").arg(program));
     });
+    launch_ = new LaunchActions(session_, this);
+    connect(launch_, &LaunchActions::stateChanged, this,
+            [this](const QString& text) { statusBar_->setState(text); });
+    connect(launch_, &LaunchActions::launched, this, [this](const QString& program) {
+        clearViews();
+        setWindowTitle(QStringLiteral("PoolScope — %1").arg(program));
+        showView(QStringLiteral("leaks"));
+    });
+    // Queued: the Launch dialog closes first.
+    connect(launch_, &LaunchActions::attachRequested, attach_, &AttachActions::chooseProgram,
+            Qt::QueuedConnection);
 }
 
 void MainWindow::buildDocks() {
@@ -159,15 +192,18 @@ void MainWindow::buildDocks() {
     gcHeap_ = new GcHeapView(this);
     results_ = new ResultsView(this);
     compare_ = new GcVsPoolView(this);
+    resources_ = new ResourcesView(this);
 
     resultsDock_ =
         addViewDock(results_, tr("Results"), QStringLiteral("results"), Qt::RightDockWidgetArea);
     addViewDock(compare_, tr("GC vs pool"), QStringLiteral("compare"), Qt::RightDockWidgetArea);
     addViewDock(poolMap_, tr("Pool map"), QStringLiteral("pool"), Qt::LeftDockWidgetArea);
     addViewDock(timeline_, tr("Timeline"), QStringLiteral("timeline"), Qt::LeftDockWidgetArea);
-    addViewDock(layout_, tr("Layout"), QStringLiteral("layout"), Qt::RightDockWidgetArea);
+    addViewDock(scrollingBelowItsMinimum(layout_), tr("Layout"), QStringLiteral("layout"),
+                Qt::RightDockWidgetArea);
     addViewDock(gcHeap_, tr("GC heap"), QStringLiteral("gc"), Qt::RightDockWidgetArea);
     addViewDock(leaks_, tr("Leaks"), QStringLiteral("leaks"), Qt::RightDockWidgetArea);
+    addViewDock(resources_, tr("Resources"), QStringLiteral("resources"), Qt::RightDockWidgetArea);
     arrangement_ = new DockArrangement(*this, docks_);
 
     connect(poolMap_, &PoolMapView::allocationSelected, this, &MainWindow::selectAllocation);
@@ -199,6 +235,7 @@ void MainWindow::buildMenus() {
     QAction* open = file->addAction(style()->standardIcon(QStyle::SP_DialogOpenButton),
                                     tr("&Open Recording…"), this, &MainWindow::openRecording);
     open->setShortcut(QKeySequence::Open);
+    file->addAction(launch_->launchAction());
     file->addAction(attach_->attachAction());
     file->addAction(attach_->detachAction());
     file->addAction(saveAction_);
@@ -346,6 +383,7 @@ void MainWindow::presentLatest() {
     poolMap_->setSnapshot(snapshot);
     layout_->setSnapshot(snapshot);
     leaks_->setSnapshot(snapshot);
+    resources_->setSnapshot(snapshot);
     if (snapshot->gcHeap) {
         gcHeap_->setSnapshot(snapshot->gcHeap);
     }
@@ -366,6 +404,7 @@ void MainWindow::clearViews() {
     poolMap_->setSnapshot(empty);
     layout_->setSnapshot(empty);
     leaks_->setSnapshot(empty);
+    resources_->setSnapshot(empty);
     gcHeap_->setSnapshot(nullptr);
     gcHeap_->setLesson({}, {});
     timeline_->clear();
@@ -507,7 +546,7 @@ QImage MainWindow::grabView(const QString& name) {
     }
     for (const auto& [viewName, dock] : docks_) {
         if (viewName == name) {
-            return dock->widget()->grab().toImage();
+            return viewOf(dock)->grab().toImage();
         }
     }
     return {};

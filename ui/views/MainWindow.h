@@ -25,9 +25,11 @@ class DockArrangement;
 class EngineSession;
 class GcHeapView;
 class GcVsPoolView;
+class LaunchActions;
 class LayoutView;
 class LeakView;
 class PoolMapView;
+class ResourcesView;
 class ResultsView;
 class RunToolBar;
 class SessionStatusBar;
@@ -76,6 +78,9 @@ public:
     GcHeapView* gcHeapView() const { return gcHeap_; }
     ResultsView* resultsView() const { return results_; }
     GcVsPoolView* gcVsPoolView() const { return compare_; }
+    ResourcesView* resourcesView() const { return resources_; }
+    // File > Launch Program… and what the window says of a launched program.
+    LaunchActions* launchActions() const { return launch_; }
     // The status bar's figures, as shown.
     QString statusText() const;
 
@@ -126,6 +131,7 @@ private:
     GcHeapView* gcHeap_ = nullptr;
     ResultsView* results_ = nullptr;
     GcVsPoolView* compare_ = nullptr;
+    ResourcesView* resources_ = nullptr;
     QDockWidget* resultsDock_ = nullptr;
     std::vector<std::pair<QString, QDockWidget*>> docks_;
     DockArrangement* arrangement_ = nullptr;
@@ -136,6 +142,7 @@ private:
     QAction* saveAction_ = nullptr;
     QAction* liveAction_ = nullptr;
     AttachActions* attach_ = nullptr;
+    LaunchActions* launch_ = nullptr;
 
     // Latest snapshot not yet shown by the views that show only the present.
     std::shared_ptr<const SessionSnapshot> pending_;

@@ -5,11 +5,11 @@
 #include <QLabel>
 #include <QMessageBox>
 #include <QSettings>
-#include <QStyle>
 
 #include <algorithm>
 
 #include "session/EngineSession.h"
+#include "views/PaletteIcon.h"
 #include "views/ScenarioParametersDialog.h"
 
 namespace poolscope {
@@ -78,7 +78,7 @@ RunToolBar::RunToolBar(EngineSession& session, QWidget* parent)
 }
 
 void RunToolBar::buildActions() {
-    runAction_ = new QAction(style()->standardIcon(QStyle::SP_MediaPlay), tr("&Run"), this);
+    runAction_ = new QAction(PaletteIcon::make(PaletteIcon::Glyph::Play), tr("&Run"), this);
     runAction_->setShortcut(Qt::Key_F5);
     runAction_->setToolTip(tr("Run the scenario (F5)"));
     connect(runAction_, &QAction::triggered, this, [this] {
@@ -89,7 +89,7 @@ void RunToolBar::buildActions() {
         }
         emit startRequested(false);
     });
-    pauseAction_ = new QAction(style()->standardIcon(QStyle::SP_MediaPause), tr("&Pause"), this);
+    pauseAction_ = new QAction(PaletteIcon::make(PaletteIcon::Glyph::Pause), tr("&Pause"), this);
     pauseAction_->setShortcut(Qt::Key_F6);
     pauseAction_->setToolTip(tr("Pause at the next checkpoint (F6)"));
     connect(pauseAction_, &QAction::triggered, this, [this] {
@@ -97,7 +97,7 @@ void RunToolBar::buildActions() {
         emit controlsChanged();
     });
     backAction_ =
-        new QAction(style()->standardIcon(QStyle::SP_MediaSeekBackward), tr("&Back"), this);
+        new QAction(PaletteIcon::make(PaletteIcon::Glyph::SeekBackward), tr("&Back"), this);
     backAction_->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F10));
     backAction_->setToolTip(
         tr("Go back to the previous checkpoint: the run starts again and holds there "
@@ -107,7 +107,7 @@ void RunToolBar::buildActions() {
         emit controlsChanged();
     });
     stepAction_ =
-        new QAction(style()->standardIcon(QStyle::SP_MediaSeekForward), tr("S&tep"), this);
+        new QAction(PaletteIcon::make(PaletteIcon::Glyph::SeekForward), tr("S&tep"), this);
     stepAction_->setShortcut(Qt::Key_F10);
     stepAction_->setToolTip(tr("Go on to the next checkpoint, then hold (F10)"));
     connect(stepAction_, &QAction::triggered, this, [this] {
@@ -118,7 +118,7 @@ void RunToolBar::buildActions() {
         session_.step();
         emit controlsChanged();
     });
-    stopAction_ = new QAction(style()->standardIcon(QStyle::SP_MediaStop), tr("St&op"), this);
+    stopAction_ = new QAction(PaletteIcon::make(PaletteIcon::Glyph::Stop), tr("St&op"), this);
     stopAction_->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F5));
     stopAction_->setToolTip(tr("Stop the run (Shift+F5)"));
     connect(stopAction_, &QAction::triggered, this, [this] { session_.stop(); });
@@ -175,7 +175,8 @@ void RunToolBar::updateControls() {
     pauseAction_->setEnabled(running && !paused);
     backAction_->setEnabled(paused);
     // Step is always there: before a run it starts one held at its first checkpoint.
-    stopAction_->setEnabled(running);
+    // Stop also ends a launched program.
+    stopAction_->setEnabled(running || session_.isLaunched());
     scenarioPicker_->setEnabled(!running);
     parametersAction_->setEnabled(!running);
 }

@@ -15,6 +15,7 @@
 
 #include <qcustomplot.h>
 
+#include "views/TimelineDescriptorLane.h"
 #include "views/ViewColors.h"
 
 namespace poolscope {
@@ -42,7 +43,7 @@ struct SeriesStyle {
 };
 
 // Pool memory in cool colours, memory outside the pool in warm ones, the managed heap in
-// purples from young to old.
+// purples from young to old, a launched program's memory in the native tiers' colours.
 const SeriesStyle kSeriesStyles[] = {
     {QT_TRANSLATE_NOOP("poolscope::TimelineView", "Pool: rented"),
      ViewColors::tier(MemoryTier::Pooled)},
@@ -56,6 +57,9 @@ const SeriesStyle kSeriesStyles[] = {
     {QT_TRANSLATE_NOOP("poolscope::TimelineView", "GC gen 2"), ViewColors::managedGeneration(2)},
     {QT_TRANSLATE_NOOP("poolscope::TimelineView", "GC large objects"),
      ViewColors::managedGeneration(3)},
+    {QT_TRANSLATE_NOOP("poolscope::TimelineView", "Native heap"),
+     ViewColors::tier(MemoryTier::NativeHeap)},
+    {QT_TRANSLATE_NOOP("poolscope::TimelineView", "Mapped"), ViewColors::tier(MemoryTier::Mapped)},
 };
 
 QColor markerColour(TimelineMarker::Kind kind) {
@@ -166,6 +170,10 @@ bool TimelineView::drawsSteps() const {
     return graphs_[0]->lineStyle() == QCPGraph::lsStepRight;
 }
 
+double TimelineView::descriptorMaximum() const {
+    return descriptors_->shown() ? descriptors_->maximum() : 0.0;
+}
+
 int TimelineView::plotAreaWidth() const {
     plot_->replot(QCustomPlot::rpImmediateRefresh);  // lays the plot out at its size now
     return plot_->axisRect()->width();
@@ -209,6 +217,7 @@ void TimelineView::createPlot() {
         graph->removeFromLegend();
         graphs_[static_cast<std::size_t>(series)] = graph;
     }
+    descriptors_ = std::make_unique<TimelineDescriptorLane>(*plot_);
 
     plot_->legend->setVisible(true);
     // The legend in a row above the plot, its entries side by side (as many as fit), so
@@ -336,7 +345,8 @@ void TimelineView::appendSamples(const std::vector<TimelineSample>& samples) {
         const std::uint64_t bytes[SeriesCount] = {sample.rentedBytes,     sample.retainedBytes,
                                                   sample.unpooledBytes,   sample.smallBytes,
                                                   sample.managedBytes[0], sample.managedBytes[1],
-                                                  sample.managedBytes[2], sample.managedBytes[3]};
+                                                  sample.managedBytes[2], sample.managedBytes[3],
+                                                  sample.nativeHeapBytes, sample.mappedBytes};
         double total = 0.0;
         for (int series = 0; series < SeriesCount; ++series) {
             total += static_cast<double>(bytes[series]) / kBytesPerMiB;
@@ -354,6 +364,7 @@ void TimelineView::appendSamples(const std::vector<TimelineSample>& samples) {
     sampleCount_ = graphs_[0]->dataCount();
     firstSeconds_ = graphs_[0]->data()->constBegin()->key;
     lastSeconds_ = (graphs_[0]->data()->constEnd() - 1)->key;
+    descriptors_->append(samples, sorted);
     dropOldestSamples();
 
     // Only series that ever held memory are drawn and named, top of the stack first.
@@ -372,6 +383,7 @@ void TimelineView::appendSamples(const std::vector<TimelineSample>& samples) {
                 graphs_[static_cast<std::size_t>(series)]->addToLegend();
             }
         }
+        descriptors_->addToLegend();
     }
     updateYRange();
 }
@@ -384,6 +396,7 @@ void TimelineView::dropOldestSamples() {
     for (QCPGraph* graph : graphs_) {
         graph->data()->removeBefore(firstKept);
     }
+    descriptors_->removeBefore(firstKept);
     sampleCount_ = graphs_[0]->dataCount();
     firstSeconds_ = firstKept;
     while (!markers_.empty() && markers_.front().line->point1->key() < firstKept) {
@@ -547,6 +560,7 @@ void TimelineView::clear() {
     }
     plot_->legend->clearItems();
     seriesSeen_.fill(false);
+    descriptors_->clear();
     for (const Marker& marker : markers_) {
         plot_->removeItem(marker.line);
         plot_->removeItem(marker.label);

@@ -24,10 +24,13 @@ class QToolBar;
 
 namespace poolscope {
 
+class TimelineDescriptorLane;
+
 // Bytes over time, stacked: the pool's rented and retained chunks, unpooled and small-buffer
-// memory, and the managed heap by generation, with markers for trims, collections, refused
-// requests and scenario checkpoints. Appends each snapshot's new samples in one batch per graph.
-// Follows the newest sample while live until the user pans or zooms; a dragged time range
+// memory, the managed heap by generation, and a launched program's native heap and mapped
+// memory (its open descriptors as a count on the right axis), with markers for trims, collections,
+// refused requests and scenario checkpoints. Appends each snapshot's new samples in one batch per
+// graph. Follows the newest sample while live until the user pans or zooms; a dragged time range
 // (Shift+drag, or the "Select range" mode) is announced for the tables to filter by.
 class TimelineView : public QWidget {
     Q_OBJECT
@@ -71,6 +74,8 @@ public:
     int plotAreaWidth() const;
     // Samples are drawn as steps (each level held until the next sample), not joined by slopes.
     bool drawsSteps() const;
+    // The most open descriptors any sample counted; 0 while no lane of them is shown.
+    double descriptorMaximum() const;
 
     QSize sizeHint() const override;
 
@@ -84,7 +89,19 @@ protected:
 
 private:
     // The stacked series, bottom to top.
-    enum Series { Rented, Retained, Unpooled, Small, Gen0, Gen1, Gen2, LargeObjects, SeriesCount };
+    enum Series {
+        Rented,
+        Retained,
+        Unpooled,
+        Small,
+        Gen0,
+        Gen1,
+        Gen2,
+        LargeObjects,
+        NativeHeap,
+        Mapped,
+        SeriesCount
+    };
     struct Marker {
         TimelineMarker::Kind kind;
         QCPItemStraightLine* line = nullptr;
@@ -113,6 +130,7 @@ private:
     QCustomPlot* plot_ = nullptr;
     std::array<QCPGraph*, SeriesCount> graphs_{};
     std::array<bool, SeriesCount> seriesSeen_{};
+    std::unique_ptr<TimelineDescriptorLane> descriptors_;
     std::vector<Marker> markers_;
     QCPItemRect* selectedRange_ = nullptr;
     QWidget* lanes_ = nullptr;
