@@ -5,8 +5,7 @@
 #include <QApplication>
 #include <QtTest>
 
-#include <cmath>
-
+#include "ContrastSupport.h"
 #include "session/EngineSession.h"
 #include "views/PaletteIcon.h"
 #include "views/RunToolBar.h"
@@ -17,24 +16,6 @@ using namespace poolscope;
 namespace {
 
 constexpr int kIconPixels = 32;
-// WCAG's least contrast for graphical objects a person must make out.
-constexpr double kMinimumContrast = 3.0;
-
-double channelLuminance(int value) {
-    const double c = value / 255.0;
-    return c <= 0.03928 ? c / 12.92 : std::pow((c + 0.055) / 1.055, 2.4);
-}
-
-double luminance(const QColor& colour) {
-    return 0.2126 * channelLuminance(colour.red()) + 0.7152 * channelLuminance(colour.green()) +
-           0.0722 * channelLuminance(colour.blue());
-}
-
-double contrast(const QColor& a, const QColor& b) {
-    const double la = luminance(a);
-    const double lb = luminance(b);
-    return (std::max(la, lb) + 0.05) / (std::min(la, lb) + 0.05);
-}
 
 // Empty when the icon, drawn after View > Theme chose `theme`, shows a glyph whose every nearly
 // opaque pixel contrasts with the toolbar's background; otherwise what is wrong.
@@ -54,13 +35,13 @@ QString legibilityProblem(const QIcon& icon, const QString& theme) {
                 continue;
             }
             ++glyphPixels;
-            weakest = std::min(weakest, contrast(QColor::fromRgb(pixel), background));
+            weakest = std::min(weakest, testing::contrast(QColor::fromRgb(pixel), background));
         }
     }
     if (glyphPixels < image.width() * image.height() / 10) {
         return QStringLiteral("only %1 glyph pixels").arg(glyphPixels);
     }
-    if (weakest < kMinimumContrast) {
+    if (weakest < testing::kMinimumContrast) {
         return QStringLiteral("contrast %1 against the background").arg(weakest, 0, 'f', 2);
     }
     return {};

@@ -3,7 +3,8 @@
 #include <QApplication>
 #include <QColor>
 #include <QStyle>
-#include <QStyleFactory>
+
+#include "views/ThemeStyle.h"
 
 namespace poolscope {
 
@@ -43,7 +44,7 @@ QPalette Theme::darkPalette() {
 }
 
 void Theme::apply(const QString& theme) {
-    QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+    QApplication::setStyle(new ThemeStyle);
     const bool dark = theme == QLatin1String("dark") ||
                       (theme != QLatin1String("light") && systemPaletteIsDark());
     QApplication::setPalette(dark ? darkPalette() : QApplication::style()->standardPalette());
