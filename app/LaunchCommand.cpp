@@ -130,7 +130,7 @@ int LaunchCommand::execute(const Request& request, std::ostream& out, std::ostre
     report.exit = program->exit();
     report.endReason = program->endReason();
     report.run.duration =
-        std::chrono::nanoseconds(monotonicNanoseconds() - program->startNanoseconds());
+        std::chrono::nanoseconds(systemMonotonicNanoseconds() - program->startNanoseconds());
     report.run.droppedEvents = program->droppedEvents();
 
     std::vector<LeakRecord> leftBehind = program->leftBehind(kFramesPerStack);

@@ -20,4 +20,11 @@ std::int64_t monotonicNanoseconds() {
         .count();
 }
 
+std::int64_t systemMonotonicNanoseconds() {
+    // steady_clock reads CLOCK_MONOTONIC on Linux.
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
 }  // namespace poolscope

@@ -31,5 +31,8 @@ private:
 
 // Nanoseconds since the engine first asked; the time stamp of every MemoryEvent.
 std::int64_t monotonicNanoseconds();
+// CLOCK_MONOTONIC itself, from the machine's boot: the clock a launched program's interposer
+// stamps its records with, the same in every process.
+std::int64_t systemMonotonicNanoseconds();
 
 }  // namespace poolscope

@@ -231,7 +231,7 @@ void LaunchedProgram::spawn(int writeEnd) {
     if (::pipe2(failure, O_CLOEXEC) != 0) {
         throw LaunchError("cannot start " + options_.program + ": " + errorText(errno));
     }
-    startNanoseconds_ = monotonicNanoseconds();
+    startNanoseconds_ = systemMonotonicNanoseconds();
     const pid_t pid = ::fork();
     if (pid < 0) {
         const int error = errno;

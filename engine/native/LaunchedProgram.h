@@ -77,7 +77,8 @@ public:
     const Options& options() const { return options_; }
     // The program as started: the path the program resolved to.
     const std::string& programPath() const { return programPath_; }
-    // CLOCK_MONOTONIC when it was started: the clock its events are on.
+    // CLOCK_MONOTONIC (systemMonotonicNanoseconds) when it was started: the clock its events
+    // are on.
     std::int64_t startNanoseconds() const { return startNanoseconds_; }
     // The time of the newest record read.
     std::int64_t latestNanoseconds() const { return latest_.load(); }

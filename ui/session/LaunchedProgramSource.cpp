@@ -10,23 +10,8 @@
 
 namespace poolscope {
 
-namespace {
-
-// The interposer stamps its records with CLOCK_MONOTONIC, which steady_clock reads on Linux.
-std::int64_t systemMonotonicNanoseconds() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-}
-
-}  // namespace
-
 LaunchedProgramSource::LaunchedProgramSource(std::shared_ptr<LaunchedProgram> program)
-    : program_(std::move(program)),
-      // The start is on this process's clock (monotonicNanoseconds, from its own start); the
-      // records' clock is the system's: the start is moved onto it.
-      origin_(systemMonotonicNanoseconds() -
-              (monotonicNanoseconds() - program_->startNanoseconds())) {}
+    : program_(std::move(program)), origin_(program_->startNanoseconds()) {}
 
 LaunchedProgramSource::~LaunchedProgramSource() = default;
 
