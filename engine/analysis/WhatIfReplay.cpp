@@ -60,12 +60,13 @@ public:
 
     void add(const RecordedEvent& recorded) {
         const MemoryEvent& event = recorded.event;
-        if (steps_.empty() && requests.empty() && live_.empty()) {
-            firstNanoseconds_ = event.timeNanoseconds;
+        if (!started_) {
+            started_ = true;
+            firstNanoseconds = event.timeNanoseconds;
         }
-        lastNanoseconds_ = event.timeNanoseconds;
+        lastNanoseconds = event.timeNanoseconds;
         if (event.kind == MemoryEventKind::ReleaseRetained) {
-            steps_.push_back({recorded.sequence, event.timeNanoseconds, Step::Kind::Release, 0});
+            steps.push_back({recorded.sequence, event.timeNanoseconds, Step::Kind::Release, 0});
             return;
         }
         if (!holdsMappableMemory(event.tier)) {
@@ -79,9 +80,9 @@ public:
     }
 
     std::vector<Request> requests;
-    std::vector<Step> steps_;
-    std::int64_t firstNanoseconds_ = 0;
-    std::int64_t lastNanoseconds_ = 0;
+    std::vector<Step> steps;
+    std::int64_t firstNanoseconds = 0;
+    std::int64_t lastNanoseconds = 0;
 
     // The buffers still live at the end: made, never freed.
     void finish() {
@@ -139,10 +140,10 @@ private:
         if (request.tier == MemoryTier::Mapped || request.bytes > threshold_) {
             const std::size_t kept = requests.size();
             requests.push_back(request);
-            steps_.push_back(
+            steps.push_back(
                 {request.madeSequence, request.madeNanoseconds, Step::Kind::Make, kept});
             if (request.freedSequence >= 0) {
-                steps_.push_back(
+                steps.push_back(
                     {request.freedSequence, request.freedNanoseconds, Step::Kind::Free, kept});
             }
         }
@@ -151,6 +152,7 @@ private:
     }
 
     std::uint64_t threshold_;
+    bool started_ = false;
     // Requests being made or still live, by allocation id; their slots are reused.
     std::unordered_map<AllocationId, std::size_t> live_;
     std::vector<Request> pending_;
@@ -241,13 +243,13 @@ WhatIfResult WhatIfReplay::of(const RecordingReader& reader, const Options& opti
         }
     });
     collector.finish();
-    std::vector<Step>& steps = collector.steps_;
+    std::vector<Step>& steps = collector.steps;
     std::sort(steps.begin(), steps.end(),
               [](const Step& a, const Step& b) { return a.sequence < b.sequence; });
 
     WhatIfResult result;
     result.largeRequests = collector.requests.size();
-    PoolModel model(options, collector.firstNanoseconds_);
+    PoolModel model(options, collector.firstNanoseconds);
     const auto chunkBytes = static_cast<std::uint64_t>(model.settings().poolChunkBytes);
     const auto unpooledChunkBytes = static_cast<std::uint64_t>(model.settings().unpooledChunkBytes);
     result.chunkBytes = chunkBytes;
@@ -316,7 +318,7 @@ WhatIfResult WhatIfReplay::of(const RecordingReader& reader, const Options& opti
         }
         pooledPeak = std::max(pooledPeak, pooledHeld());
     }
-    model.trimUntil(collector.lastNanoseconds_);
+    model.trimUntil(collector.lastNanoseconds);
 
     const UniformChunkPool::Stats stats = model.pool().stats();
     result.actual.peakHeldBytes = actualHeld.peak();
