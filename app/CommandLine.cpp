@@ -127,6 +127,9 @@ CommandLine::CommandLine()
         "  poolscope report FILE [--report FILE.json] [--fail-on-leak]\n"
         "      the summary and report of a recording, such as a program's POOLSCOPE_RECORD\n"
         "      (details: poolscope report --help)\n"
+        "  poolscope whatif FILE [--pool-size MiB] [--trim-period-ms N] [--json FILE]\n"
+        "      what the pool would have made of a recording's large buffers\n"
+        "      (details: poolscope whatif --help)\n"
         "  poolscope attach PID [--interval-ms N] [--duration-s S] [--json FILE]\n"
         "      sample any process of yours from /proc: memory and descriptors, no stacks\n"
         "      (details: poolscope attach --help)\n"
@@ -161,7 +164,7 @@ QString CommandLine::command(const QStringList& arguments) {
     if (arguments.size() > 1 &&
         (arguments[1] == QLatin1String("run") || arguments[1] == QLatin1String("layout") ||
          arguments[1] == QLatin1String("report") || arguments[1] == QLatin1String("launch") ||
-         arguments[1] == QLatin1String("attach"))) {
+         arguments[1] == QLatin1String("attach") || arguments[1] == QLatin1String("whatif"))) {
         return arguments[1];
     }
     return {};

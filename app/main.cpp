@@ -18,6 +18,7 @@
 #include "ReportCommand.h"
 #include "RunCommand.h"
 #include "ScenarioListing.h"
+#include "WhatIfCommand.h"
 #include "session/EngineSession.h"
 #include "views/GcHeapView.h"
 #include "views/MainWindow.h"
@@ -190,6 +191,9 @@ int main(int argc, char** argv) {
         }
         if (command == QLatin1String("report")) {
             return poolscope::ReportCommand::exec(arguments);
+        }
+        if (command == QLatin1String("whatif")) {
+            return poolscope::WhatIfCommand::exec(arguments);
         }
         if (command == QLatin1String("launch")) {
             return poolscope::LaunchCommand::exec(arguments);

@@ -1,0 +1,59 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <vector>
+
+#include "diagnostics/MemoryEvent.h"
+#include "memory/TrimPolicy.h"
+
+namespace poolscope {
+
+class RecordingReader;
+
+// What a recording's large buffers cost, or would have cost.
+struct WhatIfFigures {
+    std::uint64_t mapCalls = 0;
+    std::uint64_t unmapCalls = 0;
+    // Fresh pages are faulted in on first touch: every byte of a new mapping.
+    std::uint64_t bytesFaultedIn = 0;
+    std::uint64_t peakHeldBytes = 0;
+    // Held at the recording's last event.
+    std::uint64_t idleHeldBytes = 0;
+};
+
+// What the pool would save one call site; negative when it would cost more (a buffer split
+// into chunks that no earlier buffer left behind).
+struct WhatIfSite {
+    StackId stackId = 0;
+    std::uint64_t requests = 0;
+    std::int64_t mapCallsSaved = 0;
+    std::int64_t bytesFaultedInSaved = 0;
+};
+
+struct WhatIfResult {
+    WhatIfFigures actual;
+    WhatIfFigures pooled;
+    // Biggest saving first: map calls, then faulted bytes.
+    std::vector<WhatIfSite> sites;
+    std::uint64_t largeRequests = 0;
+    int poolCapacityChunks = 0;
+    std::uint64_t chunkBytes = 0;
+};
+
+// "What if it were pooled": replays a recording's large buffers (requests over the pool's
+// small-buffer threshold, and every mapping of a launched program) through the engine's own
+// chunk pool, with the default allocator's constants and a simulated clock, beside what the
+// recording shows happened (each buffer its own mappings, unmapped when freed).
+class WhatIfReplay {
+public:
+    struct Options {
+        // Below zero: the machine's default, as the default allocator chooses it.
+        std::int64_t poolSizeMegabytes = -1;
+        std::chrono::milliseconds trimPeriod = TrimPolicy{}.period;
+    };
+
+    static WhatIfResult of(const RecordingReader& reader, const Options& options);
+};
+
+}  // namespace poolscope

@@ -1,0 +1,196 @@
+// The what-if replay: a recording's large buffers through the pool model, on recordings with
+// known patterns, and against a recording of the pool itself.
+#include <QtTest>
+
+#include <QTemporaryDir>
+
+#include <string>
+#include <vector>
+
+#include "analysis/WhatIfReplay.h"
+#include "recording/RecordingEventPages.h"
+#include "recording/RecordingReader.h"
+#include "recording/RecordingWriter.h"
+#include "scenarios/LeakHuntScenario.h"
+#include "scenarios/ScenarioRunner.h"
+
+#include "AnalysisTestSupport.h"
+
+using namespace poolscope;
+using namespace poolscope::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr std::int64_t kMillisecond = 1'000'000;
+
+// A buffer of `bytes` made at `madeMs` and freed at `freedMs` (none when negative).
+void addBuffer(std::vector<MemoryEvent>& events, AllocationId id, std::uint64_t bytes,
+               StackId stackId, std::int64_t madeMs, std::int64_t freedMs,
+               MemoryTier tier = MemoryTier::NativeHeap) {
+    events.push_back(allocationEvent(MemoryEventKind::UnpooledAllocate, id, bytes, stackId, 1,
+                                     madeMs * kMillisecond, tier));
+    if (freedMs >= 0) {
+        events.push_back(allocationEvent(MemoryEventKind::UnpooledFree, id, bytes, stackId, 1,
+                                         freedMs * kMillisecond, tier));
+    }
+}
+
+WhatIfReplay::Options optionsOf(std::int64_t poolSizeMegabytes,
+                                std::chrono::milliseconds trimPeriod) {
+    WhatIfReplay::Options options;
+    options.poolSizeMegabytes = poolSizeMegabytes;
+    options.trimPeriod = trimPeriod;
+    return options;
+}
+
+}  // namespace
+
+class WhatIfReplayTest : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir directory_;
+
+    std::string recordingOf(const std::vector<MemoryEvent>& events, const char* name) {
+        const std::string path = directory_.filePath(QString::fromLatin1(name)).toStdString();
+        writeRecording(path, events);
+        return path;
+    }
+
+private slots:
+    void replay_reusesOneChunkForBuffersMadeOneAfterAnother() {
+        std::vector<MemoryEvent> events;
+        for (int i = 0; i < 10; ++i) {
+            addBuffer(events, static_cast<AllocationId>(i + 1), 4 * kMiB, 7, i * 10, i * 10 + 5);
+        }
+        const RecordingReader reader(recordingOf(events, "ten.psrec"));
+        const WhatIfResult result = WhatIfReplay::of(reader, optionsOf(64, 60'000ms));
+
+        QCOMPARE(result.largeRequests, std::uint64_t{10});
+        QCOMPARE(result.actual.mapCalls, std::uint64_t{10});
+        QCOMPARE(result.actual.unmapCalls, std::uint64_t{10});
+        QCOMPARE(result.actual.bytesFaultedIn, 40 * kMiB);
+        QCOMPARE(result.actual.peakHeldBytes, 4 * kMiB);
+        QCOMPARE(result.actual.idleHeldBytes, std::uint64_t{0});
+        QCOMPARE(result.pooled.mapCalls, std::uint64_t{1});
+        QCOMPARE(result.pooled.unmapCalls, std::uint64_t{0});
+        QCOMPARE(result.pooled.bytesFaultedIn, 4 * kMiB);
+        QCOMPARE(result.pooled.peakHeldBytes, 4 * kMiB);
+        // The pool keeps its chunk after the last buffer: that is the price of the reuse.
+        QCOMPARE(result.pooled.idleHeldBytes, 4 * kMiB);
+        QCOMPARE(result.sites.size(), std::size_t{1});
+        QCOMPARE(result.sites.front().stackId, StackId{7});
+        QCOMPARE(result.sites.front().requests, std::uint64_t{10});
+        QCOMPARE(result.sites.front().mapCallsSaved, std::int64_t{9});
+        QCOMPARE(result.sites.front().bytesFaultedInSaved, static_cast<std::int64_t>(36 * kMiB));
+    }
+
+    void replay_ignoresSmallBuffersAndCountsEveryMapping() {
+        std::vector<MemoryEvent> events;
+        addBuffer(events, 1, kMiB, 1, 0, 1);  // at the threshold: the small-buffer pool's
+        addBuffer(events, 2, 64 * 1024, 2, 2, 3, MemoryTier::Mapped);
+        addBuffer(events, 3, 100, 3, 4, 5, MemoryTier::Descriptor);
+        const RecordingReader reader(recordingOf(events, "small.psrec"));
+        const WhatIfResult result = WhatIfReplay::of(reader, optionsOf(64, 60'000ms));
+
+        QCOMPARE(result.largeRequests, std::uint64_t{1});
+        QCOMPARE(result.actual.mapCalls, std::uint64_t{1});
+        QCOMPARE(result.actual.bytesFaultedIn, std::uint64_t{64 * 1024});
+        QCOMPARE(result.pooled.mapCalls, std::uint64_t{1});
+        QCOMPARE(result.pooled.bytesFaultedIn, 4 * kMiB);
+        QCOMPARE(result.sites.front().stackId, StackId{2});
+        QCOMPARE(result.sites.front().mapCallsSaved, std::int64_t{0});
+    }
+
+    void replay_trimsChunksRetainedLongerThanThePeriodAndMapsAgain() {
+        std::vector<MemoryEvent> events;
+        addBuffer(events, 1, 4 * kMiB, 1, 0, 1);
+        addBuffer(events, 2, 4 * kMiB, 1, 10'000, 10'001);
+        const RecordingReader reader(recordingOf(events, "gap.psrec"));
+
+        const WhatIfResult trimmed = WhatIfReplay::of(reader, optionsOf(64, 1'000ms));
+        QCOMPARE(trimmed.pooled.mapCalls, std::uint64_t{2});
+        QCOMPARE(trimmed.pooled.unmapCalls, std::uint64_t{1});
+        QCOMPARE(trimmed.pooled.bytesFaultedIn, 8 * kMiB);
+        QCOMPARE(trimmed.pooled.idleHeldBytes, 4 * kMiB);
+
+        const WhatIfResult kept = WhatIfReplay::of(reader, optionsOf(64, 60'000ms));
+        QCOMPARE(kept.pooled.mapCalls, std::uint64_t{1});
+        QCOMPARE(kept.pooled.unmapCalls, std::uint64_t{0});
+        QCOMPARE(kept.pooled.bytesFaultedIn, 4 * kMiB);
+    }
+
+    void replay_leavesBuffersOverThePoolsCapacityUnpooled() {
+        std::vector<MemoryEvent> events;
+        addBuffer(events, 1, 16 * kMiB, 1, 0, 1);
+        addBuffer(events, 2, 16 * kMiB, 1, 2, 3);
+        addBuffer(events, 3, 4 * kMiB, 2, 4, -1);
+        const RecordingReader reader(recordingOf(events, "big.psrec"));
+        // Two chunks of 4 MiB: the 16 MiB buffers need four.
+        const WhatIfResult result = WhatIfReplay::of(reader, optionsOf(8, 60'000ms));
+
+        QCOMPARE(result.poolCapacityChunks, 2);
+        QCOMPARE(result.actual.mapCalls, std::uint64_t{3});
+        QCOMPARE(result.actual.unmapCalls, std::uint64_t{2});
+        QCOMPARE(result.actual.bytesFaultedIn, 36 * kMiB);
+        QCOMPARE(result.actual.idleHeldBytes, 4 * kMiB);
+        QCOMPARE(result.pooled.mapCalls, std::uint64_t{3});
+        QCOMPARE(result.pooled.unmapCalls, std::uint64_t{2});
+        QCOMPARE(result.pooled.bytesFaultedIn, 36 * kMiB);
+        QCOMPARE(result.pooled.peakHeldBytes, 16 * kMiB);
+        QCOMPARE(result.pooled.idleHeldBytes, 4 * kMiB);
+    }
+
+    void replay_matchesWhatThePoolDidInARecordedScenarioRun() {
+        const std::string path =
+            directory_.filePath(QStringLiteral("leak-hunt.psrec")).toStdString();
+        {
+            RecordingWriter writer(path, {{"scenario", LeakHuntScenario::kName}});
+            ScenarioRunner::Options options;
+            options.poolSizeMegabytes = 256;
+            // A clock that stands still: the real pool never trims, nor does the model within
+            // the default period.
+            options.manualClock = std::make_shared<ManualClock>();
+            options.eventSink = &writer;
+            ScenarioRunner runner(options);
+            LeakHuntScenario scenario;
+            const ScenarioRunReport report = runner.run(scenario, scenario.resolveParameters({}));
+            writer.finish({}, report.droppedEvents);
+        }
+        const RecordingReader reader(path);
+        std::uint64_t slotsCreated = 0;
+        std::uint64_t chunksFreedBeforeEnd = 0;
+        std::uint64_t chunksFreed = 0;
+        std::uint64_t held = 0;
+        std::uint64_t peakHeld = 0;
+        std::uint64_t chunkBytes = 0;
+        RecordingEventPages::forEach(reader, [&](const std::vector<RecordedEvent>& page) {
+            for (const RecordedEvent& recorded : page) {
+                const MemoryEvent& event = recorded.event;
+                if (event.kind == MemoryEventKind::SlotCreated) {
+                    ++slotsCreated;
+                    chunkBytes = event.bytes;
+                    held += event.bytes;
+                    peakHeld = std::max(peakHeld, held);
+                } else if (event.kind == MemoryEventKind::ChunkFreed) {
+                    ++chunksFreed;
+                    held -= event.bytes;
+                } else if (event.kind == MemoryEventKind::Trim ||
+                           event.kind == MemoryEventKind::ReleaseRetained) {
+                    chunksFreedBeforeEnd += event.chunksFreed();
+                }
+            }
+        });
+        QVERIFY(slotsCreated > 0);
+
+        const WhatIfResult result = WhatIfReplay::of(reader, optionsOf(256, 60'000ms));
+        QCOMPARE(result.pooled.mapCalls, slotsCreated);
+        QCOMPARE(result.pooled.bytesFaultedIn, slotsCreated * chunkBytes);
+        QCOMPARE(result.pooled.unmapCalls, chunksFreedBeforeEnd);
+        QCOMPARE(result.pooled.peakHeldBytes, peakHeld);
+        QCOMPARE(result.pooled.idleHeldBytes, held);
+    }
+};
+
+QTEST_GUILESS_MAIN(WhatIfReplayTest)
+#include "WhatIfReplayTest.moc"
