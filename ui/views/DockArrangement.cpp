@@ -117,6 +117,10 @@ void DockArrangement::placeDefault() {
     if (QDockWidget* resources = dock(QStringLiteral("resources"))) {
         window_.tabifyDockWidget(leaks, resources);
     }
+    // So do the recording's analyses.
+    if (QDockWidget* analyses = dock(QStringLiteral("analyses"))) {
+        window_.tabifyDockWidget(leaks, analyses);
+    }
     if (QDockWidget* results = dock(QStringLiteral("results"))) {
         window_.tabifyDockWidget(leaks, results);
         leaks->raise();
