@@ -112,6 +112,8 @@ private slots:
         }
         QCOMPARE(model.data(model.index(1, CallSiteModel::LeakedBytes)).toString(),
                  DisplayFormat::bytes(2 * kMiB));
+        QCOMPARE(model.data(model.index(0, CallSiteModel::Site)).toString(),
+                 QStringLiteral("[no stack]"));
         QCOMPARE(model.data(model.index(0, CallSiteModel::Allocations)).toString(),
                  DisplayFormat::count(3));
     }
@@ -129,6 +131,19 @@ private slots:
         QCOMPARE(figuresOf(sorted, 1)[1], qulonglong{2 * kMiB});
         QCOMPARE(figuresOf(sorted, 2)[1], qulonglong{450});
         QCOMPARE(figuresOf(sorted, 3)[1], qulonglong{0});
+    }
+
+    void callSiteModel_namesASiteByItsFrameAndItsCaller() {
+        const RecordingReader reader(recordingOfPattern().toStdString());
+        StackNames names = patternNames();
+        CallSiteModel model;
+        model.setRows(CallSiteModel::rowsOf(AllocationAnalyzer::of(reader), names));
+        QCOMPARE(model.data(model.index(1, CallSiteModel::Site)).toString(),
+                 QStringLiteral("decodePng ← load"));
+        QCOMPARE(model.data(model.index(1, CallSiteModel::Site), Qt::ToolTipRole).toString(),
+                 QStringLiteral("decodePng\nload"));
+        QCOMPARE(model.data(model.index(3, CallSiteModel::Site)).toString(),
+                 QStringLiteral("[no stack]"));
     }
 
     void analysesView_fillsTheTableOffTheGuiThreadWithABusyIndicator() {

@@ -41,7 +41,11 @@ std::vector<CallSiteModel::Row> CallSiteModel::rowsOf(const AllocationAnalysis& 
         for (const StackNames::FrameId id : names.frameIds(cost.stackId)) {
             frames.append(QString::fromStdString(names.label(id)));
         }
-        rows.push_back({frames.front(), frames.join(QLatin1Char('\n')), cost});
+        // Sites often share their innermost frame (one allocating helper): the caller tells
+        // them apart.
+        const QString site =
+            frames.size() > 1 ? frames[0] + QStringLiteral(" ← ") + frames[1] : frames.front();
+        rows.push_back({site, frames.join(QLatin1Char('\n')), cost});
     }
     return rows;
 }

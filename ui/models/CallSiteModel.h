@@ -21,7 +21,7 @@ public:
     static constexpr int kSortRole = Qt::UserRole;
 
     struct Row {
-        QString site;   // the innermost frame
+        QString site;   // the innermost frame, and its caller after " ← " when there is one
         QString stack;  // every frame, innermost first, one a line
         CallSiteCost cost;
     };

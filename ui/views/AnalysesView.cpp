@@ -53,6 +53,9 @@ AnalysesView::AnalysesView(QWidget* parent) : QWidget(parent), analysis_(this) {
     table_->verticalHeader()->hide();
     table_->horizontalHeader()->setSectionResizeMode(CallSiteModel::Site, QHeaderView::Stretch);
     table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    // A site's frames differ most at their ends: the function's scope and the caller's line.
+    table_->setWordWrap(false);
+    table_->setTextElideMode(Qt::ElideMiddle);
 
     auto* splitter = new QSplitter(Qt::Vertical, this);
     splitter->addWidget(flameGraph_);
