@@ -19,6 +19,8 @@ namespace poolscope {
 
 AnalysesView::AnalysesView(QWidget* parent) : QWidget(parent), analysis_(this) {
     title_ = new QLabel(tr("No recording analysed"), this);
+    // A long file name must not widen the dock beyond the window's smallest width.
+    title_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     cost_ = new QComboBox(this);
     cost_->addItem(tr("Allocations"), static_cast<int>(CollapsedStacks::Cost::Allocations));
     cost_->addItem(tr("Leaked bytes"), static_cast<int>(CollapsedStacks::Cost::Leaked));

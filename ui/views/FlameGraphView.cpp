@@ -12,7 +12,6 @@ namespace poolscope {
 
 FlameGraphView::FlameGraphView(QWidget* parent) : QWidget(parent) {
     setMouseTracking(true);
-    setMinimumHeight(static_cast<int>(kRowHeight * 4));
     setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
 }
 
@@ -108,7 +107,7 @@ QString FlameGraphView::toolTipOf(const CallTree& node) const {
 }
 
 QSize FlameGraphView::sizeHint() const {
-    return {600, static_cast<int>(kRowHeight * 16)};
+    return {400, static_cast<int>(kRowHeight * 6)};
 }
 
 void FlameGraphView::invalidate() {
