@@ -117,6 +117,12 @@ void DockArrangement::placeDefault() {
     if (QDockWidget* resources = dock(QStringLiteral("resources"))) {
         window_.tabifyDockWidget(leaks, resources);
     }
+    // The recording's analyses wait behind the timeline: a fourth tab on the right would widen
+    // that column past what the window's smallest width leaves it.
+    if (QDockWidget* analyses = dock(QStringLiteral("analyses"))) {
+        window_.tabifyDockWidget(timeline, analyses);
+        timeline->raise();
+    }
     if (QDockWidget* results = dock(QStringLiteral("results"))) {
         window_.tabifyDockWidget(leaks, results);
         leaks->raise();

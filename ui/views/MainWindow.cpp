@@ -18,6 +18,7 @@
 #include "session/EngineSession.h"
 #include "session/ProcessSampling.h"
 #include "views/AllocatorOptionsBar.h"
+#include "views/AnalysesView.h"
 #include "views/AttachActions.h"
 #include "views/DockArrangement.h"
 #include "views/GcHeapView.h"
@@ -65,7 +66,8 @@ void MainWindow::applySavedTheme() {
 QStringList MainWindow::viewNames() {
     return {QStringLiteral("main"),    QStringLiteral("pool"),    QStringLiteral("timeline"),
             QStringLiteral("layout"),  QStringLiteral("leaks"),   QStringLiteral("gc"),
-            QStringLiteral("results"), QStringLiteral("compare"), QStringLiteral("resources")};
+            QStringLiteral("results"), QStringLiteral("compare"), QStringLiteral("resources"),
+            QStringLiteral("analyses")};
 }
 
 MainWindow::MainWindow(EngineSession& session, QWidget* parent)
@@ -106,6 +108,7 @@ MainWindow::MainWindow(EngineSession& session, QWidget* parent)
     connect(&session_, &EngineSession::runFinished, this, &MainWindow::onRunFinished);
     connect(&session_, &EngineSession::recordingOpened, this, [this](const QString& path) {
         clearViews();
+        analyses_->showRecording(path);
         // The picker names the scenario the file was made by, so Run repeats that run.
         const RecordedScenario& recorded = session_.recordedScenario();
         const bool known = !recorded.name.empty() &&
@@ -130,6 +133,12 @@ MainWindow::MainWindow(EngineSession& session, QWidget* parent)
                 }
             });
     connect(&session_, &EngineSession::runRecordingReady, this, &MainWindow::updateControls);
+    connect(&session_, &EngineSession::runRecordingReady, this,
+            [this](const QString& path, const QString& error) {
+                if (error.isEmpty()) {
+                    analyses_->showRecording(path);
+                }
+            });
     // Stop ends a launched program while it runs.
     connect(&session_, &EngineSession::attached, this, &MainWindow::updateControls);
     connect(&session_, &EngineSession::linkEnded, this, &MainWindow::updateControls);
@@ -193,6 +202,7 @@ void MainWindow::buildDocks() {
     results_ = new ResultsView(this);
     compare_ = new GcVsPoolView(this);
     resources_ = new ResourcesView(this);
+    analyses_ = new AnalysesView(this);
 
     resultsDock_ =
         addViewDock(results_, tr("Results"), QStringLiteral("results"), Qt::RightDockWidgetArea);
@@ -204,6 +214,7 @@ void MainWindow::buildDocks() {
     addViewDock(gcHeap_, tr("GC heap"), QStringLiteral("gc"), Qt::RightDockWidgetArea);
     addViewDock(leaks_, tr("Leaks"), QStringLiteral("leaks"), Qt::RightDockWidgetArea);
     addViewDock(resources_, tr("Resources"), QStringLiteral("resources"), Qt::RightDockWidgetArea);
+    addViewDock(analyses_, tr("Analyses"), QStringLiteral("analyses"), Qt::RightDockWidgetArea);
     arrangement_ = new DockArrangement(*this, docks_);
 
     connect(poolMap_, &PoolMapView::allocationSelected, this, &MainWindow::selectAllocation);
@@ -405,6 +416,7 @@ void MainWindow::clearViews() {
     layout_->setSnapshot(empty);
     leaks_->setSnapshot(empty);
     resources_->setSnapshot(empty);
+    analyses_->clear();
     gcHeap_->setSnapshot(nullptr);
     gcHeap_->setLesson({}, {});
     timeline_->clear();

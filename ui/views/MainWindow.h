@@ -20,6 +20,7 @@ class QDockWidget;
 namespace poolscope {
 
 class AllocatorOptionsBar;
+class AnalysesView;
 class AttachActions;
 class DockArrangement;
 class EngineSession;
@@ -79,6 +80,7 @@ public:
     ResultsView* resultsView() const { return results_; }
     GcVsPoolView* gcVsPoolView() const { return compare_; }
     ResourcesView* resourcesView() const { return resources_; }
+    AnalysesView* analysesView() const { return analyses_; }
     // File > Launch Program… and what the window says of a launched program.
     LaunchActions* launchActions() const { return launch_; }
     // The status bar's figures, as shown.
@@ -132,6 +134,7 @@ private:
     ResultsView* results_ = nullptr;
     GcVsPoolView* compare_ = nullptr;
     ResourcesView* resources_ = nullptr;
+    AnalysesView* analyses_ = nullptr;
     QDockWidget* resultsDock_ = nullptr;
     std::vector<std::pair<QString, QDockWidget*>> docks_;
     DockArrangement* arrangement_ = nullptr;
