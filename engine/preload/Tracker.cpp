@@ -75,7 +75,9 @@ struct Stack {
     std::uint32_t depth = 0;
 };
 
-// The caller's stack, innermost first, without the interposer's own frames.
+// The caller's stack, innermost first, without the interposer's own frames: the hooks' at the
+// inner end, and at the outer end the __libc_start_main wrapper that calls the program's main
+// (kept as a frame of its own where the compiler does not make that call a tail call).
 void capture(Stack& stack) {
     stack.depth = 0;
     if (gStackDepth == 0) {
@@ -83,16 +85,11 @@ void capture(Stack& stack) {
     }
     void* raw[wire::kMaxStackFrames + kOwnFramesSlack];
     const int count = unw_backtrace(raw, static_cast<int>(gStackDepth) + kOwnFramesSlack);
-    int first = 0;
-    while (first < count) {
-        const auto address = reinterpret_cast<std::uint64_t>(raw[first]);
+    for (int i = 0; i < count && stack.depth < gStackDepth; ++i) {
+        const auto address = reinterpret_cast<std::uint64_t>(raw[i]);
         if (address < gSelfStart || address >= gSelfEnd) {
-            break;
+            stack.frames[stack.depth++] = address;
         }
-        ++first;
-    }
-    for (int i = first; i < count && stack.depth < gStackDepth; ++i) {
-        stack.frames[stack.depth++] = reinterpret_cast<std::uint64_t>(raw[i]);
     }
 }
 
