@@ -2,24 +2,11 @@
 
 #include <algorithm>
 
+#include "analysis/AllocationEvents.h"
 #include "recording/RecordingEventPages.h"
 #include "recording/RecordingReader.h"
 
 namespace poolscope {
-
-namespace {
-
-bool isAllocation(MemoryEventKind kind) {
-    return kind == MemoryEventKind::Rent || kind == MemoryEventKind::UnpooledAllocate ||
-           kind == MemoryEventKind::SmallRent;
-}
-
-bool isFree(MemoryEventKind kind) {
-    return kind == MemoryEventKind::Return || kind == MemoryEventKind::UnpooledFree ||
-           kind == MemoryEventKind::SmallReturn;
-}
-
-}  // namespace
 
 CallSiteCost AllocationAnalysis::total() const {
     CallSiteCost total;

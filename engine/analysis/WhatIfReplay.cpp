@@ -4,6 +4,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "analysis/AllocationEvents.h"
 #include "base/Clock.h"
 #include "memory/PooledMemoryAllocator.h"
 #include "recording/RecordingEventPages.h"
@@ -11,16 +12,6 @@
 namespace poolscope {
 
 namespace {
-
-bool isAllocation(MemoryEventKind kind) {
-    return kind == MemoryEventKind::Rent || kind == MemoryEventKind::UnpooledAllocate ||
-           kind == MemoryEventKind::SmallRent;
-}
-
-bool isFree(MemoryEventKind kind) {
-    return kind == MemoryEventKind::Return || kind == MemoryEventKind::UnpooledFree ||
-           kind == MemoryEventKind::SmallReturn;
-}
 
 // Memory that pages in from a mapping of its own; descriptors hold none and the managed heap's
 // arrays come from its own segments.
