@@ -119,6 +119,31 @@ private slots:
         QTRY_VERIFY(leaks->height() > dockOf(window, QStringLiteral("layout"))->height());
     }
 
+    void focusedOnOneView_leavesThePersonsArrangementAsItWas() {
+        const QString key = DockArrangement::settingsKey(ScenarioKind::LeakHunting);
+        QByteArray arranged;
+        {
+            EngineSession session;
+            MainWindow window(session);
+            window.selectScenario("leak-hunt", {});
+            QVERIFY(showAt(window, {1600, 1000}));
+            window.close();
+            arranged = QSettings().value(key).toByteArray();
+        }
+        QVERIFY(!arranged.isEmpty());
+        {
+            // A screenshot of one view (--view timeline) hides the others, then closes.
+            EngineSession session;
+            MainWindow window(session);
+            window.selectScenario("leak-hunt", {});
+            QVERIFY(showAt(window, {1600, 1000}));
+            window.focusView(QStringLiteral("timeline"));
+            QVERIFY(!dockOf(window, QStringLiteral("leaks"))->isVisible());
+            window.close();
+        }
+        QCOMPARE(QSettings().value(key).toByteArray(), arranged);
+    }
+
     void arrangement_isRememberedPerKindOfTask() {
         {
             EngineSession session;

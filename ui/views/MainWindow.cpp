@@ -296,7 +296,10 @@ void MainWindow::restoreSettings() {
 void MainWindow::saveSettings() const {
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
-    arrangement_->save(settings);
+    // A window cut down to one view for a picture is not the person's arrangement.
+    if (!focusedOnOneView_) {
+        arrangement_->save(settings);
+    }
     allocatorBar_->saveSettings(settings);
     runBar_->saveSettings(settings);
 }
@@ -516,6 +519,7 @@ void MainWindow::focusView(const QString& name) {
     if (name == QLatin1String("main")) {
         return;
     }
+    focusedOnOneView_ = true;
     for (const auto& [viewName, dock] : docks_) {
         dock->setVisible(viewName == name);
     }

@@ -150,6 +150,7 @@ private:
     // Latest snapshot not yet shown by the views that show only the present.
     std::shared_ptr<const SessionSnapshot> pending_;
     QTimer frameTimer_;
+    bool focusedOnOneView_ = false;  // focusView() hid every other view
 };
 
 }  // namespace poolscope
