@@ -1,5 +1,6 @@
 #include "native/ProcText.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <limits>
@@ -185,6 +186,36 @@ ProcRollupFigures ProcText::parseSmapsRollup(std::string_view text) {
     figures.proportionalAnonymousBytes = proportionalAnonymous.value;
     figures.proportionalFileBytes = proportionalFile.value;
     return figures;
+}
+
+std::uint64_t ProcText::parseStatStartBrk(std::string_view text) {
+    constexpr int kStartBrkField = 47;
+    const auto close = text.rfind(')');
+    if (close == std::string_view::npos) {
+        throw ProcError(ProcError::Kind::Malformed, "stat: no ')' after the command name");
+    }
+    // Field 3 (the state) is the first after the command name.
+    std::string_view rest = text.substr(close + 1);
+    for (int field = 3;; ++field) {
+        const auto first = rest.find_first_not_of(" \n");
+        if (first == std::string_view::npos) {
+            throw ProcError(ProcError::Kind::Malformed,
+                            "stat: " + std::to_string(field - 3) +
+                                " fields after the command name; start_brk is field " +
+                                std::to_string(kStartBrkField));
+        }
+        rest.remove_prefix(first);
+        const auto end = std::min(rest.find_first_of(" \n"), rest.size());
+        if (field == kStartBrkField) {
+            if (const auto value = wholeNumber(rest.substr(0, end))) {
+                return *value;
+            }
+            throw ProcError(ProcError::Kind::Malformed, "stat field 47 (start_brk): '" +
+                                                            std::string(rest.substr(0, end)) +
+                                                            "' is not a number");
+        }
+        rest.remove_prefix(end);
+    }
 }
 
 }  // namespace poolscope

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string_view>
 
 #include "native/ProcSample.h"
@@ -19,6 +20,11 @@ ProcStatusFigures parseStatus(std::string_view text);
 
 // /proc/PID/smaps_rollup: its "[rollup]" header line, then "Key: N kB" lines.
 ProcRollupFigures parseSmapsRollup(std::string_view text);
+
+// /proc/PID/stat's start_brk (field 47): where the program's brk heap began, which is where its
+// executable's bss ends. The command name in field 2 may hold spaces and parentheses, so fields
+// are counted from the last ')'.
+std::uint64_t parseStatStartBrk(std::string_view text);
 
 }  // namespace ProcText
 

@@ -9,6 +9,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "native/ProcText.h"
+
 namespace poolscope {
 
 namespace {
@@ -130,10 +132,17 @@ std::vector<ReachabilityScan::Region> ReachabilityScan::parseMaps(const std::str
 }
 
 std::vector<ReachabilityScan::Region> ReachabilityScan::roots(const std::vector<Region>& regions,
-                                                              const std::vector<Block>& blocks) {
+                                                              const std::vector<Block>& blocks,
+                                                              std::uint64_t startBrk) {
     std::vector<Region> roots;
     const Region* previous = nullptr;
     for (const Region& region : regions) {
+        if (region.path == "[heap]" && region.writable && region.start < startBrk) {
+            Region bss = region;
+            bss.end = std::min(region.end, startBrk);
+            bss.path.clear();
+            roots.push_back(std::move(bss));
+        }
         const bool file = !region.path.empty() && region.path.front() != '[';
         const bool afterFile = previous && previous->end == region.start &&
                                !previous->path.empty() && previous->path.front() != '[';
@@ -165,13 +174,20 @@ std::vector<AllocationId> ReachabilityScan::reachable(pid_t pid, std::vector<Blo
     std::ostringstream text;
     text << maps.rdbuf();
     const std::vector<Region> regions = parseMaps(text.str());
+    std::ifstream statFile(proc + "/stat");
+    if (!statFile) {
+        throw std::runtime_error("cannot read " + proc + "/stat");
+    }
+    std::ostringstream stat;
+    stat << statFile.rdbuf();
+    const std::uint64_t startBrk = ProcText::parseStatStartBrk(stat.str());
 
     const int memory = ::open((proc + "/mem").c_str(), O_RDONLY | O_CLOEXEC);
     if (memory < 0) {
         throw std::runtime_error("cannot read " + proc + "/mem: " + std::strerror(errno));
     }
     Marker marker(memory, blocks);
-    for (const Region& root : roots(regions, blocks)) {
+    for (const Region& root : roots(regions, blocks, startBrk)) {
         marker.scan(root.start, root.end);
     }
     marker.flood();

@@ -40,8 +40,12 @@ public:
     // The roots among `regions` (in address order): writable file-backed mappings and the
     // anonymous ones right after them (a module's bss); not the heap or the stack, not the
     // interposer's own memory, not a region holding one of `blocks` (sorted by address).
+    // `startBrk` is where the brk heap began (/proc/PID/stat): when the kernel does not move the
+    // heap away from the executable (address randomization off, as in some containers), the
+    // heap grows straight out of the executable's bss and /proc lists both as one "[heap]"
+    // region, whose part below `startBrk` is still the bss and a root.
     static std::vector<Region> roots(const std::vector<Region>& regions,
-                                     const std::vector<Block>& blocks);
+                                     const std::vector<Block>& blocks, std::uint64_t startBrk);
     static std::vector<Region> parseMaps(const std::string& text);
 };
 

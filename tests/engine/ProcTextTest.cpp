@@ -91,6 +91,8 @@ private slots:
     void smapsRollup_refusesABadSizeNamingTheLine();
     void smapsRollup_refusesAMissingHeaderOrFigure();
     void summary_hasPeakGrowthAndDescriptorsAtBothEnds();
+    void statStartBrk_isField47CountedPastANameWithSpacesAndParentheses();
+    void statStartBrk_refusesAShortOrBadLineNamingTheField();
 };
 
 void ProcTextTest::status_isReadInBytes() {
@@ -197,6 +199,31 @@ void ProcTextTest::summary_hasPeakGrowthAndDescriptorsAtBothEnds() {
     QCOMPARE(summary.lastDescriptors, 7u);
     QCOMPARE(summary.peakDescriptors, 9u);
     QCOMPARE(ProcSampleSummary::of({}).samples, 0ull);
+}
+
+void ProcTextTest::statStartBrk_isField47CountedPastANameWithSpacesAndParentheses() {
+    // A command may be named ") x (": fields are counted from the last ')'.
+    const std::string fields =
+        " R 7497 7497 1268 0 -1 4194304 102 0 0 0 0 0 0 0 20 0 1 0 64177 3133440 383 "
+        "18446744073709551615 94365665083392 94365665103273 140730193166464 0 0 0 0 0 0 0 0 0 17 "
+        "0 0 0 0 0 0 94365665119280 94365665120896 94365693427712 140730193169026 "
+        "140730193169046 140730193169046 140730193170411 0\n";
+    QCOMPARE(ProcText::parseStatStartBrk("7501 (cat)" + fields), 94365693427712ull);
+    QCOMPARE(ProcText::parseStatStartBrk("7501 (a ) b (c)" + fields), 94365693427712ull);
+}
+
+void ProcTextTest::statStartBrk_refusesAShortOrBadLineNamingTheField() {
+    QCOMPARE(messageOf([] { ProcText::parseStatStartBrk("7501 cat R 1 2"); }),
+             QStringLiteral("stat: no ')' after the command name"));
+    QCOMPARE(messageOf([] { ProcText::parseStatStartBrk("7501 (cat) R 1 2\n"); }),
+             QStringLiteral("stat: 3 fields after the command name; start_brk is field 47"));
+    std::string text = "7501 (cat)";
+    for (int field = 3; field < 47; ++field) {
+        text += " 0";
+    }
+    QCOMPARE(messageOf([&] { ProcText::parseStatStartBrk(text + " 0x55 0\n"); }),
+             QStringLiteral("stat field 47 (start_brk): '0x55' is not a number"));
+    QCOMPARE(ProcText::parseStatStartBrk(text + " 4096 0\n"), 4096ull);
 }
 
 QTEST_APPLESS_MAIN(ProcTextTest)

@@ -13,7 +13,9 @@ using namespace poolscope;
 namespace {
 
 // Roots of this process for the scan: a global that points at a block, which points at another.
-void* gHeld = nullptr;
+// Volatile: a global nothing reads is otherwise removed by the optimizer, store and all, and the
+// scan then finds the block only if some stale copy of its address happens to lie in a root.
+void* volatile gHeld = nullptr;
 
 }  // namespace
 
@@ -52,12 +54,31 @@ private slots:
         // The anonymous region after libz holds a block the program mapped: not a root.
         const std::vector<ReachabilityScan::Block> blocks{{0xc100, 16, 1}};
         const std::vector<ReachabilityScan::Region> roots =
-            ReachabilityScan::roots(regions, blocks);
+            ReachabilityScan::roots(regions, blocks, 0x5000);
         std::vector<std::uint64_t> starts;
         for (const ReachabilityScan::Region& root : roots) {
             starts.push_back(root.start);
         }
         QCOMPARE(starts, (std::vector<std::uint64_t>{0x2000, 0x3000, 0xb000}));
+    }
+
+    void roots_holdTheBssPartOfAHeapGrownStraightOutOfIt() {
+        // Address randomization off: the brk heap starts right at the end of the executable's
+        // bss, and /proc lists bss and heap as one "[heap]" region.
+        const std::vector<ReachabilityScan::Region> regions = ReachabilityScan::parseMaps(
+            "1000-2000 r--p 00000000 08:01 12 /usr/bin/tool\n"
+            "2000-3000 rw-p 00001000 08:01 12 /usr/bin/tool\n"
+            "3000-9000 rw-p 00000000 00:00 0 [heap]\n"
+            "f000-10000 rw-p 00000000 00:00 0 [stack]\n");
+        const std::vector<ReachabilityScan::Block> blocks{{0x5010, 16, 1}};
+        const std::vector<ReachabilityScan::Region> roots =
+            ReachabilityScan::roots(regions, blocks, 0x5000);
+        QCOMPARE(roots.size(), std::size_t{2});
+        QCOMPARE(roots[0].start, std::uint64_t{0x2000});
+        QCOMPARE(roots[1].start, std::uint64_t{0x3000});
+        QCOMPARE(roots[1].end, std::uint64_t{0x5000});
+        // Where the heap was moved away, none of it is a root.
+        QCOMPARE(ReachabilityScan::roots(regions, blocks, 0x3000).size(), std::size_t{1});
     }
 
     void reachable_followsGlobalsThroughBlocksAndNotTheStack() {
