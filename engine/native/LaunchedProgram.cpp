@@ -309,11 +309,24 @@ void LaunchedProgram::read(int readEnd) {
             }
         }
     };
+    // No more records: an exec into an image the interposer is not in took the old image's
+    // memory with it.
+    const auto endOfStream = [&] {
+        pending.clear();
+        std::lock_guard lock(mutex_);
+        live_.setOutput(&pending);
+        live_.streamEnded();
+        live_.setOutput(nullptr);
+        take(pending);
+    };
     for (;;) {
         pollfd watched{readEnd, POLLIN, 0};
         if (open && ::poll(&watched, 1, kExitPollMilliseconds) > 0) {
             open = readAvailable(true);
             eventsRead_.notify_all();
+        }
+        if (!open) {
+            endOfStream();
         }
         std::unique_lock lock(mutex_);
         if (reaped_) {
@@ -332,6 +345,7 @@ void LaunchedProgram::read(int readEnd) {
         // The program is gone; what it wrote is in the pipe, whoever else still holds it.
         ::fcntl(readEnd, F_SETFL, ::fcntl(readEnd, F_GETFL) | O_NONBLOCK);
         readAvailable(false);
+        endOfStream();
     }
     ::close(readEnd);
 

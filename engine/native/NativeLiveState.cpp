@@ -121,6 +121,9 @@ void NativeLiveState::seen(const PreloadWire::RecordHeader& header) {
 }
 
 void NativeLiveState::hello(const PreloadWire::Hello& hello) {
+    if (helloSeen_) {
+        replaceImage(hello.startNanoseconds);
+    }
     helloSeen_ = true;
     pid_ = hello.pid;
     if (hello.pageBytes != 0) {
@@ -141,7 +144,7 @@ void NativeLiveState::allocated(const PreloadWire::Allocation& record) {
         heapBytes_ -= old->second.bytes;
         heap_.erase(old);
     }
-    const Item item{nextAllocationId_++, record.bytes, record.stackId,
+    const Item item{nextAllocationId_++, record.bytes, stackOf(record.stackId),
                     heapTag(static_cast<PreloadWire::HeapCall>(record.header.call))};
     heap_.emplace(record.address, item);
     heapBytes_ += item.bytes;
@@ -216,7 +219,7 @@ void NativeLiveState::mapped(const PreloadWire::Mapping& record) {
         return;
     }
     Region region;
-    region.stackId = record.stackId;
+    region.stackId = stackOf(record.stackId);
     region.tagId = mappingTag(false);
     region.end = record.address + record.bytes;
     addRegion(record.address, region, record.header);
@@ -234,7 +237,7 @@ void NativeLiveState::remapped(const PreloadWire::Remapping& record) {
         return;
     }
     Region region;
-    region.stackId = record.stackId;
+    region.stackId = stackOf(record.stackId);
     region.tagId = mappingTag(true);
     region.end = record.newAddress + record.newBytes;
     addRegion(record.newAddress, region, record.header);
@@ -262,7 +265,7 @@ void NativeLiveState::descriptorOpened(const PreloadWire::DescriptorOpened& reco
     Descriptor descriptor;
     descriptor.fd = record.fd;
     descriptor.path = std::string(path);
-    descriptor.stackId = record.stackId;
+    descriptor.stackId = stackOf(record.stackId);
     descriptor.tagId = descriptorTag(static_cast<PreloadWire::DescriptorCall>(record.header.call));
     descriptor.allocationId = nextAllocationId_++;
     descriptor.openedNanoseconds = record.header.timeNanoseconds;
@@ -280,7 +283,8 @@ void NativeLiveState::descriptorClosed(const PreloadWire::DescriptorClosed& reco
 void NativeLiveState::stack(const PreloadWire::StackRecord& record,
                             std::span<const std::uint64_t> returnAddresses) {
     LinkStack stack;
-    stack.id = record.stackId;
+    stack.id = stackOf(record.stackId);
+    lastStackId_ = std::max(lastStackId_, stack.id);
     stack.frames.reserve(returnAddresses.size());
     for (const std::uint64_t address : returnAddresses) {
         LinkStackFrame frame;
@@ -298,11 +302,42 @@ void NativeLiveState::stack(const PreloadWire::StackRecord& record,
 
 void NativeLiveState::module(const PreloadWire::ModuleRecord& record, std::string_view path) {
     LinkModule module;
-    module.index = record.index;
+    module.index = record.index + moduleBase_;
+    moduleEnd_ = std::max(moduleEnd_, module.index + 1);
     module.module.path = std::string(path);
     module.module.loadAddress = record.loadAddress;
     stacks_.add(module);
-    modules_[record.startAddress] = {record.index, record.loadAddress, record.endAddress};
+    modules_[record.startAddress] = {module.index, record.loadAddress, record.endAddress};
+}
+
+void NativeLiveState::streamEnded() {
+    if (execPending_) {
+        replaceImage(latestNanoseconds_);
+    }
+}
+
+void NativeLiveState::replaceImage(std::int64_t timeNanoseconds) {
+    // The new image starts with a heap and mappings of its own: what the old one held went with
+    // it, by the exec, not lost by the program. Descriptors without close-on-exec stay, and which
+    // those are the records do not say. Its interposer numbers stacks and modules from the start
+    // again: they follow the old image's.
+    PreloadWire::RecordHeader header{};
+    header.timeNanoseconds = timeNanoseconds;
+    for (const auto& [address, item] : heap_) {
+        publish(MemoryEventKind::UnpooledFree, MemoryTier::NativeHeap, item, address, header);
+    }
+    for (const auto& [address, region] : regions_) {
+        publish(MemoryEventKind::UnpooledFree, MemoryTier::Mapped, region, address, header);
+    }
+    heap_.clear();
+    regions_.clear();
+    heapBytes_ = 0;
+    mappedBytes_ = 0;
+    modules_.clear();
+    stackBase_ = lastStackId_;
+    moduleBase_ = moduleEnd_;
+    execPending_ = false;
+    ++images_;
 }
 
 void NativeLiveState::dropped(const PreloadWire::DroppedRecords& record) {
@@ -313,23 +348,11 @@ void NativeLiveState::dropped(const PreloadWire::DroppedRecords& record) {
 void NativeLiveState::process(const PreloadWire::ProcessEvent& record) {
     seen(record.header);
     switch (record.header.kind) {
-        case PreloadWire::RecordKind::Exec: {
-            // The new image starts with a heap and mappings of its own; descriptors without
-            // close-on-exec stay, and which those are the records do not say.
-            for (const auto& [address, item] : heap_) {
-                publish(MemoryEventKind::UnpooledFree, MemoryTier::NativeHeap, item, address,
-                        record.header);
-            }
-            for (const auto& [address, region] : regions_) {
-                publish(MemoryEventKind::UnpooledFree, MemoryTier::Mapped, region, address,
-                        record.header);
-            }
-            heap_.clear();
-            regions_.clear();
-            heapBytes_ = 0;
-            mappedBytes_ = 0;
+        case PreloadWire::RecordKind::Exec:
+            // The image is replaced only once the exec succeeded: when the new image says hello
+            // or, in an image the interposer is not in, when the stream ends.
+            execPending_ = record.value == 0;
             break;
-        }
         case PreloadWire::RecordKind::Exit:
             exitStatus_ = record.value;
             break;

@@ -70,6 +70,11 @@ public:
     std::int64_t latestNanoseconds() const { return latestNanoseconds_; }
     // The program said how it ends: exit() with a status, or a fatal signal.
     std::int64_t exitStatus() const { return exitStatus_; }
+    // How many program images the stream has shown: 1, and one more for each exec followed.
+    std::uint32_t images() const { return images_; }
+    // The stream ended: after an exec into an image the interposer is not in (a static or setuid
+    // program, an environment without the stream), the old image's memory went with the exec.
+    void streamEnded();
     int crashSignal() const { return crashSignal_; }
 
     // The tag the stack table names a call by.
@@ -115,6 +120,9 @@ private:
     void removeRange(std::uint64_t address, std::uint64_t bytes,
                      const PreloadWire::RecordHeader& header);
     void closeDescriptor(int fd, const PreloadWire::RecordHeader& header);
+    void replaceImage(std::int64_t timeNanoseconds);
+    // The stack id of the current image's `id` among all images' (0 stays "none").
+    StackId stackOf(std::uint32_t id) const { return id == 0 ? 0 : id + stackBase_; }
 
     LinkStackTable& stacks_;
     std::vector<MemoryEvent>* out_ = nullptr;
@@ -132,6 +140,12 @@ private:
     std::int64_t latestNanoseconds_ = 0;
     std::int64_t exitStatus_ = -1;
     int crashSignal_ = 0;
+    bool execPending_ = false;
+    std::uint32_t images_ = 1;
+    StackId stackBase_ = 0;
+    StackId lastStackId_ = 0;
+    std::uint32_t moduleBase_ = 0;
+    std::uint32_t moduleEnd_ = 0;
 };
 
 }  // namespace poolscope

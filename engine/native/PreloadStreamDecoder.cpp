@@ -154,6 +154,12 @@ std::size_t PreloadStreamDecoder::unitBytes(const unsigned char* data,
         }
         return sizeof(wire::Hello);
     }
+    if (execPending_ && available < sizeof wire::kMagic) {
+        return sizeof wire::kMagic;
+    }
+    if (startsNextHello(data, available)) {
+        return sizeof(wire::Hello);
+    }
     if (available < sizeof(wire::PacketHeader)) {
         return sizeof(wire::PacketHeader);
     }
@@ -166,8 +172,13 @@ std::size_t PreloadStreamDecoder::unitBytes(const unsigned char* data,
     return sizeof(wire::PacketHeader) + header.payloadBytes;
 }
 
+bool PreloadStreamDecoder::startsNextHello(const unsigned char* data, std::size_t available) const {
+    return execPending_ && available >= sizeof wire::kMagic &&
+           std::equal(data, data + sizeof wire::kMagic, wire::kMagic);
+}
+
 void PreloadStreamDecoder::consumeUnit(const unsigned char* data, std::size_t size) {
-    if (!helloSeen_) {
+    if (!helloSeen_ || startsNextHello(data, size)) {
         const auto hello = wire::get<wire::Hello>(data);
         if (hello.version != wire::kVersion) {
             throw errorAt(offset_, "hello of version " + std::to_string(hello.version) +
@@ -175,6 +186,7 @@ void PreloadStreamDecoder::consumeUnit(const unsigned char* data, std::size_t si
                                        std::to_string(wire::kVersion));
         }
         helloSeen_ = true;
+        execPending_ = false;
         visitor_.hello(hello);
     } else {
         const auto header = wire::get<wire::PacketHeader>(data);
@@ -277,8 +289,13 @@ void PreloadStreamDecoder::deliverPacket(std::span<const unsigned char> payload)
             case wire::RecordKind::Dropped:
                 visitor_.dropped(wire::get<wire::DroppedRecords>(record));
                 break;
+            case wire::RecordKind::Exec: {
+                const auto exec = wire::get<wire::ProcessEvent>(record);
+                execPending_ = exec.value == 0;
+                visitor_.process(exec);
+                break;
+            }
             case wire::RecordKind::Fork:
-            case wire::RecordKind::Exec:
             case wire::RecordKind::Exit:
             case wire::RecordKind::Crash:
                 visitor_.process(wire::get<wire::ProcessEvent>(record));

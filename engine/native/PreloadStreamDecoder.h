@@ -44,6 +44,11 @@ public:
 // (before buffering anything for it), or a record whose length does not fit its kind or its
 // packet (before delivering any record of that packet). Records of kinds it does not know are
 // stepped over.
+//
+// A program that execs goes on in the same stream: after an Exec record that did not report a
+// failure, the new image's interposer may start with a hello of its own (its magic cannot begin
+// a packet: read as a packet's length it is far over the limit); the visitor gets a second
+// hello() and knows that the image was replaced.
 class PreloadStreamDecoder {
 public:
     explicit PreloadStreamDecoder(PreloadRecordVisitor& visitor);
@@ -59,6 +64,8 @@ private:
     // The bytes the unit (the hello, or a packet) starting at `data` needs in all, checking what
     // of it is there already.
     std::size_t unitBytes(const unsigned char* data, std::size_t available) const;
+    // Whether the unit starting at `data` is the hello of a new image after an exec.
+    bool startsNextHello(const unsigned char* data, std::size_t available) const;
     void consumeUnit(const unsigned char* data, std::size_t size);
     // A packet is checked whole before any of its records is delivered: a bad packet delivers
     // nothing.
@@ -71,6 +78,8 @@ private:
     std::vector<std::uint64_t> frames_;
     std::uint64_t offset_ = 0;
     bool helloSeen_ = false;
+    // An Exec record came, and no report of its failure after it: a new image may say hello.
+    bool execPending_ = false;
 };
 
 }  // namespace poolscope

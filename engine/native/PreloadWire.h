@@ -65,9 +65,10 @@ enum class RecordKind : std::uint8_t {
     Module = 9,           // ModuleRecord, followed by pathBytes of path
     Dropped = 10,         // DroppedRecords, first in the packet that follows the drop
     Fork = 11,            // ProcessEvent: value = the child's pid; the child is not followed
-    Exec = 12,            // ProcessEvent: the program is about to exec, value = 0, and the
-                          // stream ends with it; a failed exec follows with value = its errno
-                          // and the stream goes on
+    Exec = 12,            // ProcessEvent: the program is about to exec, value = 0; a failed
+                          // exec follows with value = its errno and the stream goes on. Else
+                          // the new image's Hello comes next, if its interposer found the
+                          // stream, or the stream ends
     Exit = 13,            // ProcessEvent: a normal exit; value = the status given to exit()
                           // or returned from main (0 when the program never reached main)
     Crash = 14,           // ProcessEvent: a fatal signal; value = the signal

@@ -1,7 +1,10 @@
 // The process's life: fork (the parent records the child, the child stops tracking in the
-// pthread_atfork handler), exec (everything buffered leaves first; the stream's descriptor is
-// close-on-exec, so the new image finds no stream), _exit, and the library's constructor and
-// destructor, which start the flusher and write the Exit record.
+// pthread_atfork handler), exec (everything buffered leaves first; the new image is followed on
+// the same stream when its environment still names the stream: the descriptor is kept open
+// across that exec and the variable set to the number it has now, since the interposer moved it
+// off the one the launcher gave; otherwise the descriptor is close-on-exec and the new image
+// finds no stream), _exit, and the library's constructor and destructor, which start the
+// flusher and write the Exit record.
 //
 // vfork is not hooked: its child shares the parent's memory and stack until it execs or exits,
 // so it must not touch the interposer's state; it runs untracked (and only async-signal-safe
@@ -9,6 +12,7 @@
 #include <unistd.h>
 #include <cerrno>
 #include <cstdarg>
+#include <cstring>
 
 #include "HookExport.h"
 #include "HookScope.h"
@@ -16,6 +20,8 @@
 #include "ThreadState.h"
 #include "Tracker.h"
 #include "TrackingState.h"
+
+namespace wire = poolscope::PreloadWire;
 
 using poolscope::preload::HookScope;
 using poolscope::preload::real;
@@ -30,19 +36,57 @@ inline void ensure() {
     }
 }
 
+// Exec environments longer than this are passed on as they are (the new image is not
+// followed): the copy lives on the stack of a thread that may have little of it.
+constexpr std::size_t kMaxFollowedEnvironment = 4096;
+
+// `exec(environment)` replaces the image. The copy of the environment that follows the new
+// image, when there is one, lives in this frame: exec reads it before the frame goes.
 template <typename Exec>
-int execute(Exec exec) {
+int execute(char* const* environment, Exec exec) {
     ensure();
     HookScope scope(TrackingState::active());
-    if (scope.tracking()) {
-        Tracker::aboutToExec();
+    if (!scope.tracking()) {
+        return exec(environment);
     }
-    const int result = exec();
-    if (scope.tracking()) {
-        const int error = errno;
-        Tracker::execFailed(error);
-        errno = error;
+    const std::size_t nameBytes = std::strlen(wire::kFdVariable);
+    std::size_t count = 0;
+    std::size_t at = kMaxFollowedEnvironment;
+    for (; environment != nullptr && environment[count] != nullptr; ++count) {
+        const char* entry = environment[count];
+        if (at == kMaxFollowedEnvironment &&
+            std::strncmp(entry, wire::kFdVariable, nameBytes) == 0 && entry[nameBytes] == '=') {
+            at = count;
+        }
     }
+    const int stream = Tracker::streamDescriptor();
+    char variable[64];
+    char* const* passed = environment;
+    if (stream >= 0 && at < kMaxFollowedEnvironment && count < kMaxFollowedEnvironment) {
+        auto** copy = static_cast<char**>(__builtin_alloca((count + 1) * sizeof(char*)));
+        std::memcpy(copy, environment, count * sizeof(char*));
+        copy[count] = nullptr;
+        // By hand: printf's family may allocate.
+        char digits[16];
+        std::size_t length = 0;
+        for (unsigned value = static_cast<unsigned>(stream); length == 0 || value != 0;
+             value /= 10) {
+            digits[length++] = static_cast<char>('0' + value % 10);
+        }
+        std::memcpy(variable, wire::kFdVariable, nameBytes);
+        variable[nameBytes] = '=';
+        for (std::size_t i = 0; i < length; ++i) {
+            variable[nameBytes + 1 + i] = digits[length - 1 - i];
+        }
+        variable[nameBytes + 1 + length] = '\0';
+        copy[at] = variable;
+        passed = copy;
+    }
+    const bool held = Tracker::aboutToExec(passed != environment);
+    const int result = exec(passed);
+    const int error = errno;
+    Tracker::execFailed(error, held);
+    errno = error;
     return result;
 }
 
@@ -77,24 +121,29 @@ POOLSCOPE_HOOK pid_t fork() noexcept {
 
 POOLSCOPE_HOOK int execve(const char* path, char* const* arguments,
                           char* const* environment) noexcept {
-    return execute([&] { return real.execve(path, arguments, environment); });
+    return execute(environment,
+                   [&](char* const* passed) { return real.execve(path, arguments, passed); });
 }
 
 POOLSCOPE_HOOK int execv(const char* path, char* const* arguments) noexcept {
-    return execute([&] { return real.execv(path, arguments); });
+    return execute(environ,
+                   [&](char* const* passed) { return real.execve(path, arguments, passed); });
 }
 
 POOLSCOPE_HOOK int execvp(const char* file, char* const* arguments) noexcept {
-    return execute([&] { return real.execvp(file, arguments); });
+    return execute(environ,
+                   [&](char* const* passed) { return real.execvpe(file, arguments, passed); });
 }
 
 POOLSCOPE_HOOK int execvpe(const char* file, char* const* arguments,
                            char* const* environment) noexcept {
-    return execute([&] { return real.execvpe(file, arguments, environment); });
+    return execute(environment,
+                   [&](char* const* passed) { return real.execvpe(file, arguments, passed); });
 }
 
 POOLSCOPE_HOOK int fexecve(int fd, char* const* arguments, char* const* environment) noexcept {
-    return execute([&] { return real.fexecve(fd, arguments, environment); });
+    return execute(environment,
+                   [&](char* const* passed) { return real.fexecve(fd, arguments, passed); });
 }
 
 POOLSCOPE_HOOK int execl(const char* path, const char* first, ...) noexcept {
@@ -107,7 +156,7 @@ POOLSCOPE_HOOK int execl(const char* path, const char* first, ...) noexcept {
     auto** list = static_cast<char**>(__builtin_alloca((count + 1) * sizeof(char*)));
     collectArguments(first, arguments, list, count);
     va_end(arguments);
-    return execute([&] { return real.execv(path, list); });
+    return execute(environ, [&](char* const* passed) { return real.execve(path, list, passed); });
 }
 
 POOLSCOPE_HOOK int execlp(const char* file, const char* first, ...) noexcept {
@@ -120,7 +169,7 @@ POOLSCOPE_HOOK int execlp(const char* file, const char* first, ...) noexcept {
     auto** list = static_cast<char**>(__builtin_alloca((count + 1) * sizeof(char*)));
     collectArguments(first, arguments, list, count);
     va_end(arguments);
-    return execute([&] { return real.execvp(file, list); });
+    return execute(environ, [&](char* const* passed) { return real.execvpe(file, list, passed); });
 }
 
 POOLSCOPE_HOOK int execle(const char* path, const char* first, ...) noexcept {
@@ -134,7 +183,8 @@ POOLSCOPE_HOOK int execle(const char* path, const char* first, ...) noexcept {
     collectArguments(first, arguments, list, count);
     char* const* environment = va_arg(arguments, char* const*);
     va_end(arguments);
-    return execute([&] { return real.execve(path, list, environment); });
+    return execute(environment,
+                   [&](char* const* passed) { return real.execve(path, list, passed); });
 }
 
 POOLSCOPE_HOOK void _exit(int status) {

@@ -38,6 +38,14 @@ public:
 
     // Sends what is buffered. Takes both locks; the caller holds neither.
     void flush();
+    // exec: sends what is buffered and keeps the writer lock, so that no other thread's packet
+    // is half written when the image is replaced (the new image's hello must start where a
+    // packet ended); let go of when the exec failed. What hooks append meanwhile stays behind.
+    void holdForExec() {
+        pthread_mutex_lock(&writerLock_);
+        flushLocked();
+    }
+    void releaseAfterExec() { pthread_mutex_unlock(&writerLock_); }
     // Appends a last record and sends everything, for a signal handler: gives up after a
     // bounded wait for the locks, which a thread the signal stopped may hold for good.
     void flushFromSignal(const void* record, std::size_t bytes);

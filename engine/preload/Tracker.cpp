@@ -1,5 +1,7 @@
 #include "Tracker.h"
 
+#include <fcntl.h>
+
 #include <pthread.h>
 #include <sched.h>
 #include <unistd.h>
@@ -409,17 +411,30 @@ void Tracker::forked(std::int64_t childPid) {
     appendPlain(record);
 }
 
-void Tracker::aboutToExec() {
+bool Tracker::aboutToExec(bool follow) {
     if (!inTrackedProcess()) {
-        return;
+        return false;
     }
     wire::ProcessEvent record{};
     record.header = headerFor<wire::ProcessEvent>(wire::RecordKind::Exec, 0);
     appendPlain(record);
-    gChannel.flush();
+    if (!follow) {
+        gChannel.flush();
+        return false;
+    }
+    gChannel.holdForExec();
+    if (fcntl(gWriter.descriptor(), F_SETFD, 0) != 0) {
+        gChannel.releaseAfterExec();
+        return false;
+    }
+    return true;
 }
 
-void Tracker::execFailed(int error) {
+void Tracker::execFailed(int error, bool held) {
+    if (held) {
+        fcntl(gWriter.descriptor(), F_SETFD, FD_CLOEXEC);
+        gChannel.releaseAfterExec();
+    }
     if (!inTrackedProcess()) {
         return;
     }

@@ -27,9 +27,12 @@ public:
     static void descriptorClosed(PreloadWire::DescriptorCall call, int fd);
     static void forked(std::int64_t childPid);
     // exec: everything buffered leaves before the program image is replaced; a failed exec is
-    // reported with its errno and tracking goes on.
-    static void aboutToExec();
-    static void execFailed(int error);
+    // reported with its errno and tracking goes on. With `follow` (the new image's environment
+    // names the stream) the stream stays open across the exec, with the writer held so that no
+    // packet is half written when the image goes, and the new image's interposer says hello on
+    // it; returns whether it holds the writer, which execFailed() lets go of.
+    static bool aboutToExec(bool follow);
+    static void execFailed(int error, bool held);
     // The program ends: the Exit record leaves and tracking stops.
     static void exiting(std::int64_t status);
     static void flush();

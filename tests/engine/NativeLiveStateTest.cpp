@@ -1,5 +1,6 @@
 #include <QtTest>
 
+#include <cerrno>
 #include <vector>
 
 #include "native/NativeLiveState.h"
@@ -69,6 +70,39 @@ DescriptorClosed closed(int fd) {
         header(RecordKind::DescriptorClose, static_cast<std::uint8_t>(DescriptorCall::Close));
     record.fd = fd;
     return record;
+}
+
+ProcessEvent exec(std::int64_t error) {
+    ProcessEvent record{};
+    record.header = header(RecordKind::Exec);
+    record.value = error;
+    return record;
+}
+
+Hello helloAt(std::int64_t time) {
+    Hello hello{};
+    hello.pid = 42;
+    hello.pageBytes = kPage;
+    hello.startNanoseconds = time;
+    return hello;
+}
+
+ModuleRecord moduleAt(std::uint32_t index, std::uint64_t loadAddress) {
+    ModuleRecord module{};
+    module.header = header(RecordKind::Module);
+    module.index = index;
+    module.loadAddress = loadAddress;
+    module.startAddress = loadAddress;
+    module.endAddress = loadAddress + 0x1000;
+    return module;
+}
+
+StackRecord stackRecord(std::uint32_t id) {
+    StackRecord stack{};
+    stack.header = header(RecordKind::Stack);
+    stack.stackId = id;
+    stack.depth = 1;
+    return stack;
 }
 
 struct Fixture {
@@ -229,18 +263,75 @@ private slots:
         QCOMPARE(f.stacks.module(4).path, std::string("/usr/bin/program"));
     }
 
-    void exec_givesBackTheHeapAndMappingsButNotDescriptors() {
+    void exec_followedByTheNewImagesHello_givesBackTheHeapAndMappingsButNotDescriptors() {
         Fixture f;
         f.state.allocated(allocation(0x1000, 10, 1));
         f.state.mapped(mapping(0x10000, kPage, 1));
         f.state.descriptorOpened(opened(5, 2), "/a");
-        ProcessEvent exec{};
-        exec.header = header(RecordKind::Exec);
-        f.state.process(exec);
+        f.state.process(exec(0));
+        // Until the exec is known to have worked, the old image still holds all of it.
+        QCOMPARE(f.state.totals().heapBlocks, std::uint64_t{1});
+        QCOMPARE(f.state.totals().mappings, std::uint64_t{1});
+        const std::size_t before = f.events.size();
+        f.state.hello(helloAt(500));
         const NativeLiveState::Totals totals = f.state.totals();
         QCOMPARE(totals.heapBlocks, std::uint64_t{0});
         QCOMPARE(totals.mappings, std::uint64_t{0});
         QCOMPARE(totals.descriptors, std::uint64_t{1});
+        QCOMPARE(f.state.images(), std::uint32_t{2});
+        QCOMPARE(f.events.size(), before + 2);
+        for (std::size_t i = before; i < f.events.size(); ++i) {
+            QCOMPARE(f.events[i].kind, MemoryEventKind::UnpooledFree);
+            QCOMPARE(f.events[i].timeNanoseconds, std::int64_t{500});
+        }
+    }
+
+    void exec_thatFailed_keepsWhatTheImageHolds() {
+        Fixture f;
+        f.state.allocated(allocation(0x1000, 10, 1));
+        f.state.process(exec(0));
+        f.state.process(exec(ENOENT));
+        f.state.streamEnded();
+        QCOMPARE(f.state.totals().heapBlocks, std::uint64_t{1});
+        QCOMPARE(f.state.images(), std::uint32_t{1});
+        QCOMPARE(f.state.liveItems().size(), std::size_t{1});
+    }
+
+    void exec_intoAnImageWithoutTheInterposer_givesBackTheHeapWhenTheStreamEnds() {
+        Fixture f;
+        f.state.allocated(allocation(0x1000, 10, 1));
+        f.state.process(exec(0));
+        f.state.streamEnded();
+        QCOMPARE(f.state.totals().heapBlocks, std::uint64_t{0});
+        QVERIFY(f.state.liveItems().empty());
+        // A stream that ends without an exec under way keeps what was left: those are leaks.
+        Fixture g;
+        g.state.allocated(allocation(0x1000, 10, 1));
+        g.state.streamEnded();
+        QCOMPARE(g.state.totals().heapBlocks, std::uint64_t{1});
+    }
+
+    void newImage_numbersItsStacksAndModulesAfterTheOldOnes() {
+        Fixture f;
+        f.state.module(moduleAt(0, 0x400000), "/usr/bin/sh");
+        f.state.stack(stackRecord(1), std::vector<std::uint64_t>{0x400100});
+        f.state.stack(stackRecord(2), std::vector<std::uint64_t>{0x400200});
+        f.state.process(exec(0));
+        f.state.hello(helloAt(500));
+        // The new image's interposer starts again at module 0 and stack 1.
+        f.state.module(moduleAt(0, 0x400000), "/usr/bin/program");
+        f.state.stack(stackRecord(1), std::vector<std::uint64_t>{0x400300});
+        f.state.allocated(allocation(0x2000, 20, 1));
+        const MemoryEvent& made = f.events.back();
+        QCOMPARE(made.stackId, StackId{3});
+        const std::vector<LocatedFrame> oldFrames = f.stacks.stack(1);
+        const std::vector<LocatedFrame> newFrames = f.stacks.stack(3);
+        QCOMPARE(oldFrames.size(), std::size_t{1});
+        QCOMPARE(newFrames.size(), std::size_t{1});
+        QCOMPARE(f.stacks.module(oldFrames[0].location->module).path, std::string("/usr/bin/sh"));
+        QCOMPARE(f.stacks.module(newFrames[0].location->module).path,
+                 std::string("/usr/bin/program"));
+        QCOMPARE(newFrames[0].location->offset, std::uint64_t{0x300});
     }
 
     void dropped_countsTheInterposersLostRecords() {

@@ -1,5 +1,7 @@
 #include <QtTest>
 
+#include <cerrno>
+
 #include <csignal>
 #include <map>
 #include <set>
@@ -51,11 +53,11 @@ bool endsWith(const std::string& text, const std::string& end) {
            text.compare(text.size() - end.size(), end.size(), end) == 0;
 }
 
-// What every run must show: a hello, a clean end, nothing refused, nothing dropped, and every
-// free of an address that is live at that point of the one order.
-void checkStream(const PreloadRun& run) {
+// What every run must show: a hello (one per program image), a clean end, nothing refused,
+// nothing dropped, and every free of an address that is live at that point of the one order.
+void checkStream(const PreloadRun& run, std::size_t images = 1) {
     QVERIFY2(run.streamError.empty(), run.streamError.c_str());
-    QCOMPARE(run.records.hellos.size(), std::size_t{1});
+    QCOMPARE(run.records.hellos.size(), images);
     QVERIFY(run.endedCleanly);
     QVERIFY(run.records.drops.empty());
     for (const wire::Allocation& allocation : run.records.allocations) {
@@ -335,14 +337,65 @@ private slots:
         QCOMPARE(run.records.processes.back().value, std::int64_t{SIGSEGV});
     }
 
-    void interposer_execdImageStaysUntracked() {
+    void interposer_execdImageIsFollowedOnTheSameStream() {
         const PreloadRun run = probe({"exec"});
         QCOMPARE(run.exitCode, 0);
-        checkStream(run);
+        checkStream(run, 2);
+        QCOMPARE(run.records.hellos[1].pid, run.records.hellos[0].pid);
+        // The old image's block, then Exec, then the new image's own records and its exit.
+        QCOMPARE(run.records.processes.size(), std::size_t{2});
+        QCOMPARE(run.records.processes[0].header.kind, wire::RecordKind::Exec);
+        QCOMPARE(run.records.processes[0].value, std::int64_t{0});
+        QCOMPARE(run.records.processes[1].header.kind, wire::RecordKind::Exit);
+        QCOMPARE(run.records.processes[1].value, std::int64_t{0});
+        const wire::Allocation* before =
+            allocationAt(run.records, addressOf(run.lines("before")[0][1]), 77);
+        const wire::Allocation* execd =
+            allocationAt(run.records, addressOf(run.lines("execd")[0][1]), 64);
+        QVERIFY(before != nullptr);
+        QVERIFY(execd != nullptr);
+        // In the one order: the old image's block, its Exec, then the new image's block.
+        const auto position = [&](wire::RecordKind kind, const void* record) {
+            for (std::size_t i = 0; i < run.records.order.size(); ++i) {
+                const auto& [at, index] = run.records.order[i];
+                if (at == kind &&
+                    ((kind == wire::RecordKind::Allocate &&
+                      &run.records.allocations[index] == record) ||
+                     (kind == wire::RecordKind::Exec && &run.records.processes[index] == record))) {
+                    return i;
+                }
+            }
+            return run.records.order.size();
+        };
+        const std::size_t exec = position(wire::RecordKind::Exec, &run.records.processes[0]);
+        QVERIFY(position(wire::RecordKind::Allocate, before) < exec);
+        QVERIFY(exec < position(wire::RecordKind::Allocate, execd));
+        QVERIFY(position(wire::RecordKind::Allocate, execd) < run.records.order.size());
+        // The new image names its stacks afresh: the execd block has one of its own.
+        QVERIFY(execd->stackId != 0);
+    }
+
+    void interposer_execWithoutTheStreamInItsEnvironmentLeavesTheNewImageUntracked() {
+        const PreloadRun run = probe({"exec-unnamed"});
+        QCOMPARE(run.exitCode, 0);
         QCOMPARE(run.lines("execd").size(), std::size_t{1});
+        checkStream(run);
         QCOMPARE(run.records.processes.size(), std::size_t{1});
         QCOMPARE(run.records.processes[0].header.kind, wire::RecordKind::Exec);
         QCOMPARE(run.records.order.back().first, wire::RecordKind::Exec);
+    }
+
+    void interposer_failedExecIsReportedAndTrackingGoesOn() {
+        const PreloadRun run = probe({"exec-fails"});
+        QCOMPARE(run.exitCode, 0);
+        checkStream(run);
+        QCOMPARE(run.records.processes.size(), std::size_t{3});
+        QCOMPARE(run.records.processes[0].header.kind, wire::RecordKind::Exec);
+        QCOMPARE(run.records.processes[0].value, std::int64_t{0});
+        QCOMPARE(run.records.processes[1].header.kind, wire::RecordKind::Exec);
+        QCOMPARE(run.records.processes[1].value, std::int64_t{ENOENT});
+        QCOMPARE(run.records.processes[2].header.kind, wire::RecordKind::Exit);
+        QVERIFY(allocationAt(run.records, addressOf(run.lines("after")[0][1]), 888) != nullptr);
     }
 
     void interposer_vforkChildLeavesTheStreamAlone() {

@@ -1,5 +1,7 @@
 #include <QtTest>
 
+#include <cerrno>
+
 #include <cstring>
 #include <string>
 #include <vector>
@@ -116,6 +118,13 @@ std::vector<unsigned char> everyKind() {
     return stream.bytes;
 }
 
+wire::ProcessEvent processEvent(wire::RecordKind kind, std::int64_t value) {
+    wire::ProcessEvent event{};
+    event.header = PreloadStreamBuilder::header(kind, sizeof event);
+    event.value = value;
+    return event;
+}
+
 void checkEveryKind(const CollectedRecords& records) {
     QCOMPARE(records.hellos.size(), std::size_t{1});
     QCOMPARE(records.hellos[0].pid, 4321u);
@@ -210,6 +219,50 @@ private slots:
         decoder.feed(std::span<const unsigned char>(bytes.data() + sizeof(wire::Hello), 12));
         QVERIFY(!decoder.atBoundary());
         QVERIFY(records.order.empty());
+    }
+
+    void decoder_takesTheHelloOfTheImageAnExecStarted() {
+        PreloadStreamBuilder stream;
+        stream.hello();
+        stream.record(processEvent(wire::RecordKind::Exec, 0)).endPacket();
+        stream.hello();
+        wire::Allocation allocation{};
+        allocation.header =
+            PreloadStreamBuilder::header(wire::RecordKind::Allocate, sizeof allocation);
+        allocation.address = 0x5000;
+        allocation.bytes = 64;
+        stream.record(allocation).endPacket();
+        for (std::size_t piece = 1; piece <= stream.bytes.size(); ++piece) {
+            CollectedRecords records;
+            PreloadStreamDecoder decoder(records);
+            for (std::size_t at = 0; at < stream.bytes.size(); at += piece) {
+                decoder.feed(std::span<const unsigned char>(
+                    stream.bytes.data() + at, std::min(piece, stream.bytes.size() - at)));
+            }
+            QCOMPARE(records.hellos.size(), std::size_t{2});
+            QCOMPARE(records.allocations.size(), std::size_t{1});
+            QCOMPARE(records.allocations[0].address, std::uint64_t{0x5000});
+            QVERIFY(decoder.atBoundary());
+        }
+    }
+
+    void decoder_refusesAHelloWhereNoExecStartedAnImage() {
+        // After a failed exec, as after none, the stream goes on in packets: a hello there is
+        // read as a packet far over the limit.
+        PreloadStreamBuilder failed;
+        failed.hello();
+        failed.record(processEvent(wire::RecordKind::Exec, 0))
+            .record(processEvent(wire::RecordKind::Exec, ENOENT))
+            .endPacket();
+        const std::size_t helloAt = failed.bytes.size();
+        failed.hello();
+        const std::string complaint = complaintAbout(failed.bytes);
+        QVERIFY2(complaint.find("offset " + std::to_string(helloAt)) != std::string::npos,
+                 complaint.c_str());
+        QVERIFY2(complaint.find("over the limit") != std::string::npos, complaint.c_str());
+        PreloadStreamBuilder none;
+        none.hello().hello();
+        QVERIFY(complaintAbout(none.bytes).find("over the limit") != std::string::npos);
     }
 
     void decoder_refusesBadMagicAtOffsetZero() {

@@ -13,10 +13,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <vector>
 
 namespace {
 
@@ -235,9 +237,30 @@ int main(int argc, char** argv) {
     } else if (std::strcmp(mode, "crash") == 0) {
         crash();
     } else if (std::strcmp(mode, "exec") == 0) {
+        void* block = std::malloc(77);
+        say("before", block, 77);
         std::fflush(stdout);
         execl(argv[0], argv[0], "execd", static_cast<char*>(nullptr));
         return 3;
+    } else if (std::strcmp(mode, "exec-unnamed") == 0) {
+        // An environment that does not name the stream: the new image cannot find it.
+        std::fflush(stdout);
+        std::vector<char*> kept;
+        for (char** entry = environ; *entry != nullptr; ++entry) {
+            if (std::strncmp(*entry, "POOLSCOPE_PRELOAD_FD=", 21) != 0) {
+                kept.push_back(*entry);
+            }
+        }
+        kept.push_back(nullptr);
+        char* arguments[] = {argv[0], const_cast<char*>("execd"), nullptr};
+        execve(argv[0], arguments, kept.data());
+        return 3;
+    } else if (std::strcmp(mode, "exec-fails") == 0) {
+        execl("/nonexistent/program", "program", static_cast<char*>(nullptr));
+        const int error = errno;
+        void* after = std::malloc(888);
+        say("after", after, 888);
+        std::printf("errno %d\n", error);
     } else if (std::strcmp(mode, "vfork") == 0) {
         // A child that shares the program's memory, fails to exec and leaves with _exit.
         const pid_t child = vfork();
@@ -250,8 +273,8 @@ int main(int argc, char** argv) {
         say("after", after, 999);
     } else if (std::strcmp(mode, "execd") == 0) {
         void* block = std::malloc(64);
+        say("execd", block, 64);
         std::free(block);
-        std::printf("execd ran\n");
     } else if (std::strcmp(mode, "exit") == 0 && argc > 2) {
         std::exit(std::atoi(argv[2]));
     } else if (std::strcmp(mode, "return") == 0 && argc > 2) {
