@@ -458,7 +458,13 @@ void LaunchedProgram::scanAtExit() {
         }
     }
     try {
-        std::vector<AllocationId> reached = ReachabilityScan::reachable(pid_, std::move(blocks));
+        // Held at its exit by this (the tracing) thread: its main thread's pointer is readable.
+        std::vector<std::uint64_t> threadPointers;
+        if (const std::uint64_t pointer = ReachabilityScan::threadPointerOf(pid_)) {
+            threadPointers.push_back(pointer);
+        }
+        std::vector<AllocationId> reached =
+            ReachabilityScan::reachable(pid_, std::move(blocks), threadPointers);
         std::lock_guard lock(mutex_);
         reachable_ = std::unordered_set<AllocationId>(reached.begin(), reached.end());
     } catch (const std::runtime_error&) {

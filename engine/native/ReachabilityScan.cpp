@@ -1,6 +1,8 @@
 #include "native/ReachabilityScan.h"
 
 #include <fcntl.h>
+#include <sys/ptrace.h>
+#include <sys/user.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -20,16 +22,38 @@ constexpr std::size_t kReadBytes = std::size_t{1} << 20;
 constexpr std::uint64_t kMaxScannedBlockBytes = std::uint64_t{64} << 20;
 constexpr std::uint64_t kChunkHeaderBytes = 8;
 
-bool overlaps(std::uint64_t start, std::uint64_t end,
-              const std::vector<ReachabilityScan::Block>& sorted) {
-    auto it = std::upper_bound(sorted.begin(), sorted.end(), start,
+// `region` without the parts `sorted` blocks cover, into `out`. The kernel merges a mapping the
+// program made into the anonymous bss before it when their permissions agree, so a module's
+// bss and the program's own blocks can share one region of /proc/PID/maps.
+void addUncovered(const ReachabilityScan::Region& region,
+                  const std::vector<ReachabilityScan::Block>& sorted,
+                  std::vector<ReachabilityScan::Region>& out) {
+    auto it = std::upper_bound(sorted.begin(), sorted.end(), region.start,
                                [](std::uint64_t address, const ReachabilityScan::Block& block) {
                                    return address < block.address;
                                });
-    if (it != sorted.begin() && std::prev(it)->address + std::prev(it)->bytes > start) {
-        return true;
+    if (it != sorted.begin()) {
+        --it;
     }
-    return it != sorted.end() && it->address < end;
+    std::uint64_t from = region.start;
+    for (; it != sorted.end() && it->address < region.end; ++it) {
+        const std::uint64_t blockEnd = it->address + it->bytes;
+        if (blockEnd <= from) {
+            continue;
+        }
+        if (it->address > from) {
+            ReachabilityScan::Region part = region;
+            part.start = from;
+            part.end = it->address;
+            out.push_back(std::move(part));
+        }
+        from = std::max(from, blockEnd);
+    }
+    if (from < region.end) {
+        ReachabilityScan::Region part = region;
+        part.start = from;
+        out.push_back(std::move(part));
+    }
 }
 
 class Marker {
@@ -125,16 +149,42 @@ std::vector<ReachabilityScan::Region> ReachabilityScan::parseMaps(const std::str
         region.start = std::stoull(range.substr(0, dash), nullptr, 16);
         region.end = std::stoull(range.substr(dash + 1), nullptr, 16);
         region.writable = permissions.size() > 1 && permissions[0] == 'r' && permissions[1] == 'w';
+        region.inaccessible = permissions.rfind("---", 0) == 0;
         std::getline(fields >> std::ws, region.path);
         regions.push_back(std::move(region));
     }
     return regions;
 }
 
-std::vector<ReachabilityScan::Region> ReachabilityScan::roots(const std::vector<Region>& regions,
-                                                              const std::vector<Block>& blocks,
-                                                              std::uint64_t startBrk) {
+std::vector<ReachabilityScan::Region> ReachabilityScan::roots(
+    const std::vector<Region>& regions, const std::vector<Block>& blocks, std::uint64_t startBrk,
+    const std::vector<std::uint64_t>& threadPointers) {
     std::vector<Region> roots;
+    const auto window = [&](const Region& region, std::uint64_t from, std::uint64_t to) {
+        Region part = region;
+        part.start = std::max(region.start, from);
+        part.end = std::min(region.end, to);
+        if (part.start < part.end) {
+            addUncovered(part, blocks, roots);
+        }
+    };
+    const Region* before = nullptr;
+    for (const Region& region : regions) {
+        if (region.writable) {
+            for (const std::uint64_t pointer : threadPointers) {
+                if (pointer >= region.start && pointer < region.end) {
+                    window(region, pointer > kThreadLocalBytes ? pointer - kThreadLocalBytes : 0,
+                           pointer + kThreadDescriptorBytes);
+                }
+            }
+            const bool threadStack = region.path.empty() && before != nullptr &&
+                                     before->inaccessible && before->end == region.start;
+            if (threadStack) {
+                window(region, region.end - std::min(region.end, kThreadLocalBytes), region.end);
+            }
+        }
+        before = &region;
+    }
     const Region* previous = nullptr;
     for (const Region& region : regions) {
         if (region.path == "[heap]" && region.writable && region.start < startBrk) {
@@ -149,9 +199,8 @@ std::vector<ReachabilityScan::Region> ReachabilityScan::roots(const std::vector<
         const bool interposer =
             region.path.find("libpoolscope_preload") != std::string::npos ||
             (afterFile && previous->path.find("libpoolscope_preload") != std::string::npos);
-        if (region.writable && !interposer && (file || (region.path.empty() && afterFile)) &&
-            !overlaps(region.start, region.end, blocks)) {
-            roots.push_back(region);
+        if (region.writable && !interposer && (file || (region.path.empty() && afterFile))) {
+            addUncovered(region, blocks, roots);
         }
         // The bss of a module follows the module's last file mapping, itself maybe anonymous.
         if (file || region.path.empty()) {
@@ -163,7 +212,20 @@ std::vector<ReachabilityScan::Region> ReachabilityScan::roots(const std::vector<
     return roots;
 }
 
-std::vector<AllocationId> ReachabilityScan::reachable(pid_t pid, std::vector<Block> blocks) {
+std::uint64_t ReachabilityScan::threadPointerOf(pid_t tracedThread) {
+#if defined(__x86_64__)
+    user_regs_struct registers{};
+    if (::ptrace(PTRACE_GETREGS, tracedThread, nullptr, &registers) == 0) {
+        return registers.fs_base;
+    }
+#else
+    (void)tracedThread;
+#endif
+    return 0;
+}
+
+std::vector<AllocationId> ReachabilityScan::reachable(
+    pid_t pid, std::vector<Block> blocks, const std::vector<std::uint64_t>& threadPointers) {
     std::sort(blocks.begin(), blocks.end(),
               [](const Block& a, const Block& b) { return a.address < b.address; });
     const std::string proc = "/proc/" + std::to_string(pid);
@@ -187,7 +249,7 @@ std::vector<AllocationId> ReachabilityScan::reachable(pid_t pid, std::vector<Blo
         throw std::runtime_error("cannot read " + proc + "/mem: " + std::strerror(errno));
     }
     Marker marker(memory, blocks);
-    for (const Region& root : roots(regions, blocks, startBrk)) {
+    for (const Region& root : roots(regions, blocks, startBrk, threadPointers)) {
         marker.scan(root.start, root.end);
     }
     marker.flood();

@@ -211,25 +211,18 @@ POOLSCOPE_HOOK void _Exit(int status) noexcept {
     __builtin_unreachable();
 }
 
-namespace {
-
 using MainFunction = int (*)(int, char**, char**);
-MainFunction gMain = nullptr;
 
-int trackedMain(int argc, char** argv, char** environment) {
-    Tracker::mainStarting();
-    return gMain(argc, argv, environment);
-}
-
-}  // namespace
-
-// The C library's entry into the program, wrapped to learn when main starts (see
-// Tracker::mainStarting).
+// The C library's entry into the program, wrapped to register the Exit record's handler before
+// the C library registers the loader's finalization (see Tracker::programStarting).
 POOLSCOPE_HOOK int __libc_start_main(MainFunction main, int argc, char** argv, void (*init)(),
                                      void (*fini)(), void (*loaderFini)(), void* stackEnd) {
     ensure();
-    gMain = main;
-    return real.libcStartMain(trackedMain, argc, argv, init, fini, loaderFini, stackEnd);
+    if (TrackingState::active()) {
+        HookScope scope(true);
+        Tracker::programStarting();
+    }
+    return real.libcStartMain(main, argc, argv, init, fini, loaderFini, stackEnd);
 }
 
 __attribute__((constructor)) static void poolscopePreloadLoaded() {

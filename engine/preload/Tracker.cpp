@@ -44,7 +44,7 @@ ModuleTable gModules;
 std::uint32_t gStackDepth = kDefaultStackDepth;
 std::uint64_t gSelfStart = 0;
 std::uint64_t gSelfEnd = 0;
-std::atomic<std::int64_t> gExitStatus{0};
+std::atomic<bool> gExitHandlerRegistered{false};
 pid_t gTrackedPid = 0;
 
 // A vfork child shares the program's memory, and so the interposer's, until it execs or exits:
@@ -232,8 +232,9 @@ void forkChild() {
     gWriter.close();
 }
 
-void rememberExitStatus(int status, void*) {
-    gExitStatus.store(status);
+void exitAfterEverything(int status, void*) {
+    HookScope scope(true);
+    Tracker::exiting(status);
 }
 
 // Reads the environment, takes the stream and says hello. Runs once, on the thread that
@@ -496,10 +497,12 @@ void Tracker::moveDescriptorOff(int fd) {
     });
 }
 
-void Tracker::mainStarting() {
-    // Registered now, after the C library registered the loader's finalization, so it runs
-    // before it: the status is known when the destructor writes the Exit record.
-    on_exit(rememberExitStatus, nullptr);
+void Tracker::programStarting() {
+    // The C library registers the loader's finalization (every library's destructors) when it
+    // starts the program; exit handlers run in the reverse order of their registration.
+    if (on_exit(exitAfterEverything, nullptr) == 0) {
+        gExitHandlerRegistered.store(true);
+    }
 }
 
 void Tracker::startFlusher() {
@@ -517,7 +520,16 @@ void Tracker::startFlusher() {
 
 void Tracker::finish() {
     HookScope scope(true);
-    exiting(gExitStatus.load());
+    if (gExitHandlerRegistered.load()) {
+        // What was recorded so far leaves now, in case a destructor still to run crashes.
+        if (TrackingState::active() && inTrackedProcess()) {
+            gChannel.flush();
+        }
+        return;
+    }
+    // The program was not started through the C library's entry (nothing registered): its
+    // status is not known here.
+    exiting(0);
 }
 
 }  // namespace poolscope::preload

@@ -46,12 +46,15 @@ public:
     static int streamDescriptor();
     static void moveDescriptorOff(int fd);
 
-    // The program started: main is about to run.
-    static void mainStarting();
+    // The C library is about to start the program: registers the handler that writes the Exit
+    // record, first of all, so that exit() runs it last, after every library's destructor (a
+    // library's destructor that frees what its constructor made must be seen doing so).
+    static void programStarting();
 
     // The library's constructor: starts the flusher thread once tracking.
     static void startFlusher();
-    // The library's destructor: the program is ending normally.
+    // The library's destructor: the program is ending normally. Other libraries' destructors
+    // may still run after it; the Exit record waits for them when programStarting() ran.
     static void finish();
 };
 
