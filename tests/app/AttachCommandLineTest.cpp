@@ -186,11 +186,14 @@ void AttachCommandLineTest::attach_refusesWhatIsNotAProcessOfYours() {
 }
 
 void AttachCommandLineTest::attach_saysWhenTheProcessEndedBeforeItsFirstSample() {
-    // The background sleep exits at once and stays a zombie: the shell it was started by has
-    // become a sleep that never reaps it.
+    // The child exits at once and stays a zombie: its parent never waits for it. (A shell
+    // could not be that parent: dash reaps a background job that ends before its next command,
+    // which a loaded machine makes likely.) perl is part of every Debian system.
     QProcess parent;
-    parent.start(QStringLiteral("/bin/sh"),
-                 {QStringLiteral("-c"), QStringLiteral("sleep 0 & echo $!; exec sleep 60")});
+    parent.start(QStringLiteral("/usr/bin/perl"),
+                 {QStringLiteral("-e"),
+                  QStringLiteral("$| = 1; my $child = fork; exit 0 if $child == 0; "
+                                 "print \"$child\\n\"; sleep 60;")});
     QVERIFY(parent.waitForReadyRead(kTimeout));
     const QString zombie = QString::fromLatin1(parent.readLine()).trimmed();
     QTRY_VERIFY_WITH_TIMEOUT(
