@@ -422,7 +422,7 @@ private slots:
             qulonglong{5});
     }
 
-    void analysesView_doubleClickOnACallSiteShowsItInTheTreesAndTheFlameGraph() {
+    void analysesView_doubleClickOnASiteShowsItInTheTreesAndTheFlameGraph() {
         AnalysesView view;
         view.resize(1000, 700);
         view.pages()->setCurrentIndex(AnalysesView::CallSitesTab);
@@ -471,6 +471,15 @@ private slots:
             return box.selected && box.node == flame;
         }));
         QCOMPARE(view.topDown()->selectedNode(), flame);
+        // A double-click on a row of the temporary allocations shows its site bottom-up too.
+        view.pages()->setCurrentIndex(AnalysesView::PeakTab);
+        QTableView* temporary = view.peakAndTemporary()->temporaryTable();
+        const QRect row = temporary->visualRect(temporary->model()->index(0, 0));
+        QTest::mouseClick(temporary->viewport(), Qt::LeftButton, {}, row.center());
+        QTest::mouseDClick(temporary->viewport(), Qt::LeftButton, {}, row.center());
+        QCOMPARE(view.pages()->currentIndex(), int{AnalysesView::BottomUpTab});
+        QVERIFY(QString::fromStdString(view.bottomUp()->selectedNode()->frame)
+                    .contains("decodeCaller"));
     }
 
     void analysesView_sizesPageDrawsTheBucketCountsAndThePoolsThresholds() {
@@ -503,6 +512,10 @@ private slots:
         expected[3] = 300;
         expected[15] = 2.0 * kMiB;
         expected[17] = 8.0 * kMiB;
+        QCOMPARE(sizes->drawnValues(), expected);
+        // Linear as logarithmic: the same heights.
+        QVERIFY(sizes->logarithmic());
+        sizes->setLogarithmic(false);
         QCOMPARE(sizes->drawnValues(), expected);
     }
 

@@ -105,6 +105,9 @@ AnalysesView::AnalysesView(QWidget* parent) : QWidget(parent), analysis_(this) {
     search_->setEnabled(pages_->currentIndex() != BottomUpTab &&
                         pages_->currentIndex() != TopDownTab && pages_->currentIndex() != SizesTab);
     connect(callSitesPage_, &CallSitesPage::siteChosen, this, &AnalysesView::showSite);
+    connect(peak_, &PeakTemporaryPage::siteChosen, this, [this](const QStringList& frames) {
+        showStack(frames, CallSitesPage::Destination::BottomUp);
+    });
     connect(&analysis_, &RecordingAnalysis::busyChanged, busy_, &QWidget::setVisible);
     connect(&analysis_, &RecordingAnalysis::ready, this, &AnalysesView::showResult);
     showNothing();
@@ -235,10 +238,16 @@ void AnalysesView::showResult(const std::shared_ptr<const RecordingAnalysisResul
 }
 
 void AnalysesView::showSite(int row, CallSitesPage::Destination destination) {
-    if (!result_ || row < 0 || row >= callSites_->rowCount()) {
+    if (row >= 0 && row < callSites_->rowCount()) {
+        showStack(callSites_->row(row).frames, destination);
+    }
+}
+
+void AnalysesView::showStack(const QStringList& innermostFirst,
+                             CallSitesPage::Destination destination) {
+    if (!result_ || innermostFirst.isEmpty()) {
         return;
     }
-    const QStringList innermostFirst = callSites_->row(row).frames;
     QStringList outermostFirst = innermostFirst;
     std::reverse(outermostFirst.begin(), outermostFirst.end());
     // Bottom-up, the site as the call-site table names it: its allocating frame and caller.

@@ -53,6 +53,8 @@ public:
     // Shows the site at `row` of callSites() in both trees and the flame graph, and turns to
     // `destination`'s page.
     void showSite(int row, CallSitesPage::Destination destination);
+    // The same for a site given by its frames (StackNames labels, innermost first).
+    void showStack(const QStringList& innermostFirst, CallSitesPage::Destination destination);
 
     std::optional<std::int64_t> timeOrigin() const { return timeOrigin_; }
     RecordingAnalysis& analysis() { return analysis_; }

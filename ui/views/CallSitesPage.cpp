@@ -23,6 +23,10 @@ CallSitesPage::CallSitesPage(CallSiteModel* sites, QWidget* parent)
     table_->setSortingEnabled(true);
     table_->sortByColumn(CallSiteModel::Allocations, Qt::DescendingOrder);
     table_->verticalHeader()->hide();
+    // One line a site, as the leak table: more sites in view.
+    table_->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    table_->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 6);
+    table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     table_->horizontalHeader()->setSectionResizeMode(CallSiteModel::Site, QHeaderView::Stretch);
     table_->setSelectionBehavior(QAbstractItemView::SelectRows);
     table_->setSelectionMode(QAbstractItemView::SingleSelection);

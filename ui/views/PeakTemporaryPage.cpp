@@ -48,14 +48,16 @@ PeakTemporaryPage::PeakTemporaryPage(QWidget* parent) : QWidget(parent) {
     peakSummary_ = new QLabel(this);
     temporarySummary_ = new QLabel(this);
 
+    peakTable_ = tableOf(sortedPeak_, PeakConsumerModel::Site, PeakConsumerModel::Bytes);
+    temporaryTable_ = tableOf(sortedTemporary_, TemporaryAllocationModel::Site,
+                              TemporaryAllocationModel::Temporary);
     auto* splitter = new QSplitter(Qt::Vertical, this);
-    splitter->addWidget(
-        section(peakSummary_,
-                tableOf(sortedPeak_, PeakConsumerModel::Site, PeakConsumerModel::Bytes), splitter));
-    splitter->addWidget(section(temporarySummary_,
-                                tableOf(sortedTemporary_, TemporaryAllocationModel::Site,
-                                        TemporaryAllocationModel::Temporary),
-                                splitter));
+    splitter->addWidget(section(peakSummary_, peakTable_, splitter));
+    splitter->addWidget(section(temporarySummary_, temporaryTable_, splitter));
+    for (QTableView* table : {peakTable_, temporaryTable_}) {
+        connect(table, &QTableView::doubleClicked, this,
+                [this](const QModelIndex& index) { emit siteChosen(rowAt(index).frames); });
+    }
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(splitter);
@@ -69,11 +71,21 @@ QTableView* PeakTemporaryPage::tableOf(QSortFilterProxyModel* sorted, int stretc
     table->setSortingEnabled(true);
     table->sortByColumn(sortColumn, Qt::DescendingOrder);
     table->verticalHeader()->hide();
+    table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    table->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 6);
+    table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     table->horizontalHeader()->setSectionResizeMode(stretchedColumn, QHeaderView::Stretch);
     table->setSelectionBehavior(QAbstractItemView::SelectRows);
     table->setWordWrap(false);
     table->setTextElideMode(Qt::ElideMiddle);
     return table;
+}
+
+const CallSiteModel::Row& PeakTemporaryPage::rowAt(const QModelIndex& sortedIndex) const {
+    if (sortedIndex.model() == sortedPeak_) {
+        return peak_->row(sortedPeak_->mapToSource(sortedIndex).row());
+    }
+    return temporary_->row(sortedTemporary_->mapToSource(sortedIndex).row());
 }
 
 void PeakTemporaryPage::setResult(std::shared_ptr<const RecordingAnalysisResult> result,

@@ -19,7 +19,7 @@ class TemporaryAllocationModel;
 
 // Who held the memory at the moment of the peak, and which call sites made temporary
 // allocations (freed right after being made), each as a sortable table under a line that sums
-// it up.
+// it up. Double-clicking a row asks for its site to be shown in the call trees.
 class PeakTemporaryPage : public QWidget {
     Q_OBJECT
 
@@ -39,9 +39,16 @@ public:
     QSortFilterProxyModel* sortedTemporary() const { return sortedTemporary_; }
     QString peakSummary() const;
     QString temporarySummary() const;
+    QTableView* peakTable() const { return peakTable_; }
+    QTableView* temporaryTable() const { return temporaryTable_; }
+
+signals:
+    // The frames of the chosen row's site, innermost first.
+    void siteChosen(const QStringList& innermostFirst);
 
 private:
     QTableView* tableOf(QSortFilterProxyModel* sorted, int stretchedColumn, int sortColumn);
+    const CallSiteModel::Row& rowAt(const QModelIndex& sortedIndex) const;
 
     PeakConsumerModel* peak_ = nullptr;
     TemporaryAllocationModel* temporary_ = nullptr;
@@ -49,6 +56,8 @@ private:
     QSortFilterProxyModel* sortedTemporary_ = nullptr;
     QLabel* peakSummary_ = nullptr;
     QLabel* temporarySummary_ = nullptr;
+    QTableView* peakTable_ = nullptr;
+    QTableView* temporaryTable_ = nullptr;
 };
 
 }  // namespace poolscope

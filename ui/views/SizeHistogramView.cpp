@@ -1,5 +1,6 @@
 #include "SizeHistogramView.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QEvent>
 #include <QHBoxLayout>
@@ -25,13 +26,36 @@ constexpr int kTickLabelPixels = 64;
 // Room above the tallest bar for the thresholds' labels.
 constexpr double kHeadroom = 1.3;
 
-// Bytes on the value axis written as sizes.
-class ByteTicker : public QCPAxisTicker {
+// Where bars start on a logarithmic scale: under the smallest figure a bar has (one).
+constexpr double kLogarithmicBase = 0.5;
+
+// Bytes on the value axis written as sizes, at powers of 1024 on a logarithmic scale.
+class ByteTicker : public QCPAxisTickerLog {
+public:
+    explicit ByteTicker(bool logarithmic) : logarithmic_(logarithmic) {
+        setLogBase(1024);
+        setSubTickCount(0);
+    }
+
 protected:
     QString getTickLabel(double tick, const QLocale&, QChar, int) override {
         return tick <= 0.0 ? QStringLiteral("0")
                            : DisplayFormat::bytes(static_cast<std::uint64_t>(std::llround(tick)));
     }
+    QVector<double> createTickVector(double tickStep, const QCPRange& range) override {
+        return logarithmic_ ? QCPAxisTickerLog::createTickVector(tickStep, range)
+                            : QCPAxisTicker::createTickVector(tickStep, range);
+    }
+    double getTickStep(const QCPRange& range) override {
+        return logarithmic_ ? QCPAxisTickerLog::getTickStep(range)
+                            : QCPAxisTicker::getTickStep(range);
+    }
+    int getSubTickCount(double tickStep) override {
+        return logarithmic_ ? 0 : QCPAxisTicker::getSubTickCount(tickStep);
+    }
+
+private:
+    bool logarithmic_;
 };
 
 }  // namespace
@@ -40,9 +64,12 @@ SizeHistogramView::SizeHistogramView(QWidget* parent) : QWidget(parent) {
     measure_ = new QComboBox(this);
     measure_->addItem(tr("Requests"), static_cast<int>(Measure::Requests));
     measure_->addItem(tr("Bytes requested"), static_cast<int>(Measure::Bytes));
+    logarithmic_ = new QCheckBox(tr("Logarithmic scale"), this);
+    logarithmic_->setChecked(true);
     auto* bar = new QHBoxLayout;
-    bar->addWidget(new QLabel(tr("Bars count:"), this));
+    bar->addWidget(new QLabel(tr("Bar height:"), this));
     bar->addWidget(measure_);
+    bar->addWidget(logarithmic_);
     bar->addStretch(1);
 
     createPlot();
@@ -53,6 +80,7 @@ SizeHistogramView::SizeHistogramView(QWidget* parent) : QWidget(parent) {
     applyPalette();
     connect(measure_, &QComboBox::currentIndexChanged, this,
             [this] { setMeasure(static_cast<Measure>(measure_->currentData().toInt())); });
+    connect(logarithmic_, &QCheckBox::toggled, this, [this] { fill(); });
 }
 
 SizeHistogramView::~SizeHistogramView() = default;
@@ -96,7 +124,8 @@ void SizeHistogramView::createPlot() {
     legendRow->setColumnStretchFactor(0, 0.001);
     legendRow->setMargins(QMargins(6, 4, 6, 0));
     plot_->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-    plot_->legend->setWrap(1);
+    plot_->legend->setWrap(3);
+    plot_->legend->setColumnSpacing(12);
     plot_->legend->setRowSpacing(0);
     plot_->installEventFilter(this);
 }
@@ -153,8 +182,10 @@ void SizeHistogramView::setChart(SizeHistogramChart chart) {
         label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
         // Labels one under the other, so that two thresholds a bar apart do not cover each
         // other; a line near the right end has its label on its left.
-        label->position->setCoords(line.position, 0.02 + 0.09 * static_cast<double>(i));
         const bool nearRightEnd = line.position > lastBar - 2.0;
+        // Clear of the line itself, on its side.
+        const double beside = nearRightEnd ? -0.08 : 0.08;
+        label->position->setCoords(line.position + beside, 0.02 + 0.09 * static_cast<double>(i));
         label->setPositionAlignment(Qt::AlignTop | (nearRightEnd ? Qt::AlignRight : Qt::AlignLeft));
         label->setPadding(QMargins(4, 1, 4, 1));
         label->setText(
@@ -175,6 +206,14 @@ void SizeHistogramView::setMeasure(Measure measure) {
     fill();
 }
 
+void SizeHistogramView::setLogarithmic(bool logarithmic) {
+    logarithmic_->setChecked(logarithmic);
+}
+
+bool SizeHistogramView::logarithmic() const {
+    return logarithmic_->isChecked();
+}
+
 double SizeHistogramView::valueOf(const SizeHistogramChart::Bar& bar) const {
     return static_cast<Measure>(measure_->currentData().toInt()) == Measure::Bytes
                ? static_cast<double>(bar.bytes)
@@ -183,12 +222,25 @@ double SizeHistogramView::valueOf(const SizeHistogramChart::Bar& bar) const {
 
 void SizeHistogramView::fill() {
     const bool bytes = static_cast<Measure>(measure_->currentData().toInt()) == Measure::Bytes;
+    const bool logarithmic = logarithmic_->isChecked();
     plot_->yAxis->setLabel(bytes ? tr("Bytes requested") : tr("Requests"));
+    plot_->yAxis->setScaleType(logarithmic ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
+    QSharedPointer<QCPAxisTicker> ticker;
     if (bytes) {
-        plot_->yAxis->setTicker(QSharedPointer<QCPAxisTicker>(new ByteTicker));
+        ticker.reset(new ByteTicker(logarithmic));
+    } else if (logarithmic) {
+        auto* powers = new QCPAxisTickerLog;
+        powers->setLogBase(10);
+        powers->setSubTickCount(0);
+        ticker.reset(powers);
     } else {
-        QSharedPointer<QCPAxisTicker> counts(new QCPAxisTicker);
-        plot_->yAxis->setTicker(counts);
+        ticker.reset(new QCPAxisTicker);
+    }
+    plot_->yAxis->setTicker(ticker);
+    plot_->yAxis->setSubTicks(!logarithmic);
+    // A bar starts from zero, or from under one on a logarithmic scale, which has no zero.
+    for (QCPBars* bars : bars_) {
+        bars->setBaseValue(logarithmic ? kLogarithmicBase : 0.0);
     }
     const std::vector<MemoryTier> tiers = chart_.tiers();
     std::vector<QVector<double>> keys(tiers.size());
@@ -198,9 +250,15 @@ void SizeHistogramView::fill() {
     for (std::size_t i = 0; i < bars.size(); ++i) {
         const auto tier = static_cast<std::size_t>(
             std::find(tiers.begin(), tiers.end(), bars[i].tier) - tiers.begin());
+        const double value = valueOf(bars[i]);
+        // An empty bucket is only left out on a logarithmic scale, where zero has no place.
+        if (logarithmic && value <= 0.0) {
+            continue;
+        }
         keys[tier].append(static_cast<double>(i));
-        values[tier].append(valueOf(bars[i]));
-        highest = std::max(highest, valueOf(bars[i]));
+        // A bar reaches from its base to the base plus its value (bars stack so).
+        values[tier].append(logarithmic ? value - kLogarithmicBase : value);
+        highest = std::max(highest, value);
     }
     // Only the tiers with a bar are in the legend, so that it names what is drawn, smallest
     // requests first.
@@ -213,7 +271,13 @@ void SizeHistogramView::fill() {
     }
     empty_->setVisible(chart_.requests() == 0);
     plot_->xAxis->setRange(-0.6, std::max(static_cast<double>(bars.size()) - 0.4, 0.6));
-    plot_->yAxis->setRange(0.0, highest > 0.0 ? highest * kHeadroom : 1.0);
+    if (logarithmic) {
+        // Headroom for the labels: a third of the decades above the tallest bar.
+        const double top = std::max(highest, 1.0);
+        plot_->yAxis->setRange(kLogarithmicBase, top * std::pow(top / kLogarithmicBase, 0.3));
+    } else {
+        plot_->yAxis->setRange(0.0, highest > 0.0 ? highest * kHeadroom : 1.0);
+    }
     updateTicks();
     plot_->replot(QCustomPlot::rpQueuedReplot);
 }
@@ -249,7 +313,7 @@ std::vector<double> SizeHistogramView::drawnValues() const {
         for (auto point = bars->data()->constBegin(); point != bars->data()->constEnd(); ++point) {
             const auto index = static_cast<std::size_t>(std::lround(point->key));
             if (index < drawn.size()) {
-                drawn[index] = point->value;
+                drawn[index] = point->value + bars->baseValue();
             }
         }
     }
@@ -285,7 +349,9 @@ QString SizeHistogramView::toolTipAt(const QPoint& plotPosition) const {
 
 QPoint SizeHistogramView::pointOfBar(int index, double heightShare) const {
     plot_->replot(QCustomPlot::rpImmediateRefresh);  // lays the plot out at its size now
-    const double value = valueOf(chart_.bars().at(static_cast<std::size_t>(index))) * heightShare;
+    const double value =
+        std::max(valueOf(chart_.bars().at(static_cast<std::size_t>(index))) * heightShare,
+                 logarithmic() ? kLogarithmicBase : 0.0);
     return QPoint(static_cast<int>(std::lround(plot_->xAxis->coordToPixel(index))),
                   static_cast<int>(std::lround(plot_->yAxis->coordToPixel(value))) - 1);
 }
