@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -20,6 +21,7 @@
 #include "ScenarioListing.h"
 #include "WhatIfCommand.h"
 #include "session/EngineSession.h"
+#include "views/AnalysesView.h"
 #include "views/GcHeapView.h"
 #include "views/MainWindow.h"
 
@@ -108,9 +110,17 @@ int runWindow(QApplication& application, const poolscope::LaunchOptions& options
     }
 
     window.focusView(options.screenshotView);
-    const auto saveScreenshot = [&](const QString& failure) {
+    std::function<void(const QString&)> saveScreenshot = [&](const QString& failure) {
         // Time for the views' queued repaints and the plot's replot to land before the grab.
         QTimer::singleShot(kScreenshotSettleMilliseconds, &window, [&, failure] {
+            // The analyses are made off the GUI thread: a picture of them waits for them.
+            poolscope::RecordingAnalysis& analysis = window.analysesView()->analysis();
+            if (options.screenshotView == QLatin1String("analyses") && analysis.busy()) {
+                QObject::connect(
+                    &analysis, &poolscope::RecordingAnalysis::busyChanged, &window,
+                    [&, failure] { saveScreenshot(failure); }, Qt::SingleShotConnection);
+                return;
+            }
             window.selectSomethingToShow();
             QCoreApplication::processEvents();
             const QImage image = window.grabView(options.screenshotView);

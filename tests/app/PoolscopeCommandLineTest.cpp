@@ -238,6 +238,39 @@ private slots:
         QVERIFY(!QImage(shot).isNull());
     }
 
+    void screenshotOfTheAnalyses_waitsForTheAnalysesOfTheRecording() {
+        QTemporaryDir directory;
+        const QString recording = directory.filePath(QStringLiteral("run.poolscope"));
+        const Finished recorded = runPoolscope({QStringLiteral("run"), QStringLiteral("leak-hunt"),
+                                                QStringLiteral("--record"), recording},
+                                               withoutAnyDisplay());
+        QVERIFY2(recorded.exitCode == 0, qPrintable(recorded.err));
+        const QString shot = directory.filePath(QStringLiteral("analyses.png"));
+        // A settings folder of its own: the dock opens on its first page, the flame graph.
+        QProcessEnvironment environment = withoutAnyDisplay();
+        environment.insert(QStringLiteral("XDG_CONFIG_HOME"), directory.filePath("config"));
+        const Finished opened =
+            runPoolscope({QStringLiteral("open"), recording, QStringLiteral("--screenshot"), shot,
+                          QStringLiteral("--view"), QStringLiteral("analyses")},
+                         environment);
+        QVERIFY2(opened.exitCode == 0, qPrintable(opened.err));
+        const QImage image(shot);
+        QVERIFY(!image.isNull());
+        // The flame graph's frames are drawn in warm, saturated colours; before the analyses
+        // are in, the page holds only a line of text.
+        qsizetype warm = 0;
+        for (int y = 0; y < image.height(); ++y) {
+            for (int x = 0; x < image.width(); ++x) {
+                const QColor colour = image.pixelColor(x, y);
+                if (colour.hsvHue() >= 0 && colour.hsvHue() <= 60 && colour.hsvSaturation() > 100 &&
+                    colour.value() > 200) {
+                    ++warm;
+                }
+            }
+        }
+        QVERIFY2(warm > image.width() * 18 * 2, qPrintable(QString::number(warm)));
+    }
+
     void openingACorruptRecording_failsNamingTheFile() {
         QTemporaryDir directory;
         const QString path = directory.filePath(QStringLiteral("broken.poolscope"));

@@ -45,7 +45,7 @@ std::vector<CallSiteModel::Row> CallSiteModel::rowsOf(const AllocationAnalysis& 
         // them apart.
         const QString site =
             frames.size() > 1 ? frames[0] + QStringLiteral(" ← ") + frames[1] : frames.front();
-        rows.push_back({site, frames.join(QLatin1Char('\n')), cost});
+        rows.push_back({site, frames.join(QLatin1Char('\n')), frames, cost});
     }
     return rows;
 }
@@ -64,43 +64,25 @@ int CallSiteModel::columnCount(const QModelIndex& parent) const {
     return parent.isValid() ? 0 : ColumnCount;
 }
 
-QVariant CallSiteModel::data(const QModelIndex& index, int role) const {
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) {
-        return {};
-    }
-    const Row& site = row(index.row());
-    const int column = index.column();
+QVariant CallSiteModel::figureData(const CallSiteCost& cost, int column, int role) {
+    const std::uint64_t figure = figureOf(cost, column);
     switch (role) {
         case Qt::DisplayRole:
-            if (column == Site) {
-                return site.site;
-            }
-            return isByteColumn(column)
-                       ? DisplayFormat::bytes(figureOf(site.cost, column))
-                       : DisplayFormat::count(static_cast<qint64>(figureOf(site.cost, column)));
+            return isByteColumn(column) ? DisplayFormat::bytes(figure)
+                                        : DisplayFormat::count(static_cast<qint64>(figure));
         case kSortRole:
-            if (column == Site) {
-                return site.site;
-            }
-            return QVariant::fromValue(static_cast<qulonglong>(figureOf(site.cost, column)));
+            return QVariant::fromValue(static_cast<qulonglong>(figure));
         case Qt::ToolTipRole:
-            return column == Site || !isByteColumn(column)
-                       ? site.stack
-                       : DisplayFormat::exactBytes(figureOf(site.cost, column));
+            return isByteColumn(column) ? DisplayFormat::exactBytes(figure) : QVariant();
         case Qt::TextAlignmentRole:
-            return column == Site ? QVariant() : QVariant(Qt::AlignRight | Qt::AlignVCenter);
+            return QVariant(Qt::AlignRight | Qt::AlignVCenter);
         default:
             return {};
     }
 }
 
-QVariant CallSiteModel::headerData(int section, Qt::Orientation orientation, int role) const {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole) {
-        return {};
-    }
-    switch (section) {
-        case Site:
-            return tr("Call site");
+QString CallSiteModel::figureHeader(int column) {
+    switch (column) {
         case Allocations:
             return tr("Allocations");
         case Bytes:
@@ -114,6 +96,37 @@ QVariant CallSiteModel::headerData(int section, Qt::Orientation orientation, int
         default:
             return {};
     }
+}
+
+QVariant CallSiteModel::data(const QModelIndex& index, int role) const {
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) {
+        return {};
+    }
+    const Row& site = row(index.row());
+    const int column = index.column();
+    if (column != Site) {
+        // A count's tooltip is the stack, as the site's is: the figure itself is exact.
+        if (role == Qt::ToolTipRole && !isByteColumn(column)) {
+            return site.stack;
+        }
+        return figureData(site.cost, column, role);
+    }
+    switch (role) {
+        case Qt::DisplayRole:
+        case kSortRole:
+            return site.site;
+        case Qt::ToolTipRole:
+            return site.stack;
+        default:
+            return {};
+    }
+}
+
+QVariant CallSiteModel::headerData(int section, Qt::Orientation orientation, int role) const {
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole) {
+        return {};
+    }
+    return section == Site ? tr("Call site") : figureHeader(section);
 }
 
 }  // namespace poolscope

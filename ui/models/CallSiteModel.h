@@ -2,6 +2,7 @@
 
 #include <QAbstractTableModel>
 #include <QString>
+#include <QStringList>
 
 #include <vector>
 
@@ -21,13 +22,19 @@ public:
     static constexpr int kSortRole = Qt::UserRole;
 
     struct Row {
-        QString site;   // the innermost frame, and its caller after " ← " when there is one
-        QString stack;  // every frame, innermost first, one a line
+        QString site;        // the innermost frame, and its caller after " ← " when there is one
+        QString stack;       // every frame, innermost first, one a line
+        QStringList frames;  // every frame's StackNames label, innermost first
         CallSiteCost cost;
     };
 
     // One row per site of the analysis, in the analysis's order.
     static std::vector<Row> rowsOf(const AllocationAnalysis& analysis, StackNames& names);
+
+    // What a figure column (Allocations to PeakBytes) shows of a cost in `role`: the call trees
+    // show the same columns.
+    static QVariant figureData(const CallSiteCost& cost, int column, int role);
+    static QString figureHeader(int column);
 
     using QAbstractTableModel::QAbstractTableModel;
 

@@ -3,108 +3,268 @@
 #include <QComboBox>
 #include <QFileInfo>
 #include <QHBoxLayout>
-#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QProgressBar>
-#include <QSortFilterProxyModel>
-#include <QSplitter>
-#include <QTableView>
+#include <QSettings>
+#include <QTabWidget>
 #include <QVBoxLayout>
 
+#include <algorithm>
+#include <cmath>
+
 #include "models/CallSiteModel.h"
+#include "models/CallTreeModel.h"
+#include "models/SizeHistogramChart.h"
+#include "views/CallTreePage.h"
 #include "views/FlameGraphView.h"
+#include "views/PeakTemporaryPage.h"
+#include "views/SizeHistogramView.h"
 
 namespace poolscope {
 
+namespace {
+
+const QString kPageKey = QStringLiteral("analyses/page");
+
+}  // namespace
+
 AnalysesView::AnalysesView(QWidget* parent) : QWidget(parent), analysis_(this) {
-    title_ = new QLabel(tr("No recording analysed"), this);
+    title_ = new QLabel(this);
     // A long file name must not widen the dock beyond the window's smallest width.
     title_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
-    cost_ = new QComboBox(this);
-    cost_->addItem(tr("Allocations"), static_cast<int>(CollapsedStacks::Cost::Allocations));
-    cost_->addItem(tr("Leaked bytes"), static_cast<int>(CollapsedStacks::Cost::Leaked));
-    cost_->addItem(tr("Bytes at peak"), static_cast<int>(CollapsedStacks::Cost::Peak));
     search_ = new QLineEdit(this);
     search_->setPlaceholderText(tr("Search frames"));
+    search_->setToolTip(
+        tr("Highlights the matching frames of the flame graph and keeps the "
+           "matching call sites of the tables"));
     search_->setClearButtonEnabled(true);
     busy_ = new QProgressBar(this);
     // No figure tells how far a pass over the recording has got: the bar only says it runs.
     busy_->setRange(0, 0);
     busy_->setMaximumWidth(120);
     busy_->setVisible(false);
-
     auto* bar = new QHBoxLayout;
     bar->addWidget(title_, 1);
     bar->addWidget(busy_);
-    bar->addWidget(new QLabel(tr("Cost:"), this));
-    bar->addWidget(cost_);
     bar->addWidget(search_);
 
+    cost_ = new QComboBox(this);
+    cost_->addItem(tr("Allocations"), static_cast<int>(CollapsedStacks::Cost::Allocations));
+    cost_->addItem(tr("Leaked bytes"), static_cast<int>(CollapsedStacks::Cost::Leaked));
+    cost_->addItem(tr("Bytes at peak"), static_cast<int>(CollapsedStacks::Cost::Peak));
     flameGraph_ = new FlameGraphView(this);
-    callSites_ = new CallSiteModel(this);
-    sorted_ = new QSortFilterProxyModel(this);
-    sorted_->setSourceModel(callSites_);
-    sorted_->setSortRole(CallSiteModel::kSortRole);
-    sorted_->setFilterKeyColumn(CallSiteModel::Site);
-    sorted_->setFilterCaseSensitivity(Qt::CaseInsensitive);
-    table_ = new QTableView(this);
-    table_->setModel(sorted_);
-    table_->setSortingEnabled(true);
-    table_->sortByColumn(CallSiteModel::Allocations, Qt::DescendingOrder);
-    table_->verticalHeader()->hide();
-    table_->horizontalHeader()->setSectionResizeMode(CallSiteModel::Site, QHeaderView::Stretch);
-    table_->setSelectionBehavior(QAbstractItemView::SelectRows);
-    // A site's frames differ most at their ends: the function's scope and the caller's line.
-    table_->setWordWrap(false);
-    table_->setTextElideMode(Qt::ElideMiddle);
+    auto* flamePage = new QWidget(this);
+    auto* costBar = new QHBoxLayout;
+    costBar->addWidget(new QLabel(tr("Width by:"), flamePage));
+    costBar->addWidget(cost_);
+    costBar->addStretch(1);
+    auto* flameLayout = new QVBoxLayout(flamePage);
+    flameLayout->setContentsMargins(0, 0, 0, 0);
+    flameLayout->addLayout(costBar);
+    flameLayout->addWidget(flameGraph_, 1);
 
-    auto* splitter = new QSplitter(Qt::Vertical, this);
-    splitter->addWidget(flameGraph_);
-    splitter->addWidget(table_);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 2);
+    callSites_ = new CallSiteModel(this);
+    callSitesPage_ = new CallSitesPage(callSites_, this);
+    bottomUp_ = new CallTreePage(
+        tr("Bottom-up: the frames that allocated, each expanding to its callers."), this);
+    topDown_ = new CallTreePage(
+        tr("Top-down: the outermost frames, each expanding to the functions it called."), this);
+    peak_ = new PeakTemporaryPage(this);
+    sizes_ = new SizeHistogramView(this);
+
+    pages_ = new QTabWidget(this);
+    pages_->setDocumentMode(true);
+    pages_->addTab(flamePage, tr("Flame graph"));
+    pages_->addTab(callSitesPage_, tr("Call sites"));
+    pages_->addTab(bottomUp_, tr("Bottom-up"));
+    pages_->addTab(topDown_, tr("Top-down"));
+    pages_->addTab(peak_, tr("Peak && temporary"));
+    pages_->addTab(sizes_, tr("Sizes"));
+    pages_->setCurrentIndex(
+        std::clamp(QSettings().value(kPageKey, 0).toInt(), 0, pages_->count() - 1));
 
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(bar);
-    layout->addWidget(splitter, 1);
+    layout->addWidget(pages_, 1);
 
     connect(cost_, &QComboBox::currentIndexChanged, this, [this] {
         flameGraph_->setCost(static_cast<CollapsedStacks::Cost>(cost_->currentData().toInt()));
     });
     connect(search_, &QLineEdit::textChanged, this, [this](const QString& text) {
         flameGraph_->setSearch(text);
-        sorted_->setFilterFixedString(text);
+        callSitesPage_->sorted()->setFilterFixedString(text);
+        peak_->setSearch(text);
+    });
+    connect(pages_, &QTabWidget::currentChanged, this, [this](int page) {
+        // The trees and the sizes have nothing to search.
+        search_->setEnabled(page != BottomUpTab && page != TopDownTab && page != SizesTab);
+        QSettings().setValue(kPageKey, page);
+    });
+    search_->setEnabled(pages_->currentIndex() != BottomUpTab &&
+                        pages_->currentIndex() != TopDownTab && pages_->currentIndex() != SizesTab);
+    connect(callSitesPage_, &CallSitesPage::siteChosen, this, &AnalysesView::showSite);
+    connect(peak_, &PeakTemporaryPage::siteChosen, this, [this](const QStringList& frames) {
+        showStack(frames, CallSitesPage::Destination::BottomUp);
     });
     connect(&analysis_, &RecordingAnalysis::busyChanged, busy_, &QWidget::setVisible);
     connect(&analysis_, &RecordingAnalysis::ready, this, &AnalysesView::showResult);
+    showNothing();
+    updateTitle();
+}
+
+QSortFilterProxyModel* AnalysesView::sortedCallSites() const {
+    return callSitesPage_->sorted();
 }
 
 void AnalysesView::showRecording(const QString& recordingPath) {
-    title_->setText(tr("Analysing %1…").arg(QFileInfo(recordingPath).fileName()));
-    analysis_.request(recordingPath);
+    recordingPath_ = recordingPath;
+    request();
 }
 
 void AnalysesView::clear() {
     analysis_.cancel();
-    title_->setText(tr("No recording analysed"));
+    recordingPath_.clear();
+    timeRange_.reset();
+    timeOrigin_.reset();
+    showNothing();
+    updateTitle();
+}
+
+void AnalysesView::setTimeRange(double fromSeconds, double toSeconds) {
+    timeRange_ = std::minmax(fromSeconds, toSeconds);
+    request();
+}
+
+void AnalysesView::clearTimeRange() {
+    if (!timeRange_) {
+        return;
+    }
+    timeRange_.reset();
+    request();
+}
+
+void AnalysesView::setTimeOrigin(std::int64_t timeOriginNanoseconds) {
+    if (timeOrigin_ == timeOriginNanoseconds) {
+        return;
+    }
+    timeOrigin_ = timeOriginNanoseconds;
+    if (timeRange_) {
+        request();
+    } else if (result_ && result_->error.isEmpty()) {
+        peak_->setResult(result_, originOf(*result_));
+    }
+}
+
+void AnalysesView::request() {
+    if (recordingPath_.isEmpty()) {
+        updateTitle();
+        return;
+    }
+    AnalysisRange range;
+    if (timeRange_) {
+        const std::int64_t origin =
+            timeOrigin_.value_or(result_ ? result_->firstEventNanoseconds : 0);
+        const auto at = [origin](double seconds) {
+            return origin + static_cast<std::int64_t>(std::llround(seconds * 1e9));
+        };
+        range.fromNanoseconds = at(timeRange_->first);
+        range.toNanoseconds = at(timeRange_->second);
+    }
+    status_ = tr("Analysing %1, %2…").arg(QFileInfo(recordingPath_).fileName(), rangeText());
+    analysis_.request(recordingPath_, range);
+    updateTitle();
+}
+
+std::int64_t AnalysesView::originOf(const RecordingAnalysisResult& result) const {
+    return timeOrigin_.value_or(result.firstEventNanoseconds);
+}
+
+QString AnalysesView::rangeText() const {
+    if (!timeRange_) {
+        return tr("whole run");
+    }
+    const QLocale locale;
+    return tr("%1 \u2013 %2 s")
+        .arg(locale.toString(timeRange_->first, 'f', 2),
+             locale.toString(timeRange_->second, 'f', 2));
+}
+
+QString AnalysesView::title() const {
+    return title_->text();
+}
+
+void AnalysesView::updateTitle() {
+    if (recordingPath_.isEmpty()) {
+        title_->setText(tr("No recording analysed"));
+        setWindowTitle(tr("Analyses"));
+        return;
+    }
+    title_->setText(status_);
+    title_->setToolTip(recordingPath_);
+    setWindowTitle(tr("Analyses \u2014 %1").arg(rangeText()));
+}
+
+void AnalysesView::showNothing() {
+    result_.reset();
     flameGraph_->setTree(nullptr);
     callSites_->setRows({});
+    bottomUp_->setTree(nullptr);
+    topDown_->setTree(nullptr);
+    peak_->clear();
+    sizes_->setChart({});
 }
 
 void AnalysesView::showResult(const std::shared_ptr<const RecordingAnalysisResult>& result) {
     const QString name = QFileInfo(result->recordingPath).fileName();
     if (!result->error.isEmpty()) {
-        title_->setText(tr("Could not analyse %1: %2").arg(name, result->error));
-        flameGraph_->setTree(nullptr);
-        callSites_->setRows({});
+        showNothing();
+        status_ = tr("Could not analyse %1: %2").arg(name, result->error);
+        updateTitle();
         return;
     }
-    title_->setText(
-        tr("%1: %n call site(s)", nullptr, static_cast<int>(result->sites.size())).arg(name));
-    // The tree lives as long as the result the view holds.
+    result_ = result;
+    status_ = tr("%1, %2: %n call site(s)", nullptr, static_cast<int>(result->sites.size()))
+                  .arg(name, rangeText());
+    // The trees live as long as the result the views hold.
     flameGraph_->setTree(std::shared_ptr<const CallTree>(result, &result->topDown));
     callSites_->setRows(result->sites);
+    bottomUp_->setTree(std::shared_ptr<const CallTree>(result, &result->bottomUp));
+    topDown_->setTree(std::shared_ptr<const CallTree>(result, &result->topDown));
+    peak_->setResult(result, originOf(*result));
+    sizes_->setChart(SizeHistogramChart::of(result->sizes, result->thresholds));
+    updateTitle();
+}
+
+void AnalysesView::showSite(int row, CallSitesPage::Destination destination) {
+    if (row >= 0 && row < callSites_->rowCount()) {
+        showStack(callSites_->row(row).frames, destination);
+    }
+}
+
+void AnalysesView::showStack(const QStringList& innermostFirst,
+                             CallSitesPage::Destination destination) {
+    if (!result_ || innermostFirst.isEmpty()) {
+        return;
+    }
+    QStringList outermostFirst = innermostFirst;
+    std::reverse(outermostFirst.begin(), outermostFirst.end());
+    // Bottom-up, the site as the call-site table names it: its allocating frame and caller.
+    bottomUp_->selectPath(innermostFirst, 2);
+    topDown_->selectPath(outermostFirst);
+    flameGraph_->select(CallTreeModel::nodesOfPath(result_->topDown, outermostFirst));
+    switch (destination) {
+        case CallSitesPage::Destination::BottomUp:
+            pages_->setCurrentIndex(BottomUpTab);
+            break;
+        case CallSitesPage::Destination::TopDown:
+            pages_->setCurrentIndex(TopDownTab);
+            break;
+        case CallSitesPage::Destination::FlameGraph:
+            pages_->setCurrentIndex(FlameGraphTab);
+            break;
+    }
 }
 
 }  // namespace poolscope

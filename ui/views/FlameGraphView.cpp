@@ -6,6 +6,8 @@
 #include <QPainter>
 #include <QToolTip>
 
+#include <algorithm>
+
 #include "models/DisplayFormat.h"
 
 namespace poolscope {
@@ -18,6 +20,7 @@ FlameGraphView::FlameGraphView(QWidget* parent) : QWidget(parent) {
 void FlameGraphView::setTree(std::shared_ptr<const CallTree> tree) {
     tree_ = std::move(tree);
     zoom_.clear();
+    selected_ = nullptr;
     invalidate();
 }
 
@@ -39,6 +42,22 @@ void FlameGraphView::zoomTo(const CallTree* node) {
 void FlameGraphView::zoomOut() {
     if (!zoom_.empty()) {
         zoom_.pop_back();
+        invalidate();
+    }
+}
+
+void FlameGraphView::select(const std::vector<const CallTree*>& path) {
+    zoom_.clear();
+    selected_ = path.empty() ? nullptr : path.back();
+    if (path.size() >= 2) {
+        zoom_.push_back(path[path.size() - 2]);
+    }
+    invalidate();
+    const std::vector<Box>& drawn = boxes();
+    const bool shown = std::any_of(drawn.begin(), drawn.end(),
+                                   [this](const Box& box) { return box.node == selected_; });
+    if (selected_ != nullptr && !shown) {
+        zoom_.assign(1, selected_);
         invalidate();
     }
 }
@@ -72,7 +91,8 @@ const std::vector<FlameGraphView::Box>& FlameGraphView::boxes() {
 void FlameGraphView::layOut(const CallTree& node, double x, double width, int depth) {
     const bool matches = !search_.isEmpty() && !node.frame.empty() &&
                          labelOf(node).contains(search_, Qt::CaseInsensitive);
-    boxes_.push_back({QRectF(x, depth * kRowHeight, width, kRowHeight), &node, depth, matches});
+    boxes_.push_back({QRectF(x, depth * kRowHeight, width, kRowHeight), &node, depth, matches,
+                      &node == selected_});
     const double whole = static_cast<double>(costOf(node, cost_));
     double childX = x;
     for (const CallTree& child : node.children) {
@@ -130,11 +150,14 @@ void FlameGraphView::paintEvent(QPaintEvent*) {
     for (const Box& box : drawn) {
         // Warm colours, steady per frame name, so a function keeps its colour across zooms.
         const auto hash = static_cast<int>(qHash(box.node->frame) % 60);
-        const QColor fill = box.matches ? QColor(200, 60, 200) : QColor::fromHsv(hash, 140, 235);
+        const QColor fill = box.selected  ? palette().color(QPalette::Highlight)
+                            : box.matches ? QColor(200, 60, 200)
+                                          : QColor::fromHsv(hash, 140, 235);
         const QRectF inner = box.rect.adjusted(0, 0, -1, -1);
         painter.fillRect(inner, fill);
         if (inner.width() > 24) {
-            painter.setPen(Qt::black);
+            painter.setPen(box.selected ? palette().color(QPalette::HighlightedText)
+                                        : QColor(Qt::black));
             const QString text = metrics.elidedText(labelOf(*box.node), Qt::ElideRight,
                                                     static_cast<int>(inner.width()) - 6);
             painter.drawText(inner.adjusted(3, 0, -3, 0), Qt::AlignVCenter | Qt::AlignLeft, text);

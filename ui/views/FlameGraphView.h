@@ -16,7 +16,8 @@ namespace poolscope {
 // The call tree, top-down, as a flame graph drawn from the top (an icicle): the outermost frames
 // in the first row under the whole, each frame as wide as its share of the cost. A click zooms
 // into a frame, a click on the top row zooms back out; frames whose name holds the search text
-// are highlighted; a tooltip gives a frame's exact figures.
+// are highlighted; a frame chosen elsewhere (a call site) is selected, shown among its siblings;
+// a tooltip gives a frame's exact figures.
 class FlameGraphView : public QWidget {
     Q_OBJECT
 
@@ -26,6 +27,7 @@ public:
         const CallTree* node = nullptr;
         int depth = 0;  // 0 for the frame zoomed into (or the whole)
         bool matches = false;
+        bool selected = false;
     };
 
     explicit FlameGraphView(QWidget* parent = nullptr);
@@ -35,6 +37,10 @@ public:
     void setSearch(const QString& text);
     void zoomTo(const CallTree* node);
     void zoomOut();
+    // Selects the last of `path` (frames of the tree from its top row down; empty clears) and
+    // zooms so that it is drawn: into its caller, or into itself when too narrow there.
+    void select(const std::vector<const CallTree*>& path);
+    const CallTree* selected() const { return selected_; }
 
     static std::uint64_t costOf(const CallTree& node, CollapsedStacks::Cost cost);
     // The frames as drawn at the view's present size, row by row.
@@ -64,6 +70,7 @@ private:
     std::vector<const CallTree*> zoom_;  // the frames zoomed into, outermost first
     CollapsedStacks::Cost cost_ = CollapsedStacks::Cost::Allocations;
     QString search_;
+    const CallTree* selected_ = nullptr;
     std::vector<Box> boxes_;
     bool laidOut_ = false;
 };

@@ -214,7 +214,10 @@ void MainWindow::buildDocks() {
     addViewDock(gcHeap_, tr("GC heap"), QStringLiteral("gc"), Qt::RightDockWidgetArea);
     addViewDock(leaks_, tr("Leaks"), QStringLiteral("leaks"), Qt::RightDockWidgetArea);
     addViewDock(resources_, tr("Resources"), QStringLiteral("resources"), Qt::RightDockWidgetArea);
-    addViewDock(analyses_, tr("Analyses"), QStringLiteral("analyses"), Qt::RightDockWidgetArea);
+    QDockWidget* analysesDock = addViewDock(analyses_, analyses_->windowTitle(),
+                                            QStringLiteral("analyses"), Qt::RightDockWidgetArea);
+    // The dock's title says which time range the analyses show.
+    connect(analyses_, &QWidget::windowTitleChanged, analysesDock, &QDockWidget::setWindowTitle);
     arrangement_ = new DockArrangement(*this, docks_);
 
     connect(poolMap_, &PoolMapView::allocationSelected, this, &MainWindow::selectAllocation);
@@ -222,6 +225,8 @@ void MainWindow::buildDocks() {
     connect(leaks_, &LeakView::checkpointRequested, &session_, &EngineSession::addCheckpoint);
     connect(timeline_, &TimelineView::timeRangeSelected, leaks_, &LeakView::setTimeRange);
     connect(timeline_, &TimelineView::timeRangeCleared, leaks_, &LeakView::clearTimeRange);
+    connect(timeline_, &TimelineView::timeRangeSelected, analyses_, &AnalysesView::setTimeRange);
+    connect(timeline_, &TimelineView::timeRangeCleared, analyses_, &AnalysesView::clearTimeRange);
     // A process sampled from /proc has no pool to stack: its own lanes take the timeline's place.
     auto* processLanes = new ProcessLanesView(timeline_);
     timeline_->addLanes(processLanes);
@@ -398,6 +403,7 @@ void MainWindow::presentLatest() {
     layout_->setSnapshot(snapshot);
     leaks_->setSnapshot(snapshot);
     resources_->setSnapshot(snapshot);
+    analyses_->setTimeOrigin(snapshot->timeOriginNanoseconds);
     if (snapshot->gcHeap) {
         gcHeap_->setSnapshot(snapshot->gcHeap);
     }
