@@ -1,5 +1,8 @@
 #include <QtTest>
 
+#include <thread>
+#include <vector>
+
 #include "TestAllocators.h"
 #include "diagnostics/AllocationRegistry.h"
 #include "diagnostics/MemoryDiagnostics.h"
@@ -48,6 +51,7 @@ private slots:
     void groupPin_keepsEveryChunkAlive();
     void groupAccessAfterDispose_raisesClearError();
     void movedFromOwner_isDisposedAndHarmless();
+    void guardsMadeOnManyThreads_releasedOnAnother_leaveTheRegistryAndItsCount();
 };
 
 void LifetimeGuardTest::dispose_releasesOnce() {
@@ -207,6 +211,45 @@ void LifetimeGuardTest::movedFromOwner_isDisposedAndHarmless() {
     QCOMPARE(MemoryDiagnostics::totalUndisposedAllocationCount(), before + 1);
     taken.dispose();
     QCOMPARE(MemoryDiagnostics::totalUndisposedAllocationCount(), before);
+}
+
+void LifetimeGuardTest::guardsMadeOnManyThreads_releasedOnAnother_leaveTheRegistryAndItsCount() {
+    // Guards made on other threads and released on this one: whatever list and count the
+    // registry filed each under, the release must unlink it there and lower that same count.
+    constexpr int kThreads = 4;
+    constexpr int kGuardsPerThread = 8;
+    int releases = 0;
+    const auto before = MemoryDiagnostics::totalUndisposedAllocationCount();
+    const AllocationId mark = AllocationRegistry::instance().peekNextId();
+    std::vector<std::vector<CountingGuard*>> made(kThreads);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&made, &releases, t] {
+            for (int i = 0; i < kGuardsPerThread; ++i) {
+                made[static_cast<std::size_t>(t)].push_back(new CountingGuard(&releases));
+            }
+        });
+    }
+    for (std::thread& thread : threads) {
+        thread.join();
+    }
+    const std::vector<AllocationInfo> listed = AllocationRegistry::instance().liveSince(mark);
+    QCOMPARE(static_cast<int>(listed.size()), kThreads * kGuardsPerThread);
+    QCOMPARE(MemoryDiagnostics::totalUndisposedAllocationCount(),
+             before + kThreads * kGuardsPerThread);
+    for (std::size_t i = 1; i < listed.size(); ++i) {
+        QVERIFY(listed[i - 1].id < listed[i].id);
+    }
+    // One guard of each thread is finalized (and stays counted), the others disposed.
+    for (const std::vector<CountingGuard*>& guards : made) {
+        guards.front()->finalize();
+        for (std::size_t i = 1; i < guards.size(); ++i) {
+            guards[i]->dispose();
+        }
+    }
+    QCOMPARE(releases, kThreads * kGuardsPerThread);
+    QVERIFY(AllocationRegistry::instance().liveSince(mark).empty());
+    QCOMPARE(MemoryDiagnostics::totalUndisposedAllocationCount(), before + kThreads);
 }
 
 QTEST_GUILESS_MAIN(LifetimeGuardTest)

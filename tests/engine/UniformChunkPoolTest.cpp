@@ -78,6 +78,7 @@ private slots:
     void trimScheduler_trimsEveryLivePool_andForgetsDeadOnes();
     void trimScheduler_wakeIntervalIsAQuarterOfShortestPeriod();
     void rentReturn_fromManyThreads_neverSharesAChunk();
+    void slotStates_tellEachSlotRentedRetainedOrEmpty();
 };
 
 void UniformChunkPoolTest::construction_hasCapacityAndNothingMapped() {
@@ -374,6 +375,47 @@ void UniformChunkPoolTest::rentReturn_fromManyThreads_neverSharesAChunk() {
     }
     QCOMPARE(corrupted.load(), 0);
     QCOMPARE(pool->stats().rented, 0);
+}
+
+void UniformChunkPoolTest::slotStates_tellEachSlotRentedRetainedOrEmpty() {
+    // Every slot, one by one, through rent, return, re-rent and release.
+    auto pool = UniformChunkPool::create(settings(6));
+    const auto chunks = rentEach(*pool, 4);
+    const auto stateOf = [&pool](const PoolChunk& chunk) {
+        return pool->slotStates()[static_cast<std::size_t>(chunk.slot)];
+    };
+    const auto countOf = [&pool](SlotState state) {
+        const auto states = pool->slotStates();
+        return static_cast<int>(std::count(states.begin(), states.end(), state));
+    };
+    QCOMPARE(countOf(SlotState::Rented), 4);
+    QCOMPARE(countOf(SlotState::Empty), 2);
+
+    QVERIFY(pool->giveBack({&chunks[1], 1}));
+    QVERIFY(pool->giveBack({&chunks[3], 1}));
+    QCOMPARE(stateOf(chunks[0]), SlotState::Rented);
+    QCOMPARE(stateOf(chunks[1]), SlotState::Retained);
+    QCOMPARE(stateOf(chunks[2]), SlotState::Rented);
+    QCOMPARE(stateOf(chunks[3]), SlotState::Retained);
+    QCOMPARE(countOf(SlotState::Empty), 2);
+
+    const auto again = pool->rent();  // the most recently returned
+    QVERIFY(again.has_value());
+    QCOMPARE(again->slot, chunks[3].slot);
+    QCOMPARE(stateOf(chunks[3]), SlotState::Rented);
+    QCOMPARE(stateOf(chunks[1]), SlotState::Retained);
+
+    QCOMPARE(pool->release(), std::size_t{1});
+    QCOMPARE(stateOf(chunks[1]), SlotState::Empty);
+    QCOMPARE(countOf(SlotState::Rented), 3);
+    QCOMPARE(countOf(SlotState::Empty), 3);
+
+    QVERIFY(pool->giveBack({&chunks[0], 1}));
+    QVERIFY(pool->giveBack({&chunks[2], 1}));
+    QVERIFY(pool->giveBack({&*again, 1}));
+    QCOMPARE(countOf(SlotState::Retained), 3);
+    QCOMPARE(countOf(SlotState::Rented), 0);
+    QCOMPARE(pool->stats().retained, 3);
 }
 
 QTEST_GUILESS_MAIN(UniformChunkPoolTest)
