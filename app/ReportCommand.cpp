@@ -15,6 +15,7 @@
 #include "analysis/AllocationAnalyzer.h"
 #include "native/NativeLeakClassifier.h"
 #include "recording/RecordingError.h"
+#include "session/RecordedRunSummary.h"
 
 namespace poolscope {
 
@@ -74,6 +75,40 @@ std::optional<double> milliseconds(const QCommandLineParser& parser,
     return value;
 }
 
+// A scenario run's recording keeps the report the run ended with (RecordedRunSummary): its
+// parameters, the scenario's own figures, images, per-image layouts and the managed heap are
+// what only the run could tell, and are printed as the run printed them. The pool figures and
+// the leaks stay those replayed from the events.
+void addStoredResults(const RecordingReader& reader, ScenarioRunReport& report, RunNotes& notes,
+                      std::ostream& errors) {
+    const RecordedRunResults stored =
+        RecordedRunSummary::fromMetadata(reader.path(), reader.metadata());
+    if (stored.state == RecordedRunResults::State::Refused) {
+        errors << "poolscope report: warning: " << stored.message.toStdString() << '\n';
+        notes.warnings.append(stored.message);
+        return;
+    }
+    if (stored.state != RecordedRunResults::State::Stored) {
+        return;
+    }
+    const ScenarioRunReport& run = *stored.report;
+    report.parameters = run.parameters;
+    for (const auto& figure : run.outcome.figures) {
+        report.outcome.figures.push_back(figure);
+    }
+    report.outcome.cancelled = run.outcome.cancelled;
+    report.outcome.injectedLeaks = run.outcome.injectedLeaks;
+    report.outcome.images = run.outcome.images;
+    report.outcome.layoutComparisons = run.outcome.layoutComparisons;
+    report.gc = run.gc;
+    // The recording was read: a run that failed is said, not turned into this command's failure.
+    if (!run.error.empty()) {
+        const std::string warning = "the run that made " + reader.path() + " failed: " + run.error;
+        errors << "poolscope report: warning: " << warning << '\n';
+        notes.warnings.append(QString::fromStdString(warning));
+    }
+}
+
 }  // namespace
 
 int ReportCommand::execute(const Request& request, std::ostream& out, std::ostream& errors) {
@@ -94,6 +129,7 @@ int ReportCommand::execute(const Request& request, std::ostream& out, std::ostre
                         .arg(sorted.runtimeOwned.size()));
             }
         }
+        addStoredResults(reader, report, end.notes, errors);
         if (!reader.finished()) {
             errors << "poolscope report: " << reader.path()
                    << " was not finished (its program crashed or was killed): the leaks are "
@@ -126,7 +162,8 @@ int ReportCommand::exec(const QStringList& arguments) {
     parser.setApplicationDescription(QStringLiteral(
         "Prints the summary of a recording (made by 'poolscope run --record', File > Save, or "
         "a program run with POOLSCOPE_RECORD=FILE) as 'poolscope run' prints a run's, the "
-        "leaks being the allocations live at the recording's end. The JSON report adds the "
+        "leaks being the allocations live at the recording's end, with the figures, images "
+        "and managed heap a scenario's run kept in it. The JSON report adds the "
         "recording's analyses (peak consumers, temporary allocations, call sites, sizes); "
         "--flamegraph writes its call sites as collapsed stacks for flame-graph tools.\n\n"
         "Exit status:\n"

@@ -25,6 +25,7 @@
 #include "scenarios/ScenarioError.h"
 #include "scenarios/ScenarioRegistry.h"
 #include "scenarios/ScenarioRunner.h"
+#include "session/RecordedRunSummary.h"
 
 namespace poolscope {
 
@@ -228,7 +229,10 @@ int RunCommand::execute(const Request& request, std::ostream& out, std::ostream&
             leaks.push_back({leak.id, leak.tag, leak.releasedWithoutDispose});
         }
         try {
-            recording->finish(leaks, report.droppedEvents);
+            // The run's report goes with it, so that opening the file shows its results; a
+            // cancelled run's says so.
+            recording->finish(leaks, report.droppedEvents,
+                              {{RecordedRunSummary::kMetaKey, RecordedRunSummary::toText(report)}});
         } catch (const RecordingError& error) {
             errors << "poolscope: " << error.what() << '\n';
             notes.errors.append(QString::fromUtf8(error.what()));

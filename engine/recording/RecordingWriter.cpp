@@ -477,8 +477,9 @@ void RecordingWriter::commitFrames(std::chrono::steady_clock::time_point deadlin
     forgetNamed(named);
 }
 
-void RecordingWriter::finish(const std::vector<RecordedLeak>& leaks,
-                             std::uint64_t engineDroppedEvents) {
+void RecordingWriter::finish(
+    const std::vector<RecordedLeak>& leaks, std::uint64_t engineDroppedEvents,
+    const std::vector<std::pair<std::string, std::string>>& finalMetadata) {
     {
         std::lock_guard lock(mutex_);
         if (finished_) {
@@ -510,6 +511,9 @@ void RecordingWriter::finish(const std::vector<RecordedLeak>& leaks,
         setMetaInTransaction("engine_dropped_events", std::to_string(engineDroppedEvents));
         setDropMeta();
         setMetaInTransaction("event_count", std::to_string(nextSequence_ - 1));
+        for (const auto& [key, value] : finalMetadata) {
+            setMetaInTransaction(key, value);
+        }
         setMetaInTransaction("finished", "1");
         database_->execute("COMMIT");
     } catch (const RecordingError& error) {

@@ -90,7 +90,10 @@ public:
     // final counts, closes the file's write-ahead log and puts the file in its place.
     // Throws RecordingError when anything could not be written: the recording is then
     // incomplete, or (unwrittenEvents() > 0) finished but lacking the events it counts.
-    void finish(const std::vector<RecordedLeak>& leaks, std::uint64_t engineDroppedEvents);
+    // `finalMetadata` is what is known only at the end (the run's summary): it goes into the
+    // meta table in the same transaction, so a recording marked finished always holds it.
+    void finish(const std::vector<RecordedLeak>& leaks, std::uint64_t engineDroppedEvents,
+                const std::vector<std::pair<std::string, std::string>>& finalMetadata = {});
 
     std::uint64_t droppedEvents() const {
         return droppedQueueFull_.load(std::memory_order_relaxed) +

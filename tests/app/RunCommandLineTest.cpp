@@ -18,6 +18,8 @@
 #include "imaging/codecs/ImageCodecs.h"
 #include "recording/RecordingError.h"
 #include "recording/RecordingReader.h"
+#include "scenarios/RunSummary.h"
+#include "session/RecordedRunSummary.h"
 
 #include "PoolscopeProcess.h"
 
@@ -305,6 +307,90 @@ private slots:
                      .toObject()[QStringLiteral("record")]
                      .toString(),
                  recording);
+    }
+
+    void recordedRun_keepsItsSummary_rowForRowAsTheRunPrintedIt() {
+        const QString input = directory_.filePath(QStringLiteral("summary-in"));
+        const QString output = directory_.filePath(QStringLiteral("summary-out"));
+        QVERIFY(QDir().mkpath(input));
+        writeSmallImage(input + QStringLiteral("/first.png"), 96, 64);
+        QFile broken(input + QStringLiteral("/broken.png"));
+        QVERIFY(broken.open(QIODevice::WriteOnly));
+        broken.write(QByteArray("\x89PNG\r\n\x1a\n", 8));
+        broken.close();
+        const QString recording = directory_.filePath(QStringLiteral("summary.psrec"));
+        const QString report = directory_.filePath(QStringLiteral("summary.json"));
+        const Finished run = runHeadless(
+            {QStringLiteral("run"), QStringLiteral("batch-resize"), QStringLiteral("-p"),
+             QStringLiteral("input=") + input, QStringLiteral("-p"),
+             QStringLiteral("output=") + output, QStringLiteral("-p"), QStringLiteral("width=40"),
+             QStringLiteral("--record"), recording, QStringLiteral("--report"), report});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err + run.out));
+
+        const poolscope::RecordingReader reader(recording.toStdString());
+        const poolscope::RecordedRunResults stored =
+            poolscope::RecordedRunSummary::fromMetadata(reader.path(), reader.metadata());
+        QVERIFY2(stored.state == poolscope::RecordedRunResults::State::Stored,
+                 qPrintable(stored.message));
+        const poolscope::ScenarioRunReport& kept = *stored.report;
+        const QJsonObject json = readJson(report);
+        QCOMPARE(QString::fromStdString(kept.scenario), QStringLiteral("batch-resize"));
+        QVERIFY(!kept.outcome.cancelled);
+        QCOMPARE(static_cast<qint64>(kept.eventsObserved),
+                 json[QStringLiteral("eventsObserved")].toInteger());
+        QCOMPARE(
+            static_cast<qint64>(kept.pool.peakRentedBytes),
+            json[QStringLiteral("pool")].toObject()[QStringLiteral("peakRentedBytes")].toInteger());
+        QVERIFY(kept.outcome.images.has_value());
+        QCOMPARE(kept.outcome.images->processed, std::int64_t{1});
+        QCOMPARE(kept.outcome.images->failed.size(), std::size_t{1});
+        QCOMPARE(QString::fromStdString(kept.outcome.images->failed.front().error),
+                 json[QStringLiteral("images")]
+                     .toObject()[QStringLiteral("failed")]
+                     .toArray()
+                     .first()
+                     .toObject()[QStringLiteral("error")]
+                     .toString());
+        // Every row of every section, as the run printed it.
+        const QStringList printed = run.out.split(QLatin1Char('\n'));
+        int rows = 0;
+        for (const poolscope::RunSummary::Section& section :
+             poolscope::RunSummary::sections(kept)) {
+            QVERIFY2(printed.contains(QString::fromStdString(section.title)),
+                     section.title.c_str());
+            for (const poolscope::RunSummary::Row& row : section.rows) {
+                const QString label = QStringLiteral("  ") + QString::fromStdString(row.label);
+                const QString value = QString::fromStdString(row.value);
+                const bool found = std::any_of(
+                    printed.begin(), printed.end(), [&label, &value](const QString& line) {
+                        return line.startsWith(label) && line.endsWith(value);
+                    });
+                QVERIFY2(found, qPrintable(label + QStringLiteral(": ") + value));
+                ++rows;
+            }
+        }
+        QVERIFY(rows > 10);
+    }
+
+    void reportOfARecordedRun_printsTheFiguresTheRunKept() {
+        const QString recording = directory_.filePath(QStringLiteral("wrap.psrec"));
+        const Finished run = runHeadless({QStringLiteral("run"), QStringLiteral("wrap-memory"),
+                                          QStringLiteral("--record"), recording});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const Finished report = runHeadless({QStringLiteral("report"), recording});
+        QVERIFY2(report.exitCode == 0, qPrintable(report.err));
+        // Each of the scenario's figures, printed as the run printed it.
+        const QStringList runLines = run.out.split(QLatin1Char('\n'));
+        const qsizetype figures = runLines.indexOf(QStringLiteral("Figures"));
+        const qsizetype pool = runLines.indexOf(QStringLiteral("Pool"));
+        QVERIFY(figures >= 0 && pool > figures + 1);
+        const QStringList reportLines = report.out.split(QLatin1Char('\n'));
+        for (qsizetype i = figures + 1; i < pool; ++i) {
+            if (!runLines[i].isEmpty()) {
+                QVERIFY2(reportLines.contains(runLines[i]), qPrintable(runLines[i]));
+            }
+        }
+        QVERIFY(report.out.contains(QStringLiteral("resizeError")));
     }
 
     void killNineDuringARecording_leavesEveryCommittedBatch() {

@@ -13,6 +13,7 @@
 #include "recording/RecordingError.h"
 #include "recording/RecordingReader.h"
 #include "recording/SqliteDatabase.h"
+#include "session/RecordedRunSummary.h"
 
 #include "PoolscopeProcess.h"
 
@@ -257,6 +258,15 @@ private slots:
                          json[QStringLiteral("recordingDroppedEvents")].toInteger(),
                      json[QStringLiteral("eventsObserved")].toInteger());
             QVERIFY(namesAStack(reader));
+            // The results it had when stopped are kept, marked cancelled.
+            const poolscope::RecordedRunResults stored =
+                poolscope::RecordedRunSummary::fromMetadata(reader.path(), reader.metadata());
+            QVERIFY2(stored.state == poolscope::RecordedRunResults::State::Stored,
+                     qPrintable(stored.message));
+            QVERIFY(stored.report->outcome.cancelled);
+            QCOMPARE(stored.report->scenario, std::string("stress"));
+            QCOMPARE(static_cast<qint64>(stored.report->eventsObserved),
+                     json[QStringLiteral("eventsObserved")].toInteger());
         }
     }
 

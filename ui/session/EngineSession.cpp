@@ -35,6 +35,7 @@ EngineSession::EngineSession(QObject* parent)
       ingestor_(new SessionIngestor(EventStream::subscribe(SessionIngestor::kEventQueueCapacity))) {
     qRegisterMetaType<std::shared_ptr<const SessionSnapshot>>();
     qRegisterMetaType<RunOutcome>();
+    qRegisterMetaType<std::shared_ptr<const RecordedRunResults>>();
     ingestThread_.setObjectName(QStringLiteral("poolscope-ingest"));
     ingestor_->moveToThread(&ingestThread_);
     connect(&ingestThread_, &QThread::finished, ingestor_, &QObject::deleteLater);
@@ -44,8 +45,10 @@ EngineSession::EngineSession(QObject* parent)
                 emit snapshotPublished(snapshot);
             });
     connect(ingestor_, &SessionIngestor::recordingOpened, this,
-            [this](const QString& path, const QString& scenario, const QString& parameters) {
+            [this](const QString& path, const QString& scenario, const QString& parameters,
+                   const std::shared_ptr<const RecordedRunResults>& results) {
                 showsRecording_ = true;
+                recordedResults_ = results;
                 recordedScenario_ = {scenario.toStdString(), {}};
                 for (const QString& assignment : parameters.split(u' ', Qt::SkipEmptyParts)) {
                     try {
@@ -166,6 +169,7 @@ bool EngineSession::start() {
         Qt::QueuedConnection);
     showsRecording_ = false;
     recordedScenario_ = {};
+    recordedResults_.reset();
     running_ = true;
 
     // The worker holds its own references: it never touches the session, which may be gone
@@ -294,6 +298,7 @@ void EngineSession::openRecording(const QString& path) {
 void EngineSession::showLive() {
     showsRecording_ = false;
     recordedScenario_ = {};
+    recordedResults_.reset();
     QMetaObject::invokeMethod(ingestor_, &SessionIngestor::startLive, Qt::QueuedConnection);
 }
 
@@ -342,7 +347,12 @@ void EngineSession::finishRun() {
     running_ = false;
     autoStepTimer_.stop();
     lastOutcome_ = runWatcher_.result();
-    QMetaObject::invokeMethod(ingestor_, &SessionIngestor::endRun, Qt::QueuedConnection);
+    // The recording keeps the report, so that opening it shows what this run showed.
+    QMetaObject::invokeMethod(
+        ingestor_,
+        [ingestor = ingestor_, report = std::make_shared<const ScenarioRunReport>(
+                                   lastOutcome_->report)] { ingestor->endRun(report); },
+        Qt::QueuedConnection);
     emit runningChanged(false);
     emit runFinished(*lastOutcome_);
     if (holdAtCheckpoint_) {

@@ -18,6 +18,7 @@
 #include "scenarios/Scenario.h"
 #include "scenarios/ScenarioParameter.h"
 #include "scenarios/ScenarioRunner.h"
+#include "session/RecordedRunSummary.h"
 #include "session/ScenarioCatalogue.h"
 #include "session/SessionSnapshot.h"
 
@@ -97,6 +98,10 @@ public:
     const std::shared_ptr<LaunchedProgram>& launchedProgram() const { return launched_; }
     // The scenario the recording on show was made by (empty while live).
     const RecordedScenario& recordedScenario() const { return recordedScenario_; }
+    // The results the recording on show keeps, or why it keeps none; null while live.
+    const std::shared_ptr<const RecordedRunResults>& recordedResults() const {
+        return recordedResults_;
+    }
     const std::shared_ptr<const SessionSnapshot>& latestSnapshot() const { return latest_; }
     const std::optional<RunOutcome>& lastOutcome() const { return lastOutcome_; }
     // The last finished run's recording, ready to be saved; empty before one finished.
@@ -179,6 +184,7 @@ private:
     bool attached_ = false;
     std::shared_ptr<LaunchedProgram> launched_;
     RecordedScenario recordedScenario_;
+    std::shared_ptr<const RecordedRunResults> recordedResults_;
 
     std::string scenarioName_ = "default";
     std::optional<ScenarioParameters> scenarioParameters_;

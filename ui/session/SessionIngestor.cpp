@@ -119,7 +119,10 @@ void SessionIngestor::openRecording(const QString& path) {
         const auto it = metadata.find(key);
         return it == metadata.end() ? QString() : QString::fromStdString(it->second);
     };
-    emit recordingOpened(path, text("scenario"), text("parameters"));
+    // Read here, off the GUI thread: a leak hunt's report holds every leak's stack.
+    auto results = std::make_shared<const RecordedRunResults>(
+        RecordedRunSummary::fromMetadata(path.toStdString(), metadata));
+    emit recordingOpened(path, text("scenario"), text("parameters"), results);
     timer_.start(kSnapshotIntervalMilliseconds);
     tick();
 }
@@ -148,7 +151,7 @@ void SessionIngestor::beginRun(quint16 sourceId, int capacity, quint64 chunkByte
     running_ = true;
 }
 
-void SessionIngestor::endRun() {
+void SessionIngestor::endRun(std::shared_ptr<const ScenarioRunReport> report) {
     // A run stopped because the session attached to a program ends after the link began:
     // its recording was finished then, and the one open now is the program's.
     if (program_) {
@@ -163,11 +166,11 @@ void SessionIngestor::endRun() {
     tick();
     running_ = false;
     heap_.reset();
-    finishRecording();
+    finishRecording(report ? RecordedRunSummary::toText(*report) : std::string());
     tick();
 }
 
-void SessionIngestor::finishRecording() {
+void SessionIngestor::finishRecording(const std::string& summary) {
     if (!recording_) {
         return;
     }
@@ -181,8 +184,12 @@ void SessionIngestor::finishRecording() {
     }
     QString error;
     try {
-        recording->finish(leaks,
-                          program_ ? state_->droppedEvents() : subscription_->droppedCount());
+        std::vector<std::pair<std::string, std::string>> finalMetadata;
+        if (!summary.empty()) {
+            finalMetadata.emplace_back(RecordedRunSummary::kMetaKey, summary);
+        }
+        recording->finish(leaks, program_ ? state_->droppedEvents() : subscription_->droppedCount(),
+                          finalMetadata);
     } catch (const std::exception& failure) {
         error = QString::fromUtf8(failure.what());
     }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "diagnostics/EventStream.h"
+#include "session/RecordedRunSummary.h"
 #include "session/SessionSnapshot.h"
 #include "session/SessionState.h"
 
@@ -81,8 +82,9 @@ public slots:
                   std::shared_ptr<ScenarioContext> context,
                   std::shared_ptr<HeapSnapshotMailbox> heapMailbox, std::shared_ptr<GcHeap> heap,
                   const RunRecording& recording);
-    // The run ended: its recording is finished with the allocations still live.
-    void endRun();
+    // The run ended: its recording is finished with the allocations still live and the run's
+    // report (null when there is none), so that opening the file shows the run's results.
+    void endRun(std::shared_ptr<const poolscope::ScenarioRunReport> report);
     // Shows another program's events from its live-link socket instead of this process's,
     // keeping them in `recording` until the link ends; attachFailed when it cannot attach.
     void attach(const QString& socketPath, const RunRecording& recording);
@@ -99,8 +101,10 @@ public slots:
 signals:
     void snapshotReady(const std::shared_ptr<const poolscope::SessionSnapshot>& snapshot);
     // The recording is shown from now on; it was made by this scenario with these parameters
-    // ("key=value" pairs, space-separated; both empty when it does not say).
-    void recordingOpened(const QString& path, const QString& scenario, const QString& parameters);
+    // ("key=value" pairs, space-separated; both empty when it does not say), and these are the
+    // run's results as the file keeps them (or why it keeps none).
+    void recordingOpened(const QString& path, const QString& scenario, const QString& parameters,
+                         const std::shared_ptr<const poolscope::RecordedRunResults>& results);
     void recordingFailed(const QString& path, const QString& error);
     // The run's recording is complete on disk (or could not be finished: error not empty).
     void runRecordingFinished(const QString& path, const QString& error);
@@ -119,7 +123,8 @@ private:
     void showProgram(std::unique_ptr<ProgramSource> program, const RunRecording& recording);
     // Stops showing an attached or launched program; what it sent stays in the state.
     void leaveProgram();
-    void finishRecording();
+    // `summary`: the run's report as RecordedRunSummary keeps it; empty when there is none.
+    void finishRecording(const std::string& summary = {});
     void releaseSymbolsWhenIdle(std::int64_t now);
     // Takes the engine's queued events into batch_, growing the queue when it filled up.
     void drainEngine();

@@ -120,7 +120,10 @@ MainWindow::MainWindow(EngineSession& session, QWidget* parent)
             known ? QStringLiteral("PoolScope — %1 (%2)")
                         .arg(QFileInfo(path).fileName(), QString::fromStdString(recorded.name))
                   : QStringLiteral("PoolScope — %1").arg(QFileInfo(path).fileName()));
-        results_->showRecording();
+        if (const std::shared_ptr<const RecordedRunResults>& recorded =
+                session_.recordedResults()) {
+            results_->showRecording(*recorded);
+        }
         compare_->clear();
         statusBar_->setState(tr("Recording"));
         updateControls();

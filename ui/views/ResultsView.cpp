@@ -1,6 +1,7 @@
 #include "views/ResultsView.h"
 
 #include <QDesktopServices>
+#include <QFileInfo>
 #include <QHeaderView>
 #include <QLabel>
 #include <QPushButton>
@@ -12,6 +13,7 @@
 #include "models/LayoutComparisonModel.h"
 #include "models/RunResultsModel.h"
 #include "session/EngineSession.h"
+#include "session/RecordedRunSummary.h"
 
 namespace poolscope {
 
@@ -65,8 +67,7 @@ void ResultsView::showReport(const ScenarioRunReport& report) {
     const bool perImage = comparisons_->rowCount() > 0;
     perImageTitle_->setVisible(perImage);
     perImage_->setVisible(perImage);
-    openFolder_->setVisible(!results_->outputFolder().isEmpty());
-    openFolder_->setToolTip(results_->outputFolder());
+    offerOutputFolder();
     if (perImage) {
         // The layout view shows the first image rather than nothing once the images are gone.
         perImage_->selectRow(0);
@@ -78,10 +79,36 @@ void ResultsView::showRunning(const QString& scenario) {
     showOnlyMessage(tr("%1 is running: its results appear here when it ends.").arg(scenario));
 }
 
-void ResultsView::showRecording() {
-    showOnlyMessage(
-        tr("A recording holds the run's events, not its results: run the scenario "
-           "to see them here."));
+void ResultsView::showRecording(const RecordedRunResults& results) {
+    if (results.state == RecordedRunResults::State::Stored && results.report) {
+        showReport(*results.report);
+        headline_->setText(tr("%1 (from its recording)").arg(headline_->text()));
+        return;
+    }
+    // The message reads as an error after "poolscope: " too; here it starts a sentence.
+    QString message = results.message;
+    if (!message.isEmpty()) {
+        message[0] = message[0].toUpper();
+    }
+    showOnlyMessage(message);
+}
+
+void ResultsView::offerOutputFolder() {
+    const QString folder = results_->outputFolder();
+    openFolder_->setVisible(!folder.isEmpty());
+    // A recording outlives the files its run wrote: a folder since removed cannot be opened.
+    const bool exists = !folder.isEmpty() && QFileInfo(folder).isDir();
+    openFolder_->setEnabled(exists);
+    openFolder_->setToolTip(exists ? folder
+                                   : tr("The output folder %1 no longer exists.").arg(folder));
+}
+
+bool ResultsView::openFolderEnabled() const {
+    return openFolderOffered() && openFolder_->isEnabled();
+}
+
+QString ResultsView::openFolderToolTip() const {
+    return openFolder_->toolTip();
 }
 
 void ResultsView::showOnlyMessage(const QString& message) {
@@ -108,6 +135,11 @@ void ResultsView::showImage(int row) {
 }
 
 void ResultsView::openOutputFolder() {
+    // The folder may have gone since the results were shown.
+    offerOutputFolder();
+    if (!openFolder_->isEnabled()) {
+        return;
+    }
     QDesktopServices::openUrl(QUrl::fromLocalFile(results_->outputFolder()));
 }
 
