@@ -109,7 +109,7 @@ private:
 };
 
 constexpr std::array<const char*, kColumns> kColumnNames{
-    "kind",  "time",   "allocation id", "bytes",       "value",     "value2", "stack id",
+    "kind",   "time", "allocation id", "bytes",       "value",     "value2", "stack id",
     "thread", "slot", "chunk index",   "chunk count", "source id", "tier"};
 
 // The most a block's columns can take for `events` events: every varint at its longest.
@@ -179,9 +179,7 @@ std::vector<MemoryEvent> decodeColumns(const std::vector<unsigned char>& raw,
 }  // namespace
 
 EventBlockCodec::EventBlockCodec(int level)
-    : level_(level),
-      compressor_(nullptr, ZSTD_freeCCtx),
-      decompressor_(nullptr, ZSTD_freeDCtx) {}
+    : level_(level), compressor_(nullptr, ZSTD_freeCCtx), decompressor_(nullptr, ZSTD_freeDCtx) {}
 
 EventBlockCodec::~EventBlockCodec() = default;
 

@@ -51,8 +51,8 @@ void EventBlockTable::forEach(SqliteDatabase& database, const std::string& path,
         if (count < 1 || lastSequence - firstSequence + 1 != count) {
             throw RecordingError(path + " is corrupt: its event block from event " +
                                  std::to_string(firstSequence) + " to " +
-                                 std::to_string(lastSequence) + " counts " +
-                                 std::to_string(count) + " events");
+                                 std::to_string(lastSequence) + " counts " + std::to_string(count) +
+                                 " events");
         }
         if (lastSequence < expected) {
             continue;  // before afterSequence

@@ -109,16 +109,17 @@ std::string allocationText(const AllocationRow& row, bool present) {
     if (!present) {
         return "no more allocations";
     }
-    return "allocation " + std::to_string(row[0]) + " of " + std::to_string(row[3]) +
-           " bytes, " + std::to_string(row[1]) + " to " + std::to_string(row[2]) +
-           " ns, tier " + std::to_string(row[4]) + ", stack " + std::to_string(row[5]) +
-           ", thread " + std::to_string(row[6]);
+    return "allocation " + std::to_string(row[0]) + " of " + std::to_string(row[3]) + " bytes, " +
+           std::to_string(row[1]) + " to " + std::to_string(row[2]) + " ns, tier " +
+           std::to_string(row[4]) + ", stack " + std::to_string(row[5]) + ", thread " +
+           std::to_string(row[6]);
 }
 
 std::string disagreement(const std::string& path, const std::string& events,
                          const std::string& table) {
-    return path + " is corrupt: its allocations table disagrees with its events (its events: " +
-           events + "; its table: " + table + ")";
+    return path +
+           " is corrupt: its allocations table disagrees with its events (its events: " + events +
+           "; its table: " + table + ")";
 }
 
 // Version 3: the event blocks number the events 1 to event_count with no gap or overlap, and
@@ -128,8 +129,7 @@ void checkBlockSummaries(SqliteDatabase& database, const std::string& path,
                          const std::string& eventCount, bool eventsComplete,
                          std::int64_t lastEventSequence) {
     SqliteDatabase::Statement blocks(
-        database,
-        "SELECT first_seq, last_seq, event_count FROM event_blocks ORDER BY first_seq");
+        database, "SELECT first_seq, last_seq, event_count FROM event_blocks ORDER BY first_seq");
     std::int64_t held = 0;
     bool numbered = true;
     while (blocks.step()) {
@@ -151,7 +151,7 @@ void checkBlockSummaries(SqliteDatabase& database, const std::string& path,
         "leak IS NOT NULL FROM allocations ORDER BY allocation_id");
     while (stored.step()) {
         marked[static_cast<AllocationId>(stored.integer(0))] = {rowOf(stored),
-                                                               stored.integer(7) != 0};
+                                                                stored.integer(7) != 0};
     }
     if (marked.empty()) {
         return;
@@ -160,17 +160,16 @@ void checkBlockSummaries(SqliteDatabase& database, const std::string& path,
     EventBlockCodec codec;
     const auto deadline = std::chrono::steady_clock::now() + RecordingChecks::kCheckBudget;
     bool complete = true;
-    EventBlockTable::forEach(database, path, codec, 0,
-                             [&](std::int64_t, std::vector<MemoryEvent>&& events) {
-                                 for (const MemoryEvent& event : events) {
-                                     if (event.allocationId != 0 &&
-                                         marked.contains(event.allocationId)) {
-                                         derived[event.allocationId].add(event);
-                                     }
-                                 }
-                                 complete = std::chrono::steady_clock::now() < deadline;
-                                 return complete;
-                             });
+    EventBlockTable::forEach(
+        database, path, codec, 0, [&](std::int64_t, std::vector<MemoryEvent>&& events) {
+            for (const MemoryEvent& event : events) {
+                if (event.allocationId != 0 && marked.contains(event.allocationId)) {
+                    derived[event.allocationId].add(event);
+                }
+            }
+            complete = std::chrono::steady_clock::now() < deadline;
+            return complete;
+        });
     if (!complete) {
         return;  // a huge recording: what was not reached is read, and decoded, later
     }
@@ -182,9 +181,9 @@ void checkBlockSummaries(SqliteDatabase& database, const std::string& path,
                                               allocationText(row.first, true)));
         }
         if (rowOf(id, figures->second) != row.first) {
-            throw RecordingError(disagreement(
-                path, allocationText(rowOf(id, figures->second), true),
-                allocationText(row.first, true)));
+            throw RecordingError(disagreement(path,
+                                              allocationText(rowOf(id, figures->second), true),
+                                              allocationText(row.first, true)));
         }
         if (row.second && !figures->second.leftBehind()) {
             givenBack.emplace_back(static_cast<std::int64_t>(id), row.first[3]);

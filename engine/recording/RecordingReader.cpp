@@ -165,14 +165,14 @@ std::vector<RecordedEvent> RecordingReader::eventsFromBlocks(std::int64_t afterS
     }
     if (page.size() < maxEvents) {
         readOrExplain(path_, "is truncated or corrupt", [&] {
-            EventBlockTable::forEach(*database_, path_, *codec_, after,
-                                     [&](std::int64_t firstSequence,
-                                         std::vector<MemoryEvent>&& events) {
-                                         take(firstSequence, events);
-                                         cachedFirstSequence_ = firstSequence;
-                                         cachedBlock_ = std::move(events);
-                                         return page.size() < maxEvents;
-                                     });
+            EventBlockTable::forEach(
+                *database_, path_, *codec_, after,
+                [&](std::int64_t firstSequence, std::vector<MemoryEvent>&& events) {
+                    take(firstSequence, events);
+                    cachedFirstSequence_ = firstSequence;
+                    cachedBlock_ = std::move(events);
+                    return page.size() < maxEvents;
+                });
             return 0;
         });
     }

@@ -81,10 +81,10 @@ void AllocationFigures::add(const MemoryEvent& event) {
     using K = MemoryEventKind;
     firstNs = std::min(firstNs, event.timeNanoseconds);
     lastNs = std::max(lastNs, event.timeNanoseconds);
-    const bool rent = event.kind == K::Rent || event.kind == K::UnpooledAllocate ||
-                      event.kind == K::SmallRent;
-    const bool release = event.kind == K::Return || event.kind == K::UnpooledFree ||
-                         event.kind == K::SmallReturn;
+    const bool rent =
+        event.kind == K::Rent || event.kind == K::UnpooledAllocate || event.kind == K::SmallRent;
+    const bool release =
+        event.kind == K::Return || event.kind == K::UnpooledFree || event.kind == K::SmallReturn;
     bytes += rent ? event.bytes : 0;
     liveChunks += rent ? 1 : release ? -1 : 0;
     undisposed = undisposed || event.kind == K::Undisposed;

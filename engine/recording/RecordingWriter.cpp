@@ -39,8 +39,8 @@ RecordingWriter::RecordingWriter(const std::string& path,
     : target_(path, options.replaceExisting),
       options_(std::move(options)),
       codec_(std::make_unique<EventBlockCodec>()) {
-    options_.eventsPerBlock = std::clamp<std::size_t>(options_.eventsPerBlock, 1,
-                                                      EventBlockCodec::kMaxEvents);
+    options_.eventsPerBlock =
+        std::clamp<std::size_t>(options_.eventsPerBlock, 1, EventBlockCodec::kMaxEvents);
     database_ =
         std::make_unique<SqliteDatabase>(target_.writePath(), SqliteDatabase::Mode::CreateNew);
     database_->setBusyTimeout(options_.busyTimeout);
@@ -246,17 +246,15 @@ void RecordingWriter::takeBatches(std::vector<std::vector<MemoryEvent>>& batches
 
 void RecordingWriter::writeDueBlocks(bool all) {
     // Full blocks go at once; the rest waits for more events until it is blockInterval old.
-    const bool due = all || (!pending_.empty() && std::chrono::steady_clock::now() -
-                                                          pendingSince_ >=
-                                                      options_.blockInterval);
+    const bool due =
+        all || (!pending_.empty() &&
+                std::chrono::steady_clock::now() - pendingSince_ >= options_.blockInterval);
     std::size_t taken = 0;
     std::vector<EncodedBlock> blocks;
-    while (pending_.size() - taken >= options_.eventsPerBlock ||
-           (due && taken < pending_.size())) {
+    while (pending_.size() - taken >= options_.eventsPerBlock || (due && taken < pending_.size())) {
         const std::size_t count = std::min(options_.eventsPerBlock, pending_.size() - taken);
         // Encoded before the transaction begins: the write lock is held only to insert.
-        blocks.push_back(
-            {count, codec_->encode(std::span(pending_).subspan(taken, count))});
+        blocks.push_back({count, codec_->encode(std::span(pending_).subspan(taken, count))});
         taken += count;
     }
     if (blocks.empty() && !poolToWrite_) {

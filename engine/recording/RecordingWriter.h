@@ -94,10 +94,10 @@ public:
     void setPool(std::uint16_t sourceId, int capacityChunks, std::int64_t chunkBytes);
     void consume(std::span<const MemoryEvent> events) override;
 
-    // Commits what is queued, then the leaks (with what the events say of them), the frames of stacks not named yet and the
-    // final counts, closes the file's write-ahead log and puts the file in its place.
-    // Throws RecordingError when anything could not be written: the recording is then
-    // incomplete, or (unwrittenEvents() > 0) finished but lacking the events it counts.
+    // Commits what is queued, then the leaks (with what the events say of them), the frames of
+    // stacks not named yet and the final counts, closes the file's write-ahead log and puts the
+    // file in its place. Throws RecordingError when anything could not be written: the recording is
+    // then incomplete, or (unwrittenEvents() > 0) finished but lacking the events it counts.
     void finish(const std::vector<RecordedLeak>& leaks, std::uint64_t engineDroppedEvents);
 
     std::uint64_t droppedEvents() const {

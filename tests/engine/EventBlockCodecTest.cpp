@@ -31,11 +31,8 @@ std::vector<MemoryEvent> extremeEvents() {
     for (int i = 0; i < 3000; ++i) {
         MemoryEvent event;
         const bool extreme = i % 2 == 0;
-        const auto pick = [&](const auto& values) {
-            return values[random() % std::size(values)];
-        };
-        event.timeNanoseconds =
-            extreme ? pick(times) : static_cast<std::int64_t>(random());
+        const auto pick = [&](const auto& values) { return values[random() % std::size(values)]; };
+        event.timeNanoseconds = extreme ? pick(times) : static_cast<std::int64_t>(random());
         event.allocationId = extreme ? pick(wide) : random();
         event.bytes = extreme ? pick(wide) : random() >> (random() % 64);
         event.value = extreme ? pick(wide) : random();
@@ -106,18 +103,18 @@ private slots:
         const std::vector<MemoryEvent> events = extremeEvents();
         EventBlockCodec codec;
         const std::vector<unsigned char> data = codec.encode(events);
-        const std::vector<MemoryEvent> decoded = codec.decode(
-            data, static_cast<std::int64_t>(events.size()), EventBlockCodec::kEncoding, kPath,
-            kFirst);
+        const std::vector<MemoryEvent> decoded =
+            codec.decode(data, static_cast<std::int64_t>(events.size()), EventBlockCodec::kEncoding,
+                         kPath, kFirst);
         QCOMPARE(decoded.size(), events.size());
         for (std::size_t i = 0; i < events.size(); ++i) {
             QVERIFY2(sameEvent(decoded[i], events[i]), qPrintable(QString::number(i)));
         }
         // A second block through the same contexts starts afresh from its own first event.
         const std::vector<MemoryEvent> tail(events.begin() + 1000, events.end());
-        const std::vector<MemoryEvent> again = codec.decode(
-            codec.encode(tail), static_cast<std::int64_t>(tail.size()),
-            EventBlockCodec::kEncoding, kPath, kFirst);
+        const std::vector<MemoryEvent> again =
+            codec.decode(codec.encode(tail), static_cast<std::int64_t>(tail.size()),
+                         EventBlockCodec::kEncoding, kPath, kFirst);
         QCOMPARE(again.size(), tail.size());
         QVERIFY(sameEvent(again.front(), tail.front()));
         QVERIFY(sameEvent(again.back(), tail.back()));
@@ -158,19 +155,19 @@ private slots:
         // The same events as they lie in memory, compressed at the same level: the columns and
         // their deltas are what makes a block small, not zstd alone.
         const auto* bytes = reinterpret_cast<const unsigned char*>(events.data());
-        const std::vector<unsigned char> asStructs =
-            compressed(std::vector<unsigned char>(bytes, bytes + events.size() * sizeof(MemoryEvent)));
-        QVERIFY2(data.size() * 5 < asStructs.size() * 4,
-                 qPrintable(QStringLiteral("%1 bytes, the structs %2")
-                                .arg(data.size())
-                                .arg(asStructs.size())));
+        const std::vector<unsigned char> asStructs = compressed(
+            std::vector<unsigned char>(bytes, bytes + events.size() * sizeof(MemoryEvent)));
+        QVERIFY2(
+            data.size() * 5 < asStructs.size() * 4,
+            qPrintable(
+                QStringLiteral("%1 bytes, the structs %2").arg(data.size()).arg(asStructs.size())));
     }
 
     void codec_truncatedBlock_isRefusedNamingTheFileAndTheBlock() {
         EventBlockCodec codec;
         const std::vector<unsigned char> data = codec.encode(sampleEvents(500, 0));
-        for (const std::size_t length : {std::size_t{0}, std::size_t{1}, std::size_t{5},
-                                         data.size() / 2, data.size() - 1}) {
+        for (const std::size_t length :
+             {std::size_t{0}, std::size_t{1}, std::size_t{5}, data.size() / 2, data.size() - 1}) {
             const std::vector<unsigned char> cut(data.begin(),
                                                  data.begin() + static_cast<long>(length));
             const QString error = decodeError(codec, cut, 500);

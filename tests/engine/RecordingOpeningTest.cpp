@@ -139,8 +139,8 @@ private slots:
                "(CASE WHEN substr(data, 21, 1) = X'00' THEN X'01' ELSE X'00' END) || "
                "substr(data, 22) WHERE first_seq = 101");
         const QString error = openingError(path);
-        QVERIFY2(error.startsWith(QString::fromStdString(
-                     path + " is corrupt: its event block from event 101 ")),
+        QVERIFY2(error.startsWith(
+                     QString::fromStdString(path + " is corrupt: its event block from event 101 ")),
                  qPrintable(error));
     }
 

@@ -3,8 +3,8 @@
 #include <QTemporaryDir>
 
 #include <filesystem>
-#include <map>
 #include <fstream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -297,8 +297,7 @@ private slots:
                                "b.first_seq - 1)"),
                      std::int64_t{0});
         }
-        writer.finish({{5, "five", false}, {13, "thirteen", true}, {999, "no events", false}},
-                      0);
+        writer.finish({{5, "five", false}, {13, "thirteen", true}, {999, "no events", false}}, 0);
 
         std::map<AllocationId, AllocationFigures> expected;
         for (const MemoryEvent& event : events) {
