@@ -26,8 +26,43 @@ enum Column : std::size_t {
     ChunkCount,
     Source,
     Tier,
+    // 1 where the event's bytes, value, value2 and stack id are those of the allocation's
+    // event before it in the block (a free repeats its allocation's): they are then left out
+    // of their columns.
+    Repeat,
     kColumns
 };
+
+// The allocation's event before, found by the allocation id's low bits: direct-mapped, so that
+// encoder and decoder agree on it without hashing, and most frees find their allocation,
+// which came shortly before.
+class RecentAllocations {
+public:
+    RecentAllocations() : slots_(kSlots) {}
+
+    const MemoryEvent* find(AllocationId id) const {
+        const Slot& slot = slots_[id & (kSlots - 1)];
+        return slot.event != nullptr && slot.event->allocationId == id ? slot.event : nullptr;
+    }
+    // `event` must stay where it is while the block is encoded or decoded.
+    void note(const MemoryEvent& event) {
+        if (event.allocationId != 0) {
+            slots_[event.allocationId & (kSlots - 1)].event = &event;
+        }
+    }
+
+private:
+    static constexpr std::size_t kSlots = 1u << 14;
+    struct Slot {
+        const MemoryEvent* event = nullptr;
+    };
+    std::vector<Slot> slots_;
+};
+
+bool repeats(const MemoryEvent& event, const MemoryEvent* before) {
+    return before != nullptr && before->bytes == event.bytes && before->value == event.value &&
+           before->value2 == event.value2 && before->stackId == event.stackId;
+}
 
 constexpr std::size_t kMaxVarintBytes = 10;
 
@@ -110,7 +145,7 @@ private:
 
 constexpr std::array<const char*, kColumns> kColumnNames{
     "kind",   "time", "allocation id", "bytes",       "value",     "value2", "stack id",
-    "thread", "slot", "chunk index",   "chunk count", "source id", "tier"};
+    "thread", "slot", "chunk index",   "chunk count", "source id", "tier",   "repeat"};
 
 // The most a block's columns can take for `events` events: every varint at its longest.
 std::uint64_t largestColumns(std::uint64_t events) {
@@ -144,6 +179,7 @@ std::vector<MemoryEvent> decodeColumns(const std::vector<unsigned char>& raw,
 
     constexpr std::uint64_t kU32 = std::numeric_limits<std::uint32_t>::max();
     std::vector<MemoryEvent> events(eventCount);
+    RecentAllocations recent;
     std::uint64_t time = 0;
     std::uint64_t allocation = 0;
     std::uint64_t address = 0;
@@ -153,11 +189,24 @@ std::vector<MemoryEvent> decodeColumns(const std::vector<unsigned char>& raw,
         event.timeNanoseconds = static_cast<std::int64_t>(time);
         allocation += static_cast<std::uint64_t>(unzigzag(columns[Allocation].next()));
         event.allocationId = allocation;
-        event.bytes = columns[Bytes].next();
-        event.value = columns[Value].next();
-        address += static_cast<std::uint64_t>(unzigzag(columns[Value2].next()));
-        event.value2 = address;
-        event.stackId = static_cast<StackId>(columns[Stack].next(kU32));
+        if (columns[Repeat].next(1) == 1) {
+            const MemoryEvent* before = recent.find(event.allocationId);
+            if (event.allocationId == 0 || before == nullptr) {
+                throw BlockDamage{"its repeat column refers to an earlier event of allocation " +
+                                  std::to_string(event.allocationId) +
+                                  " that the block does not hold"};
+            }
+            event.bytes = before->bytes;
+            event.value = before->value;
+            event.value2 = before->value2;
+            event.stackId = before->stackId;
+        } else {
+            event.bytes = columns[Bytes].next();
+            event.value = columns[Value].next();
+            address += static_cast<std::uint64_t>(unzigzag(columns[Value2].next()));
+            event.value2 = address;
+            event.stackId = static_cast<StackId>(columns[Stack].next(kU32));
+        }
         event.threadId = static_cast<std::uint32_t>(columns[Thread].next(kU32));
         const std::int64_t slot = unzigzag(columns[Slot].next());
         if (slot < INT32_MIN || slot > INT32_MAX) {
@@ -169,6 +218,7 @@ std::vector<MemoryEvent> decodeColumns(const std::vector<unsigned char>& raw,
         event.chunkCount = static_cast<std::uint32_t>(columns[ChunkCount].next(kU32));
         event.sourceId = static_cast<std::uint16_t>(columns[Source].next(UINT16_MAX));
         event.tier = static_cast<MemoryTier>(columns[Tier].next(UINT8_MAX));
+        recent.note(event);
     }
     for (const ColumnReader& column : columns) {
         column.expectEnd();
@@ -190,6 +240,7 @@ std::vector<unsigned char> EventBlockCodec::encode(std::span<const MemoryEvent> 
                              ")");
     }
     std::array<std::vector<unsigned char>, kColumns> columns;
+    RecentAllocations recent;
     for (std::vector<unsigned char>& column : columns) {
         column.reserve(events.size() * 2);
     }
@@ -202,17 +253,23 @@ std::vector<unsigned char> EventBlockCodec::encode(std::span<const MemoryEvent> 
         time = static_cast<std::uint64_t>(event.timeNanoseconds);
         putVarint(columns[Allocation], step(event.allocationId, allocation));
         allocation = event.allocationId;
-        putVarint(columns[Bytes], event.bytes);
-        putVarint(columns[Value], event.value);
-        putVarint(columns[Value2], step(event.value2, address));
-        address = event.value2;
-        putVarint(columns[Stack], event.stackId);
+        const bool repeated =
+            event.allocationId != 0 && repeats(event, recent.find(event.allocationId));
+        putVarint(columns[Repeat], repeated ? 1 : 0);
+        if (!repeated) {
+            putVarint(columns[Bytes], event.bytes);
+            putVarint(columns[Value], event.value);
+            putVarint(columns[Value2], step(event.value2, address));
+            address = event.value2;
+            putVarint(columns[Stack], event.stackId);
+        }
         putVarint(columns[Thread], event.threadId);
         putVarint(columns[Slot], zigzag(event.slot));
         putVarint(columns[ChunkIndex], event.chunkIndex);
         putVarint(columns[ChunkCount], event.chunkCount);
         putVarint(columns[Source], event.sourceId);
         putVarint(columns[Tier], static_cast<std::uint8_t>(event.tier));
+        recent.note(event);
     }
     columns_.clear();
     putVarint(columns_, events.size());

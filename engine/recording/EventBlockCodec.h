@@ -17,9 +17,10 @@ namespace poolscope {
 // One block of a recording's events (schema version 3, table event_blocks) as bytes: the
 // events column by column, each field delta or zigzag encoded as varints where that makes its
 // numbers small (times, allocation ids, addresses rise slowly; most other fields repeat or are
-// zero), then compressed with zstd, with its checksum. Storing the columns apart lets zstd find
-// each field's repetitions: a block takes a few bytes an event where a row took some forty.
-// The sequence numbers are not stored: a block's events are numbered on from its first_seq.
+// zero; a free's size, tag, address and stack, the same as its allocation's earlier in the
+// block, are left out), then compressed with zstd, with its checksum. Storing the columns apart
+// lets zstd find each field's repetitions: a block takes a few bytes an event where a row took some
+// forty. The sequence numbers are not stored: a block's events are numbered on from its first_seq.
 // Decoding checks every size it reads before allocating for it, and a block that does not
 // decode to exactly its events is refused, never half read.
 class EventBlockCodec {

@@ -80,7 +80,7 @@ std::vector<unsigned char> compressed(const std::vector<unsigned char>& raw) {
     return data;
 }
 
-// A block of one event whose columns are as given: 13 of them, each one varint.
+// A block of one event whose columns are as given: 14 of them, each one varint.
 std::vector<unsigned char> oneEventBlock(const std::vector<std::uint64_t>& fields) {
     std::vector<unsigned char> raw;
     putVarint(raw, 1);
@@ -223,7 +223,7 @@ private slots:
                  refusal("has encoding 7, which this PoolScope does not know (it reads encoding "
                          "1)"));
 
-        std::vector<std::uint64_t> fields(13, 0);
+        std::vector<std::uint64_t> fields(14, 0);
         QCOMPARE(decodeError(codec, oneEventBlock(fields), 1), QString());
         fields[6] = std::uint64_t{1} << 33;  // the stack id
         QCOMPARE(decodeError(codec, oneEventBlock(fields), 1),
@@ -233,6 +233,12 @@ private slots:
         fields[8] = std::uint64_t{1} << 40;  // the slot, zigzagged
         QCOMPARE(decodeError(codec, oneEventBlock(fields), 1),
                  refusal("its slot column holds 549755813888, outside a slot's range"));
+        fields[8] = 0;
+        fields[2] = 14;  // allocation 7, zigzagged
+        fields[13] = 1;  // the same as its event before, which the block does not hold
+        QCOMPARE(decodeError(codec, oneEventBlock(fields), 1),
+                 refusal("its repeat column refers to an earlier event of allocation 7 that the "
+                         "block does not hold"));
 
         std::vector<unsigned char> raw;
         putVarint(raw, 1);
@@ -241,11 +247,11 @@ private slots:
         QCOMPARE(decodeError(codec, compressed(raw), 1),
                  refusal("its kind column of 200 bytes runs past the block's end"));
         raw = {1, 1, 0x80};  // the count, then a kind column whose varint never ends
-        for (int column = 1; column < 13; ++column) {
+        for (int column = 1; column < 14; ++column) {
             raw.insert(raw.end(), {1, 0});
         }
         QCOMPARE(decodeError(codec, compressed(raw), 1), refusal("its kind column ends early"));
-        std::vector<unsigned char> data = oneEventBlock(std::vector<std::uint64_t>(13, 0));
+        std::vector<unsigned char> data = oneEventBlock(std::vector<std::uint64_t>(14, 0));
         data.push_back(0);
         QCOMPARE(decodeError(codec, data, 1), refusal("holds 1 bytes after its compressed events"));
     }
