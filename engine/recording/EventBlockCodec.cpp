@@ -2,6 +2,7 @@
 
 #include <zstd.h>
 
+#include <algorithm>
 #include <array>
 #include <limits>
 
@@ -65,6 +66,26 @@ bool repeats(const MemoryEvent& event, const MemoryEvent* before) {
 }
 
 constexpr std::size_t kMaxVarintBytes = 10;
+
+// One column written into memory that holds its longest varints: no check a byte, as a
+// vector's push_back makes, on the writer's thread that must keep up with a busy program.
+class ColumnWriter {
+public:
+    explicit ColumnWriter(unsigned char* begin) : begin_(begin), at_(begin) {}
+    void put(std::uint64_t value) {
+        while (value >= 0x80) {
+            *at_++ = static_cast<unsigned char>(value | 0x80);
+            value >>= 7;
+        }
+        *at_++ = static_cast<unsigned char>(value);
+    }
+    const unsigned char* begin() const { return begin_; }
+    std::size_t size() const { return static_cast<std::size_t>(at_ - begin_); }
+
+private:
+    unsigned char* begin_;
+    unsigned char* at_;
+};
 
 void putVarint(std::vector<unsigned char>& out, std::uint64_t value) {
     while (value >= 0x80) {
@@ -239,43 +260,49 @@ std::vector<unsigned char> EventBlockCodec::encode(std::span<const MemoryEvent> 
                              " events is more than a block holds (" + std::to_string(kMaxEvents) +
                              ")");
     }
-    std::array<std::vector<unsigned char>, kColumns> columns;
-    RecentAllocations recent;
-    for (std::vector<unsigned char>& column : columns) {
-        column.reserve(events.size() * 2);
+    const std::size_t columnBytes = std::max<std::size_t>(events.size(), 1) * kMaxVarintBytes;
+    if (scratchBytes_ < kColumns * columnBytes) {
+        scratchBytes_ = kColumns * columnBytes;
+        scratch_.reset(new unsigned char[scratchBytes_]);
     }
+    std::vector<ColumnWriter> columns;
+    columns.reserve(kColumns);
+    for (std::size_t c = 0; c < kColumns; ++c) {
+        columns.emplace_back(scratch_.get() + c * columnBytes);
+    }
+    RecentAllocations recent;
     std::uint64_t time = 0;
     std::uint64_t allocation = 0;
     std::uint64_t address = 0;
     for (const MemoryEvent& event : events) {
-        putVarint(columns[Kind], static_cast<std::uint8_t>(event.kind));
-        putVarint(columns[Time], step(static_cast<std::uint64_t>(event.timeNanoseconds), time));
+        columns[Kind].put(static_cast<std::uint8_t>(event.kind));
+        columns[Time].put(step(static_cast<std::uint64_t>(event.timeNanoseconds), time));
         time = static_cast<std::uint64_t>(event.timeNanoseconds);
-        putVarint(columns[Allocation], step(event.allocationId, allocation));
+        columns[Allocation].put(step(event.allocationId, allocation));
         allocation = event.allocationId;
         const bool repeated =
             event.allocationId != 0 && repeats(event, recent.find(event.allocationId));
-        putVarint(columns[Repeat], repeated ? 1 : 0);
+        columns[Repeat].put(repeated ? 1 : 0);
         if (!repeated) {
-            putVarint(columns[Bytes], event.bytes);
-            putVarint(columns[Value], event.value);
-            putVarint(columns[Value2], step(event.value2, address));
+            columns[Bytes].put(event.bytes);
+            columns[Value].put(event.value);
+            columns[Value2].put(step(event.value2, address));
             address = event.value2;
-            putVarint(columns[Stack], event.stackId);
+            columns[Stack].put(event.stackId);
         }
-        putVarint(columns[Thread], event.threadId);
-        putVarint(columns[Slot], zigzag(event.slot));
-        putVarint(columns[ChunkIndex], event.chunkIndex);
-        putVarint(columns[ChunkCount], event.chunkCount);
-        putVarint(columns[Source], event.sourceId);
-        putVarint(columns[Tier], static_cast<std::uint8_t>(event.tier));
+        columns[Thread].put(event.threadId);
+        columns[Slot].put(zigzag(event.slot));
+        columns[ChunkIndex].put(event.chunkIndex);
+        columns[ChunkCount].put(event.chunkCount);
+        columns[Source].put(event.sourceId);
+        columns[Tier].put(static_cast<std::uint8_t>(event.tier));
         recent.note(event);
     }
     columns_.clear();
     putVarint(columns_, events.size());
-    for (const std::vector<unsigned char>& column : columns) {
+    for (const ColumnWriter& column : columns) {
         putVarint(columns_, column.size());
-        columns_.insert(columns_.end(), column.begin(), column.end());
+        columns_.insert(columns_.end(), column.begin(), column.begin() + column.size());
     }
 
     if (!compressor_) {

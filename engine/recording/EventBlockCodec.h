@@ -30,8 +30,9 @@ public:
     // No block holds more; a larger count read from a file is damage.
     static constexpr std::size_t kMaxEvents = 1u << 20;
 
-    // zstd's level: 3 compresses a block in about a millisecond, well ahead of any program.
-    explicit EventBlockCodec(int level = 3);
+    // zstd's level: 1 keeps the writer's thread ahead of a program allocating millions of
+    // times a second; higher levels save a little more and cost several times the time.
+    explicit EventBlockCodec(int level = 1);
     ~EventBlockCodec();
     EventBlockCodec(const EventBlockCodec&) = delete;
     EventBlockCodec& operator=(const EventBlockCodec&) = delete;
@@ -51,6 +52,8 @@ private:
     std::unique_ptr<ZSTD_CCtx_s, std::size_t (*)(ZSTD_CCtx_s*)> compressor_;
     std::unique_ptr<ZSTD_DCtx_s, std::size_t (*)(ZSTD_DCtx_s*)> decompressor_;
     std::vector<unsigned char> columns_;  // reused between blocks
+    std::unique_ptr<unsigned char[]> scratch_;
+    std::size_t scratchBytes_ = 0;
 };
 
 }  // namespace poolscope

@@ -38,7 +38,7 @@ CREATE TABLE stacks (
     module_id     INTEGER,
     module_offset INTEGER,
     PRIMARY KEY (stack_id, depth)
-);
+) WITHOUT ROWID;
 CREATE TABLE frames (
     address      INTEGER NOT NULL,
     inline_depth INTEGER NOT NULL,

@@ -289,12 +289,16 @@ void RecordingWriter::commitBlocks(const std::vector<EncodedBlock>& blocks) {
                 std::span<const MemoryEvent>(pending_).subspan(written, block.events);
             EventBlockTable::insert(*database_, nextSequence_, events, block.data);
             nextSequence_ += static_cast<std::int64_t>(events.size());
+            StackId lastStack = 0;
             for (const MemoryEvent& event : events) {
-                // A stack goes in with the first block that names it; its names follow.
-                if (event.stackId != 0 && stacksWritten_.insert(event.stackId).second) {
+                // A stack goes in with the first block that names it; its names follow. A
+                // run of events of one stack looks it up once.
+                if (event.stackId != 0 && event.stackId != lastStack &&
+                    stacksWritten_.insert(event.stackId).second) {
                     additions_.stacks.push_back(event.stackId);
                     insertStack(event.stackId);
                 }
+                lastStack = event.stackId;
                 insertTagOf(event);
                 // The pool's occupancy follows what happened, committed or not.
                 if (occupancy_) {
