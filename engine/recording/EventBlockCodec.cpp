@@ -121,6 +121,10 @@ public:
         : at_(begin), end_(end), name_(name) {}
 
     std::uint64_t next() {
+        // Most numbers of a block fit in one byte.
+        if (at_ != end_ && *at_ < 0x80) {
+            return *at_++;
+        }
         std::uint64_t value = 0;
         for (std::size_t i = 0; i < kMaxVarintBytes; ++i) {
             if (at_ == end_) {
