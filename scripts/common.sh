@@ -9,7 +9,7 @@ POOLSCOPE_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 POOLSCOPE_BUILD_PACKAGES=(g++ cmake ninja-build pkg-config git
     qt6-base-dev libqcustomplot-dev libgl-dev
     libunwind-dev libdw-dev
-    libtbb-dev libpng-dev libjpeg62-turbo-dev libsqlite3-dev
+    libtbb-dev libpng-dev libjpeg62-turbo-dev libsqlite3-dev libzstd-dev
     fonts-dejavu-core
     libgtest-dev dpkg-dev)
 

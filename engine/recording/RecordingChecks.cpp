@@ -1,12 +1,15 @@
 #include "recording/RecordingChecks.h"
 
 #include <algorithm>
+#include <array>
 #include <filesystem>
 #include <fstream>
 #include <utility>
 #include <vector>
 
 #include "diagnostics/MemoryEvent.h"
+#include "recording/EventBlockCodec.h"
+#include "recording/EventBlockTable.h"
 #include "recording/RecordingError.h"
 #include "recording/RecordingSchema.h"
 #include "recording/SqliteDatabase.h"
@@ -79,16 +82,120 @@ std::string describe(const AllocationBytes& allocations) {
            byteCount(static_cast<std::uintmax_t>(bytes)) + ")";
 }
 
+// An allocations row's figures: allocation_id, first_ns, last_ns, bytes, tier, stack_id,
+// thread_id.
+using AllocationRow = std::array<std::int64_t, 7>;
+
+AllocationRow rowOf(const SqliteDatabase::Statement& row) {
+    AllocationRow values{};
+    for (std::size_t column = 0; column < values.size(); ++column) {
+        values[column] = row.integer(static_cast<int>(column));
+    }
+    return values;
+}
+
+AllocationRow rowOf(AllocationId id, const AllocationFigures& figures) {
+    return {static_cast<std::int64_t>(id),
+            figures.firstNs,
+            figures.lastNs,
+            static_cast<std::int64_t>(figures.bytes),
+            figures.tier,
+            std::int64_t{figures.stackId},
+            std::int64_t{figures.threadId}};
+}
+
 // One row of allocationsFromEvents() or of the allocations table, for a message.
-std::string allocationText(const SqliteDatabase::Statement& row, bool present) {
+std::string allocationText(const AllocationRow& row, bool present) {
     if (!present) {
         return "no more allocations";
     }
-    return "allocation " + std::to_string(row.integer(0)) + " of " +
-           std::to_string(row.integer(3)) + " bytes, " + std::to_string(row.integer(1)) + " to " +
-           std::to_string(row.integer(2)) + " ns, tier " + std::to_string(row.integer(4)) +
-           ", stack " + std::to_string(row.integer(5)) + ", thread " +
-           std::to_string(row.integer(6));
+    return "allocation " + std::to_string(row[0]) + " of " + std::to_string(row[3]) + " bytes, " +
+           std::to_string(row[1]) + " to " + std::to_string(row[2]) + " ns, tier " +
+           std::to_string(row[4]) + ", stack " + std::to_string(row[5]) + ", thread " +
+           std::to_string(row[6]);
+}
+
+std::string disagreement(const std::string& path, const std::string& events,
+                         const std::string& table) {
+    return path +
+           " is corrupt: its allocations table disagrees with its events (its events: " + events +
+           "; its table: " + table + ")";
+}
+
+// Version 3: the event blocks number the events 1 to event_count with no gap or overlap, and
+// each allocation the table marks as left behind is what its events say: the figures the
+// writer derived and, when no event was dropped, left behind by them.
+void checkBlockSummaries(SqliteDatabase& database, const std::string& path,
+                         const std::string& eventCount, bool eventsComplete,
+                         std::int64_t lastEventSequence) {
+    SqliteDatabase::Statement blocks(
+        database, "SELECT first_seq, last_seq, event_count FROM event_blocks ORDER BY first_seq");
+    std::int64_t held = 0;
+    bool numbered = true;
+    while (blocks.step()) {
+        numbered = numbered && blocks.integer(0) == held + 1 &&
+                   blocks.integer(1) - blocks.integer(0) + 1 == blocks.integer(2);
+        held += blocks.integer(2);
+    }
+    if (!numbered || std::to_string(held) != eventCount ||
+        std::to_string(lastEventSequence) != eventCount) {
+        throw RecordingError(path + " is corrupt: its meta table counts " + eventCount +
+                             " events, its event blocks hold " + std::to_string(held) +
+                             " numbered up to " + std::to_string(lastEventSequence) +
+                             (numbered ? "" : ", not one after another"));
+    }
+    std::map<AllocationId, std::pair<AllocationRow, bool>> marked;  // the row, its leak mark
+    SqliteDatabase::Statement stored(
+        database,
+        "SELECT allocation_id, first_ns, last_ns, bytes, tier, stack_id, thread_id, "
+        "leak IS NOT NULL FROM allocations ORDER BY allocation_id");
+    while (stored.step()) {
+        marked[static_cast<AllocationId>(stored.integer(0))] = {rowOf(stored),
+                                                                stored.integer(7) != 0};
+    }
+    if (marked.empty()) {
+        return;
+    }
+    std::map<AllocationId, AllocationFigures> derived;
+    EventBlockCodec codec;
+    const auto deadline = std::chrono::steady_clock::now() + RecordingChecks::kCheckBudget;
+    bool complete = true;
+    EventBlockTable::forEach(
+        database, path, codec, 0, [&](std::int64_t, std::vector<MemoryEvent>&& events) {
+            for (const MemoryEvent& event : events) {
+                if (event.allocationId != 0 && marked.contains(event.allocationId)) {
+                    derived[event.allocationId].add(event);
+                }
+            }
+            complete = std::chrono::steady_clock::now() < deadline;
+            return complete;
+        });
+    if (!complete) {
+        return;  // a huge recording: what was not reached is read, and decoded, later
+    }
+    AllocationBytes givenBack;
+    for (const auto& [id, row] : marked) {
+        const auto figures = derived.find(id);
+        if (figures == derived.end()) {
+            throw RecordingError(disagreement(path, "no event of allocation " + std::to_string(id),
+                                              allocationText(row.first, true)));
+        }
+        if (rowOf(id, figures->second) != row.first) {
+            throw RecordingError(disagreement(path,
+                                              allocationText(rowOf(id, figures->second), true),
+                                              allocationText(row.first, true)));
+        }
+        if (row.second && !figures->second.leftBehind()) {
+            givenBack.emplace_back(static_cast<std::int64_t>(id), row.first[3]);
+        }
+    }
+    // Dropped events leave the marks the run made unchecked: what it saw is not all here.
+    if (eventsComplete && !givenBack.empty()) {
+        throw RecordingError(path + " is corrupt: its allocations table marks " +
+                             describe(givenBack) +
+                             " as left behind that its events gave back, first allocation " +
+                             std::to_string(givenBack.front().first));
+    }
 }
 
 }  // namespace
@@ -186,6 +293,7 @@ void RecordingChecks::checkIntegrity(SqliteDatabase& database, const std::string
 }
 
 void RecordingChecks::checkSummariesAgree(SqliteDatabase& database, const std::string& path,
+                                          int schemaVersion,
                                           const std::map<std::string, std::string>& metadata,
                                           std::int64_t lastEventSequence) {
     const auto value = [&](const char* key) {
@@ -195,6 +303,15 @@ void RecordingChecks::checkSummariesAgree(SqliteDatabase& database, const std::s
     // A run still being written (or killed) has no summaries yet; the count and the
     // allocations table are written together at its end.
     if (value("finished") != "1" || value("event_count").empty()) {
+        return;
+    }
+    const bool eventsComplete =
+        value("engine_dropped_events") == "0" && value("writer_dropped_events") == "0";
+    if (schemaVersion >= 3) {
+        withinBudget(database, path, [&] {
+            checkBlockSummaries(database, path, value("event_count"), eventsComplete,
+                                lastEventSequence);
+        });
         return;
     }
     withinBudget(database, path, [&] {
@@ -221,24 +338,15 @@ void RecordingChecks::checkSummariesAgree(SqliteDatabase& database, const std::s
             if (!fromEvents && !fromTable) {
                 break;
             }
-            const auto same = [&] {
-                for (int column = 0; column < 7; ++column) {
-                    if (derived.integer(column) != stored.integer(column)) {
-                        return false;
-                    }
-                }
-                return true;
-            };
-            if (fromEvents != fromTable || !same()) {
-                throw RecordingError(path +
-                                     " is corrupt: its allocations table disagrees with its "
-                                     "events (its events: " +
-                                     allocationText(derived, fromEvents) +
-                                     "; its table: " + allocationText(stored, fromTable) + ")");
+            const AllocationRow fromEventsRow = fromEvents ? rowOf(derived) : AllocationRow{};
+            const AllocationRow fromTableRow = fromTable ? rowOf(stored) : AllocationRow{};
+            if (fromEvents != fromTable || fromEventsRow != fromTableRow) {
+                throw RecordingError(disagreement(path, allocationText(fromEventsRow, fromEvents),
+                                                  allocationText(fromTableRow, fromTable)));
             }
         }
         // Dropped events leave the marks the run made unchecked: what it saw is not all here.
-        if (value("engine_dropped_events") != "0" || value("writer_dropped_events") != "0") {
+        if (!eventsComplete) {
             return;
         }
         // Each allocation marked as left behind: rented and not given back chunk for chunk, or

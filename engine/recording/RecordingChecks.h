@@ -31,11 +31,12 @@ public:
     // SQLite's quick_check, within kCheckBudget: every page of every table and index is sound.
     static void checkIntegrity(SqliteDatabase& database, const std::string& path);
     // A finished recording's summaries agree with its events: the meta table's event count
-    // with the events table, the allocations table with what the writer derives from the
-    // events (RecordingSchema::allocationsFromEvents), and no allocation is marked as left
-    // behind that the events gave back. A file damaged here would show allocations that the
-    // run never left, or hide those it did.
+    // with the events (the event blocks' numbers from version 3 on), the allocations table
+    // with what the events say of each allocation (RecordingSchema), and no allocation is
+    // marked as left behind that the events gave back. A file damaged here would show
+    // allocations that the run never left, or hide those it did.
     static void checkSummariesAgree(SqliteDatabase& database, const std::string& path,
+                                    int schemaVersion,
                                     const std::map<std::string, std::string>& metadata,
                                     std::int64_t lastEventSequence);
 };

@@ -6,6 +6,8 @@
 #include <unordered_map>
 
 #include "diagnostics/Symbolizer.h"
+#include "recording/EventBlockCodec.h"
+#include "recording/EventBlockTable.h"
 #include "recording/RecordingChecks.h"
 #include "recording/RecordingError.h"
 #include "recording/RecordingSchema.h"
@@ -27,7 +29,8 @@ auto readOrExplain(const std::string& path, const std::string& problem, Read&& r
 
 }  // namespace
 
-RecordingReader::RecordingReader(const std::string& path) : path_(path) {
+RecordingReader::RecordingReader(const std::string& path)
+    : path_(path), codec_(std::make_unique<EventBlockCodec>()) {
     const bool logMissing = RecordingChecks::checkFile(path);
     database_ = readOrExplain(path, "cannot be opened", [&] {
         return std::make_unique<SqliteDatabase>(path, SqliteDatabase::Mode::ReadOnly);
@@ -106,7 +109,9 @@ RecordingReader::RecordingReader(const std::string& path) : path_(path) {
     RecordingChecks::checkIntegrity(*database_, path);
     // The last page of the events: a file cut short loses its end first.
     lastEventSequence_ = readOrExplain(path, "is truncated or corrupt", [&] {
-        SqliteDatabase::Statement query(*database_, "SELECT MAX(seq) FROM events");
+        SqliteDatabase::Statement query(*database_, schemaVersion_ >= 3
+                                                        ? "SELECT MAX(last_seq) FROM event_blocks"
+                                                        : "SELECT MAX(seq) FROM events");
         return query.step() ? query.integer(0) : std::int64_t{0};
     });
     if (schemaVersion_ >= 2) {
@@ -126,7 +131,8 @@ RecordingReader::RecordingReader(const std::string& path) : path_(path) {
             return modules;
         });
     }
-    RecordingChecks::checkSummariesAgree(*database_, path, metadata_, lastEventSequence_);
+    RecordingChecks::checkSummariesAgree(*database_, path, schemaVersion_, metadata_,
+                                         lastEventSequence_);
 }
 
 RecordingReader::~RecordingReader() = default;
@@ -136,8 +142,48 @@ bool RecordingReader::finished() const {
     return it != metadata_.end() && it->second == "1";
 }
 
+std::vector<RecordedEvent> RecordingReader::eventsFromBlocks(std::int64_t afterSequence,
+                                                             std::size_t maxEvents) const {
+    std::vector<RecordedEvent> page;
+    if (maxEvents == 0) {
+        return page;
+    }
+    const auto take = [&](std::int64_t firstSequence, const std::vector<MemoryEvent>& events) {
+        const std::int64_t skip = std::max<std::int64_t>(0, afterSequence + 1 - firstSequence);
+        for (auto i = static_cast<std::size_t>(skip); i < events.size() && page.size() < maxEvents;
+             ++i) {
+            page.push_back({firstSequence + static_cast<std::int64_t>(i), events[i]});
+        }
+    };
+    std::lock_guard lock(blocksMutex_);
+    std::int64_t after = afterSequence;
+    const auto cachedEnd = cachedFirstSequence_ + static_cast<std::int64_t>(cachedBlock_.size());
+    if (!cachedBlock_.empty() && afterSequence + 1 >= cachedFirstSequence_ &&
+        afterSequence + 1 < cachedEnd) {
+        take(cachedFirstSequence_, cachedBlock_);
+        after = cachedEnd - 1;
+    }
+    if (page.size() < maxEvents) {
+        readOrExplain(path_, "is truncated or corrupt", [&] {
+            EventBlockTable::forEach(
+                *database_, path_, *codec_, after,
+                [&](std::int64_t firstSequence, std::vector<MemoryEvent>&& events) {
+                    take(firstSequence, events);
+                    cachedFirstSequence_ = firstSequence;
+                    cachedBlock_ = std::move(events);
+                    return page.size() < maxEvents;
+                });
+            return 0;
+        });
+    }
+    return page;
+}
+
 std::vector<RecordedEvent> RecordingReader::events(std::int64_t afterSequence,
                                                    std::size_t maxEvents) const {
+    if (schemaVersion_ >= 3) {
+        return eventsFromBlocks(afterSequence, maxEvents);
+    }
     return readOrExplain(path_, "is truncated or corrupt", [&] {
         SqliteDatabase::Statement query(
             *database_,

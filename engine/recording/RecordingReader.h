@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,7 @@
 
 namespace poolscope {
 
+class EventBlockCodec;
 class SqliteDatabase;
 
 struct RecordedEvent {
@@ -71,7 +73,8 @@ public:
     bool finished() const;
     std::int64_t lastEventSequence() const { return lastEventSequence_; }
 
-    // Events after `afterSequence`, in order, at most maxEvents of them.
+    // Events after `afterSequence`, in order, at most maxEvents of them. Safe to call from
+    // one thread while another reads anything else but events.
     std::vector<RecordedEvent> events(std::int64_t afterSequence, std::size_t maxEvents) const;
     std::vector<RecordedSnapshot> snapshots(std::int64_t afterSequence,
                                             std::size_t maxSnapshots) const;
@@ -98,6 +101,14 @@ private:
     int schemaVersion_ = 0;
     std::int64_t lastEventSequence_ = 0;
     std::vector<RecordedModule> modules_;
+
+    std::vector<RecordedEvent> eventsFromBlocks(std::int64_t afterSequence,
+                                                std::size_t maxEvents) const;
+    // Version 3: the last block decoded, as the next page mostly begins inside it.
+    mutable std::mutex blocksMutex_;
+    std::unique_ptr<EventBlockCodec> codec_;
+    mutable std::int64_t cachedFirstSequence_ = 0;
+    mutable std::vector<MemoryEvent> cachedBlock_;
 };
 
 }  // namespace poolscope

@@ -1,5 +1,7 @@
 #include "recording/RecordingSchema.h"
 
+#include <algorithm>
+
 #include "diagnostics/MemoryEvent.h"
 
 namespace poolscope {
@@ -10,21 +12,14 @@ CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
-CREATE TABLE events (
-    seq           INTEGER PRIMARY KEY,
-    time_ns       INTEGER NOT NULL,
-    kind          INTEGER NOT NULL,
-    allocation_id INTEGER NOT NULL,
-    bytes         INTEGER NOT NULL,
-    value         INTEGER NOT NULL,
-    value2        INTEGER NOT NULL,
-    stack_id      INTEGER NOT NULL,
-    thread_id     INTEGER NOT NULL,
-    slot          INTEGER NOT NULL,
-    chunk_index   INTEGER NOT NULL,
-    chunk_count   INTEGER NOT NULL,
-    source_id     INTEGER NOT NULL,
-    tier          INTEGER NOT NULL
+CREATE TABLE event_blocks (
+    first_seq   INTEGER PRIMARY KEY,
+    last_seq    INTEGER NOT NULL,
+    first_ns    INTEGER NOT NULL,
+    last_ns     INTEGER NOT NULL,
+    event_count INTEGER NOT NULL,
+    encoding    INTEGER NOT NULL,
+    data        BLOB NOT NULL
 );
 CREATE TABLE event_kinds (
     kind INTEGER PRIMARY KEY,
@@ -43,7 +38,7 @@ CREATE TABLE stacks (
     module_id     INTEGER,
     module_offset INTEGER,
     PRIMARY KEY (stack_id, depth)
-);
+) WITHOUT ROWID;
 CREATE TABLE frames (
     address      INTEGER NOT NULL,
     inline_depth INTEGER NOT NULL,
@@ -80,6 +75,22 @@ CREATE TABLE tags (
     name   TEXT NOT NULL
 );
 )sql";
+}
+
+void AllocationFigures::add(const MemoryEvent& event) {
+    using K = MemoryEventKind;
+    firstNs = std::min(firstNs, event.timeNanoseconds);
+    lastNs = std::max(lastNs, event.timeNanoseconds);
+    const bool rent =
+        event.kind == K::Rent || event.kind == K::UnpooledAllocate || event.kind == K::SmallRent;
+    const bool release =
+        event.kind == K::Return || event.kind == K::UnpooledFree || event.kind == K::SmallReturn;
+    bytes += rent ? event.bytes : 0;
+    liveChunks += rent ? 1 : release ? -1 : 0;
+    undisposed = undisposed || event.kind == K::Undisposed;
+    tier = std::min(tier, static_cast<int>(event.tier));
+    stackId = std::max(stackId, event.stackId);
+    threadId = std::min(threadId, event.threadId);
 }
 
 std::string RecordingSchema::allocationsFromEvents() {

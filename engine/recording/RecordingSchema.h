@@ -1,24 +1,50 @@
 #pragma once
 
+#include <climits>
+#include <cstdint>
 #include <string>
 
+#include "diagnostics/MemoryEvent.h"
+
 namespace poolscope {
+
+// What a recording's events say of one allocation, as its allocations table keeps it: the
+// earliest and latest time, the bytes its rent events handed out (a pooled group rents one
+// chunk per event), the lowest tier, the highest stack id, the lowest thread id.
+struct AllocationFigures {
+    std::int64_t firstNs = INT64_MAX;
+    std::int64_t lastNs = INT64_MIN;
+    std::uint64_t bytes = 0;
+    int tier = INT32_MAX;
+    StackId stackId = 0;
+    std::uint32_t threadId = UINT32_MAX;
+    // Chunks rented less chunks given back, and whether it was released without its dispose:
+    // what says the events left it behind.
+    std::int64_t liveChunks = 0;
+    bool undisposed = false;
+
+    void add(const MemoryEvent& event);
+    bool leftBehind() const { return liveChunks > 0 || undisposed; }
+};
 
 // The tables of a recording, as README.md documents them for people who query a recording
 // with sqlite3. Bump kVersion on any change a reader of the previous version would misread.
 struct RecordingSchema {
     // 2: the modules table; stacks name each frame's module and offset; frames hold the calls
-    // inlined at an address, one row each. Version 1 recordings are read as well.
-    static constexpr int kVersion = 2;
+    // inlined at an address, one row each.
+    // 3: the events in compressed blocks (event_blocks, EventBlockCodec) instead of a row
+    // each; the allocations table holds only the allocations marked as left behind at the end.
+    // Version 1 and 2 recordings are read as well.
+    static constexpr int kVersion = 3;
     static constexpr const char* kFormat = "poolscope-recording";
     // application_id in the SQLite header ('PSRC'), so `file` and readers can tell a
     // recording from any other SQLite database without reading a table.
     static constexpr int kApplicationId = 0x50535243;
 
     static const char* createStatements();
-    // The rows of the allocations table (allocation_id, first_ns, last_ns, bytes, tier,
-    // stack_id, thread_id) as a finished recording derives them from its events: the writer
-    // fills the table with it, and the reader checks the table against it.
+    // The rows of a version 1 or 2 recording's allocations table (allocation_id, first_ns,
+    // last_ns, bytes, tier, stack_id, thread_id) as derived from its events table: the reader
+    // checks the table against it. Version 3 derives the same figures with AllocationFigures.
     static std::string allocationsFromEvents();
 };
 

@@ -6,11 +6,14 @@
 #include <exception>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "diagnostics/MemoryDiagnostics.h"
 #include "diagnostics/ModuleMap.h"
 #include "diagnostics/StackSource.h"
 #include "diagnostics/Symbolizer.h"
+#include "recording/EventBlockCodec.h"
+#include "recording/EventBlockTable.h"
 #include "recording/RecordingError.h"
 #include "recording/RecordingSchema.h"
 #include "recording/SqliteDatabase.h"
@@ -19,39 +22,9 @@ namespace poolscope {
 
 namespace {
 
-constexpr const char* kInsertEvent =
-    "INSERT INTO events (seq, time_ns, kind, allocation_id, bytes, value, value2, stack_id, "
-    "thread_id, slot, chunk_index, chunk_count, source_id, tier) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-
 // SQLite stores signed 64-bit integers; unsigned figures keep their bits.
 std::int64_t stored(std::uint64_t value) {
     return static_cast<std::int64_t>(value);
-}
-
-std::uint64_t eventsIn(const std::vector<std::vector<MemoryEvent>>& batches) {
-    std::uint64_t events = 0;
-    for (const std::vector<MemoryEvent>& batch : batches) {
-        events += batch.size();
-    }
-    return events;
-}
-
-// What one transaction's events say of an allocation; the allocations table folds these
-// together (the earliest and latest time, the bytes its rent events handed out: a pooled
-// group rents one chunk per event).
-struct AllocationFigures {
-    std::int64_t firstNs = INT64_MAX;
-    std::int64_t lastNs = INT64_MIN;
-    std::uint64_t bytes = 0;
-    int tier = INT32_MAX;
-    StackId stackId = 0;
-    std::uint32_t threadId = UINT32_MAX;
-};
-
-bool isRent(MemoryEventKind kind) {
-    return kind == MemoryEventKind::Rent || kind == MemoryEventKind::UnpooledAllocate ||
-           kind == MemoryEventKind::SmallRent;
 }
 
 }  // namespace
@@ -63,7 +36,11 @@ RecordingWriter::RecordingWriter(const std::string& path,
 RecordingWriter::RecordingWriter(const std::string& path,
                                  const std::vector<std::pair<std::string, std::string>>& metadata,
                                  Options options)
-    : target_(path, options.replaceExisting), options_(std::move(options)) {
+    : target_(path, options.replaceExisting),
+      options_(std::move(options)),
+      codec_(std::make_unique<EventBlockCodec>()) {
+    options_.eventsPerBlock =
+        std::clamp<std::size_t>(options_.eventsPerBlock, 1, EventBlockCodec::kMaxEvents);
     database_ =
         std::make_unique<SqliteDatabase>(target_.writePath(), SqliteDatabase::Mode::CreateNew);
     database_->setBusyTimeout(options_.busyTimeout);
@@ -160,19 +137,8 @@ void RecordingWriter::writeLoop() {
             occupancy_.emplace(pool->sourceId, pool->capacityChunks);
             poolToWrite_ = pool;
         }
-        if (!batches.empty() || poolToWrite_) {
-            try {
-                commitBatch(batches);
-                lastCommitFailed_ = false;
-            } catch (const std::exception& error) {
-                noteUnwritten(eventsIn(batches), error.what());
-            }
-            try {
-                checkpointIfDue(false);
-            } catch (const RecordingError&) {
-                // The log keeps the batches; the next checkpoint copies them.
-            }
-        }
+        takeBatches(batches);
+        writeDueBlocks(stopping);
         if (options_.symbolizeInBackground && !addressesToName_.empty() && !stopping) {
             try {
                 commitFrames(std::chrono::steady_clock::now() + options_.symbolizeBudget);
@@ -265,45 +231,83 @@ void RecordingWriter::checkpointIfDue(bool force) {
     database_->execute("PRAGMA wal_checkpoint(PASSIVE)");
 }
 
-void RecordingWriter::commitBatch(const std::vector<std::vector<MemoryEvent>>& batches) {
+void RecordingWriter::takeBatches(std::vector<std::vector<MemoryEvent>>& batches) {
+    for (std::vector<MemoryEvent>& batch : batches) {
+        if (batch.empty()) {
+            continue;
+        }
+        if (pending_.empty()) {
+            pendingSince_ = std::chrono::steady_clock::now();
+        }
+        pending_.insert(pending_.end(), batch.begin(), batch.end());
+    }
+    batches.clear();
+}
+
+void RecordingWriter::writeDueBlocks(bool all) {
+    // Full blocks go at once; the rest waits for more events until it is blockInterval old.
+    const bool due =
+        all || (!pending_.empty() &&
+                std::chrono::steady_clock::now() - pendingSince_ >= options_.blockInterval);
+    std::size_t taken = 0;
+    std::vector<EncodedBlock> blocks;
+    while (pending_.size() - taken >= options_.eventsPerBlock || (due && taken < pending_.size())) {
+        const std::size_t count = std::min(options_.eventsPerBlock, pending_.size() - taken);
+        // Encoded before the transaction begins: the write lock is held only to insert.
+        blocks.push_back({count, codec_->encode(std::span(pending_).subspan(taken, count))});
+        taken += count;
+    }
+    if (blocks.empty() && !poolToWrite_) {
+        return;
+    }
+    try {
+        commitBlocks(blocks);
+        lastCommitFailed_ = false;
+    } catch (const std::exception& error) {
+        noteUnwritten(taken, error.what());
+    }
+    // Committed or counted as dropped, the events leave the writer.
+    pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(taken));
+    if (!pending_.empty() && taken > 0) {
+        pendingSince_ = std::chrono::steady_clock::now();
+    }
+    try {
+        checkpointIfDue(false);
+    } catch (const RecordingError&) {
+        // The log keeps the blocks; the next checkpoint copies them.
+    }
+}
+
+void RecordingWriter::commitBlocks(const std::vector<EncodedBlock>& blocks) {
     begin();
     try {
         writePoolMeta();
-        SqliteDatabase::Statement insert(*database_, kInsertEvent);
         std::uint64_t written = 0;
         std::int64_t lastTime = 0;
-        for (const std::vector<MemoryEvent>& batch : batches) {
-            for (const MemoryEvent& event : batch) {
-                insert.bind(1, nextSequence_++)
-                    .bind(2, event.timeNanoseconds)
-                    .bind(3, std::int64_t{static_cast<std::uint8_t>(event.kind)})
-                    .bind(4, stored(event.allocationId))
-                    .bind(5, stored(event.bytes))
-                    .bind(6, stored(event.value))
-                    .bind(7, stored(event.value2))
-                    .bind(8, std::int64_t{event.stackId})
-                    .bind(9, std::int64_t{event.threadId})
-                    .bind(10, std::int64_t{event.slot})
-                    .bind(11, std::int64_t{event.chunkIndex})
-                    .bind(12, std::int64_t{event.chunkCount})
-                    .bind(13, std::int64_t{event.sourceId})
-                    .bind(14, std::int64_t{static_cast<std::uint8_t>(event.tier)})
-                    .execute();
-                // A stack goes in with the first event that names it; its names follow.
-                if (event.stackId != 0 && stacksWritten_.insert(event.stackId).second) {
+        for (const EncodedBlock& block : blocks) {
+            const std::span<const MemoryEvent> events =
+                std::span<const MemoryEvent>(pending_).subspan(written, block.events);
+            EventBlockTable::insert(*database_, nextSequence_, events, block.data);
+            nextSequence_ += static_cast<std::int64_t>(events.size());
+            StackId lastStack = 0;
+            for (const MemoryEvent& event : events) {
+                // A stack goes in with the first block that names it; its names follow. A
+                // run of events of one stack looks it up once.
+                if (event.stackId != 0 && event.stackId != lastStack &&
+                    stacksWritten_.insert(event.stackId).second) {
                     additions_.stacks.push_back(event.stackId);
                     insertStack(event.stackId);
                 }
+                lastStack = event.stackId;
                 insertTagOf(event);
                 // The pool's occupancy follows what happened, committed or not.
                 if (occupancy_) {
                     occupancy_->apply(event);
                 }
                 lastTime = event.timeNanoseconds;
-                written += 1;
             }
+            written += events.size();
         }
-        insertAllocations(batches);
         if (written > 0 && occupancy_) {
             SqliteDatabase::Statement(
                 *database_,
@@ -339,39 +343,51 @@ void RecordingWriter::writePoolMeta() {
     }
 }
 
-void RecordingWriter::insertAllocations(const std::vector<std::vector<MemoryEvent>>& batches) {
-    std::unordered_map<AllocationId, AllocationFigures> figures;
-    for (const std::vector<MemoryEvent>& batch : batches) {
-        for (const MemoryEvent& event : batch) {
-            if (event.allocationId == 0) {
-                continue;
-            }
-            AllocationFigures& allocation = figures[event.allocationId];
-            allocation.firstNs = std::min(allocation.firstNs, event.timeNanoseconds);
-            allocation.lastNs = std::max(allocation.lastNs, event.timeNanoseconds);
-            allocation.bytes += isRent(event.kind) ? event.bytes : 0;
-            allocation.tier = std::min(allocation.tier, static_cast<int>(event.tier));
-            allocation.stackId = std::max(allocation.stackId, event.stackId);
-            allocation.threadId = std::min(allocation.threadId, event.threadId);
-        }
+void RecordingWriter::insertLeaks(const std::vector<RecordedLeak>& leaks) {
+    if (leaks.empty()) {
+        return;
     }
-    // An allocation whose events span batches folds into the row its first batch made.
-    SqliteDatabase::Statement upsert(
+    // What the events say of each allocation left behind, read back from the blocks: keeping
+    // it for every allocation while the run goes would hold millions of them.
+    std::unordered_map<AllocationId, AllocationFigures> figures;
+    for (const RecordedLeak& leak : leaks) {
+        figures.emplace(leak.id, AllocationFigures{});
+    }
+    std::unordered_set<AllocationId> seen;
+    EventBlockTable::forEach(*database_, path(), *codec_, 0,
+                             [&](std::int64_t, std::vector<MemoryEvent>&& events) {
+                                 for (const MemoryEvent& event : events) {
+                                     if (event.allocationId == 0) {
+                                         continue;
+                                     }
+                                     const auto it = figures.find(event.allocationId);
+                                     if (it != figures.end()) {
+                                         it->second.add(event);
+                                         seen.insert(event.allocationId);
+                                     }
+                                 }
+                                 return true;
+                             });
+    SqliteDatabase::Statement insert(
         *database_,
-        "INSERT INTO allocations (allocation_id, first_ns, last_ns, bytes, tier, stack_id, "
-        "thread_id) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (allocation_id) DO UPDATE SET "
-        "first_ns = MIN(first_ns, excluded.first_ns), last_ns = MAX(last_ns, excluded.last_ns), "
-        "bytes = bytes + excluded.bytes, tier = MIN(tier, excluded.tier), "
-        "stack_id = MAX(stack_id, excluded.stack_id), "
-        "thread_id = MIN(thread_id, excluded.thread_id)");
-    for (const auto& [id, allocation] : figures) {
-        upsert.bind(1, stored(id))
+        "INSERT OR REPLACE INTO allocations (allocation_id, first_ns, last_ns, bytes, tier, "
+        "stack_id, thread_id, tag, leak) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    for (const RecordedLeak& leak : leaks) {
+        // An allocation none of the committed events names has nothing to be shown by.
+        if (!seen.contains(leak.id)) {
+            continue;
+        }
+        const AllocationFigures& allocation = figures.at(leak.id);
+        insert.bind(1, stored(leak.id))
             .bind(2, allocation.firstNs)
             .bind(3, allocation.lastNs)
             .bind(4, stored(allocation.bytes))
             .bind(5, std::int64_t{allocation.tier})
             .bind(6, std::int64_t{allocation.stackId})
             .bind(7, std::int64_t{allocation.threadId})
+            .bind(8, leak.tag)
+            .bind(9, std::string(leak.releasedWithoutDispose ? "released-without-dispose"
+                                                             : "live-at-end"))
             .execute();
     }
 }
@@ -494,15 +510,7 @@ void RecordingWriter::finish(
     std::size_t named = 0;
     try {
         begin();
-        SqliteDatabase::Statement markLeak(
-            *database_, "UPDATE allocations SET tag = ?, leak = ? WHERE allocation_id = ?");
-        for (const RecordedLeak& leak : leaks) {
-            markLeak.bind(1, leak.tag)
-                .bind(2, std::string(leak.releasedWithoutDispose ? "released-without-dispose"
-                                                                 : "live-at-end"))
-                .bind(3, stored(leak.id))
-                .execute();
-        }
+        insertLeaks(leaks);
         if (options_.symbolizeInBackground) {
             named = insertFrames(std::chrono::steady_clock::time_point::max());
         }

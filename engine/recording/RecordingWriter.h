@@ -22,6 +22,7 @@
 
 namespace poolscope {
 
+class EventBlockCodec;
 class SqliteDatabase;
 class StackSource;
 
@@ -33,19 +34,26 @@ struct RecordedLeak {
 };
 
 // Writes a run's events into an SQLite recording (schema: RecordingSchema, README.md) on a
-// thread of its own, in batched WAL transactions, so that the engine never waits for the disk.
+// thread of its own, in WAL transactions, so that the engine never waits for the disk.
 // consume() only copies a batch into a bounded queue; when the queue is full the batch is
-// dropped and counted, and so is a batch that could not be committed (another connection
-// held the database longer than busyTimeout, a full disk); the counts and their reasons are
-// committed with the next batch. Stacks, frames and the allocations table grow with the
-// batches, and the log is checkpointed as it goes: a process killed at any point leaves a
-// file holding every batch committed until then, named.
+// dropped and counted. The writer gathers the events into blocks (EventBlockCodec), each
+// committed once full or once its first event is blockInterval old; a block that could not be
+// committed (another connection held the database longer than busyTimeout, a full disk) is
+// dropped and counted, and the counts and their reasons are committed with the next one.
+// Stacks and frames grow with the blocks, and the log is checkpointed as it goes: a process
+// killed at any point leaves a file holding every block committed until then, named. The
+// allocations table gets the allocations left behind when the recording finishes.
 class RecordingWriter final : public MemoryEventSink {
 public:
     struct Options {
         std::size_t queueCapacityEvents = 1u << 20;
-        // A batch is committed at least this often while events arrive.
+        // The writer looks at its queue at least this often while events arrive.
         std::chrono::milliseconds commitInterval{100};
+        // A block of events is committed once it holds eventsPerBlock events (at most
+        // EventBlockCodec::kMaxEvents), or once its first event waited blockInterval, so that
+        // a killed run loses no more than about blockInterval of its events.
+        std::size_t eventsPerBlock = 65536;
+        std::chrono::milliseconds blockInterval{1000};
         // Stacks are named on the writer's thread as they first appear, a little at a time
         // between batches, so that a recording cut short names what it committed. Without,
         // the recording keeps modules and offsets only, for a reader to name from the binaries.
@@ -86,10 +94,10 @@ public:
     void setPool(std::uint16_t sourceId, int capacityChunks, std::int64_t chunkBytes);
     void consume(std::span<const MemoryEvent> events) override;
 
-    // Commits what is queued, then the leaks, the frames of stacks not named yet and the
-    // final counts, closes the file's write-ahead log and puts the file in its place.
-    // Throws RecordingError when anything could not be written: the recording is then
-    // incomplete, or (unwrittenEvents() > 0) finished but lacking the events it counts.
+    // Commits what is queued, then the leaks (with what the events say of them), the frames of
+    // stacks not named yet and the final counts, closes the file's write-ahead log and puts the
+    // file in its place. Throws RecordingError when anything could not be written: the recording is
+    // then incomplete, or (unwrittenEvents() > 0) finished but lacking the events it counts.
     // `finalMetadata` is what is known only at the end (the run's summary): it goes into the
     // meta table in the same transaction, so a recording marked finished always holds it.
     void finish(const std::vector<RecordedLeak>& leaks, std::uint64_t engineDroppedEvents,
@@ -127,7 +135,15 @@ private:
         std::size_t addresses = 0;
     };
     void begin();
-    void commitBatch(const std::vector<std::vector<MemoryEvent>>& batches);
+    // Blocks of the pending events, and the events they hold.
+    struct EncodedBlock {
+        std::size_t events = 0;
+        std::vector<unsigned char> data;
+    };
+    void takeBatches(std::vector<std::vector<MemoryEvent>>& batches);
+    void writeDueBlocks(bool all);
+    void commitBlocks(const std::vector<EncodedBlock>& blocks);
+    void insertLeaks(const std::vector<RecordedLeak>& leaks);
     void rollBack();
     void forgetNamed(std::size_t named);
     void noteUnwritten(std::uint64_t events, const std::string& error);
@@ -136,7 +152,6 @@ private:
     void checkpointIfDue(bool force);
     void setMetaInTransaction(const std::string& key, const std::string& value);
     void insertStack(StackId stackId);
-    void insertAllocations(const std::vector<std::vector<MemoryEvent>>& batches);
     // The name of an allocation event's tag, the first time the tag appears: a reader shows
     // "forgotten-cache", not a number.
     void insertTagOf(const MemoryEvent& event);
@@ -146,6 +161,7 @@ private:
     RecordingTarget target_;
     Options options_;
     std::unique_ptr<SqliteDatabase> database_;
+    std::unique_ptr<EventBlockCodec> codec_;
 
     mutable std::mutex mutex_;
     std::condition_variable wake_;
@@ -163,6 +179,8 @@ private:
     std::atomic<std::uint64_t> unnamedAddresses_{0};
 
     // Writer thread only.
+    std::vector<MemoryEvent> pending_;  // not in a block yet
+    std::chrono::steady_clock::time_point pendingSince_;
     std::int64_t nextSequence_ = 1;
     std::int64_t nextSnapshot_ = 1;
     std::unordered_set<StackId> stacksWritten_;

@@ -95,6 +95,15 @@ SqliteDatabase::Statement& SqliteDatabase::Statement::bind(int index, const std:
     return *this;
 }
 
+SqliteDatabase::Statement& SqliteDatabase::Statement::bindBlob(
+    int index, std::span<const unsigned char> value) {
+    // A zero-length blob is still a blob, not null: SQLite wants a non-null pointer for that.
+    static const unsigned char kNothing = 0;
+    sqlite3_bind_blob64(statement_, index, value.empty() ? &kNothing : value.data(),
+                        static_cast<sqlite3_uint64>(value.size()), SQLITE_TRANSIENT);
+    return *this;
+}
+
 SqliteDatabase::Statement& SqliteDatabase::Statement::bindNull(int index) {
     sqlite3_bind_null(statement_, index);
     return *this;
@@ -133,6 +142,13 @@ std::string SqliteDatabase::Statement::text(int column) const {
                ? std::string(text,
                              static_cast<std::size_t>(sqlite3_column_bytes(statement_, column)))
                : std::string();
+}
+
+std::span<const unsigned char> SqliteDatabase::Statement::blob(int column) const {
+    const auto* bytes = static_cast<const unsigned char*>(sqlite3_column_blob(statement_, column));
+    const auto size = static_cast<std::size_t>(sqlite3_column_bytes(statement_, column));
+    return bytes != nullptr ? std::span<const unsigned char>(bytes, size)
+                            : std::span<const unsigned char>();
 }
 
 bool SqliteDatabase::Statement::isNull(int column) const {

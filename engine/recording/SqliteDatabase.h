@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -36,6 +37,7 @@ public:
 
         Statement& bind(int index, std::int64_t value);
         Statement& bind(int index, const std::string& value);
+        Statement& bindBlob(int index, std::span<const unsigned char> value);
         Statement& bindNull(int index);
         // True while there is a row to read.
         bool step();
@@ -45,6 +47,8 @@ public:
 
         std::int64_t integer(int column) const;
         std::string text(int column) const;
+        // Valid until the next step() or reset().
+        std::span<const unsigned char> blob(int column) const;
         bool isNull(int column) const;
 
     private:

@@ -42,7 +42,8 @@ std::int64_t committedEvents(const QString& path) {
     try {
         poolscope::SqliteDatabase database(path.toStdString(),
                                            poolscope::SqliteDatabase::Mode::ReadOnly);
-        poolscope::SqliteDatabase::Statement count(database, "SELECT COUNT(*) FROM events");
+        poolscope::SqliteDatabase::Statement count(
+            database, "SELECT COALESCE(SUM(event_count), 0) FROM event_blocks");
         return count.step() ? count.integer(0) : 0;
     } catch (const poolscope::RecordingError&) {
         return 0;

@@ -29,7 +29,7 @@ function(expect_in package field text)
   endif()
 endfunction()
 
-foreach(dependency libqt6widgets6 libtbb12 libpng16-16 libjpeg62-turbo libsqlite3-0 libdw1
+foreach(dependency libqt6widgets6 libtbb12 libpng16-16 libjpeg62-turbo libsqlite3-0 libzstd1 libdw1
                    libunwind8 libqcustomplot2.1-qt6)
   expect_in(poolscope Depends ${dependency})
 endforeach()

@@ -130,26 +130,40 @@ private slots:
                  qPrintable(error));
     }
 
-    void phantomAllocations_theEventsLeaveButTheTableDoesNot_areRefused() {
-        // Two returns garbled into rents: a window would show two allocations left behind
-        // that the run gave back, while the allocations table (and the status bar) says none.
-        const std::string path = finishedRecording("phantom.psrec");
-        change(path, "UPDATE events SET kind = " + std::to_string(int(MemoryEventKind::Rent)) +
-                         " WHERE seq IN (6, 12)");
-        // Allocation 3 rented 16384 and 20480 bytes.
+    void garbledEventBlock_isRefusedNamingTheFileAndTheBlock() {
+        // A byte of the second block's compressed events changed on disk: its checksum fails,
+        // so that no garbled event (a return turned into a rent) is ever shown.
+        const std::string path = finishedRecording("garbled.psrec");
+        change(path,
+               "UPDATE event_blocks SET data = substr(data, 1, 20) || "
+               "(CASE WHEN substr(data, 21, 1) = X'00' THEN X'01' ELSE X'00' END) || "
+               "substr(data, 22) WHERE first_seq = 101");
         const QString error = openingError(path);
-        QVERIFY2(error == QString::fromStdString(
-                              path + " is corrupt: its allocations table disagrees with its "
-                                     "events (its events: allocation 3 of 36864 bytes, 1028 to "
-                                     "1035 ns, tier 1, stack 0, thread 4242; its table: "
-                                     "allocation 3 of 16384 bytes, 1028 to 1035 ns, tier 1, "
-                                     "stack 0, thread 4242)"),
+        QVERIFY2(error.startsWith(
+                     QString::fromStdString(path + " is corrupt: its event block from event 101 ")),
                  qPrintable(error));
     }
 
+    void leakFiguresTheEventsDoNotBear_areRefused() {
+        // Allocation 3 rented 16384 bytes and was kept to the end.
+        const std::string path = leakyRecording("figures.psrec");
+        change(path, "UPDATE allocations SET bytes = 8192 WHERE allocation_id = 3");
+        QCOMPARE(openingError(path),
+                 QString::fromStdString(
+                     path + " is corrupt: its allocations table disagrees with its events (its "
+                            "events: allocation 3 of 16384 bytes, 1028 to 1028 ns, tier 1, stack "
+                            "0, thread 4242; its table: allocation 3 of 8192 bytes, 1028 to "
+                            "1028 ns, tier 1, stack 0, thread 4242)"));
+    }
+
     void leaksTheEventsDoNotLeave_areRefused() {
+        // Allocation 3 marked as left behind, with the figures its events give it, though its
+        // events gave it back.
         const std::string path = finishedRecording("marked.psrec");
-        change(path, "UPDATE allocations SET leak = 'live-at-end' WHERE allocation_id = 3");
+        change(path,
+               "INSERT INTO allocations (allocation_id, first_ns, last_ns, bytes, tier, stack_id, "
+               "thread_id, tag, leak) VALUES (3, 1028, 1035, 16384, 1, 0, 4242, '', "
+               "'live-at-end')");
         const QString error = openingError(path);
         QCOMPARE(error, QString::fromStdString(path + " is corrupt: its allocations table marks 1 "
                                                       "allocation (16384 bytes) as left behind "
@@ -159,10 +173,11 @@ private slots:
 
     void lostEvents_disagreeWithTheCountAndAreRefused() {
         const std::string path = finishedRecording("lost.psrec");
-        change(path, "DELETE FROM events WHERE seq = 10");
+        change(path, "DELETE FROM event_blocks WHERE first_seq = 101");
         QCOMPARE(openingError(path),
                  QString::fromStdString(path + " is corrupt: its meta table counts 400 events, "
-                                               "its events table holds 399 numbered up to 400"));
+                                               "its event blocks hold 300 numbered up to 400, "
+                                               "not one after another"));
     }
 
     void leftBehindAllocations_thatTheEventsAgreeWith_open() {
@@ -182,13 +197,31 @@ private slots:
 private:
     std::string file(const char* name) const { return directory_.filePath(name).toStdString(); }
 
-    // A finished recording of 400 events whose 200 allocations were all given back.
+    // A finished recording of 400 events, in blocks of 100, whose 200 allocations were all
+    // given back.
     std::string finishedRecording(const char* name) const {
         const std::string path = file(name);
-        RecordingWriter writer(path, {{"scenario", "sample"}});
+        RecordingWriter writer(path, {{"scenario", "sample"}}, inBlocksOf100());
         writer.consume(sampleEvents(400, 0));
         writer.finish({}, 0);
         return path;
+    }
+
+    // The same, but allocation 3's return never came, and it is marked as left behind.
+    std::string leakyRecording(const char* name) const {
+        const std::string path = file(name);
+        RecordingWriter writer(path, {{"scenario", "sample"}}, inBlocksOf100());
+        std::vector<MemoryEvent> events = sampleEvents(400, 0);
+        events.erase(events.begin() + 5);
+        writer.consume(events);
+        writer.finish({{3, "kept", false}}, 0);
+        return path;
+    }
+
+    static RecordingWriter::Options inBlocksOf100() {
+        RecordingWriter::Options options;
+        options.eventsPerBlock = 100;
+        return options;
     }
 
     static void change(const std::string& path, const std::string& sql) {

@@ -59,7 +59,7 @@ private slots:
 
         const RecordingReader reader(path);
         QVERIFY(reader.finished());
-        QCOMPARE(reader.schemaVersion(), 2);
+        QCOMPARE(reader.schemaVersion(), 3);
         QCOMPARE(reader.metadata().at("scenario"), std::string("sample"));
         QCOMPARE(reader.metadata().at("capacity_chunks"), std::string("16"));
         QCOMPARE(reader.metadata().at("engine_dropped_events"), std::string("3"));
@@ -309,7 +309,7 @@ INSERT INTO frames VALUES (4096, 'makeThumbnail()', '/src/thumbs.cpp', 42, '/usr
         }
         QCOMPARE(openingError(path),
                  QString::fromStdString(path + " was written by a newer PoolScope (schema version "
-                                               "9; this one reads up to 2)"));
+                                               "9; this one reads up to 3)"));
     }
 
     void aTruncatedOrCorruptRecordingIsAnErrorNamingTheFileNeverACrash() {

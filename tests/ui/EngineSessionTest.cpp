@@ -335,8 +335,8 @@ private slots:
     }
 
     void damagedRecording_isRefusedAndTheRecordingShownStays() {
-        // A finished recording whose every allocation was given back, and a copy in which two
-        // returns were garbled into rents: it would show allocations the run never left.
+        // A finished recording whose every allocation was given back, and a copy in which a
+        // byte of its events was garbled: it could show allocations the run never left.
         QTemporaryDir directory;
         const std::string good = directory.filePath(QStringLiteral("good.psrec")).toStdString();
         {
@@ -355,7 +355,9 @@ private slots:
             directory.filePath(QStringLiteral("damaged.psrec")).toStdString();
         std::filesystem::copy_file(good, damaged);
         SqliteDatabase(damaged, SqliteDatabase::Mode::CreateNew)
-            .execute("UPDATE events SET kind = 0 WHERE seq IN (2, 4)");
+            .execute(
+                "UPDATE event_blocks SET data = substr(data, 1, 20) || (CASE WHEN "
+                "substr(data, 21, 1) = X'00' THEN X'01' ELSE X'00' END) || substr(data, 22)");
 
         EngineSession session;
         SnapshotRecorder recorder(session);

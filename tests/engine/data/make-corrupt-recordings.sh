@@ -29,16 +29,20 @@ cp default.psrec version.psrec
 sqlite3 version.psrec "UPDATE meta SET value = '1' WHERE key = 'schema_version'; PRAGMA user_version = 2;"
 mv version.psrec "$out/refused-user-version-2-schema-version-1.psrec"
 
-# Two returns garbled into rents (kind 1 into 0): the events leave two allocations live that
-# the allocations table, and so the status bar, does not count.
-cp default.psrec phantom.psrec
-sqlite3 phantom.psrec "UPDATE events SET kind = 0 WHERE seq IN
-  (SELECT seq FROM events WHERE kind = 1 ORDER BY seq LIMIT 2);"
-mv phantom.psrec "$out/refused-phantom-allocations.psrec"
+# refused-phantom-allocations.psrec and refused-lost-event.psrec were made by a schema version 2
+# writer (one row per event: two returns garbled into rents, one event deleted) and are kept as
+# they are, for the reading of version 2 recordings. Their version 3 counterparts: a byte of an
+# event block garbled (its checksum fails), and a block deleted (the numbers leave a gap).
+cp default.psrec garbled.psrec
+sqlite3 garbled.psrec "UPDATE event_blocks SET data = substr(data, 1, 20) ||
+  (CASE WHEN substr(data, 21, 1) = X'00' THEN X'01' ELSE X'00' END) || substr(data, 22)
+  WHERE first_seq = 1;"
+mv garbled.psrec "$out/refused-garbled-event-block.psrec"
 
 cp default.psrec lost.psrec
-sqlite3 lost.psrec "DELETE FROM events WHERE seq = 7;"
-mv lost.psrec "$out/refused-lost-event.psrec"
+sqlite3 lost.psrec "UPDATE event_blocks SET first_seq = first_seq + 1, event_count = event_count - 1
+  WHERE first_seq = 1;"
+mv lost.psrec "$out/refused-event-block-short-of-its-count.psrec"
 
 # The page type of an index the opening itself never reads: only the integrity check sees it.
 page=$(sqlite3 default.psrec "SELECT rootpage FROM sqlite_master WHERE name = 'sqlite_autoindex_frames_1'")

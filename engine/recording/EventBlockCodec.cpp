@@ -1,0 +1,390 @@
+#include "recording/EventBlockCodec.h"
+
+#include <zstd.h>
+
+#include <algorithm>
+#include <array>
+#include <limits>
+
+#include "recording/RecordingError.h"
+
+namespace poolscope {
+
+namespace {
+
+// The columns, in the order a block stores them.
+enum Column : std::size_t {
+    Kind,
+    Time,
+    Allocation,
+    Bytes,
+    Value,
+    Value2,
+    Stack,
+    Thread,
+    Slot,
+    ChunkIndex,
+    ChunkCount,
+    Source,
+    Tier,
+    // 1 where the event's bytes, value, value2 and stack id are those of the allocation's
+    // event before it in the block (a free repeats its allocation's): they are then left out
+    // of their columns.
+    Repeat,
+    kColumns
+};
+
+// The allocation's event before, found by the allocation id's low bits: direct-mapped, so that
+// encoder and decoder agree on it without hashing, and most frees find their allocation,
+// which came shortly before.
+class RecentAllocations {
+public:
+    RecentAllocations() : slots_(kSlots) {}
+
+    const MemoryEvent* find(AllocationId id) const {
+        const Slot& slot = slots_[id & (kSlots - 1)];
+        return slot.event != nullptr && slot.event->allocationId == id ? slot.event : nullptr;
+    }
+    // `event` must stay where it is while the block is encoded or decoded.
+    void note(const MemoryEvent& event) {
+        if (event.allocationId != 0) {
+            slots_[event.allocationId & (kSlots - 1)].event = &event;
+        }
+    }
+
+private:
+    static constexpr std::size_t kSlots = 1u << 14;
+    struct Slot {
+        const MemoryEvent* event = nullptr;
+    };
+    std::vector<Slot> slots_;
+};
+
+bool repeats(const MemoryEvent& event, const MemoryEvent* before) {
+    return before != nullptr && before->bytes == event.bytes && before->value == event.value &&
+           before->value2 == event.value2 && before->stackId == event.stackId;
+}
+
+constexpr std::size_t kMaxVarintBytes = 10;
+
+// One column written into memory that holds its longest varints: no check a byte, as a
+// vector's push_back makes, on the writer's thread that must keep up with a busy program.
+class ColumnWriter {
+public:
+    explicit ColumnWriter(unsigned char* begin) : begin_(begin), at_(begin) {}
+    void put(std::uint64_t value) {
+        while (value >= 0x80) {
+            *at_++ = static_cast<unsigned char>(value | 0x80);
+            value >>= 7;
+        }
+        *at_++ = static_cast<unsigned char>(value);
+    }
+    const unsigned char* begin() const { return begin_; }
+    std::size_t size() const { return static_cast<std::size_t>(at_ - begin_); }
+
+private:
+    unsigned char* begin_;
+    unsigned char* at_;
+};
+
+void putVarint(std::vector<unsigned char>& out, std::uint64_t value) {
+    while (value >= 0x80) {
+        out.push_back(static_cast<unsigned char>(value | 0x80));
+        value >>= 7;
+    }
+    out.push_back(static_cast<unsigned char>(value));
+}
+
+std::uint64_t zigzag(std::int64_t value) {
+    return (static_cast<std::uint64_t>(value) << 1) ^ static_cast<std::uint64_t>(value >> 63);
+}
+
+std::int64_t unzigzag(std::uint64_t value) {
+    return static_cast<std::int64_t>(value >> 1) ^ -static_cast<std::int64_t>(value & 1);
+}
+
+// A rising field (times, ids, addresses) as the signed step from the event before, wrapping
+// as unsigned numbers do, so that every 64-bit value round-trips.
+std::uint64_t step(std::uint64_t value, std::uint64_t previous) {
+    return zigzag(static_cast<std::int64_t>(value - previous));
+}
+
+// What a decode found wrong, before the caller names the file and block.
+struct BlockDamage {
+    std::string problem;
+};
+
+// Reads one column's varints, refusing any that runs past the column or past 64 bits.
+class ColumnReader {
+public:
+    ColumnReader(const unsigned char* begin, const unsigned char* end, const char* name)
+        : at_(begin), end_(end), name_(name) {}
+
+    std::uint64_t next() {
+        // Most numbers of a block fit in one byte.
+        if (at_ != end_ && *at_ < 0x80) {
+            return *at_++;
+        }
+        std::uint64_t value = 0;
+        for (std::size_t i = 0; i < kMaxVarintBytes; ++i) {
+            if (at_ == end_) {
+                throw BlockDamage{std::string("its ") + name_ + " column ends early"};
+            }
+            const unsigned char byte = *at_++;
+            if (i == kMaxVarintBytes - 1 && byte > 1) {
+                break;  // past 64 bits
+            }
+            value |= static_cast<std::uint64_t>(byte & 0x7f) << (7 * i);
+            if ((byte & 0x80) == 0) {
+                return value;
+            }
+        }
+        throw BlockDamage{std::string("its ") + name_ + " column holds a number over 64 bits"};
+    }
+
+    std::uint64_t next(std::uint64_t max) {
+        const std::uint64_t value = next();
+        if (value > max) {
+            throw BlockDamage{std::string("its ") + name_ + " column holds " +
+                              std::to_string(value) + ", more than the field holds (" +
+                              std::to_string(max) + ")"};
+        }
+        return value;
+    }
+
+    const unsigned char* position() const { return at_; }
+    // Only after checking that `bytes` are left.
+    void skip(std::size_t bytes) { at_ += bytes; }
+
+    void expectEnd() const {
+        if (at_ != end_) {
+            throw BlockDamage{std::string("its ") + name_ + " column holds more than its events"};
+        }
+    }
+
+private:
+    const unsigned char* at_;
+    const unsigned char* end_;
+    const char* name_;
+};
+
+constexpr std::array<const char*, kColumns> kColumnNames{
+    "kind",   "time", "allocation id", "bytes",       "value",     "value2", "stack id",
+    "thread", "slot", "chunk index",   "chunk count", "source id", "tier",   "repeat"};
+
+// The most a block's columns can take for `events` events: every varint at its longest.
+std::uint64_t largestColumns(std::uint64_t events) {
+    return kMaxVarintBytes + kColumns * (kMaxVarintBytes + events * kMaxVarintBytes);
+}
+
+std::vector<MemoryEvent> decodeColumns(const std::vector<unsigned char>& raw,
+                                       std::size_t eventCount) {
+    const unsigned char* const end = raw.data() + raw.size();
+    ColumnReader header(raw.data(), end, "header");
+    const std::uint64_t stored = header.next();
+    if (stored != eventCount) {
+        throw BlockDamage{"it holds " + std::to_string(stored) + " events, its row says " +
+                          std::to_string(eventCount)};
+    }
+    std::vector<ColumnReader> columns;
+    columns.reserve(kColumns);
+    for (std::size_t c = 0; c < kColumns; ++c) {
+        const std::uint64_t length = header.next();
+        const unsigned char* const at = header.position();
+        if (length > static_cast<std::uint64_t>(end - at)) {
+            throw BlockDamage{std::string("its ") + kColumnNames[c] + " column of " +
+                              std::to_string(length) + " bytes runs past the block's end"};
+        }
+        columns.emplace_back(at, at + length, kColumnNames[c]);
+        header.skip(static_cast<std::size_t>(length));
+    }
+    if (header.position() != end) {
+        throw BlockDamage{"it holds bytes after its last column"};
+    }
+
+    constexpr std::uint64_t kU32 = std::numeric_limits<std::uint32_t>::max();
+    std::vector<MemoryEvent> events(eventCount);
+    RecentAllocations recent;
+    std::uint64_t time = 0;
+    std::uint64_t allocation = 0;
+    std::uint64_t address = 0;
+    for (MemoryEvent& event : events) {
+        event.kind = static_cast<MemoryEventKind>(columns[Kind].next(UINT8_MAX));
+        time += static_cast<std::uint64_t>(unzigzag(columns[Time].next()));
+        event.timeNanoseconds = static_cast<std::int64_t>(time);
+        allocation += static_cast<std::uint64_t>(unzigzag(columns[Allocation].next()));
+        event.allocationId = allocation;
+        if (columns[Repeat].next(1) == 1) {
+            const MemoryEvent* before = recent.find(event.allocationId);
+            if (event.allocationId == 0 || before == nullptr) {
+                throw BlockDamage{"its repeat column refers to an earlier event of allocation " +
+                                  std::to_string(event.allocationId) +
+                                  " that the block does not hold"};
+            }
+            event.bytes = before->bytes;
+            event.value = before->value;
+            event.value2 = before->value2;
+            event.stackId = before->stackId;
+        } else {
+            event.bytes = columns[Bytes].next();
+            event.value = columns[Value].next();
+            address += static_cast<std::uint64_t>(unzigzag(columns[Value2].next()));
+            event.value2 = address;
+            event.stackId = static_cast<StackId>(columns[Stack].next(kU32));
+        }
+        event.threadId = static_cast<std::uint32_t>(columns[Thread].next(kU32));
+        const std::int64_t slot = unzigzag(columns[Slot].next());
+        if (slot < INT32_MIN || slot > INT32_MAX) {
+            throw BlockDamage{"its slot column holds " + std::to_string(slot) +
+                              ", outside a slot's range"};
+        }
+        event.slot = static_cast<std::int32_t>(slot);
+        event.chunkIndex = static_cast<std::uint32_t>(columns[ChunkIndex].next(kU32));
+        event.chunkCount = static_cast<std::uint32_t>(columns[ChunkCount].next(kU32));
+        event.sourceId = static_cast<std::uint16_t>(columns[Source].next(UINT16_MAX));
+        event.tier = static_cast<MemoryTier>(columns[Tier].next(UINT8_MAX));
+        recent.note(event);
+    }
+    for (const ColumnReader& column : columns) {
+        column.expectEnd();
+    }
+    return events;
+}
+
+}  // namespace
+
+EventBlockCodec::EventBlockCodec(int level)
+    : level_(level), compressor_(nullptr, ZSTD_freeCCtx), decompressor_(nullptr, ZSTD_freeDCtx) {}
+
+EventBlockCodec::~EventBlockCodec() = default;
+
+std::vector<unsigned char> EventBlockCodec::encode(std::span<const MemoryEvent> events) {
+    if (events.size() > kMaxEvents) {
+        throw RecordingError("an event block of " + std::to_string(events.size()) +
+                             " events is more than a block holds (" + std::to_string(kMaxEvents) +
+                             ")");
+    }
+    const std::size_t columnBytes = std::max<std::size_t>(events.size(), 1) * kMaxVarintBytes;
+    if (scratchBytes_ < kColumns * columnBytes) {
+        scratchBytes_ = kColumns * columnBytes;
+        scratch_.reset(new unsigned char[scratchBytes_]);
+    }
+    std::vector<ColumnWriter> columns;
+    columns.reserve(kColumns);
+    for (std::size_t c = 0; c < kColumns; ++c) {
+        columns.emplace_back(scratch_.get() + c * columnBytes);
+    }
+    RecentAllocations recent;
+    std::uint64_t time = 0;
+    std::uint64_t allocation = 0;
+    std::uint64_t address = 0;
+    for (const MemoryEvent& event : events) {
+        columns[Kind].put(static_cast<std::uint8_t>(event.kind));
+        columns[Time].put(step(static_cast<std::uint64_t>(event.timeNanoseconds), time));
+        time = static_cast<std::uint64_t>(event.timeNanoseconds);
+        columns[Allocation].put(step(event.allocationId, allocation));
+        allocation = event.allocationId;
+        const bool repeated =
+            event.allocationId != 0 && repeats(event, recent.find(event.allocationId));
+        columns[Repeat].put(repeated ? 1 : 0);
+        if (!repeated) {
+            columns[Bytes].put(event.bytes);
+            columns[Value].put(event.value);
+            columns[Value2].put(step(event.value2, address));
+            address = event.value2;
+            columns[Stack].put(event.stackId);
+        }
+        columns[Thread].put(event.threadId);
+        columns[Slot].put(zigzag(event.slot));
+        columns[ChunkIndex].put(event.chunkIndex);
+        columns[ChunkCount].put(event.chunkCount);
+        columns[Source].put(event.sourceId);
+        columns[Tier].put(static_cast<std::uint8_t>(event.tier));
+        recent.note(event);
+    }
+    columns_.clear();
+    putVarint(columns_, events.size());
+    for (const ColumnWriter& column : columns) {
+        putVarint(columns_, column.size());
+        columns_.insert(columns_.end(), column.begin(), column.begin() + column.size());
+    }
+
+    if (!compressor_) {
+        compressor_.reset(ZSTD_createCCtx());
+        if (!compressor_) {
+            throw RecordingError("zstd could not make a compression context");
+        }
+        ZSTD_CCtx_setParameter(compressor_.get(), ZSTD_c_compressionLevel, level_);
+        // The checksum is how a reader tells a garbled block from a sound one.
+        ZSTD_CCtx_setParameter(compressor_.get(), ZSTD_c_checksumFlag, 1);
+    }
+    std::vector<unsigned char> data(ZSTD_compressBound(columns_.size()));
+    const std::size_t written = ZSTD_compress2(compressor_.get(), data.data(), data.size(),
+                                               columns_.data(), columns_.size());
+    if (ZSTD_isError(written)) {
+        throw RecordingError(std::string("zstd could not compress an event block: ") +
+                             ZSTD_getErrorName(written));
+    }
+    data.resize(written);
+    return data;
+}
+
+std::vector<MemoryEvent> EventBlockCodec::decode(std::span<const unsigned char> data,
+                                                 std::int64_t eventCount, int encoding,
+                                                 const std::string& path,
+                                                 std::int64_t firstSequence) {
+    const auto refuse = [&](const std::string& problem) {
+        return RecordingError(path + " is corrupt: its event block from event " +
+                              std::to_string(firstSequence) + " " + problem);
+    };
+    if (encoding != kEncoding) {
+        throw refuse("has encoding " + std::to_string(encoding) + ", which this PoolScope " +
+                     "does not know (it reads encoding " + std::to_string(kEncoding) + ")");
+    }
+    if (eventCount < 1 || static_cast<std::uint64_t>(eventCount) > kMaxEvents) {
+        throw refuse("counts " + std::to_string(eventCount) + " events (a block holds 1 to " +
+                     std::to_string(kMaxEvents) + ")");
+    }
+    // The declared size is checked against what the events can take before any allocation:
+    // a garbled header must not make a reader ask for gigabytes.
+    const unsigned long long declared = ZSTD_getFrameContentSize(data.data(), data.size());
+    if (declared == ZSTD_CONTENTSIZE_ERROR || declared == ZSTD_CONTENTSIZE_UNKNOWN) {
+        throw refuse("is not a zstd frame of known size (" + std::to_string(data.size()) +
+                     " bytes)");
+    }
+    if (declared > largestColumns(static_cast<std::uint64_t>(eventCount))) {
+        throw refuse("declares " + std::to_string(declared) + " bytes, more than " +
+                     std::to_string(eventCount) + " events can take");
+    }
+    const std::size_t frame = ZSTD_findFrameCompressedSize(data.data(), data.size());
+    if (ZSTD_isError(frame)) {
+        throw refuse(std::string("is truncated: ") + ZSTD_getErrorName(frame));
+    }
+    if (frame != data.size()) {
+        throw refuse("holds " + std::to_string(data.size() - frame) +
+                     " bytes after its compressed events");
+    }
+    if (!decompressor_) {
+        decompressor_.reset(ZSTD_createDCtx());
+        if (!decompressor_) {
+            throw RecordingError("zstd could not make a decompression context");
+        }
+    }
+    std::vector<unsigned char> raw(static_cast<std::size_t>(declared));
+    const std::size_t read =
+        ZSTD_decompressDCtx(decompressor_.get(), raw.data(), raw.size(), data.data(), data.size());
+    if (ZSTD_isError(read)) {
+        throw refuse(std::string("does not decompress: ") + ZSTD_getErrorName(read));
+    }
+    if (read != raw.size()) {
+        throw refuse("decompresses to " + std::to_string(read) + " bytes, it declares " +
+                     std::to_string(raw.size()));
+    }
+    try {
+        return decodeColumns(raw, static_cast<std::size_t>(eventCount));
+    } catch (const BlockDamage& damage) {
+        throw refuse(damage.problem);
+    }
+}
+
+}  // namespace poolscope

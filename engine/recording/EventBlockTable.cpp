@@ -1,0 +1,76 @@
+#include "recording/EventBlockTable.h"
+
+#include <algorithm>
+
+#include "recording/EventBlockCodec.h"
+#include "recording/RecordingError.h"
+#include "recording/SqliteDatabase.h"
+
+namespace poolscope {
+
+void EventBlockTable::insert(SqliteDatabase& database, std::int64_t firstSequence,
+                             std::span<const MemoryEvent> events,
+                             std::span<const unsigned char> data) {
+    std::int64_t firstNs = events.empty() ? 0 : events.front().timeNanoseconds;
+    std::int64_t lastNs = firstNs;
+    for (const MemoryEvent& event : events) {
+        firstNs = std::min(firstNs, event.timeNanoseconds);
+        lastNs = std::max(lastNs, event.timeNanoseconds);
+    }
+    const auto count = static_cast<std::int64_t>(events.size());
+    SqliteDatabase::Statement(database,
+                              "INSERT INTO event_blocks (first_seq, last_seq, first_ns, last_ns, "
+                              "event_count, encoding, data) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        .bind(1, firstSequence)
+        .bind(2, firstSequence + count - 1)
+        .bind(3, firstNs)
+        .bind(4, lastNs)
+        .bind(5, count)
+        .bind(6, std::int64_t{EventBlockCodec::kEncoding})
+        .bindBlob(7, data)
+        .execute();
+}
+
+void EventBlockTable::forEach(SqliteDatabase& database, const std::string& path,
+                              EventBlockCodec& codec, std::int64_t afterSequence,
+                              const Visit& visit) {
+    // The block holding the event after afterSequence and those after it, found by first_seq,
+    // the table's rowid: a page of a huge recording is a seek, not a scan.
+    SqliteDatabase::Statement query(
+        database,
+        "SELECT first_seq, last_seq, event_count, encoding, data FROM event_blocks WHERE "
+        "first_seq >= COALESCE((SELECT MAX(first_seq) FROM event_blocks WHERE first_seq <= ?), "
+        "0) ORDER BY first_seq");
+    query.bind(1, afterSequence + 1);
+    std::int64_t expected = afterSequence + 1;  // the next event's number
+    bool first = true;
+    while (query.step()) {
+        const std::int64_t firstSequence = query.integer(0);
+        const std::int64_t lastSequence = query.integer(1);
+        const std::int64_t count = query.integer(2);
+        if (count < 1 || lastSequence - firstSequence + 1 != count) {
+            throw RecordingError(path + " is corrupt: its event block from event " +
+                                 std::to_string(firstSequence) + " to " +
+                                 std::to_string(lastSequence) + " counts " + std::to_string(count) +
+                                 " events");
+        }
+        if (lastSequence < expected) {
+            continue;  // before afterSequence
+        }
+        const bool follows = first ? firstSequence <= expected : firstSequence == expected;
+        if (!follows) {
+            throw RecordingError(path + " is corrupt: its events " + std::to_string(expected) +
+                                 " to " + std::to_string(firstSequence - 1) +
+                                 " are missing (no event block holds them)");
+        }
+        first = false;
+        std::vector<MemoryEvent> events = codec.decode(
+            query.blob(4), count, static_cast<int>(query.integer(3)), path, firstSequence);
+        expected = lastSequence + 1;
+        if (!visit(firstSequence, std::move(events))) {
+            return;
+        }
+    }
+}
+
+}  // namespace poolscope

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "diagnostics/MemoryEvent.h"
+
+namespace poolscope {
+
+class EventBlockCodec;
+class SqliteDatabase;
+
+// The event_blocks table of a schema version 3 recording: its events, numbered 1, 2, ... with
+// no gap, a block of consecutive ones a row (EventBlockCodec encodes each).
+class EventBlockTable {
+public:
+    // A block's row: its numbers, the earliest and latest time among its events, and its data.
+    static void insert(SqliteDatabase& database, std::int64_t firstSequence,
+                       std::span<const MemoryEvent> events, std::span<const unsigned char> data);
+
+    // The blocks holding the events after `afterSequence`, decoded, in order, until `visit`
+    // returns false. A block whose numbers do not follow on from the one before, or whose
+    // count disagrees with its numbers, is a RecordingError naming `path` (a deleted or
+    // garbled row), as is a block the codec refuses.
+    using Visit = std::function<bool(std::int64_t firstSequence, std::vector<MemoryEvent>&&)>;
+    static void forEach(SqliteDatabase& database, const std::string& path, EventBlockCodec& codec,
+                        std::int64_t afterSequence, const Visit& visit);
+};
+
+}  // namespace poolscope
