@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -108,9 +109,14 @@ int runWindow(QApplication& application, const poolscope::LaunchOptions& options
     }
 
     window.focusView(options.screenshotView);
-    const auto saveScreenshot = [&](const QString& failure) {
+    // A view that works out what it shows off the GUI thread is shot once it is done.
+    std::function<void(const QString&)> saveScreenshot = [&](const QString& failure) {
         // Time for the views' queued repaints and the plot's replot to land before the grab.
         QTimer::singleShot(kScreenshotSettleMilliseconds, &window, [&, failure] {
+            if (window.viewIsComputing(options.screenshotView)) {
+                saveScreenshot(failure);
+                return;
+            }
             window.selectSomethingToShow();
             QCoreApplication::processEvents();
             const QImage image = window.grabView(options.screenshotView);

@@ -34,6 +34,7 @@
 #include "views/SessionStatusBar.h"
 #include "views/ThemeMenu.h"
 #include "views/TimelineView.h"
+#include "views/WhatIfView.h"
 
 namespace poolscope {
 
@@ -64,10 +65,10 @@ void MainWindow::applySavedTheme() {
 }
 
 QStringList MainWindow::viewNames() {
-    return {QStringLiteral("main"),    QStringLiteral("pool"),    QStringLiteral("timeline"),
-            QStringLiteral("layout"),  QStringLiteral("leaks"),   QStringLiteral("gc"),
-            QStringLiteral("results"), QStringLiteral("compare"), QStringLiteral("resources"),
-            QStringLiteral("analyses")};
+    return {QStringLiteral("main"),     QStringLiteral("pool"),    QStringLiteral("timeline"),
+            QStringLiteral("layout"),   QStringLiteral("leaks"),   QStringLiteral("gc"),
+            QStringLiteral("results"),  QStringLiteral("compare"), QStringLiteral("resources"),
+            QStringLiteral("analyses"), QStringLiteral("whatif")};
 }
 
 MainWindow::MainWindow(EngineSession& session, QWidget* parent)
@@ -142,12 +143,27 @@ MainWindow::MainWindow(EngineSession& session, QWidget* parent)
     // Stop ends a launched program while it runs.
     connect(&session_, &EngineSession::attached, this, &MainWindow::updateControls);
     connect(&session_, &EngineSession::linkEnded, this, &MainWindow::updateControls);
+    connectWhatIf();
     frameTimer_.setInterval(kFrameMilliseconds);
     connect(&frameTimer_, &QTimer::timeout, this, &MainWindow::presentLatest);
     updateControls();
 }
 
 MainWindow::~MainWindow() = default;
+
+// After the window's own handlers of the same signals, which clear every view first.
+void MainWindow::connectWhatIf() {
+    whatIf_->setAllocatorOptions(allocatorBar_->options());
+    connect(allocatorBar_, &AllocatorOptionsBar::optionsChanged, this,
+            [this] { whatIf_->setAllocatorOptions(allocatorBar_->options()); });
+    connect(&session_, &EngineSession::recordingOpened, whatIf_, &WhatIfView::showRecording);
+    connect(&session_, &EngineSession::runRecordingReady, this,
+            [this](const QString& path, const QString& error) {
+                if (error.isEmpty()) {
+                    whatIf_->showRecording(path);
+                }
+            });
+}
 
 QDockWidget* MainWindow::addViewDock(QWidget* view, const QString& title, const QString& name,
                                      Qt::DockWidgetArea area) {
@@ -203,6 +219,7 @@ void MainWindow::buildDocks() {
     compare_ = new GcVsPoolView(this);
     resources_ = new ResourcesView(this);
     analyses_ = new AnalysesView(this);
+    whatIf_ = new WhatIfView(this);
 
     resultsDock_ =
         addViewDock(results_, tr("Results"), QStringLiteral("results"), Qt::RightDockWidgetArea);
@@ -215,6 +232,7 @@ void MainWindow::buildDocks() {
     addViewDock(leaks_, tr("Leaks"), QStringLiteral("leaks"), Qt::RightDockWidgetArea);
     addViewDock(resources_, tr("Resources"), QStringLiteral("resources"), Qt::RightDockWidgetArea);
     addViewDock(analyses_, tr("Analyses"), QStringLiteral("analyses"), Qt::RightDockWidgetArea);
+    addViewDock(whatIf_, tr("What if pooled"), QStringLiteral("whatif"), Qt::RightDockWidgetArea);
     arrangement_ = new DockArrangement(*this, docks_);
 
     connect(poolMap_, &PoolMapView::allocationSelected, this, &MainWindow::selectAllocation);
@@ -420,6 +438,7 @@ void MainWindow::clearViews() {
     leaks_->setSnapshot(empty);
     resources_->setSnapshot(empty);
     analyses_->clear();
+    whatIf_->clear();
     gcHeap_->setSnapshot(nullptr);
     gcHeap_->setLesson({}, {});
     timeline_->clear();
@@ -554,6 +573,10 @@ bool MainWindow::selectSomethingToShow() {
     presentLatest();
     selectAllocation(largest->id);
     return true;
+}
+
+bool MainWindow::viewIsComputing(const QString& name) const {
+    return name == QLatin1String("whatif") && whatIf_->analysis().busy();
 }
 
 QImage MainWindow::grabView(const QString& name) {
