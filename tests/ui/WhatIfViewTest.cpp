@@ -112,6 +112,30 @@ private slots:
         QCOMPARE(model.rowCount(), 0);
     }
 
+    void siteModel_writesWhatThePoolWouldCostASiteWithAMinusSign() {
+        WhatIfSiteModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        WhatIfSite saving;
+        saving.stackId = 3;
+        saving.requests = 2;
+        saving.mapCallsSaved = -3;
+        saving.bytesFaultedInSaved = -4 * static_cast<std::int64_t>(kMiB);
+        model.setRows({{QStringLiteral("decode ← main"), QStringLiteral("decode\nmain"), saving}});
+        QCOMPARE(model.rowCount(), 1);
+        const auto text = [&](int column) { return model.data(model.index(0, column)).toString(); };
+        QCOMPARE(text(WhatIfSiteModel::Site), QStringLiteral("decode ← main"));
+        QCOMPARE(text(WhatIfSiteModel::Buffers), QStringLiteral("2"));
+        QCOMPARE(text(WhatIfSiteModel::MapCallsSaved), QStringLiteral("−3"));
+        QCOMPARE(text(WhatIfSiteModel::BytesFaultedInSaved),
+                 QStringLiteral("−") + DisplayFormat::bytes(4 * kMiB));
+        QCOMPARE(model
+                     .data(model.index(0, WhatIfSiteModel::BytesFaultedInSaved),
+                           WhatIfSiteModel::kSortRole)
+                     .toLongLong(),
+                 -4 * static_cast<qlonglong>(kMiB));
+    }
+
     void whatIfView_tableShowsExactlyTheReplaysFigures() {
         WhatIfView view;
         view.setAllocatorOptions(poolOf(64));

@@ -109,6 +109,9 @@ QVariant WhatIfFiguresModel::data(const QModelIndex& index, int role) const {
 }
 
 QVariant WhatIfFiguresModel::headerData(int section, Qt::Orientation orientation, int role) const {
+    if (role == Qt::ToolTipRole && orientation == Qt::Horizontal && section == Difference) {
+        return tr("Pooled minus actual: below zero where the pool does better");
+    }
     if (role != Qt::DisplayRole) {
         return {};
     }

@@ -21,11 +21,13 @@ std::int64_t figureOf(const WhatIfSite& saving, int column) {
     }
 }
 
-// A saving may be negative: the pool can cost a site more than it had.
-QString signedBytes(std::int64_t bytes) {
-    const QString magnitude =
-        DisplayFormat::bytes(static_cast<std::uint64_t>(bytes < 0 ? -bytes : bytes));
-    return bytes < 0 ? QStringLiteral("−") + magnitude : magnitude;
+// A saving may be negative: the pool can cost a site more than it had. Counts and bytes
+// take the same minus sign.
+QString signedFigure(std::int64_t value, bool bytes) {
+    const auto magnitude = static_cast<std::uint64_t>(value < 0 ? -value : value);
+    const QString text = bytes ? DisplayFormat::bytes(magnitude)
+                               : DisplayFormat::count(static_cast<std::int64_t>(magnitude));
+    return value < 0 ? QStringLiteral("−") + text : text;
 }
 
 }  // namespace
@@ -56,8 +58,7 @@ QVariant WhatIfSiteModel::data(const QModelIndex& index, int role) const {
             if (column == Site) {
                 return site.site;
             }
-            return column == BytesFaultedInSaved ? signedBytes(figure)
-                                                 : DisplayFormat::count(figure);
+            return signedFigure(figure, column == BytesFaultedInSaved);
         case kSortRole:
             if (column == Site) {
                 return site.site;

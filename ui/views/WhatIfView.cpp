@@ -97,8 +97,21 @@ WhatIfView::WhatIfView(QWidget* parent) : QWidget(parent), analysis_(this) {
     actualFill.setAlpha(60);
     actualGraph_->setBrush(actualFill);
     pooledGraph_->setPen(QPen(pooled, 2.0, Qt::SolidLine));
+    // The legend in a row above the plot, its two entries side by side, so it covers no data.
     plot_->legend->setVisible(true);
-    plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    plot_->axisRect()->insetLayout()->take(plot_->legend);
+    // An empty element beside it takes the rest of the row, keeping the entries together.
+    auto* legendRow = new QCPLayoutGrid;
+    plot_->plotLayout()->insertRow(0);
+    plot_->plotLayout()->setRowStretchFactor(0, 0.001);
+    plot_->plotLayout()->addElement(0, 0, legendRow);
+    legendRow->addElement(0, 0, plot_->legend);
+    legendRow->addElement(0, 1, new QCPLayoutElement(plot_));
+    legendRow->setColumnStretchFactor(0, 0.001);
+    plot_->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    plot_->legend->setColumnSpacing(16);
+    plot_->legend->setMargins(QMargins(6, 4, 6, 2));
+    plot_->legend->setBorderPen(Qt::NoPen);
 
     figures_ = new WhatIfFiguresModel(this);
     figuresTable_ = new QTableView(this);
@@ -119,6 +132,8 @@ WhatIfView::WhatIfView(QWidget* parent) : QWidget(parent), analysis_(this) {
     sitesTable_->setSortingEnabled(true);
     sitesTable_->sortByColumn(WhatIfSiteModel::MapCallsSaved, Qt::DescendingOrder);
     sitesTable_->verticalHeader()->hide();
+    // The figures keep their headers' width; the site's name takes what is left.
+    sitesTable_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     sitesTable_->horizontalHeader()->setSectionResizeMode(WhatIfSiteModel::Site,
                                                           QHeaderView::Stretch);
     sitesTable_->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -223,9 +238,13 @@ void WhatIfView::showResult(const std::shared_ptr<const WhatIfAnalysisResult>& r
         return;
     }
     const WhatIfResult& replay = result->replay;
-    title_->setText(tr("%1: %n large buffer(s) through a %2 (%3 chunks of %4)", nullptr,
-                       static_cast<int>(replay.largeRequests))
-                        .arg(name, poolText(result->options))
+    const QString buffers =
+        replay.largeRequests == 1
+            ? tr("1 large buffer")
+            : tr("%1 large buffers")
+                  .arg(DisplayFormat::count(static_cast<std::int64_t>(replay.largeRequests)));
+    title_->setText(tr("%1: %2 through a %3 (%4 chunks of %5)")
+                        .arg(name, buffers, poolText(result->options))
                         .arg(replay.poolCapacityChunks)
                         .arg(DisplayFormat::bytes(replay.chunkBytes)));
     figures_->setFigures(replay.actual, replay.pooled);
@@ -272,7 +291,6 @@ void WhatIfView::applyPalette() {
         axis->grid()->setZeroLinePen(QPen(ViewColors::mix(base, text, 0.35)));
     }
     plot_->legend->setBrush(base);
-    plot_->legend->setBorderPen(QPen(ViewColors::mix(base, text, 0.3)));
     plot_->legend->setTextColor(text);
 }
 
