@@ -232,7 +232,12 @@ void MainWindow::buildDocks() {
     addViewDock(leaks_, tr("Leaks"), QStringLiteral("leaks"), Qt::RightDockWidgetArea);
     addViewDock(resources_, tr("Resources"), QStringLiteral("resources"), Qt::RightDockWidgetArea);
     addViewDock(analyses_, tr("Analyses"), QStringLiteral("analyses"), Qt::RightDockWidgetArea);
-    addViewDock(whatIf_, tr("What if pooled"), QStringLiteral("whatif"), Qt::RightDockWidgetArea);
+    // A plot over two tables needs more height than the window's smallest size leaves the
+    // column it shares: there it scrolls, asking the column for no height of its own.
+    QWidget* whatIfScroll = scrollingBelowItsMinimum(whatIf_);
+    whatIfScroll->setMinimumHeight(1);
+    addViewDock(whatIfScroll, tr("What if pooled"), QStringLiteral("whatif"),
+                Qt::RightDockWidgetArea);
     arrangement_ = new DockArrangement(*this, docks_);
 
     connect(poolMap_, &PoolMapView::allocationSelected, this, &MainWindow::selectAllocation);

@@ -75,13 +75,17 @@ WhatIfView::WhatIfView(QWidget* parent) : QWidget(parent), analysis_(this) {
 
     plot_ = new QCustomPlot(this);
     plot_->setObjectName(QStringLiteral("whatIfPlot"));
-    plot_->setMinimumHeight(140);
+    plot_->setMinimumSize(120, 90);
     plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     plot_->axisRect()->setRangeDrag(Qt::Horizontal);
     plot_->axisRect()->setRangeZoom(Qt::Horizontal);
     plot_->xAxis->setLabel(tr("Seconds since the recording's first event"));
     plot_->yAxis->setLabel(tr("MiB held"));
     // Both sides on one graph each over the same axes: one time axis, one scale of bytes.
+    plot_->setToolTip(
+        tr("Actual: every large buffer its own mapping, unmapped when freed.\n"
+           "Pooled: the pool's chunks, rented or kept for reuse, and the buffers "
+           "it could not take."));
     actualGraph_ = plot_->addGraph();
     actualGraph_->setName(tr("Actual: each buffer its own mapping"));
     pooledGraph_ = plot_->addGraph();
