@@ -262,15 +262,14 @@ WhatIfResult WhatIfReplay::of(const RecordingReader& reader, const Options& opti
         return static_cast<std::uint64_t>(stats.rented + stats.retained) * chunkBytes +
                unpooledHeld.held();
     };
-    // Samples at one moment collapse into the last: only what held after it is drawn.
+    // Every change is kept, several at one moment too: a buffer made and freed within one
+    // timestamp still shows as a spike, so the series' highest is the peak.
     std::vector<WhatIfHeldSample>& series = result.heldOverTime;
     const auto sample = [&](std::int64_t nanoseconds) {
         const WhatIfHeldSample now{nanoseconds - collector.firstNanoseconds, actualHeld.held(),
                                    pooledHeld()};
-        if (!series.empty() && series.back().nanoseconds == now.nanoseconds) {
-            series.back() = now;
-        } else if (series.empty() || series.back().actualBytes != now.actualBytes ||
-                   series.back().pooledBytes != now.pooledBytes) {
+        if (series.empty() || series.back().actualBytes != now.actualBytes ||
+            series.back().pooledBytes != now.pooledBytes) {
             series.push_back(now);
         }
     };

@@ -42,9 +42,10 @@ struct WhatIfHeldSample {
 struct WhatIfResult {
     WhatIfFigures actual;
     WhatIfFigures pooled;
-    // Memory held over time, both ways on one clock: a sample at the first event, one wherever
-    // either changed (a buffer made or freed, a trim or release that gave chunks back) and one
-    // at the last event, so the last sample holds the idle figures and the highest the peaks.
+    // Memory held over time, both ways on one clock, in order: a sample at the first event, one
+    // wherever either changed (a buffer made or freed, a trim or release that gave chunks back;
+    // several may share a moment) and one at the last event, so the last sample holds the idle
+    // figures and the highest the peaks.
     std::vector<WhatIfHeldSample> heldOverTime;
     // Biggest saving first: map calls, then faulted bytes.
     std::vector<WhatIfSite> sites;

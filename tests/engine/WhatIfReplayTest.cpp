@@ -59,7 +59,7 @@ void verifySeriesAgreesWithFigures(const WhatIfResult& result) {
     QCOMPARE(actualPeak, result.actual.peakHeldBytes);
     QCOMPARE(pooledPeak, result.pooled.peakHeldBytes);
     for (std::size_t i = 1; i < result.heldOverTime.size(); ++i) {
-        QVERIFY(result.heldOverTime[i].nanoseconds > result.heldOverTime[i - 1].nanoseconds);
+        QVERIFY(result.heldOverTime[i].nanoseconds >= result.heldOverTime[i - 1].nanoseconds);
     }
 }
 
@@ -120,11 +120,13 @@ private slots:
         const RecordingReader reader(recordingOf(events, "three.psrec"));
         const WhatIfResult result = WhatIfReplay::of(reader, optionsOf(64, 60'000ms));
 
-        // The first buffer is made at the first event: its sample takes the start's place.
+        // Nothing held at the first event, then the first buffer made at that same moment.
         // Freed, a buffer leaves the actual side at zero and its chunk held by the pool.
         const std::vector<std::array<std::uint64_t, 3>> expected = {
-            {0, 4 * kMiB, 4 * kMiB}, {5, 0, 4 * kMiB},         {10, 4 * kMiB, 4 * kMiB},
-            {15, 0, 4 * kMiB},       {20, 4 * kMiB, 4 * kMiB}, {25, 0, 4 * kMiB},
+            {0, 0, 0},         {0, 4 * kMiB, 4 * kMiB},
+            {5, 0, 4 * kMiB},  {10, 4 * kMiB, 4 * kMiB},
+            {15, 0, 4 * kMiB}, {20, 4 * kMiB, 4 * kMiB},
+            {25, 0, 4 * kMiB},
         };
         QCOMPARE(result.heldOverTime.size(), expected.size());
         for (std::size_t i = 0; i < expected.size(); ++i) {
@@ -150,8 +152,8 @@ private slots:
         // 1250 ms (10000 ms the last before the second buffer) and so at 11250 ms. The small
         // buffer at 12 s changes nothing, but its moment ends the series.
         const std::vector<std::array<std::int64_t, 3>> expected = {
-            {0, 4, 4},      {1, 0, 4},      {1'250, 0, 0},  {10'000, 4, 4},
-            {10'001, 0, 4}, {11'250, 0, 0}, {12'000, 0, 0},
+            {0, 0, 0},      {0, 4, 4},      {1, 0, 4},      {1'250, 0, 0},
+            {10'000, 4, 4}, {10'001, 0, 4}, {11'250, 0, 0}, {12'000, 0, 0},
         };
         QCOMPARE(result.heldOverTime.size(), expected.size());
         for (std::size_t i = 0; i < expected.size(); ++i) {
@@ -173,6 +175,24 @@ private slots:
         QCOMPARE(result.heldOverTime.back().nanoseconds, 3 * kMillisecond);
         QCOMPARE(result.heldOverTime.back().actualBytes, std::uint64_t{0});
         QCOMPARE(result.heldOverTime.back().pooledBytes, std::uint64_t{0});
+    }
+
+    void replay_heldOverTimeKeepsABufferMadeAndFreedWithinOneMoment() {
+        std::vector<MemoryEvent> events;
+        addBuffer(events, 1, 4 * kMiB, 1, 0, -1);
+        addBuffer(events, 2, 8 * kMiB, 1, 5, 5);
+        events.push_back(allocationEvent(MemoryEventKind::UnpooledFree, 1, 4 * kMiB, 1, 1,
+                                         10 * kMillisecond, MemoryTier::NativeHeap));
+        const RecordingReader reader(recordingOf(events, "spike.psrec"));
+        const WhatIfResult result = WhatIfReplay::of(reader, optionsOf(64, 60'000ms));
+        QCOMPARE(result.actual.peakHeldBytes, 12 * kMiB);
+        // At 5 ms: 12 MiB held, then 4 MiB again, both at one moment.
+        QCOMPARE(result.heldOverTime.size(), std::size_t{5});
+        QCOMPARE(result.heldOverTime[2].nanoseconds, 5 * kMillisecond);
+        QCOMPARE(result.heldOverTime[2].actualBytes, 12 * kMiB);
+        QCOMPARE(result.heldOverTime[3].nanoseconds, 5 * kMillisecond);
+        QCOMPARE(result.heldOverTime[3].actualBytes, 4 * kMiB);
+        verifySeriesAgreesWithFigures(result);
     }
 
     void replay_ignoresSmallBuffersAndCountsEveryMapping() {

@@ -198,6 +198,19 @@ private slots:
                 side == WhatIfView::Side::Actual ? replay.actual : replay.pooled;
             const std::vector<QPointF> points = view.plotted(side);
             QCOMPARE(points.size(), replay.heldOverTime.size());
+            // In the replay's order, samples that share a moment too (the first buffer is made
+            // at the first event, where nothing was held yet).
+            for (std::size_t i = 0; i < points.size(); ++i) {
+                const WhatIfHeldSample& sample = replay.heldOverTime[i];
+                QCOMPARE(points[i].x(), static_cast<double>(sample.nanoseconds) / 1e9);
+                QCOMPARE(
+                    points[i].y() * kMebibyte,
+                    static_cast<double>(side == WhatIfView::Side::Actual ? sample.actualBytes
+                                                                         : sample.pooledBytes));
+            }
+            QCOMPARE(points[0].y(), 0.0);
+            QCOMPARE(points[1].x(), 0.0);
+            QCOMPARE(points[1].y(), 16.0);
             QCOMPARE(points.back().y() * kMebibyte, static_cast<double>(figures.idleHeldBytes));
             const auto highest =
                 std::max_element(points.begin(), points.end(),

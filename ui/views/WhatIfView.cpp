@@ -44,12 +44,17 @@ void fillGraph(QCPGraph& graph, const std::vector<WhatIfHeldSample>& series, boo
     QVector<double> mebibytes;
     seconds.reserve(static_cast<qsizetype>(series.size()));
     mebibytes.reserve(static_cast<qsizetype>(series.size()));
+    // Samples come in the replay's order, several at one moment when a buffer lived within
+    // one timestamp; threads' clocks may even step back a little. Kept in that order (a sort
+    // would shuffle a moment's samples), with time never going back.
+    double last = 0.0;
     for (const WhatIfHeldSample& sample : series) {
-        seconds.append(static_cast<double>(sample.nanoseconds) / kNanosecondsPerSecond);
+        last = std::max(last, static_cast<double>(sample.nanoseconds) / kNanosecondsPerSecond);
+        seconds.append(last);
         mebibytes.append(static_cast<double>(pooled ? sample.pooledBytes : sample.actualBytes) /
                          kMebibyte);
     }
-    graph.setData(seconds, mebibytes);
+    graph.setData(seconds, mebibytes, true);
 }
 
 }  // namespace
