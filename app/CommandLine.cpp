@@ -94,8 +94,8 @@ CommandLine::CommandLine()
                   QStringLiteral("FILE")),
       view_(QStringLiteral("view"),
             QStringLiteral("With --screenshot: save only this view: main (the whole window), "
-                           "pool, timeline, layout, leaks, gc, results, compare, resources or "
-                           "analyses."),
+                           "pool, timeline, layout, leaks, gc, results, compare, resources, "
+                           "analyses or whatif."),
             QStringLiteral("NAME"), QStringLiteral("main")),
       checkpoint_(QStringLiteral("checkpoint"),
                   QStringLiteral("With --screenshot: run the scenario in step mode to its N-th "

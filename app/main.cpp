@@ -21,7 +21,6 @@
 #include "ScenarioListing.h"
 #include "WhatIfCommand.h"
 #include "session/EngineSession.h"
-#include "views/AnalysesView.h"
 #include "views/GcHeapView.h"
 #include "views/MainWindow.h"
 
@@ -110,15 +109,12 @@ int runWindow(QApplication& application, const poolscope::LaunchOptions& options
     }
 
     window.focusView(options.screenshotView);
+    // A view that works out what it shows off the GUI thread is shot once it is done.
     std::function<void(const QString&)> saveScreenshot = [&](const QString& failure) {
         // Time for the views' queued repaints and the plot's replot to land before the grab.
         QTimer::singleShot(kScreenshotSettleMilliseconds, &window, [&, failure] {
-            // The analyses are made off the GUI thread: a picture of them waits for them.
-            poolscope::RecordingAnalysis& analysis = window.analysesView()->analysis();
-            if (options.screenshotView == QLatin1String("analyses") && analysis.busy()) {
-                QObject::connect(
-                    &analysis, &poolscope::RecordingAnalysis::busyChanged, &window,
-                    [&, failure] { saveScreenshot(failure); }, Qt::SingleShotConnection);
+            if (window.viewIsComputing(options.screenshotView)) {
+                saveScreenshot(failure);
                 return;
             }
             window.selectSomethingToShow();

@@ -184,11 +184,14 @@ public:
     UniformChunkPool& pool() { return allocator_.pool(); }
     const PooledMemoryAllocator::Settings& settings() const { return allocator_.settings(); }
 
-    // Every trim pass the trim thread makes up to `nanoseconds`.
-    void trimUntil(std::int64_t nanoseconds) {
+    // Every trim pass the trim thread makes up to `nanoseconds`; `trimmed` is told the time of
+    // each.
+    template <typename Trimmed>
+    void trimUntil(std::int64_t nanoseconds, Trimmed&& trimmed) {
         while (nextTrim_ <= nanoseconds) {
             clock_.setNanoseconds(nextTrim_);
             pool().trim();
+            trimmed(nextTrim_);
             nextTrim_ += trimInterval_;
         }
         clock_.setNanoseconds(std::max(clock_.nowNanoseconds(), nanoseconds));
@@ -259,11 +262,24 @@ WhatIfResult WhatIfReplay::of(const RecordingReader& reader, const Options& opti
         return static_cast<std::uint64_t>(stats.rented + stats.retained) * chunkBytes +
                unpooledHeld.held();
     };
+    // Every change is kept, several at one moment too: a buffer made and freed within one
+    // timestamp still shows as a spike, so the series' highest is the peak.
+    std::vector<WhatIfHeldSample>& series = result.heldOverTime;
+    const auto sample = [&](std::int64_t nanoseconds) {
+        const WhatIfHeldSample now{nanoseconds - collector.firstNanoseconds, actualHeld.held(),
+                                   pooledHeld()};
+        if (series.empty() || series.back().actualBytes != now.actualBytes ||
+            series.back().pooledBytes != now.pooledBytes) {
+            series.push_back(now);
+        }
+    };
+    sample(collector.firstNanoseconds);
 
     for (const Step& step : steps) {
-        model.trimUntil(step.nanoseconds);
+        model.trimUntil(step.nanoseconds, sample);
         if (step.kind == Step::Kind::Release) {
             model.pool().release();
+            sample(step.nanoseconds);
             continue;
         }
         const Request& request = collector.requests[step.request];
@@ -280,6 +296,7 @@ WhatIfResult WhatIfReplay::of(const RecordingReader& reader, const Options& opti
                 model.pool().giveBack(buffer.chunks);
                 buffer.chunks.clear();
             }
+            sample(step.nanoseconds);
             continue;
         }
         ++site.requests;
@@ -308,8 +325,14 @@ WhatIfResult WhatIfReplay::of(const RecordingReader& reader, const Options& opti
             site.bytesFaultedInSaved -= static_cast<std::int64_t>(request.bytes);
         }
         pooledPeak = std::max(pooledPeak, pooledHeld());
+        sample(step.nanoseconds);
     }
-    model.trimUntil(collector.lastNanoseconds);
+    model.trimUntil(collector.lastNanoseconds, sample);
+    // The last event's moment, whatever changed before it: where the idle figures are read.
+    if (series.back().nanoseconds != collector.lastNanoseconds - collector.firstNanoseconds) {
+        series.push_back({collector.lastNanoseconds - collector.firstNanoseconds, actualHeld.held(),
+                          pooledHeld()});
+    }
 
     const UniformChunkPool::Stats stats = model.pool().stats();
     result.actual.peakHeldBytes = actualHeld.peak();

@@ -31,9 +31,22 @@ struct WhatIfSite {
     std::int64_t bytesFaultedInSaved = 0;
 };
 
+// The memory both ways held at one moment of the replay; it holds until the next sample.
+struct WhatIfHeldSample {
+    // Since the recording's first event.
+    std::int64_t nanoseconds = 0;
+    std::uint64_t actualBytes = 0;
+    std::uint64_t pooledBytes = 0;
+};
+
 struct WhatIfResult {
     WhatIfFigures actual;
     WhatIfFigures pooled;
+    // Memory held over time, both ways on one clock, in order: a sample at the first event, one
+    // wherever either changed (a buffer made or freed, a trim or release that gave chunks back;
+    // several may share a moment) and one at the last event, so the last sample holds the idle
+    // figures and the highest the peaks.
+    std::vector<WhatIfHeldSample> heldOverTime;
     // Biggest saving first: map calls, then faulted bytes.
     std::vector<WhatIfSite> sites;
     std::uint64_t largeRequests = 0;

@@ -4,7 +4,10 @@
 
 #include <QTemporaryDir>
 
+#include <algorithm>
+#include <array>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "analysis/WhatIfReplay.h"
@@ -33,6 +36,30 @@ void addBuffer(std::vector<MemoryEvent>& events, AllocationId id, std::uint64_t 
     if (freedMs >= 0) {
         events.push_back(allocationEvent(MemoryEventKind::UnpooledFree, id, bytes, stackId, 1,
                                          freedMs * kMillisecond, tier));
+    }
+}
+
+// The highest of each side over the series: what the peak figures must be.
+std::pair<std::uint64_t, std::uint64_t> highestOf(const std::vector<WhatIfHeldSample>& series) {
+    std::uint64_t actual = 0;
+    std::uint64_t pooled = 0;
+    for (const WhatIfHeldSample& sample : series) {
+        actual = std::max(actual, sample.actualBytes);
+        pooled = std::max(pooled, sample.pooledBytes);
+    }
+    return {actual, pooled};
+}
+
+// The series ends on the idle figures and peaks at the peak figures.
+void verifySeriesAgreesWithFigures(const WhatIfResult& result) {
+    QVERIFY(!result.heldOverTime.empty());
+    QCOMPARE(result.heldOverTime.back().actualBytes, result.actual.idleHeldBytes);
+    QCOMPARE(result.heldOverTime.back().pooledBytes, result.pooled.idleHeldBytes);
+    const auto [actualPeak, pooledPeak] = highestOf(result.heldOverTime);
+    QCOMPARE(actualPeak, result.actual.peakHeldBytes);
+    QCOMPARE(pooledPeak, result.pooled.peakHeldBytes);
+    for (std::size_t i = 1; i < result.heldOverTime.size(); ++i) {
+        QVERIFY(result.heldOverTime[i].nanoseconds >= result.heldOverTime[i - 1].nanoseconds);
     }
 }
 
@@ -83,6 +110,89 @@ private slots:
         QCOMPARE(result.sites.front().requests, std::uint64_t{10});
         QCOMPARE(result.sites.front().mapCallsSaved, std::int64_t{9});
         QCOMPARE(result.sites.front().bytesFaultedInSaved, static_cast<std::int64_t>(36 * kMiB));
+    }
+
+    void replay_heldOverTimeStepsWithEveryBufferBothWays() {
+        std::vector<MemoryEvent> events;
+        for (int i = 0; i < 3; ++i) {
+            addBuffer(events, static_cast<AllocationId>(i + 1), 4 * kMiB, 7, i * 10, i * 10 + 5);
+        }
+        const RecordingReader reader(recordingOf(events, "three.psrec"));
+        const WhatIfResult result = WhatIfReplay::of(reader, optionsOf(64, 60'000ms));
+
+        // Nothing held at the first event, then the first buffer made at that same moment.
+        // Freed, a buffer leaves the actual side at zero and its chunk held by the pool.
+        const std::vector<std::array<std::uint64_t, 3>> expected = {
+            {0, 0, 0},         {0, 4 * kMiB, 4 * kMiB},
+            {5, 0, 4 * kMiB},  {10, 4 * kMiB, 4 * kMiB},
+            {15, 0, 4 * kMiB}, {20, 4 * kMiB, 4 * kMiB},
+            {25, 0, 4 * kMiB},
+        };
+        QCOMPARE(result.heldOverTime.size(), expected.size());
+        for (std::size_t i = 0; i < expected.size(); ++i) {
+            const WhatIfHeldSample& sample = result.heldOverTime[i];
+            QCOMPARE(sample.nanoseconds, static_cast<std::int64_t>(expected[i][0]) * kMillisecond);
+            QCOMPARE(sample.actualBytes, expected[i][1]);
+            QCOMPARE(sample.pooledBytes, expected[i][2]);
+        }
+        verifySeriesAgreesWithFigures(result);
+    }
+
+    void replay_heldOverTimeDropsWhenATrimFreesTheRetainedChunk() {
+        std::vector<MemoryEvent> events;
+        addBuffer(events, 1, 4 * kMiB, 1, 0, 1);
+        addBuffer(events, 2, 4 * kMiB, 1, 10'000, 10'001);
+        events.push_back(
+            allocationEvent(MemoryEventKind::UnpooledAllocate, 3, 64, 2, 1, 12'000 * kMillisecond));
+        const RecordingReader reader(recordingOf(events, "trimmed.psrec"));
+        const WhatIfResult result = WhatIfReplay::of(reader, optionsOf(64, 1'000ms));
+
+        // Trim passes every 250 ms; one that finds a period passed since the last trim frees
+        // half the retained chunks, rounded up: the only one. They trim at 1250 ms, then every
+        // 1250 ms (10000 ms the last before the second buffer) and so at 11250 ms. The small
+        // buffer at 12 s changes nothing, but its moment ends the series.
+        const std::vector<std::array<std::int64_t, 3>> expected = {
+            {0, 0, 0},      {0, 4, 4},      {1, 0, 4},      {1'250, 0, 0},
+            {10'000, 4, 4}, {10'001, 0, 4}, {11'250, 0, 0}, {12'000, 0, 0},
+        };
+        QCOMPARE(result.heldOverTime.size(), expected.size());
+        for (std::size_t i = 0; i < expected.size(); ++i) {
+            const WhatIfHeldSample& sample = result.heldOverTime[i];
+            QCOMPARE(sample.nanoseconds, expected[i][0] * kMillisecond);
+            QCOMPARE(sample.actualBytes, static_cast<std::uint64_t>(expected[i][1]) * kMiB);
+            QCOMPARE(sample.pooledBytes, static_cast<std::uint64_t>(expected[i][2]) * kMiB);
+        }
+        verifySeriesAgreesWithFigures(result);
+    }
+
+    void replay_heldOverTimeOfARecordingWithoutLargeBuffersStaysAtZero() {
+        std::vector<MemoryEvent> events;
+        addBuffer(events, 1, 100, 1, 0, 3);
+        const RecordingReader reader(recordingOf(events, "none.psrec"));
+        const WhatIfResult result = WhatIfReplay::of(reader, optionsOf(64, 60'000ms));
+        QCOMPARE(result.largeRequests, std::uint64_t{0});
+        QCOMPARE(result.heldOverTime.size(), std::size_t{2});
+        QCOMPARE(result.heldOverTime.back().nanoseconds, 3 * kMillisecond);
+        QCOMPARE(result.heldOverTime.back().actualBytes, std::uint64_t{0});
+        QCOMPARE(result.heldOverTime.back().pooledBytes, std::uint64_t{0});
+    }
+
+    void replay_heldOverTimeKeepsABufferMadeAndFreedWithinOneMoment() {
+        std::vector<MemoryEvent> events;
+        addBuffer(events, 1, 4 * kMiB, 1, 0, -1);
+        addBuffer(events, 2, 8 * kMiB, 1, 5, 5);
+        events.push_back(allocationEvent(MemoryEventKind::UnpooledFree, 1, 4 * kMiB, 1, 1,
+                                         10 * kMillisecond, MemoryTier::NativeHeap));
+        const RecordingReader reader(recordingOf(events, "spike.psrec"));
+        const WhatIfResult result = WhatIfReplay::of(reader, optionsOf(64, 60'000ms));
+        QCOMPARE(result.actual.peakHeldBytes, 12 * kMiB);
+        // At 5 ms: 12 MiB held, then 4 MiB again, both at one moment.
+        QCOMPARE(result.heldOverTime.size(), std::size_t{5});
+        QCOMPARE(result.heldOverTime[2].nanoseconds, 5 * kMillisecond);
+        QCOMPARE(result.heldOverTime[2].actualBytes, 12 * kMiB);
+        QCOMPARE(result.heldOverTime[3].nanoseconds, 5 * kMillisecond);
+        QCOMPARE(result.heldOverTime[3].actualBytes, 4 * kMiB);
+        verifySeriesAgreesWithFigures(result);
     }
 
     void replay_ignoresSmallBuffersAndCountsEveryMapping() {
@@ -139,6 +249,7 @@ private slots:
         QCOMPARE(result.pooled.bytesFaultedIn, 36 * kMiB);
         QCOMPARE(result.pooled.peakHeldBytes, 16 * kMiB);
         QCOMPARE(result.pooled.idleHeldBytes, 4 * kMiB);
+        verifySeriesAgreesWithFigures(result);
     }
 
     void replay_matchesWhatThePoolDidInARecordedScenarioRun() {
@@ -189,6 +300,7 @@ private slots:
         QCOMPARE(result.pooled.unmapCalls, chunksFreedBeforeEnd);
         QCOMPARE(result.pooled.peakHeldBytes, peakHeld);
         QCOMPARE(result.pooled.idleHeldBytes, held);
+        verifySeriesAgreesWithFigures(result);
     }
 };
 

@@ -40,6 +40,12 @@ AllocatorOptionsBar::AllocatorOptionsBar(QWidget* parent) : QToolBar(tr("Allocat
     preferContiguous_->setToolTip(
         tr("Images get one buffer each (preferContiguousImageBuffers) instead of 4 MiB chunks"));
     addWidget(preferContiguous_);
+
+    connect(allocatorKind_, &QComboBox::currentIndexChanged, this,
+            &AllocatorOptionsBar::optionsChanged);
+    connect(poolMegabytes_, &QSpinBox::valueChanged, this, &AllocatorOptionsBar::optionsChanged);
+    connect(trimSeconds_, &QSpinBox::valueChanged, this, &AllocatorOptionsBar::optionsChanged);
+    connect(preferContiguous_, &QCheckBox::toggled, this, &AllocatorOptionsBar::optionsChanged);
 }
 
 SessionAllocatorOptions AllocatorOptionsBar::options() const {

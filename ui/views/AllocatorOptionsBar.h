@@ -27,6 +27,10 @@ public:
     void restoreSettings(const QSettings& settings);
     void saveSettings(QSettings& settings) const;
 
+signals:
+    // Any control changed, by the person or by setOptions() and restoreSettings().
+    void optionsChanged();
+
 private:
     QComboBox* allocatorKind_ = nullptr;
     QSpinBox* poolMegabytes_ = nullptr;

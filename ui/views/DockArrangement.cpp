@@ -121,6 +121,10 @@ void DockArrangement::placeDefault() {
     // that column past what the window's smallest width leaves it.
     if (QDockWidget* analyses = dock(QStringLiteral("analyses"))) {
         window_.tabifyDockWidget(timeline, analyses);
+        // What the pool would have done with the same recording, beside its analyses.
+        if (QDockWidget* whatIf = dock(QStringLiteral("whatif"))) {
+            window_.tabifyDockWidget(analyses, whatIf);
+        }
         timeline->raise();
     }
     if (QDockWidget* results = dock(QStringLiteral("results"))) {

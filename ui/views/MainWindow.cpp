@@ -34,6 +34,7 @@
 #include "views/SessionStatusBar.h"
 #include "views/ThemeMenu.h"
 #include "views/TimelineView.h"
+#include "views/WhatIfView.h"
 
 namespace poolscope {
 
@@ -64,10 +65,10 @@ void MainWindow::applySavedTheme() {
 }
 
 QStringList MainWindow::viewNames() {
-    return {QStringLiteral("main"),    QStringLiteral("pool"),    QStringLiteral("timeline"),
-            QStringLiteral("layout"),  QStringLiteral("leaks"),   QStringLiteral("gc"),
-            QStringLiteral("results"), QStringLiteral("compare"), QStringLiteral("resources"),
-            QStringLiteral("analyses")};
+    return {QStringLiteral("main"),     QStringLiteral("pool"),    QStringLiteral("timeline"),
+            QStringLiteral("layout"),   QStringLiteral("leaks"),   QStringLiteral("gc"),
+            QStringLiteral("results"),  QStringLiteral("compare"), QStringLiteral("resources"),
+            QStringLiteral("analyses"), QStringLiteral("whatif")};
 }
 
 MainWindow::MainWindow(EngineSession& session, QWidget* parent)
@@ -145,12 +146,27 @@ MainWindow::MainWindow(EngineSession& session, QWidget* parent)
     // Stop ends a launched program while it runs.
     connect(&session_, &EngineSession::attached, this, &MainWindow::updateControls);
     connect(&session_, &EngineSession::linkEnded, this, &MainWindow::updateControls);
+    connectWhatIf();
     frameTimer_.setInterval(kFrameMilliseconds);
     connect(&frameTimer_, &QTimer::timeout, this, &MainWindow::presentLatest);
     updateControls();
 }
 
 MainWindow::~MainWindow() = default;
+
+// After the window's own handlers of the same signals, which clear every view first.
+void MainWindow::connectWhatIf() {
+    whatIf_->setAllocatorOptions(allocatorBar_->options());
+    connect(allocatorBar_, &AllocatorOptionsBar::optionsChanged, this,
+            [this] { whatIf_->setAllocatorOptions(allocatorBar_->options()); });
+    connect(&session_, &EngineSession::recordingOpened, whatIf_, &WhatIfView::showRecording);
+    connect(&session_, &EngineSession::runRecordingReady, this,
+            [this](const QString& path, const QString& error) {
+                if (error.isEmpty()) {
+                    whatIf_->showRecording(path);
+                }
+            });
+}
 
 QDockWidget* MainWindow::addViewDock(QWidget* view, const QString& title, const QString& name,
                                      Qt::DockWidgetArea area) {
@@ -206,6 +222,7 @@ void MainWindow::buildDocks() {
     compare_ = new GcVsPoolView(this);
     resources_ = new ResourcesView(this);
     analyses_ = new AnalysesView(this);
+    whatIf_ = new WhatIfView(this);
 
     resultsDock_ =
         addViewDock(results_, tr("Results"), QStringLiteral("results"), Qt::RightDockWidgetArea);
@@ -221,6 +238,12 @@ void MainWindow::buildDocks() {
                                             QStringLiteral("analyses"), Qt::RightDockWidgetArea);
     // The dock's title says which time range the analyses show.
     connect(analyses_, &QWidget::windowTitleChanged, analysesDock, &QDockWidget::setWindowTitle);
+    // A plot over two tables needs more height than the window's smallest size leaves the
+    // column it shares: there it scrolls, asking the column for no height of its own.
+    QWidget* whatIfScroll = scrollingBelowItsMinimum(whatIf_);
+    whatIfScroll->setMinimumHeight(1);
+    addViewDock(whatIfScroll, tr("What if pooled"), QStringLiteral("whatif"),
+                Qt::RightDockWidgetArea);
     arrangement_ = new DockArrangement(*this, docks_);
 
     connect(poolMap_, &PoolMapView::allocationSelected, this, &MainWindow::selectAllocation);
@@ -429,6 +452,7 @@ void MainWindow::clearViews() {
     leaks_->setSnapshot(empty);
     resources_->setSnapshot(empty);
     analyses_->clear();
+    whatIf_->clear();
     gcHeap_->setSnapshot(nullptr);
     gcHeap_->setLesson({}, {});
     timeline_->clear();
@@ -563,6 +587,11 @@ bool MainWindow::selectSomethingToShow() {
     presentLatest();
     selectAllocation(largest->id);
     return true;
+}
+
+bool MainWindow::viewIsComputing(const QString& name) const {
+    return (name == QLatin1String("analyses") && analyses_->analysis().busy()) ||
+           (name == QLatin1String("whatif") && whatIf_->analysis().busy());
 }
 
 QImage MainWindow::grabView(const QString& name) {

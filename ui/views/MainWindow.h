@@ -35,6 +35,7 @@ class ResultsView;
 class RunToolBar;
 class SessionStatusBar;
 class TimelineView;
+class WhatIfView;
 struct RunOutcome;
 
 // PoolScope's window: the pool map, the timeline, the layout, the leak table and the managed
@@ -70,6 +71,8 @@ public:
     // stack pane show something, and the managed object with the longest retention path in
     // the heap view; false when nothing is live.
     bool selectSomethingToShow();
+    // The named view still works out what it will show, off the GUI thread.
+    bool viewIsComputing(const QString& name) const;
 
     DockArrangement* dockArrangement() const { return arrangement_; }
     PoolMapView* poolMapView() const { return poolMap_; }
@@ -81,6 +84,7 @@ public:
     GcVsPoolView* gcVsPoolView() const { return compare_; }
     ResourcesView* resourcesView() const { return resources_; }
     AnalysesView* analysesView() const { return analyses_; }
+    WhatIfView* whatIfView() const { return whatIf_; }
     // File > Launch Program… and what the window says of a launched program.
     LaunchActions* launchActions() const { return launch_; }
     // The status bar's figures, as shown.
@@ -109,6 +113,7 @@ private:
     void buildActions();
     void buildDocks();
     void buildMenus();
+    void connectWhatIf();
     void restoreSettings();
     void saveSettings() const;
     void updateControls();
@@ -135,6 +140,7 @@ private:
     GcVsPoolView* compare_ = nullptr;
     ResourcesView* resources_ = nullptr;
     AnalysesView* analyses_ = nullptr;
+    WhatIfView* whatIf_ = nullptr;
     QDockWidget* resultsDock_ = nullptr;
     std::vector<std::pair<QString, QDockWidget*>> docks_;
     DockArrangement* arrangement_ = nullptr;
