@@ -1,5 +1,6 @@
 #include "diagnostics/StackSource.h"
 
+#include "diagnostics/MemoryDiagnostics.h"
 #include "diagnostics/StackTable.h"
 
 namespace poolscope {
@@ -24,6 +25,9 @@ public:
     }
     LoadedModule module(std::uint32_t index) const override {
         return ModuleMap::instance().module(index);
+    }
+    std::string tagName(std::uint16_t tagId) const override {
+        return MemoryDiagnostics::tagName(tagId);
     }
 };
 

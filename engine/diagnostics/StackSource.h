@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "diagnostics/MemoryEvent.h"
@@ -24,6 +25,8 @@ public:
     // The stack's return addresses, innermost first; empty for an unknown id.
     virtual std::vector<LocatedFrame> stack(StackId stackId) const = 0;
     virtual LoadedModule module(std::uint32_t index) const = 0;
+    // The name of an allocation tag of the same process; empty for an unknown id.
+    virtual std::string tagName(std::uint16_t tagId) const = 0;
 
     // This process's StackTable and ModuleMap.
     static const StackSource& process();

@@ -25,7 +25,7 @@ public:
     LoadedModule module(std::uint32_t index) const override;
     // The frames people read, as MemoryDiagnostics::symbolizedStack selects them.
     std::vector<Frame> symbolizedStack(StackId stackId, int maxFrames = 24) const;
-    std::string tagName(std::uint16_t tagId) const;
+    std::string tagName(std::uint16_t tagId) const override;
     std::size_t stackCount() const;
 
 private:

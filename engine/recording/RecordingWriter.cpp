@@ -8,7 +8,6 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "diagnostics/MemoryDiagnostics.h"
 #include "diagnostics/ModuleMap.h"
 #include "diagnostics/StackSource.h"
 #include "diagnostics/Symbolizer.h"
@@ -437,7 +436,8 @@ void RecordingWriter::insertTagOf(const MemoryEvent& event) {
         return;
     }
     additions_.tags.push_back(event.tagId());
-    const std::string name = MemoryDiagnostics::tagName(event.tagId());
+    const StackSource& source = options_.stacks ? *options_.stacks : StackSource::process();
+    const std::string name = source.tagName(event.tagId());
     if (name.empty()) {
         return;  // a tag of another process (a replayed recording): nothing to name it by
     }

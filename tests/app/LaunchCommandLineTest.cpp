@@ -6,8 +6,11 @@
 #include <QTemporaryDir>
 
 #include <csignal>
+#include <set>
+#include <string>
 
 #include "PoolscopeProcess.h"
+#include "recording/RecordingReader.h"
 
 namespace {
 
@@ -195,6 +198,16 @@ private slots:
                      .first()[QStringLiteral("bytes")]
                      .toInteger(),
                  1111);
+        // Every event's tag is named in the recording, as the window shows it when it opens it:
+        // the calls that made the launched program's blocks, mappings and descriptors.
+        std::set<std::string> tags;
+        for (const auto& [id, name] :
+             poolscope::RecordingReader(recording.toStdString()).tagNames()) {
+            tags.insert(name);
+        }
+        for (const char* call : {"malloc", "realloc", "mmap"}) {
+            QVERIFY2(tags.count(call) == 1, call);
+        }
     }
 
     void report_setsTheRuntimesApartInALaunchedRecording() {
