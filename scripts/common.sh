@@ -5,13 +5,14 @@ POOLSCOPE_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # Packages every build needs: the toolchain, Qt 6 with QCustomPlot, the stack libraries,
 # GoogleTest for the example of the memory-testing API in GoogleTest (tests/client), and
-# dpkg-dev, whose dpkg-shlibdeps gives the Debian package its Depends.
+# dpkg-dev, whose dpkg-shlibdeps gives the Debian package its Depends, with file, by which CPack
+# finds the binaries to hand it (a bare Debian 12 has no file).
 POOLSCOPE_BUILD_PACKAGES=(g++ cmake ninja-build pkg-config git
     qt6-base-dev libqcustomplot-dev libgl-dev
     libunwind-dev libdw-dev
     libtbb-dev libpng-dev libjpeg62-turbo-dev libsqlite3-dev libzstd-dev
     fonts-dejavu-core
-    libgtest-dev dpkg-dev)
+    libgtest-dev dpkg-dev file)
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
