@@ -44,9 +44,12 @@ RecordingWriter::RecordingWriter(const std::string& path,
         std::make_unique<SqliteDatabase>(target_.writePath(), SqliteDatabase::Mode::CreateNew);
     database_->setBusyTimeout(options_.busyTimeout);
     database_->execute("PRAGMA journal_mode=WAL");
-    // In WAL mode NORMAL keeps every committed transaction across a crash of the process;
-    // only a power loss can take the last ones back.
-    database_->execute("PRAGMA synchronous=NORMAL");
+    // Every committed transaction is in the operating system's hands when a commit returns, so
+    // a crash of the process (the fault a recording guards against) loses none. Waiting for the
+    // disk as well (NORMAL syncs at each checkpoint) would guard only against a crash of the
+    // machine, at a cost of milliseconds at the start and end of every recorded run: a short
+    // program's recording cost 8% of its time instead of 4.
+    database_->execute("PRAGMA synchronous=OFF");
     database_->execute("PRAGMA application_id=" + std::to_string(RecordingSchema::kApplicationId));
     database_->execute("PRAGMA user_version=" + std::to_string(RecordingSchema::kVersion));
     database_->execute("BEGIN");
