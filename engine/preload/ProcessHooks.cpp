@@ -45,7 +45,12 @@ constexpr std::size_t kMaxFollowedEnvironment = 4096;
 template <typename Exec>
 int execute(char* const* environment, Exec exec) {
     ensure();
-    HookScope scope(TrackingState::active());
+    // A vfork child shares the program's thread memory: a HookScope there marks the program's
+    // thread busy, and an exec that works never gets to unmark it.
+    if (!TrackingState::active() || !Tracker::inTrackedProcess()) {
+        return exec(environment);
+    }
+    HookScope scope(true);
     if (!scope.tracking()) {
         return exec(environment);
     }

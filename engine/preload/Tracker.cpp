@@ -49,9 +49,6 @@ pid_t gTrackedPid = 0;
 
 // A vfork child shares the program's memory, and so the interposer's, until it execs or exits:
 // its exec and _exit are its own, not the program's, and must not end the program's stream.
-bool inTrackedProcess() {
-    return getpid() == gTrackedPid;
-}
 
 std::int64_t nanosecondsOf(clockid_t clock) {
     timespec time;
@@ -299,6 +296,10 @@ void* flusherMain(void*) {
 }
 
 }  // namespace
+
+bool Tracker::inTrackedProcess() {
+    return getpid() == gTrackedPid;
+}
 
 bool Tracker::ensureResolved() {
     if (TrackingState::resolved()) {

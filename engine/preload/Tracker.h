@@ -43,6 +43,9 @@ public:
     // the top of the table, where the program's own descriptors never land), a dup2 or dup3
     // onto it moves it first, and a close_range over it is split around it.
     static bool ownsDescriptor(int fd);
+    // Whether the caller is the tracked process itself, not a vfork child running on its
+    // memory (nor a fork child).
+    static bool inTrackedProcess();
     static int streamDescriptor();
     static void moveDescriptorOff(int fd);
 

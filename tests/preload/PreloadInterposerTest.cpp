@@ -408,6 +408,17 @@ private slots:
         QCOMPARE(run.records.processes[0].value, std::int64_t{0});
     }
 
+    void interposer_vforkChildThatExecsLeavesTheProgramTracked() {
+        // The child runs on the program's thread memory until its exec: what the exec hook
+        // marks there must not outlive it, or the program's own thread records nothing after.
+        const PreloadRun run = probe({"vfork-exec"});
+        QCOMPARE(run.exitCode, 0);
+        checkStream(run);
+        QVERIFY(allocationAt(run.records, addressOf(run.lines("after")[0][1]), 999) != nullptr);
+        QCOMPARE(run.records.processes.size(), std::size_t{1});
+        QCOMPARE(run.records.processes[0].header.kind, wire::RecordKind::Exit);
+    }
+
     void interposer_reportsTheExitStatus() {
         for (const char* how : {"exit", "return"}) {
             const PreloadRun run = probe({how, "7"});

@@ -255,6 +255,16 @@ int main(int argc, char** argv) {
         char* arguments[] = {argv[0], const_cast<char*>("execd"), nullptr};
         execve(argv[0], arguments, kept.data());
         return 3;
+    } else if (std::strcmp(mode, "vfork-exec") == 0) {
+        // As Python's subprocess starts a program: a vfork child that execs, and succeeds.
+        const pid_t child = vfork();
+        if (child == 0) {
+            execl("/bin/true", "true", static_cast<char*>(nullptr));
+            _exit(127);
+        }
+        waitpid(child, nullptr, 0);
+        void* after = std::malloc(999);
+        say("after", after, 999);
     } else if (std::strcmp(mode, "exec-fails") == 0) {
         execl("/nonexistent/program", "program", static_cast<char*>(nullptr));
         const int error = errno;
