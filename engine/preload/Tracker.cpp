@@ -47,9 +47,6 @@ std::uint64_t gSelfEnd = 0;
 std::atomic<bool> gExitHandlerRegistered{false};
 pid_t gTrackedPid = 0;
 
-// A vfork child shares the program's memory, and so the interposer's, until it execs or exits:
-// its exec and _exit are its own, not the program's, and must not end the program's stream.
-
 std::int64_t nanosecondsOf(clockid_t clock) {
     timespec time;
     clock_gettime(clock, &time);
@@ -297,6 +294,8 @@ void* flusherMain(void*) {
 
 }  // namespace
 
+// A vfork child shares the program's memory, and so the interposer's, until it execs or exits:
+// its exec and _exit are its own, not the program's, and must not end the program's stream.
 bool Tracker::inTrackedProcess() {
     return getpid() == gTrackedPid;
 }
