@@ -7,7 +7,7 @@
 
 #include <qcustomplot.h>
 
-#include "views/ViewColors.h"
+#include "views/PlotStyle.h"
 
 namespace poolscope {
 
@@ -88,23 +88,8 @@ QString ProcessLanesView::title() const {
 }
 
 void ProcessLanesView::applyPalette() {
-    const QColor base = palette().color(QPalette::Base);
-    const QColor text = palette().color(QPalette::Text);
-    plot_->setBackground(base);
-    title_->setTextColor(text);
-    for (QCPAxisRect* lane : {memoryLane_, descriptorLane_}) {
-        for (QCPAxis* axis : lane->axes()) {
-            axis->setBasePen(QPen(text));
-            axis->setTickPen(QPen(text));
-            axis->setSubTickPen(QPen(text));
-            axis->setTickLabelColor(text);
-            axis->setLabelColor(text);
-            axis->grid()->setPen(QPen(ViewColors::mix(base, text, 0.18), 0, Qt::DotLine));
-        }
-    }
-    plot_->legend->setBrush(base);
-    plot_->legend->setBorderPen(QPen(ViewColors::mix(base, text, 0.3)));
-    plot_->legend->setTextColor(text);
+    title_->setTextColor(palette().color(QPalette::Text));
+    PlotStyle::applyPalette(*plot_, palette(), memoryLane_->axes() + descriptorLane_->axes());
 }
 
 void ProcessLanesView::changeEvent(QEvent* event) {

@@ -15,6 +15,7 @@
 #include <qcustomplot.h>
 
 #include "models/DisplayFormat.h"
+#include "views/PlotStyle.h"
 #include "views/ViewColors.h"
 
 namespace poolscope {
@@ -112,21 +113,7 @@ void SizeHistogramView::createPlot() {
     empty_->position->setCoords(0.5, 0.5);
     empty_->setText(tr("No requests in this range"));
 
-    plot_->legend->setVisible(true);
-    // The legend in a row above the plot, as the timeline's: it covers no bar.
-    plot_->axisRect()->insetLayout()->take(plot_->legend);
-    auto* legendRow = new QCPLayoutGrid;
-    plot_->plotLayout()->insertRow(0);
-    plot_->plotLayout()->addElement(0, 0, legendRow);
-    plot_->plotLayout()->setRowStretchFactor(0, 0.001);
-    legendRow->addElement(0, 0, plot_->legend);
-    legendRow->addElement(0, 1, new QCPLayoutElement(plot_));
-    legendRow->setColumnStretchFactor(0, 0.001);
-    legendRow->setMargins(QMargins(6, 4, 6, 0));
-    plot_->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-    plot_->legend->setWrap(3);
-    plot_->legend->setColumnSpacing(12);
-    plot_->legend->setRowSpacing(0);
+    PlotStyle::putLegendAbove(*plot_, 3);
     plot_->installEventFilter(this);
 }
 
@@ -134,19 +121,7 @@ void SizeHistogramView::applyPalette() {
     const QPalette& colours = palette();
     const QColor base = colours.color(QPalette::Base);
     const QColor text = colours.color(QPalette::Text);
-    plot_->setBackground(base);
-    for (QCPAxis* axis : {plot_->xAxis, plot_->yAxis}) {
-        axis->setBasePen(QPen(text));
-        axis->setTickPen(QPen(text));
-        axis->setSubTickPen(QPen(text));
-        axis->setTickLabelColor(text);
-        axis->setLabelColor(text);
-        axis->grid()->setPen(QPen(ViewColors::mix(base, text, 0.18), 0, Qt::DotLine));
-        axis->grid()->setZeroLinePen(QPen(ViewColors::mix(base, text, 0.35)));
-    }
-    plot_->legend->setBrush(base);
-    plot_->legend->setBorderPen(QPen(ViewColors::mix(base, text, 0.3)));
-    plot_->legend->setTextColor(text);
+    PlotStyle::applyPalette(*plot_, colours, {plot_->xAxis, plot_->yAxis});
     empty_->setColor(colours.color(QPalette::PlaceholderText));
     for (QCPItemStraightLine* line : lines_) {
         line->setPen(QPen(ViewColors::mix(base, text, 0.75), 1.5, Qt::DashLine));

@@ -15,6 +15,7 @@
 
 #include <qcustomplot.h>
 
+#include "views/PlotStyle.h"
 #include "views/TimelineDescriptorLane.h"
 #include "views/ViewColors.h"
 
@@ -219,24 +220,7 @@ void TimelineView::createPlot() {
     }
     descriptors_ = std::make_unique<TimelineDescriptorLane>(*plot_);
 
-    plot_->legend->setVisible(true);
-    // The legend in a row above the plot, its entries side by side (as many as fit), so
-    // it takes a line of height instead of a column of the plot's width, and covers no data.
-    // An empty element beside it takes the rest of the row, so that the row (and the plot's
-    // column) is as wide as the plot even while the legend is empty.
-    plot_->axisRect()->insetLayout()->take(plot_->legend);
-    auto* legendRow = new QCPLayoutGrid;
-    plot_->plotLayout()->insertRow(0);
-    plot_->plotLayout()->addElement(0, 0, legendRow);
-    plot_->plotLayout()->setRowStretchFactor(0, 0.001);
-    legendRow->addElement(0, 0, plot_->legend);
-    legendRow->addElement(0, 1, new QCPLayoutElement(plot_));
-    legendRow->setColumnStretchFactor(0, 0.001);
-    legendRow->setMargins(QMargins(6, 4, 6, 0));
-    plot_->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-    plot_->legend->setWrap(4);
-    plot_->legend->setRowSpacing(0);
-    plot_->legend->setColumnSpacing(12);
+    PlotStyle::putLegendAbove(*plot_, 4);
 
     plot_->installEventFilter(this);
     connect(plot_->selectionRect(), &QCPSelectionRect::accepted, this,
@@ -257,21 +241,9 @@ void TimelineView::createPlot() {
 
 void TimelineView::applyPalette() {
     const QPalette& colours = palette();
-    const QColor base = colours.color(QPalette::Base);
     const QColor text = colours.color(QPalette::Text);
-    plot_->setBackground(base);
-    for (QCPAxis* axis : {plot_->xAxis, plot_->yAxis, plot_->xAxis2, plot_->yAxis2}) {
-        axis->setBasePen(QPen(text));
-        axis->setTickPen(QPen(text));
-        axis->setSubTickPen(QPen(text));
-        axis->setTickLabelColor(text);
-        axis->setLabelColor(text);
-        axis->grid()->setPen(QPen(ViewColors::mix(base, text, 0.18), 0, Qt::DotLine));
-        axis->grid()->setZeroLinePen(QPen(ViewColors::mix(base, text, 0.35)));
-    }
-    plot_->legend->setBrush(base);
-    plot_->legend->setBorderPen(QPen(ViewColors::mix(base, text, 0.3)));
-    plot_->legend->setTextColor(text);
+    PlotStyle::applyPalette(*plot_, colours,
+                            {plot_->xAxis, plot_->yAxis, plot_->xAxis2, plot_->yAxis2});
     const QColor highlight = colours.color(QPalette::Highlight);
     QColor selectionFill = highlight;
     selectionFill.setAlpha(50);

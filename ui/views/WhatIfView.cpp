@@ -19,6 +19,7 @@
 #include "models/DisplayFormat.h"
 #include "models/WhatIfFiguresModel.h"
 #include "models/WhatIfSiteModel.h"
+#include "views/PlotStyle.h"
 #include "views/ViewColors.h"
 
 namespace poolscope {
@@ -106,21 +107,8 @@ WhatIfView::WhatIfView(QWidget* parent) : QWidget(parent), analysis_(this) {
     actualFill.setAlpha(60);
     actualGraph_->setBrush(actualFill);
     pooledGraph_->setPen(QPen(pooled, 2.0, Qt::SolidLine));
-    // The legend in a row above the plot, its two entries side by side, so it covers no data.
-    plot_->legend->setVisible(true);
-    plot_->axisRect()->insetLayout()->take(plot_->legend);
-    // An empty element beside it takes the rest of the row, keeping the entries together.
-    auto* legendRow = new QCPLayoutGrid;
-    plot_->plotLayout()->insertRow(0);
-    plot_->plotLayout()->setRowStretchFactor(0, 0.001);
-    plot_->plotLayout()->addElement(0, 0, legendRow);
-    legendRow->addElement(0, 0, plot_->legend);
-    legendRow->addElement(0, 1, new QCPLayoutElement(plot_));
-    legendRow->setColumnStretchFactor(0, 0.001);
-    plot_->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-    plot_->legend->setColumnSpacing(16);
-    plot_->legend->setMargins(QMargins(6, 4, 6, 2));
-    plot_->legend->setBorderPen(Qt::NoPen);
+    // Its two entries side by side on one line.
+    PlotStyle::putLegendAbove(*plot_, 0);
 
     figures_ = new WhatIfFiguresModel(this);
     figuresTable_ = new QTableView(this);
@@ -286,21 +274,10 @@ void WhatIfView::plot(const WhatIfAnalysisResult& result) {
 }
 
 void WhatIfView::applyPalette() {
-    const QPalette& colours = palette();
-    const QColor base = colours.color(QPalette::Base);
-    const QColor text = colours.color(QPalette::Text);
-    plot_->setBackground(base);
-    for (QCPAxis* axis : {plot_->xAxis, plot_->yAxis, plot_->xAxis2, plot_->yAxis2}) {
-        axis->setBasePen(QPen(text));
-        axis->setTickPen(QPen(text));
-        axis->setSubTickPen(QPen(text));
-        axis->setTickLabelColor(text);
-        axis->setLabelColor(text);
-        axis->grid()->setPen(QPen(ViewColors::mix(base, text, 0.18), 0, Qt::DotLine));
-        axis->grid()->setZeroLinePen(QPen(ViewColors::mix(base, text, 0.35)));
-    }
-    plot_->legend->setBrush(base);
-    plot_->legend->setTextColor(text);
+    PlotStyle::applyPalette(*plot_, palette(),
+                            {plot_->xAxis, plot_->yAxis, plot_->xAxis2, plot_->yAxis2});
+    // The legend sits on the plot's own background without a frame.
+    plot_->legend->setBorderPen(Qt::NoPen);
 }
 
 void WhatIfView::changeEvent(QEvent* event) {
