@@ -32,6 +32,12 @@ inline constexpr std::uint32_t kMaxPathBytes = 1024;
 // descriptor table and makes it close-on-exec; a number that is not an open pipe or socket
 // leaves the program untracked.
 inline constexpr const char* kFdVariable = "POOLSCOPE_PRELOAD_FD";
+// Which pipe or socket that is, "DEVICE:INODE" as fstat gives them: a program the traced one
+// starts without the interposer's exec hook (posix_spawn, system(), a forked child's exec)
+// inherits both variables but not the stream, and the number may hold a pipe of the program's
+// own by then (a make jobserver's, a shell pipeline's). The interposer adopts the descriptor
+// only when it is this one; without the variable, any pipe or socket is taken.
+inline constexpr const char* kStreamVariable = "POOLSCOPE_PRELOAD_STREAM";
 // How many frames a stack keeps (default 64, at most kMaxStackFrames); 0 sends no stacks.
 inline constexpr const char* kStackDepthVariable = "POOLSCOPE_PRELOAD_STACK_DEPTH";
 // How many milliseconds a packet waits for room in a full pipe before it is dropped (default

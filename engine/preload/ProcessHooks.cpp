@@ -8,7 +8,10 @@
 //
 // vfork is not hooked: its child shares the parent's memory and stack until it execs or exits,
 // so it must not touch the interposer's state; it runs untracked (and only async-signal-safe
-// calls are allowed there anyway). posix_spawn and system() create their child that way too.
+// calls are allowed there anyway). posix_spawn and system() create their child that way too,
+// and exec it from inside the C library, past these hooks: the program they start inherits the
+// stream's variables but not the stream, so its interposer stays inert (kStreamVariable).
+// Children made by a raw clone system call, past fork and _Fork, are not detached.
 #include <unistd.h>
 #include <cerrno>
 #include <cstdarg>
@@ -119,6 +122,24 @@ POOLSCOPE_HOOK pid_t fork() noexcept {
     HookScope scope(TrackingState::active());
     const pid_t child = real.fork();
     if (scope.tracking() && child > 0) {
+        Tracker::forked(child);
+    }
+    return child;
+}
+
+// _Fork forks without the pthread_atfork handlers, which is where fork's child leaves the
+// stream: its child leaves it here instead, before it runs anything of the program's.
+POOLSCOPE_HOOK pid_t _Fork() noexcept {
+    ensure();
+    if (real.underscoreFork == nullptr) {
+        errno = ENOSYS;
+        return -1;
+    }
+    HookScope scope(TrackingState::active());
+    const pid_t child = real.underscoreFork();
+    if (child == 0) {
+        Tracker::detachForkedChild();
+    } else if (scope.tracking() && child > 0) {
         Tracker::forked(child);
     }
     return child;

@@ -60,6 +60,7 @@ void RealFunctions::resolve() {
 
     find(libcStartMain, "__libc_start_main");
     find(fork, "fork");
+    find(underscoreFork, "_Fork");
     find(execve, "execve");
     find(execv, "execv");
     find(execvp, "execvp");

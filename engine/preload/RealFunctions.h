@@ -57,6 +57,7 @@ struct RealFunctions {
     int (*libcStartMain)(int (*)(int, char**, char**), int, char**, void (*)(), void (*)(),
                          void (*)(), void*);
     pid_t (*fork)();
+    pid_t (*underscoreFork)();  // glibc 2.34 and later; null before
     int (*execve)(const char*, char* const*, char* const*);
     int (*execv)(const char*, char* const*);
     int (*execvp)(const char*, char* const*);

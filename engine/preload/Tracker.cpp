@@ -1,6 +1,7 @@
 #include "Tracker.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 
 #include <pthread.h>
 #include <sched.h>
@@ -231,6 +232,23 @@ void exitAfterEverything(int status, void*) {
     Tracker::exiting(status);
 }
 
+// Whether `fd` is the pipe or socket kStreamVariable names (any, when it names none).
+bool isLaunchersStream(int fd) {
+    const char* identity = getenv(wire::kStreamVariable);
+    if (identity == nullptr || *identity == '\0') {
+        return true;
+    }
+    char* end = nullptr;
+    const unsigned long long device = strtoull(identity, &end, 10);
+    if (*end != ':') {
+        return false;
+    }
+    const unsigned long long inode = strtoull(end + 1, &end, 10);
+    struct stat status;
+    return *end == '\0' && fstat(fd, &status) == 0 && status.st_dev == device &&
+           status.st_ino == inode;
+}
+
 // Reads the environment, takes the stream and says hello. Runs once, on the thread that
 // resolved the real functions, with that thread busy.
 void start() {
@@ -244,8 +262,9 @@ void start() {
         return;
     }
     // A program exec'd by the tracked one inherits the variable but not the descriptor (it is
-    // close-on-exec): a number that is closed or not a pipe or socket leaves it untracked.
-    if (!gWriter.adopt(static_cast<int>(fd))) {
+    // close-on-exec): a number that is closed, not a pipe or socket, or another pipe than the
+    // launcher's leaves it untracked.
+    if (!isLaunchersStream(static_cast<int>(fd)) || !gWriter.adopt(static_cast<int>(fd))) {
         return;
     }
     const long dropAfter =
@@ -403,6 +422,15 @@ void Tracker::descriptorClosed(wire::DescriptorCall call, int fd) {
                                                       static_cast<std::uint8_t>(call));
     record.fd = fd;
     appendPlain(record);
+}
+
+void Tracker::detachForkedChild() {
+    if (!TrackingState::active()) {
+        return;
+    }
+    TrackingState::set(Phase::Stopped);
+    tThread.threadId = 0;
+    gWriter.close();
 }
 
 void Tracker::forked(std::int64_t childPid) {

@@ -26,6 +26,10 @@ public:
     static void descriptorOpened(PreloadWire::DescriptorCall call, int fd, const char* path);
     static void descriptorClosed(PreloadWire::DescriptorCall call, int fd);
     static void forked(std::int64_t childPid);
+    // In the child of a fork that ran no pthread_atfork handlers (_Fork): it leaves the stream
+    // as fork's child does, with no lock taken (another thread of the parent may have held
+    // them, and the child has no such thread to let go of them).
+    static void detachForkedChild();
     // exec: everything buffered leaves before the program image is replaced; a failed exec is
     // reported with its errno and tracking goes on. With `follow` (the new image's environment
     // names the stream) the stream stays open across the exec, with the writer held so that no

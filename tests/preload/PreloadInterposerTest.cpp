@@ -295,6 +295,53 @@ private slots:
         QVERIFY(allocationAt(run.records, addressOf(run.lines("after")[0][1]), 503) != nullptr);
     }
 
+    void interposer_forkedChildThatAllocatesAndExitsLeavesTheParentsStreamWhole() {
+        for (const char* mode : {"fork-both", "underscore-fork-both"}) {
+            const PreloadRun run = probe({mode});
+            QCOMPARE(run.exitCode, 0);
+            checkStream(run);
+            QCOMPARE(run.lines("child-status")[0][1], std::string("0"));
+            const auto child = static_cast<std::uint32_t>(std::stoi(run.lines("child")[0][1]));
+            std::map<std::uint64_t, std::size_t> madeOfSize;
+            for (const wire::Allocation& allocation : run.records.allocations) {
+                QVERIFY(allocation.header.threadId != child);
+                ++madeOfSize[allocation.bytes];
+            }
+            // Nothing of the child's; everything of the parent's, on both of its threads.
+            QCOMPARE(madeOfSize[602], std::size_t{0});
+            QCOMPARE(madeOfSize[603], std::size_t{0});
+            QCOMPARE(madeOfSize[604], std::size_t{5000});
+            if (std::string(mode) == "fork-both") {
+                QCOMPARE(madeOfSize[611], std::size_t{20000});
+            }
+            QVERIFY(allocationAt(run.records, addressOf(run.lines("before")[0][1]), 601));
+            QVERIFY(allocationAt(run.records, addressOf(run.lines("after")[0][1]), 605));
+            for (const CollectedRecords::Opened& opened : run.records.opened) {
+                QVERIFY(opened.record.header.threadId != child);
+            }
+            // One Fork record naming the child, and the parent's Exit alone ends the stream.
+            std::size_t exits = 0;
+            for (const wire::ProcessEvent& process : run.records.processes) {
+                exits += process.header.kind == wire::RecordKind::Exit ? 1 : 0;
+            }
+            QCOMPARE(exits, std::size_t{1});
+            QCOMPARE(run.records.processes.front().header.kind, wire::RecordKind::Fork);
+            QCOMPARE(run.records.processes.front().value, std::int64_t{child});
+            QCOMPARE(run.records.processes.back().header.kind, wire::RecordKind::Exit);
+        }
+    }
+
+    void interposer_programStartedBySpawnOrSystemLeavesAPipeAtTheStreamsOldNumberAlone() {
+        for (const char* mode : {"spawn-pipe", "system-pipe"}) {
+            const PreloadRun run = probe({mode});
+            QCOMPARE(run.exitCode, 0);
+            checkStream(run);
+            QCOMPARE(run.lines("started").size(), std::size_t{1});
+            QCOMPARE(run.lines("status")[0][1], std::string("0"));
+            QCOMPARE(run.lines("foreign-bytes")[0][1], std::string("0"));
+        }
+    }
+
     void interposer_survivesClosingEveryDescriptor() {
         for (const char* mode : {"closeall", "closerange"}) {
             const PreloadRun run = probe({mode});

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <spawn.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -59,6 +60,12 @@ PreloadRun PreloadRun::start(const std::string& interposer, const std::string& p
     // default: nothing is dropped unless the test asks for the default (first one wins).
     variables.push_back(std::string(PreloadWire::kDropAfterVariable) + "=60000");
     variables.push_back(std::string(PreloadWire::kFdVariable) + "=" + std::to_string(stream[1]));
+    struct stat streamStatus {};
+    if (fstat(stream[1], &streamStatus) == 0) {
+        variables.push_back(std::string(PreloadWire::kStreamVariable) + "=" +
+                            std::to_string(streamStatus.st_dev) + ":" +
+                            std::to_string(streamStatus.st_ino));
+    }
     std::vector<char*> environmentPointers;
     for (std::string& variable : variables) {
         environmentPointers.push_back(variable.data());

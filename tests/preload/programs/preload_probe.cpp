@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <malloc.h>
 #include <pthread.h>
+#include <spawn.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -175,6 +176,89 @@ void forkSequence() {
     say("after", after, 503);
 }
 
+void* allocateWhileForking(void*) {
+    for (int i = 0; i < 20000; ++i) {
+        void* block = std::malloc(611);
+        std::free(block);
+    }
+    return nullptr;
+}
+
+// A child that goes on allocating, leaves a block and a descriptor, and ends through exit()
+// (its exit handlers and the libraries' destructors run), while the parent allocates too: on a
+// second thread across the fork (fork only; after _Fork a multithreaded program's child may
+// not call malloc), and on its own while the child runs.
+void forkAndAllocateInBoth(bool withoutHandlers) {
+    void* before = std::malloc(601);
+    say("before", before, 601);
+    std::fflush(stdout);
+    pthread_t worker;
+    if (!withoutHandlers) {
+        pthread_create(&worker, nullptr, allocateWhileForking, nullptr);
+    }
+    const pid_t child = withoutHandlers ? _Fork() : fork();
+    if (child == 0) {
+        for (int i = 0; i < 10000; ++i) {
+            void* block = std::malloc(602);
+            std::free(block);
+        }
+        [[maybe_unused]] void* kept = std::malloc(603);
+        [[maybe_unused]] const int fd = open("/dev/null", O_RDONLY);
+        std::exit(0);
+    }
+    std::printf("child %d\n", child);
+    for (int i = 0; i < 5000; ++i) {
+        void* block = std::malloc(604);
+        std::free(block);
+    }
+    int status = 0;
+    waitpid(child, &status, 0);
+    std::printf("child-status %d\n", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    if (!withoutHandlers) {
+        pthread_join(worker, nullptr);
+    }
+    void* after = std::malloc(605);
+    say("after", after, 605);
+}
+
+// The launcher's descriptor number is free again once the interposer moved its stream to the
+// top of the table; here it holds a pipe of the program's own when the program starts another
+// (posix_spawn, or system()), which inherits the stream's variables and that pipe. The started
+// program's interposer must leave the pipe alone: prints how many bytes arrived in it.
+void startWithAPipeAtTheStreamsNumber(bool viaSystem) {
+    const int number = std::atoi(std::getenv("POOLSCOPE_PRELOAD_FD"));
+    int ends[2];
+    if (pipe(ends) != 0) {
+        return;
+    }
+    const int readEnd = fcntl(ends[0], F_DUPFD_CLOEXEC, number + 1);
+    close(ends[0]);
+    if (ends[1] != number) {
+        dup2(ends[1], number);
+        close(ends[1]);
+    }
+    std::fflush(stdout);
+    if (viaSystem) {
+        std::printf("status %d\n", std::system("echo started"));
+    } else {
+        char* arguments[] = {const_cast<char*>("sh"), const_cast<char*>("-c"),
+                             const_cast<char*>("echo started"), nullptr};
+        pid_t child = -1;
+        posix_spawn(&child, "/bin/sh", nullptr, nullptr, arguments, environ);
+        int status = 0;
+        waitpid(child, &status, 0);
+        std::printf("status %d\n", status);
+    }
+    close(number);
+    fcntl(readEnd, F_SETFL, O_NONBLOCK);
+    char buffer[4096];
+    long arrived = 0;
+    for (ssize_t got; (got = read(readEnd, buffer, sizeof buffer)) > 0;) {
+        arrived += got;
+    }
+    std::printf("foreign-bytes %ld\n", arrived);
+}
+
 void closeEverything(bool range) {
     if (range) {
         close_range(3, ~0u, 0);
@@ -226,6 +310,14 @@ int main(int argc, char** argv) {
         threads(std::atoi(argv[2]), std::atoi(argv[3]));
     } else if (std::strcmp(mode, "fork") == 0) {
         forkSequence();
+    } else if (std::strcmp(mode, "fork-both") == 0) {
+        forkAndAllocateInBoth(false);
+    } else if (std::strcmp(mode, "underscore-fork-both") == 0) {
+        forkAndAllocateInBoth(true);
+    } else if (std::strcmp(mode, "spawn-pipe") == 0) {
+        startWithAPipeAtTheStreamsNumber(false);
+    } else if (std::strcmp(mode, "system-pipe") == 0) {
+        startWithAPipeAtTheStreamsNumber(true);
     } else if (std::strcmp(mode, "closeall") == 0) {
         closeEverything(false);
     } else if (std::strcmp(mode, "closerange") == 0) {
