@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <thread>
 
@@ -24,6 +25,7 @@ namespace {
 
 // How often events are taken from the program while it runs.
 constexpr auto kDrainInterval = std::chrono::milliseconds(20);
+constexpr std::size_t kRecordingQueueEvents = std::size_t{1} << 18;
 
 std::string joined(const std::vector<std::string>& arguments) {
     std::string text;
@@ -74,6 +76,9 @@ int LaunchCommand::execute(const Request& request, std::ostream& out, std::ostre
     if (!request.recordPath.isEmpty()) {
         RecordingWriter::Options recordingOptions;
         recordingOptions.replaceExisting = request.force;
+        // Its queue holds what the launch loop hands it in about 50 ms at the highest rates;
+        // a fuller one only holds events back (see the loop below).
+        recordingOptions.queueCapacityEvents = kRecordingQueueEvents;
         // Kept as modules and offsets: the program's binaries name its stacks when it is read.
         recordingOptions.symbolizeInBackground = false;
         recordingOptions.stacks = program->stacks().get();
@@ -113,22 +118,30 @@ int LaunchCommand::execute(const Request& request, std::ostream& out, std::ostre
         // passed on. Either way the report and the recording are finished.
         const SignalCancellation cancellation([&program] { program->terminate(); });
         std::vector<MemoryEvent> batch;
-        for (bool ended = false; !ended;) {
+        for (;;) {
             // Ended is read before the drain, so nothing that came before the end is left.
-            ended = program->ended();
-            if (!ended) {
-                std::this_thread::sleep_for(kDrainInterval);
-            }
+            const bool ended = program->ended();
             batch.clear();
-            program->drain(batch);
+            // A recording that is behind takes only what its queue has room for: the rest
+            // waits in the program's inbox and its pipe, so a slow disk or a busy machine
+            // slows the stream down instead of losing events.
+            program->drain(batch,
+                           recording ? recording->room() : std::numeric_limits<std::size_t>::max());
             report.run.eventsObserved += batch.size();
             if (recording && !batch.empty()) {
                 recording->consume(batch);
+            }
+            if (ended && program->inboxEmpty()) {
+                break;
+            }
+            if (!ended || batch.empty()) {
+                std::this_thread::sleep_for(kDrainInterval);
             }
         }
     }
     report.exit = program->exit();
     report.endReason = program->endReason();
+    report.execs = program->execs();
     report.run.duration =
         std::chrono::nanoseconds(systemMonotonicNanoseconds() - program->startNanoseconds());
     report.run.droppedEvents = program->droppedEvents();

@@ -77,6 +77,15 @@ QJsonObject LaunchReport::toJson(const RunOptions& options, const RunNotes& note
         program.insert(QStringLiteral("signal"), exit->signal);
     }
     program.insert(QStringLiteral("endReason"), QString::fromStdString(endReason));
+    QJsonArray images;
+    for (const ExecdImage& image : execs) {
+        QJsonObject entry;
+        entry.insert(QStringLiteral("path"), QString::fromStdString(image.path));
+        entry.insert(QStringLiteral("commandLine"), QString::fromStdString(image.commandLine));
+        entry.insert(QStringLiteral("followed"), image.followed);
+        images.append(entry);
+    }
+    program.insert(QStringLiteral("execs"), images);
     json.insert(QStringLiteral("program"), program);
 
     json.insert(QStringLiteral("runtimeOwned"), leaksToJson(runtimeOwned));
@@ -113,6 +122,11 @@ void LaunchReport::printSummary(std::ostream& out) const {
         out << ' ' << argument;
     }
     out << '\n';
+    for (const ExecdImage& image : execs) {
+        out << (image.followed ? "  followed exec: "
+                               : "  exec not followed (the interposer is not in it): ")
+            << image.path << " (" << image.commandLine << ")\n";
+    }
     if (!endReason.empty()) {
         out << "  the program " << endReason << '\n';
     }

@@ -36,6 +36,8 @@ struct LaunchReport {
     std::vector<OpenResource> resources;
     std::vector<std::string> arguments;
     std::optional<ProgramExit> exit;
+    // The images the program exec'd into (a wrapper script's `exec program`).
+    std::vector<ExecdImage> execs;
     std::string endReason;
 
     // Sorts `leftBehind` (all that was live at the end) into run.leaks and the rest.

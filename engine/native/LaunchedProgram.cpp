@@ -35,6 +35,15 @@ constexpr std::size_t kReadBytes = 1 << 16;
 // How long the program is held at its exit for its last records to arrive.
 constexpr auto kExitRecordWait = std::chrono::seconds(2);
 constexpr auto kHelloWait = std::chrono::milliseconds(100);
+// Room kept in the inbox for one read's events: a 64 KiB read holds at most this many records
+// (the smallest is 24 bytes), each at most one event but for an unmapping that splits regions.
+constexpr std::size_t kInboxHeadroom = kReadBytes / 16;
+// The reader waits for room in the inbox only while the inbox's consumer drains it at least
+// this often; one that stopped draining lets the reader go on, dropping (and counting) what
+// does not fit, so that the program's end is still seen.
+constexpr auto kConsumerGone = std::chrono::seconds(1);
+// An exec'd image's command line is kept up to this long (a `python3 -c` script can be long).
+constexpr std::size_t kCommandLineBytes = 400;
 
 std::string errorText(int error) {
     return std::strerror(error);
@@ -201,12 +210,18 @@ void LaunchedProgram::spawn(int writeEnd) {
         if (entry.starts_with("LD_PRELOAD=")) {
             preload += ":" + std::string(entry.substr(std::strlen("LD_PRELOAD=")));
         } else if (!entry.starts_with(std::string(PreloadWire::kFdVariable) + "=") &&
+                   !entry.starts_with(std::string(PreloadWire::kStreamVariable) + "=") &&
                    !entry.starts_with(std::string(PreloadWire::kStackDepthVariable) + "=")) {
             environment.emplace_back(entry);
         }
     }
     environment.push_back("LD_PRELOAD=" + preload);
     environment.push_back(std::string(PreloadWire::kFdVariable) + "=" + std::to_string(writeEnd));
+    struct stat stream {};
+    if (::fstat(writeEnd, &stream) == 0) {
+        environment.push_back(std::string(PreloadWire::kStreamVariable) + "=" +
+                              std::to_string(stream.st_dev) + ":" + std::to_string(stream.st_ino));
+    }
     if (options_.stackDepth > 0) {
         environment.push_back(std::string(PreloadWire::kStackDepthVariable) + "=" +
                               std::to_string(options_.stackDepth));
@@ -284,6 +299,10 @@ void LaunchedProgram::read(int readEnd) {
     // Reads what the pipe holds; false at its end.
     const auto readAvailable = [&](bool block) {
         for (;;) {
+            {
+                std::unique_lock lock(mutex_);
+                waitForInboxRoom(lock);
+            }
             const ssize_t got = ::read(readEnd, buffer.data(), buffer.size());
             if (got < 0 && errno == EINTR) {
                 continue;
@@ -383,7 +402,8 @@ void LaunchedProgram::trace() {
     // Traced only to be held at its exit while what it can still reach is worked out; where
     // tracing is not allowed it runs untraced, and everything it left counts as lost.
     if (WIFSTOPPED(status)) {
-        traced_ = ::ptrace(PTRACE_SEIZE, pid_, nullptr, PTRACE_O_TRACEEXIT) == 0;
+        traced_ =
+            ::ptrace(PTRACE_SEIZE, pid_, nullptr, PTRACE_O_TRACEEXIT | PTRACE_O_TRACEEXEC) == 0;
         ::kill(pid_, SIGCONT);
         bool started = false;
         for (;;) {
@@ -403,6 +423,10 @@ void LaunchedProgram::trace() {
             }
             if (event == PTRACE_EVENT_EXIT) {
                 scanAtExit();
+                ::ptrace(PTRACE_CONT, pid_, nullptr, nullptr);
+            } else if (event == PTRACE_EVENT_EXEC) {
+                noteExec();
+                started = true;
                 ::ptrace(PTRACE_CONT, pid_, nullptr, nullptr);
             } else if (event == PTRACE_EVENT_STOP) {
                 // A stop (Ctrl+Z) holds the program as it would untraced; the first is its own
@@ -445,9 +469,17 @@ void LaunchedProgram::scanAtExit() {
         if (!eventsRead_.wait_for(lock, kHelloWait, [this] { return live_.helloSeen(); })) {
             return;
         }
-        const bool complete = eventsRead_.wait_for(lock, kExitRecordWait, [this] {
+        // Records still arriving (the reader waits on a consumer that is behind) are waited
+        // for as long as they keep coming.
+        const auto lastWord = [this] {
             return live_.exitStatus() >= 0 || live_.crashSignal() != 0 || pipeClosed_;
-        });
+        };
+        std::uint64_t before = received_.load();
+        bool complete = eventsRead_.wait_for(lock, kExitRecordWait, lastWord);
+        while (!complete && received_.load() != before) {
+            before = received_.load();
+            complete = eventsRead_.wait_for(lock, kExitRecordWait, lastWord);
+        }
         if (!complete || live_.exitStatus() < 0 || live_.crashSignal() != 0) {
             return;
         }
@@ -472,6 +504,39 @@ void LaunchedProgram::scanAtExit() {
     }
 }
 
+void LaunchedProgram::noteExec() {
+    ExecdImage image;
+    std::error_code error;
+    const std::string proc = "/proc/" + std::to_string(pid_);
+    image.path = std::filesystem::read_symlink(proc + "/exe", error).string();
+    std::ifstream cmdline(proc + "/cmdline", std::ios::binary);
+    std::string argument;
+    while (std::getline(cmdline, argument, '\0') && image.commandLine.size() < kCommandLineBytes) {
+        image.commandLine += (image.commandLine.empty() ? "" : " ") + argument;
+    }
+    if (image.commandLine.size() > kCommandLineBytes) {
+        image.commandLine.resize(kCommandLineBytes);
+        image.commandLine += "...";
+    }
+    std::lock_guard lock(mutex_);
+    if (!launchExecSeen_) {
+        launchExecSeen_ = true;  // the program itself, as launched
+        return;
+    }
+    execs_.push_back(std::move(image));
+}
+
+std::vector<ExecdImage> LaunchedProgram::execs() const {
+    std::lock_guard lock(mutex_);
+    std::vector<ExecdImage> images = execs_;
+    // Each image followed said hello on the stream: the launched one, then one per exec, and an
+    // exec not followed ends the stream.
+    for (std::size_t i = 0; i < images.size(); ++i) {
+        images[i].followed = i + 1 < live_.hellos();
+    }
+    return images;
+}
+
 void LaunchedProgram::take(std::vector<MemoryEvent>& events) {
     // Called with mutex_ held.
     received_ += events.size();
@@ -483,12 +548,31 @@ void LaunchedProgram::take(std::vector<MemoryEvent>& events) {
     inboxDropped_ += events.size() - kept;
 }
 
-std::size_t LaunchedProgram::drain(std::vector<MemoryEvent>& out) {
+void LaunchedProgram::waitForInboxRoom(std::unique_lock<std::mutex>& lock) {
+    const std::size_t room = inboxCapacity_ > kInboxHeadroom ? inboxCapacity_ - kInboxHeadroom : 0;
+    while (inbox_.size() > room && !terminating_ &&
+           std::chrono::steady_clock::now() - lastDrain_ < kConsumerGone) {
+        inboxDrained_.wait_for(lock, std::chrono::milliseconds(kExitPollMilliseconds));
+    }
+}
+
+std::size_t LaunchedProgram::drain(std::vector<MemoryEvent>& out, std::size_t maxEvents) {
     std::lock_guard lock(mutex_);
-    const std::size_t taken = inbox_.size();
-    out.insert(out.end(), inbox_.begin(), inbox_.end());
-    inbox_.clear();
+    lastDrain_ = std::chrono::steady_clock::now();
+    const std::size_t taken = std::min(maxEvents, inbox_.size());
+    if (taken == 0) {
+        return 0;
+    }
+    const auto end = inbox_.begin() + static_cast<std::ptrdiff_t>(taken);
+    out.insert(out.end(), inbox_.begin(), end);
+    inbox_.erase(inbox_.begin(), end);
+    inboxDrained_.notify_all();
     return taken;
+}
+
+bool LaunchedProgram::inboxEmpty() const {
+    std::lock_guard lock(mutex_);
+    return inbox_.empty();
 }
 
 std::uint64_t LaunchedProgram::droppedEvents() const {

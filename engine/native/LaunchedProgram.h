@@ -3,8 +3,10 @@
 #include <sys/types.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -35,6 +37,16 @@ private:
     bool offerAttach_;
 };
 
+// A program image the launched one exec'd into after it started (a wrapper script's
+// `exec python3 ...`): its executable and command line, and whether the interposer went with it
+// (it did when the new image said hello on the stream; an image without the stream's variables,
+// or a static or setuid one, is not followed, and ends the stream).
+struct ExecdImage {
+    std::string path;         // /proc/PID/exe at the exec: the file that runs, links resolved
+    std::string commandLine;  // its arguments, joined by spaces
+    bool followed = false;
+};
+
 // How the program ended.
 struct ProgramExit {
     int exitCode = 0;  // what exit() was given; 0 when a signal ended it
@@ -47,9 +59,12 @@ struct ProgramExit {
 // live link, so that the window's ingestor and `poolscope launch` treat both alike: the
 // interposer's stream arrives over a pipe on a thread of its own, its records become MemoryEvents
 // (UnpooledAllocate/UnpooledFree on the tiers NativeHeap, Mapped and Descriptor, the call that
-// made each as its tag) in a bounded inbox; what does not fit is counted, and the program never
-// waits on PoolScope. Stacks are named from the program's binaries through stacks().
-// Thread-safe.
+// made each as its tag) in a bounded inbox. While the inbox is full the reader waits for room
+// (as long as someone drains it), leaving the rest in the pipe: the pipe is then the bound, and
+// the interposer drops (and counts) a packet the pipe cannot take within its budget, so the
+// program never waits on PoolScope for long. Nothing drained for a while: what does not fit
+// the inbox is counted as dropped. Stacks are named from the program's binaries through
+// stacks(). Thread-safe.
 class LaunchedProgram {
 public:
     struct Options {
@@ -58,7 +73,9 @@ public:
         std::string workingDirectory;  // empty: this process's own
         std::string preloadLibrary;    // libpoolscope_preload.so
         int stackDepth = 0;            // return addresses per stack; 0: the interposer's default
-        std::size_t inboxEvents = std::size_t{1} << 20;
+        // 18 MiB of events: at 5M events a second, 50 ms of them, more than a consumer
+        // draining every 20 ms leaves.
+        std::size_t inboxEvents = std::size_t{1} << 18;
     };
 
     // Checks the program can run under the interposer and starts it. Throws LaunchError for a
@@ -84,8 +101,13 @@ public:
     std::int64_t latestNanoseconds() const { return latest_.load(); }
     const std::shared_ptr<const LinkStackTable>& stacks() const { return stacksView_; }
 
-    // Appends the events that arrived since the last call.
-    std::size_t drain(std::vector<MemoryEvent>& out);
+    // Appends the events that arrived since the last call, the oldest first, at most
+    // `maxEvents` of them (a consumer that cannot take more leaves the rest, and the program's
+    // stream waits in the pipe meanwhile).
+    std::size_t drain(std::vector<MemoryEvent>& out,
+                      std::size_t maxEvents = std::numeric_limits<std::size_t>::max());
+    // Nothing is waiting to be drained.
+    bool inboxEmpty() const;
     // Records the interposer lost (it could not write in time) plus events the inbox had no room
     // for: never silent.
     std::uint64_t droppedEvents() const;
@@ -111,6 +133,9 @@ public:
     // The descriptors still open, with their paths and the stacks that opened them.
     std::vector<NativeLiveState::Descriptor> openDescriptors() const;
     NativeLiveState::Totals liveTotals() const;
+    // The images the program exec'd into since it started, in order: known while it is traced
+    // (none otherwise).
+    std::vector<ExecdImage> execs() const;
     // Every block, mapping and descriptor live now, in the order they were made, with its stack
     // (at most maxFrames, the interposer's own left out) and the call that made it as its tag.
     std::vector<LeakRecord> leftBehind(int maxFrames = 32) const;
@@ -126,8 +151,13 @@ private:
     // Follows the program with ptrace (it is held at its exit for scanAtExit()) and reaps it.
     void trace();
     void scanAtExit();
+    // The image the program just exec'd into, while the tracer holds it at the exec.
+    void noteExec();
     // Moves a batch of events into the inbox, as far as it has room; mutex_ held.
     void take(std::vector<MemoryEvent>& events);
+    // Waits, before the next read, while the inbox is nearly full and its consumer still
+    // drains; mutex_ held by `lock`.
+    void waitForInboxRoom(std::unique_lock<std::mutex>& lock);
 
     Options options_;
     std::string programPath_;
@@ -145,8 +175,12 @@ private:
     bool reaped_ = false;  // once set, pid_ may name another process
     bool pipeClosed_ = false;
     std::optional<std::unordered_set<AllocationId>> reachable_;
+    std::vector<ExecdImage> execs_;  // followed: filled in by execs()
+    bool launchExecSeen_ = false;    // the first exec is the launch itself
     std::condition_variable endedCondition_;
     std::condition_variable eventsRead_;
+    std::condition_variable inboxDrained_;
+    std::chrono::steady_clock::time_point lastDrain_ = std::chrono::steady_clock::now();
 
     std::atomic<std::int64_t> latest_{0};
     std::atomic<std::uint64_t> interposerDropped_{0};

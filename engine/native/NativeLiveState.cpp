@@ -125,6 +125,7 @@ void NativeLiveState::hello(const PreloadWire::Hello& hello) {
         replaceImage(hello.startNanoseconds);
     }
     helloSeen_ = true;
+    ++hellos_;
     pid_ = hello.pid;
     if (hello.pageBytes != 0) {
         pageBytes_ = hello.pageBytes;

@@ -72,6 +72,9 @@ public:
     std::int64_t exitStatus() const { return exitStatus_; }
     // How many program images the stream has shown: 1, and one more for each exec followed.
     std::uint32_t images() const { return images_; }
+    // How many images said hello: the launched one and each exec'd one the interposer went
+    // with (an exec into an image without it replaces the image but says nothing).
+    std::uint32_t hellos() const { return hellos_; }
     // The stream ended: after an exec into an image the interposer is not in (a static or setuid
     // program, an environment without the stream), the old image's memory went with the exec.
     void streamEnded();
@@ -142,6 +145,7 @@ private:
     int crashSignal_ = 0;
     bool execPending_ = false;
     std::uint32_t images_ = 1;
+    std::uint32_t hellos_ = 0;
     StackId stackBase_ = 0;
     StackId lastStackId_ = 0;
     std::uint32_t moduleBase_ = 0;

@@ -110,6 +110,13 @@ void RecordingWriter::consume(std::span<const MemoryEvent> events) {
     wake_.notify_one();
 }
 
+std::size_t RecordingWriter::room() const {
+    std::lock_guard lock(mutex_);
+    return queuedEvents_ < options_.queueCapacityEvents
+               ? options_.queueCapacityEvents - queuedEvents_
+               : 0;
+}
+
 std::string RecordingWriter::writeFailure() const {
     std::lock_guard lock(mutex_);
     return writeFailure_;

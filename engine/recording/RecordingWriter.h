@@ -93,6 +93,9 @@ public:
     // the first event.
     void setPool(std::uint16_t sourceId, int capacityChunks, std::int64_t chunkBytes);
     void consume(std::span<const MemoryEvent> events) override;
+    // How many events consume() takes now without dropping any: a producer that can hold events
+    // back (a launched program's stream, which waits in its pipe) gives no more.
+    std::size_t room() const;
 
     // Commits what is queued, then the leaks (with what the events say of them), the frames of
     // stacks not named yet and the final counts, closes the file's write-ahead log and puts the

@@ -1,6 +1,7 @@
 #include <QtTest>
 
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QTemporaryDir>
@@ -150,6 +151,61 @@ private slots:
         // stdio, locale and time zone data: the runtime's, shown apart.
         QVERIFY(!arrayOf(json, "runtimeOwned").isEmpty());
         QVERIFY(json[QStringLiteral("eventsObserved")].toInteger() > 0);
+    }
+
+    void forkingProgram_reportsTheParentsOwnLeaksAlone() {
+        const QJsonObject json = launchReporting({QStringLiteral(POOLSCOPE_PROGRAM_leaky_fork)}, 0);
+        checkInjected(json, {{QStringLiteral("leak_in_parent"), 1212, QStringLiteral("native heap"),
+                              QStringLiteral("malloc")}});
+        QCOMPARE(json[QStringLiteral("droppedEvents")].toInteger(), 0);
+        QVERIFY(leaksIn(arrayOf(json, "runtimeOwned"), QStringLiteral("leak_in_child")).isEmpty());
+        for (const QJsonValue& resource :
+             json[QStringLiteral("resources")][QStringLiteral("openDescriptors")].toArray()) {
+            const QJsonArray stack = resource[QStringLiteral("stack")].toArray();
+            QVERIFY(stack.isEmpty() ||
+                    !stack.first().toString().startsWith(QStringLiteral("leak_in_child")));
+        }
+    }
+
+    void wrapperScript_reportNamesTheExecsItFollowed() {
+        const QString wrapper = directory_.filePath(QStringLiteral("wrapper.sh"));
+        QFile script(wrapper);
+        QVERIFY(script.open(QIODevice::WriteOnly));
+        script.write(QStringLiteral("#!/bin/sh\nexec %1\n")
+                         .arg(QStringLiteral(POOLSCOPE_PROGRAM_leaky_c))
+                         .toUtf8());
+        script.close();
+        script.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+        const QString report = directory_.filePath(QStringLiteral("wrapper.json"));
+        const Finished run = launch({QStringLiteral("--report"), report}, {wrapper});
+        QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+        const QString program =
+            QFileInfo(QStringLiteral(POOLSCOPE_PROGRAM_leaky_c)).canonicalFilePath();
+        QVERIFY2(run.out.contains(QStringLiteral("followed exec: ") + program),
+                 qPrintable(run.out));
+        const QJsonObject json = readJson(report);
+        const QJsonArray execs = json[QStringLiteral("program")][QStringLiteral("execs")].toArray();
+        QCOMPARE(execs.size(), 1);
+        QCOMPARE(execs[0][QStringLiteral("path")].toString(), program);
+        QVERIFY(execs[0][QStringLiteral("followed")].toBool());
+        QVERIFY(!leaksIn(arrayOf(json, "leaks"), QStringLiteral("leak_malloc")).isEmpty());
+    }
+
+    void wrapperScript_reportSaysWhichExecWasNotFollowed() {
+        const QString report = directory_.filePath(QStringLiteral("unfollowed.json"));
+        const Finished run =
+            launch({QStringLiteral("--report"), report},
+                   {QStringLiteral("/bin/sh"), QStringLiteral("-c"),
+                    QStringLiteral("exec /usr/bin/env -u POOLSCOPE_PRELOAD_FD /bin/true")});
+        QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+        const QJsonArray execs =
+            readJson(report)[QStringLiteral("program")][QStringLiteral("execs")].toArray();
+        QCOMPARE(execs.size(), 2);
+        QVERIFY(execs[0][QStringLiteral("followed")].toBool());
+        QVERIFY(!execs[1][QStringLiteral("followed")].toBool());
+        QCOMPARE(execs[1][QStringLiteral("path")].toString(),
+                 QFileInfo(QStringLiteral("/bin/true")).canonicalFilePath());
+        QVERIFY(run.out.contains(QStringLiteral("exec not followed")));
     }
 
     void failOnLeak_exitsThreeWhenTheProgramLeaks() {

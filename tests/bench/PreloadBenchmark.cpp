@@ -42,6 +42,8 @@ namespace poolscope::bench {
 namespace {
 
 constexpr int kRepetitions = 3;
+// malloc/free pairs of the one-thread rate case: 20M events.
+constexpr long kRatePairs = 10'000'000;
 constexpr const char* kHeaptrackInterpret = "/usr/lib/heaptrack/libexec/heaptrack_interpret";
 
 double median(std::vector<double> values) {
@@ -58,6 +60,8 @@ struct Workload {
 struct Run {
     double wallSeconds = 0;
     double peakMegabytes = 0;  // of the process measured
+    long events = 0;           // captured, under PoolScope
+    long dropped = 0;          // lost, under PoolScope
 };
 
 // Spawns `argv` (looked up in PATH) with stdout and stdin as given, and waits for it.
@@ -115,7 +119,7 @@ Run poolscope(const Workload& workload, const std::string& recording) {
         close(report[0]);
         const int null = open("/dev/null", O_WRONLY);
         dup2(null, STDOUT_FILENO);
-        long values[2] = {0, 0};
+        long values[3] = {0, 0, 0};
         try {
             LaunchedProgram::Options options;
             options.program = workload.argv[0];
@@ -124,6 +128,7 @@ Run poolscope(const Workload& workload, const std::string& recording) {
             LaunchedProgram program(options);
             RecordingWriter::Options recordingOptions;
             recordingOptions.replaceExisting = true;
+            recordingOptions.queueCapacityEvents = std::size_t{1} << 18;
             recordingOptions.symbolizeInBackground = false;
             recordingOptions.stacks = program.stacks().get();
             std::unique_ptr<RecordingWriter> writer;
@@ -133,19 +138,24 @@ Run poolscope(const Workload& workload, const std::string& recording) {
                     std::vector<std::pair<std::string, std::string>>{{"source", "launch"}},
                     recordingOptions);
             }
+            // As LaunchCommand drains: a writer behind takes only what it has room for.
             std::vector<MemoryEvent> batch;
-            for (bool ended = false; !ended;) {
-                ended = program.ended();
-                if (!ended) {
-                    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-                }
+            for (;;) {
+                const bool ended = program.ended();
                 batch.clear();
-                program.drain(batch);
-                if (writer) {
+                program.drain(batch, writer ? writer->room() : batch.max_size());
+                if (writer && !batch.empty()) {
                     writer->consume(batch);
+                }
+                if (ended && program.inboxEmpty()) {
+                    break;
+                }
+                if (!ended || batch.empty()) {
+                    std::this_thread::sleep_for(std::chrono::milliseconds(20));
                 }
             }
             values[1] = static_cast<long>(program.droppedEvents());
+            values[2] = static_cast<long>(program.receivedEvents());
             if (writer) {
                 writer->finish({}, program.droppedEvents());
                 values[1] += static_cast<long>(writer->droppedEvents());
@@ -160,7 +170,7 @@ Run poolscope(const Workload& workload, const std::string& recording) {
         _exit(0);
     }
     close(report[1]);
-    long values[2] = {0, 0};
+    long values[3] = {0, 0, 0};
     [[maybe_unused]] const ssize_t got = read(report[0], values, sizeof values);
     close(report[0]);
     int status = 0;
@@ -173,7 +183,7 @@ Run poolscope(const Workload& workload, const std::string& recording) {
         std::printf("# %s: %ld events dropped under PoolScope\n", workload.name.c_str(), values[1]);
     }
     return {std::chrono::duration<double>(end - start).count(),
-            static_cast<double>(values[0]) / 1024.0};
+            static_cast<double>(values[0]) / 1024.0, values[2], values[1]};
 }
 
 Run heaptrack(const Workload& workload, const std::string& output) {
@@ -249,13 +259,63 @@ void compare(const Workload& workload, const std::filesystem::path& scratch) {
     std::filesystem::remove(heaptrackOutput + ".zst");
 }
 
+// The goal for one thread: this many allocation events a second captured, none dropped.
+constexpr double kTargetEventsPerSecond = 5e6;
+
+// The capture rate on one thread: `pairs` malloc/free pairs as fast as the allocator goes
+// (two events each), under `poolscope launch` and with --record; events received by the
+// launcher over the wall time from start to the end of the recording, which includes starting
+// and ending the program.
+void captureRate(long pairs, const std::filesystem::path& scratch) {
+    const Workload workload{"single_thread_rate", {POOLSCOPE_RATE_PROGRAM, std::to_string(pairs)}};
+    const std::string recording = (scratch / "rate.psrec").string();
+    std::vector<double> plain;
+    std::vector<double> launched;
+    std::vector<double> recorded;
+    long droppedLaunched = 0;
+    long droppedRecorded = 0;
+    for (int repetition = 0; repetition < kRepetitions; ++repetition) {
+        plain.push_back(spawnAndWait(workload.argv).wallSeconds);
+        const Run alone = poolscope(workload, std::string());
+        launched.push_back(static_cast<double>(alone.events) / alone.wallSeconds);
+        droppedLaunched += alone.dropped;
+        const Run withRecording = poolscope(workload, recording);
+        recorded.push_back(static_cast<double>(withRecording.events) / withRecording.wallSeconds);
+        droppedRecorded += withRecording.dropped;
+        std::printf(
+            "single_thread_rate repetition %d: %ld pairs, plain %.3f s; poolscope launch %.3f s, "
+            "%ld events, %.2fM/s, %ld dropped; with --record %.3f s, %ld events, %.2fM/s, "
+            "%ld dropped\n",
+            repetition + 1, pairs, plain.back(), alone.wallSeconds, alone.events,
+            launched.back() / 1e6, alone.dropped, withRecording.wallSeconds, withRecording.events,
+            recorded.back() / 1e6, withRecording.dropped);
+    }
+    std::printf(
+        "single_thread_rate: median %.2fM events/s captured (%ld dropped in all), with --record "
+        "%.2fM/s (%ld dropped); target %.1fM/s with none dropped\n",
+        median(launched) / 1e6, droppedLaunched, median(recorded) / 1e6, droppedRecorded,
+        kTargetEventsPerSecond / 1e6);
+    std::printf("RATIO preload_single_thread_rate launch/target %.3f\n",
+                median(launched) / kTargetEventsPerSecond);
+    std::printf("RATIO preload_single_thread_rate launch_record/target %.3f\n",
+                median(recorded) / kTargetEventsPerSecond);
+    std::fflush(stdout);
+    std::filesystem::remove(recording);
+}
+
 bool onPath(const std::string& program) {
     const std::string command = "command -v " + program + " >/dev/null 2>&1";
     return std::system(command.c_str()) == 0;
 }
 
 int run(int argc, char** argv) {
+    // preload_bench [ALLOCATIONS [CASE...]]: the churn's allocations, and the cases to run
+    // (all when none is named).
     const long allocations = argc > 1 ? std::atol(argv[1]) : 2'000'000;
+    const std::vector<std::string> chosen(argv + std::min(argc, 2), argv + argc);
+    const auto wanted = [&chosen](const std::string& name) {
+        return chosen.empty() || std::find(chosen.begin(), chosen.end(), name) != chosen.end();
+    };
     const std::filesystem::path scratch = TemporaryDirectory::create("poolscope-preload-bench");
     std::vector<Workload> workloads{
         {"churn_4_threads", {POOLSCOPE_CHURN_PROGRAM, std::to_string(allocations)}},
@@ -263,13 +323,14 @@ int run(int argc, char** argv) {
          {"/usr/bin/python3", "-c",
           "d = {i: str(i) * 3 for i in range(300000)}\n"
           "rows = [[j, str(j), (j, j)] for j in range(200000)]\n"}}};
-    if (onPath("convert")) {
+    const bool convert = wanted("convert_resize") && onPath("convert");
+    if (convert) {
         const std::string photo = (scratch / "photo.jpg").string();
         spawnAndWait({"convert", "-size", "3000x2000", "plasma:", photo});
         workloads.push_back(
             {"convert_resize",
              {"convert", photo, "-resize", "40%", (scratch / "small.jpg").string()}});
-    } else {
+    } else if (wanted("convert_resize")) {
         std::printf("# no ImageMagick convert: its case is left out\n");
     }
     if (onPath("sqlite3")) {
@@ -286,7 +347,17 @@ int run(int argc, char** argv) {
         "== PoolScope preload benchmark: poolscope launch --record against heaptrack, "
         "%d repetitions each\n",
         kRepetitions);
+    if (wanted("single_thread_rate")) {
+        try {
+            captureRate(kRatePairs, scratch);
+        } catch (const std::exception& error) {
+            std::printf("# single_thread_rate: %s\n", error.what());
+        }
+    }
     for (const Workload& workload : workloads) {
+        if (!wanted(workload.name)) {
+            continue;
+        }
         try {
             compare(workload, scratch);
         } catch (const std::exception& error) {
