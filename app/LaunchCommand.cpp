@@ -25,7 +25,7 @@ namespace {
 
 // How often events are taken from the program while it runs.
 constexpr auto kDrainInterval = std::chrono::milliseconds(20);
-constexpr std::size_t kRecordingQueueEvents = std::size_t{1} << 18;
+constexpr std::size_t kRecordingQueueEvents = std::size_t{1} << 17;
 
 std::string joined(const std::vector<std::string>& arguments) {
     std::string text;
@@ -76,7 +76,7 @@ int LaunchCommand::execute(const Request& request, std::ostream& out, std::ostre
     if (!request.recordPath.isEmpty()) {
         RecordingWriter::Options recordingOptions;
         recordingOptions.replaceExisting = request.force;
-        // Its queue holds what the launch loop hands it in about 50 ms at the highest rates;
+        // Its queue holds what the launch loop hands it in about 25 ms at the highest rates;
         // a fuller one only holds events back (see the loop below).
         recordingOptions.queueCapacityEvents = kRecordingQueueEvents;
         // Kept as modules and offsets: the program's binaries name its stacks when it is read.

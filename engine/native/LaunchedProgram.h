@@ -73,9 +73,9 @@ public:
         std::string workingDirectory;  // empty: this process's own
         std::string preloadLibrary;    // libpoolscope_preload.so
         int stackDepth = 0;            // return addresses per stack; 0: the interposer's default
-        // 18 MiB of events: at 5M events a second, 50 ms of them, more than a consumer
-        // draining every 20 ms leaves.
-        std::size_t inboxEvents = std::size_t{1} << 18;
+        // 9 MiB of events: at 5M events a second, 26 ms of them, more than a consumer
+        // draining every 20 ms leaves; a slower one holds the stream back in the pipe.
+        std::size_t inboxEvents = std::size_t{1} << 17;
     };
 
     // Checks the program can run under the interposer and starts it. Throws LaunchError for a

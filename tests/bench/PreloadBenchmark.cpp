@@ -128,7 +128,7 @@ Run poolscope(const Workload& workload, const std::string& recording) {
             LaunchedProgram program(options);
             RecordingWriter::Options recordingOptions;
             recordingOptions.replaceExisting = true;
-            recordingOptions.queueCapacityEvents = std::size_t{1} << 18;
+            recordingOptions.queueCapacityEvents = std::size_t{1} << 17;
             recordingOptions.symbolizeInBackground = false;
             recordingOptions.stacks = program.stacks().get();
             std::unique_ptr<RecordingWriter> writer;
