@@ -1,13 +1,14 @@
 #include "diagnostics/AllocationRegistry.h"
 
 #include <algorithm>
+#include <type_traits>
 
 namespace poolscope {
 
-AllocationRegistry& AllocationRegistry::instance() {
-    static AllocationRegistry* registry = new AllocationRegistry();  // outlives static destructors
-    return *registry;
-}
+// Nothing to run at exit: allocations released by other static destructors still find it.
+static_assert(std::is_trivially_destructible_v<AllocationRegistry>);
+
+constinit AllocationRegistry AllocationRegistry::instance_;
 
 void AllocationRegistry::add(TrackedAllocation* allocation) {
     Shard& shard = shards_[allocation->id_ % kShards];

@@ -31,9 +31,13 @@ public:
     // The id the next allocation will get: a mark for leak checkpoints.
     AllocationId peekNextId() const { return nextId_.load(std::memory_order_relaxed); }
 
-    static AllocationRegistry& instance();
+    // Constant-initialized and trivially destructible, so it outlives static destructors and
+    // reaching it costs no initialization check on every rent and return.
+    static AllocationRegistry& instance() { return instance_; }
 
 private:
+    static AllocationRegistry instance_;
+
     static constexpr int kShards = 16;
     struct alignas(64) Shard {
         mutable SpinLock mutex;

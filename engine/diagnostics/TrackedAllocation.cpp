@@ -33,12 +33,9 @@ AllocationInfo TrackedAllocation::info() const {
     return info;
 }
 
-void TrackedAllocation::publish(MemoryEventKind kind, std::uint64_t bytes, std::int32_t slot,
-                                std::uint32_t chunkIndex, std::uint32_t chunkCount,
-                                const void* address) const {
-    if (!EventStream::active()) {
-        return;
-    }
+void TrackedAllocation::publishNow(MemoryEventKind kind, std::uint64_t bytes, std::int32_t slot,
+                                   std::uint32_t chunkIndex, std::uint32_t chunkCount,
+                                   const void* address) const {
     MemoryEvent event;
     event.kind = kind;
     event.tier = tier_;

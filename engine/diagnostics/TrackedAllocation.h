@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "base/MemoryTier.h"
+#include "diagnostics/EventStream.h"
 #include "diagnostics/MemoryEvent.h"
 
 namespace poolscope {
@@ -46,10 +47,18 @@ protected:
     // show where each chunk lives.
     void publish(MemoryEventKind kind, std::uint64_t bytes, std::int32_t slot = -1,
                  std::uint32_t chunkIndex = 0, std::uint32_t chunkCount = 1,
-                 const void* address = nullptr) const;
+                 const void* address = nullptr) const {
+        // Checked here, inline: with nobody listening a rent and a return make no call for it.
+        if (EventStream::active()) {
+            publishNow(kind, bytes, slot, chunkIndex, chunkCount, address);
+        }
+    }
 
 private:
     friend class AllocationRegistry;
+
+    void publishNow(MemoryEventKind kind, std::uint64_t bytes, std::int32_t slot,
+                    std::uint32_t chunkIndex, std::uint32_t chunkCount, const void* address) const;
 
     AllocationId id_;
     std::uint64_t bytes_;

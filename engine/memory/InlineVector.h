@@ -24,6 +24,8 @@ class InlineVector {
 public:
     InlineVector() = default;
     InlineVector(std::initializer_list<T> items) { append(items.begin(), items.size()); }
+    // The common case, one chunk or one guard, without the growth checks of append().
+    explicit InlineVector(const T& item) : size_(1) { inline_[0] = item; }
     explicit InlineVector(std::span<const T> items) { append(items.data(), items.size()); }
     InlineVector(InlineVector&& other) noexcept { take(other); }
     InlineVector& operator=(InlineVector&& other) noexcept {

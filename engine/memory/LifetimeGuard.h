@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "diagnostics/TrackedAllocation.h"
+#include "memory/GuardStorage.h"
 
 namespace poolscope {
 
@@ -23,6 +24,12 @@ public:
     void dispose();
     // The owner was abandoned without dispose: drop its reference on its behalf.
     void finalize();
+
+    // Guards come and go with every rent and return: their memory is recycled per thread.
+    static void* operator new(std::size_t bytes) { return GuardStorage::allocate(bytes); }
+    static void operator delete(void* block, std::size_t bytes) noexcept {
+        GuardStorage::free(block, bytes);
+    }
 
     bool isDisposed() const { return disposed_.load(std::memory_order_acquire); }
     int referenceCount() const { return refCount_.load(std::memory_order_acquire); }

@@ -31,6 +31,16 @@ public:
     MemoryGroup() = default;
     MemoryGroup(ChunkList chunks, GuardList guards, std::int64_t bufferLength,
                 std::int64_t totalLength, std::size_t elementSize, MemoryTier tier);
+    // One chunk of `totalLength` elements with its one guard, built in place: the most common
+    // group, made on every warm rent of a buffer that fits a pool chunk.
+    MemoryGroup(Chunk chunk, LifetimeGuard* guard, std::int64_t totalLength,
+                std::size_t elementSize, MemoryTier tier)
+        : chunks_(chunk),
+          guards_(guard),
+          bufferLength_(totalLength),
+          totalLength_(totalLength),
+          elementSize_(elementSize),
+          tier_(tier) {}
     MemoryGroup(MemoryGroup&& other) noexcept;
     MemoryGroup& operator=(MemoryGroup&& other) noexcept;
     MemoryGroup(const MemoryGroup&) = delete;

@@ -15,6 +15,15 @@ PooledChunkGuard::PooledChunkGuard(UniformChunkPool& pool, ChunkList chunks,
     AllocationRegistry::instance().add(this);  // complete now (see LifetimeGuard)
 }
 
+PooledChunkGuard::PooledChunkGuard(UniformChunkPool& pool, const PoolChunk& chunk,
+                                   std::uint64_t exposedBytes, std::uint16_t sourceId)
+    : LifetimeGuard(exposedBytes, MemoryTier::Pooled, sourceId),
+      pool_(&pool),
+      chunkBytes_(pool.chunkBytes()),
+      chunks_(chunk) {
+    AllocationRegistry::instance().add(this);  // complete now (see LifetimeGuard)
+}
+
 void PooledChunkGuard::collectSlots(std::vector<std::int32_t>& chunkSlots) const {
     for (const PoolChunk& chunk : chunks_) {
         chunkSlots.push_back(chunk.slot);

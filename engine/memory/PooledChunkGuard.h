@@ -20,6 +20,9 @@ public:
     // The list comes in built, so that nothing can throw once the guard is registered.
     PooledChunkGuard(UniformChunkPool& pool, ChunkList chunks, std::uint64_t exposedBytes,
                      std::uint16_t sourceId);
+    // A single buffer, or a group of one chunk: the most common rent.
+    PooledChunkGuard(UniformChunkPool& pool, const PoolChunk& chunk, std::uint64_t exposedBytes,
+                     std::uint16_t sourceId);
 
     std::span<const PoolChunk> chunks() const { return chunks_; }
     // Reports the rent of every chunk; `chunkBytes(i)` gives the exposed size of chunk i.

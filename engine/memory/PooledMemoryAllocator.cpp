@@ -93,7 +93,7 @@ PooledMemoryAllocator::GuardedBuffer PooledMemoryAllocator::tryRentChunk(
     }
     PooledChunkGuard* guard = nullptr;
     try {
-        guard = new PooledChunkGuard(*pool_, {*chunk}, bytes, sourceId());
+        guard = new PooledChunkGuard(*pool_, *chunk, bytes, sourceId());
     } catch (...) {
         pool_->giveBack({&*chunk, 1});
         throw;
@@ -127,14 +127,14 @@ MemoryGroup PooledMemoryAllocator::allocateGroupCore(std::int64_t totalLength,
                                                      AllocationOptions options) {
     if (bytes <= static_cast<std::uint64_t>(settings_.smallBufferThresholdBytes)) {
         const GuardedBuffer small = rentSmall(bytes, options);
-        return MemoryGroup({{small.data, totalLength}}, {small.guard}, totalLength, totalLength,
-                           elementSize, MemoryTier::Small);
+        return MemoryGroup({small.data, totalLength}, small.guard, totalLength, elementSize,
+                           MemoryTier::Small);
     }
     if (bytes <= static_cast<std::uint64_t>(settings_.poolChunkBytes)) {
         const GuardedBuffer pooled = tryRentChunk(bytes, options);
         if (pooled.guard != nullptr) {
-            return MemoryGroup({{pooled.data, totalLength}}, {pooled.guard}, totalLength,
-                               totalLength, elementSize, MemoryTier::Pooled);
+            return MemoryGroup({pooled.data, totalLength}, pooled.guard, totalLength, elementSize,
+                               MemoryTier::Pooled);
         }
     }
     const auto elementsPerChunk = settings_.poolChunkBytes / static_cast<std::int64_t>(elementSize);

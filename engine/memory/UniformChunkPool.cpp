@@ -57,6 +57,21 @@ std::int32_t UniformChunkPool::takeFreeSlot() {
 }
 
 std::optional<PoolChunk> UniformChunkPool::rent() {
+    {
+        // The warm rent of one chunk: the top of the retained stack, all under one lock hold.
+        std::lock_guard lock(mutex_);
+        if (shutDown_ || rented_ >= settings_.capacity) {
+            return std::nullopt;
+        }
+        if (!retained_.empty()) {
+            const PoolChunk chunk = retained_.back();
+            retained_.pop_back();
+            slots_[static_cast<std::size_t>(chunk.slot)] = SlotState::Rented;
+            ++rented_;
+            return chunk;
+        }
+    }
+    // A slot without memory yet: mapped outside the lock. Everything is checked again there.
     PoolChunk chunk;
     if (!rentInto({&chunk, 1})) {
         return std::nullopt;
