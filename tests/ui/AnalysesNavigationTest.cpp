@@ -176,8 +176,9 @@ private slots:
 
         // Cleared, the trees show every frame again; the sizes have nothing to search.
         view.searchBox()->clear();
-        QCOMPARE(rows.rowCount(), 3);
         QVERIFY(rowHolding(*topDown->model(), "navigationDecode").isValid());
+        view.pages()->setCurrentIndex(AnalysesView::BottomUpTab);
+        QCOMPARE(rows.rowCount(), 3);
         view.pages()->setCurrentIndex(AnalysesView::SizesTab);
         QVERIFY(!view.searchBox()->isEnabled());
     }

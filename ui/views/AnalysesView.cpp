@@ -95,13 +95,13 @@ AnalysesView::AnalysesView(QWidget* parent) : QWidget(parent), analysis_(this) {
     connect(search_, &QLineEdit::textChanged, this, [this](const QString& text) {
         flameGraph_->setSearch(text);
         callSitesPage_->sorted()->setFilterFixedString(text);
-        bottomUp_->setSearch(text);
-        topDown_->setSearch(text);
         peak_->setSearch(text);
+        searchShownTree();
     });
     connect(pages_, &QTabWidget::currentChanged, this, [this](int page) {
         // The sizes have no frames to search.
         search_->setEnabled(page != SizesTab);
+        searchShownTree();
         QSettings().setValue(kPageKey, page);
     });
     search_->setEnabled(pages_->currentIndex() != SizesTab);
@@ -115,6 +115,16 @@ AnalysesView::AnalysesView(QWidget* parent) : QWidget(parent), analysis_(this) {
     connect(&analysis_, &RecordingAnalysis::ready, this, &AnalysesView::showResult);
     showNothing();
     updateTitle();
+}
+
+void AnalysesView::searchShownTree() {
+    // A tree is searched when it is shown: at a hundred thousand stacks each search of a tree
+    // takes tens of milliseconds, and a keystroke should not pay for a page out of sight.
+    if (pages_->currentWidget() == bottomUp_) {
+        bottomUp_->setSearch(search_->text());
+    } else if (pages_->currentWidget() == topDown_) {
+        topDown_->setSearch(search_->text());
+    }
 }
 
 QSortFilterProxyModel* AnalysesView::sortedCallSites() const {

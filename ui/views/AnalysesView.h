@@ -80,6 +80,8 @@ public:
 
 private:
     void request();
+    // Applies the search box's text to the call tree on screen, if one is.
+    void searchShownTree();
     void showResult(const std::shared_ptr<const RecordingAnalysisResult>& result);
     void showNothing();
     std::int64_t originOf(const RecordingAnalysisResult& result) const;

@@ -88,7 +88,7 @@ QSortFilterProxyModel* CallTreePage::sorted() const {
 void CallTreePage::setTree(std::shared_ptr<const CallTree> tree) {
     model_->setTree(std::move(tree));
     if (!sorted_->search().isEmpty()) {
-        setSearch(sorted_->search());
+        openMatches();
     }
 }
 
@@ -113,15 +113,21 @@ bool CallTreePage::selectPath(const QStringList& frames, int selectedLength) {
 }
 
 void CallTreePage::setSearch(const QString& text) {
-    const bool changed = text != sorted_->search();
+    if (text == sorted_->search()) {
+        return;
+    }
     sorted_->setSearch(text);
     if (text.isEmpty()) {
         // The rows opened before the search are open again; the selected one stays in view.
-        if (changed && view_->currentIndex().isValid()) {
+        if (view_->currentIndex().isValid()) {
             view_->scrollTo(view_->currentIndex(), QAbstractItemView::PositionAtCenter);
         }
         return;
     }
+    openMatches();
+}
+
+void CallTreePage::openMatches() {
     // Opened one by one, each row would lay the tree out again and fit the figure columns to a
     // thousand rows' text: the rows are opened under one layout, made after the last.
     view_->collapseAll();

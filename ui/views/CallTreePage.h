@@ -66,6 +66,8 @@ private:
     };
 
     void showMenu(const QPoint& position);
+    // Closes every row, then opens those down to the first matches of the search.
+    void openMatches();
 
     CallTreeModel* model_ = nullptr;
     CallTreeSearchProxy* sorted_ = nullptr;
