@@ -204,11 +204,21 @@ int run() {
     page.setTree(shown);
     QApplication::processEvents();
     std::vector<double> treeSearch;
+    // Per step of the typing, the last one the clearing: which letters cost most.
+    std::vector<std::vector<double>> steps(static_cast<std::size_t>(kTyped.size()) + 1);
     for (int run = 0; run < kRepetitions; ++run) {
-        for (const QString& text : kTyped) {
-            treeSearch.push_back(frame(page, [&] { page.setSearch(text); }));
+        for (qsizetype step = 0; step <= kTyped.size(); ++step) {
+            const QString text = step < kTyped.size() ? kTyped[step] : QString();
+            const double ms = frame(page, [&] { page.setSearch(text); });
+            treeSearch.push_back(ms);
+            steps[static_cast<std::size_t>(step)].push_back(ms);
         }
-        treeSearch.push_back(frame(page, [&] { page.setSearch(QString()); }));
+    }
+    for (qsizetype step = 0; step <= kTyped.size(); ++step) {
+        std::printf("FIGURE calltree_search_step '%s' median_ms %.1f max_ms %.1f\n",
+                    step < kTyped.size() ? qPrintable(kTyped[step]) : "",
+                    percentile(steps[static_cast<std::size_t>(step)], 0.5),
+                    percentile(steps[static_cast<std::size_t>(step)], 1.0));
     }
     report("calltree_search_100k_stacks", treeSearch, kSearchTargetMilliseconds);
     return 0;
