@@ -11,6 +11,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "AnalysisReportJson.h"
 #include "CommandLine.h"
@@ -27,13 +28,33 @@ namespace {
 
 constexpr int kSitesPrinted = 10;
 
-QJsonObject figuresToJson(const WhatIfFigures& figures) {
+// One side's memory held over time as [nanoseconds since the first event, bytes] points, a step
+// each: a point holds until the next. Only the points where this side changed are kept (and the
+// first and the last, the recording's ends), so the pooled side, which changes far less, stays
+// short.
+QJsonArray heldOverTimeToJson(const std::vector<WhatIfHeldSample>& samples, bool pooled) {
+    QJsonArray points;
+    for (std::size_t i = 0; i < samples.size(); ++i) {
+        const std::uint64_t bytes = pooled ? samples[i].pooledBytes : samples[i].actualBytes;
+        const bool changed =
+            i == 0 || bytes != (pooled ? samples[i - 1].pooledBytes : samples[i - 1].actualBytes);
+        if (changed || i + 1 == samples.size()) {
+            points.append(QJsonArray{static_cast<qint64>(samples[i].nanoseconds),
+                                     static_cast<qint64>(bytes)});
+        }
+    }
+    return points;
+}
+
+QJsonObject figuresToJson(const WhatIfFigures& figures,
+                          const std::vector<WhatIfHeldSample>& heldOverTime, bool pooled) {
     QJsonObject object;
     object.insert(QStringLiteral("mapCalls"), static_cast<qint64>(figures.mapCalls));
     object.insert(QStringLiteral("unmapCalls"), static_cast<qint64>(figures.unmapCalls));
     object.insert(QStringLiteral("bytesFaultedIn"), static_cast<qint64>(figures.bytesFaultedIn));
     object.insert(QStringLiteral("peakHeldBytes"), static_cast<qint64>(figures.peakHeldBytes));
     object.insert(QStringLiteral("idleHeldBytes"), static_cast<qint64>(figures.idleHeldBytes));
+    object.insert(QStringLiteral("heldOverTime"), heldOverTimeToJson(heldOverTime, pooled));
     return object;
 }
 
@@ -78,8 +99,8 @@ QJsonObject toJson(const WhatIfResult& result, const WhatIfCommand::Request& req
     root.insert(QStringLiteral("recording"), request.recordingPath);
     root.insert(QStringLiteral("largeBuffers"), static_cast<qint64>(result.largeRequests));
     root.insert(QStringLiteral("pool"), pool);
-    root.insert(QStringLiteral("actual"), figuresToJson(result.actual));
-    root.insert(QStringLiteral("pooled"), figuresToJson(result.pooled));
+    root.insert(QStringLiteral("actual"), figuresToJson(result.actual, result.heldOverTime, false));
+    root.insert(QStringLiteral("pooled"), figuresToJson(result.pooled, result.heldOverTime, true));
     root.insert(QStringLiteral("siteCount"), static_cast<qint64>(result.sites.size()));
     root.insert(QStringLiteral("sites"), sites);
     return root;
@@ -193,9 +214,13 @@ int WhatIfCommand::exec(const QStringList& arguments) {
         QStringLiteral("trim-period-ms"),
         QStringLiteral("The pool's trim period in milliseconds (default: 60000)."),
         QStringLiteral("N"));
-    const QCommandLineOption json(QStringLiteral("json"),
-                                  QStringLiteral("Writes the figures as JSON to FILE."),
-                                  QStringLiteral("FILE.json"));
+    const QCommandLineOption json(
+        QStringLiteral("json"),
+        QStringLiteral("Writes the figures as JSON to FILE: `actual` and `pooled` with mapCalls, "
+                       "unmapCalls, bytesFaultedIn, peakHeldBytes, idleHeldBytes and heldOverTime "
+                       "(the memory held as [nanoseconds since the first event, bytes] points, "
+                       "each holding until the next), and the `sites`."),
+        QStringLiteral("FILE.json"));
     parser.addOptions({poolSize, trimPeriod, json});
     if (!CommandLine::parseCommandOptions(parser, arguments, QStringLiteral("whatif"))) {
         return CommandLine::kExitFailure;

@@ -1,5 +1,5 @@
-// `poolscope whatif` end to end: the two columns, the JSON's figures and sites, the pool's
-// options, and the arguments and files it refuses.
+// `poolscope whatif` end to end: the two columns, the JSON's figures, memory held over time and
+// sites, the pool's options, and the arguments and files it refuses.
 #include <QtTest>
 
 #include <QFile>
@@ -37,6 +37,19 @@ std::vector<MemoryEvent> tenBuffersOneAfterAnother(StackId stackId) {
                                          (i * 10 + 5) * kMillisecond, MemoryTier::NativeHeap));
     }
     return events;
+}
+
+// A side's heldOverTime as (nanoseconds, bytes) pairs.
+std::vector<std::pair<qint64, qint64>> pointsOf(const QJsonObject& side) {
+    std::vector<std::pair<qint64, qint64>> points;
+    for (const QJsonValue& point : side.value(QStringLiteral("heldOverTime")).toArray()) {
+        const QJsonArray pair = point.toArray();
+        if (pair.size() != 2) {
+            return {};
+        }
+        points.emplace_back(pair[0].toInteger(), pair[1].toInteger());
+    }
+    return points;
 }
 
 }  // namespace
@@ -92,6 +105,28 @@ private slots:
                     .toArray()[0]
                     .toString()
                     .contains(QStringLiteral("whatIfDecodeSite")));
+    }
+
+    void whatIfJson_heldOverTimeStepsWithEachBufferActuallyAndKeepsTheChunkPooled() {
+        const QString json = directory_.filePath(QStringLiteral("held.json"));
+        const Finished run =
+            runPoolscope({QStringLiteral("whatif"), recording_, QStringLiteral("--pool-size"),
+                          QStringLiteral("64"), QStringLiteral("--json"), json});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.out + run.err));
+        const QJsonObject root = readJson(json);
+        // Actually: nothing before the first event, then each buffer held from its making at
+        // i * 10 ms to its freeing 5 ms later.
+        std::vector<std::pair<qint64, qint64>> actual{{0, 0}};
+        for (qint64 i = 0; i < 10; ++i) {
+            actual.emplace_back(i * 10 * kMillisecond, qint64{4 * kMiB});
+            actual.emplace_back((i * 10 + 5) * kMillisecond, 0);
+        }
+        QCOMPARE(pointsOf(root.value(QStringLiteral("actual")).toObject()), actual);
+        // Pooled: the first buffer's chunk is made and, within the trim period, kept to the end;
+        // the last point is the last event's moment.
+        const std::vector<std::pair<qint64, qint64>> pooled{
+            {0, 0}, {0, qint64{4 * kMiB}}, {95 * kMillisecond, qint64{4 * kMiB}}};
+        QCOMPARE(pointsOf(root.value(QStringLiteral("pooled")).toObject()), pooled);
     }
 
     void whatIf_printsBothColumnsAndTheSites() {

@@ -1,8 +1,10 @@
 // The call trees' model without widgets: bottom-up rows are the frames that allocated with their
 // callers below, top-down rows the outermost frames with their callees below, every figure
-// exact, a path of frames found again, and sorting through a proxy by figure.
+// exact, a path of frames found again, sorting through a proxy by figure, and the search proxy
+// keeping the matching frames with those above and below them.
 
 #include <QAbstractItemModelTester>
+#include <QFont>
 #include <QSortFilterProxyModel>
 #include <QtTest>
 
@@ -13,6 +15,7 @@
 #include "analysis/AllocationAnalyzer.h"
 #include "analysis/CallTree.h"
 #include "models/CallTreeModel.h"
+#include "models/CallTreeSearchProxy.h"
 #include "models/DisplayFormat.h"
 
 #include "AnalysisTestSupport.h"
@@ -182,6 +185,78 @@ private slots:
         sorted.sort(CallTreeModel::Frame, Qt::AscendingOrder);
         QCOMPARE(childFrames(sorted, {}),
                  (QStringList{"[no stack]", "makeThumbnail", "renderTile"}));
+    }
+
+    void callTreeSearch_keepsTheMatchingFramesWithTheFramesAboveAndBelowThem() {
+        CallTreeModel model;
+        model.setTree(bottomUpTree());
+        CallTreeSearchProxy searched;
+        QAbstractItemModelTester tester(&searched,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        searched.setSourceModel(&model);
+        searched.setSearch(QStringLiteral("BATCH"));
+        // batch is one of makeThumbnail's callers: makeThumbnail stays above it, main below it;
+        // main calling makeThumbnail directly, renderTile and the stackless site go.
+        QCOMPARE(childFrames(searched, {}), QStringList{"makeThumbnail"});
+        const QModelIndex thumbnail = searched.index(0, 0);
+        QCOMPARE(childFrames(searched, thumbnail), QStringList{"batch"});
+        const QModelIndex batch = searched.index(0, 0, thumbnail);
+        QCOMPARE(childFrames(searched, batch), QStringList{"main"});
+        QCOMPARE(searched.matchCount(), std::size_t{1});
+        QVERIFY(searched.matches(batch));
+        QVERIFY(!searched.matches(thumbnail));
+        QVERIFY(searched.leadsToMatch(thumbnail));
+        QVERIFY(!searched.leadsToMatch(batch));
+        QCOMPARE(searched.rowsLeadingToMatches(10), std::vector<QModelIndex>{thumbnail});
+        QVERIFY(searched.data(batch, Qt::FontRole).value<QFont>().bold());
+        QVERIFY(!searched.data(thumbnail, Qt::FontRole).isValid());
+        QCOMPARE(figure(searched, batch, CallTreeModel::Bytes), qulonglong{2 * kMiB});
+
+        searched.setSearch(QString());
+        QCOMPARE(childFrames(searched, {}),
+                 (QStringList{"renderTile", "makeThumbnail", "[no stack]"}));
+        QCOMPARE(searched.matchCount(), std::size_t{0});
+    }
+
+    void callTreeSearch_aMatchOnTopKeepsEverythingBelowIt() {
+        CallTreeModel model;
+        model.setTree(topDownTree());
+        CallTreeSearchProxy searched;
+        searched.setSourceModel(&model);
+        searched.setSearch(QStringLiteral("main"));
+        QCOMPARE(childFrames(searched, {}), QStringList{"main"});
+        const QModelIndex main = searched.index(0, 0);
+        QCOMPARE(childFrames(searched, main), (QStringList{"render", "batch", "makeThumbnail"}));
+        QCOMPARE(childFrames(searched, searched.index(1, 0, main)), QStringList{"makeThumbnail"});
+        // Nothing leads to a match below the top row: nothing to open.
+        QVERIFY(searched.rowsLeadingToMatches(10).empty());
+        searched.setSearch(QStringLiteral("no such frame"));
+        QCOMPARE(searched.rowCount(), 0);
+    }
+
+    void callTreeSearch_searchesANewTreeAsSoonAsTheModelShowsIt() {
+        CallTreeModel model;
+        model.setTree(bottomUpTree());
+        CallTreeSearchProxy searched;
+        QAbstractItemModelTester tester(&searched,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        searched.setSourceModel(&model);
+        searched.setSortRole(CallTreeModel::kSortRole);
+        searched.sort(CallTreeModel::Allocations, Qt::DescendingOrder);
+        searched.setSearch(QStringLiteral("render"));
+        QCOMPARE(childFrames(searched, {}), QStringList{"renderTile"});
+        // The top-down tree of the same stacks: render is now under main, and renderTile (which
+        // holds the text too) under render.
+        model.setTree(topDownTree());
+        QCOMPARE(childFrames(searched, {}), QStringList{"main"});
+        const QModelIndex render = searched.index(0, 0, searched.index(0, 0));
+        QCOMPARE(text(searched, render), QStringLiteral("render"));
+        QVERIFY(searched.matches(render));
+        QCOMPARE(childFrames(searched, render), QStringList{"renderTile"});
+        QCOMPARE(searched.matchCount(), std::size_t{2});
+        model.setTree(nullptr);
+        QCOMPARE(searched.rowCount(), 0);
+        QCOMPARE(searched.matchCount(), std::size_t{0});
     }
 };
 

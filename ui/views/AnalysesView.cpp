@@ -37,8 +37,8 @@ AnalysesView::AnalysesView(QWidget* parent) : QWidget(parent), analysis_(this) {
     search_ = new QLineEdit(this);
     search_->setPlaceholderText(tr("Search frames"));
     search_->setToolTip(
-        tr("Highlights the matching frames of the flame graph and keeps the "
-           "matching call sites of the tables"));
+        tr("Highlights the matching frames of the flame graph, keeps the matching call sites "
+           "of the tables and the matching frames of the trees, opened down to them"));
     search_->setClearButtonEnabled(true);
     busy_ = new QProgressBar(this);
     // No figure tells how far a pass over the recording has got: the bar only says it runs.
@@ -96,22 +96,35 @@ AnalysesView::AnalysesView(QWidget* parent) : QWidget(parent), analysis_(this) {
         flameGraph_->setSearch(text);
         callSitesPage_->sorted()->setFilterFixedString(text);
         peak_->setSearch(text);
+        searchShownTree();
     });
     connect(pages_, &QTabWidget::currentChanged, this, [this](int page) {
-        // The trees and the sizes have nothing to search.
-        search_->setEnabled(page != BottomUpTab && page != TopDownTab && page != SizesTab);
+        // The sizes have no frames to search.
+        search_->setEnabled(page != SizesTab);
+        searchShownTree();
         QSettings().setValue(kPageKey, page);
     });
-    search_->setEnabled(pages_->currentIndex() != BottomUpTab &&
-                        pages_->currentIndex() != TopDownTab && pages_->currentIndex() != SizesTab);
+    search_->setEnabled(pages_->currentIndex() != SizesTab);
     connect(callSitesPage_, &CallSitesPage::siteChosen, this, &AnalysesView::showSite);
-    connect(peak_, &PeakTemporaryPage::siteChosen, this, [this](const QStringList& frames) {
-        showStack(frames, CallSitesPage::Destination::BottomUp);
-    });
+    connect(peak_, &PeakTemporaryPage::siteChosen, this, &AnalysesView::showStack);
+    for (CallTreePage* tree : {bottomUp_, topDown_}) {
+        connect(tree, &CallTreePage::flameGraphRequested, this,
+                [this, tree] { showInFlameGraph(tree->selectedPath(), tree == bottomUp_); });
+    }
     connect(&analysis_, &RecordingAnalysis::busyChanged, busy_, &QWidget::setVisible);
     connect(&analysis_, &RecordingAnalysis::ready, this, &AnalysesView::showResult);
     showNothing();
     updateTitle();
+}
+
+void AnalysesView::searchShownTree() {
+    // A tree is searched when it is shown: at a hundred thousand stacks each search of a tree
+    // takes tens of milliseconds, and a keystroke should not pay for a page out of sight.
+    if (pages_->currentWidget() == bottomUp_) {
+        bottomUp_->setSearch(search_->text());
+    } else if (pages_->currentWidget() == topDown_) {
+        topDown_->setSearch(search_->text());
+    }
 }
 
 QSortFilterProxyModel* AnalysesView::sortedCallSites() const {
@@ -241,6 +254,48 @@ void AnalysesView::showSite(int row, CallSitesPage::Destination destination) {
     if (row >= 0 && row < callSites_->rowCount()) {
         showStack(callSites_->row(row).frames, destination);
     }
+}
+
+std::vector<const CallTree*> AnalysesView::topDownPathOf(
+    const std::vector<const CallTree*>& bottomUpPath) const {
+    // The row stands for every stack ending in its frames; the flame graph draws one frame per
+    // outer caller, so the row is shown through its heaviest whole stack: its callers followed
+    // most bytes first (the tree's order) to the outermost frame.
+    QStringList innermostFirst;
+    for (const CallTree* node : bottomUpPath) {
+        innermostFirst.append(QString::fromStdString(node->frame));
+    }
+    for (const CallTree* caller = bottomUpPath.back(); !caller->children.empty();) {
+        caller = &caller->children.front();
+        innermostFirst.append(QString::fromStdString(caller->frame));
+    }
+    QStringList outermostFirst = innermostFirst;
+    std::reverse(outermostFirst.begin(), outermostFirst.end());
+    std::vector<const CallTree*> path =
+        CallTreeModel::nodesOfPath(result_->topDown, outermostFirst);
+    if (path.size() < bottomUpPath.size()) {
+        return {};
+    }
+    // Down to the row's own frame, the outermost of the row's path.
+    path.resize(path.size() - bottomUpPath.size() + 1);
+    return path;
+}
+
+void AnalysesView::showInFlameGraph(const std::vector<const CallTree*>& path, bool bottomUp) {
+    if (!result_ || path.empty()) {
+        return;
+    }
+    const std::vector<const CallTree*> topDown = bottomUp ? topDownPathOf(path) : path;
+    if (topDown.empty()) {
+        return;
+    }
+    flameGraph_->zoomToPath(topDown);
+    QStringList frames;
+    for (const CallTree* node : topDown) {
+        frames.append(QString::fromStdString(node->frame));
+    }
+    topDown_->selectPath(frames);
+    pages_->setCurrentIndex(FlameGraphTab);
 }
 
 void AnalysesView::showStack(const QStringList& innermostFirst,

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include "session/RecordingAnalysis.h"
 #include "views/CallSitesPage.h"
@@ -55,6 +56,10 @@ public:
     void showSite(int row, CallSitesPage::Destination destination);
     // The same for a site given by its frames (StackNames labels, innermost first).
     void showStack(const QStringList& innermostFirst, CallSitesPage::Destination destination);
+    // Zooms the flame graph into the last frame of a path of one of the trees (from its top row
+    // down; `bottomUp` says which tree), selects it in the top-down tree too, and turns to the
+    // flame graph.
+    void showInFlameGraph(const std::vector<const CallTree*>& path, bool bottomUp);
 
     std::optional<std::int64_t> timeOrigin() const { return timeOrigin_; }
     RecordingAnalysis& analysis() { return analysis_; }
@@ -75,9 +80,14 @@ public:
 
 private:
     void request();
+    // Applies the search box's text to the call tree on screen, if one is.
+    void searchShownTree();
     void showResult(const std::shared_ptr<const RecordingAnalysisResult>& result);
     void showNothing();
     std::int64_t originOf(const RecordingAnalysisResult& result) const;
+    // The top-down frames (top row down) that show a bottom-up path's last frame.
+    std::vector<const CallTree*> topDownPathOf(
+        const std::vector<const CallTree*>& bottomUpPath) const;
     QString rangeText() const;
     void updateTitle();
 

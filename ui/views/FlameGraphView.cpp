@@ -62,6 +62,12 @@ void FlameGraphView::select(const std::vector<const CallTree*>& path) {
     }
 }
 
+void FlameGraphView::zoomToPath(const std::vector<const CallTree*>& path) {
+    zoom_ = path;
+    selected_ = path.empty() ? nullptr : path.back();
+    invalidate();
+}
+
 std::uint64_t FlameGraphView::costOf(const CallTree& node, CollapsedStacks::Cost cost) {
     switch (cost) {
         case CollapsedStacks::Cost::Allocations:

@@ -40,7 +40,12 @@ public:
     // Selects the last of `path` (frames of the tree from its top row down; empty clears) and
     // zooms so that it is drawn: into its caller, or into itself when too narrow there.
     void select(const std::vector<const CallTree*>& path);
+    // Zooms into the last of `path` (frames of the tree from its top row down), which is
+    // selected; clicking the top row then zooms out one frame of the path at a time.
+    void zoomToPath(const std::vector<const CallTree*>& path);
     const CallTree* selected() const { return selected_; }
+    // The frame drawn across the whole width; null for the whole tree.
+    const CallTree* zoomed() const { return zoom_.empty() ? nullptr : zoom_.back(); }
 
     static std::uint64_t costOf(const CallTree& node, CollapsedStacks::Cost cost);
     // The frames as drawn at the view's present size, row by row.

@@ -1,8 +1,10 @@
 #include "PeakTemporaryPage.h"
 
+#include <QAction>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLocale>
+#include <QMenu>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QTableView>
@@ -55,8 +57,10 @@ PeakTemporaryPage::PeakTemporaryPage(QWidget* parent) : QWidget(parent) {
     splitter->addWidget(section(peakSummary_, peakTable_, splitter));
     splitter->addWidget(section(temporarySummary_, temporaryTable_, splitter));
     for (QTableView* table : {peakTable_, temporaryTable_}) {
-        connect(table, &QTableView::doubleClicked, this,
-                [this](const QModelIndex& index) { emit siteChosen(rowAt(index).frames); });
+        connect(table, &QTableView::doubleClicked, this, [this](const QModelIndex& index) {
+            emit siteChosen(rowAt(index).frames, CallSitesPage::Destination::BottomUp);
+        });
+        addSiteActions(table);
     }
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -79,6 +83,36 @@ QTableView* PeakTemporaryPage::tableOf(QSortFilterProxyModel* sorted, int stretc
     table->setWordWrap(false);
     table->setTextElideMode(Qt::ElideMiddle);
     return table;
+}
+
+void PeakTemporaryPage::addSiteActions(QTableView* table) {
+    const auto add = [this, table](const QString& text, CallSitesPage::Destination destination) {
+        auto* action = new QAction(text, table);
+        connect(action, &QAction::triggered, this, [this, table, destination] {
+            if (table->currentIndex().isValid()) {
+                emit siteChosen(rowAt(table->currentIndex()).frames, destination);
+            }
+        });
+        table->addAction(action);
+    };
+    add(tr("Show in &Bottom-up Tree"), CallSitesPage::Destination::BottomUp);
+    add(tr("Show in &Top-down Tree"), CallSitesPage::Destination::TopDown);
+    add(tr("Show in &Flame Graph"), CallSitesPage::Destination::FlameGraph);
+    table->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(table, &QWidget::customContextMenuRequested, this, [table](const QPoint& position) {
+        const QModelIndex index = table->indexAt(position);
+        if (!index.isValid()) {
+            return;
+        }
+        table->setCurrentIndex(index);
+        QMenu menu(table);
+        menu.addActions(table->actions());
+        menu.exec(table->viewport()->mapToGlobal(position));
+    });
+}
+
+QList<QAction*> PeakTemporaryPage::siteActions(QTableView* table) const {
+    return table->actions();
 }
 
 const CallSiteModel::Row& PeakTemporaryPage::rowAt(const QModelIndex& sortedIndex) const {

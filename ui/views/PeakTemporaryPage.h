@@ -7,7 +7,9 @@
 #include <optional>
 
 #include "session/RecordingAnalysis.h"
+#include "views/CallSitesPage.h"
 
+class QAction;
 class QLabel;
 class QSortFilterProxyModel;
 class QTableView;
@@ -19,7 +21,8 @@ class TemporaryAllocationModel;
 
 // Who held the memory at the moment of the peak, and which call sites made temporary
 // allocations (freed right after being made), each as a sortable table under a line that sums
-// it up. Double-clicking a row asks for its site to be shown in the call trees.
+// it up. Double-clicking a row asks for its site to be shown in the call trees; its context
+// actions, in either tree or the flame graph.
 class PeakTemporaryPage : public QWidget {
     Q_OBJECT
 
@@ -41,12 +44,17 @@ public:
     QString temporarySummary() const;
     QTableView* peakTable() const { return peakTable_; }
     QTableView* temporaryTable() const { return temporaryTable_; }
+    // The context actions, for the current row of `table` (either of the two): bottom-up,
+    // top-down, flame graph.
+    QList<QAction*> siteActions(QTableView* table) const;
 
 signals:
-    // The frames of the chosen row's site, innermost first.
-    void siteChosen(const QStringList& innermostFirst);
+    // The frames of the chosen row's site, innermost first, and where to show it first.
+    void siteChosen(const QStringList& innermostFirst,
+                    poolscope::CallSitesPage::Destination destination);
 
 private:
+    void addSiteActions(QTableView* table);
     QTableView* tableOf(QSortFilterProxyModel* sorted, int stretchedColumn, int sortColumn);
     const CallSiteModel::Row& rowAt(const QModelIndex& sortedIndex) const;
 
