@@ -43,6 +43,8 @@ namespace {
 
 constexpr int kRepetitions = 3;
 constexpr const char* kHeaptrackInterpret = "/usr/lib/heaptrack/libexec/heaptrack_interpret";
+// Where Debian's imagemagick package puts convert (scripts/bench installs it).
+constexpr const char* kDebianConvert = "/usr/bin/convert";
 
 double median(std::vector<double> values) {
     std::sort(values.begin(), values.end());
@@ -264,11 +266,16 @@ int run(int argc, char** argv) {
           "d = {i: str(i) * 3 for i in range(300000)}\n"
           "rows = [[j, str(j), (j, j)] for j in range(200000)]\n"}}};
     if (onPath("convert")) {
+        // ImageMagick's own program, not a wrapper script found first on PATH: heaptrack
+        // follows only the program it started, so a script that execs convert would be
+        // compared with everything PoolScope follows through the exec.
+        const std::string convert =
+            std::filesystem::exists(kDebianConvert) ? kDebianConvert : "convert";
         const std::string photo = (scratch / "photo.jpg").string();
-        spawnAndWait({"convert", "-size", "3000x2000", "plasma:", photo});
+        spawnAndWait({convert, "-size", "3000x2000", "plasma:", photo});
         workloads.push_back(
             {"convert_resize",
-             {"convert", photo, "-resize", "40%", (scratch / "small.jpg").string()}});
+             {convert, photo, "-resize", "40%", (scratch / "small.jpg").string()}});
     } else {
         std::printf("# no ImageMagick convert: its case is left out\n");
     }
