@@ -12,6 +12,7 @@
 #include "recording/RecordingError.h"
 #include "recording/RecordingSchema.h"
 #include "recording/SqliteDatabase.h"
+#include "recording/StackBlockCodec.h"
 
 namespace poolscope {
 
@@ -30,7 +31,9 @@ auto readOrExplain(const std::string& path, const std::string& problem, Read&& r
 }  // namespace
 
 RecordingReader::RecordingReader(const std::string& path)
-    : path_(path), codec_(std::make_unique<EventBlockCodec>()) {
+    : path_(path),
+      stackCodec_(std::make_unique<StackBlockCodec>()),
+      codec_(std::make_unique<EventBlockCodec>()) {
     const bool logMissing = RecordingChecks::checkFile(path);
     database_ = readOrExplain(path, "cannot be opened", [&] {
         return std::make_unique<SqliteDatabase>(path, SqliteDatabase::Mode::ReadOnly);
@@ -131,8 +134,34 @@ RecordingReader::RecordingReader(const std::string& path)
             return modules;
         });
     }
+    if (schemaVersion_ >= 4) {
+        readStackBlocks();
+    }
     RecordingChecks::checkSummariesAgree(*database_, path, schemaVersion_, metadata_,
                                          lastEventSequence_);
+}
+
+void RecordingReader::readStackBlocks() {
+    // The blocks build one tree, each on the ones before: all are read at the opening, in
+    // the order they were written, and a missing one is damage.
+    readOrExplain(path_, "is truncated or corrupt", [&] {
+        SqliteDatabase::Statement query(
+            *database_,
+            "SELECT block, stack_count, encoding, data FROM stack_blocks ORDER BY block");
+        std::int64_t expected = 1;
+        while (query.step()) {
+            const std::int64_t block = query.integer(0);
+            if (block != expected) {
+                throw RecordingError(path_ + " is corrupt: its stack block " +
+                                     std::to_string(expected) + " is missing (the next is " +
+                                     std::to_string(block) + ")");
+            }
+            stackCodec_->decode(query.blob(3), query.integer(1), static_cast<int>(query.integer(2)),
+                                path_, block);
+            ++expected;
+        }
+        return 0;
+    });
 }
 
 RecordingReader::~RecordingReader() = default;
@@ -353,9 +382,67 @@ void appendFrames(const SqliteDatabase::Statement& query,
     }
 }
 
+// A version 4 stack's frame, named as the frames table names its address, or from its module.
+void appendLocated(const LocatedFrame& located,
+                   const std::unordered_map<std::uint64_t, std::vector<Frame>>& named,
+                   const std::vector<RecordedModule>& modules, std::vector<Frame>& frames) {
+    ModuleIterator module = modules.end();
+    if (located.location) {
+        const auto id = static_cast<std::int64_t>(located.location->module);
+        module = std::find_if(modules.begin(), modules.end(),
+                              [id](const RecordedModule& recorded) { return recorded.id == id; });
+    }
+    const StackEntry entry{located.address, located.location ? located.location->offset : 0, module,
+                           modules.end()};
+    const auto names = named.find(located.address);
+    if (names == named.end()) {
+        appendUnnamed(entry, frames);
+        return;
+    }
+    for (const Frame& frame : names->second) {
+        appendNamed(frame, entry, frames);
+    }
+}
+
 }  // namespace
 
+std::unordered_map<std::uint64_t, std::vector<Frame>> RecordingReader::namedFrames(
+    const std::vector<LocatedFrame>* only) const {
+    return readOrExplain(path_, "is truncated or corrupt", [&] {
+        std::unordered_map<std::uint64_t, std::vector<Frame>> named;
+        SqliteDatabase::Statement query(
+            *database_, only != nullptr ? "SELECT address, inlined, function, file, line, module "
+                                          "FROM frames WHERE address = ? ORDER BY inline_depth"
+                                        : "SELECT address, inlined, function, file, line, module "
+                                          "FROM frames ORDER BY address, inline_depth");
+        const auto read = [&] {
+            while (query.step()) {
+                named[static_cast<std::uint64_t>(query.integer(0))].push_back(namedFrame(query, 1));
+            }
+        };
+        if (only == nullptr) {
+            read();
+            return named;
+        }
+        for (const LocatedFrame& frame : *only) {
+            query.bind(1, static_cast<std::int64_t>(frame.address));
+            read();
+            query.reset();
+        }
+        return named;
+    });
+}
+
 std::vector<Frame> RecordingReader::stack(StackId stackId) const {
+    if (schemaVersion_ >= 4) {
+        std::vector<Frame> frames;
+        const std::vector<LocatedFrame> located = stackCodec_->stack(stackId);
+        const std::unordered_map<std::uint64_t, std::vector<Frame>> named = namedFrames(&located);
+        for (const LocatedFrame& entry : located) {
+            appendLocated(entry, named, modules_, frames);
+        }
+        return frames;
+    }
     return readOrExplain(path_, "is truncated or corrupt", [&] {
         SqliteDatabase::Statement query(*database_, stackQuery(schemaVersion_, true));
         query.bind(1, std::int64_t{stackId});
@@ -369,6 +456,19 @@ std::vector<Frame> RecordingReader::stack(StackId stackId) const {
 
 void RecordingReader::forEachStack(
     const std::function<void(StackId, std::vector<Frame>)>& visit) const {
+    if (schemaVersion_ >= 4) {
+        const std::unordered_map<std::uint64_t, std::vector<Frame>> named = namedFrames(nullptr);
+        for (const StackId stackId : stackCodec_->stackIds()) {
+            std::vector<Frame> frames;
+            for (const LocatedFrame& located : stackCodec_->stack(stackId)) {
+                appendLocated(located, named, modules_, frames);
+            }
+            if (!frames.empty()) {
+                visit(stackId, std::move(frames));
+            }
+        }
+        return;
+    }
     readOrExplain(path_, "is truncated or corrupt", [&] {
         // Every stack shares its frames with others: each address's names are read once, not
         // once a stack as joining the tables would.

@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "diagnostics/Frame.h"
@@ -16,6 +17,8 @@ namespace poolscope {
 
 class EventBlockCodec;
 class SqliteDatabase;
+class StackBlockCodec;
+struct LocatedFrame;
 
 struct RecordedEvent {
     std::int64_t sequence = 0;
@@ -101,6 +104,13 @@ private:
     int schemaVersion_ = 0;
     std::int64_t lastEventSequence_ = 0;
     std::vector<RecordedModule> modules_;
+
+    // Version 4: every stack block, read at the opening (StackBlockCodec).
+    void readStackBlocks();
+    // The frames table's names by address: of `only`'s addresses, or of all when null.
+    std::unordered_map<std::uint64_t, std::vector<Frame>> namedFrames(
+        const std::vector<LocatedFrame>* only) const;
+    std::unique_ptr<StackBlockCodec> stackCodec_;
 
     std::vector<RecordedEvent> eventsFromBlocks(std::int64_t afterSequence,
                                                 std::size_t maxEvents) const;

@@ -11,7 +11,7 @@ const char* RecordingSchema::createStatements() {
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
-);
+) WITHOUT ROWID;
 CREATE TABLE event_blocks (
     first_seq   INTEGER PRIMARY KEY,
     last_seq    INTEGER NOT NULL,
@@ -31,14 +31,12 @@ CREATE TABLE modules (
     build_id     TEXT NOT NULL,
     load_address INTEGER NOT NULL
 );
-CREATE TABLE stacks (
-    stack_id      INTEGER NOT NULL,
-    depth         INTEGER NOT NULL,
-    address       INTEGER NOT NULL,
-    module_id     INTEGER,
-    module_offset INTEGER,
-    PRIMARY KEY (stack_id, depth)
-) WITHOUT ROWID;
+CREATE TABLE stack_blocks (
+    block       INTEGER PRIMARY KEY,
+    stack_count INTEGER NOT NULL,
+    encoding    INTEGER NOT NULL,
+    data        BLOB NOT NULL
+);
 CREATE TABLE frames (
     address      INTEGER NOT NULL,
     inline_depth INTEGER NOT NULL,
@@ -48,7 +46,7 @@ CREATE TABLE frames (
     module       TEXT,
     inlined      INTEGER NOT NULL,
     PRIMARY KEY (address, inline_depth)
-);
+) WITHOUT ROWID;
 CREATE TABLE allocations (
     allocation_id INTEGER PRIMARY KEY,
     first_ns      INTEGER NOT NULL,

@@ -34,8 +34,14 @@ struct RecordingSchema {
     // inlined at an address, one row each.
     // 3: the events in compressed blocks (event_blocks, EventBlockCodec) instead of a row
     // each; the allocations table holds only the allocations marked as left behind at the end.
-    // Version 1 and 2 recordings are read as well.
-    static constexpr int kVersion = 3;
+    // 4: the stacks in compressed blocks of a trace tree (stack_blocks, StackBlockCodec)
+    // instead of a row a frame; meta and frames without a rowid, and 1 KiB pages: a small
+    // program's recording was mostly SQLite's page a table and its stacks' rows.
+    // Version 1, 2 and 3 recordings are read as well.
+    static constexpr int kVersion = 4;
+    // SQLite's page size of a new recording: every table takes at least one page, and most
+    // tables of a recording hold a few rows.
+    static constexpr int kPageBytes = 1024;
     static constexpr const char* kFormat = "poolscope-recording";
     // application_id in the SQLite header ('PSRC'), so `file` and readers can tell a
     // recording from any other SQLite database without reading a table.

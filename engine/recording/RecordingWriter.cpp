@@ -16,10 +16,24 @@
 #include "recording/RecordingError.h"
 #include "recording/RecordingSchema.h"
 #include "recording/SqliteDatabase.h"
+#include "recording/StackBlockCodec.h"
 
 namespace poolscope {
 
 namespace {
+
+// The schema's statements with every run of blanks as one space: SQLite keeps each CREATE
+// statement's text in the file, and its alignment took a page of a small recording.
+std::string compacted(const std::string& sql) {
+    std::string text;
+    for (const char c : sql) {
+        const bool blank = c == ' ' || c == '\n';
+        if (!blank || (!text.empty() && text.back() != ' ')) {
+            text.push_back(blank ? ' ' : c);
+        }
+    }
+    return text;
+}
 
 // SQLite stores signed 64-bit integers; unsigned figures keep their bits.
 std::int64_t stored(std::uint64_t value) {
@@ -37,12 +51,15 @@ RecordingWriter::RecordingWriter(const std::string& path,
                                  Options options)
     : target_(path, options.replaceExisting),
       options_(std::move(options)),
-      codec_(std::make_unique<EventBlockCodec>()) {
+      codec_(std::make_unique<EventBlockCodec>()),
+      stackCodec_(std::make_unique<StackBlockCodec>()) {
     options_.eventsPerBlock =
         std::clamp<std::size_t>(options_.eventsPerBlock, 1, EventBlockCodec::kMaxEvents);
     database_ =
         std::make_unique<SqliteDatabase>(target_.writePath(), SqliteDatabase::Mode::CreateNew);
     database_->setBusyTimeout(options_.busyTimeout);
+    // Before the first table: it is fixed once the file holds one (WAL mode keeps it so).
+    database_->execute("PRAGMA page_size=" + std::to_string(RecordingSchema::kPageBytes));
     database_->execute("PRAGMA journal_mode=WAL");
     // Every committed transaction is in the operating system's hands when a commit returns, so
     // a crash of the process (the fault a recording guards against) loses none. Waiting for the
@@ -53,7 +70,7 @@ RecordingWriter::RecordingWriter(const std::string& path,
     database_->execute("PRAGMA application_id=" + std::to_string(RecordingSchema::kApplicationId));
     database_->execute("PRAGMA user_version=" + std::to_string(RecordingSchema::kVersion));
     database_->execute("BEGIN");
-    database_->execute(RecordingSchema::createStatements());
+    database_->execute(compacted(RecordingSchema::createStatements()));
     setMetaInTransaction("format", RecordingSchema::kFormat);
     setMetaInTransaction("schema_version", std::to_string(RecordingSchema::kVersion));
     for (const auto& [key, value] : metadata) {
@@ -194,6 +211,7 @@ void RecordingWriter::rollBack() {
     }
     nextSequence_ = additions_.nextSequence;
     nextSnapshot_ = additions_.nextSnapshot;
+    stackCodec_->discard();
     for (const StackId stackId : additions_.stacks) {
         stacksWritten_.erase(stackId);
     }
@@ -317,6 +335,18 @@ void RecordingWriter::commitBlocks(const std::vector<EncodedBlock>& blocks) {
             }
             written += events.size();
         }
+        // The stacks these blocks name first, in the same transaction: a committed event
+        // never names a stack the file lacks.
+        if (stackCodec_->pendingStacks() > 0) {
+            SqliteDatabase::Statement(*database_,
+                                      "INSERT INTO stack_blocks (block, stack_count, encoding, "
+                                      "data) VALUES (?, ?, ?, ?)")
+                .bind(1, nextStackBlock_)
+                .bind(2, static_cast<std::int64_t>(stackCodec_->pendingStacks()))
+                .bind(3, std::int64_t{StackBlockCodec::kEncoding})
+                .bindBlob(4, stackCodec_->encode())
+                .execute();
+        }
         if (written > 0 && occupancy_) {
             SqliteDatabase::Statement(
                 *database_,
@@ -335,6 +365,10 @@ void RecordingWriter::commitBlocks(const std::vector<EncodedBlock>& blocks) {
         }
         setDropMeta();
         database_->execute("COMMIT");
+        if (stackCodec_->pendingStacks() > 0) {
+            stackCodec_->commit();
+            ++nextStackBlock_;
+        }
         poolToWrite_.reset();
         committedEvents_.fetch_add(written);
         committedBatches_.fetch_add(1);
@@ -402,20 +436,14 @@ void RecordingWriter::insertLeaks(const std::vector<RecordedLeak>& leaks) {
 }
 
 void RecordingWriter::insertStack(StackId stackId) {
-    SqliteDatabase::Statement insertFrame(*database_,
-                                          "INSERT INTO stacks (stack_id, depth, address, "
-                                          "module_id, module_offset) VALUES (?, ?, ?, ?, ?)");
     SqliteDatabase::Statement insertModule(*database_,
                                            "INSERT INTO modules (module_id, path, build_id, "
                                            "load_address) VALUES (?, ?, ?, ?)");
     const StackSource& source = options_.stacks ? *options_.stacks : StackSource::process();
     const std::vector<LocatedFrame> frames = source.stack(stackId);
-    for (std::size_t depth = 0; depth < frames.size(); ++depth) {
-        const std::uintptr_t address = frames[depth].address;
-        insertFrame.bind(1, std::int64_t{stackId})
-            .bind(2, static_cast<std::int64_t>(depth))
-            .bind(3, static_cast<std::int64_t>(address));
-        if (const std::optional<ModuleLocation>& location = frames[depth].location) {
+    stackCodec_->add(stackId, frames);
+    for (const LocatedFrame& frame : frames) {
+        if (const std::optional<ModuleLocation>& location = frame.location) {
             if (modulesWritten_.insert(location->module).second) {
                 additions_.modules.push_back(location->module);
                 const LoadedModule module = source.module(location->module);
@@ -425,13 +453,9 @@ void RecordingWriter::insertStack(StackId stackId) {
                     .bind(4, stored(module.loadAddress))
                     .execute();
             }
-            insertFrame.bind(4, std::int64_t{location->module}).bind(5, stored(location->offset));
-        } else {
-            insertFrame.bindNull(4).bindNull(5);
         }
-        insertFrame.execute();
-        if (addressesSeen_.insert(address).second) {
-            addressesToName_.push_back(address);
+        if (addressesSeen_.insert(frame.address).second) {
+            addressesToName_.push_back(frame.address);
             additions_.addresses += 1;
             unnamedAddresses_.fetch_add(1);
         }

@@ -24,6 +24,7 @@ namespace poolscope {
 
 class EventBlockCodec;
 class SqliteDatabase;
+class StackBlockCodec;
 class StackSource;
 
 // An allocation a run left behind, as the recording notes it at the end.
@@ -40,9 +41,10 @@ struct RecordedLeak {
 // committed once full or once its first event is blockInterval old; a block that could not be
 // committed (another connection held the database longer than busyTimeout, a full disk) is
 // dropped and counted, and the counts and their reasons are committed with the next one.
-// Stacks and frames grow with the blocks, and the log is checkpointed as it goes: a process
-// killed at any point leaves a file holding every block committed until then, named. The
-// allocations table gets the allocations left behind when the recording finishes.
+// Stacks (in blocks of a trace tree, StackBlockCodec) and frames grow with the blocks, and the log
+// is checkpointed as it goes: a process killed at any point leaves a file holding every block
+// committed until then, named. The allocations table gets the allocations left behind when the
+// recording finishes.
 class RecordingWriter final : public MemoryEventSink {
 public:
     struct Options {
@@ -165,6 +167,9 @@ private:
     Options options_;
     std::unique_ptr<SqliteDatabase> database_;
     std::unique_ptr<EventBlockCodec> codec_;
+    // The stacks committed and those of the transaction under way (StackBlockCodec).
+    std::unique_ptr<StackBlockCodec> stackCodec_;
+    std::int64_t nextStackBlock_ = 1;
 
     mutable std::mutex mutex_;
     std::condition_variable wake_;

@@ -12,6 +12,7 @@
 #include "RecordingTestSupport.h"
 #include "diagnostics/StackTable.h"
 #include "recording/RecordingError.h"
+#include "recording/RecordingSchema.h"
 #include "recording/RecordingWriter.h"
 
 using namespace poolscope;
@@ -19,7 +20,7 @@ using namespace poolscope::testing;
 
 namespace {
 
-constexpr std::size_t kPageBytes = 4096;
+constexpr auto kPageBytes = static_cast<std::size_t>(RecordingSchema::kPageBytes);
 
 [[gnu::noinline]] StackId stackOfCorpusTest() {
     return captureStack();

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "RecordingTestSupport.h"
+#include "diagnostics/StackTable.h"
 #include "recording/RecordingChecks.h"
 #include "recording/RecordingReader.h"
 #include "recording/RecordingSchema.h"
@@ -38,8 +39,9 @@ private slots:
         std::filesystem::resize_file(fiftyBytes, 50);
         QCOMPARE(openingError(fiftyBytes),
                  QString::fromStdString(fiftyBytes +
-                                        " is truncated: 50 bytes, a recording is at least 4096 "
-                                        "bytes (one page of its database)"));
+                                        " is truncated: 50 bytes, a recording is at least " +
+                                        std::to_string(RecordingSchema::kPageBytes) +
+                                        " bytes (one page of its database)"));
     }
 
     void headerVersion_disagreeingWithTheMeta_isRefused() {
@@ -114,15 +116,17 @@ private slots:
             SqliteDatabase database(path, SqliteDatabase::Mode::ReadOnly);
             SqliteDatabase::Statement query(database,
                                             "SELECT rootpage FROM sqlite_master WHERE name = "
-                                            "'sqlite_autoindex_frames_1'");
+                                            "'event_kinds'");
             QVERIFY(query.step());
             page = query.integer(0);
         }
         QVERIFY(page > 1);
         {
             std::fstream bytes(path, std::ios::in | std::ios::out | std::ios::binary);
-            bytes.seekp(static_cast<std::streamoff>((page - 1) * 4096));
-            bytes.put('\x00');  // no b-tree page has type 0
+            // Where the page's cells begin (bytes 5 and 6 of its header), moved: the page
+            // still opens, and the integrity check finds its space miscounted.
+            bytes.seekp(static_cast<std::streamoff>((page - 1) * RecordingSchema::kPageBytes + 5));
+            bytes.put('\x00');
         }
         const QString error = openingError(path);
         QVERIFY2(error.startsWith(QString::fromStdString(
@@ -142,6 +146,46 @@ private slots:
         QVERIFY2(error.startsWith(
                      QString::fromStdString(path + " is corrupt: its event block from event 101 ")),
                  qPrintable(error));
+    }
+
+    void garbledStackBlock_isRefusedNamingTheFileAndTheBlock() {
+        // No stack of a damaged tree is shown: a stack with another's frames would send a
+        // person to the wrong code.
+        const std::string path = recordingWithStacks("garbled-stacks.psrec");
+        change(path,
+               "UPDATE stack_blocks SET data = substr(data, 1, 12) || "
+               "(CASE WHEN substr(data, 13, 1) = X'00' THEN X'01' ELSE X'00' END) || "
+               "substr(data, 14) WHERE block = 1");
+        const QString error = openingError(path);
+        QVERIFY2(error.startsWith(QString::fromStdString(path + " is corrupt: its stack block 1 ")),
+                 qPrintable(error));
+    }
+
+    void missingStackBlock_isRefusedNamingIt() {
+        // The blocks after a missing one hang their stacks from nodes it held.
+        const std::string path = recordingWithStacks("missing-stacks.psrec");
+        change(path, "UPDATE stack_blocks SET block = block + 1");
+        QCOMPARE(openingError(path),
+                 QString::fromStdString(path + " is corrupt: its stack block 1 is missing (the "
+                                               "next is 2)"));
+    }
+
+    void recordedStacks_readBackAsCaptured() {
+        const std::string path = recordingWithStacks("stacks.psrec");
+        const RecordingReader reader(path);
+        QCOMPARE(reader.schemaVersion(), RecordingSchema::kVersion);
+        for (const StackId stackId : {stackA_, stackB_}) {
+            const std::vector<Frame> frames = reader.stack(stackId);
+            const std::vector<std::uintptr_t> captured = StackTable::instance().frames(stackId);
+            QVERIFY(!captured.empty());
+            std::vector<std::uintptr_t> read;
+            for (const Frame& frame : frames) {
+                if (!frame.inlined) {
+                    read.push_back(static_cast<std::uintptr_t>(frame.address));
+                }
+            }
+            QVERIFY(read == captured);
+        }
     }
 
     void leakFiguresTheEventsDoNotBear_areRefused() {
@@ -218,6 +262,23 @@ private:
         return path;
     }
 
+    // Two stacks that share their outer frames, each committed with its own block of events.
+    std::string recordingWithStacks(const char* name) {
+        stackA_ = captureStack();
+        stackB_ = captureStack(1);
+        const std::string path = file(name);
+        RecordingWriter writer(path, {{"scenario", "sample"}}, inBlocksOf100());
+        std::vector<MemoryEvent> events = sampleEvents(200, stackA_);
+        const std::vector<MemoryEvent> more = sampleEvents(200, stackB_);
+        events.insert(events.end(), more.begin(), more.end());
+        for (std::size_t i = 0; i < events.size(); ++i) {
+            events[i].allocationId = i / 2 + 1;
+        }
+        writer.consume(events);
+        writer.finish({}, 0);
+        return path;
+    }
+
     static RecordingWriter::Options inBlocksOf100() {
         RecordingWriter::Options options;
         options.eventsPerBlock = 100;
@@ -237,6 +298,8 @@ private:
     }
 
     QTemporaryDir directory_;
+    StackId stackA_ = 0;
+    StackId stackB_ = 0;
 };
 
 QTEST_GUILESS_MAIN(RecordingOpeningTest)

@@ -59,7 +59,7 @@ private slots:
 
         const RecordingReader reader(path);
         QVERIFY(reader.finished());
-        QCOMPARE(reader.schemaVersion(), 3);
+        QCOMPARE(reader.schemaVersion(), RecordingSchema::kVersion);
         QCOMPARE(reader.metadata().at("scenario"), std::string("sample"));
         QCOMPARE(reader.metadata().at("capacity_chunks"), std::string("16"));
         QCOMPARE(reader.metadata().at("engine_dropped_events"), std::string("3"));
@@ -177,7 +177,7 @@ private slots:
         RecordingWriter::Options quick;
         quick.commitInterval = 5ms;
         RecordingWriter writer(path, {{"scenario", "live"}}, quick);
-        const std::vector<MemoryEvent> events = sampleEvents(500, 0);
+        const std::vector<MemoryEvent> events = sampleEvents(500, stackOfRecordingTest());
         writer.consume(events);
         QTRY_VERIFY(writer.committedBatches() >= 1);
         const std::uint64_t committed = writer.committedEvents();
@@ -191,6 +191,8 @@ private slots:
         QCOMPARE(read.size(), static_cast<std::size_t>(reader.lastEventSequence()));
         for (std::size_t i = 0; i < read.size(); ++i) {
             QVERIFY(sameEvent(read[i].event, events[i]));
+            // Its stack came with it, in the same transaction.
+            QVERIFY(read[i].event.stackId == 0 || !reader.stack(read[i].event.stackId).empty());
         }
         writer.finish({}, 0);
     }
@@ -266,6 +268,38 @@ INSERT INTO frames VALUES (4096, 'makeThumbnail()', '/src/thumbs.cpp', 42, '/usr
         }
     }
 
+    void aVersion3Recording_readsItsEventsAndStacks() {
+        // Made by the PoolScope before stacks were stored as a tree: its stacks table holds a
+        // row a frame, and each reads back as the frames it lists.
+        const std::string path = file("version-3.psrec");
+        std::filesystem::copy_file(POOLSCOPE_VERSION_3_RECORDING, path);
+        std::map<StackId, std::vector<std::uint64_t>> listed;
+        {
+            SqliteDatabase database(path, SqliteDatabase::Mode::ReadOnly);
+            SqliteDatabase::Statement rows(
+                database, "SELECT stack_id, address FROM stacks ORDER BY stack_id, depth");
+            while (rows.step()) {
+                listed[static_cast<StackId>(rows.integer(0))].push_back(
+                    static_cast<std::uint64_t>(rows.integer(1)));
+            }
+        }
+        QVERIFY(!listed.empty());
+        const RecordingReader reader(path);
+        QCOMPARE(reader.schemaVersion(), 3);
+        QVERIFY(reader.finished());
+        QCOMPARE(static_cast<std::int64_t>(reader.events(0, 1000).size()),
+                 reader.metaInteger("event_count"));
+        std::map<StackId, std::vector<std::uint64_t>> read;
+        reader.forEachStack([&read](StackId stackId, std::vector<Frame> frames) {
+            for (const Frame& frame : frames) {
+                if (!frame.inlined) {
+                    read[stackId].push_back(frame.address);
+                }
+            }
+        });
+        QVERIFY(read == listed);
+    }
+
     void aMissingFileIsNamedInTheError() {
         const std::string path = file("nowhere.psrec");
         QCOMPARE(openingError(path),
@@ -308,8 +342,10 @@ INSERT INTO frames VALUES (4096, 'makeThumbnail()', '/src/thumbs.cpp', 42, '/usr
             database.execute("UPDATE meta SET value = '9' WHERE key = 'schema_version'");
         }
         QCOMPARE(openingError(path),
-                 QString::fromStdString(path + " was written by a newer PoolScope (schema version "
-                                               "9; this one reads up to 3)"));
+                 QString::fromStdString(path +
+                                        " was written by a newer PoolScope (schema version "
+                                        "9; this one reads up to " +
+                                        std::to_string(RecordingSchema::kVersion) + ")"));
     }
 
     void aTruncatedOrCorruptRecordingIsAnErrorNamingTheFileNeverACrash() {

@@ -44,10 +44,10 @@ sqlite3 lost.psrec "UPDATE event_blocks SET first_seq = first_seq + 1, event_cou
   WHERE first_seq = 1;"
 mv lost.psrec "$out/refused-event-block-short-of-its-count.psrec"
 
-# The page type of an index the opening itself never reads: only the integrity check sees it.
-page=$(sqlite3 default.psrec "SELECT rootpage FROM sqlite_master WHERE name = 'sqlite_autoindex_frames_1'")
+# The page type of a table the opening itself never reads: only the integrity check sees it.
+page=$(sqlite3 default.psrec "SELECT rootpage FROM sqlite_master WHERE name = 'event_kinds'")
 cp default.psrec damaged.psrec
-printf '\x07' | dd of=damaged.psrec bs=1 seek=$(((page - 1) * 512)) conv=notrunc status=none
+printf '\x00' | dd of=damaged.psrec bs=1 seek=$(((page - 1) * 512 + 5)) conv=notrunc status=none
 mv damaged.psrec "$out/refused-integrity-check.psrec"
 
 # A killed run copied without its write-ahead log: the main file holds nothing of it yet.
