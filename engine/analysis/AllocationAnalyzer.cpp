@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "analysis/AllocationEvents.h"
-#include "recording/RecordingEventPages.h"
+#include "recording/RecordingEventBlocks.h"
 #include "recording/RecordingReader.h"
 
 namespace poolscope {
@@ -35,21 +35,26 @@ void AllocationAnalyzer::apply(const MemoryEvent& event) {
 }
 
 void AllocationAnalyzer::allocate(const MemoryEvent& event) {
-    lastAllocationOfThread_[event.threadId] = {event.allocationId, true};
-    auto found = live_.find(event.allocationId);
-    if (found == live_.end()) {
-        if (!analysis_.range.contains(event.timeNanoseconds)) {
+    *lastAllocationOfThread_.tryEmplace(event.threadId, {}).first = {event.allocationId, true};
+    Live* found = nullptr;
+    if (analysis_.range.contains(event.timeNanoseconds)) {
+        // One probe whether the allocation is new or another chunk of a live one.
+        const auto [entry, made] = live_.tryEmplace(event.allocationId, Live{});
+        found = entry;
+        if (made) {
+            found->site = siteOf(event.stackId);
+            found->tier = event.tier;
+            Site& site = sites_[found->site];
+            site.cost.allocations += 1;
+            site.heldAllocations += 1;
+        }
+    } else {
+        found = live_.find(event.allocationId);
+        if (found == nullptr) {
             return;
         }
-        Live allocation;
-        allocation.site = siteOf(event.stackId);
-        allocation.tier = event.tier;
-        found = live_.emplace(event.allocationId, allocation).first;
-        Site& site = sites_[allocation.site];
-        site.cost.allocations += 1;
-        site.heldAllocations += 1;
     }
-    Live& allocation = found->second;
+    Live& allocation = *found;
     allocation.requestedBytes += event.bytes;
     allocation.heldBytes += event.bytes;
     allocation.liveChunks += 1;
@@ -72,14 +77,14 @@ void AllocationAnalyzer::allocate(const MemoryEvent& event) {
 }
 
 void AllocationAnalyzer::free(const MemoryEvent& event) {
-    LastAllocation& last = lastAllocationOfThread_[event.threadId];
+    LastAllocation& last = *lastAllocationOfThread_.tryEmplace(event.threadId, {}).first;
     const bool followsItsAllocation = last.valid && last.id == event.allocationId;
     last.valid = false;
-    const auto found = live_.find(event.allocationId);
-    if (found == live_.end()) {
+    Live* const found = live_.find(event.allocationId);
+    if (found == nullptr) {
         return;  // made before the range, or before the recording began
     }
-    Live& allocation = found->second;
+    Live& allocation = *found;
     if (followsItsAllocation && !allocation.temporary) {
         allocation.temporary = true;
         Site& site = sites_[allocation.site];
@@ -95,7 +100,7 @@ void AllocationAnalyzer::free(const MemoryEvent& event) {
     Site& site = sites_[allocation.site];
     site.heldAllocations -= 1;
     end(allocation);
-    live_.erase(found);
+    live_.erase(event.allocationId);
 }
 
 void AllocationAnalyzer::release(Live& allocation, std::uint64_t bytes) {
@@ -112,14 +117,31 @@ void AllocationAnalyzer::end(const Live& allocation) {
 }
 
 std::uint32_t AllocationAnalyzer::siteOf(StackId stackId) {
-    const auto [found, added] =
-        siteIndex_.try_emplace(stackId, static_cast<std::uint32_t>(sites_.size()));
-    if (added) {
-        Site site;
-        site.cost.stackId = stackId;
-        sites_.push_back(site);
+    // Stack ids are numbered from 1 as a recording interns its stacks: most are looked up in
+    // an array, which stays in cache where a hash map's entries would not.
+    if (stackId < kDirectStacks) {
+        if (stackId >= siteOfStack_.size()) {
+            siteOfStack_.resize(std::max<std::size_t>(stackId + 1, siteOfStack_.size() * 2), 0);
+        }
+        std::uint32_t& known = siteOfStack_[stackId];
+        if (known == 0) {
+            known = newSite(stackId) + 1;
+        }
+        return known - 1;
     }
-    return found->second;
+    const auto [found, added] =
+        siteIndex_.tryEmplace(stackId, static_cast<std::uint32_t>(sites_.size()));
+    if (added) {
+        newSite(stackId);
+    }
+    return *found;
+}
+
+std::uint32_t AllocationAnalyzer::newSite(StackId stackId) {
+    Site site;
+    site.cost.stackId = stackId;
+    sites_.push_back(site);
+    return static_cast<std::uint32_t>(sites_.size() - 1);
 }
 
 void AllocationAnalyzer::changed(std::uint32_t site) {
@@ -130,12 +152,12 @@ void AllocationAnalyzer::changed(std::uint32_t site) {
 }
 
 AllocationAnalysis AllocationAnalyzer::finish() {
-    for (const auto& [id, allocation] : live_) {
+    live_.forEach([this](AllocationId, const Live& allocation) {
         Site& site = sites_[allocation.site];
         site.cost.leakedAllocations += 1;
         site.cost.leakedBytes += allocation.heldBytes;
         end(allocation);
-    }
+    });
     live_.clear();
     analysis_.sites.clear();
     for (const Site& site : sites_) {
@@ -146,13 +168,18 @@ AllocationAnalysis AllocationAnalyzer::finish() {
     return analysis_;
 }
 
-AllocationAnalysis AllocationAnalyzer::of(const RecordingReader& reader,
-                                          const AnalysisRange& range) {
+AllocationAnalysis AllocationAnalyzer::of(const RecordingReader& reader, const AnalysisRange& range,
+                                          const Progress& progress) {
     AllocationAnalyzer analyzer(range, reader.metaInteger("chunk_bytes"));
-    RecordingEventPages::forEach(reader, [&analyzer](const std::vector<RecordedEvent>& page) {
-        for (const RecordedEvent& recorded : page) {
-            analyzer.apply(recorded.event);
+    const auto total =
+        static_cast<std::uint64_t>(std::max<std::int64_t>(0, reader.lastEventSequence()));
+    std::uint64_t read = 0;
+    RecordingEventBlocks::forEach(reader, [&](std::span<const MemoryEvent> events) {
+        for (const MemoryEvent& event : events) {
+            analyzer.apply(event);
         }
+        read += events.size();
+        return !progress || progress(read, total);
     });
     return analyzer.finish();
 }
