@@ -44,8 +44,8 @@ void AllocationAnalyzer::allocate(const MemoryEvent& event) {
         if (made) {
             found->site = siteOf(event.stackId);
             found->tier = event.tier;
-            Site& site = sites_[found->site];
-            site.cost.allocations += 1;
+            SiteHeld& site = held_[found->site];
+            site.allocations += 1;
             site.heldAllocations += 1;
         }
     } else {
@@ -58,8 +58,8 @@ void AllocationAnalyzer::allocate(const MemoryEvent& event) {
     allocation.requestedBytes += event.bytes;
     allocation.heldBytes += event.bytes;
     allocation.liveChunks += 1;
-    Site& site = sites_[allocation.site];
-    site.cost.bytes += event.bytes;
+    SiteHeld& site = held_[allocation.site];
+    site.bytes += event.bytes;
     site.heldBytes += event.bytes;
     changed(allocation.site);
     heldBytes_ += event.bytes;
@@ -67,9 +67,9 @@ void AllocationAnalyzer::allocate(const MemoryEvent& event) {
         analysis_.peakBytes = heldBytes_;
         analysis_.peakNanoseconds = event.timeNanoseconds;
         for (const std::uint32_t index : changedSincePeak_) {
-            Site& moved = sites_[index];
-            moved.cost.peakBytes = moved.heldBytes;
-            moved.cost.peakAllocations = moved.heldAllocations;
+            SiteHeld& moved = held_[index];
+            sites_[index].peakBytes = moved.heldBytes;
+            sites_[index].peakAllocations = moved.heldAllocations;
             moved.changedSincePeak = false;
         }
         changedSincePeak_.clear();
@@ -87,9 +87,9 @@ void AllocationAnalyzer::free(const MemoryEvent& event) {
     Live& allocation = *found;
     if (followsItsAllocation && !allocation.temporary) {
         allocation.temporary = true;
-        Site& site = sites_[allocation.site];
-        site.cost.temporaryAllocations += 1;
-        site.cost.temporaryBytes += allocation.requestedBytes;
+        CallSiteCost& site = sites_[allocation.site];
+        site.temporaryAllocations += 1;
+        site.temporaryBytes += allocation.requestedBytes;
     }
     allocation.liveChunks -= 1;
     if (allocation.liveChunks > 0) {
@@ -97,15 +97,14 @@ void AllocationAnalyzer::free(const MemoryEvent& event) {
         return;
     }
     release(allocation, allocation.heldBytes);
-    Site& site = sites_[allocation.site];
-    site.heldAllocations -= 1;
+    held_[allocation.site].heldAllocations -= 1;
     end(allocation);
     live_.erase(event.allocationId);
 }
 
 void AllocationAnalyzer::release(Live& allocation, std::uint64_t bytes) {
     allocation.heldBytes -= bytes;
-    sites_[allocation.site].heldBytes -= bytes;
+    held_[allocation.site].heldBytes -= bytes;
     heldBytes_ -= bytes;
     changed(allocation.site);
 }
@@ -138,30 +137,34 @@ std::uint32_t AllocationAnalyzer::siteOf(StackId stackId) {
 }
 
 std::uint32_t AllocationAnalyzer::newSite(StackId stackId) {
-    Site site;
-    site.cost.stackId = stackId;
+    CallSiteCost site;
+    site.stackId = stackId;
     sites_.push_back(site);
+    held_.emplace_back();
     return static_cast<std::uint32_t>(sites_.size() - 1);
 }
 
 void AllocationAnalyzer::changed(std::uint32_t site) {
-    if (!sites_[site].changedSincePeak) {
-        sites_[site].changedSincePeak = true;
+    if (!held_[site].changedSincePeak) {
+        held_[site].changedSincePeak = true;
         changedSincePeak_.push_back(site);
     }
 }
 
 AllocationAnalysis AllocationAnalyzer::finish() {
     live_.forEach([this](AllocationId, const Live& allocation) {
-        Site& site = sites_[allocation.site];
-        site.cost.leakedAllocations += 1;
-        site.cost.leakedBytes += allocation.heldBytes;
+        CallSiteCost& site = sites_[allocation.site];
+        site.leakedAllocations += 1;
+        site.leakedBytes += allocation.heldBytes;
         end(allocation);
     });
     live_.clear();
     analysis_.sites.clear();
-    for (const Site& site : sites_) {
-        analysis_.sites.push_back(site.cost);
+    for (std::size_t index = 0; index < sites_.size(); ++index) {
+        CallSiteCost site = sites_[index];
+        site.allocations = held_[index].allocations;
+        site.bytes = held_[index].bytes;
+        analysis_.sites.push_back(site);
     }
     std::sort(analysis_.sites.begin(), analysis_.sites.end(),
               [](const CallSiteCost& a, const CallSiteCost& b) { return a.stackId < b.stackId; });
