@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "analysis/AllocationEvents.h"
-#include "recording/RecordingEventPages.h"
+#include "recording/RecordingEventBlocks.h"
 #include "recording/RecordingReader.h"
 
 namespace poolscope {
@@ -35,26 +35,31 @@ void AllocationAnalyzer::apply(const MemoryEvent& event) {
 }
 
 void AllocationAnalyzer::allocate(const MemoryEvent& event) {
-    lastAllocationOfThread_[event.threadId] = {event.allocationId, true};
-    auto found = live_.find(event.allocationId);
-    if (found == live_.end()) {
-        if (!analysis_.range.contains(event.timeNanoseconds)) {
+    *lastAllocationOfThread_.tryEmplace(event.threadId, {}).first = {event.allocationId, true};
+    Live* found = nullptr;
+    if (analysis_.range.contains(event.timeNanoseconds)) {
+        // One probe whether the allocation is new or another chunk of a live one.
+        const auto [entry, made] = live_.tryEmplace(event.allocationId, Live{});
+        found = entry;
+        if (made) {
+            found->site = siteOf(event.stackId);
+            found->tier = event.tier;
+            SiteHeld& site = held_[found->site];
+            site.allocations += 1;
+            site.heldAllocations += 1;
+        }
+    } else {
+        found = live_.find(event.allocationId);
+        if (found == nullptr) {
             return;
         }
-        Live allocation;
-        allocation.site = siteOf(event.stackId);
-        allocation.tier = event.tier;
-        found = live_.emplace(event.allocationId, allocation).first;
-        Site& site = sites_[allocation.site];
-        site.cost.allocations += 1;
-        site.heldAllocations += 1;
     }
-    Live& allocation = found->second;
+    Live& allocation = *found;
     allocation.requestedBytes += event.bytes;
     allocation.heldBytes += event.bytes;
     allocation.liveChunks += 1;
-    Site& site = sites_[allocation.site];
-    site.cost.bytes += event.bytes;
+    SiteHeld& site = held_[allocation.site];
+    site.bytes += event.bytes;
     site.heldBytes += event.bytes;
     changed(allocation.site);
     heldBytes_ += event.bytes;
@@ -62,9 +67,9 @@ void AllocationAnalyzer::allocate(const MemoryEvent& event) {
         analysis_.peakBytes = heldBytes_;
         analysis_.peakNanoseconds = event.timeNanoseconds;
         for (const std::uint32_t index : changedSincePeak_) {
-            Site& moved = sites_[index];
-            moved.cost.peakBytes = moved.heldBytes;
-            moved.cost.peakAllocations = moved.heldAllocations;
+            SiteHeld& moved = held_[index];
+            sites_[index].peakBytes = moved.heldBytes;
+            sites_[index].peakAllocations = moved.heldAllocations;
             moved.changedSincePeak = false;
         }
         changedSincePeak_.clear();
@@ -72,19 +77,19 @@ void AllocationAnalyzer::allocate(const MemoryEvent& event) {
 }
 
 void AllocationAnalyzer::free(const MemoryEvent& event) {
-    LastAllocation& last = lastAllocationOfThread_[event.threadId];
+    LastAllocation& last = *lastAllocationOfThread_.tryEmplace(event.threadId, {}).first;
     const bool followsItsAllocation = last.valid && last.id == event.allocationId;
     last.valid = false;
-    const auto found = live_.find(event.allocationId);
-    if (found == live_.end()) {
+    Live* const found = live_.find(event.allocationId);
+    if (found == nullptr) {
         return;  // made before the range, or before the recording began
     }
-    Live& allocation = found->second;
+    Live& allocation = *found;
     if (followsItsAllocation && !allocation.temporary) {
         allocation.temporary = true;
-        Site& site = sites_[allocation.site];
-        site.cost.temporaryAllocations += 1;
-        site.cost.temporaryBytes += allocation.requestedBytes;
+        CallSiteCost& site = sites_[allocation.site];
+        site.temporaryAllocations += 1;
+        site.temporaryBytes += allocation.requestedBytes;
     }
     allocation.liveChunks -= 1;
     if (allocation.liveChunks > 0) {
@@ -92,15 +97,14 @@ void AllocationAnalyzer::free(const MemoryEvent& event) {
         return;
     }
     release(allocation, allocation.heldBytes);
-    Site& site = sites_[allocation.site];
-    site.heldAllocations -= 1;
+    held_[allocation.site].heldAllocations -= 1;
     end(allocation);
-    live_.erase(found);
+    live_.erase(event.allocationId);
 }
 
 void AllocationAnalyzer::release(Live& allocation, std::uint64_t bytes) {
     allocation.heldBytes -= bytes;
-    sites_[allocation.site].heldBytes -= bytes;
+    held_[allocation.site].heldBytes -= bytes;
     heldBytes_ -= bytes;
     changed(allocation.site);
 }
@@ -112,47 +116,73 @@ void AllocationAnalyzer::end(const Live& allocation) {
 }
 
 std::uint32_t AllocationAnalyzer::siteOf(StackId stackId) {
-    const auto [found, added] =
-        siteIndex_.try_emplace(stackId, static_cast<std::uint32_t>(sites_.size()));
-    if (added) {
-        Site site;
-        site.cost.stackId = stackId;
-        sites_.push_back(site);
+    // Stack ids are numbered from 1 as a recording interns its stacks: most are looked up in
+    // an array, which stays in cache where a hash map's entries would not.
+    if (stackId < kDirectStacks) {
+        if (stackId >= siteOfStack_.size()) {
+            siteOfStack_.resize(std::max<std::size_t>(stackId + 1, siteOfStack_.size() * 2), 0);
+        }
+        std::uint32_t& known = siteOfStack_[stackId];
+        if (known == 0) {
+            known = newSite(stackId) + 1;
+        }
+        return known - 1;
     }
-    return found->second;
+    const auto [found, added] =
+        siteIndex_.tryEmplace(stackId, static_cast<std::uint32_t>(sites_.size()));
+    if (added) {
+        newSite(stackId);
+    }
+    return *found;
+}
+
+std::uint32_t AllocationAnalyzer::newSite(StackId stackId) {
+    CallSiteCost site;
+    site.stackId = stackId;
+    sites_.push_back(site);
+    held_.emplace_back();
+    return static_cast<std::uint32_t>(sites_.size() - 1);
 }
 
 void AllocationAnalyzer::changed(std::uint32_t site) {
-    if (!sites_[site].changedSincePeak) {
-        sites_[site].changedSincePeak = true;
+    if (!held_[site].changedSincePeak) {
+        held_[site].changedSincePeak = true;
         changedSincePeak_.push_back(site);
     }
 }
 
 AllocationAnalysis AllocationAnalyzer::finish() {
-    for (const auto& [id, allocation] : live_) {
-        Site& site = sites_[allocation.site];
-        site.cost.leakedAllocations += 1;
-        site.cost.leakedBytes += allocation.heldBytes;
+    live_.forEach([this](AllocationId, const Live& allocation) {
+        CallSiteCost& site = sites_[allocation.site];
+        site.leakedAllocations += 1;
+        site.leakedBytes += allocation.heldBytes;
         end(allocation);
-    }
+    });
     live_.clear();
     analysis_.sites.clear();
-    for (const Site& site : sites_) {
-        analysis_.sites.push_back(site.cost);
+    for (std::size_t index = 0; index < sites_.size(); ++index) {
+        CallSiteCost site = sites_[index];
+        site.allocations = held_[index].allocations;
+        site.bytes = held_[index].bytes;
+        analysis_.sites.push_back(site);
     }
     std::sort(analysis_.sites.begin(), analysis_.sites.end(),
               [](const CallSiteCost& a, const CallSiteCost& b) { return a.stackId < b.stackId; });
     return analysis_;
 }
 
-AllocationAnalysis AllocationAnalyzer::of(const RecordingReader& reader,
-                                          const AnalysisRange& range) {
+AllocationAnalysis AllocationAnalyzer::of(const RecordingReader& reader, const AnalysisRange& range,
+                                          const Progress& progress) {
     AllocationAnalyzer analyzer(range, reader.metaInteger("chunk_bytes"));
-    RecordingEventPages::forEach(reader, [&analyzer](const std::vector<RecordedEvent>& page) {
-        for (const RecordedEvent& recorded : page) {
-            analyzer.apply(recorded.event);
+    const auto total =
+        static_cast<std::uint64_t>(std::max<std::int64_t>(0, reader.lastEventSequence()));
+    std::uint64_t read = 0;
+    RecordingEventBlocks::forEach(reader, [&](std::span<const MemoryEvent> events) {
+        for (const MemoryEvent& event : events) {
+            analyzer.apply(event);
         }
+        read += events.size();
+        return !progress || progress(read, total);
     });
     return analyzer.finish();
 }

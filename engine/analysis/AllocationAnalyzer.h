@@ -1,11 +1,12 @@
 #pragma once
 
 #include <cstdint>
-#include <unordered_map>
+#include <functional>
 #include <vector>
 
 #include "analysis/AnalysisRange.h"
 #include "analysis/CallSiteCost.h"
+#include "analysis/FlatIdMap.h"
 #include "analysis/SizeHistogram.h"
 #include "diagnostics/MemoryEvent.h"
 
@@ -43,8 +44,15 @@ public:
     // What was applied, what is still live counted as leaked.
     AllocationAnalysis finish();
 
-    // Every event of a recording, page by page.
-    static AllocationAnalysis of(const RecordingReader& reader, const AnalysisRange& range = {});
+    // How far a pass has got: the events read so far, of the recording's. Returning false
+    // stops the pass, which then returns what the events read so far say.
+    using Progress = std::function<bool(std::uint64_t eventsRead, std::uint64_t eventsTotal)>;
+
+    // Every event of a recording, block by block, the blocks decoded on other threads while
+    // this one applies the events in order (RecordingEventBlocks); `progress` is told after
+    // each block.
+    static AllocationAnalysis of(const RecordingReader& reader, const AnalysisRange& range = {},
+                                 const Progress& progress = {});
 
 private:
     struct Live {
@@ -55,10 +63,14 @@ private:
         MemoryTier tier = MemoryTier::Pooled;
         bool temporary = false;
     };
-    struct Site {
-        CallSiteCost cost;
+    // What every event of a site moves, apart from its other figures (sites_): 32 bytes a
+    // site, so that the sites of a large program stay in cache, as the pass touches one
+    // at random for each event.
+    struct SiteHeld {
         std::uint64_t heldBytes = 0;
-        std::uint64_t heldAllocations = 0;
+        std::uint64_t allocations = 0;
+        std::uint64_t bytes = 0;
+        std::uint32_t heldAllocations = 0;
         bool changedSincePeak = false;
     };
     struct LastAllocation {
@@ -69,18 +81,24 @@ private:
     void allocate(const MemoryEvent& event);
     void free(const MemoryEvent& event);
     std::uint32_t siteOf(StackId stackId);
+    std::uint32_t newSite(StackId stackId);
     void changed(std::uint32_t site);
     void release(Live& allocation, std::uint64_t bytes);
     void end(const Live& allocation);
 
     AllocationAnalysis analysis_;
-    std::unordered_map<AllocationId, Live> live_;
-    std::unordered_map<StackId, std::uint32_t> siteIndex_;
-    std::vector<Site> sites_;
+    FlatIdMap<Live> live_;
+    // The site of each stack id below kDirectStacks, plus one (0: none yet); the others'
+    // in siteIndex_.
+    static constexpr StackId kDirectStacks = 1u << 22;
+    std::vector<std::uint32_t> siteOfStack_;
+    FlatIdMap<std::uint32_t> siteIndex_;
+    std::vector<SiteHeld> held_;
+    std::vector<CallSiteCost> sites_;  // allocations and bytes in held_ until finish()
     // Sites whose held figures moved since the last peak: the peak's figures are refreshed
     // from these alone, so following the peak costs no more than the events themselves.
     std::vector<std::uint32_t> changedSincePeak_;
-    std::unordered_map<std::uint32_t, LastAllocation> lastAllocationOfThread_;
+    FlatIdMap<LastAllocation> lastAllocationOfThread_;
     std::uint64_t heldBytes_ = 0;
     bool sawEvent_ = false;
 };

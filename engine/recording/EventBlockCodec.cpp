@@ -177,8 +177,10 @@ std::uint64_t largestColumns(std::uint64_t events) {
     return kMaxVarintBytes + kColumns * (kMaxVarintBytes + events * kMaxVarintBytes);
 }
 
-std::vector<MemoryEvent> decodeColumns(const std::vector<unsigned char>& raw,
-                                       std::size_t eventCount) {
+// Into `events`, whose memory is reused from block to block: every field of every event is
+// written.
+void decodeColumns(const std::vector<unsigned char>& raw, std::size_t eventCount,
+                   std::vector<MemoryEvent>& events) {
     const unsigned char* const end = raw.data() + raw.size();
     ColumnReader header(raw.data(), end, "header");
     const std::uint64_t stored = header.next();
@@ -203,7 +205,7 @@ std::vector<MemoryEvent> decodeColumns(const std::vector<unsigned char>& raw,
     }
 
     constexpr std::uint64_t kU32 = std::numeric_limits<std::uint32_t>::max();
-    std::vector<MemoryEvent> events(eventCount);
+    events.resize(eventCount);
     RecentAllocations recent;
     std::uint64_t time = 0;
     std::uint64_t allocation = 0;
@@ -248,7 +250,6 @@ std::vector<MemoryEvent> decodeColumns(const std::vector<unsigned char>& raw,
     for (const ColumnReader& column : columns) {
         column.expectEnd();
     }
-    return events;
 }
 
 }  // namespace
@@ -333,6 +334,14 @@ std::vector<MemoryEvent> EventBlockCodec::decode(std::span<const unsigned char> 
                                                  std::int64_t eventCount, int encoding,
                                                  const std::string& path,
                                                  std::int64_t firstSequence) {
+    std::vector<MemoryEvent> events;
+    decode(data, eventCount, encoding, path, firstSequence, events);
+    return events;
+}
+
+void EventBlockCodec::decode(std::span<const unsigned char> data, std::int64_t eventCount,
+                             int encoding, const std::string& path, std::int64_t firstSequence,
+                             std::vector<MemoryEvent>& events) {
     const auto refuse = [&](const std::string& problem) {
         return RecordingError(path + " is corrupt: its event block from event " +
                               std::to_string(firstSequence) + " " + problem);
@@ -370,7 +379,8 @@ std::vector<MemoryEvent> EventBlockCodec::decode(std::span<const unsigned char> 
             throw RecordingError("zstd could not make a decompression context");
         }
     }
-    std::vector<unsigned char> raw(static_cast<std::size_t>(declared));
+    std::vector<unsigned char>& raw = raw_;
+    raw.resize(static_cast<std::size_t>(declared));
     const std::size_t read =
         ZSTD_decompressDCtx(decompressor_.get(), raw.data(), raw.size(), data.data(), data.size());
     if (ZSTD_isError(read)) {
@@ -381,7 +391,7 @@ std::vector<MemoryEvent> EventBlockCodec::decode(std::span<const unsigned char> 
                      std::to_string(raw.size()));
     }
     try {
-        return decodeColumns(raw, static_cast<std::size_t>(eventCount));
+        decodeColumns(raw, static_cast<std::size_t>(eventCount), events);
     } catch (const BlockDamage& damage) {
         throw refuse(damage.problem);
     }

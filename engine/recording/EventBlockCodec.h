@@ -46,12 +46,19 @@ public:
     std::vector<MemoryEvent> decode(std::span<const unsigned char> data, std::int64_t eventCount,
                                     int encoding, const std::string& path,
                                     std::int64_t firstSequence);
+    // The same into `events`, whose memory is reused: a reader decoding block after block
+    // does not fault in fresh pages for each. `events` holds the block's events after, and
+    // unspecified events after a throw.
+    void decode(std::span<const unsigned char> data, std::int64_t eventCount, int encoding,
+                const std::string& path, std::int64_t firstSequence,
+                std::vector<MemoryEvent>& events);
 
 private:
     int level_;
     std::unique_ptr<ZSTD_CCtx_s, std::size_t (*)(ZSTD_CCtx_s*)> compressor_;
     std::unique_ptr<ZSTD_DCtx_s, std::size_t (*)(ZSTD_DCtx_s*)> decompressor_;
     std::vector<unsigned char> columns_;  // reused between blocks
+    std::vector<unsigned char> raw_;      // a decoded block's columns, reused too
     std::unique_ptr<unsigned char[]> scratch_;
     std::size_t scratchBytes_ = 0;
 };

@@ -34,6 +34,15 @@ void EventBlockTable::insert(SqliteDatabase& database, std::int64_t firstSequenc
 void EventBlockTable::forEach(SqliteDatabase& database, const std::string& path,
                               EventBlockCodec& codec, std::int64_t afterSequence,
                               const Visit& visit) {
+    forEachEncoded(database, path, afterSequence, [&](Encoded&& block) {
+        std::vector<MemoryEvent> events =
+            codec.decode(block.data, block.eventCount, block.encoding, path, block.firstSequence);
+        return visit(block.firstSequence, std::move(events));
+    });
+}
+
+void EventBlockTable::forEachEncoded(SqliteDatabase& database, const std::string& path,
+                                     std::int64_t afterSequence, const VisitEncoded& visit) {
     // The block holding the event after afterSequence and those after it, found by first_seq,
     // the table's rowid: a page of a huge recording is a seek, not a scan.
     SqliteDatabase::Statement query(
@@ -64,10 +73,11 @@ void EventBlockTable::forEach(SqliteDatabase& database, const std::string& path,
                                  " are missing (no event block holds them)");
         }
         first = false;
-        std::vector<MemoryEvent> events = codec.decode(
-            query.blob(4), count, static_cast<int>(query.integer(3)), path, firstSequence);
+        const std::span<const unsigned char> data = query.blob(4);
+        Encoded block{firstSequence, count, static_cast<int>(query.integer(3)),
+                      std::vector<unsigned char>(data.begin(), data.end())};
         expected = lastSequence + 1;
-        if (!visit(firstSequence, std::move(events))) {
+        if (!visit(std::move(block))) {
             return;
         }
     }

@@ -28,6 +28,18 @@ public:
     using Visit = std::function<bool(std::int64_t firstSequence, std::vector<MemoryEvent>&&)>;
     static void forEach(SqliteDatabase& database, const std::string& path, EventBlockCodec& codec,
                         std::int64_t afterSequence, const Visit& visit);
+
+    // The same blocks as they are stored, checked the same way but not decoded, so that
+    // others can decode them (EventBlockCodec::decode, on threads of their own).
+    struct Encoded {
+        std::int64_t firstSequence = 0;
+        std::int64_t eventCount = 0;
+        int encoding = 0;
+        std::vector<unsigned char> data;
+    };
+    using VisitEncoded = std::function<bool(Encoded&&)>;
+    static void forEachEncoded(SqliteDatabase& database, const std::string& path,
+                               std::int64_t afterSequence, const VisitEncoded& visit);
 };
 
 }  // namespace poolscope

@@ -208,6 +208,14 @@ std::vector<RecordedEvent> RecordingReader::eventsFromBlocks(std::int64_t afterS
     return page;
 }
 
+void RecordingReader::forEachEncodedBlock(const EventBlockTable::VisitEncoded& visit) const {
+    std::lock_guard lock(blocksMutex_);
+    readOrExplain(path_, "is truncated or corrupt", [&] {
+        EventBlockTable::forEachEncoded(*database_, path_, 0, visit);
+        return 0;
+    });
+}
+
 std::vector<RecordedEvent> RecordingReader::events(std::int64_t afterSequence,
                                                    std::size_t maxEvents) const {
     if (schemaVersion_ >= 3) {

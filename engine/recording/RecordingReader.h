@@ -12,6 +12,7 @@
 #include "diagnostics/Frame.h"
 #include "diagnostics/MemoryEvent.h"
 #include "diagnostics/ModuleMap.h"
+#include "recording/EventBlockTable.h"
 
 namespace poolscope {
 
@@ -79,6 +80,10 @@ public:
     // Events after `afterSequence`, in order, at most maxEvents of them. Safe to call from
     // one thread while another reads anything else but events.
     std::vector<RecordedEvent> events(std::int64_t afterSequence, std::size_t maxEvents) const;
+    // A version 3 recording's event blocks as stored, in order, until `visit` returns false:
+    // for readers that decode them on threads of their own (RecordingEventBlocks). Damage is
+    // a RecordingError as for events(), which it must not run beside.
+    void forEachEncodedBlock(const EventBlockTable::VisitEncoded& visit) const;
     std::vector<RecordedSnapshot> snapshots(std::int64_t afterSequence,
                                             std::size_t maxSnapshots) const;
     // Allocations the run left behind, as the writer marked them at the end.

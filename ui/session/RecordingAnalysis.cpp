@@ -21,13 +21,23 @@ bool RecordingAnalysisResult::wholeRecording() const {
 }
 
 RecordingAnalysisResult RecordingAnalysis::analyse(const QString& recordingPath,
-                                                   const AnalysisRange& range) {
+                                                   const AnalysisRange& range,
+                                                   const Progress& progress) {
     RecordingAnalysisResult result;
     result.recordingPath = recordingPath;
     result.range = range;
     try {
         const RecordingReader reader(recordingPath.toStdString());
-        const AllocationAnalysis analysis = AllocationAnalyzer::of(reader, range);
+        bool stopped = false;
+        const AllocationAnalysis analysis =
+            AllocationAnalyzer::of(reader, range, [&](std::uint64_t read, std::uint64_t total) {
+                stopped = progress && !progress(read, total);
+                return !stopped;
+            });
+        if (stopped) {
+            result.error = QStringLiteral("stopped for a newer request");
+            return result;
+        }
         StackNames names = StackNames::of(reader);
         result.firstEventNanoseconds = analysis.firstEventNanoseconds;
         result.sites = CallSiteModel::rowsOf(analysis, names);
@@ -61,26 +71,62 @@ RecordingAnalysisResult RecordingAnalysis::analyse(const QString& recordingPath,
 }
 
 void RecordingAnalysis::request(const QString& recordingPath, const AnalysisRange& range) {
-    const quint64 generation = ++latest_;
+    const quint64 generation = ++shared_->latest;
     setBusy(true);
+    emit progressed(0);
     auto* watcher = new QFutureWatcher<RecordingAnalysisResult>(this);
     connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation] {
         watcher->deleteLater();
-        if (generation != latest_) {
+        if (generation != shared_->latest) {
             return;
         }
         setBusy(false);
         emit ready(std::make_shared<const RecordingAnalysisResult>(watcher->result()));
     });
-    watcher->setFuture(QtConcurrent::run(&RecordingAnalysis::analyse, recordingPath, range));
+    // The pass leaves how far it got where the GUI thread's timer reads it: neither waits for
+    // the other, and a pass outliving this object touches only what it shares.
+    const std::shared_ptr<Shared> shared = shared_;
+    shared->permille = 0;
+    const Progress progress = [shared, generation](std::uint64_t read, std::uint64_t total) {
+        if (shared->latest.load() != generation) {
+            return false;
+        }
+        // A recording still being written may hold more events than when it was opened.
+        shared->permille =
+            total == 0 ? 1000
+                       : static_cast<int>(std::min<std::uint64_t>(read, total) * 1000 / total);
+        return true;
+    };
+    shownPermille_ = 0;
+    progressTimer_.start();
+    watcher->setFuture(
+        QtConcurrent::run(&RecordingAnalysis::analyse, recordingPath, range, progress));
+}
+
+RecordingAnalysis::RecordingAnalysis(QObject* parent) : QObject(parent) {
+    progressTimer_.setInterval(50);
+    connect(&progressTimer_, &QTimer::timeout, this, [this] {
+        const int permille = shared_->permille;
+        if (permille != shownPermille_) {
+            shownPermille_ = permille;
+            emit progressed(permille);
+        }
+    });
+}
+
+RecordingAnalysis::~RecordingAnalysis() {
+    ++shared_->latest;  // a pass still running stops at its next block
 }
 
 void RecordingAnalysis::cancel() {
-    ++latest_;
+    ++shared_->latest;
     setBusy(false);
 }
 
 void RecordingAnalysis::setBusy(bool busy) {
+    if (!busy) {
+        progressTimer_.stop();
+    }
     if (busy_ != busy) {
         busy_ = busy;
         emit busyChanged(busy);

@@ -2,8 +2,11 @@
 
 #include <QObject>
 #include <QString>
+#include <QTimer>
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -40,30 +43,47 @@ struct RecordingAnalysisResult {
 
 // Analyses recordings off the GUI thread. The latest request wins: a result that comes back
 // after a newer request was made is dropped, so the views never show an older recording or an
-// older time range.
+// older time range, and the pass of an older request stops at its next block, leaving the
+// machine's cores to the newer one.
 class RecordingAnalysis : public QObject {
     Q_OBJECT
 
 public:
-    using QObject::QObject;
+    explicit RecordingAnalysis(QObject* parent = nullptr);
+    ~RecordingAnalysis() override;
 
     void request(const QString& recordingPath, const AnalysisRange& range = {});
     // Drops whatever is still being analysed.
     void cancel();
     bool busy() const { return busy_; }
 
+    // How far the pass over the recording's events has got, told after each block; returns
+    // false to stop (the result is then not to be shown).
+    using Progress = std::function<bool(std::uint64_t eventsRead, std::uint64_t eventsTotal)>;
+
     // The analysis itself, on the calling thread.
     static RecordingAnalysisResult analyse(const QString& recordingPath,
-                                           const AnalysisRange& range = {});
+                                           const AnalysisRange& range = {},
+                                           const Progress& progress = {});
 
 signals:
     void busyChanged(bool busy);
+    // The share of the latest request's events read, in thousandths.
+    void progressed(int permille);
     void ready(std::shared_ptr<const RecordingAnalysisResult> result);
 
 private:
     void setBusy(bool busy);
 
-    quint64 latest_ = 0;
+    // Shared with the passes running: each stops once a newer request was made, and the
+    // latest tells how far it got.
+    struct Shared {
+        std::atomic<quint64> latest{0};
+        std::atomic<int> permille{0};
+    };
+    std::shared_ptr<Shared> shared_ = std::make_shared<Shared>();
+    QTimer progressTimer_;
+    int shownPermille_ = 0;
     bool busy_ = false;
 };
 

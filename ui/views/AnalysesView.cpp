@@ -41,8 +41,9 @@ AnalysesView::AnalysesView(QWidget* parent) : QWidget(parent), analysis_(this) {
            "of the tables and the matching frames of the trees, opened down to them"));
     search_->setClearButtonEnabled(true);
     busy_ = new QProgressBar(this);
-    // No figure tells how far a pass over the recording has got: the bar only says it runs.
-    busy_->setRange(0, 0);
+    // How far the pass over the recording's events has got, which is most of an analysis.
+    busy_->setRange(0, 1000);
+    busy_->setTextVisible(false);
     busy_->setMaximumWidth(120);
     busy_->setVisible(false);
     auto* bar = new QHBoxLayout;
@@ -112,6 +113,7 @@ AnalysesView::AnalysesView(QWidget* parent) : QWidget(parent), analysis_(this) {
                 [this, tree] { showInFlameGraph(tree->selectedPath(), tree == bottomUp_); });
     }
     connect(&analysis_, &RecordingAnalysis::busyChanged, busy_, &QWidget::setVisible);
+    connect(&analysis_, &RecordingAnalysis::progressed, busy_, &QProgressBar::setValue);
     connect(&analysis_, &RecordingAnalysis::ready, this, &AnalysesView::showResult);
     showNothing();
     updateTitle();

@@ -1,0 +1,27 @@
+#pragma once
+
+#include <functional>
+#include <span>
+
+#include "diagnostics/MemoryEvent.h"
+
+namespace poolscope {
+
+class RecordingReader;
+
+// A recording's events block by block, in order, decoded on threads of their own: decoding
+// (zstd and the columns) is most of what reading a version 3 recording costs, and its blocks
+// decode independently, so a machine's cores decode several at once while the calling thread
+// visits the events of the one before. `visit` runs on the calling thread, one block at a
+// time, returns false to stop there, and must not read events from `reader` itself. A recording
+// before version 3 is read page by page (RecordingEventPages). A damaged block is the
+// RecordingError reading it sequentially gives, thrown after the blocks before it were visited.
+class RecordingEventBlocks {
+public:
+    using Visit = std::function<bool(std::span<const MemoryEvent>)>;
+
+    // `decoders` threads decode (0: one a core).
+    static void forEach(const RecordingReader& reader, const Visit& visit, unsigned decoders = 0);
+};
+
+}  // namespace poolscope

@@ -1,0 +1,260 @@
+// A recording's blocks decoded on several threads (RecordingEventBlocks) give the events that
+// reading it page by page gives, in the same order, and the analysis of a recording read that
+// way gives exactly what applying its events one by one gives, for the whole recording and
+// for time ranges.
+
+#include <QtTest>
+
+#include <QTemporaryDir>
+
+#include <algorithm>
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "analysis/AllocationAnalyzer.h"
+#include "recording/RecordingError.h"
+#include "recording/RecordingEventBlocks.h"
+#include "recording/RecordingEventPages.h"
+#include "recording/RecordingReader.h"
+#include "recording/RecordingWriter.h"
+#include "recording/SqliteDatabase.h"
+
+#include "AnalysisTestSupport.h"
+
+using namespace poolscope;
+using namespace poolscope::testing;
+
+namespace {
+
+constexpr std::size_t kEventsPerBlock = 97;
+
+// Threads that allocate and free at random: pooled groups of several chunks, frees on another
+// thread than the allocation's, frees straight after the allocation (temporary) and much
+// later, allocations never freed, times that sometimes step back as several threads' do.
+std::vector<MemoryEvent> craftedEvents(std::size_t allocations, unsigned seed) {
+    using Kind = MemoryEventKind;
+    std::mt19937_64 random(seed);
+    std::vector<MemoryEvent> events;
+    std::vector<MemoryEvent> live;
+    std::int64_t time = 1000;
+    const auto freeOf = [&](MemoryEvent event, std::uint32_t threadId) {
+        event.kind = event.kind == Kind::Rent        ? Kind::Return
+                     : event.kind == Kind::SmallRent ? Kind::SmallReturn
+                                                     : Kind::UnpooledFree;
+        event.threadId = threadId;
+        event.timeNanoseconds = time;
+        const std::uint32_t chunks = event.kind == Kind::Return ? event.chunkCount : 1;
+        for (std::uint32_t chunk = 0; chunk < chunks; ++chunk) {
+            events.push_back(event);
+        }
+    };
+    for (std::size_t i = 0; i < allocations; ++i) {
+        time += static_cast<std::int64_t>(random() % 50) - 5;
+        const auto threadId = static_cast<std::uint32_t>(1 + random() % 4);
+        if (!live.empty() && random() % 3 == 0) {
+            const std::size_t index = random() % live.size();
+            freeOf(live[index], static_cast<std::uint32_t>(1 + random() % 4));
+            live[index] = live.back();
+            live.pop_back();
+        }
+        const auto id = static_cast<AllocationId>(i + 1);
+        const auto stackId = static_cast<StackId>(1 + random() % 40);
+        const int what = static_cast<int>(random() % 3);
+        MemoryEvent made = what == 0 ? allocationEvent(Kind::Rent, id, 4 * kMiB, stackId, threadId,
+                                                       time, MemoryTier::Pooled)
+                           : what == 1
+                               ? allocationEvent(Kind::SmallRent, id, 16 + random() % 4096, stackId,
+                                                 threadId, time, MemoryTier::Small)
+                               : allocationEvent(Kind::UnpooledAllocate, id, kMiB + random() % kMiB,
+                                                 stackId, threadId, time);
+        made.chunkCount = what == 0 ? static_cast<std::uint32_t>(1 + random() % 3) : 1;
+        for (std::uint32_t chunk = 0; chunk < made.chunkCount; ++chunk) {
+            made.chunkIndex = chunk;
+            events.push_back(made);
+        }
+        if (random() % 4 == 0) {
+            freeOf(made, threadId);  // at once: temporary
+        } else {
+            live.push_back(made);
+        }
+    }
+    return events;
+}
+
+void writeInSmallBlocks(const std::string& path, std::span<const MemoryEvent> events) {
+    RecordingWriter::Options options;
+    options.queueCapacityEvents = events.size() + 1;
+    options.eventsPerBlock = kEventsPerBlock;
+    RecordingWriter writer(path, {{"scenario", "blocks"}}, options);
+    writer.consume(events);
+    writer.finish({}, 0);
+}
+
+// The analysis as the recording's events, read page by page, give it applied one by one.
+AllocationAnalysis analysedEventByEvent(const RecordingReader& reader, const AnalysisRange& range) {
+    AllocationAnalyzer analyzer(range, reader.metaInteger("chunk_bytes"));
+    RecordingEventPages::forEach(reader, [&](const std::vector<RecordedEvent>& page) {
+        for (const RecordedEvent& recorded : page) {
+            analyzer.apply(recorded.event);
+        }
+    });
+    return analyzer.finish();
+}
+
+void compareAnalyses(const AllocationAnalysis& actual, const AllocationAnalysis& expected) {
+    QCOMPARE(actual.events, expected.events);
+    QCOMPARE(actual.firstEventNanoseconds, expected.firstEventNanoseconds);
+    QCOMPARE(actual.peakBytes, expected.peakBytes);
+    QCOMPARE(actual.peakNanoseconds, expected.peakNanoseconds);
+    QCOMPARE(actual.sites, expected.sites);
+    QCOMPARE(actual.sizes.buckets(), expected.sizes.buckets());
+}
+
+}  // namespace
+
+class RecordingEventBlocksTest : public QObject {
+    Q_OBJECT
+
+private slots:
+    void init() { QVERIFY(directory_.isValid()); }
+
+    void blocks_giveEveryEventInOrderWhateverTheNumberOfDecoders() {
+        const std::vector<MemoryEvent> events = craftedEvents(3000, 1);
+        const std::string path = file("order.psrec");
+        writeInSmallBlocks(path, events);
+        const RecordingReader reader(path);
+        for (const unsigned decoders : {1u, 2u, 5u}) {
+            std::vector<MemoryEvent> read;
+            std::size_t blocks = 0;
+            RecordingEventBlocks::forEach(
+                reader,
+                [&](std::span<const MemoryEvent> block) {
+                    read.insert(read.end(), block.begin(), block.end());
+                    ++blocks;
+                    return true;
+                },
+                decoders);
+            QCOMPARE(read.size(), events.size());
+            QCOMPARE(blocks, (events.size() + kEventsPerBlock - 1) / kEventsPerBlock);
+            for (std::size_t i = 0; i < events.size(); ++i) {
+                QCOMPARE(read[i].allocationId, events[i].allocationId);
+                QCOMPARE(read[i].timeNanoseconds, events[i].timeNanoseconds);
+                QCOMPARE(read[i].kind, events[i].kind);
+                QCOMPARE(read[i].threadId, events[i].threadId);
+            }
+        }
+    }
+
+    void blocks_stopWhereTheVisitorSaysSo() {
+        const std::vector<MemoryEvent> events = craftedEvents(2000, 2);
+        const std::string path = file("stop.psrec");
+        writeInSmallBlocks(path, events);
+        const RecordingReader reader(path);
+        std::size_t visits = 0;
+        RecordingEventBlocks::forEach(
+            reader,
+            [&](std::span<const MemoryEvent>) {
+                ++visits;
+                return visits < 3;
+            },
+            2);
+        QCOMPARE(visits, std::size_t{3});
+    }
+
+    void damagedBlock_isRefusedAfterTheBlocksBeforeItWereVisited() {
+        const std::vector<MemoryEvent> events = craftedEvents(2000, 3);
+        const std::string path = file("damaged.psrec");
+        writeInSmallBlocks(path, events);
+        const std::int64_t damagedFirst = 3 * kEventsPerBlock + 1;
+        {
+            SqliteDatabase database(path, SqliteDatabase::Mode::CreateNew);
+            database.execute(
+                "UPDATE event_blocks SET data = substr(data, 1, 20) || "
+                "(CASE WHEN substr(data, 21, 1) = X'00' THEN X'01' ELSE X'00' END) || "
+                "substr(data, 22) WHERE first_seq = " +
+                std::to_string(damagedFirst));
+        }
+        const RecordingReader reader(path);
+        std::size_t read = 0;
+        QString error;
+        try {
+            RecordingEventBlocks::forEach(
+                reader,
+                [&](std::span<const MemoryEvent> block) {
+                    read += block.size();
+                    return true;
+                },
+                2);
+        } catch (const RecordingError& refused) {
+            error = QString::fromUtf8(refused.what());
+        }
+        QCOMPARE(read, std::size_t{3 * kEventsPerBlock});
+        QVERIFY2(error.startsWith(
+                     QString::fromStdString(path + " is corrupt: its event block from event " +
+                                            std::to_string(damagedFirst) + " ")),
+                 qPrintable(error));
+    }
+
+    void analysis_ofTheBlocksIsExactlyTheEventByEventAnalysis() {
+        const std::vector<MemoryEvent> events = craftedEvents(6000, 4);
+        const std::string path = file("analysis.psrec");
+        writeInSmallBlocks(path, events);
+        const RecordingReader reader(path);
+        const AllocationAnalysis expected = analysedEventByEvent(reader, {});
+        // The crafted recording has every figure the analyses read.
+        const CallSiteCost total = expected.total();
+        QVERIFY(total.temporaryAllocations > 0);
+        QVERIFY(total.leakedAllocations > 0);
+        QVERIFY(total.peakAllocations > 0);
+        compareAnalyses(AllocationAnalyzer::of(reader), expected);
+    }
+
+    void analysis_ofTheBlocksIsExactlyTheEventByEventAnalysisForTimeRanges() {
+        const std::vector<MemoryEvent> events = craftedEvents(6000, 5);
+        const std::string path = file("ranges.psrec");
+        writeInSmallBlocks(path, events);
+        const RecordingReader reader(path);
+        const std::int64_t first = events.front().timeNanoseconds;
+        const std::int64_t last = events.back().timeNanoseconds;
+        const std::int64_t span = last - first;
+        for (const AnalysisRange range :
+             {AnalysisRange{first, first + span / 3}, AnalysisRange{first + span / 3, last},
+              AnalysisRange{first + span / 2, first + span / 2 + span / 10},
+              AnalysisRange{last + 1, last + 2}}) {
+            const AllocationAnalysis expected = analysedEventByEvent(reader, range);
+            compareAnalyses(AllocationAnalyzer::of(reader, range), expected);
+        }
+    }
+
+    void analysis_toldItsProgressStopsWhenTold() {
+        const std::vector<MemoryEvent> events = craftedEvents(2000, 6);
+        const std::string path = file("progress.psrec");
+        writeInSmallBlocks(path, events);
+        const RecordingReader reader(path);
+        std::vector<std::uint64_t> told;
+        AllocationAnalyzer::of(reader, {}, [&](std::uint64_t read, std::uint64_t total) {
+            told.push_back(read);
+            return total == events.size();
+        });
+        QCOMPARE(told.back(), std::uint64_t{events.size()});
+        QVERIFY(std::is_sorted(told.begin(), told.end()));
+        told.clear();
+        const AllocationAnalysis stopped =
+            AllocationAnalyzer::of(reader, {}, [&](std::uint64_t read, std::uint64_t) {
+                told.push_back(read);
+                return false;
+            });
+        QCOMPARE(told.size(), std::size_t{1});
+        QCOMPARE(stopped.events, std::uint64_t{kEventsPerBlock});
+    }
+
+private:
+    std::string file(const char* name) const { return directory_.filePath(name).toStdString(); }
+
+    QTemporaryDir directory_;
+};
+
+QTEST_GUILESS_MAIN(RecordingEventBlocksTest)
+#include "RecordingEventBlocksTest.moc"
