@@ -51,6 +51,9 @@ RecordingWriter::RecordingWriter(const std::string& path,
     // is itself a write: under the default (FULL) it waited for the disk four times, 1 to 30 ms
     // on a disk that other work keeps busy.
     database_->execute("PRAGMA synchronous=OFF");
+    // The file is new and holds nothing to protect yet: the switch's write goes through a
+    // journal in memory rather than a "-journal" file made and removed beside it.
+    database_->execute("PRAGMA journal_mode=MEMORY");
     database_->execute("PRAGMA journal_mode=WAL");
     database_->execute("PRAGMA application_id=" + std::to_string(RecordingSchema::kApplicationId));
     database_->execute("PRAGMA user_version=" + std::to_string(RecordingSchema::kVersion));
@@ -86,7 +89,7 @@ RecordingWriter::~RecordingWriter() {
 }
 
 void RecordingWriter::setMetaInTransaction(const std::string& key, const std::string& value) {
-    SqliteDatabase::Statement(*database_, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)")
+    database_->cached("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)")
         .bind(1, key)
         .bind(2, value)
         .execute();
@@ -321,11 +324,11 @@ void RecordingWriter::commitBlocks(const std::vector<EncodedBlock>& blocks) {
             written += events.size();
         }
         if (written > 0 && occupancy_) {
-            SqliteDatabase::Statement(
-                *database_,
-                "INSERT INTO snapshots (seq, time_ns, last_event_seq, rented_chunks, "
-                "retained_chunks, unpooled_bytes, small_bytes, writer_dropped) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+            database_
+                ->cached(
+                    "INSERT INTO snapshots (seq, time_ns, last_event_seq, rented_chunks, "
+                    "retained_chunks, unpooled_bytes, small_bytes, writer_dropped) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
                 .bind(1, nextSnapshot_++)
                 .bind(2, lastTime)
                 .bind(3, nextSequence_ - 1)
@@ -405,12 +408,12 @@ void RecordingWriter::insertLeaks(const std::vector<RecordedLeak>& leaks) {
 }
 
 void RecordingWriter::insertStack(StackId stackId) {
-    SqliteDatabase::Statement insertFrame(*database_,
-                                          "INSERT INTO stacks (stack_id, depth, address, "
-                                          "module_id, module_offset) VALUES (?, ?, ?, ?, ?)");
-    SqliteDatabase::Statement insertModule(*database_,
-                                           "INSERT INTO modules (module_id, path, build_id, "
-                                           "load_address) VALUES (?, ?, ?, ?)");
+    SqliteDatabase::Statement& insertFrame = database_->cached(
+        "INSERT INTO stacks (stack_id, depth, address, module_id, "
+        "module_offset) VALUES (?, ?, ?, ?, ?)");
+    SqliteDatabase::Statement& insertModule = database_->cached(
+        "INSERT INTO modules (module_id, path, build_id, load_address) "
+        "VALUES (?, ?, ?, ?)");
     const StackSource& source = options_.stacks ? *options_.stacks : StackSource::process();
     const std::vector<LocatedFrame> frames = source.stack(stackId);
     for (std::size_t depth = 0; depth < frames.size(); ++depth) {
@@ -454,8 +457,7 @@ void RecordingWriter::insertTagOf(const MemoryEvent& event) {
     if (name.empty()) {
         return;  // a tag of another process (a replayed recording): nothing to name it by
     }
-    SqliteDatabase::Statement(*database_,
-                              "INSERT OR REPLACE INTO tags (tag_id, name) VALUES (?, ?)")
+    database_->cached("INSERT OR REPLACE INTO tags (tag_id, name) VALUES (?, ?)")
         .bind(1, std::int64_t{event.tagId()})
         .bind(2, name)
         .execute();
