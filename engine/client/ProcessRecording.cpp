@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -23,8 +24,16 @@ namespace poolscope {
 
 namespace {
 
-constexpr auto kDrainInterval = std::chrono::milliseconds(10);
-constexpr std::size_t kInitialQueueEvents = std::size_t{1} << 14;
+// The drain thread looks at the queue every 10 ms while events come, and less often, up to
+// every 40 ms, while they do not: a program waiting (or a busy machine stretching its run) is
+// not woken a hundred times a second for nothing. A queue of kInitialQueueEvents takes 40 ms
+// of 1.6 million events a second, as the 16,384 it had took 10 ms; a drain that finds it a
+// sixteenth full goes back to 10 ms, and one that finds it half full grows it (EventDrain).
+constexpr auto kMinDrainInterval = std::chrono::milliseconds(10);
+constexpr auto kMaxDrainInterval = std::chrono::milliseconds(40);
+// The queue's pages are touched only as events reach them (MemoryEventQueue), so a quiet
+// program pays for what it uses; room for a burst while the thread is still making the file.
+constexpr std::size_t kInitialQueueEvents = std::size_t{1} << 16;
 constexpr std::size_t kMaxQueueEvents = std::size_t{1} << 20;
 
 std::string utcNow() {
@@ -49,19 +58,15 @@ std::vector<std::pair<std::string, std::string>> processMetadata() {
 
 }  // namespace
 
-ProcessRecording::ProcessRecording(const std::string& path) {
+ProcessRecording::ProcessRecording(const std::string& path, const std::string& failurePrefix) {
     // Made before this object, so destroyed after it: finishing at exit names stacks and reads
     // the registry, which must still be there.
     AllocationRegistry::instance();
     StackTable::instance();
     ModuleMap::instance();
 
-    // Frames are named when the recording is read, from the program's files, as heaptrack
-    // does: naming them here would cost the program the time to read its debug information.
-    RecordingWriter::Options options;
-    options.symbolizeInBackground = false;
-    options.replaceExisting = true;
-    writer_ = std::make_unique<RecordingWriter>(path, processMetadata(), options);
+    // Subscribed here, before main(), so that the recording holds the program's first event;
+    // the events wait in this queue until the thread has made the file.
     drain_ = std::make_unique<EventDrain>(kInitialQueueEvents, kMaxQueueEvents);
     // The undisposed subscription also turns stack capture on, for every allocation from now.
     undisposed_ = MemoryDiagnostics::subscribeUndisposed([this](const UndisposedAllocation& gone) {
@@ -69,15 +74,22 @@ ProcessRecording::ProcessRecording(const std::string& path) {
         releasedWithoutDispose_.push_back(
             {gone.allocation.id, MemoryDiagnostics::tagName(gone.allocation.tagId), true});
     });
-    // A recording follows one pool's slots: the first the process describes.
+    // A recording follows one pool's slots: the first the process describes, told to the
+    // writer once there is one.
     pools_ = PoolDirectory::watch([this](const PoolDescription& pool) {
-        if (!poolFollowed_) {
-            poolFollowed_ = true;
-            writer_->setPool(pool.sourceId, pool.capacityChunks,
-                             static_cast<std::int64_t>(pool.chunkBytes));
+        std::lock_guard lock(mutex_);
+        if (pool_) {
+            return;
+        }
+        pool_ =
+            Pool{pool.sourceId, pool.capacityChunks, static_cast<std::int64_t>(pool.chunkBytes)};
+        if (writer_) {
+            writer_->setPool(pool_->sourceId, pool_->capacityChunks, pool_->chunkBytes);
         }
     });
-    thread_ = std::jthread([this](const std::stop_token& stop) { drainLoop(stop); });
+    thread_ = std::jthread([this, path, failurePrefix](const std::stop_token& stop) {
+        run(stop, path, failurePrefix);
+    });
 }
 
 ProcessRecording::~ProcessRecording() {
@@ -90,14 +102,52 @@ ProcessRecording::~ProcessRecording() {
     }
 }
 
+void ProcessRecording::run(const std::stop_token& stop, const std::string& path,
+                           const std::string& failurePrefix) {
+    if (!makeWriter(path, failurePrefix)) {
+        // Nothing to record into: the program stops paying for stacks and queued events.
+        pools_.reset();
+        undisposed_.reset();
+        drain_.reset();
+        return;
+    }
+    drainLoop(stop);
+}
+
+bool ProcessRecording::makeWriter(const std::string& path, const std::string& failurePrefix) {
+    // Frames are named when the recording is read, from the program's files, as heaptrack
+    // does: naming them here would cost the program the time to read its debug information.
+    RecordingWriter::Options options;
+    options.symbolizeInBackground = false;
+    options.replaceExisting = true;
+    try {
+        auto writer = std::make_unique<RecordingWriter>(path, processMetadata(), options);
+        std::lock_guard lock(mutex_);
+        writer_ = std::move(writer);
+        if (pool_) {
+            writer_->setPool(pool_->sourceId, pool_->capacityChunks, pool_->chunkBytes);
+        }
+        return true;
+    } catch (const std::exception& error) {
+        // One write, so that the line does not mix with what the program prints meanwhile.
+        const std::string message = failurePrefix + error.what() + ". This run is not recorded.\n";
+        std::fputs(message.c_str(), stderr);
+        return false;
+    }
+}
+
 void ProcessRecording::drainLoop(const std::stop_token& stop) {
+    std::chrono::milliseconds interval = kMinDrainInterval;
     while (!stop.stop_requested()) {
         const std::span<const MemoryEvent> events = drain_->drain();
         if (!events.empty()) {
             writer_->consume(events);
         }
+        interval = events.size() * 16 < kInitialQueueEvents
+                       ? std::min<std::chrono::milliseconds>(interval * 2, kMaxDrainInterval)
+                       : kMinDrainInterval;
         std::unique_lock lock(sleepMutex_);
-        sleep_.wait_for(lock, stop, kDrainInterval, [] { return false; });
+        sleep_.wait_for(lock, stop, interval, [] { return false; });
     }
 }
 
@@ -109,6 +159,9 @@ void ProcessRecording::finish(std::ostream& errors) {
     thread_.request_stop();
     thread_.join();
     pools_.reset();
+    if (!writer_) {
+        return;  // the file could not be made, and the thread said so
+    }
     const std::span<const MemoryEvent> last = drain_->drain();
     if (!last.empty()) {
         writer_->consume(last);
@@ -167,8 +220,10 @@ std::unique_ptr<ProcessRecording> ProcessRecording::fromEnvironment(std::ostream
                << "; it needs the name of the recording to write. This run is not recorded.\n";
         return nullptr;
     }
+    const std::string failurePrefix =
+        std::string("poolscope: ") + kEnvironmentVariable + "=" + value + ": ";
     try {
-        return std::make_unique<ProcessRecording>(path);
+        return std::make_unique<ProcessRecording>(path, failurePrefix);
     } catch (const std::exception& error) {
         errors << "poolscope: " << kEnvironmentVariable << "=" << value << ": " << error.what()
                << ". This run is not recorded.\n";

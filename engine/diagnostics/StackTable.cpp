@@ -31,11 +31,7 @@ StackTable::StackTable() : blocks_(new std::atomic<Entry*>[kMaxBlocks]) {
     }
 }
 
-StackTable::~StackTable() {
-    for (std::uint32_t i = 0; i < kMaxBlocks; ++i) {
-        delete[] blocks_[i].load(std::memory_order_relaxed);
-    }
-}
+StackTable::~StackTable() = default;
 
 namespace {
 
@@ -114,7 +110,11 @@ StackId StackTable::internLocked(std::uint64_t hash, const std::uintptr_t* frame
     }
     Entry* block = blocks_[blockIndex].load(std::memory_order_relaxed);
     if (block == nullptr) {
-        block = new Entry[kBlockSize];
+        // Zeroed pages: an entry is an empty stack until written, and the block's pages (a
+        // megabyte, for the thousands of stacks a large program has) are faulted in only as
+        // stacks fill them, not all on the thread that allocates first.
+        blockPages_.emplace_back(sizeof(Entry) * kBlockSize);
+        block = static_cast<Entry*>(blockPages_.back().data());
         blocks_[blockIndex].store(block, std::memory_order_release);
     }
     Entry& slot = block[id & (kBlockSize - 1)];

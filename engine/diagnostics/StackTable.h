@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/ZeroedPages.h"
 #include "diagnostics/MemoryEvent.h"
 
 namespace poolscope {
@@ -53,6 +54,7 @@ private:
     std::array<Shard, kShards> shards_;
     std::unique_ptr<std::atomic<Entry*>[]> blocks_;
     std::mutex blockMutex_;
+    std::vector<ZeroedPages> blockPages_;  // the blocks' memory, under blockMutex_
     std::atomic<StackId> nextId_{1};
 };
 

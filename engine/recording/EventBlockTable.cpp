@@ -18,9 +18,10 @@ void EventBlockTable::insert(SqliteDatabase& database, std::int64_t firstSequenc
         lastNs = std::max(lastNs, event.timeNanoseconds);
     }
     const auto count = static_cast<std::int64_t>(events.size());
-    SqliteDatabase::Statement(database,
-                              "INSERT INTO event_blocks (first_seq, last_seq, first_ns, last_ns, "
-                              "event_count, encoding, data) VALUES (?, ?, ?, ?, ?, ?, ?)")
+    database
+        .cached(
+            "INSERT INTO event_blocks (first_seq, last_seq, first_ns, last_ns, "
+            "event_count, encoding, data) VALUES (?, ?, ?, ?, ?, ?, ?)")
         .bind(1, firstSequence)
         .bind(2, firstSequence + count - 1)
         .bind(3, firstNs)

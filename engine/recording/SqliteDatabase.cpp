@@ -21,6 +21,7 @@ SqliteDatabase::SqliteDatabase(const std::string& path, Mode mode) : path_(path)
 }
 
 SqliteDatabase::~SqliteDatabase() {
+    cached_.clear();
     // close_v2: a statement finalized after its database (member order, an exception) still
     // lets the connection go, instead of leaving it open for good as sqlite3_close would.
     sqlite3_close_v2(handle_);
@@ -69,6 +70,17 @@ void SqliteDatabase::execute(std::string_view sql) {
             "cannot run '" + std::string(sql.substr(0, 60)) + "' in " + path_ + ": " + message,
             message);
     }
+}
+
+SqliteDatabase::Statement& SqliteDatabase::cached(std::string_view sql) {
+    auto found = cached_.find(std::string(sql));
+    if (found == cached_.end()) {
+        found = cached_.emplace(std::string(sql), std::make_unique<Statement>(*this, sql)).first;
+    } else {
+        // A use that threw half way may have left bindings or a step behind.
+        found->second->reset();
+    }
+    return *found->second;
 }
 
 SqliteDatabase::Statement::Statement(SqliteDatabase& database, std::string_view sql)

@@ -2,9 +2,11 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "recording/RecordingError.h"
 
@@ -64,6 +66,10 @@ public:
     SqliteDatabase& operator=(const SqliteDatabase&) = delete;
 
     void execute(std::string_view sql);
+    // The statement of `sql`, prepared the first time it is asked for and kept with the
+    // connection, reset and ready to bind: a recording runs the same few inserts in every
+    // transaction, and preparing one costs SQLite more than running it.
+    Statement& cached(std::string_view sql);
     const std::string& path() const { return path_; }
     // How long a statement waits for another connection's lock before it fails as busy.
     void setBusyTimeout(std::chrono::milliseconds timeout);
@@ -81,6 +87,7 @@ public:
 private:
     std::string path_;
     sqlite3* handle_ = nullptr;
+    std::unordered_map<std::string, std::unique_ptr<Statement>> cached_;
     std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
     bool deadlinePassed_ = false;
 };

@@ -1,9 +1,11 @@
 // The client suite (scripts/bench client): what recording costs a program that uses the
 // engine. The example thumbnailer makes thumbnails of the shipped samples as a process of its
-// own, with and without POOLSCOPE_RECORD in its environment, alternating, kRepetitions of each;
-// the wall time of each process from start to exit (loading, decoding, resizing, encoding and,
-// recorded, finishing the recording), and its CPU time (user and system, all its threads),
-// which a machine shared with other work disturbs less; medians.
+// own, with and without POOLSCOPE_RECORD in its environment, in pairs, kRepetitions of each,
+// the pair's order swapped every time (so that neither side always runs on the caches the other
+// warmed); the wall time of each process from start to exit (loading, decoding, resizing,
+// encoding and, recorded, finishing the recording), and its CPU time (user and system, all its
+// threads), which a machine shared with other work disturbs less; medians. The spread of the
+// pairs' own ratios (quartiles) says how far a busy machine moved the figures.
 //
 // Every comparison ends in one line "RATIO <case> <ours>/<peer> <value>", value = the peer's
 // median divided by ours (above 1: the peer took longer), as the other suites print them.
@@ -21,6 +23,7 @@
 #include <filesystem>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "MedianCollector.h"
@@ -33,12 +36,31 @@ namespace poolscope::bench {
 
 namespace {
 
-constexpr int kRepetitions = 9;
+constexpr int kRepetitions = 15;
+
+// The value a `fraction` of the way through the sorted values (0.5: the median), interpolated.
+double quantile(std::vector<double> values, double fraction) {
+    std::sort(values.begin(), values.end());
+    const double position = fraction * static_cast<double>(values.size() - 1);
+    const auto below = static_cast<std::size_t>(position);
+    const std::size_t above = std::min(below + 1, values.size() - 1);
+    return values[below] +
+           (values[above] - values[below]) * (position - static_cast<double>(below));
+}
 
 double median(std::vector<double> values) {
-    std::sort(values.begin(), values.end());
-    const std::size_t middle = values.size() / 2;
-    return values.size() % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+    return quantile(std::move(values), 0.5);
+}
+
+// plain / recorded of each pair: its quartiles.
+void printPairSpread(const char* what, const std::vector<double>& plain,
+                     const std::vector<double>& recorded) {
+    std::vector<double> ratios;
+    for (std::size_t i = 0; i < plain.size(); ++i) {
+        ratios.push_back(plain[i] / recorded[i]);
+    }
+    std::printf("thumbnailer %s, plain/recorded of each pair: quartiles %.3f %.3f %.3f\n", what,
+                quantile(ratios, 0.25), quantile(ratios, 0.5), quantile(ratios, 0.75));
 }
 
 struct ProcessTimes {
@@ -112,8 +134,15 @@ int run(int /*argc*/, char** /*argv*/) {
     std::vector<double> plainCpu;
     std::vector<double> recordedCpu;
     for (int repetition = 0; repetition < kRepetitions; ++repetition) {
-        const ProcessTimes without = thumbnail(input, output, "");
-        const ProcessTimes with = thumbnail(input, output, recording);
+        ProcessTimes without;
+        ProcessTimes with;
+        if (repetition % 2 == 0) {
+            without = thumbnail(input, output, "");
+            with = thumbnail(input, output, recording);
+        } else {
+            with = thumbnail(input, output, recording);
+            without = thumbnail(input, output, "");
+        }
         plain.push_back(without.wallSeconds);
         recorded.push_back(with.wallSeconds);
         plainCpu.push_back(without.cpuSeconds);
@@ -134,6 +163,8 @@ int run(int /*argc*/, char** /*argv*/) {
         plainMedian, recordedMedian, 100.0 * (recordedMedian / plainMedian - 1.0));
     std::printf("thumbnailer CPU: %.3f s without recording, %.3f s with (medians)\n",
                 median(plainCpu), median(recordedCpu));
+    printPairSpread("time", plain, recorded);
+    printPairSpread("CPU", plainCpu, recordedCpu);
     std::printf("RATIO thumbnailer_time recorded/plain %.3f\n", plainMedian / recordedMedian);
     std::printf("RATIO thumbnailer_cpu recorded/plain %.3f\n",
                 median(plainCpu) / median(recordedCpu));

@@ -162,6 +162,28 @@ private slots:
         QVERIFY2(program.err.contains(QStringLiteral("not recorded")), qPrintable(program.err));
     }
 
+    // The file is made on the recording's thread while the program runs: a path it refuses is
+    // still said, and the program still runs to its end, unrecorded, leaving the file alone.
+    void pathHoldingSomethingElse_warnsNamingItAndTheProgramRunsUnrecorded() {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("notes.txt");
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("my notes\n");
+        file.close();
+        const Finished program = thumbnail(dir, recordingInto(path));
+        QCOMPARE(program.exitCode, 0);
+        QVERIFY2(program.out.contains(QStringLiteral("7 thumbnails written")),
+                 qPrintable(program.out));
+        QVERIFY2(program.err.contains(QStringLiteral("POOLSCOPE_RECORD=") + path),
+                 qPrintable(program.err));
+        QVERIFY2(program.err.contains(QStringLiteral("not a PoolScope recording")),
+                 qPrintable(program.err));
+        QVERIFY2(program.err.contains(QStringLiteral("not recorded")), qPrintable(program.err));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QCOMPARE(file.readAll(), QByteArray("my notes\n"));
+    }
+
     void report_ofAFileThatIsNoRecording_failsNamingIt() {
         QTemporaryDir dir;
         const QString path = dir.filePath("notes.txt");

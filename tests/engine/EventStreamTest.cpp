@@ -1,5 +1,7 @@
 #include <QtTest>
 
+#include <sys/resource.h>
+
 #include <atomic>
 #include <map>
 #include <set>
@@ -31,6 +33,8 @@ private slots:
     void reserve_growsTheQueueKeepingEventsInOrderAndTheDropCount();
     void reserve_whileProducersPublish_losesNothing();
     void drain_takesBatchesInOrder();
+    void queue_afterManyLaps_holdsExactlyItsCapacity();
+    void largeQueue_touchesNoMemoryUntilEventsReachIt();
     void manyProducers_loseNothing_andKeepPerThreadOrder();
     void everySubscriber_getsEveryEvent();
     void subscribingWhilePublishing_isSafe();
@@ -224,6 +228,67 @@ void EventStreamTest::drain_takesBatchesInOrder() {
         }
     }
     QCOMPARE(queue.droppedCount(), 0u);
+}
+
+void EventStreamTest::queue_afterManyLaps_holdsExactlyItsCapacity() {
+    MemoryEventQueue queue(8);
+    std::vector<MemoryEvent> batch;
+    AllocationId next = 1;
+    // Every cell is used and freed several times over, at every offset in the ring.
+    for (int lap = 0; lap < 7; ++lap) {
+        for (int i = 0; i < 3; ++i) {
+            MemoryEvent event;
+            event.allocationId = next++;
+            QVERIFY(queue.tryPush(event));
+        }
+        batch.clear();
+        QCOMPARE(queue.drain(batch, SIZE_MAX), std::size_t{3});
+    }
+    for (std::size_t i = 0; i < queue.capacity(); ++i) {
+        MemoryEvent event;
+        event.allocationId = next++;
+        QVERIFY(queue.tryPush(event));
+    }
+    QVERIFY(!queue.tryPush(MemoryEvent{}));
+    QCOMPARE(queue.droppedCount(), 1u);
+    batch.clear();
+    QCOMPARE(queue.drain(batch, SIZE_MAX), queue.capacity());
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        QCOMPARE(batch[i].allocationId, static_cast<AllocationId>(22 + i));
+    }
+    QVERIFY(queue.tryPush(MemoryEvent{}));
+}
+
+namespace {
+
+long pageFaultsOfThisThread() {
+    rusage usage{};
+    getrusage(RUSAGE_THREAD, &usage);
+    return usage.ru_minflt;
+}
+
+}  // namespace
+
+void EventStreamTest::largeQueue_touchesNoMemoryUntilEventsReachIt() {
+    // A recording subscribes with room for bursts as a program starts; the program must not
+    // pay for that room (over 18,000 pages here) before its events use it.
+    constexpr std::size_t kCapacity = std::size_t{1} << 20;
+    const std::size_t pages = kCapacity * sizeof(MemoryEvent) / 4096;
+    const long before = pageFaultsOfThisThread();
+    MemoryEventQueue queue(kCapacity);
+    for (int i = 0; i < 100; ++i) {
+        MemoryEvent event;
+        event.allocationId = static_cast<AllocationId>(i + 1);
+        QVERIFY(queue.tryPush(event));
+    }
+    const long faults = pageFaultsOfThisThread() - before;
+    QVERIFY2(faults < static_cast<long>(pages / 100),
+             qPrintable(QStringLiteral("%1 page faults for a queue of %2 pages holding 100 events")
+                            .arg(faults)
+                            .arg(pages)));
+    std::vector<MemoryEvent> batch;
+    QCOMPARE(queue.drain(batch, SIZE_MAX), std::size_t{100});
+    QCOMPARE(batch.back().allocationId, AllocationId{100});
 }
 
 void EventStreamTest::manyProducers_loseNothing_andKeepPerThreadOrder() {

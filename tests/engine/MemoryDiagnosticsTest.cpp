@@ -1,5 +1,7 @@
 #include <QtTest>
 
+#include <sys/resource.h>
+
 #include <atomic>
 #include <mutex>
 #include <thread>
@@ -74,6 +76,7 @@ private slots:
     void leakCheckpoint_ignoresAllocationsBeforeTheMark();
     void tags_nameAllocationsMadeInTheirScope();
     void stackTable_deduplicatesIdenticalStacks();
+    void stackTable_firstStackTouchesOnlyThePagesItFills();
     void symbolizer_namesFunctionFileAndLine_andCaches();
     void liveAllocations_reportPoolSlots();
 };
@@ -301,6 +304,27 @@ void MemoryDiagnosticsTest::stackTable_deduplicatesIdenticalStacks() {
     QCOMPARE(table.frames(a), (std::vector<std::uintptr_t>{1, 2, 3}));
     QCOMPARE(table.size(), std::size_t{2});
     QVERIFY(table.frames(0).empty());
+}
+
+void MemoryDiagnosticsTest::stackTable_firstStackTouchesOnlyThePagesItFills() {
+    // A table's storage comes in blocks of thousands of stacks (a megabyte); the allocation
+    // that brings the first stack, on a program's thread, must not clear the whole block.
+    const auto faults = [] {
+        rusage usage{};
+        getrusage(RUSAGE_THREAD, &usage);
+        return usage.ru_minflt;
+    };
+    StackTable table;
+    const std::uintptr_t frames[StackTable::kMaxFrames] = {0x1000, 0x2000, 0x3000};
+    const long before = faults();
+    const StackId first = table.intern(frames, 3);
+    const StackId second = table.intern(frames, 2);
+    const long touched = faults() - before;
+    QVERIFY2(touched < 32,
+             qPrintable(QStringLiteral("%1 page faults for two stacks").arg(touched)));
+    QCOMPARE(table.frames(first), (std::vector<std::uintptr_t>{0x1000, 0x2000, 0x3000}));
+    QCOMPARE(table.frames(second), (std::vector<std::uintptr_t>{0x1000, 0x2000}));
+    QVERIFY(table.frames(second + 1).empty());
 }
 
 void MemoryDiagnosticsTest::symbolizer_namesFunctionFileAndLine_andCaches() {
