@@ -36,7 +36,7 @@ namespace poolscope::bench {
 
 namespace {
 
-constexpr int kRepetitions = 15;
+constexpr int kRepetitions = 31;
 
 // The value a `fraction` of the way through the sorted values (0.5: the median), interpolated.
 double quantile(std::vector<double> values, double fraction) {
@@ -52,8 +52,10 @@ double median(std::vector<double> values) {
     return quantile(std::move(values), 0.5);
 }
 
-// plain / recorded of each pair: its quartiles.
-void printPairSpread(const char* what, const std::vector<double>& plain,
+// plain / recorded of each pair: its quartiles, and its median as a RATIO line of its own.
+// A pair's two runs are next to each other in time, so its ratio is not moved by the machine
+// getting busier or quieter over the run, which moves the medians of the two sides apart.
+void printPairSpread(const char* what, const char* ratioName, const std::vector<double>& plain,
                      const std::vector<double>& recorded) {
     std::vector<double> ratios;
     for (std::size_t i = 0; i < plain.size(); ++i) {
@@ -61,6 +63,7 @@ void printPairSpread(const char* what, const std::vector<double>& plain,
     }
     std::printf("thumbnailer %s, plain/recorded of each pair: quartiles %.3f %.3f %.3f\n", what,
                 quantile(ratios, 0.25), quantile(ratios, 0.5), quantile(ratios, 0.75));
+    std::printf("RATIO %s recorded/plain %.3f\n", ratioName, quantile(ratios, 0.5));
 }
 
 struct ProcessTimes {
@@ -163,8 +166,8 @@ int run(int /*argc*/, char** /*argv*/) {
         plainMedian, recordedMedian, 100.0 * (recordedMedian / plainMedian - 1.0));
     std::printf("thumbnailer CPU: %.3f s without recording, %.3f s with (medians)\n",
                 median(plainCpu), median(recordedCpu));
-    printPairSpread("time", plain, recorded);
-    printPairSpread("CPU", plainCpu, recordedCpu);
+    printPairSpread("time", "thumbnailer_time_paired", plain, recorded);
+    printPairSpread("CPU", "thumbnailer_cpu_paired", plainCpu, recordedCpu);
     std::printf("RATIO thumbnailer_time recorded/plain %.3f\n", plainMedian / recordedMedian);
     std::printf("RATIO thumbnailer_cpu recorded/plain %.3f\n",
                 median(plainCpu) / median(recordedCpu));
