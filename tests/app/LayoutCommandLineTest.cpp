@@ -110,7 +110,7 @@ private slots:
         QCOMPARE(json.keys(),
                  (QStringList{QStringLiteral("chunks"), QStringLiteral("contiguous"),
                               QStringLiteral("pooled"), QStringLiteral("singlePixelMemory")}));
-        // The keys come in the order the issue gives them.
+        // The keys come in the order the README documents them.
         QVERIFY(run.out.startsWith(QStringLiteral("{\"contiguous\": ")));
 
         const Expected expected =

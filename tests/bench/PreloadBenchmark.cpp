@@ -261,7 +261,7 @@ void compare(const Workload& workload, const std::filesystem::path& scratch) {
     std::filesystem::remove(heaptrackOutput + ".zst");
 }
 
-// The goal for one thread: this many allocation events a second captured, none dropped.
+// PoolScope's goal for one thread: this many allocation events a second captured, none dropped.
 constexpr double kTargetEventsPerSecond = 5e6;
 
 // The capture rate on one thread: `pairs` malloc/free pairs as fast as the allocator goes
