@@ -30,6 +30,7 @@
 #include <thread>
 #include <vector>
 
+#include "Percentile.h"
 #include "analysis/CallTree.h"
 #include "views/CallTreePage.h"
 #include "views/FlameGraphView.h"
@@ -101,15 +102,6 @@ double milliseconds(const auto& work) {
     timer.start();
     work();
     return static_cast<double>(timer.nsecsElapsed()) / 1e6;
-}
-
-double percentile(std::vector<double> values, double p) {
-    std::sort(values.begin(), values.end());
-    if (values.empty()) {
-        return 0.0;
-    }
-    const auto at = static_cast<std::size_t>(p * static_cast<double>(values.size() - 1) + 0.5);
-    return values[std::min(at, values.size() - 1)];
 }
 
 void report(const char* caseName, const std::vector<double>& frames, double target) {

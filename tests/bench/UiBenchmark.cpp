@@ -44,6 +44,7 @@
 #include <vector>
 
 #include "IdleWindowBenchmark.h"
+#include "Percentile.h"
 #include "models/LeakFilterProxyModel.h"
 #include "models/LeakTableModel.h"
 #include "session/SessionState.h"
@@ -87,15 +88,6 @@ const char* const kCallers[] = {"poolscope::Pipeline::run", "poolscope::Worker::
 double median(std::vector<double> values) {
     std::sort(values.begin(), values.end());
     return values.empty() ? 0.0 : values[values.size() / 2];
-}
-
-double percentile(std::vector<double> values, double p) {
-    std::sort(values.begin(), values.end());
-    if (values.empty()) {
-        return 0.0;
-    }
-    const auto at = static_cast<std::size_t>(p * static_cast<double>(values.size() - 1) + 0.5);
-    return values[std::min(at, values.size() - 1)];
 }
 
 std::vector<Frame> framesOf(StackId id) {
