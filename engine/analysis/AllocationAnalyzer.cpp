@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "analysis/AllocationEvents.h"
+#include "diagnostics/AllocationEvents.h"
 #include "recording/RecordingEventBlocks.h"
 #include "recording/RecordingReader.h"
 

@@ -4,7 +4,7 @@
 #include <map>
 #include <unordered_map>
 
-#include "analysis/AllocationEvents.h"
+#include "diagnostics/AllocationEvents.h"
 #include "base/Clock.h"
 #include "memory/PooledMemoryAllocator.h"
 #include "recording/RecordingEventPages.h"

@@ -6,19 +6,26 @@
 #include <array>
 #include <limits>
 
+#include "diagnostics/AllocationEvents.h"
 #include "recording/RecordingError.h"
 
 namespace poolscope {
 
 namespace {
 
-// The columns, in the order a block stores them.
+// The columns, in the order a block stores them. Encoding 1 has the first fourteen; encoding 2
+// adds the last three.
 enum Column : std::size_t {
     Kind,
     Time,
+    // Encoding 1: every event's allocation id. Encoding 2: a free's, counted back from the
+    // last allocation made, and the id of the other kinds (a collection's sequence number, an
+    // object's address).
     Allocation,
     Bytes,
     Value,
+    // Encoding 1: every event's value2. Encoding 2: that of the events that make no
+    // allocation, a free's address among them when its allocation is in an earlier block.
     Value2,
     Stack,
     Thread,
@@ -31,8 +38,22 @@ enum Column : std::size_t {
     // event before it in the block (a free repeats its allocation's): they are then left out
     // of their columns.
     Repeat,
+    // Encoding 2: the id of each event that makes an allocation, from the one made before.
+    Made,
+    // Encoding 2: the address of an allocation that reuses no recently freed one, from the
+    // address of the allocation made before.
+    Address,
+    // Encoding 2: for an allocation, 0, or k when its address is the k-th most recently freed
+    // one of its thread and size (see FreedAddresses).
+    Reuse,
     kColumns
 };
+
+constexpr std::size_t kColumnsOfEncoding1 = Repeat + 1;
+
+std::size_t columnsOf(int encoding) {
+    return encoding == 1 ? kColumnsOfEncoding1 : kColumns;
+}
 
 // The allocation's event before, found by the allocation id's low bits: direct-mapped, so that
 // encoder and decoder agree on it without hashing, and most frees find their allocation,
@@ -58,6 +79,95 @@ private:
         const MemoryEvent* event = nullptr;
     };
     std::vector<Slot> slots_;
+};
+
+// The addresses each thread freed last in each size class, newest first. An allocator hands a
+// thread back what it freed a moment ago in the same size class (glibc's per-thread caches hold
+// seven of a class; most other allocators' free lists are last in, first out too): such an
+// allocation's address is written as its rank among those, one small number where an address
+// takes several bytes that zstd cannot shrink. Encoder and decoder see the same events in the
+// same order, so both keep the same lists.
+class FreedAddresses {
+public:
+    FreedAddresses() : rings_(kRings) {}
+
+    void freed(std::uint32_t thread, std::uint64_t address, std::uint64_t bytes) {
+        Ring& ring = of(thread, bytes);
+        if (ring.count == kDepth) {
+            ring.start = (ring.start + 1) & (kDepth - 1);
+            ring.count -= 1;
+        }
+        ring.addresses[(ring.start + ring.count) & (kDepth - 1)] = address;
+        ring.count += 1;
+    }
+
+    // The rank of `address` among the thread's freed addresses of the class of `bytes`,
+    // newest 1, taken off the list; 0 when it is not there.
+    std::uint64_t take(std::uint32_t thread, std::uint64_t address, std::uint64_t bytes) {
+        Ring& ring = of(thread, bytes);
+        for (std::uint32_t rank = 1; rank <= ring.count; ++rank) {
+            if (ring.at(ring.count - rank) == address) {
+                ring.remove(ring.count - rank);
+                return rank;
+            }
+        }
+        return 0;
+    }
+
+    // The address of the given rank, taken off the list; false when the list has no such.
+    bool addressOf(std::uint32_t thread, std::uint64_t bytes, std::uint64_t rank,
+                   std::uint64_t& address) {
+        Ring& ring = of(thread, bytes);
+        if (rank > ring.count) {
+            return false;
+        }
+        const auto at = static_cast<std::uint32_t>(ring.count - rank);
+        address = ring.at(at);
+        ring.remove(at);
+        return true;
+    }
+
+private:
+    static constexpr std::uint32_t kRings = 1024;  // thread and size class pairs, by a hash
+    static constexpr std::uint32_t kDepth = 8;     // a power of two
+    struct Ring {
+        std::uint64_t sizeClass = 0;
+        std::uint32_t thread = 0;
+        bool used = false;
+        std::uint32_t start = 0;
+        std::uint32_t count = 0;
+        std::array<std::uint64_t, kDepth> addresses{};
+
+        // The i-th oldest address.
+        std::uint64_t& at(std::uint32_t i) { return addresses[(start + i) & (kDepth - 1)]; }
+        void remove(std::uint32_t i) {
+            for (; i + 1 < count; ++i) {
+                at(i) = at(i + 1);
+            }
+            count -= 1;
+        }
+    };
+
+    // What a malloc rounds a request to: glibc adds an 8-byte header and rounds to 16 bytes.
+    // Wrapping for sizes near 2^64 is harmless: both sides wrap alike.
+    static std::uint64_t sizeClass(std::uint64_t bytes) { return (bytes + 23) >> 4; }
+
+    // A pair sharing its ring's slot with another starts the ring afresh.
+    Ring& of(std::uint32_t thread, std::uint64_t bytes) {
+        const std::uint64_t sizeClass = FreedAddresses::sizeClass(bytes);
+        const std::uint64_t key = (sizeClass * 0x9E3779B97F4A7C15ull) ^ thread;
+        Ring& ring = rings_[(key * 0xC2B2AE3D27D4EB4Full) >> 54];
+        if (!ring.used || ring.thread != thread || ring.sizeClass != sizeClass) {
+            ring.used = true;
+            ring.thread = thread;
+            ring.sizeClass = sizeClass;
+            ring.start = 0;
+            ring.count = 0;
+        }
+        return ring;
+    }
+
+    std::vector<Ring> rings_;
 };
 
 bool repeats(const MemoryEvent& event, const MemoryEvent* before) {
@@ -169,17 +279,27 @@ private:
 };
 
 constexpr std::array<const char*, kColumns> kColumnNames{
-    "kind",   "time", "allocation id", "bytes",       "value",     "value2", "stack id",
-    "thread", "slot", "chunk index",   "chunk count", "source id", "tier",   "repeat"};
+    "kind",     "time",   "allocation id", "bytes",       "value",       "value2",
+    "stack id", "thread", "slot",          "chunk index", "chunk count", "source id",
+    "tier",     "repeat", "made id",       "address",     "reuse"};
 
 // The most a block's columns can take for `events` events: every varint at its longest.
 std::uint64_t largestColumns(std::uint64_t events) {
     return kMaxVarintBytes + kColumns * (kMaxVarintBytes + events * kMaxVarintBytes);
 }
 
+// Where each kind of event takes its allocation id and its value2 from, in encoding 2: an
+// allocation's id rises by one from the last made, a free's is some way behind it, and the
+// other kinds number their own.
+enum class Role { Makes, Ends, Other };
+
+Role roleOf(MemoryEventKind kind) {
+    return isAllocation(kind) ? Role::Makes : isFree(kind) ? Role::Ends : Role::Other;
+}
+
 // Into `events`, whose memory is reused from block to block: every field of every event is
 // written.
-void decodeColumns(const std::vector<unsigned char>& raw, std::size_t eventCount,
+void decodeColumns(const std::vector<unsigned char>& raw, std::size_t eventCount, int encoding,
                    std::vector<MemoryEvent>& events) {
     const unsigned char* const end = raw.data() + raw.size();
     ColumnReader header(raw.data(), end, "header");
@@ -188,9 +308,10 @@ void decodeColumns(const std::vector<unsigned char>& raw, std::size_t eventCount
         throw BlockDamage{"it holds " + std::to_string(stored) + " events, its row says " +
                           std::to_string(eventCount)};
     }
+    const std::size_t columnCount = columnsOf(encoding);
     std::vector<ColumnReader> columns;
-    columns.reserve(kColumns);
-    for (std::size_t c = 0; c < kColumns; ++c) {
+    columns.reserve(columnCount);
+    for (std::size_t c = 0; c < columnCount; ++c) {
         const std::uint64_t length = header.next();
         const unsigned char* const at = header.position();
         if (length > static_cast<std::uint64_t>(end - at)) {
@@ -205,17 +326,33 @@ void decodeColumns(const std::vector<unsigned char>& raw, std::size_t eventCount
     }
 
     constexpr std::uint64_t kU32 = std::numeric_limits<std::uint32_t>::max();
+    const bool byRole = encoding >= 2;
     events.resize(eventCount);
     RecentAllocations recent;
+    FreedAddresses freed;
     std::uint64_t time = 0;
-    std::uint64_t allocation = 0;
-    std::uint64_t address = 0;
+    std::uint64_t allocation = 0;  // encoding 1: every event's; 2: the other kinds'
+    std::uint64_t made = 0;
+    std::uint64_t lastAllocation = 0;  // the id of the last allocation made or freed
+    std::uint64_t address = 0;  // encoding 1: every event's value2; 2: the fresh allocations'
+    std::uint64_t otherValue2 = 0;
     for (MemoryEvent& event : events) {
         event.kind = static_cast<MemoryEventKind>(columns[Kind].next(UINT8_MAX));
         time += static_cast<std::uint64_t>(unzigzag(columns[Time].next()));
         event.timeNanoseconds = static_cast<std::int64_t>(time);
-        allocation += static_cast<std::uint64_t>(unzigzag(columns[Allocation].next()));
-        event.allocationId = allocation;
+        const Role role = byRole ? roleOf(event.kind) : Role::Other;
+        if (role == Role::Makes) {
+            made += static_cast<std::uint64_t>(unzigzag(columns[Made].next()));
+            event.allocationId = made;
+            lastAllocation = made;
+        } else if (role == Role::Ends) {
+            lastAllocation += static_cast<std::uint64_t>(unzigzag(columns[Allocation].next()));
+            event.allocationId = lastAllocation;
+        } else {
+            allocation += static_cast<std::uint64_t>(unzigzag(columns[Allocation].next()));
+            event.allocationId = allocation;
+        }
+        event.threadId = static_cast<std::uint32_t>(columns[Thread].next(kU32));
         if (columns[Repeat].next(1) == 1) {
             const MemoryEvent* before = recent.find(event.allocationId);
             if (event.allocationId == 0 || before == nullptr) {
@@ -230,11 +367,26 @@ void decodeColumns(const std::vector<unsigned char>& raw, std::size_t eventCount
         } else {
             event.bytes = columns[Bytes].next();
             event.value = columns[Value].next();
-            address += static_cast<std::uint64_t>(unzigzag(columns[Value2].next()));
-            event.value2 = address;
+            if (role == Role::Makes) {
+                const std::uint64_t rank = columns[Reuse].next();
+                if (rank == 0) {
+                    address += static_cast<std::uint64_t>(unzigzag(columns[Address].next()));
+                    event.value2 = address;
+                } else if (!freed.addressOf(event.threadId, event.bytes, rank, event.value2)) {
+                    throw BlockDamage{"its reuse column names the address freed " +
+                                      std::to_string(rank) + " frees of its size back by thread " +
+                                      std::to_string(event.threadId) +
+                                      ", which the block does not hold"};
+                }
+            } else if (byRole) {
+                otherValue2 += static_cast<std::uint64_t>(unzigzag(columns[Value2].next()));
+                event.value2 = otherValue2;
+            } else {
+                address += static_cast<std::uint64_t>(unzigzag(columns[Value2].next()));
+                event.value2 = address;
+            }
             event.stackId = static_cast<StackId>(columns[Stack].next(kU32));
         }
-        event.threadId = static_cast<std::uint32_t>(columns[Thread].next(kU32));
         const std::int64_t slot = unzigzag(columns[Slot].next());
         if (slot < INT32_MIN || slot > INT32_MAX) {
             throw BlockDamage{"its slot column holds " + std::to_string(slot) +
@@ -245,6 +397,9 @@ void decodeColumns(const std::vector<unsigned char>& raw, std::size_t eventCount
         event.chunkCount = static_cast<std::uint32_t>(columns[ChunkCount].next(kU32));
         event.sourceId = static_cast<std::uint16_t>(columns[Source].next(UINT16_MAX));
         event.tier = static_cast<MemoryTier>(columns[Tier].next(UINT8_MAX));
+        if (role == Role::Ends) {
+            freed.freed(event.threadId, event.value2, event.bytes);
+        }
         recent.note(event);
     }
     for (const ColumnReader& column : columns) {
@@ -276,31 +431,57 @@ std::vector<unsigned char> EventBlockCodec::encode(std::span<const MemoryEvent> 
         columns.emplace_back(scratch_.get() + c * columnBytes);
     }
     RecentAllocations recent;
+    FreedAddresses freed;
     std::uint64_t time = 0;
     std::uint64_t allocation = 0;
+    std::uint64_t made = 0;
+    std::uint64_t lastAllocation = 0;
     std::uint64_t address = 0;
+    std::uint64_t otherValue2 = 0;
     for (const MemoryEvent& event : events) {
         columns[Kind].put(static_cast<std::uint8_t>(event.kind));
         columns[Time].put(step(static_cast<std::uint64_t>(event.timeNanoseconds), time));
         time = static_cast<std::uint64_t>(event.timeNanoseconds);
-        columns[Allocation].put(step(event.allocationId, allocation));
-        allocation = event.allocationId;
+        const Role role = roleOf(event.kind);
+        if (role == Role::Makes) {
+            columns[Made].put(step(event.allocationId, made));
+            made = event.allocationId;
+            lastAllocation = made;
+        } else if (role == Role::Ends) {
+            columns[Allocation].put(step(event.allocationId, lastAllocation));
+            lastAllocation = event.allocationId;
+        } else {
+            columns[Allocation].put(step(event.allocationId, allocation));
+            allocation = event.allocationId;
+        }
+        columns[Thread].put(event.threadId);
         const bool repeated =
             event.allocationId != 0 && repeats(event, recent.find(event.allocationId));
         columns[Repeat].put(repeated ? 1 : 0);
         if (!repeated) {
             columns[Bytes].put(event.bytes);
             columns[Value].put(event.value);
-            columns[Value2].put(step(event.value2, address));
-            address = event.value2;
+            if (role == Role::Makes) {
+                const std::uint64_t rank = freed.take(event.threadId, event.value2, event.bytes);
+                columns[Reuse].put(rank);
+                if (rank == 0) {
+                    columns[Address].put(step(event.value2, address));
+                    address = event.value2;
+                }
+            } else {
+                columns[Value2].put(step(event.value2, otherValue2));
+                otherValue2 = event.value2;
+            }
             columns[Stack].put(event.stackId);
         }
-        columns[Thread].put(event.threadId);
         columns[Slot].put(zigzag(event.slot));
         columns[ChunkIndex].put(event.chunkIndex);
         columns[ChunkCount].put(event.chunkCount);
         columns[Source].put(event.sourceId);
         columns[Tier].put(static_cast<std::uint8_t>(event.tier));
+        if (role == Role::Ends) {
+            freed.freed(event.threadId, event.value2, event.bytes);
+        }
         recent.note(event);
     }
     columns_.clear();
@@ -346,9 +527,9 @@ void EventBlockCodec::decode(std::span<const unsigned char> data, std::int64_t e
         return RecordingError(path + " is corrupt: its event block from event " +
                               std::to_string(firstSequence) + " " + problem);
     };
-    if (encoding != kEncoding) {
+    if (encoding < 1 || encoding > kEncoding) {
         throw refuse("has encoding " + std::to_string(encoding) + ", which this PoolScope " +
-                     "does not know (it reads encoding " + std::to_string(kEncoding) + ")");
+                     "does not know (it reads encodings 1 to " + std::to_string(kEncoding) + ")");
     }
     if (eventCount < 1 || static_cast<std::uint64_t>(eventCount) > kMaxEvents) {
         throw refuse("counts " + std::to_string(eventCount) + " events (a block holds 1 to " +
@@ -391,7 +572,7 @@ void EventBlockCodec::decode(std::span<const unsigned char> data, std::int64_t e
                      std::to_string(raw.size()));
     }
     try {
-        decodeColumns(raw, static_cast<std::size_t>(eventCount), events);
+        decodeColumns(raw, static_cast<std::size_t>(eventCount), encoding, events);
     } catch (const BlockDamage& damage) {
         throw refuse(damage.problem);
     }

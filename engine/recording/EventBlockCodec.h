@@ -14,19 +14,22 @@ struct ZSTD_DCtx_s;
 
 namespace poolscope {
 
-// One block of a recording's events (schema version 3, table event_blocks) as bytes: the
-// events column by column, each field delta or zigzag encoded as varints where that makes its
-// numbers small (times, allocation ids, addresses rise slowly; most other fields repeat or are
-// zero; a free's size, tag, address and stack, the same as its allocation's earlier in the
-// block, are left out), then compressed with zstd, with its checksum. Storing the columns apart
-// lets zstd find each field's repetitions: a block takes a few bytes an event where a row took some
-// forty. The sequence numbers are not stored: a block's events are numbered on from its first_seq.
-// Decoding checks every size it reads before allocating for it, and a block that does not
-// decode to exactly its events is refused, never half read.
+// One block of a recording's events (table event_blocks) as bytes: the events column by
+// column, each field delta or zigzag encoded as varints where that makes its numbers small
+// (times and the ids of allocations rise slowly; a free's id is a little behind the last one
+// made; most other fields repeat or are zero; a free's size, tag, address and stack, the same as
+// its allocation's earlier in the block, are left out; an allocation at an address its thread
+// freed a moment ago names it by its rank among the recent frees of its size), then compressed
+// with zstd, with its checksum. Storing the columns apart lets zstd find each field's
+// repetitions: a block takes a few bytes an event where a row took some forty. The sequence
+// numbers are not stored: a block's events are numbered on from its first_seq. Decoding checks
+// every size it reads before allocating for it, and a block that does not decode to exactly its
+// events is refused, never half read. Each block decodes alone, so blocks decode in parallel.
 class EventBlockCodec {
 public:
-    // The encoding column of event_blocks: 1 is this class's layout.
-    static constexpr int kEncoding = 1;
+    // The encoding column of event_blocks: what encode() writes. Blocks of encoding 1 (the
+    // layout before allocations were told apart from frees) are still read.
+    static constexpr int kEncoding = 2;
     // No block holds more; a larger count read from a file is damage.
     static constexpr std::size_t kMaxEvents = 1u << 20;
 

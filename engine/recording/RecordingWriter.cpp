@@ -55,6 +55,11 @@ RecordingWriter::RecordingWriter(const std::string& path,
       stackCodec_(std::make_unique<StackBlockCodec>()) {
     options_.eventsPerBlock =
         std::clamp<std::size_t>(options_.eventsPerBlock, 1, EventBlockCodec::kMaxEvents);
+    // A block may hold more than the queue: the writer then takes the queue's events into its
+    // pending block each time the queue is half full, so that the queue never fills while a
+    // block is still short.
+    wakeAtEvents_ = std::clamp<std::size_t>(options_.queueCapacityEvents / 2, 1,
+                                            options_.eventsPerBlock);
     database_ =
         std::make_unique<SqliteDatabase>(target_.writePath(), SqliteDatabase::Mode::CreateNew);
     database_->setBusyTimeout(options_.busyTimeout);
@@ -128,8 +133,8 @@ void RecordingWriter::consume(std::span<const MemoryEvent> events) {
         return;
     }
     queue_.emplace_back(events.begin(), events.end());
-    const bool blockReady = queuedEvents_ < options_.eventsPerBlock &&
-                            queuedEvents_ + events.size() >= options_.eventsPerBlock;
+    const bool blockReady =
+        queuedEvents_ < wakeAtEvents_ && queuedEvents_ + events.size() >= wakeAtEvents_;
     queuedEvents_ += events.size();
     // Fewer events wait for the writer's next look (commitInterval): they would wait for
     // blockInterval in its pending block anyway, and waking it for each batch would cost the
@@ -161,7 +166,7 @@ void RecordingWriter::writeLoop() {
             // Naming waits its turn too: it takes at most symbolizeBudget per commitInterval,
             // so that it never competes with the program for long.
             wake_.wait_for(lock, options_.commitInterval, [this] {
-                return stopping_ || queuedEvents_ >= options_.eventsPerBlock || pendingPool_;
+                return stopping_ || queuedEvents_ >= wakeAtEvents_ || pendingPool_;
             });
             // Let a burst of batches gather, so one transaction commits many.
             while (!queue_.empty()) {

@@ -53,8 +53,10 @@ public:
         std::chrono::milliseconds commitInterval{100};
         // A block of events is committed once it holds eventsPerBlock events (at most
         // EventBlockCodec::kMaxEvents), or once its first event waited blockInterval, so that
-        // a killed run loses no more than about blockInterval of its events.
-        std::size_t eventsPerBlock = 65536;
+        // a killed run loses no more than about blockInterval of its events. Large blocks
+        // compress better: more frees find their allocation in their own block, and a small
+        // recording's rows fill their pages.
+        std::size_t eventsPerBlock = 262144;
         std::chrono::milliseconds blockInterval{1000};
         // Stacks are named on the writer's thread as they first appear, a little at a time
         // between batches, so that a recording cut short names what it committed. Without,
@@ -175,6 +177,8 @@ private:
     std::condition_variable wake_;
     std::deque<std::vector<MemoryEvent>> queue_;
     std::size_t queuedEvents_ = 0;
+    // The queued events that wake the writer: a block's, or half the queue's when that is less.
+    std::size_t wakeAtEvents_ = 0;
     bool stopping_ = false;
     bool finished_ = false;
     std::string writeFailure_;  // the first commit's error that dropped events

@@ -2,6 +2,7 @@
 
 #include <zstd.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdint>
 #include <random>
@@ -80,17 +81,104 @@ std::vector<unsigned char> compressed(const std::vector<unsigned char>& raw) {
     return data;
 }
 
-// A block of one event whose columns are as given: 14 of them, each one varint.
-std::vector<unsigned char> oneEventBlock(const std::vector<std::uint64_t>& fields) {
+// The columns of a block of each encoding, in the order a block stores them.
+constexpr std::size_t kColumnsOfEncoding1 = 14;
+constexpr std::size_t kColumnsOfEncoding2 = 17;
+// Where some fields sit among them.
+constexpr std::size_t kKindColumn = 0;
+constexpr std::size_t kAllocationColumn = 2;
+constexpr std::size_t kStackColumn = 6;
+constexpr std::size_t kSlotColumn = 8;
+constexpr std::size_t kRepeatColumn = 13;
+constexpr std::size_t kReuseColumn = 16;
+// A field the event does not store: its column is empty.
+constexpr std::uint64_t kAbsent = UINT64_MAX;
+
+// A block of the given columns, each the list of its varints.
+std::vector<unsigned char> blockOf(std::size_t events,
+                                   const std::vector<std::vector<std::uint64_t>>& columns) {
     std::vector<unsigned char> raw;
-    putVarint(raw, 1);
-    for (const std::uint64_t field : fields) {
+    putVarint(raw, events);
+    for (const std::vector<std::uint64_t>& values : columns) {
         std::vector<unsigned char> column;
-        putVarint(column, field);
+        for (const std::uint64_t value : values) {
+            putVarint(column, value);
+        }
         putVarint(raw, column.size());
         raw.insert(raw.end(), column.begin(), column.end());
     }
     return compressed(raw);
+}
+
+// A block of one event whose columns are as given (14 for encoding 1, 17 for encoding 2), each
+// one varint or, for kAbsent, none.
+std::vector<unsigned char> oneEventBlock(const std::vector<std::uint64_t>& fields) {
+    std::vector<std::vector<std::uint64_t>> columns;
+    for (const std::uint64_t field : fields) {
+        columns.push_back(field == kAbsent ? std::vector<std::uint64_t>{}
+                                           : std::vector<std::uint64_t>{field});
+    }
+    return blockOf(1, columns);
+}
+
+// Allocations and frees of `threads` threads, each freeing one of its live blocks once it has
+// sixteen and otherwise making one, which the allocator places at a freed address of its size
+// class when `reuse`, at a fresh address otherwise.
+std::vector<MemoryEvent> allocatorTraffic(std::size_t count, std::uint32_t threads, bool reuse) {
+    std::mt19937_64 random(31);
+    std::vector<MemoryEvent> events;
+    std::vector<std::vector<MemoryEvent>> live(threads);
+    // Per thread, per size class (16 bytes), the addresses freed, last in first out.
+    std::vector<std::vector<std::vector<std::uint64_t>>> freed(
+        threads, std::vector<std::vector<std::uint64_t>>(32));
+    std::uint64_t fresh = 0x5555'0000'0000;
+    AllocationId nextId = 1;
+    std::int64_t time = 1'000;
+    while (events.size() < count) {
+        const auto thread = static_cast<std::uint32_t>(random() % threads);
+        time += 40;
+        if (live[thread].size() >= 16) {
+            const std::size_t which = random() % live[thread].size();
+            MemoryEvent free = live[thread][which];
+            free.kind = MemoryEventKind::UnpooledFree;
+            free.timeNanoseconds = time;
+            live[thread].erase(live[thread].begin() + static_cast<long>(which));
+            freed[thread][(free.bytes + 23) >> 4].push_back(free.value2);
+            events.push_back(free);
+            continue;
+        }
+        MemoryEvent made;
+        made.kind = MemoryEventKind::UnpooledAllocate;
+        made.tier = MemoryTier::Heap;
+        made.timeNanoseconds = time;
+        made.threadId = 7000 + thread;
+        made.allocationId = nextId++;
+        // A few sizes, each made at its own call site: the addresses are what varies most.
+        made.bytes = 16 * (1 + random() % 4);
+        made.stackId = static_cast<StackId>(made.bytes);
+        std::vector<std::uint64_t>& same = freed[thread][(made.bytes + 23) >> 4];
+        if (reuse && !same.empty()) {
+            made.value2 = same.back();
+            same.pop_back();
+        } else {
+            made.value2 = fresh + (random() % 4096) * 16;
+            fresh += 1 << 16;
+        }
+        live[thread].push_back(made);
+        events.push_back(made);
+    }
+    return events;
+}
+
+// Encodes and decodes `events`, comparing every field.
+void verifyRoundTrip(EventBlockCodec& codec, const std::vector<MemoryEvent>& events) {
+    const std::vector<MemoryEvent> decoded =
+        codec.decode(codec.encode(events), static_cast<std::int64_t>(events.size()),
+                     EventBlockCodec::kEncoding, kPath, kFirst);
+    QCOMPARE(decoded.size(), events.size());
+    for (std::size_t i = 0; i < decoded.size(); ++i) {
+        QVERIFY2(sameEvent(decoded[i], events[i]), qPrintable(QString::number(i)));
+    }
 }
 
 }  // namespace
@@ -215,30 +303,105 @@ private slots:
                                                        "1048576)"));
     }
 
+    void codec_allocationsAtAddressesTheirThreadJustFreed_takeFarLessThanFreshOnes() {
+        const std::vector<MemoryEvent> reused = allocatorTraffic(200'000, 4, true);
+        const std::vector<MemoryEvent> fresh = allocatorTraffic(200'000, 4, false);
+        EventBlockCodec codec;
+        const std::size_t reusedBytes = codec.encode(reused).size();
+        const std::size_t freshBytes = codec.encode(fresh).size();
+        // A reused address is its rank among a few recent frees; a fresh one, several bytes.
+        QVERIFY2(reusedBytes * 3 < freshBytes * 2,
+                 qPrintable(
+                     QStringLiteral("reused %1 bytes, fresh %2").arg(reusedBytes).arg(freshBytes)));
+        verifyRoundTrip(codec, reused);
+        verifyRoundTrip(codec, fresh);
+    }
+
+    void codec_manyThreadsSharingTheirFreeListsSlots_roundTripExactly() {
+        // More thread and size pairs than the lists have slots: a pair whose slot another took
+        // starts its list afresh, on both sides alike.
+        EventBlockCodec codec;
+        verifyRoundTrip(codec, allocatorTraffic(300'000, 3000, true));
+    }
+
+    void codec_blocksOfEncodingOne_stillDecodeAsTheyWereWritten() {
+        // Encoding 1 numbers every event's allocation id and value2 from the event before,
+        // whatever its kind: an allocation of id 5 at 0x1000, its free (repeating its fields,
+        // which are left out of their columns), then an allocation of id 9 at 0x1400.
+        const auto allocate = static_cast<std::uint64_t>(MemoryEventKind::UnpooledAllocate);
+        const auto free = static_cast<std::uint64_t>(MemoryEventKind::UnpooledFree);
+        const std::vector<std::uint64_t> zeros(3, 0);
+        const std::vector<std::vector<std::uint64_t>> columns{
+            {allocate, free, allocate},  // kind
+            zeros,                       // time
+            {10, 0, 8},                  // allocation id: +5, +0, +4, zigzagged
+            {48, 48},                    // bytes
+            {0, 0},                      // value
+            {0x2000, 0x800},             // value2: +0x1000, +0x400, zigzagged
+            {0, 0},                      // stack id
+            zeros,                       // thread
+            zeros,                       // slot
+            zeros,                       // chunk index
+            zeros,                       // chunk count
+            zeros,                       // source
+            zeros,                       // tier
+            {0, 1, 0}};                  // repeat
+        QCOMPARE(columns.size(), kColumnsOfEncoding1);
+        EventBlockCodec codec;
+        const std::vector<MemoryEvent> decoded =
+            codec.decode(blockOf(3, columns), 3, 1, kPath, kFirst);
+        QCOMPARE(decoded.size(), std::size_t{3});
+        QCOMPARE(decoded[0].allocationId, AllocationId{5});
+        QCOMPARE(decoded[0].value2, std::uint64_t{0x1000});
+        QCOMPARE(decoded[1].kind, MemoryEventKind::UnpooledFree);
+        QCOMPARE(decoded[1].allocationId, AllocationId{5});
+        QCOMPARE(decoded[1].bytes, std::uint64_t{48});
+        QCOMPARE(decoded[1].value2, std::uint64_t{0x1000});
+        QCOMPARE(decoded[2].allocationId, AllocationId{9});
+        QCOMPARE(decoded[2].value2, std::uint64_t{0x1400});
+    }
+
     void codec_columnsThatDisagreeWithTheirEvents_areRefused() {
         EventBlockCodec codec;
         QCOMPARE(decodeError(codec, codec.encode(sampleEvents(2, 0)), 3),
                  refusal("it holds 2 events, its row says 3"));
         QCOMPARE(decodeError(codec, codec.encode(sampleEvents(2, 0)), 2, 7),
-                 refusal("has encoding 7, which this PoolScope does not know (it reads encoding "
-                         "1)"));
+                 refusal("has encoding 7, which this PoolScope does not know (it reads encodings "
+                         "1 to 2)"));
 
-        std::vector<std::uint64_t> fields(14, 0);
-        QCOMPARE(decodeError(codec, oneEventBlock(fields), 1), QString());
-        fields[6] = std::uint64_t{1} << 33;  // the stack id
+        for (const int encoding : {1, 2}) {
+            std::vector<std::uint64_t> fields(
+                encoding == 1 ? kColumnsOfEncoding1 : kColumnsOfEncoding2, kAbsent);
+            // A kind that makes no allocation: its id is in the allocation id column in both
+            // encodings, and it has no made id, address nor reuse.
+            std::fill(fields.begin(), fields.begin() + kColumnsOfEncoding1, 0);
+            fields[kKindColumn] = static_cast<std::uint64_t>(MemoryEventKind::Trim);
+            QCOMPARE(decodeError(codec, oneEventBlock(fields), 1, encoding), QString());
+            fields[kStackColumn] = std::uint64_t{1} << 33;
+            QCOMPARE(decodeError(codec, oneEventBlock(fields), 1, encoding),
+                     refusal("its stack id column holds 8589934592, more than the field holds "
+                             "(4294967295)"));
+            fields[kStackColumn] = 0;
+            fields[kSlotColumn] = std::uint64_t{1} << 40;  // zigzagged
+            QCOMPARE(decodeError(codec, oneEventBlock(fields), 1, encoding),
+                     refusal("its slot column holds 549755813888, outside a slot's range"));
+            fields[kSlotColumn] = 0;
+            fields[kAllocationColumn] = 14;  // allocation 7, zigzagged
+            fields[kRepeatColumn] = 1;       // the same as its event before, which the block lacks
+            QCOMPARE(decodeError(codec, oneEventBlock(fields), 1, encoding),
+                     refusal("its repeat column refers to an earlier event of allocation 7 that "
+                             "the block does not hold"));
+        }
+        // An allocation at the third address its thread freed of its size, in a block
+        // holding no free.
+        std::vector<std::uint64_t> fields(kColumnsOfEncoding2, 0);
+        fields[kKindColumn] = static_cast<std::uint64_t>(MemoryEventKind::UnpooledAllocate);
+        fields[kAllocationColumn] = kAbsent;
+        fields[kReuseColumn] = 3;
+        fields[15] = kAbsent;  // no address: it is the reused one
         QCOMPARE(decodeError(codec, oneEventBlock(fields), 1),
-                 refusal("its stack id column holds 8589934592, more than the field holds "
-                         "(4294967295)"));
-        fields[6] = 0;
-        fields[8] = std::uint64_t{1} << 40;  // the slot, zigzagged
-        QCOMPARE(decodeError(codec, oneEventBlock(fields), 1),
-                 refusal("its slot column holds 549755813888, outside a slot's range"));
-        fields[8] = 0;
-        fields[2] = 14;  // allocation 7, zigzagged
-        fields[13] = 1;  // the same as its event before, which the block does not hold
-        QCOMPARE(decodeError(codec, oneEventBlock(fields), 1),
-                 refusal("its repeat column refers to an earlier event of allocation 7 that the "
-                         "block does not hold"));
+                 refusal("its reuse column names the address freed 3 frees of its size back by "
+                         "thread 0, which the block does not hold"));
 
         std::vector<unsigned char> raw;
         putVarint(raw, 1);
@@ -247,11 +410,12 @@ private slots:
         QCOMPARE(decodeError(codec, compressed(raw), 1),
                  refusal("its kind column of 200 bytes runs past the block's end"));
         raw = {1, 1, 0x80};  // the count, then a kind column whose varint never ends
-        for (int column = 1; column < 14; ++column) {
+        for (std::size_t column = 1; column < kColumnsOfEncoding2; ++column) {
             raw.insert(raw.end(), {1, 0});
         }
         QCOMPARE(decodeError(codec, compressed(raw), 1), refusal("its kind column ends early"));
-        std::vector<unsigned char> data = oneEventBlock(std::vector<std::uint64_t>(14, 0));
+        std::vector<unsigned char> data =
+            oneEventBlock(std::vector<std::uint64_t>(kColumnsOfEncoding1, 0));
         data.push_back(0);
         QCOMPARE(decodeError(codec, data, 1), refusal("holds 1 bytes after its compressed events"));
     }
