@@ -27,6 +27,13 @@ CallTree grown(const StackNames& names, StackNames::FrameId id, const Growing& n
     return tree;
 }
 
+void number(CallTree& node, std::uint32_t& next) {
+    node.order = next++;
+    for (CallTree& child : node.children) {
+        number(child, next);
+    }
+}
+
 CallTree build(const AllocationAnalysis& analysis, StackNames& names, bool innermostFirst) {
     Growing root;
     for (const CallSiteCost& site : analysis.sites) {
@@ -45,6 +52,8 @@ CallTree build(const AllocationAnalysis& analysis, StackNames& names, bool inner
     }
     CallTree tree = grown(names, StackNames::kNoStack, root);
     tree.frame.clear();
+    std::uint32_t next = 0;
+    number(tree, next);
     return tree;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,10 @@ struct CallTree {
     std::string frame;  // StackNames::label(); empty for the root
     CallSiteCost cost;  // stackId unused
     std::vector<CallTree> children;
+    // The node's number in a walk of its tree from the root (0), each node before its
+    // children, the children in their order: a view keeps what it knows of each node in
+    // arrays by this number instead of maps by the node's address.
+    std::uint32_t order = 0;
 
     static CallTree bottomUp(const AllocationAnalysis& analysis, StackNames& names);
     static CallTree topDown(const AllocationAnalysis& analysis, StackNames& names);

@@ -288,6 +288,26 @@ private slots:
         QCOMPARE(topDown.children[1].frame, std::string("[no stack]"));
     }
 
+    void callTrees_numberTheirNodesInTheOrderOfAWalkFromTheRoot() {
+        const AllocationAnalysis analysis = analysisOfPattern();
+        StackNames names = patternNames();
+        for (const CallTree& tree :
+             {CallTree::bottomUp(analysis, names), CallTree::topDown(analysis, names)}) {
+            std::vector<std::uint32_t> walked;
+            const auto walk = [&](const auto& self, const CallTree& node) -> void {
+                walked.push_back(node.order);
+                for (const CallTree& child : node.children) {
+                    self(self, child);
+                }
+            };
+            walk(walk, tree);
+            QVERIFY(walked.size() > 5);
+            for (std::size_t i = 0; i < walked.size(); ++i) {
+                QCOMPARE(walked[i], static_cast<std::uint32_t>(i));
+            }
+        }
+    }
+
     void analysis_readsEveryPageOfALongRecording() {
         std::vector<MemoryEvent> events;
         const std::size_t allocations = RecordingEventPages::kEventsPerPage;

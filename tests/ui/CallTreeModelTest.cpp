@@ -15,6 +15,7 @@
 #include "analysis/AllocationAnalyzer.h"
 #include "analysis/CallTree.h"
 #include "models/CallTreeModel.h"
+#include "models/CallTreeSearchIndex.h"
 #include "models/CallTreeSearchProxy.h"
 #include "models/DisplayFormat.h"
 
@@ -232,6 +233,46 @@ private slots:
         QVERIFY(searched.rowsLeadingToMatches(10).empty());
         searched.setSearch(QStringLiteral("no such frame"));
         QCOMPARE(searched.rowCount(), 0);
+    }
+
+    void callTreeSearch_withTheIndexMadeWithTheTree_findsWhatItsOwnIndexFinds() {
+        const std::shared_ptr<const CallTree> tree = topDownTree();
+        const auto index =
+            std::make_shared<const CallTreeSearchIndex>(CallTreeSearchIndex::of(*tree));
+        // Every frame of the tree, the root included (root; main; render, renderTile; batch,
+        // makeThumbnail; makeThumbnail; [no stack]), and its distinct labels (makeThumbnail
+        // once).
+        QCOMPARE(index->frames(), std::size_t{8});
+        QCOMPARE(index->foldedLabels().size(), std::size_t{7});
+        QCOMPARE(index->foldedLabels()[index->labelOf(tree->children[0].order)],
+                 std::string("main"));
+        CallTreeModel given;
+        given.setTree(tree, index);
+        QCOMPARE(given.searchIndex(), index);
+        CallTreeModel own;
+        own.setTree(tree);
+        QVERIFY(!own.searchIndex());
+        CallTreeSearchProxy withGiven;
+        withGiven.setSourceModel(&given);
+        CallTreeSearchProxy withOwn;
+        withOwn.setSourceModel(&own);
+        for (const QString& typed : {QStringLiteral("THUMB"), QStringLiteral("render"),
+                                     QStringLiteral("a"), QStringLiteral("[no")}) {
+            withGiven.setSearch(typed);
+            withOwn.setSearch(typed);
+            QVERIFY(withGiven.matchCount() > 0);
+            QCOMPARE(withGiven.matchCount(), withOwn.matchCount());
+            QCOMPARE(childFrames(withGiven, {}), childFrames(withOwn, {}));
+            const std::vector<QModelIndex> opened = withGiven.rowsLeadingToMatches(10);
+            const std::vector<QModelIndex> ownOpened = withOwn.rowsLeadingToMatches(10);
+            QCOMPARE(opened.size(), ownOpened.size());
+            for (std::size_t i = 0; i < opened.size(); ++i) {
+                QCOMPARE(text(withGiven, opened[i]), text(withOwn, ownOpened[i]));
+            }
+        }
+        // A tree shown without its index drops the one given with the tree before.
+        given.setTree(bottomUpTree());
+        QVERIFY(!given.searchIndex());
     }
 
     void callTreeSearch_searchesANewTreeAsSoonAsTheModelShowsIt() {

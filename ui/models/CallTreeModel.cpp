@@ -8,9 +8,11 @@ static_assert(int{CallTreeModel::Allocations} == int{CallSiteModel::Allocations}
                   int{CallTreeModel::PeakBytes} == int{CallSiteModel::PeakBytes},
               "the call trees show the call-site table's figure columns");
 
-void CallTreeModel::setTree(std::shared_ptr<const CallTree> tree) {
+void CallTreeModel::setTree(std::shared_ptr<const CallTree> tree,
+                            std::shared_ptr<const CallTreeSearchIndex> searchIndex) {
     beginResetModel();
     tree_ = std::move(tree);
+    searchIndex_ = tree_ ? std::move(searchIndex) : nullptr;
     places_.clear();
     endResetModel();
 }

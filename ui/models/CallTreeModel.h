@@ -11,6 +11,8 @@
 
 namespace poolscope {
 
+class CallTreeSearchIndex;
+
 // A recording's call tree (CallTree::bottomUp or topDown) as a tree of frames with the costs of
 // every stack through each: bottom-up, a frame that allocated expands to its callers; top-down,
 // an outermost frame expands to its callees. The columns are the call-site table's, numbers as
@@ -25,9 +27,13 @@ public:
 
     using QAbstractItemModel::QAbstractItemModel;
 
-    // Shows `tree` (its root stays hidden: its children are the top rows); none clears.
-    void setTree(std::shared_ptr<const CallTree> tree);
+    // Shows `tree` (its root stays hidden: its children are the top rows); none clears. Its
+    // search index (CallTreeSearchIndex::of(*tree)), when it was made with the tree, spares a
+    // search making it.
+    void setTree(std::shared_ptr<const CallTree> tree,
+                 std::shared_ptr<const CallTreeSearchIndex> searchIndex = {});
     const std::shared_ptr<const CallTree>& tree() const { return tree_; }
+    const std::shared_ptr<const CallTreeSearchIndex>& searchIndex() const { return searchIndex_; }
 
     // The node a row shows; null for an invalid index.
     const CallTree* node(const QModelIndex& index) const;
@@ -54,6 +60,7 @@ private:
     const CallTree& nodeOrRoot(const QModelIndex& index) const;
 
     std::shared_ptr<const CallTree> tree_;
+    std::shared_ptr<const CallTreeSearchIndex> searchIndex_;
     // Where each node handed out in an index sits, filled as indexes are made: parent() of a
     // node needs its parent and row, which the tree itself does not keep.
     mutable std::unordered_map<const CallTree*, Place> places_;

@@ -5,24 +5,9 @@
 #include <algorithm>
 
 #include "models/CallTreeModel.h"
+#include "models/CallTreeSearchIndex.h"
 
 namespace poolscope {
-
-namespace {
-
-char lowerAscii(char c) {
-    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-// Frame labels are UTF-8 and mostly ASCII (C++ names, paths): folding ASCII letters byte by
-// byte matches what a person types without making a QString of every frame of the tree.
-std::string folded(const std::string& text) {
-    std::string result = text;
-    std::transform(result.begin(), result.end(), result.begin(), lowerAscii);
-    return result;
-}
-
-}  // namespace
 
 void CallTreeSearchProxy::setSourceModel(QAbstractItemModel* source) {
     Q_ASSERT(source == nullptr || qobject_cast<CallTreeModel*>(source) != nullptr);
@@ -54,35 +39,16 @@ void CallTreeSearchProxy::setSearch(const QString& text) {
     // row's font each time it measures the column.
     bold_ = QFont();
     bold_.setBold(true);
-    needle_ = folded(text.toUtf8().toStdString());
+    needle_ = CallTreeSearchIndex::folded(text.toUtf8().toStdString());
     findMatches();
     invalidateRowsFilter();
 }
 
 void CallTreeSearchProxy::forgetTree() {
-    orderOf_.clear();
-    labelOf_.clear();
-    foldedLabels_.clear();
+    index_.reset();
     matches_.clear();
     aboveMatches_.clear();
     matchCount_ = 0;
-}
-
-void CallTreeSearchProxy::indexTree() {
-    std::unordered_map<std::string, std::uint32_t> distinct;
-    const auto index = [&](const auto& self, const CallTree& node) -> void {
-        orderOf_.emplace(&node, static_cast<std::uint32_t>(labelOf_.size()));
-        const auto [found, added] =
-            distinct.try_emplace(node.frame, static_cast<std::uint32_t>(foldedLabels_.size()));
-        if (added) {
-            foldedLabels_.push_back(folded(node.frame));
-        }
-        labelOf_.push_back(found->second);
-        for (const CallTree& child : node.children) {
-            self(self, child);
-        }
-    };
-    index(index, *tree()->tree());
 }
 
 void CallTreeSearchProxy::findMatches() {
@@ -92,42 +58,38 @@ void CallTreeSearchProxy::findMatches() {
     if (needle_.empty() || tree() == nullptr || !tree()->tree()) {
         return;
     }
-    if (orderOf_.empty()) {
-        indexTree();
+    if (!index_) {
+        index_ = tree()->searchIndex() ? tree()->searchIndex()
+                                       : std::make_shared<const CallTreeSearchIndex>(
+                                             CallTreeSearchIndex::of(*tree()->tree()));
     }
-    labelMatches_.assign(foldedLabels_.size(), 0);
-    for (std::size_t label = 0; label < foldedLabels_.size(); ++label) {
-        labelMatches_[label] = foldedLabels_[label].find(needle_) != std::string::npos;
+    const std::vector<std::string>& labels = index_->foldedLabels();
+    labelMatches_.assign(labels.size(), 0);
+    for (std::size_t label = 0; label < labels.size(); ++label) {
+        labelMatches_[label] = labels[label].find(needle_) != std::string::npos;
     }
-    matches_.assign(labelOf_.size(), 0);
-    aboveMatches_.assign(labelOf_.size(), 0);
-    std::size_t order = 0;
-    const CallTree& root = *tree()->tree();
-    ++order;  // the root is no row
-    for (const CallTree& top : root.children) {
-        markMatches(top, order);
+    matches_.assign(index_->frames(), 0);
+    aboveMatches_.assign(index_->frames(), 0);
+    // The root is no row.
+    for (const CallTree& top : tree()->tree()->children) {
+        markMatches(top);
     }
 }
 
-bool CallTreeSearchProxy::markMatches(const CallTree& node, std::size_t& order) {
-    const std::size_t self = order++;
+bool CallTreeSearchProxy::markMatches(const CallTree& node) {
     bool below = false;
     for (const CallTree& child : node.children) {
-        below = markMatches(child, order) || below;
+        below = markMatches(child) || below;
     }
-    const bool match = labelMatches_[labelOf_[self]] != 0;
-    matches_[self] = match;
-    aboveMatches_[self] = below;
+    const bool match = labelMatches_[index_->labelOf(node.order)] != 0;
+    matches_[node.order] = match;
+    aboveMatches_[node.order] = below;
     matchCount_ += match ? 1 : 0;
     return match || below;
 }
 
 bool CallTreeSearchProxy::flagged(const CallTree* node, const std::vector<char>& flags) const {
-    if (node == nullptr || flags.empty()) {
-        return false;
-    }
-    const auto found = orderOf_.find(node);
-    return found != orderOf_.end() && flags[found->second] != 0;
+    return node != nullptr && node->order < flags.size() && flags[node->order] != 0;
 }
 
 bool CallTreeSearchProxy::filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const {

@@ -5,8 +5,8 @@
 #include <QString>
 
 #include <cstdint>
+#include <memory>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "analysis/CallTree.h"
@@ -14,13 +14,16 @@
 namespace poolscope {
 
 class CallTreeModel;
+class CallTreeSearchIndex;
 
 // A call tree (CallTreeModel) sorted by a column and narrowed to a search: the frames whose
 // label (function, file and line) holds the text, case-insensitively, with the frames above
 // them, so that each is reached as it was called, and everything below them, so that a matching
 // frame still expands to its callers (bottom-up) or callees (top-down). The tree is searched
-// once per text or tree, so each row's filter is a lookup: a hundred thousand stacks stay quick
-// to search, and the tree's rows are still made only as a view asks for them.
+// once per text or tree, through its CallTreeSearchIndex (the model's, made with the tree off
+// the GUI thread, or else made here on the first search), so each row's filter is a lookup: a
+// hundred thousand stacks stay quick to search, and the tree's rows are still made only as a
+// view asks for them.
 class CallTreeSearchProxy : public QSortFilterProxyModel {
     Q_OBJECT
 
@@ -52,24 +55,18 @@ private:
     CallTreeModel* tree() const;
     const CallTree* nodeOf(const QModelIndex& proxyIndex) const;
     void forgetTree();
-    void indexTree();
-    void indexNode(const CallTree& node);
     void findMatches();
-    bool markMatches(const CallTree& node, std::size_t& order);
+    bool markMatches(const CallTree& node);
     bool flagged(const CallTree* node, const std::vector<char>& flags) const;
 
     QString search_;
-    std::string needle_;  // search_ in UTF-8, ASCII letters in lower case
-    // The tree's frames in one walk's order (each node before its children), made on the first
-    // search of a tree: each frame's number, and its label among the tree's distinct labels,
-    // folded as the needle. A search tests each distinct label once, then walks the numbers;
-    // a row's filter is one lookup.
-    std::unordered_map<const CallTree*, std::uint32_t> orderOf_;
-    std::vector<std::uint32_t> labelOf_;
-    std::vector<std::string> foldedLabels_;
+    std::string needle_;  // search_ in UTF-8, folded as the index's labels
+    // A search tests each distinct label once, then walks the tree's frames; a row's filter is
+    // one lookup by its frame's CallTree::order.
+    std::shared_ptr<const CallTreeSearchIndex> index_;
     std::vector<char> labelMatches_;
-    std::vector<char> matches_;       // by frame number: the frame holds the text
-    std::vector<char> aboveMatches_;  // by frame number: a frame below it holds the text
+    std::vector<char> matches_;       // by frame order: the frame holds the text
+    std::vector<char> aboveMatches_;  // by frame order: a frame below it holds the text
     std::size_t matchCount_ = 0;
     QFont bold_;
 };

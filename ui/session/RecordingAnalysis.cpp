@@ -64,6 +64,8 @@ RecordingAnalysisResult RecordingAnalysis::analyse(const QString& recordingPath,
         result.thresholds = analysis.thresholds;
         result.topDown = CallTree::topDown(analysis, names);
         result.bottomUp = CallTree::bottomUp(analysis, names);
+        result.topDownSearch = CallTreeSearchIndex::of(result.topDown);
+        result.bottomUpSearch = CallTreeSearchIndex::of(result.bottomUp);
     } catch (const std::exception& error) {
         result.error = QString::fromStdString(error.what());
     }

@@ -14,6 +14,7 @@
 #include "analysis/CallTree.h"
 #include "analysis/SizeHistogram.h"
 #include "models/CallSiteModel.h"
+#include "models/CallTreeSearchIndex.h"
 
 namespace poolscope {
 
@@ -36,6 +37,9 @@ struct RecordingAnalysisResult {
     std::vector<SizeHistogram::Threshold> thresholds;
     CallTree topDown;
     CallTree bottomUp;
+    // What a search of each tree reads, made here rather than on the first letter typed.
+    CallTreeSearchIndex topDownSearch;
+    CallTreeSearchIndex bottomUpSearch;
 
     // Whether `range` is the whole recording.
     bool wholeRecording() const;

@@ -245,8 +245,10 @@ void AnalysesView::showResult(const std::shared_ptr<const RecordingAnalysisResul
     // The trees live as long as the result the views hold.
     flameGraph_->setTree(std::shared_ptr<const CallTree>(result, &result->topDown));
     callSites_->setRows(result->sites);
-    bottomUp_->setTree(std::shared_ptr<const CallTree>(result, &result->bottomUp));
-    topDown_->setTree(std::shared_ptr<const CallTree>(result, &result->topDown));
+    bottomUp_->setTree(std::shared_ptr<const CallTree>(result, &result->bottomUp),
+                       std::shared_ptr<const CallTreeSearchIndex>(result, &result->bottomUpSearch));
+    topDown_->setTree(std::shared_ptr<const CallTree>(result, &result->topDown),
+                      std::shared_ptr<const CallTreeSearchIndex>(result, &result->topDownSearch));
     peak_->setResult(result, originOf(*result));
     sizes_->setChart(SizeHistogramChart::of(result->sizes, result->thresholds));
     updateTitle();

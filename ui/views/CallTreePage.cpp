@@ -85,8 +85,9 @@ QSortFilterProxyModel* CallTreePage::sorted() const {
     return sorted_;
 }
 
-void CallTreePage::setTree(std::shared_ptr<const CallTree> tree) {
-    model_->setTree(std::move(tree));
+void CallTreePage::setTree(std::shared_ptr<const CallTree> tree,
+                           std::shared_ptr<const CallTreeSearchIndex> searchIndex) {
+    model_->setTree(std::move(tree), std::move(searchIndex));
     if (!sorted_->search().isEmpty()) {
         openMatches();
     }

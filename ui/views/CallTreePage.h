@@ -15,6 +15,8 @@ class QSortFilterProxyModel;
 
 namespace poolscope {
 
+class CallTreeSearchIndex;
+
 class CallTreeModel;
 class CallTreeSearchProxy;
 
@@ -32,7 +34,9 @@ public:
     // `explanation`: one line above the tree saying how it reads.
     explicit CallTreePage(const QString& explanation, QWidget* parent = nullptr);
 
-    void setTree(std::shared_ptr<const CallTree> tree);
+    // `searchIndex`: the tree's, made with it off the GUI thread (see CallTreeModel::setTree).
+    void setTree(std::shared_ptr<const CallTree> tree,
+                 std::shared_ptr<const CallTreeSearchIndex> searchIndex = {});
     // Expands the tree down the frames (StackNames labels, from the top row) and selects the
     // `selectedLength`-th of them (the last one when -1); false when the tree has no such path.
     bool selectPath(const QStringList& frames, int selectedLength = -1);
