@@ -27,13 +27,6 @@ CallTree grown(const StackNames& names, StackNames::FrameId id, const Growing& n
     return tree;
 }
 
-void number(CallTree& node, std::uint32_t& next) {
-    node.order = next++;
-    for (CallTree& child : node.children) {
-        number(child, next);
-    }
-}
-
 CallTree build(const AllocationAnalysis& analysis, StackNames& names, bool innermostFirst) {
     Growing root;
     for (const CallSiteCost& site : analysis.sites) {
@@ -52,12 +45,22 @@ CallTree build(const AllocationAnalysis& analysis, StackNames& names, bool inner
     }
     CallTree tree = grown(names, StackNames::kNoStack, root);
     tree.frame.clear();
-    std::uint32_t next = 0;
-    number(tree, next);
+    tree.numberNodes();
     return tree;
 }
 
 }  // namespace
+
+void CallTree::numberNodes() {
+    std::uint32_t next = 0;
+    const auto number = [&next](const auto& self, CallTree& node) -> void {
+        node.order = next++;
+        for (CallTree& child : node.children) {
+            self(self, child);
+        }
+    };
+    number(number, *this);
+}
 
 CallTree CallTree::bottomUp(const AllocationAnalysis& analysis, StackNames& names) {
     return build(analysis, names, true);

@@ -19,11 +19,15 @@ struct CallTree {
     std::vector<CallTree> children;
     // The node's number in a walk of its tree from the root (0), each node before its
     // children, the children in their order: a view keeps what it knows of each node in
-    // arrays by this number instead of maps by the node's address.
+    // arrays by this number instead of maps by the node's address. bottomUp and topDown number
+    // their trees; a tree made otherwise is numbered by numberNodes() once it is whole.
     std::uint32_t order = 0;
 
     static CallTree bottomUp(const AllocationAnalysis& analysis, StackNames& names);
     static CallTree topDown(const AllocationAnalysis& analysis, StackNames& names);
+
+    // Sets `order` of this node (0) and of every node below it.
+    void numberNodes();
 };
 
 }  // namespace poolscope

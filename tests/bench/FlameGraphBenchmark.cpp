@@ -130,7 +130,10 @@ const QStringList kTyped = {"D", "De", "Dec", "Deco", "Decod", "Decode", "Decode
 int run() {
     SyntheticProgram program;
     auto tree = std::make_shared<CallTree>();
-    const double built = milliseconds([&] { program.grow(*tree, 0, 0); });
+    const double built = milliseconds([&] {
+        program.grow(*tree, 0, 0);
+        tree->numberNodes();
+    });
     std::printf(
         "== Flame graph at %zu distinct stacks (%zu frames in the tree, built in %.0f ms); "
         "%d x %d, %d repetitions\n",
