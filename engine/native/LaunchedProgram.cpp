@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -518,12 +519,26 @@ void LaunchedProgram::noteExec() {
         image.commandLine.resize(kCommandLineBytes);
         image.commandLine += "...";
     }
+    // The new image has not run yet: what is open now is what the exec left open.
+    std::vector<int> open;
+    for (const auto& entry : std::filesystem::directory_iterator(proc + "/fd", error)) {
+        const std::string name = entry.path().filename().string();
+        int fd = -1;
+        if (std::from_chars(name.data(), name.data() + name.size(), fd).ec == std::errc()) {
+            open.push_back(fd);
+        }
+    }
     std::lock_guard lock(mutex_);
     if (!launchExecSeen_) {
         launchExecSeen_ = true;  // the program itself, as launched
         return;
     }
     execs_.push_back(std::move(image));
+    std::vector<MemoryEvent> closed;
+    live_.setOutput(&closed);
+    live_.descriptorsAfterExec(std::move(open));
+    live_.setOutput(nullptr);
+    take(closed);
 }
 
 std::vector<ExecdImage> LaunchedProgram::execs() const {

@@ -263,6 +263,12 @@ void NativeLiveState::descriptorOpened(const PreloadWire::DescriptorOpened& reco
     }
     // dup2 onto an open descriptor closes it first.
     closeDescriptor(record.fd, record.header);
+    // A dup onto a standard stream (a shell's `2>/dev/null`, a daemon sending its output to a
+    // log) says where that stream goes: the stream is the process's for its whole life, open at
+    // its end by design, not a resource it leaks.
+    if (record.fd <= 2 && static_cast<DescriptorCall>(record.header.call) == DescriptorCall::Dup) {
+        return;
+    }
     Descriptor descriptor;
     descriptor.fd = record.fd;
     descriptor.path = std::string(path);
@@ -319,9 +325,9 @@ void NativeLiveState::streamEnded() {
 
 void NativeLiveState::replaceImage(std::int64_t timeNanoseconds) {
     // The new image starts with a heap and mappings of its own: what the old one held went with
-    // it, by the exec, not lost by the program. Descriptors without close-on-exec stay, and which
-    // those are the records do not say. Its interposer numbers stacks and modules from the start
-    // again: they follow the old image's.
+    // it, by the exec, not lost by the program. Descriptors without close-on-exec stay; which
+    // those are the tracer says (descriptorsAfterExec). Its interposer numbers stacks and
+    // modules from the start again: they follow the old image's.
     PreloadWire::RecordHeader header{};
     header.timeNanoseconds = timeNanoseconds;
     for (const auto& [address, item] : heap_) {
@@ -339,6 +345,34 @@ void NativeLiveState::replaceImage(std::int64_t timeNanoseconds) {
     moduleBase_ = moduleEnd_;
     execPending_ = false;
     ++images_;
+    closeDescriptorsGoneWithExecs();
+}
+
+void NativeLiveState::descriptorsAfterExec(std::vector<int> open) {
+    std::sort(open.begin(), open.end());
+    openAfterExec_.push_back(std::move(open));
+    closeDescriptorsGoneWithExecs();
+}
+
+void NativeLiveState::closeDescriptorsGoneWithExecs() {
+    // Exec k is settled once the stream has shown image k + 1 and the tracer its descriptors.
+    while (!openAfterExec_.empty() && execsSettled_ + 1 < images_) {
+        const std::vector<int>& open = openAfterExec_.front();
+        std::vector<int> gone;
+        for (const auto& [fd, descriptor] : descriptors_) {
+            if (!std::binary_search(open.begin(), open.end(), fd)) {
+                gone.push_back(fd);
+            }
+        }
+        std::sort(gone.begin(), gone.end());
+        PreloadWire::RecordHeader header{};
+        header.timeNanoseconds = latestNanoseconds_;
+        for (const int fd : gone) {
+            closeDescriptor(fd, header);
+        }
+        openAfterExec_.pop_front();
+        ++execsSettled_;
+    }
 }
 
 void NativeLiveState::dropped(const PreloadWire::DroppedRecords& record) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <span>
 #include <string>
@@ -78,6 +79,11 @@ public:
     // The stream ended: after an exec into an image the interposer is not in (a static or setuid
     // program, an environment without the stream), the old image's memory went with the exec.
     void streamEnded();
+    // The descriptors open in the image an exec made, as the tracer found them before that
+    // image ran (/proc/PID/fd at the exec): those the program had made close-on-exec went with
+    // the exec, which the records do not say. Told once for each exec that worked, in order,
+    // before or after the stream shows the exec; applied when both have come.
+    void descriptorsAfterExec(std::vector<int> open);
     int crashSignal() const { return crashSignal_; }
 
     // The tag the stack table names a call by.
@@ -124,6 +130,7 @@ private:
                      const PreloadWire::RecordHeader& header);
     void closeDescriptor(int fd, const PreloadWire::RecordHeader& header);
     void replaceImage(std::int64_t timeNanoseconds);
+    void closeDescriptorsGoneWithExecs();
     // The stack id of the current image's `id` among all images' (0 stays "none").
     StackId stackOf(std::uint32_t id) const { return id == 0 ? 0 : id + stackBase_; }
 
@@ -145,6 +152,9 @@ private:
     int crashSignal_ = 0;
     bool execPending_ = false;
     std::uint32_t images_ = 1;
+    // Per exec the tracer saw and the stream has not yet shown, the descriptors left open.
+    std::deque<std::vector<int>> openAfterExec_;
+    std::uint32_t execsSettled_ = 0;  // the execs whose close-on-exec descriptors are closed
     std::uint32_t hellos_ = 0;
     StackId stackBase_ = 0;
     StackId lastStackId_ = 0;

@@ -191,6 +191,33 @@ private slots:
         QVERIFY(!leaksIn(arrayOf(json, "leaks"), QStringLiteral("leak_malloc")).isEmpty());
     }
 
+    void wrapperScript_descriptorsClosedByItsExec_areNotLeftOpen() {
+        // bash reads the script through a close-on-exec descriptor (255) and saves stderr
+        // around a redirection; fd 7, opened without close-on-exec, goes on into the program,
+        // which never closes it.
+        const QString wrapper = directory_.filePath(QStringLiteral("redirecting.sh"));
+        QFile script(wrapper);
+        QVERIFY(script.open(QIODevice::WriteOnly));
+        script.write(QStringLiteral("#!/bin/bash\nexec 7</dev/null\ntrue 2>/dev/null\nexec 2>&1\n"
+                                    "exec %1\n")
+                         .arg(QStringLiteral(POOLSCOPE_PROGRAM_clean_program))
+                         .toUtf8());
+        script.close();
+        script.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+        const QString report = directory_.filePath(QStringLiteral("redirecting.json"));
+        const Finished run = launch({QStringLiteral("--report"), report}, {wrapper});
+        QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+        const QJsonObject json = readJson(report);
+        QCOMPARE(json[QStringLiteral("program")][QStringLiteral("execs")].toArray().size(), 1);
+        const QJsonArray open = json[QStringLiteral("resources")]
+                                    .toObject()[QStringLiteral("openDescriptors")]
+                                    .toArray();
+        QCOMPARE(open.size(), 1);
+        QCOMPARE(open.first()[QStringLiteral("fd")].toInt(), 7);
+        // bash opens the file and then moves it to 7.
+        QCOMPARE(open.first()[QStringLiteral("tag")].toString(), QStringLiteral("dup"));
+    }
+
     void wrapperScript_reportSaysWhichExecWasNotFollowed() {
         const QString report = directory_.filePath(QStringLiteral("unfollowed.json"));
         const Finished run =

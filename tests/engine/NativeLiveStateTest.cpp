@@ -286,6 +286,63 @@ private slots:
         }
     }
 
+    void exec_closesTheDescriptorsTheTracerFoundGone_whicheverComesFirst() {
+        for (const bool tracerFirst : {true, false}) {
+            Fixture f;
+            f.state.descriptorOpened(opened(5, 2), "/close-on-exec");
+            f.state.descriptorOpened(opened(6, 2), "/inherited");
+            f.state.process(exec(0));
+            if (tracerFirst) {
+                // The tracer reads the new image's descriptors before it runs, often before
+                // the stream shows the exec worked: nothing is closed until it has.
+                f.state.descriptorsAfterExec({6, 2, 1, 0});
+                QCOMPARE(f.state.totals().descriptors, std::uint64_t{2});
+                f.state.hello(helloAt(500));
+            } else {
+                f.state.hello(helloAt(500));
+                QCOMPARE(f.state.totals().descriptors, std::uint64_t{2});
+                f.state.descriptorsAfterExec({0, 1, 2, 6});
+            }
+            const std::vector<NativeLiveState::Descriptor> open = f.state.openDescriptors();
+            QCOMPARE(open.size(), std::size_t{1});
+            QCOMPARE(open.front().fd, 6);
+            QCOMPARE(f.events.back().kind, MemoryEventKind::UnpooledFree);
+            QCOMPARE(f.events.back().tier, MemoryTier::Descriptor);
+            QCOMPARE(f.events.back().value2, std::uint64_t{5});
+        }
+    }
+
+    void exec_descriptorsOfALaterExec_waitForThatExec() {
+        Fixture f;
+        f.state.descriptorOpened(opened(5, 2), "/a");
+        f.state.descriptorOpened(opened(6, 2), "/b");
+        f.state.process(exec(0));
+        f.state.descriptorsAfterExec({5, 6});
+        f.state.descriptorsAfterExec({6});
+        f.state.hello(helloAt(500));
+        QCOMPARE(f.state.totals().descriptors, std::uint64_t{2});
+        f.state.process(exec(0));
+        f.state.hello(helloAt(900));
+        QCOMPARE(f.state.openDescriptors().size(), std::size_t{1});
+        QCOMPARE(f.state.openDescriptors().front().fd, 6);
+    }
+
+    void dupOntoAStandardStream_isNoDescriptorToLeak() {
+        Fixture f;
+        f.state.descriptorOpened(opened(2, 3, DescriptorCall::Dup), "/dev/null");
+        f.state.descriptorOpened(opened(1, 3, DescriptorCall::Dup), "/tmp/log");
+        QCOMPARE(f.state.totals().descriptors, std::uint64_t{0});
+        // An open that lands on a standard stream's number (the stream was closed) is a file
+        // like any other, and a dup onto another number a descriptor like any other.
+        f.state.descriptorOpened(opened(0, 3), "/tmp/data");
+        f.state.descriptorOpened(opened(7, 3, DescriptorCall::Dup), "/tmp/data");
+        QCOMPARE(f.state.totals().descriptors, std::uint64_t{2});
+        // A dup onto a standard stream that was a tracked file closes that file.
+        f.state.descriptorOpened(opened(0, 3, DescriptorCall::Dup), "/dev/null");
+        QCOMPARE(f.state.openDescriptors().size(), std::size_t{1});
+        QCOMPARE(f.state.openDescriptors().front().fd, 7);
+    }
+
     void exec_thatFailed_keepsWhatTheImageHolds() {
         Fixture f;
         f.state.allocated(allocation(0x1000, 10, 1));
