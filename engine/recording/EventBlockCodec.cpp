@@ -18,9 +18,10 @@ namespace {
 enum Column : std::size_t {
     Kind,
     Time,
-    // Encoding 1: every event's allocation id. Encoding 2: a free's, counted back from the
-    // last allocation made, and the id of the other kinds (a collection's sequence number, an
-    // object's address).
+    // Encoding 1: every event's allocation id. Encoding 2: a free's, from the id of the
+    // allocation made or freed before it (a free follows its allocation, or frees one after
+    // another in the order they were made), and the id of the other kinds (a collection's
+    // sequence number, an object's address).
     Allocation,
     Bytes,
     Value,
@@ -289,8 +290,8 @@ std::uint64_t largestColumns(std::uint64_t events) {
 }
 
 // Where each kind of event takes its allocation id and its value2 from, in encoding 2: an
-// allocation's id rises by one from the last made, a free's is some way behind it, and the
-// other kinds number their own.
+// allocation's id rises by one from the last made, a free's lies near the id of the allocation
+// made or freed before it, and the other kinds number their own.
 enum class Role { Makes, Ends, Other };
 
 Role roleOf(MemoryEventKind kind) {

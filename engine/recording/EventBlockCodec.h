@@ -16,12 +16,12 @@ namespace poolscope {
 
 // One block of a recording's events (table event_blocks) as bytes: the events column by
 // column, each field delta or zigzag encoded as varints where that makes its numbers small
-// (times and the ids of allocations rise slowly; a free's id is a little behind the last one
-// made; most other fields repeat or are zero; a free's size, tag, address and stack, the same as
-// its allocation's earlier in the block, are left out; an allocation at an address its thread
-// freed a moment ago names it by its rank among the recent frees of its size), then compressed
-// with zstd, with its checksum. Storing the columns apart lets zstd find each field's
-// repetitions: a block takes a few bytes an event where a row took some forty. The sequence
+// (times and the ids of allocations rise slowly; a free's id lies near that of the allocation
+// made or freed before it; most other fields repeat or are zero; a free's size, tag, address and
+// stack, the same as its allocation's earlier in the block, are left out; an allocation at an
+// address its thread freed a moment ago names it by its rank among the recent frees of its size),
+// then compressed with zstd, with its checksum. Storing the columns apart lets zstd find each
+// field's repetitions: a block takes a few bytes an event where a row took some forty. The sequence
 // numbers are not stored: a block's events are numbered on from its first_seq. Decoding checks
 // every size it reads before allocating for it, and a block that does not decode to exactly its
 // events is refused, never half read. Each block decodes alone, so blocks decode in parallel.
