@@ -20,7 +20,7 @@ class RecordingEventBlocks {
 public:
     using Visit = std::function<bool(std::span<const MemoryEvent>)>;
 
-    // `decoders` threads decode (0: one a core).
+    // `decoders` threads decode (0: one a core, at most four).
     static void forEach(const RecordingReader& reader, const Visit& visit, unsigned decoders = 0);
 };
 
