@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <map>
-#include <unordered_map>
+#include <optional>
 
-#include "analysis/AllocationEvents.h"
+#include "analysis/AnalysisSummary.h"
 #include "base/Clock.h"
 #include "memory/PooledMemoryAllocator.h"
 #include "recording/RecordingEventPages.h"
@@ -13,30 +13,9 @@ namespace poolscope {
 
 namespace {
 
-// Memory that pages in from a mapping of its own; descriptors hold none and the managed heap's
-// arrays come from its own segments.
-bool holdsMappableMemory(MemoryTier tier) {
-    return tier != MemoryTier::Descriptor && tier != MemoryTier::Managed;
-}
-
 std::uint64_t chunksFor(std::uint64_t bytes, std::uint64_t chunkBytes) {
     return std::max<std::uint64_t>(1, (bytes + chunkBytes - 1) / chunkBytes);
 }
-
-// One buffer as the recording shows it: an allocation id's pieces (a group has one event per
-// chunk), made at its first piece and gone with its last.
-struct Request {
-    StackId stackId = 0;
-    MemoryTier tier = MemoryTier::Unpooled;
-    std::uint64_t bytes = 0;
-    std::uint64_t pieces = 0;
-    std::uint64_t piecesFreed = 0;
-    std::uint64_t poolChunks = 0;  // pieces the recorded pool served
-    std::int64_t madeSequence = 0;
-    std::int64_t madeNanoseconds = 0;
-    std::int64_t freedSequence = -1;
-    std::int64_t freedNanoseconds = 0;
-};
 
 struct Step {
     std::int64_t sequence = 0;
@@ -45,110 +24,24 @@ struct Step {
     std::size_t request = 0;
 };
 
-class Collector {
-public:
-    explicit Collector(std::uint64_t threshold) : threshold_(threshold) {}
-
-    void add(const RecordedEvent& recorded) {
-        const MemoryEvent& event = recorded.event;
-        if (!started_) {
-            started_ = true;
-            firstNanoseconds = event.timeNanoseconds;
-        }
-        lastNanoseconds = event.timeNanoseconds;
-        if (event.kind == MemoryEventKind::ReleaseRetained) {
-            steps.push_back({recorded.sequence, event.timeNanoseconds, Step::Kind::Release, 0});
-            return;
-        }
-        if (!holdsMappableMemory(event.tier)) {
-            return;
-        }
-        if (isAllocation(event.kind)) {
-            make(recorded);
-        } else if (isFree(event.kind)) {
-            free(recorded);
-        }
-    }
-
-    std::vector<Request> requests;
+// Every buffer's making and freeing and every release, in the recording's order.
+std::vector<Step> stepsOf(const WhatIfEvents& events) {
     std::vector<Step> steps;
-    std::int64_t firstNanoseconds = 0;
-    std::int64_t lastNanoseconds = 0;
-
-    // The buffers still live at the end: made, never freed.
-    void finish() {
-        for (const auto& [id, index] : live_) {
-            keep(index);
-        }
-        live_.clear();
+    for (const WhatIfRelease& release : events.releases) {
+        steps.push_back({release.sequence, release.nanoseconds, Step::Kind::Release, 0});
     }
-
-private:
-    void make(const RecordedEvent& recorded) {
-        const MemoryEvent& event = recorded.event;
-        auto [it, fresh] = live_.try_emplace(event.allocationId, 0);
-        if (fresh) {
-            Request request;
-            request.stackId = event.stackId;
-            request.tier = event.tier;
-            request.madeSequence = recorded.sequence;
-            request.madeNanoseconds = event.timeNanoseconds;
-            if (freeSlots_.empty()) {
-                it->second = pending_.size();
-                pending_.push_back(request);
-            } else {
-                it->second = freeSlots_.back();
-                freeSlots_.pop_back();
-                pending_[it->second] = request;
-            }
-        }
-        Request& request = pending_[it->second];
-        request.bytes += event.bytes;
-        ++request.pieces;
-        if (event.kind == MemoryEventKind::Rent) {
-            ++request.poolChunks;
-        }
-    }
-
-    void free(const RecordedEvent& recorded) {
-        const auto it = live_.find(recorded.event.allocationId);
-        if (it == live_.end()) {
-            return;
-        }
-        Request& request = pending_[it->second];
-        if (++request.piecesFreed < request.pieces) {
-            return;
-        }
-        request.freedSequence = recorded.sequence;
-        request.freedNanoseconds = recorded.event.timeNanoseconds;
-        keep(it->second);
-        live_.erase(it);
-    }
-
-    // A buffer whose size is known keeps its steps when it is large; small ones are dropped.
-    void keep(std::size_t index) {
-        const Request& request = pending_[index];
-        if (request.tier == MemoryTier::Mapped || request.bytes > threshold_) {
-            const std::size_t kept = requests.size();
-            requests.push_back(request);
+    for (std::size_t index = 0; index < events.buffers.size(); ++index) {
+        const WhatIfBuffer& buffer = events.buffers[index];
+        steps.push_back({buffer.madeSequence, buffer.madeNanoseconds, Step::Kind::Make, index});
+        if (buffer.freedSequence >= 0) {
             steps.push_back(
-                {request.madeSequence, request.madeNanoseconds, Step::Kind::Make, kept});
-            if (request.freedSequence >= 0) {
-                steps.push_back(
-                    {request.freedSequence, request.freedNanoseconds, Step::Kind::Free, kept});
-            }
+                {buffer.freedSequence, buffer.freedNanoseconds, Step::Kind::Free, index});
         }
-        pending_[index] = Request{};
-        freeSlots_.push_back(index);
     }
-
-    std::uint64_t threshold_;
-    bool started_ = false;
-    // Requests being made or still live, by allocation id; their slots are reused.
-    std::unordered_map<AllocationId, std::size_t> live_;
-    std::vector<Request> pending_;
-    std::vector<std::size_t> freeSlots_;
-};
+    std::sort(steps.begin(), steps.end(),
+              [](const Step& a, const Step& b) { return a.sequence < b.sequence; });
+    return steps;
+}
 
 class HeldBytes {
 public:
@@ -228,29 +121,39 @@ struct Served {
 
 }  // namespace
 
-WhatIfResult WhatIfReplay::of(const RecordingReader& reader, const Options& options) {
-    const PooledMemoryAllocator::Settings defaults;
-    Collector collector(static_cast<std::uint64_t>(defaults.smallBufferThresholdBytes));
+WhatIfEvents WhatIfReplay::eventsOf(const RecordingReader& reader) {
+    if (std::optional<WhatIfEvents> summary = AnalysisSummary::whatIfOf(reader)) {
+        return std::move(*summary);
+    }
+    return eventsByPass(reader);
+}
+
+WhatIfEvents WhatIfReplay::eventsByPass(const RecordingReader& reader) {
+    WhatIfCollector collector;
     RecordingEventPages::forEach(reader, [&](const std::vector<RecordedEvent>& page) {
         for (const RecordedEvent& recorded : page) {
-            collector.add(recorded);
+            collector.add(recorded.sequence, recorded.event);
         }
     });
-    collector.finish();
-    std::vector<Step>& steps = collector.steps;
-    std::sort(steps.begin(), steps.end(),
-              [](const Step& a, const Step& b) { return a.sequence < b.sequence; });
+    return collector.finish();
+}
 
+WhatIfResult WhatIfReplay::of(const RecordingReader& reader, const Options& options) {
+    return of(eventsOf(reader), options);
+}
+
+WhatIfResult WhatIfReplay::of(const WhatIfEvents& events, const Options& options) {
+    const std::vector<Step> steps = stepsOf(events);
     WhatIfResult result;
-    result.largeRequests = collector.requests.size();
-    PoolModel model(options, collector.firstNanoseconds);
+    result.largeRequests = events.buffers.size();
+    PoolModel model(options, events.firstNanoseconds);
     const auto chunkBytes = static_cast<std::uint64_t>(model.settings().poolChunkBytes);
     const auto unpooledChunkBytes = static_cast<std::uint64_t>(model.settings().unpooledChunkBytes);
     result.chunkBytes = chunkBytes;
     result.poolCapacityChunks = model.pool().capacity();
 
     std::map<StackId, WhatIfSite> sites;
-    std::vector<Served> served(collector.requests.size());
+    std::vector<Served> served(events.buffers.size());
     HeldBytes actualHeld;
     HeldBytes unpooledHeld;
     std::uint64_t pooledPeak = 0;
@@ -266,14 +169,14 @@ WhatIfResult WhatIfReplay::of(const RecordingReader& reader, const Options& opti
     // timestamp still shows as a spike, so the series' highest is the peak.
     std::vector<WhatIfHeldSample>& series = result.heldOverTime;
     const auto sample = [&](std::int64_t nanoseconds) {
-        const WhatIfHeldSample now{nanoseconds - collector.firstNanoseconds, actualHeld.held(),
+        const WhatIfHeldSample now{nanoseconds - events.firstNanoseconds, actualHeld.held(),
                                    pooledHeld()};
         if (series.empty() || series.back().actualBytes != now.actualBytes ||
             series.back().pooledBytes != now.pooledBytes) {
             series.push_back(now);
         }
     };
-    sample(collector.firstNanoseconds);
+    sample(events.firstNanoseconds);
 
     for (const Step& step : steps) {
         model.trimUntil(step.nanoseconds, sample);
@@ -282,7 +185,7 @@ WhatIfResult WhatIfReplay::of(const RecordingReader& reader, const Options& opti
             sample(step.nanoseconds);
             continue;
         }
-        const Request& request = collector.requests[step.request];
+        const WhatIfBuffer& request = events.buffers[step.request];
         Served& buffer = served[step.request];
         WhatIfSite& site = sites[request.stackId];
         site.stackId = request.stackId;
@@ -327,11 +230,11 @@ WhatIfResult WhatIfReplay::of(const RecordingReader& reader, const Options& opti
         pooledPeak = std::max(pooledPeak, pooledHeld());
         sample(step.nanoseconds);
     }
-    model.trimUntil(collector.lastNanoseconds, sample);
+    model.trimUntil(events.lastNanoseconds, sample);
     // The last event's moment, whatever changed before it: where the idle figures are read.
-    if (series.back().nanoseconds != collector.lastNanoseconds - collector.firstNanoseconds) {
-        series.push_back({collector.lastNanoseconds - collector.firstNanoseconds, actualHeld.held(),
-                          pooledHeld()});
+    if (series.back().nanoseconds != events.lastNanoseconds - events.firstNanoseconds) {
+        series.push_back(
+            {events.lastNanoseconds - events.firstNanoseconds, actualHeld.held(), pooledHeld()});
     }
 
     const UniformChunkPool::Stats stats = model.pool().stats();
