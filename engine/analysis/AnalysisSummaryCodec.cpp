@@ -146,26 +146,68 @@ void decodeAllocationsFigures(Reader& in, AllocationAnalysis& analysis) {
     }
 }
 
+// `value` as a step from `from`, wrapping as unsigned numbers do, so that any two values have
+// a step and damaged steps cannot overflow.
+std::int64_t stepBetween(std::int64_t from, std::int64_t value) {
+    return static_cast<std::int64_t>(static_cast<std::uint64_t>(value) -
+                                     static_cast<std::uint64_t>(from));
+}
+
+std::int64_t steppedFrom(std::int64_t from, std::int64_t step) {
+    return static_cast<std::int64_t>(static_cast<std::uint64_t>(from) +
+                                     static_cast<std::uint64_t>(step));
+}
+
+// The buffers a column at a time, times and sequences as steps from the buffer before (made)
+// or from the buffer's making (freed): a recording with many large buffers stores them in a few
+// bytes each.
 void encodeWhatIfFigures(Writer& out, const WhatIfEvents& events) {
     out.signedValue(events.firstNanoseconds);
     out.signedValue(events.lastNanoseconds);
     out.unsignedValue(events.releases.size());
+    WhatIfRelease previousRelease;
     for (const WhatIfRelease& release : events.releases) {
-        out.signedValue(release.sequence);
-        out.signedValue(release.nanoseconds);
+        out.signedValue(stepBetween(previousRelease.sequence, release.sequence));
+        out.signedValue(stepBetween(previousRelease.nanoseconds, release.nanoseconds));
+        previousRelease = release;
     }
-    out.unsignedValue(events.buffers.size());
-    for (const WhatIfBuffer& buffer : events.buffers) {
+    const std::vector<WhatIfBuffer>& buffers = events.buffers;
+    out.unsignedValue(buffers.size());
+    for (const WhatIfBuffer& buffer : buffers) {
         out.unsignedValue(buffer.stackId);
+    }
+    for (const WhatIfBuffer& buffer : buffers) {
         out.unsignedValue(static_cast<std::uint64_t>(buffer.tier));
+    }
+    for (const WhatIfBuffer& buffer : buffers) {
         out.unsignedValue(buffer.bytes);
+    }
+    for (const WhatIfBuffer& buffer : buffers) {
         out.unsignedValue(buffer.pieces);
-        out.unsignedValue(buffer.piecesFreed);
+    }
+    for (const WhatIfBuffer& buffer : buffers) {
+        out.unsignedValue(buffer.pieces - buffer.piecesFreed);
+    }
+    for (const WhatIfBuffer& buffer : buffers) {
         out.unsignedValue(buffer.poolChunks);
-        out.signedValue(buffer.madeSequence);
-        out.signedValue(buffer.madeNanoseconds);
-        out.signedValue(buffer.freedSequence);
-        out.signedValue(buffer.freedNanoseconds);
+    }
+    WhatIfBuffer previous;
+    for (const WhatIfBuffer& buffer : buffers) {
+        out.signedValue(stepBetween(previous.madeSequence, buffer.madeSequence));
+        previous = buffer;
+    }
+    previous = WhatIfBuffer{};
+    for (const WhatIfBuffer& buffer : buffers) {
+        out.signedValue(stepBetween(previous.madeNanoseconds, buffer.madeNanoseconds));
+        previous = buffer;
+    }
+    // 0: never freed (a freed buffer's last piece is an event after its first).
+    for (const WhatIfBuffer& buffer : buffers) {
+        out.signedValue(
+            buffer.freedSequence < 0 ? 0 : stepBetween(buffer.madeSequence, buffer.freedSequence));
+    }
+    for (const WhatIfBuffer& buffer : buffers) {
+        out.signedValue(stepBetween(buffer.madeNanoseconds, buffer.freedNanoseconds));
     }
 }
 
@@ -173,27 +215,58 @@ void decodeWhatIfFigures(Reader& in, WhatIfEvents& events) {
     events.firstNanoseconds = in.signedValue();
     events.lastNanoseconds = in.signedValue();
     events.releases.resize(in.count(kReleaseBytes, "pool releases"));
+    WhatIfRelease previousRelease;
     for (WhatIfRelease& release : events.releases) {
-        release.sequence = in.signedValue();
-        release.nanoseconds = in.signedValue();
+        release.sequence = steppedFrom(previousRelease.sequence, in.signedValue());
+        release.nanoseconds = steppedFrom(previousRelease.nanoseconds, in.signedValue());
+        previousRelease = release;
     }
-    events.buffers.resize(in.count(kBufferBytes, "large buffers"));
-    for (WhatIfBuffer& buffer : events.buffers) {
+    std::vector<WhatIfBuffer>& buffers = events.buffers;
+    buffers.resize(in.count(kBufferBytes, "large buffers"));
+    for (WhatIfBuffer& buffer : buffers) {
         const std::uint64_t stackId = in.unsignedValue();
-        const std::uint64_t tier = in.unsignedValue();
-        if (stackId > UINT32_MAX || tier > static_cast<std::uint64_t>(kLastMemoryTier)) {
-            in.fail("a large buffer's stack id or tier is out of range");
+        if (stackId > UINT32_MAX) {
+            in.fail("a large buffer's stack id is out of range");
         }
         buffer.stackId = static_cast<StackId>(stackId);
+    }
+    for (WhatIfBuffer& buffer : buffers) {
+        const std::uint64_t tier = in.unsignedValue();
+        if (tier > static_cast<std::uint64_t>(kLastMemoryTier)) {
+            in.fail("a large buffer's tier is out of range");
+        }
         buffer.tier = static_cast<MemoryTier>(tier);
+    }
+    for (WhatIfBuffer& buffer : buffers) {
         buffer.bytes = in.unsignedValue();
+    }
+    for (WhatIfBuffer& buffer : buffers) {
         buffer.pieces = in.unsignedValue();
-        buffer.piecesFreed = in.unsignedValue();
+    }
+    for (WhatIfBuffer& buffer : buffers) {
+        const std::uint64_t live = in.unsignedValue();
+        if (live > buffer.pieces) {
+            in.fail("a large buffer has more pieces live than it has");
+        }
+        buffer.piecesFreed = buffer.pieces - live;
+    }
+    for (WhatIfBuffer& buffer : buffers) {
         buffer.poolChunks = in.unsignedValue();
-        buffer.madeSequence = in.signedValue();
-        buffer.madeNanoseconds = in.signedValue();
-        buffer.freedSequence = in.signedValue();
-        buffer.freedNanoseconds = in.signedValue();
+    }
+    std::int64_t previous = 0;
+    for (WhatIfBuffer& buffer : buffers) {
+        buffer.madeSequence = previous = steppedFrom(previous, in.signedValue());
+    }
+    previous = 0;
+    for (WhatIfBuffer& buffer : buffers) {
+        buffer.madeNanoseconds = previous = steppedFrom(previous, in.signedValue());
+    }
+    for (WhatIfBuffer& buffer : buffers) {
+        const std::int64_t step = in.signedValue();
+        buffer.freedSequence = step == 0 ? -1 : steppedFrom(buffer.madeSequence, step);
+    }
+    for (WhatIfBuffer& buffer : buffers) {
+        buffer.freedNanoseconds = steppedFrom(buffer.madeNanoseconds, in.signedValue());
     }
 }
 

@@ -96,14 +96,16 @@ void WhatIfCollector::keep(std::size_t index) {
 WhatIfEvents WhatIfCollector::finish() {
     std::vector<std::size_t> live;
     live_.forEach([&live](std::uint64_t, std::size_t index) { live.push_back(index); });
-    // In the order they were made, whatever order the map holds them in.
-    std::sort(live.begin(), live.end(), [this](std::size_t a, std::size_t b) {
-        return pending_[a].madeSequence < pending_[b].madeSequence;
-    });
     for (const std::size_t index : live) {
         keep(index);
     }
     live_.clear();
+    // In the order they were made, as the replay makes them: it then reads them one after
+    // another, and a summary stores each one's making as a small step from the one before.
+    std::vector<WhatIfBuffer>& buffers = events_.buffers;
+    std::sort(buffers.begin(), buffers.end(), [](const WhatIfBuffer& a, const WhatIfBuffer& b) {
+        return a.madeSequence < b.madeSequence;
+    });
     return std::move(events_);
 }
 

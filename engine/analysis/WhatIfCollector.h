@@ -54,7 +54,7 @@ public:
     WhatIfCollector();
 
     void add(std::int64_t sequence, const MemoryEvent& event);
-    // The buffers still live are kept (by when they were made) as never freed.
+    // The buffers still live are kept as never freed; all of them in the order they were made.
     WhatIfEvents finish();
 
 private:

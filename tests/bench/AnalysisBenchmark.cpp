@@ -261,10 +261,15 @@ int run(int argc, char** argv) {
         return 1;
     }
     const AllocationAnalysis& analysis = *stored;
-    WhatIfResult whatIf;
-    const Timing whatIfSummary = timed("what-if from the summary (read, replay)", [&] {
-        whatIf = WhatIfReplay::of(*reader, WhatIfReplay::Options{});
+    WhatIfEvents buffers;
+    const Timing whatIfRead = timed("what-if summary (read, decode)", [&] {
+        buffers = WhatIfReplay::eventsOf(*reader);
     });
+    WhatIfResult whatIf;
+    const Timing whatIfReplay = timed("what-if replay of its buffers", [&] {
+        whatIf = WhatIfReplay::of(buffers, WhatIfReplay::Options{});
+    });
+    const double whatIfSummary = whatIfRead.wall + whatIfReplay.wall;
 
     // The fallback, for a recording without a summary (a killed run's, an older one's).
     AllocationAnalysis before;
@@ -328,7 +333,7 @@ int run(int argc, char** argv) {
     // recording grow with its events (a fifth of its allocations are over 1 MiB), so it is
     // scaled with the file too; the passes grow with the file.
     const double firstViewSeconds = open.wall * scale + summary.wall + naming.wall + firstView.wall;
-    const double readySeconds = firstViewSeconds + others + whatIfSummary.wall * scale;
+    const double readySeconds = firstViewSeconds + others + whatIfSummary * scale;
     const double passReadySeconds =
         (open.wall + pass.wall + whatIfPass.wall) * scale + naming.wall + firstView.wall + others;
     const double rangeReadySeconds =
