@@ -141,8 +141,13 @@ private:
 };
 
 // A buffer as the pool model served it: its chunks, or unpooled mappings.
+// A buffer as the pool model served it: its chunks (`count` of them from `first` in the
+// replay's list of rented chunks, one list rather than a vector a buffer: the replay of a
+// recording with millions of large buffers spent its time allocating them), or unpooled
+// mappings.
 struct Served {
-    std::vector<PoolChunk> chunks;
+    std::size_t first = 0;
+    std::size_t count = 0;
     std::uint64_t unpooledMaps = 0;
 };
 
@@ -184,28 +189,30 @@ WhatIfResult WhatIfReplay::of(const WhatIfEvents& events, const Options& options
     FlatIdMap<std::size_t> siteIndex;
     std::vector<WhatIfSite> sites;
     std::vector<Served> served(events.buffers.size());
+    std::vector<PoolChunk> rented;
     HeldBytes actualHeld;
     HeldBytes unpooledHeld;
     std::uint64_t pooledPeak = 0;
     std::uint64_t unpooledMaps = 0;
     std::uint64_t unpooledUnmaps = 0;
     std::uint64_t unpooledFaulted = 0;
-    const auto pooledHeld = [&] {
-        const UniformChunkPool::Stats stats = model.pool().stats();
+    const auto pooledHeldOf = [&](const UniformChunkPool::Stats& stats) {
         return static_cast<std::uint64_t>(stats.rented + stats.retained) * chunkBytes +
                unpooledHeld.held();
     };
+    const auto pooledHeld = [&] { return pooledHeldOf(model.pool().stats()); };
     // Every change is kept, several at one moment too: a buffer made and freed within one
     // timestamp still shows as a spike, so the series' highest is the peak.
     std::vector<WhatIfHeldSample>& series = result.heldOverTime;
-    const auto sample = [&](std::int64_t nanoseconds) {
+    const auto sampleWith = [&](std::int64_t nanoseconds, std::uint64_t pooledBytes) {
         const WhatIfHeldSample now{nanoseconds - events.firstNanoseconds, actualHeld.held(),
-                                   pooledHeld()};
+                                   pooledBytes};
         if (series.empty() || series.back().actualBytes != now.actualBytes ||
             series.back().pooledBytes != now.pooledBytes) {
             series.push_back(now);
         }
     };
+    const auto sample = [&](std::int64_t nanoseconds) { sampleWith(nanoseconds, pooledHeld()); };
     sample(events.firstNanoseconds);
 
     for (const Step& step : steps) {
@@ -220,12 +227,12 @@ WhatIfResult WhatIfReplay::of(const WhatIfEvents& events, const Options& options
         if (step.kind == Step::Kind::Free) {
             result.actual.unmapCalls += request.pieces;
             actualHeld.remove(request.bytes);
-            if (buffer.chunks.empty()) {
+            if (buffer.count == 0) {
                 unpooledUnmaps += buffer.unpooledMaps;
                 unpooledHeld.remove(request.bytes);
             } else {
-                model.pool().giveBack(buffer.chunks);
-                buffer.chunks.clear();
+                model.pool().giveBack(std::span(rented).subspan(buffer.first, buffer.count));
+                buffer.count = 0;
             }
             sample(step.nanoseconds);
             continue;
@@ -246,12 +253,19 @@ WhatIfResult WhatIfReplay::of(const WhatIfEvents& events, const Options& options
         const std::uint64_t chunks =
             request.poolChunks > 0 ? request.poolChunks : chunksFor(request.bytes, chunkBytes);
         const std::uint64_t createdBefore = model.pool().stats().slotsCreated;
+        const std::size_t first = rented.size();
+        std::uint64_t held = 0;
         if (model.pool().rent(static_cast<int>(std::min<std::uint64_t>(chunks, INT32_MAX)),
-                              buffer.chunks)) {
-            const std::uint64_t created = model.pool().stats().slotsCreated - createdBefore;
+                              rented)) {
+            buffer.first = first;
+            buffer.count = rented.size() - first;
+            const UniformChunkPool::Stats stats = model.pool().stats();
+            const std::uint64_t created = stats.slotsCreated - createdBefore;
             site.mapCallsSaved -= static_cast<std::int64_t>(created);
             site.bytesFaultedInSaved -= static_cast<std::int64_t>(created * chunkBytes);
+            held = pooledHeldOf(stats);
         } else {
+            rented.resize(first);
             // As the allocator does when the pool cannot take it: exact size, in group chunks.
             buffer.unpooledMaps = chunksFor(request.bytes, unpooledChunkBytes);
             unpooledMaps += buffer.unpooledMaps;
@@ -259,9 +273,10 @@ WhatIfResult WhatIfReplay::of(const WhatIfEvents& events, const Options& options
             unpooledFaulted += request.bytes;
             site.mapCallsSaved -= static_cast<std::int64_t>(buffer.unpooledMaps);
             site.bytesFaultedInSaved -= static_cast<std::int64_t>(request.bytes);
+            held = pooledHeld();
         }
-        pooledPeak = std::max(pooledPeak, pooledHeld());
-        sample(step.nanoseconds);
+        pooledPeak = std::max(pooledPeak, held);
+        sampleWith(step.nanoseconds, held);
     }
     model.trimUntil(events.lastNanoseconds, sample);
     // The last event's moment, whatever changed before it: where the idle figures are read.
@@ -279,9 +294,9 @@ WhatIfResult WhatIfReplay::of(const WhatIfEvents& events, const Options& options
     result.pooled.peakHeldBytes = pooledPeak;
     result.pooled.idleHeldBytes = pooledHeld();
     // The pool outlives its allocator while chunks are rented: every chunk goes back first.
-    for (Served& buffer : served) {
-        if (!buffer.chunks.empty()) {
-            model.pool().giveBack(buffer.chunks);
+    for (const Served& buffer : served) {
+        if (buffer.count > 0) {
+            model.pool().giveBack(std::span(rented).subspan(buffer.first, buffer.count));
         }
     }
 
