@@ -24,9 +24,43 @@ struct Step {
     std::size_t request = 0;
 };
 
+// Steps sorted by sequence, a radix sort on the sequences' offsets from the lowest: the frees
+// of a recording with millions of large buffers took a comparison sort a tenth of a replay.
+void sortBySequence(std::vector<Step>& steps) {
+    if (steps.size() < 2) {
+        return;
+    }
+    const auto [lowest, highest] =
+        std::minmax_element(steps.begin(), steps.end(),
+                            [](const Step& a, const Step& b) { return a.sequence < b.sequence; });
+    const auto base = static_cast<std::uint64_t>(lowest->sequence);
+    const std::uint64_t span = static_cast<std::uint64_t>(highest->sequence) - base;
+    constexpr int kBits = 11;
+    constexpr std::size_t kBuckets = std::size_t{1} << kBits;
+    std::vector<Step> sorted(steps.size());
+    for (int shift = 0; shift < 64 && (span >> shift) != 0; shift += kBits) {
+        std::vector<std::size_t> start(kBuckets + 1, 0);
+        const auto digit = [&](const Step& step) {
+            return static_cast<std::size_t>(
+                ((static_cast<std::uint64_t>(step.sequence) - base) >> shift) & (kBuckets - 1));
+        };
+        for (const Step& step : steps) {
+            ++start[digit(step) + 1];
+        }
+        for (std::size_t bucket = 0; bucket < kBuckets; ++bucket) {
+            start[bucket + 1] += start[bucket];
+        }
+        for (const Step& step : steps) {
+            sorted[start[digit(step)]++] = step;
+        }
+        steps.swap(sorted);
+    }
+}
+
 // Every buffer's making and freeing and every release, in the recording's order. The buffers
 // come in the order they were made (WhatIfCollector) and the releases in order: only the frees
 // are sorted, and the three merged, as sorting all the steps took a third of a replay.
+// Sequences are unique (a step is one event), so any correct sort gives the same order.
 std::vector<Step> stepsOf(const WhatIfEvents& events) {
     const auto bySequence = [](const Step& a, const Step& b) { return a.sequence < b.sequence; };
     const std::vector<WhatIfBuffer>& buffers = events.buffers;
@@ -37,7 +71,7 @@ std::vector<Step> stepsOf(const WhatIfEvents& events) {
                              Step::Kind::Free, index});
         }
     }
-    std::sort(frees.begin(), frees.end(), bySequence);
+    sortBySequence(frees);
     std::vector<Step> steps;
     const std::size_t total = events.releases.size() + buffers.size() + frees.size();
     steps.reserve(total);
@@ -65,7 +99,7 @@ std::vector<Step> stepsOf(const WhatIfEvents& events) {
     }
     // A damaged summary's buffers or releases may come in any order (a pass's never do).
     if (!std::is_sorted(steps.begin(), steps.end(), bySequence)) {
-        std::sort(steps.begin(), steps.end(), bySequence);
+        sortBySequence(steps);
     }
     return steps;
 }
