@@ -262,9 +262,8 @@ int run(int argc, char** argv) {
     }
     const AllocationAnalysis& analysis = *stored;
     WhatIfEvents buffers;
-    const Timing whatIfRead = timed("what-if summary (read, decode)", [&] {
-        buffers = WhatIfReplay::eventsOf(*reader);
-    });
+    const Timing whatIfRead =
+        timed("what-if summary (read, decode)", [&] { buffers = WhatIfReplay::eventsOf(*reader); });
     WhatIfResult whatIf;
     const Timing whatIfReplay = timed("what-if replay of its buffers", [&] {
         whatIf = WhatIfReplay::of(buffers, WhatIfReplay::Options{});
