@@ -14,6 +14,7 @@
 #include "CommandLine.h"
 #include "LaunchReport.h"
 #include "SignalCancellation.h"
+#include "analysis/AnalysisSummarizer.h"
 #include "base/Clock.h"
 #include "native/LaunchedProgram.h"
 #include "recording/RecordingError.h"
@@ -74,7 +75,7 @@ int LaunchCommand::execute(const Request& request, std::ostream& out, std::ostre
 
     std::unique_ptr<RecordingWriter> recording;
     if (!request.recordPath.isEmpty()) {
-        RecordingWriter::Options recordingOptions;
+        RecordingWriter::Options recordingOptions = AnalysisSummarizer::recordingOptions();
         recordingOptions.replaceExisting = request.force;
         // Its queue holds what the launch loop hands it in about 25 ms at the highest rates;
         // a fuller one only holds events back (see the loop below).

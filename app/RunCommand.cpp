@@ -18,6 +18,7 @@
 #include "CommandLine.h"
 #include "RunReportJson.h"
 #include "SignalCancellation.h"
+#include "analysis/AnalysisSummarizer.h"
 #include "base/TextFormat.h"
 #include "recording/RecordingError.h"
 #include "recording/RecordingWriter.h"
@@ -175,7 +176,7 @@ int RunCommand::execute(const Request& request, std::ostream& out, std::ostream&
 
     std::unique_ptr<RecordingWriter> recording;
     if (!request.recordPath.isEmpty()) {
-        RecordingWriter::Options recordingOptions;
+        RecordingWriter::Options recordingOptions = AnalysisSummarizer::recordingOptions();
         recordingOptions.replaceExisting = request.force;
         // Said at once, from the writer's thread, while the main thread only runs the scenario.
         recordingOptions.onWriteFailure = [&errors](const std::string& error) {

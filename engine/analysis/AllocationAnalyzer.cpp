@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "analysis/AnalysisSummary.h"
 #include "diagnostics/AllocationEvents.h"
 #include "recording/RecordingEventBlocks.h"
 #include "recording/RecordingReader.h"
@@ -173,6 +174,21 @@ AllocationAnalysis AllocationAnalyzer::finish() {
 
 AllocationAnalysis AllocationAnalyzer::of(const RecordingReader& reader, const AnalysisRange& range,
                                           const Progress& progress) {
+    const AnalysisRange whole;
+    if (range.fromNanoseconds == whole.fromNanoseconds &&
+        range.toNanoseconds == whole.toNanoseconds) {
+        if (std::optional<AllocationAnalysis> summary = AnalysisSummary::allocationsOf(reader)) {
+            if (progress) {
+                progress(summary->events, summary->events);
+            }
+            return std::move(*summary);
+        }
+    }
+    return pass(reader, range, progress);
+}
+
+AllocationAnalysis AllocationAnalyzer::pass(const RecordingReader& reader,
+                                            const AnalysisRange& range, const Progress& progress) {
     AllocationAnalyzer analyzer(range, reader.metaInteger("chunk_bytes"));
     const auto total =
         static_cast<std::uint64_t>(std::max<std::int64_t>(0, reader.lastEventSequence()));

@@ -48,11 +48,15 @@ public:
     // stops the pass, which then returns what the events read so far say.
     using Progress = std::function<bool(std::uint64_t eventsRead, std::uint64_t eventsTotal)>;
 
-    // Every event of a recording, block by block, the blocks decoded on other threads while
-    // this one applies the events in order (RecordingEventBlocks); `progress` is told after
-    // each block.
+    // The whole recording's summary, stored with it (AnalysisSummary), when the range is the
+    // whole recording and the recording has one. Otherwise every event of a recording, block by
+    // block, the blocks decoded on other threads while this one applies the events in order
+    // (RecordingEventBlocks); `progress` is told after each block.
     static AllocationAnalysis of(const RecordingReader& reader, const AnalysisRange& range = {},
                                  const Progress& progress = {});
+    // The pass alone, summary or not: what of() does without one.
+    static AllocationAnalysis pass(const RecordingReader& reader, const AnalysisRange& range = {},
+                                   const Progress& progress = {});
 
 private:
     struct Live {

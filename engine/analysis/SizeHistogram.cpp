@@ -35,6 +35,12 @@ void SizeHistogram::add(std::uint64_t bytes) {
     requests_ += 1;
 }
 
+void SizeHistogram::addToBucket(int bucket, std::uint64_t requests, std::uint64_t bytes) {
+    counts_[bucket] += requests;
+    bytes_[bucket] += bytes;
+    requests_ += requests;
+}
+
 std::vector<SizeHistogram::Bucket> SizeHistogram::buckets() const {
     int first = 0;
     while (first < kBuckets && counts_[first] == 0) {

@@ -35,8 +35,16 @@ public:
     std::vector<Bucket> buckets() const;
     std::uint64_t requests() const { return requests_; }
 
-private:
+    // Bucket k holds the sizes in (2^(k-1), 2^k], bucket 0 sizes 0 and 1: the raw counts, for
+    // a summary stored with a recording (AnalysisSummaryCodec) to keep and give back.
     static constexpr int kBuckets = 65;
+    std::uint64_t requestsIn(int bucket) const { return counts_[bucket]; }
+    std::uint64_t bytesIn(int bucket) const { return bytes_[bucket]; }
+    void addToBucket(int bucket, std::uint64_t requests, std::uint64_t bytes);
+
+    friend bool operator==(const SizeHistogram&, const SizeHistogram&) = default;
+
+private:
     std::uint64_t counts_[kBuckets] = {};
     std::uint64_t bytes_[kBuckets] = {};
     std::uint64_t requests_ = 0;

@@ -1,9 +1,10 @@
 #include "analysis/WhatIfReplay.h"
 
 #include <algorithm>
-#include <map>
-#include <unordered_map>
+#include <optional>
 
+#include "analysis/AnalysisSummary.h"
+#include "analysis/FlatIdMap.h"
 #include "diagnostics/AllocationEvents.h"
 #include "base/Clock.h"
 #include "memory/PooledMemoryAllocator.h"
@@ -13,30 +14,9 @@ namespace poolscope {
 
 namespace {
 
-// Memory that pages in from a mapping of its own; descriptors hold none and the managed heap's
-// arrays come from its own segments.
-bool holdsMappableMemory(MemoryTier tier) {
-    return tier != MemoryTier::Descriptor && tier != MemoryTier::Managed;
-}
-
 std::uint64_t chunksFor(std::uint64_t bytes, std::uint64_t chunkBytes) {
     return std::max<std::uint64_t>(1, (bytes + chunkBytes - 1) / chunkBytes);
 }
-
-// One buffer as the recording shows it: an allocation id's pieces (a group has one event per
-// chunk), made at its first piece and gone with its last.
-struct Request {
-    StackId stackId = 0;
-    MemoryTier tier = MemoryTier::Unpooled;
-    std::uint64_t bytes = 0;
-    std::uint64_t pieces = 0;
-    std::uint64_t piecesFreed = 0;
-    std::uint64_t poolChunks = 0;  // pieces the recorded pool served
-    std::int64_t madeSequence = 0;
-    std::int64_t madeNanoseconds = 0;
-    std::int64_t freedSequence = -1;
-    std::int64_t freedNanoseconds = 0;
-};
 
 struct Step {
     std::int64_t sequence = 0;
@@ -45,110 +25,85 @@ struct Step {
     std::size_t request = 0;
 };
 
-class Collector {
-public:
-    explicit Collector(std::uint64_t threshold) : threshold_(threshold) {}
+// Steps sorted by sequence, a radix sort on the sequences' offsets from the lowest: the frees
+// of a recording with millions of large buffers took a comparison sort a tenth of a replay.
+void sortBySequence(std::vector<Step>& steps) {
+    if (steps.size() < 2) {
+        return;
+    }
+    const auto [lowest, highest] =
+        std::minmax_element(steps.begin(), steps.end(),
+                            [](const Step& a, const Step& b) { return a.sequence < b.sequence; });
+    const auto base = static_cast<std::uint64_t>(lowest->sequence);
+    const std::uint64_t span = static_cast<std::uint64_t>(highest->sequence) - base;
+    constexpr int kBits = 11;
+    constexpr std::size_t kBuckets = std::size_t{1} << kBits;
+    std::vector<Step> sorted(steps.size());
+    for (int shift = 0; shift < 64 && (span >> shift) != 0; shift += kBits) {
+        std::vector<std::size_t> start(kBuckets + 1, 0);
+        const auto digit = [&](const Step& step) {
+            return static_cast<std::size_t>(
+                ((static_cast<std::uint64_t>(step.sequence) - base) >> shift) & (kBuckets - 1));
+        };
+        for (const Step& step : steps) {
+            ++start[digit(step) + 1];
+        }
+        for (std::size_t bucket = 0; bucket < kBuckets; ++bucket) {
+            start[bucket + 1] += start[bucket];
+        }
+        for (const Step& step : steps) {
+            sorted[start[digit(step)]++] = step;
+        }
+        steps.swap(sorted);
+    }
+}
 
-    void add(const RecordedEvent& recorded) {
-        const MemoryEvent& event = recorded.event;
-        if (!started_) {
-            started_ = true;
-            firstNanoseconds = event.timeNanoseconds;
-        }
-        lastNanoseconds = event.timeNanoseconds;
-        if (event.kind == MemoryEventKind::ReleaseRetained) {
-            steps.push_back({recorded.sequence, event.timeNanoseconds, Step::Kind::Release, 0});
-            return;
-        }
-        if (!holdsMappableMemory(event.tier)) {
-            return;
-        }
-        if (isAllocation(event.kind)) {
-            make(recorded);
-        } else if (isFree(event.kind)) {
-            free(recorded);
+// Every buffer's making and freeing and every release, in the recording's order. The buffers
+// come in the order they were made (WhatIfCollector) and the releases in order: only the frees
+// are sorted, and the three merged, as sorting all the steps took a third of a replay.
+// Sequences are unique (a step is one event), so any correct sort gives the same order.
+std::vector<Step> stepsOf(const WhatIfEvents& events) {
+    const auto bySequence = [](const Step& a, const Step& b) { return a.sequence < b.sequence; };
+    const std::vector<WhatIfBuffer>& buffers = events.buffers;
+    std::vector<Step> frees;
+    for (std::size_t index = 0; index < buffers.size(); ++index) {
+        if (buffers[index].freedSequence >= 0) {
+            frees.push_back({buffers[index].freedSequence, buffers[index].freedNanoseconds,
+                             Step::Kind::Free, index});
         }
     }
-
-    std::vector<Request> requests;
+    sortBySequence(frees);
     std::vector<Step> steps;
-    std::int64_t firstNanoseconds = 0;
-    std::int64_t lastNanoseconds = 0;
-
-    // The buffers still live at the end: made, never freed.
-    void finish() {
-        for (const auto& [id, index] : live_) {
-            keep(index);
-        }
-        live_.clear();
-    }
-
-private:
-    void make(const RecordedEvent& recorded) {
-        const MemoryEvent& event = recorded.event;
-        auto [it, fresh] = live_.try_emplace(event.allocationId, 0);
-        if (fresh) {
-            Request request;
-            request.stackId = event.stackId;
-            request.tier = event.tier;
-            request.madeSequence = recorded.sequence;
-            request.madeNanoseconds = event.timeNanoseconds;
-            if (freeSlots_.empty()) {
-                it->second = pending_.size();
-                pending_.push_back(request);
-            } else {
-                it->second = freeSlots_.back();
-                freeSlots_.pop_back();
-                pending_[it->second] = request;
-            }
-        }
-        Request& request = pending_[it->second];
-        request.bytes += event.bytes;
-        ++request.pieces;
-        if (event.kind == MemoryEventKind::Rent) {
-            ++request.poolChunks;
+    const std::size_t total = events.releases.size() + buffers.size() + frees.size();
+    steps.reserve(total);
+    std::size_t release = 0;
+    std::size_t made = 0;
+    std::size_t freed = 0;
+    while (steps.size() < total) {
+        // The earliest of the three next steps; one whose list is done is never taken.
+        const bool releaseLeft = release < events.releases.size();
+        const bool madeLeft = made < buffers.size();
+        const bool freedLeft = freed < frees.size();
+        const std::int64_t releaseAt = releaseLeft ? events.releases[release].sequence : 0;
+        const std::int64_t madeAt = madeLeft ? buffers[made].madeSequence : 0;
+        const std::int64_t freedAt = freedLeft ? frees[freed].sequence : 0;
+        if (releaseLeft && (!madeLeft || releaseAt <= madeAt) &&
+            (!freedLeft || releaseAt <= freedAt)) {
+            const WhatIfRelease& next = events.releases[release++];
+            steps.push_back({next.sequence, next.nanoseconds, Step::Kind::Release, 0});
+        } else if (madeLeft && (!freedLeft || madeAt <= freedAt)) {
+            steps.push_back({madeAt, buffers[made].madeNanoseconds, Step::Kind::Make, made});
+            ++made;
+        } else {
+            steps.push_back(frees[freed++]);
         }
     }
-
-    void free(const RecordedEvent& recorded) {
-        const auto it = live_.find(recorded.event.allocationId);
-        if (it == live_.end()) {
-            return;
-        }
-        Request& request = pending_[it->second];
-        if (++request.piecesFreed < request.pieces) {
-            return;
-        }
-        request.freedSequence = recorded.sequence;
-        request.freedNanoseconds = recorded.event.timeNanoseconds;
-        keep(it->second);
-        live_.erase(it);
+    // A damaged summary's buffers or releases may come in any order (a pass's never do).
+    if (!std::is_sorted(steps.begin(), steps.end(), bySequence)) {
+        sortBySequence(steps);
     }
-
-    // A buffer whose size is known keeps its steps when it is large; small ones are dropped.
-    void keep(std::size_t index) {
-        const Request& request = pending_[index];
-        if (request.tier == MemoryTier::Mapped || request.bytes > threshold_) {
-            const std::size_t kept = requests.size();
-            requests.push_back(request);
-            steps.push_back(
-                {request.madeSequence, request.madeNanoseconds, Step::Kind::Make, kept});
-            if (request.freedSequence >= 0) {
-                steps.push_back(
-                    {request.freedSequence, request.freedNanoseconds, Step::Kind::Free, kept});
-            }
-        }
-        pending_[index] = Request{};
-        freeSlots_.push_back(index);
-    }
-
-    std::uint64_t threshold_;
-    bool started_ = false;
-    // Requests being made or still live, by allocation id; their slots are reused.
-    std::unordered_map<AllocationId, std::size_t> live_;
-    std::vector<Request> pending_;
-    std::vector<std::size_t> freeSlots_;
-};
+    return steps;
+}
 
 class HeldBytes {
 public:
@@ -221,59 +176,79 @@ private:
 };
 
 // A buffer as the pool model served it: its chunks, or unpooled mappings.
+// A buffer as the pool model served it: its chunks (`count` of them from `first` in the
+// replay's list of rented chunks, one list rather than a vector a buffer: the replay of a
+// recording with millions of large buffers spent its time allocating them), or unpooled
+// mappings.
 struct Served {
-    std::vector<PoolChunk> chunks;
+    std::size_t first = 0;
+    std::size_t count = 0;
     std::uint64_t unpooledMaps = 0;
 };
 
 }  // namespace
 
-WhatIfResult WhatIfReplay::of(const RecordingReader& reader, const Options& options) {
-    const PooledMemoryAllocator::Settings defaults;
-    Collector collector(static_cast<std::uint64_t>(defaults.smallBufferThresholdBytes));
+WhatIfEvents WhatIfReplay::eventsOf(const RecordingReader& reader) {
+    if (std::optional<WhatIfEvents> summary = AnalysisSummary::whatIfOf(reader)) {
+        return std::move(*summary);
+    }
+    return eventsByPass(reader);
+}
+
+WhatIfEvents WhatIfReplay::eventsByPass(const RecordingReader& reader) {
+    WhatIfCollector collector;
     RecordingEventPages::forEach(reader, [&](const std::vector<RecordedEvent>& page) {
         for (const RecordedEvent& recorded : page) {
-            collector.add(recorded);
+            collector.add(recorded.sequence, recorded.event);
         }
     });
-    collector.finish();
-    std::vector<Step>& steps = collector.steps;
-    std::sort(steps.begin(), steps.end(),
-              [](const Step& a, const Step& b) { return a.sequence < b.sequence; });
+    return collector.finish();
+}
 
+WhatIfResult WhatIfReplay::of(const RecordingReader& reader, const Options& options) {
+    return of(eventsOf(reader), options);
+}
+
+WhatIfResult WhatIfReplay::of(const WhatIfEvents& events, const Options& options) {
+    const std::vector<Step> steps = stepsOf(events);
     WhatIfResult result;
-    result.largeRequests = collector.requests.size();
-    PoolModel model(options, collector.firstNanoseconds);
+    result.largeRequests = events.buffers.size();
+    PoolModel model(options, events.firstNanoseconds);
     const auto chunkBytes = static_cast<std::uint64_t>(model.settings().poolChunkBytes);
     const auto unpooledChunkBytes = static_cast<std::uint64_t>(model.settings().unpooledChunkBytes);
     result.chunkBytes = chunkBytes;
     result.poolCapacityChunks = model.pool().capacity();
 
-    std::map<StackId, WhatIfSite> sites;
-    std::vector<Served> served(collector.requests.size());
+    // The sites by stack id, in an array that stays in cache: a tree's nodes cost a cache miss
+    // each for every buffer of a recording with many large ones.
+    FlatIdMap<std::size_t> siteIndex;
+    std::vector<WhatIfSite> sites;
+    std::vector<Served> served(events.buffers.size());
+    std::vector<PoolChunk> rented;
     HeldBytes actualHeld;
     HeldBytes unpooledHeld;
     std::uint64_t pooledPeak = 0;
     std::uint64_t unpooledMaps = 0;
     std::uint64_t unpooledUnmaps = 0;
     std::uint64_t unpooledFaulted = 0;
-    const auto pooledHeld = [&] {
-        const UniformChunkPool::Stats stats = model.pool().stats();
+    const auto pooledHeldOf = [&](const UniformChunkPool::Stats& stats) {
         return static_cast<std::uint64_t>(stats.rented + stats.retained) * chunkBytes +
                unpooledHeld.held();
     };
+    const auto pooledHeld = [&] { return pooledHeldOf(model.pool().stats()); };
     // Every change is kept, several at one moment too: a buffer made and freed within one
     // timestamp still shows as a spike, so the series' highest is the peak.
     std::vector<WhatIfHeldSample>& series = result.heldOverTime;
-    const auto sample = [&](std::int64_t nanoseconds) {
-        const WhatIfHeldSample now{nanoseconds - collector.firstNanoseconds, actualHeld.held(),
-                                   pooledHeld()};
+    const auto sampleWith = [&](std::int64_t nanoseconds, std::uint64_t pooledBytes) {
+        const WhatIfHeldSample now{nanoseconds - events.firstNanoseconds, actualHeld.held(),
+                                   pooledBytes};
         if (series.empty() || series.back().actualBytes != now.actualBytes ||
             series.back().pooledBytes != now.pooledBytes) {
             series.push_back(now);
         }
     };
-    sample(collector.firstNanoseconds);
+    const auto sample = [&](std::int64_t nanoseconds) { sampleWith(nanoseconds, pooledHeld()); };
+    sample(events.firstNanoseconds);
 
     for (const Step& step : steps) {
         model.trimUntil(step.nanoseconds, sample);
@@ -282,23 +257,26 @@ WhatIfResult WhatIfReplay::of(const RecordingReader& reader, const Options& opti
             sample(step.nanoseconds);
             continue;
         }
-        const Request& request = collector.requests[step.request];
+        const WhatIfBuffer& request = events.buffers[step.request];
         Served& buffer = served[step.request];
-        WhatIfSite& site = sites[request.stackId];
-        site.stackId = request.stackId;
         if (step.kind == Step::Kind::Free) {
             result.actual.unmapCalls += request.pieces;
             actualHeld.remove(request.bytes);
-            if (buffer.chunks.empty()) {
+            if (buffer.count == 0) {
                 unpooledUnmaps += buffer.unpooledMaps;
                 unpooledHeld.remove(request.bytes);
             } else {
-                model.pool().giveBack(buffer.chunks);
-                buffer.chunks.clear();
+                model.pool().giveBack(std::span(rented).subspan(buffer.first, buffer.count));
+                buffer.count = 0;
             }
             sample(step.nanoseconds);
             continue;
         }
+        const auto [index, added] = siteIndex.tryEmplace(request.stackId, sites.size());
+        if (added) {
+            sites.push_back({request.stackId, 0, 0, 0});
+        }
+        WhatIfSite& site = sites[*index];
         ++site.requests;
         result.actual.mapCalls += request.pieces;
         result.actual.bytesFaultedIn += request.bytes;
@@ -310,12 +288,19 @@ WhatIfResult WhatIfReplay::of(const RecordingReader& reader, const Options& opti
         const std::uint64_t chunks =
             request.poolChunks > 0 ? request.poolChunks : chunksFor(request.bytes, chunkBytes);
         const std::uint64_t createdBefore = model.pool().stats().slotsCreated;
+        const std::size_t first = rented.size();
+        std::uint64_t held = 0;
         if (model.pool().rent(static_cast<int>(std::min<std::uint64_t>(chunks, INT32_MAX)),
-                              buffer.chunks)) {
-            const std::uint64_t created = model.pool().stats().slotsCreated - createdBefore;
+                              rented)) {
+            buffer.first = first;
+            buffer.count = rented.size() - first;
+            const UniformChunkPool::Stats stats = model.pool().stats();
+            const std::uint64_t created = stats.slotsCreated - createdBefore;
             site.mapCallsSaved -= static_cast<std::int64_t>(created);
             site.bytesFaultedInSaved -= static_cast<std::int64_t>(created * chunkBytes);
+            held = pooledHeldOf(stats);
         } else {
+            rented.resize(first);
             // As the allocator does when the pool cannot take it: exact size, in group chunks.
             buffer.unpooledMaps = chunksFor(request.bytes, unpooledChunkBytes);
             unpooledMaps += buffer.unpooledMaps;
@@ -323,15 +308,16 @@ WhatIfResult WhatIfReplay::of(const RecordingReader& reader, const Options& opti
             unpooledFaulted += request.bytes;
             site.mapCallsSaved -= static_cast<std::int64_t>(buffer.unpooledMaps);
             site.bytesFaultedInSaved -= static_cast<std::int64_t>(request.bytes);
+            held = pooledHeld();
         }
-        pooledPeak = std::max(pooledPeak, pooledHeld());
-        sample(step.nanoseconds);
+        pooledPeak = std::max(pooledPeak, held);
+        sampleWith(step.nanoseconds, held);
     }
-    model.trimUntil(collector.lastNanoseconds, sample);
+    model.trimUntil(events.lastNanoseconds, sample);
     // The last event's moment, whatever changed before it: where the idle figures are read.
-    if (series.back().nanoseconds != collector.lastNanoseconds - collector.firstNanoseconds) {
-        series.push_back({collector.lastNanoseconds - collector.firstNanoseconds, actualHeld.held(),
-                          pooledHeld()});
+    if (series.back().nanoseconds != events.lastNanoseconds - events.firstNanoseconds) {
+        series.push_back(
+            {events.lastNanoseconds - events.firstNanoseconds, actualHeld.held(), pooledHeld()});
     }
 
     const UniformChunkPool::Stats stats = model.pool().stats();
@@ -343,15 +329,16 @@ WhatIfResult WhatIfReplay::of(const RecordingReader& reader, const Options& opti
     result.pooled.peakHeldBytes = pooledPeak;
     result.pooled.idleHeldBytes = pooledHeld();
     // The pool outlives its allocator while chunks are rented: every chunk goes back first.
-    for (Served& buffer : served) {
-        if (!buffer.chunks.empty()) {
-            model.pool().giveBack(buffer.chunks);
+    for (const Served& buffer : served) {
+        if (buffer.count > 0) {
+            model.pool().giveBack(std::span(rented).subspan(buffer.first, buffer.count));
         }
     }
 
-    for (const auto& [stackId, site] : sites) {
-        result.sites.push_back(site);
-    }
+    // By stack id, then by saving: sites that save as much stay in stack order.
+    result.sites = std::move(sites);
+    std::sort(result.sites.begin(), result.sites.end(),
+              [](const WhatIfSite& a, const WhatIfSite& b) { return a.stackId < b.stackId; });
     std::stable_sort(result.sites.begin(), result.sites.end(),
                      [](const WhatIfSite& a, const WhatIfSite& b) {
                          if (a.mapCallsSaved != b.mapCallsSaved) {

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "analysis/WhatIfCollector.h"
 #include "diagnostics/MemoryEvent.h"
 #include "memory/TrimPolicy.h"
 
@@ -66,7 +67,13 @@ public:
         std::chrono::milliseconds trimPeriod = TrimPolicy{}.period;
     };
 
+    // The recording's summary's buffers when it has one (AnalysisSummary), else a pass's.
     static WhatIfResult of(const RecordingReader& reader, const Options& options);
+    static WhatIfResult of(const WhatIfEvents& events, const Options& options);
+    // What the replay reads of a recording: from its summary, or a pass over its events.
+    static WhatIfEvents eventsOf(const RecordingReader& reader);
+    // The pass alone, summary or not: what eventsOf() does without one.
+    static WhatIfEvents eventsByPass(const RecordingReader& reader);
 };
 
 }  // namespace poolscope

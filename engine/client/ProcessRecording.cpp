@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "analysis/AnalysisSummarizer.h"
 #include "diagnostics/AllocationRegistry.h"
 #include "diagnostics/ModuleMap.h"
 #include "diagnostics/StackTable.h"
@@ -117,7 +118,7 @@ void ProcessRecording::run(const std::stop_token& stop, const std::string& path,
 bool ProcessRecording::makeWriter(const std::string& path, const std::string& failurePrefix) {
     // Frames are named when the recording is read, from the program's files, as heaptrack
     // does: naming them here would cost the program the time to read its debug information.
-    RecordingWriter::Options options;
+    RecordingWriter::Options options = AnalysisSummarizer::recordingOptions();
     options.symbolizeInBackground = false;
     options.replaceExisting = true;
     try {

@@ -289,6 +289,22 @@ std::vector<RecordedAllocation> RecordingReader::leaks() const {
     });
 }
 
+std::optional<RecordedSummary> RecordingReader::summary(int encoding) const {
+    if (schemaVersion_ < 5 || !finished()) {
+        return std::nullopt;
+    }
+    return readOrExplain(path_, "is truncated or corrupt", [&]() -> std::optional<RecordedSummary> {
+        SqliteDatabase::Statement query(
+            *database_, "SELECT last_seq, data FROM analysis_summary WHERE encoding = ?");
+        query.bind(1, std::int64_t{encoding});
+        if (!query.step() || query.integer(0) != lastEventSequence_) {
+            return std::nullopt;
+        }
+        const std::span<const unsigned char> data = query.blob(1);
+        return RecordedSummary{encoding, std::vector<unsigned char>(data.begin(), data.end())};
+    });
+}
+
 std::map<std::uint16_t, std::string> RecordingReader::tagNames() const {
     return readOrExplain(path_, "is truncated or corrupt", [&] {
         std::map<std::uint16_t, std::string> names;

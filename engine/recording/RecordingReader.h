@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -44,6 +45,12 @@ struct RecordedAllocation {
     std::string tag;
     std::string leak;  // "live-at-end", "released-without-dispose"
     StackId stackId = 0;
+};
+
+// What the writer made of a recording's events at its end (RecordingSummarizer), as stored.
+struct RecordedSummary {
+    int encoding = 0;
+    std::vector<unsigned char> data;
 };
 
 // A module the recorded process had loaded, and whether its file can still name its frames.
@@ -99,6 +106,9 @@ public:
     // The names of the tags the recorded allocations carry, by tag id (none in a recording
     // made before tags were kept).
     std::map<std::uint16_t, std::string> tagNames() const;
+    // The summary of every event the file holds, in `encoding`; none for a recording before
+    // version 5, one cut short, or one whose summary does not cover exactly its events.
+    std::optional<RecordedSummary> summary(int encoding) const;
     // The modules the recorded stacks lie in (none before version 2).
     const std::vector<RecordedModule>& modules() const { return modules_; }
 

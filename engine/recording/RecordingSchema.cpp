@@ -72,6 +72,11 @@ CREATE TABLE tags (
     tag_id INTEGER PRIMARY KEY,
     name   TEXT NOT NULL
 );
+CREATE TABLE analysis_summary (
+    encoding INTEGER PRIMARY KEY,
+    last_seq INTEGER NOT NULL,
+    data     BLOB NOT NULL
+);
 )sql";
 }
 

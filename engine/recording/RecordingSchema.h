@@ -37,8 +37,10 @@ struct RecordingSchema {
     // 4: the stacks in compressed blocks of a trace tree (stack_blocks, StackBlockCodec)
     // instead of a row a frame; meta and frames without a rowid, and 1 KiB pages: a small
     // program's recording was mostly SQLite's page a table and its stacks' rows.
-    // Version 1, 2 and 3 recordings are read as well.
-    static constexpr int kVersion = 4;
+    // 5: analysis_summary, what the analyses of the whole recording find, written when the
+    // recording finishes (RecordingSummarizer), so that reading it needs no pass.
+    // Version 1 to 4 recordings are read as well.
+    static constexpr int kVersion = 5;
     // SQLite's page size of a new recording: every table takes at least one page, and most
     // tables of a recording hold a few rows.
     static constexpr int kPageBytes = 1024;

@@ -52,7 +52,8 @@ RecordingWriter::RecordingWriter(const std::string& path,
     : target_(path, options.replaceExisting),
       options_(std::move(options)),
       codec_(std::make_unique<EventBlockCodec>()),
-      stackCodec_(std::make_unique<StackBlockCodec>()) {
+      stackCodec_(std::make_unique<StackBlockCodec>()),
+      summarizer_(options_.summarizer ? options_.summarizer() : nullptr) {
     options_.eventsPerBlock =
         std::clamp<std::size_t>(options_.eventsPerBlock, 1, EventBlockCodec::kMaxEvents);
     // A block may hold more than the queue: the writer then takes the queue's events into its
@@ -324,10 +325,11 @@ void RecordingWriter::writeDueBlocks(bool all) {
 }
 
 void RecordingWriter::commitBlocks(const std::vector<EncodedBlock>& blocks) {
+    const std::int64_t firstSequence = nextSequence_;
+    std::uint64_t written = 0;
     begin();
     try {
         writePoolMeta();
-        std::uint64_t written = 0;
         std::int64_t lastTime = 0;
         for (const EncodedBlock& block : blocks) {
             const std::span<const MemoryEvent> events =
@@ -357,8 +359,9 @@ void RecordingWriter::commitBlocks(const std::vector<EncodedBlock>& blocks) {
         // never names a stack the file lacks.
         if (stackCodec_->pendingStacks() > 0) {
             database_
-                ->cached("INSERT INTO stack_blocks (block, stack_count, encoding, data) "
-                         "VALUES (?, ?, ?, ?)")
+                ->cached(
+                    "INSERT INTO stack_blocks (block, stack_count, encoding, data) "
+                    "VALUES (?, ?, ?, ?)")
                 .bind(1, nextStackBlock_)
                 .bind(2, static_cast<std::int64_t>(stackCodec_->pendingStacks()))
                 .bind(3, std::int64_t{StackBlockCodec::kEncoding})
@@ -393,6 +396,45 @@ void RecordingWriter::commitBlocks(const std::vector<EncodedBlock>& blocks) {
     } catch (...) {
         rollBack();
         throw;
+    }
+    // After the commit: events dropped by a failed one are in neither the file nor its summary.
+    summarize(firstSequence, std::span<const MemoryEvent>(pending_).first(written));
+}
+
+void RecordingWriter::summarize(std::int64_t firstSequence, std::span<const MemoryEvent> events) {
+    if (!summarizer_ || events.empty()) {
+        return;
+    }
+    try {
+        summarizer_->apply(firstSequence, events);
+    } catch (const std::exception&) {
+        // Out of memory: the recording goes on without a summary, read by a pass instead.
+        summarizer_.reset();
+    }
+}
+
+void RecordingWriter::insertSummary() {
+    if (!summarizer_) {
+        return;
+    }
+    std::vector<RecordingSummarizer::Part> parts;
+    try {
+        parts = summarizer_->finish();
+    } catch (const std::exception&) {
+        summarizer_.reset();
+        return;
+    }
+    // The last event they cover: a reader takes a part only for a file that holds exactly
+    // those events.
+    for (const RecordingSummarizer::Part& part : parts) {
+        database_
+            ->cached(
+                "INSERT OR REPLACE INTO analysis_summary (encoding, last_seq, data) "
+                "VALUES (?, ?, ?)")
+            .bind(1, std::int64_t{part.encoding})
+            .bind(2, nextSequence_ - 1)
+            .bindBlob(3, part.data)
+            .execute();
     }
 }
 
@@ -573,6 +615,7 @@ void RecordingWriter::finish(
         for (const auto& [key, value] : finalMetadata) {
             setMetaInTransaction(key, value);
         }
+        insertSummary();
         setMetaInTransaction("finished", "1");
         database_->execute("COMMIT");
     } catch (const RecordingError& error) {

@@ -17,6 +17,7 @@
 
 #include "diagnostics/MemoryEvent.h"
 #include "diagnostics/PoolOccupancy.h"
+#include "recording/RecordingSummarizer.h"
 #include "recording/RecordingTarget.h"
 #include "scenarios/MemoryEventSink.h"
 
@@ -44,7 +45,8 @@ struct RecordedLeak {
 // Stacks (in blocks of a trace tree, StackBlockCodec) and frames grow with the blocks, and the log
 // is checkpointed as it goes: a process killed at any point leaves a file holding every block
 // committed until then, named. The allocations table gets the allocations left behind when the
-// recording finishes.
+// recording finishes, and the analysis_summary table what Options::summarizer made of the
+// committed events.
 class RecordingWriter final : public MemoryEventSink {
 public:
     struct Options {
@@ -78,6 +80,10 @@ public:
         // Where the events' stack ids are defined; null: this process. Another program's
         // stacks (a live link) are kept as modules and offsets, with symbolizeInBackground off.
         const StackSource* stacks = nullptr;
+        // Makes what follows the committed events for the summary stored at the end
+        // (RecordingSummarizer); none: the recording has no summary and its readers make a
+        // pass over its events. Recordings of a run get AnalysisSummarizer's.
+        std::function<std::unique_ptr<RecordingSummarizer>()> summarizer;
     };
 
     // Creates the file with the schema and `metadata` (see RecordingTarget for what an
@@ -172,6 +178,10 @@ private:
     // The stacks committed and those of the transaction under way (StackBlockCodec).
     std::unique_ptr<StackBlockCodec> stackCodec_;
     std::int64_t nextStackBlock_ = 1;
+    // Writer thread, then finish(); null when none was asked for or it failed (no summary).
+    std::unique_ptr<RecordingSummarizer> summarizer_;
+    void summarize(std::int64_t firstSequence, std::span<const MemoryEvent> events);
+    void insertSummary();
 
     mutable std::mutex mutex_;
     std::condition_variable wake_;

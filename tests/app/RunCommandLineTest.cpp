@@ -11,8 +11,11 @@
 #include <algorithm>
 #include <csignal>
 #include <numeric>
+#include <optional>
 #include <vector>
 
+#include "analysis/AllocationAnalyzer.h"
+#include "analysis/AnalysisSummary.h"
 #include "imaging/Image.h"
 #include "imaging/Rgba32.h"
 #include "imaging/codecs/ImageCodecs.h"
@@ -407,6 +410,27 @@ private slots:
         QVERIFY(report.out.contains(QStringLiteral("resizeError")));
     }
 
+    void recordedRun_carriesItsAnalysisSummary_whichAgreesWithAPass() {
+        const QString recording = directory_.filePath(QStringLiteral("analysed.psrec"));
+        const Finished run = runHeadless({QStringLiteral("run"), QStringLiteral("stress"),
+                                          QStringLiteral("-p"), QStringLiteral("threads=2"),
+                                          QStringLiteral("-p"), QStringLiteral("operations=20000"),
+                                          QStringLiteral("--record"), recording});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err + run.out));
+
+        const poolscope::RecordingReader reader(recording.toStdString());
+        const std::optional<poolscope::AllocationAnalysis> summary =
+            poolscope::AnalysisSummary::allocationsOf(reader);
+        QVERIFY(summary.has_value());
+        QVERIFY(poolscope::AnalysisSummary::whatIfOf(reader).has_value());
+        const poolscope::AllocationAnalysis pass = poolscope::AllocationAnalyzer::pass(reader);
+        QVERIFY(pass.total().allocations > 0);
+        QCOMPARE(summary->events, pass.events);
+        QCOMPARE(summary->peakBytes, pass.peakBytes);
+        QCOMPARE(summary->peakNanoseconds, pass.peakNanoseconds);
+        QCOMPARE(summary->sites, pass.sites);
+    }
+
     void killNineDuringARecording_leavesEveryCommittedBatch() {
         const QString recording = directory_.filePath(QStringLiteral("killed.psrec"));
         QProcess process;
@@ -421,8 +445,7 @@ private slots:
         // commit a megabyte in one batch, so the batches are counted, not guessed from sizes.
         QTRY_VERIFY_WITH_TIMEOUT(
             committedSnapshots(recording) >= 3 &&
-                QFileInfo(recording).size() +
-                        QFileInfo(recording + QStringLiteral("-wal")).size() >
+                QFileInfo(recording).size() + QFileInfo(recording + QStringLiteral("-wal")).size() >
                     1'000'000,
             60'000);
         ::kill(static_cast<pid_t>(process.processId()), SIGKILL);
@@ -450,6 +473,12 @@ private slots:
         const auto snapshots = reader.snapshots(0, 1'000'000);
         QVERIFY(snapshots.size() > 1);
         QCOMPARE(snapshots.back().lastEventSequence, reader.lastEventSequence());
+        // The analysis summary is written with the last transaction, which a killed run never
+        // reaches: its analyses make a pass over every committed event instead.
+        QVERIFY(!poolscope::AnalysisSummary::allocationsOf(reader).has_value());
+        QVERIFY(!poolscope::AnalysisSummary::whatIfOf(reader).has_value());
+        QCOMPARE(static_cast<std::int64_t>(poolscope::AllocationAnalyzer::of(reader).events),
+                 reader.lastEventSequence());
     }
 
     void batchWithOneCorruptFile_exitsZeroAndListsTheFailureWithFileAndError() {

@@ -5,17 +5,22 @@
 //
 // The recording holds N allocator events (6 million by default) of four threads over 20,000
 // distinct stacks of 16 frames in this program: sizes from 16 bytes to 16 MiB in the three
-// tiers, a third freed at once (temporary), the others later, some never. Each step is timed
-// once, in wall time and in the process's processor time (all threads): opening the
-// recording, decoding its blocks, the streaming pass every analysis reads (the blocks decoded
-// on every core, and as before, on one thread, as the peer), naming the stacks, then each
-// analysis. Every figure ends in a line "TIME <step> ...". --recording FILE analyses FILE,
-// written first when there is none (and then kept): --events 175000000 writes a recording of
-// about 1 GB.
+// tiers, a third freed at once (temporary), the others later, some never. It is written as a
+// run's recording is, with the analysis summary its writer works out as it goes
+// (AnalysisSummarizer). Each step is timed once, in wall time and in the process's processor
+// time (all threads): opening the recording, decoding its blocks, reading the summary (the
+// allocation analysis; the what-if replay of its large buffers), the streaming pass that a
+// recording without a summary (a killed run's) needs instead (the blocks decoded on every
+// core, and as before, on one thread, as the peer), naming the stacks, then each analysis. Every
+// figure ends in a line "TIME <step> ...". --recording FILE analyses FILE, written first when there
+// is none (and then kept): --events 175000000 writes a recording of about 1 GB.
 //
 // The 1 GB figures: measured when the recording is within a tenth of 1 GB, otherwise scaled
-// by the file's size from the steps that grow with it (opening, the pass), the others
-// (naming, the analyses after the pass, which grow with the number of stacks) as measured.
+// by the file's size from the steps that grow with it (opening; the what-if replay, as this
+// recording's large buffers grow with its events; the passes), the others (reading the
+// allocation summary, naming, the trees, which grow with the number of stacks) as measured.
+// The first view and every analysis read the summary; the half range and "without_summary"
+// lines need a pass.
 // The RATIO lines say which: "RATIO <case> ours/target <target / ours>", above 1 when the
 // target is met.
 
@@ -36,10 +41,13 @@
 
 #include "MedianCollector.h"
 #include "analysis/AllocationAnalyzer.h"
+#include "analysis/AnalysisSummarizer.h"
+#include "analysis/AnalysisSummary.h"
 #include "analysis/CallTree.h"
 #include "analysis/CollapsedStacks.h"
 #include "analysis/PeakConsumers.h"
 #include "analysis/StackNames.h"
+#include "analysis/WhatIfReplay.h"
 #include "diagnostics/StackTable.h"
 #include "recording/RecordingEventBlocks.h"
 #include "recording/RecordingEventPages.h"
@@ -143,7 +151,8 @@ struct Generator {
 
 void writeRecording(const std::string& path, std::size_t events) {
     Generator generator;
-    RecordingWriter::Options options;
+    // As a recording of a run is written: with its analysis summary.
+    RecordingWriter::Options options = AnalysisSummarizer::recordingOptions();
     RecordingWriter writer(path, {{"scenario", "analysis_bench"}}, options);
     std::vector<MemoryEvent> batch;
     std::size_t written = 0;
@@ -243,16 +252,41 @@ int run(int argc, char** argv) {
             return true;
         });
     });
+    // What the window and the report read first: the summary stored with the recording.
+    std::optional<AllocationAnalysis> stored;
+    const Timing summary = timed("allocation summary (read, decode)",
+                                 [&] { stored = AnalysisSummary::allocationsOf(*reader); });
+    if (!stored) {
+        std::fprintf(stderr, "the recording has no analysis summary\n");
+        return 1;
+    }
+    const AllocationAnalysis& analysis = *stored;
+    WhatIfEvents buffers;
+    const Timing whatIfRead =
+        timed("what-if summary (read, decode)", [&] { buffers = WhatIfReplay::eventsOf(*reader); });
+    WhatIfResult whatIf;
+    const Timing whatIfReplay = timed("what-if replay of its buffers", [&] {
+        whatIf = WhatIfReplay::of(buffers, WhatIfReplay::Options{});
+    });
+    const double whatIfSummary = whatIfRead.wall + whatIfReplay.wall;
+
+    // The fallback, for a recording without a summary (a killed run's, an older one's).
     AllocationAnalysis before;
     const Timing onePass =
         timed("streaming pass, one thread", [&] { before = passOnOneThread(*reader); });
-    AllocationAnalysis analysis;
+    AllocationAnalysis passed;
     const Timing pass =
-        timed("streaming pass", [&] { analysis = AllocationAnalyzer::of(*reader); });
-    if (analysis.sites != before.sites || analysis.peakBytes != before.peakBytes ||
-        analysis.peakNanoseconds != before.peakNanoseconds) {
-        std::fprintf(stderr, "the streaming pass and the pass on one thread disagree\n");
-        return 1;
+        timed("streaming pass", [&] { passed = AllocationAnalyzer::pass(*reader); });
+    const Timing whatIfPass = timed("what-if by a pass (collect, replay)", [&] {
+        WhatIfReplay::of(WhatIfReplay::eventsByPass(*reader), WhatIfReplay::Options{});
+    });
+    for (const AllocationAnalysis* other : {&before, &passed}) {
+        if (analysis.sites != other->sites || analysis.peakBytes != other->peakBytes ||
+            analysis.peakNanoseconds != other->peakNanoseconds ||
+            analysis.events != other->events) {
+            std::fprintf(stderr, "the summary and the passes disagree\n");
+            return 1;
+        }
     }
     std::optional<StackNames> read;
     const Timing naming = timed("naming stacks", [&] { read.emplace(StackNames::of(*reader)); });
@@ -280,11 +314,12 @@ int run(int argc, char** argv) {
     const CallSiteCost all = analysis.total();
     std::printf(
         "analysed: %zu call sites, %llu allocations, %llu temporary, %llu leaked, peak "
-        "%.1f MB held by %zu stacks\n",
+        "%.1f MB held by %zu stacks; what-if: %llu large buffers\n",
         analysis.sites.size(), static_cast<unsigned long long>(all.allocations),
         static_cast<unsigned long long>(all.temporaryAllocations),
         static_cast<unsigned long long>(all.leakedAllocations),
-        static_cast<double>(analysis.peakBytes) / 1e6, consumers.stacks.size());
+        static_cast<double>(analysis.peakBytes) / 1e6, consumers.stacks.size(),
+        static_cast<unsigned long long>(whatIf.largeRequests));
     std::printf(
         "pass: %.1f ns an event (wall), %.1f ns an event (cpu); on one thread before: "
         "%.1f ns (wall)\n",
@@ -292,23 +327,35 @@ int run(int argc, char** argv) {
         pass.processor * 1e9 / static_cast<double>(events),
         onePass.wall * 1e9 / static_cast<double>(events));
 
-    // Opening and the pass grow with the file; the rest with the number of stacks.
-    const double firstViewSeconds = (open.wall + pass.wall) * scale + naming.wall + firstView.wall;
-    const double readySeconds = firstViewSeconds + others;
+    // Opening grows with the file; the allocation summary, naming and the trees with the
+    // number of stacks; the what-if summary with the number of large buffers, which in this
+    // recording grow with its events (a fifth of its allocations are over 1 MiB), so it is
+    // scaled with the file too; the passes grow with the file.
+    const double firstViewSeconds = open.wall * scale + summary.wall + naming.wall + firstView.wall;
+    const double allocationsReadySeconds = firstViewSeconds + others;
+    const double readySeconds = allocationsReadySeconds + whatIfSummary * scale;
+    const double passReadySeconds =
+        (open.wall + pass.wall + whatIfPass.wall) * scale + naming.wall + firstView.wall + others;
     const double rangeReadySeconds =
         (open.wall + halfPass.wall) * scale + naming.wall + firstView.wall + others;
     const char* how = measured ? "measured" : "scaled";
     std::printf(
         "1 GB recording (%s%s): first view %.3f s (target <= 2 s), every analysis "
-        "%.3f s (target <= 5 s), of half its time %.3f s\n",
+        "%.3f s (target <= 5 s), of half its time %.3f s; without a summary (a killed run) "
+        "%.3f s\n",
         how, measured ? "" : " by the file's size", firstViewSeconds, readySeconds,
-        rangeReadySeconds);
+        rangeReadySeconds, passReadySeconds);
     std::printf("RATIO analysis_1GB_%s_first_view ours/target_2s %.3f\n", how,
                 2.0 / firstViewSeconds);
     std::printf("RATIO analysis_1GB_%s_every_analysis ours/target_5s %.3f\n", how,
                 5.0 / readySeconds);
+    // Every analysis but the what-if replay, which grows with the large buffers alone.
+    std::printf("RATIO analysis_1GB_%s_allocation_analyses ours/target_5s %.3f\n", how,
+                5.0 / allocationsReadySeconds);
     std::printf("RATIO analysis_1GB_%s_every_analysis_half_range ours/target_5s %.3f\n", how,
                 5.0 / rangeReadySeconds);
+    std::printf("RATIO analysis_1GB_%s_every_analysis_without_summary ours/target_5s %.3f\n", how,
+                5.0 / passReadySeconds);
     std::printf("RATIO streaming_pass_time ours/one_thread %.3f\n", onePass.wall / pass.wall);
     std::filesystem::remove_all(scratch);
     return 0;

@@ -31,6 +31,7 @@
 #include <thread>
 #include <vector>
 
+#include "analysis/AnalysisSummarizer.h"
 #include "native/LaunchedProgram.h"
 #include "recording/RecordingWriter.h"
 #include "scenarios/TemporaryDirectory.h"
@@ -128,7 +129,8 @@ Run poolscope(const Workload& workload, const std::string& recording) {
             options.arguments.assign(workload.argv.begin() + 1, workload.argv.end());
             options.preloadLibrary = POOLSCOPE_PRELOAD_LIBRARY;
             LaunchedProgram program(options);
-            RecordingWriter::Options recordingOptions;
+            // As LaunchCommand records: with the analysis summary its writer works out.
+            RecordingWriter::Options recordingOptions = AnalysisSummarizer::recordingOptions();
             recordingOptions.replaceExisting = true;
             recordingOptions.queueCapacityEvents = std::size_t{1} << 17;
             recordingOptions.symbolizeInBackground = false;

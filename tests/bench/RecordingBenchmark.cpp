@@ -3,6 +3,8 @@
 //
 //  - Writer throughput: kWriterEvents synthetic allocator events handed to a RecordingWriter in
 //    the engine drain's batch size, timed until finish() has committed them all; events/s.
+//    With the analysis summary a run's recording carries (AnalysisSummarizer, which follows
+//    every committed event on the writer's thread) and, as the peer, without, alternating.
 //  - Overhead: batch-resize over the shipped samples through the ScenarioRunner, with and
 //    without a RecordingWriter as the event sink (what `poolscope run --record` attaches),
 //    alternating, kRepetitions of each; medians.
@@ -22,6 +24,7 @@
 #include <vector>
 
 #include "MedianCollector.h"
+#include "analysis/AnalysisSummarizer.h"
 #include "recording/RecordingWriter.h"
 #include "scenarios/BatchResizeScenario.h"
 #include "scenarios/SampleImages.h"
@@ -66,36 +69,35 @@ std::vector<MemoryEvent> syntheticEvents(std::uint16_t sourceId) {
     return events;
 }
 
-double writerEventsPerSecond(const std::filesystem::path& directory) {
-    const std::vector<MemoryEvent> events = syntheticEvents(7);
-    std::vector<double> rates;
-    for (int repetition = 0; repetition < kWriterRepetitions; ++repetition) {
-        const std::filesystem::path path =
-            directory / ("writer-" + std::to_string(repetition) + ".sqlite");
-        RecordingWriter::Options options;
-        options.queueCapacityEvents = kWriterEvents;  // measure the disk, not the drop policy
-        const auto started = std::chrono::steady_clock::now();
-        RecordingWriter writer(path.string(), {{"scenario", "recording_bench"}}, options);
-        writer.setPool(7, 64, 4 << 20);
-        for (std::size_t at = 0; at < events.size(); at += kDrainBatch) {
-            const std::size_t count = std::min(kDrainBatch, events.size() - at);
-            writer.consume(std::span<const MemoryEvent>(events.data() + at, count));
-        }
-        writer.finish({}, 0);
-        const double elapsed = seconds(std::chrono::steady_clock::now() - started);
-        if (writer.droppedEvents() != 0 || writer.committedEvents() != events.size()) {
-            std::fprintf(stderr, "writer committed %llu of %zu events, dropped %llu\n",
-                         static_cast<unsigned long long>(writer.committedEvents()), events.size(),
-                         static_cast<unsigned long long>(writer.droppedEvents()));
-        }
-        rates.push_back(static_cast<double>(writer.committedEvents()) / elapsed);
-        std::printf("writer repetition %d: %zu events in %.3f s, %.0f events/s\n", repetition + 1,
-                    events.size(), elapsed, rates.back());
-        std::filesystem::remove(path);
-        std::filesystem::remove(path.string() + "-wal");
-        std::filesystem::remove(path.string() + "-shm");
+double writerEventsPerSecond(const std::vector<MemoryEvent>& events,
+                             const std::filesystem::path& directory, int repetition,
+                             bool summarized) {
+    const std::filesystem::path path =
+        directory / ("writer-" + std::to_string(repetition) + ".sqlite");
+    RecordingWriter::Options options =
+        summarized ? AnalysisSummarizer::recordingOptions() : RecordingWriter::Options{};
+    options.queueCapacityEvents = kWriterEvents;  // measure the disk, not the drop policy
+    const auto started = std::chrono::steady_clock::now();
+    RecordingWriter writer(path.string(), {{"scenario", "recording_bench"}}, options);
+    writer.setPool(7, 64, 4 << 20);
+    for (std::size_t at = 0; at < events.size(); at += kDrainBatch) {
+        const std::size_t count = std::min(kDrainBatch, events.size() - at);
+        writer.consume(std::span<const MemoryEvent>(events.data() + at, count));
     }
-    return median(rates);
+    writer.finish({}, 0);
+    const double elapsed = seconds(std::chrono::steady_clock::now() - started);
+    if (writer.droppedEvents() != 0 || writer.committedEvents() != events.size()) {
+        std::fprintf(stderr, "writer committed %llu of %zu events, dropped %llu\n",
+                     static_cast<unsigned long long>(writer.committedEvents()), events.size(),
+                     static_cast<unsigned long long>(writer.droppedEvents()));
+    }
+    const double rate = static_cast<double>(writer.committedEvents()) / elapsed;
+    std::printf("writer repetition %d%s: %zu events in %.3f s, %.0f events/s\n", repetition + 1,
+                summarized ? ", with the analysis summary" : "", events.size(), elapsed, rate);
+    std::filesystem::remove(path);
+    std::filesystem::remove(path.string() + "-wal");
+    std::filesystem::remove(path.string() + "-shm");
+    return rate;
 }
 
 struct BatchRun {
@@ -120,9 +122,11 @@ BatchRun runBatchResize(const std::filesystem::path& input, const std::filesyste
     std::unique_ptr<RecordingWriter> writer;
     const auto started = std::chrono::steady_clock::now();
     if (record) {
+        // As `poolscope run --record` makes it: with the analysis summary.
         writer = std::make_unique<RecordingWriter>(
             recordingPath.string(),
-            std::vector<std::pair<std::string, std::string>>{{"scenario", "batch-resize"}});
+            std::vector<std::pair<std::string, std::string>>{{"scenario", "batch-resize"}},
+            AnalysisSummarizer::recordingOptions());
         options.eventSink = writer.get();
         options.onAllocatorReady = [&writer](const PooledMemoryAllocator& allocator) {
             writer->setPool(allocator.sourceId(), allocator.pool().capacity(),
@@ -157,7 +161,15 @@ int run(int /*argc*/, char** /*argv*/) {
         kWriterEvents, kDrainBatch, kWriterRepetitions, input.c_str(), kBatchWidth, kBatchThreads,
         kRepetitions);
 
-    const double writerRate = writerEventsPerSecond(scratch);
+    const std::vector<MemoryEvent> events = syntheticEvents(7);
+    std::vector<double> plainWriter;
+    std::vector<double> summarizingWriter;
+    for (int repetition = 0; repetition < kWriterRepetitions; ++repetition) {
+        plainWriter.push_back(writerEventsPerSecond(events, scratch, repetition, false));
+        summarizingWriter.push_back(writerEventsPerSecond(events, scratch, repetition, true));
+    }
+    const double writerRate = median(summarizingWriter);
+    const double plainWriterRate = median(plainWriter);
 
     // Alternating, so that a machine getting busier or quieter affects both sides alike; one
     // run of each first to warm the page cache and the decoders.
@@ -185,7 +197,10 @@ int run(int /*argc*/, char** /*argv*/) {
     const double plainMedian = median(plain);
     const double recordedMedian = median(recorded);
     const double batchEventRate = median(eventRates);
-    std::printf("\nrecording writer: %.0f events/s (median)\n", writerRate);
+    std::printf(
+        "\nrecording writer: %.0f events/s with the analysis summary, %.0f events/s without "
+        "(medians)\n",
+        writerRate, plainWriterRate);
     std::printf(
         "batch-resize: %.3f s without recording, %.3f s with (medians); overhead %.2f%% "
         "(target <= 5%%); %.0f events/s produced; %llu events dropped by the writer\n",
@@ -195,6 +210,9 @@ int run(int /*argc*/, char** /*argv*/) {
     std::printf("RATIO recording_throughput writer/batch_resize_event_rate %.3f\n",
                 writerRate / batchEventRate);
     std::printf("RATIO batch_resize_time recorded/plain %.3f\n", plainMedian / recordedMedian);
+    // What following the allocations for the summary costs the writer (above 1: nothing).
+    std::printf("RATIO recording_throughput summarized/plain_writer %.3f\n",
+                writerRate / plainWriterRate);
     std::fflush(stdout);
     return 0;
 }

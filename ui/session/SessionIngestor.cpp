@@ -5,6 +5,7 @@
 #include <exception>
 #include <utility>
 
+#include "analysis/AnalysisSummarizer.h"
 #include "base/Clock.h"
 #include "diagnostics/MemoryDiagnostics.h"
 #include "diagnostics/StackFrameSelection.h"
@@ -142,7 +143,8 @@ void SessionIngestor::beginRun(quint16 sourceId, int capacity, quint64 chunkByte
     lastHeapSnapshot_ = 0;
     try {
         recording_ =
-            std::make_shared<RecordingWriter>(recording.path.toStdString(), recording.metadata);
+            std::make_shared<RecordingWriter>(recording.path.toStdString(), recording.metadata,
+                                              AnalysisSummarizer::recordingOptions());
         recording_->setPool(sourceId, capacity, static_cast<std::int64_t>(chunkBytes));
     } catch (const std::exception& error) {
         // The run goes on without a recording to save; the reason shows where saving is.
@@ -374,7 +376,7 @@ void SessionIngestor::showProgram(std::unique_ptr<ProgramSource> program,
 
     // Kept as modules and offsets: the program's binaries name its stacks, when the recording
     // is read.
-    RecordingWriter::Options options;
+    RecordingWriter::Options options = AnalysisSummarizer::recordingOptions();
     options.symbolizeInBackground = false;
     options.stacks = programStacks_.get();
     std::vector<std::pair<std::string, std::string>> metadata = recording.metadata;

@@ -1,0 +1,34 @@
+#include "analysis/AnalysisSummarizer.h"
+
+#include <memory>
+
+#include "analysis/AnalysisSummaryCodec.h"
+
+namespace poolscope {
+
+void AnalysisSummarizer::apply(std::int64_t firstSequence, std::span<const MemoryEvent> events) {
+    for (const MemoryEvent& event : events) {
+        analyzer_.apply(event);
+    }
+    std::int64_t sequence = firstSequence;
+    for (const MemoryEvent& event : events) {
+        whatIf_.add(sequence++, event);
+    }
+}
+
+std::vector<RecordingSummarizer::Part> AnalysisSummarizer::finish() {
+    std::vector<Part> parts;
+    parts.push_back({AnalysisSummaryCodec::kAllocationsEncoding,
+                     AnalysisSummaryCodec::encodeAllocations(analyzer_.finish())});
+    parts.push_back({AnalysisSummaryCodec::kWhatIfEncoding,
+                     AnalysisSummaryCodec::encodeWhatIf(whatIf_.finish())});
+    return parts;
+}
+
+RecordingWriter::Options AnalysisSummarizer::recordingOptions() {
+    RecordingWriter::Options options;
+    options.summarizer = [] { return std::make_unique<AnalysisSummarizer>(); };
+    return options;
+}
+
+}  // namespace poolscope

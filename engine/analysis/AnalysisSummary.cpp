@@ -1,0 +1,48 @@
+#include "analysis/AnalysisSummary.h"
+
+#include "analysis/AnalysisSummaryCodec.h"
+#include "recording/RecordingError.h"
+#include "recording/RecordingReader.h"
+
+namespace poolscope {
+
+namespace {
+
+// A damaged summary is only a faster way to what the events say: the pass reads them instead
+// (and names any damage of theirs).
+template <typename Decode>
+auto decodedPart(const RecordingReader& reader, int encoding, Decode&& decode)
+    -> std::optional<decltype(decode(std::span<const unsigned char>()))> {
+    try {
+        const std::optional<RecordedSummary> stored = reader.summary(encoding);
+        if (!stored) {
+            return std::nullopt;
+        }
+        return decode(std::span<const unsigned char>(stored->data));
+    } catch (const RecordingError&) {
+        return std::nullopt;
+    }
+}
+
+}  // namespace
+
+std::optional<AllocationAnalysis> AnalysisSummary::allocationsOf(const RecordingReader& reader) {
+    std::optional<AllocationAnalysis> analysis =
+        decodedPart(reader, AnalysisSummaryCodec::kAllocationsEncoding,
+                    [&](std::span<const unsigned char> data) {
+                        return AnalysisSummaryCodec::decodeAllocations(data, reader.path());
+                    });
+    if (analysis) {
+        analysis->thresholds = SizeHistogram::poolThresholds(reader.metaInteger("chunk_bytes"));
+    }
+    return analysis;
+}
+
+std::optional<WhatIfEvents> AnalysisSummary::whatIfOf(const RecordingReader& reader) {
+    return decodedPart(reader, AnalysisSummaryCodec::kWhatIfEncoding,
+                       [&](std::span<const unsigned char> data) {
+                           return AnalysisSummaryCodec::decodeWhatIf(data, reader.path());
+                       });
+}
+
+}  // namespace poolscope

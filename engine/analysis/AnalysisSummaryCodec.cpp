@@ -1,0 +1,348 @@
+#include "analysis/AnalysisSummaryCodec.h"
+
+#include <zstd.h>
+
+#include <cstdint>
+
+#include "recording/RecordingError.h"
+
+namespace poolscope {
+
+namespace {
+
+constexpr std::size_t kMaxVarintBytes = 10;
+// The fewest bytes each record takes, so that a count is checked against what is left.
+constexpr std::size_t kSiteBytes = 9;
+constexpr std::size_t kBucketBytes = 3;
+constexpr std::size_t kReleaseBytes = 2;
+constexpr std::size_t kBufferBytes = 10;
+
+class Writer {
+public:
+    void unsignedValue(std::uint64_t value) {
+        while (value >= 0x80) {
+            bytes.push_back(static_cast<unsigned char>(value | 0x80));
+            value >>= 7;
+        }
+        bytes.push_back(static_cast<unsigned char>(value));
+    }
+    void signedValue(std::int64_t value) {
+        const auto bits = static_cast<std::uint64_t>(value);
+        unsignedValue((bits << 1) ^ (value < 0 ? ~std::uint64_t{0} : 0));
+    }
+    std::vector<unsigned char> bytes;
+};
+
+class Reader {
+public:
+    Reader(std::span<const unsigned char> bytes, const std::string& path)
+        : bytes_(bytes), path_(path) {}
+
+    std::uint64_t unsignedValue() {
+        std::uint64_t value = 0;
+        for (std::size_t i = 0; i < kMaxVarintBytes; ++i) {
+            if (at_ >= bytes_.size()) {
+                fail("it ends inside a number");
+            }
+            const unsigned char byte = bytes_[at_++];
+            if (i == kMaxVarintBytes - 1 && byte > 1) {
+                fail("a number is larger than 64 bits");
+            }
+            value |= static_cast<std::uint64_t>(byte & 0x7f) << (7 * i);
+            if ((byte & 0x80) == 0) {
+                return value;
+            }
+        }
+        fail("a number is larger than 64 bits");
+    }
+    std::int64_t signedValue() {
+        const std::uint64_t bits = unsignedValue();
+        return static_cast<std::int64_t>((bits >> 1) ^ (~(bits & 1) + 1));
+    }
+    // A count of records of at least `recordBytes` each, checked against the bytes left.
+    std::size_t count(std::size_t recordBytes, const char* what) {
+        const std::uint64_t value = unsignedValue();
+        if (value > (bytes_.size() - at_) / recordBytes) {
+            fail(std::string("it claims ") + std::to_string(value) + " " + what +
+                 ", more than its bytes hold");
+        }
+        return static_cast<std::size_t>(value);
+    }
+    bool atEnd() const { return at_ == bytes_.size(); }
+    std::size_t position() const { return at_; }
+
+    [[noreturn]] void fail(const std::string& problem) const {
+        throw RecordingError("the analysis summary of " + path_ + " is damaged: " + problem);
+    }
+
+private:
+    std::span<const unsigned char> bytes_;
+    std::size_t at_ = 0;
+    const std::string& path_;
+};
+
+void encodeAllocationsFigures(Writer& out, const AllocationAnalysis& analysis) {
+    out.signedValue(analysis.firstEventNanoseconds);
+    out.unsignedValue(analysis.events);
+    out.unsignedValue(analysis.peakBytes);
+    out.signedValue(analysis.peakNanoseconds);
+    out.unsignedValue(analysis.sites.size());
+    StackId previous = 0;
+    for (const CallSiteCost& site : analysis.sites) {
+        // Sorted by stack id: each is a small step from the one before.
+        out.unsignedValue(site.stackId - previous);
+        previous = site.stackId;
+        for (const std::uint64_t figure :
+             {site.allocations, site.bytes, site.temporaryAllocations, site.temporaryBytes,
+              site.leakedAllocations, site.leakedBytes, site.peakAllocations, site.peakBytes}) {
+            out.unsignedValue(figure);
+        }
+    }
+    std::size_t used = 0;
+    for (int bucket = 0; bucket < SizeHistogram::kBuckets; ++bucket) {
+        used += analysis.sizes.requestsIn(bucket) > 0 ? 1 : 0;
+    }
+    out.unsignedValue(used);
+    for (int bucket = 0; bucket < SizeHistogram::kBuckets; ++bucket) {
+        if (analysis.sizes.requestsIn(bucket) > 0) {
+            out.unsignedValue(static_cast<std::uint64_t>(bucket));
+            out.unsignedValue(analysis.sizes.requestsIn(bucket));
+            out.unsignedValue(analysis.sizes.bytesIn(bucket));
+        }
+    }
+}
+
+void decodeAllocationsFigures(Reader& in, AllocationAnalysis& analysis) {
+    analysis.firstEventNanoseconds = in.signedValue();
+    analysis.events = in.unsignedValue();
+    analysis.peakBytes = in.unsignedValue();
+    analysis.peakNanoseconds = in.signedValue();
+    const std::size_t sites = in.count(kSiteBytes, "call sites");
+    analysis.sites.resize(sites);
+    std::uint64_t stackId = 0;
+    for (CallSiteCost& site : analysis.sites) {
+        stackId += in.unsignedValue();
+        if (stackId > UINT32_MAX) {
+            in.fail("a call site's stack id is out of range");
+        }
+        site.stackId = static_cast<StackId>(stackId);
+        for (std::uint64_t* figure :
+             {&site.allocations, &site.bytes, &site.temporaryAllocations, &site.temporaryBytes,
+              &site.leakedAllocations, &site.leakedBytes, &site.peakAllocations, &site.peakBytes}) {
+            *figure = in.unsignedValue();
+        }
+    }
+    const std::size_t buckets = in.count(kBucketBytes, "size buckets");
+    int previous = -1;
+    for (std::size_t i = 0; i < buckets; ++i) {
+        const std::uint64_t bucket = in.unsignedValue();
+        if (bucket >= SizeHistogram::kBuckets || static_cast<int>(bucket) <= previous) {
+            in.fail("a size bucket is out of range or out of order");
+        }
+        previous = static_cast<int>(bucket);
+        const std::uint64_t requests = in.unsignedValue();
+        const std::uint64_t bytes = in.unsignedValue();
+        analysis.sizes.addToBucket(previous, requests, bytes);
+    }
+}
+
+// `value` as a step from `from`, wrapping as unsigned numbers do, so that any two values have
+// a step and damaged steps cannot overflow.
+std::int64_t stepBetween(std::int64_t from, std::int64_t value) {
+    return static_cast<std::int64_t>(static_cast<std::uint64_t>(value) -
+                                     static_cast<std::uint64_t>(from));
+}
+
+std::int64_t steppedFrom(std::int64_t from, std::int64_t step) {
+    return static_cast<std::int64_t>(static_cast<std::uint64_t>(from) +
+                                     static_cast<std::uint64_t>(step));
+}
+
+// The buffers a column at a time, times and sequences as steps from the buffer before (made)
+// or from the buffer's making (freed): a recording with many large buffers stores them in a few
+// bytes each.
+void encodeWhatIfFigures(Writer& out, const WhatIfEvents& events) {
+    out.signedValue(events.firstNanoseconds);
+    out.signedValue(events.lastNanoseconds);
+    out.unsignedValue(events.releases.size());
+    WhatIfRelease previousRelease;
+    for (const WhatIfRelease& release : events.releases) {
+        out.signedValue(stepBetween(previousRelease.sequence, release.sequence));
+        out.signedValue(stepBetween(previousRelease.nanoseconds, release.nanoseconds));
+        previousRelease = release;
+    }
+    const std::vector<WhatIfBuffer>& buffers = events.buffers;
+    out.unsignedValue(buffers.size());
+    for (const WhatIfBuffer& buffer : buffers) {
+        out.unsignedValue(buffer.stackId);
+    }
+    for (const WhatIfBuffer& buffer : buffers) {
+        out.unsignedValue(static_cast<std::uint64_t>(buffer.tier));
+    }
+    for (const WhatIfBuffer& buffer : buffers) {
+        out.unsignedValue(buffer.bytes);
+    }
+    for (const WhatIfBuffer& buffer : buffers) {
+        out.unsignedValue(buffer.pieces);
+    }
+    for (const WhatIfBuffer& buffer : buffers) {
+        out.unsignedValue(buffer.pieces - buffer.piecesFreed);
+    }
+    for (const WhatIfBuffer& buffer : buffers) {
+        out.unsignedValue(buffer.poolChunks);
+    }
+    WhatIfBuffer previous;
+    for (const WhatIfBuffer& buffer : buffers) {
+        out.signedValue(stepBetween(previous.madeSequence, buffer.madeSequence));
+        previous = buffer;
+    }
+    previous = WhatIfBuffer{};
+    for (const WhatIfBuffer& buffer : buffers) {
+        out.signedValue(stepBetween(previous.madeNanoseconds, buffer.madeNanoseconds));
+        previous = buffer;
+    }
+    // 0: never freed (a freed buffer's last piece is an event after its first).
+    for (const WhatIfBuffer& buffer : buffers) {
+        out.signedValue(
+            buffer.freedSequence < 0 ? 0 : stepBetween(buffer.madeSequence, buffer.freedSequence));
+    }
+    for (const WhatIfBuffer& buffer : buffers) {
+        out.signedValue(stepBetween(buffer.madeNanoseconds, buffer.freedNanoseconds));
+    }
+}
+
+void decodeWhatIfFigures(Reader& in, WhatIfEvents& events) {
+    events.firstNanoseconds = in.signedValue();
+    events.lastNanoseconds = in.signedValue();
+    events.releases.resize(in.count(kReleaseBytes, "pool releases"));
+    WhatIfRelease previousRelease;
+    for (WhatIfRelease& release : events.releases) {
+        release.sequence = steppedFrom(previousRelease.sequence, in.signedValue());
+        release.nanoseconds = steppedFrom(previousRelease.nanoseconds, in.signedValue());
+        previousRelease = release;
+    }
+    std::vector<WhatIfBuffer>& buffers = events.buffers;
+    buffers.resize(in.count(kBufferBytes, "large buffers"));
+    for (WhatIfBuffer& buffer : buffers) {
+        const std::uint64_t stackId = in.unsignedValue();
+        if (stackId > UINT32_MAX) {
+            in.fail("a large buffer's stack id is out of range");
+        }
+        buffer.stackId = static_cast<StackId>(stackId);
+    }
+    for (WhatIfBuffer& buffer : buffers) {
+        const std::uint64_t tier = in.unsignedValue();
+        if (tier > static_cast<std::uint64_t>(kLastMemoryTier)) {
+            in.fail("a large buffer's tier is out of range");
+        }
+        buffer.tier = static_cast<MemoryTier>(tier);
+    }
+    for (WhatIfBuffer& buffer : buffers) {
+        buffer.bytes = in.unsignedValue();
+    }
+    for (WhatIfBuffer& buffer : buffers) {
+        buffer.pieces = in.unsignedValue();
+    }
+    for (WhatIfBuffer& buffer : buffers) {
+        const std::uint64_t live = in.unsignedValue();
+        if (live > buffer.pieces) {
+            in.fail("a large buffer has more pieces live than it has");
+        }
+        buffer.piecesFreed = buffer.pieces - live;
+    }
+    for (WhatIfBuffer& buffer : buffers) {
+        buffer.poolChunks = in.unsignedValue();
+    }
+    std::int64_t previous = 0;
+    for (WhatIfBuffer& buffer : buffers) {
+        buffer.madeSequence = previous = steppedFrom(previous, in.signedValue());
+    }
+    previous = 0;
+    for (WhatIfBuffer& buffer : buffers) {
+        buffer.madeNanoseconds = previous = steppedFrom(previous, in.signedValue());
+    }
+    for (WhatIfBuffer& buffer : buffers) {
+        const std::int64_t step = in.signedValue();
+        buffer.freedSequence = step == 0 ? -1 : steppedFrom(buffer.madeSequence, step);
+    }
+    for (WhatIfBuffer& buffer : buffers) {
+        buffer.freedNanoseconds = steppedFrom(buffer.madeNanoseconds, in.signedValue());
+    }
+}
+
+// The figures behind their uncompressed size, compressed.
+std::vector<unsigned char> compressed(const Writer& raw) {
+    Writer out;
+    out.unsignedValue(raw.bytes.size());
+    const std::size_t header = out.bytes.size();
+    out.bytes.resize(header + ZSTD_compressBound(raw.bytes.size()));
+    const std::size_t written = ZSTD_compress(out.bytes.data() + header, out.bytes.size() - header,
+                                              raw.bytes.data(), raw.bytes.size(), 3);
+    if (ZSTD_isError(written)) {
+        throw RecordingError(std::string("the analysis summary could not be compressed: ") +
+                             ZSTD_getErrorName(written));
+    }
+    out.bytes.resize(header + written);
+    return std::move(out.bytes);
+}
+
+std::vector<unsigned char> decompressed(std::span<const unsigned char> data,
+                                        const std::string& path) {
+    Reader header(data, path);
+    const std::uint64_t size = header.unsignedValue();
+    if (size > AnalysisSummaryCodec::kMaxBytes) {
+        header.fail("it claims " + std::to_string(size) + " bytes, more than a summary holds");
+    }
+    const std::span<const unsigned char> frame = data.subspan(header.position());
+    const unsigned long long declared = ZSTD_getFrameContentSize(frame.data(), frame.size());
+    if (declared != size) {
+        header.fail("its compressed frame is unreadable or disagrees with its size");
+    }
+    std::vector<unsigned char> raw(static_cast<std::size_t>(size));
+    const std::size_t written = ZSTD_decompress(raw.data(), raw.size(), frame.data(), frame.size());
+    if (ZSTD_isError(written) || written != raw.size()) {
+        header.fail("its compressed frame is damaged");
+    }
+    return raw;
+}
+
+}  // namespace
+
+std::vector<unsigned char> AnalysisSummaryCodec::encodeAllocations(
+    const AllocationAnalysis& analysis) {
+    Writer raw;
+    encodeAllocationsFigures(raw, analysis);
+    return compressed(raw);
+}
+
+std::vector<unsigned char> AnalysisSummaryCodec::encodeWhatIf(const WhatIfEvents& events) {
+    Writer raw;
+    encodeWhatIfFigures(raw, events);
+    return compressed(raw);
+}
+
+AllocationAnalysis AnalysisSummaryCodec::decodeAllocations(std::span<const unsigned char> data,
+                                                           const std::string& path) {
+    const std::vector<unsigned char> raw = decompressed(data, path);
+    Reader in(raw, path);
+    AllocationAnalysis analysis;
+    decodeAllocationsFigures(in, analysis);
+    if (!in.atEnd()) {
+        in.fail("bytes follow its last figure");
+    }
+    return analysis;
+}
+
+WhatIfEvents AnalysisSummaryCodec::decodeWhatIf(std::span<const unsigned char> data,
+                                                const std::string& path) {
+    const std::vector<unsigned char> raw = decompressed(data, path);
+    Reader in(raw, path);
+    WhatIfEvents events;
+    decodeWhatIfFigures(in, events);
+    if (!in.atEnd()) {
+        in.fail("bytes follow its last figure");
+    }
+    return events;
+}
+
+}  // namespace poolscope

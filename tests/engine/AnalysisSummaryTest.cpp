@@ -1,0 +1,447 @@
+// The analysis summary a recording's writer stores at its end (AnalysisSummarizer,
+// AnalysisSummaryCodec): what it says equals what a pass over the file's events finds, figure by
+// figure, for the allocation analysis and the what-if replay; a recording without one (cut
+// short, older, its row deleted, written while commits failed) or with a damaged one is
+// analysed by the pass, which finds the same.
+
+#include <QtTest>
+
+#include <QTemporaryDir>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "analysis/AllocationAnalyzer.h"
+#include "analysis/AnalysisSummarizer.h"
+#include "analysis/AnalysisSummary.h"
+#include "analysis/AnalysisSummaryCodec.h"
+#include "analysis/WhatIfReplay.h"
+#include "recording/RecordingError.h"
+#include "recording/RecordingEventPages.h"
+#include "recording/RecordingReader.h"
+#include "recording/RecordingWriter.h"
+#include "recording/SqliteDatabase.h"
+
+#include "AnalysisTestSupport.h"
+
+using namespace poolscope;
+using namespace poolscope::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr std::size_t kEventsPerBlock = 97;
+
+// Several threads and call sites: temporaries (freed at once), pooled groups of several 4 MiB
+// chunks, unpooled buffers over and under the small-buffer threshold, small buffers, mappings of
+// a launched program (a few pages, freed by munmap or never), descriptors, the pool's releases,
+// allocations never freed; times that sometimes step back, as several threads' do.
+std::vector<MemoryEvent> craftedEvents(std::size_t allocations, unsigned seed) {
+    using Kind = MemoryEventKind;
+    std::mt19937_64 random(seed);
+    std::vector<MemoryEvent> events;
+    std::vector<MemoryEvent> live;
+    std::int64_t time = 1'000'000;
+    const auto freeOf = [&](MemoryEvent event) {
+        event.kind = event.kind == Kind::Rent        ? Kind::Return
+                     : event.kind == Kind::SmallRent ? Kind::SmallReturn
+                                                     : Kind::UnpooledFree;
+        event.threadId = static_cast<std::uint32_t>(1 + random() % 4);
+        event.timeNanoseconds = time;
+        const std::uint32_t pieces = event.kind == Kind::Return ? event.chunkCount : 1;
+        for (std::uint32_t piece = 0; piece < pieces; ++piece) {
+            events.push_back(event);
+        }
+    };
+    for (std::size_t i = 0; i < allocations; ++i) {
+        time += static_cast<std::int64_t>(random() % 5'000'000) - 500'000;
+        const auto threadId = static_cast<std::uint32_t>(1 + random() % 4);
+        if (!live.empty() && random() % 3 == 0) {
+            const std::size_t index = random() % live.size();
+            freeOf(live[index]);
+            live[index] = live.back();
+            live.pop_back();
+        }
+        if (random() % 50 == 0) {
+            MemoryEvent release;
+            release.kind = Kind::ReleaseRetained;
+            release.timeNanoseconds = time;
+            events.push_back(release);
+        }
+        const auto id = static_cast<AllocationId>(i + 1);
+        const auto stackId = static_cast<StackId>(1 + random() % 40);
+        MemoryEvent made;
+        switch (random() % 6) {
+            case 0:
+                made = allocationEvent(Kind::Rent, id, 4 * kMiB, stackId, threadId, time,
+                                       MemoryTier::Pooled);
+                made.chunkCount = static_cast<std::uint32_t>(1 + random() % 3);
+                break;
+            case 1:
+                made = allocationEvent(Kind::SmallRent, id, 16 + random() % 4096, stackId, threadId,
+                                       time, MemoryTier::Small);
+                break;
+            case 2:
+                made = allocationEvent(Kind::UnpooledAllocate, id, kMiB / 2 + random() % (2 * kMiB),
+                                       stackId, threadId, time);
+                break;
+            case 3:
+                made = allocationEvent(Kind::UnpooledAllocate, id, 4096 * (1 + random() % 8),
+                                       stackId, threadId, time, MemoryTier::Mapped);
+                break;
+            case 4:
+                made = allocationEvent(Kind::UnpooledAllocate, id, 0, stackId, threadId, time,
+                                       MemoryTier::Descriptor);
+                break;
+            default:
+                made = allocationEvent(Kind::UnpooledAllocate, id, 64 + random() % (3 * kMiB),
+                                       stackId, threadId, time, MemoryTier::NativeHeap);
+                break;
+        }
+        made.chunkCount = std::max<std::uint32_t>(made.chunkCount, 1);
+        for (std::uint32_t chunk = 0; chunk < made.chunkCount; ++chunk) {
+            made.chunkIndex = chunk;
+            events.push_back(made);
+        }
+        if (random() % 4 == 0) {
+            freeOf(made);  // at once: temporary
+        } else {
+            live.push_back(made);
+        }
+    }
+    return events;
+}
+
+RecordingWriter::Options summarizingOptions(std::size_t events) {
+    RecordingWriter::Options options = AnalysisSummarizer::recordingOptions();
+    options.queueCapacityEvents = events + 1;
+    options.eventsPerBlock = kEventsPerBlock;
+    return options;
+}
+
+void writeSummarized(const std::string& path, std::span<const MemoryEvent> events) {
+    RecordingWriter writer(path, {{"scenario", "summary"}}, summarizingOptions(events.size()));
+    writer.consume(events);
+    writer.finish({}, 0);
+}
+
+// What a pass over the file finds, the events applied one by one as reading them page by page
+// gives them: no summary involved.
+AllocationAnalysis analysedEventByEvent(const RecordingReader& reader) {
+    AllocationAnalyzer analyzer({}, reader.metaInteger("chunk_bytes"));
+    RecordingEventPages::forEach(reader, [&](const std::vector<RecordedEvent>& page) {
+        for (const RecordedEvent& recorded : page) {
+            analyzer.apply(recorded.event);
+        }
+    });
+    return analyzer.finish();
+}
+
+WhatIfEvents collectedEventByEvent(const RecordingReader& reader) {
+    WhatIfCollector collector;
+    RecordingEventPages::forEach(reader, [&](const std::vector<RecordedEvent>& page) {
+        for (const RecordedEvent& recorded : page) {
+            collector.add(recorded.sequence, recorded.event);
+        }
+    });
+    return collector.finish();
+}
+
+void compareAnalyses(const AllocationAnalysis& actual, const AllocationAnalysis& expected) {
+    QCOMPARE(actual.range.fromNanoseconds, expected.range.fromNanoseconds);
+    QCOMPARE(actual.range.toNanoseconds, expected.range.toNanoseconds);
+    QCOMPARE(actual.events, expected.events);
+    QCOMPARE(actual.firstEventNanoseconds, expected.firstEventNanoseconds);
+    QCOMPARE(actual.peakBytes, expected.peakBytes);
+    QCOMPARE(actual.peakNanoseconds, expected.peakNanoseconds);
+    QCOMPARE(actual.sites, expected.sites);
+    QVERIFY(actual.sizes == expected.sizes);
+    QCOMPARE(actual.thresholds, expected.thresholds);
+}
+
+void compareFigures(const WhatIfFigures& actual, const WhatIfFigures& expected) {
+    QCOMPARE(actual.mapCalls, expected.mapCalls);
+    QCOMPARE(actual.unmapCalls, expected.unmapCalls);
+    QCOMPARE(actual.bytesFaultedIn, expected.bytesFaultedIn);
+    QCOMPARE(actual.peakHeldBytes, expected.peakHeldBytes);
+    QCOMPARE(actual.idleHeldBytes, expected.idleHeldBytes);
+}
+
+void compareReplays(const WhatIfResult& actual, const WhatIfResult& expected) {
+    compareFigures(actual.actual, expected.actual);
+    compareFigures(actual.pooled, expected.pooled);
+    QCOMPARE(actual.largeRequests, expected.largeRequests);
+    QCOMPARE(actual.poolCapacityChunks, expected.poolCapacityChunks);
+    QCOMPARE(actual.chunkBytes, expected.chunkBytes);
+    QCOMPARE(actual.heldOverTime.size(), expected.heldOverTime.size());
+    for (std::size_t i = 0; i < actual.heldOverTime.size(); ++i) {
+        QCOMPARE(actual.heldOverTime[i].nanoseconds, expected.heldOverTime[i].nanoseconds);
+        QCOMPARE(actual.heldOverTime[i].actualBytes, expected.heldOverTime[i].actualBytes);
+        QCOMPARE(actual.heldOverTime[i].pooledBytes, expected.heldOverTime[i].pooledBytes);
+    }
+    QCOMPARE(actual.sites.size(), expected.sites.size());
+    for (std::size_t i = 0; i < actual.sites.size(); ++i) {
+        QCOMPARE(actual.sites[i].stackId, expected.sites[i].stackId);
+        QCOMPARE(actual.sites[i].requests, expected.sites[i].requests);
+        QCOMPARE(actual.sites[i].mapCallsSaved, expected.sites[i].mapCallsSaved);
+        QCOMPARE(actual.sites[i].bytesFaultedInSaved, expected.sites[i].bytesFaultedInSaved);
+    }
+}
+
+WhatIfReplay::Options replayOptions() {
+    WhatIfReplay::Options options;
+    options.poolSizeMegabytes = 64;
+    options.trimPeriod = 1'000ms;
+    return options;
+}
+
+// The summary and the pass agree on everything the analyses read.
+void verifyAnalysesEqualThePass(const std::string& path) {
+    const RecordingReader reader(path);
+    const AllocationAnalysis expected = analysedEventByEvent(reader);
+    compareAnalyses(AllocationAnalyzer::of(reader), expected);
+    compareReplays(WhatIfReplay::of(reader, replayOptions()),
+                   WhatIfReplay::of(collectedEventByEvent(reader), replayOptions()));
+}
+
+// Either part, so that a check that one is missing cannot pass with the other there.
+bool hasSummary(const RecordingReader& reader) {
+    const bool allocations = AnalysisSummary::allocationsOf(reader).has_value();
+    const bool whatIf = AnalysisSummary::whatIfOf(reader).has_value();
+    return allocations || whatIf;
+}
+
+void changeFile(const std::string& path, const std::string& sql) {
+    SqliteDatabase database(path, SqliteDatabase::Mode::CreateNew);
+    database.execute(sql);
+}
+
+}  // namespace
+
+class AnalysisSummaryTest : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir directory_;
+
+    std::string file(const char* name) {
+        return directory_.filePath(QString::fromLatin1(name)).toStdString();
+    }
+
+private slots:
+    void summary_equalsThePassOverTheFileFigureByFigure() {
+        const std::string path = file("crafted.psrec");
+        writeSummarized(path, craftedEvents(3000, 7));
+        const RecordingReader reader(path);
+        const std::optional<AllocationAnalysis> summary = AnalysisSummary::allocationsOf(reader);
+        QVERIFY(summary.has_value());
+        const AllocationAnalysis expected = analysedEventByEvent(reader);
+        QVERIFY(expected.total().temporaryAllocations > 0 && expected.total().leakedBytes > 0);
+        compareAnalyses(*summary, expected);
+        compareAnalyses(AllocationAnalyzer::of(reader), expected);
+    }
+
+    void summary_holdsTheBuffersOfTheFullReplay_andReplaysTheSame() {
+        const std::string path = file("buffers.psrec");
+        writeSummarized(path, craftedEvents(3000, 11));
+        const RecordingReader reader(path);
+        const std::optional<WhatIfEvents> summary = AnalysisSummary::whatIfOf(reader);
+        QVERIFY(summary.has_value());
+        const WhatIfEvents expected = collectedEventByEvent(reader);
+        QVERIFY(!expected.buffers.empty() && !expected.releases.empty());
+        QVERIFY(*summary == expected);
+        // Far fewer than the events: mappings and large buffers only.
+        QVERIFY(expected.buffers.size() < static_cast<std::size_t>(reader.lastEventSequence()) / 2);
+        compareReplays(WhatIfReplay::of(reader, replayOptions()),
+                       WhatIfReplay::of(expected, replayOptions()));
+    }
+
+    void summary_ofTheKnownPattern_equalsThePass() {
+        const std::string path = file("known.psrec");
+        writeSummarized(path, knownAllocationPattern());
+        QVERIFY(hasSummary(RecordingReader(path)));
+        verifyAnalysesEqualThePass(path);
+    }
+
+    void summary_ofAnEmptyRecording_equalsThePass() {
+        const std::string path = file("empty.psrec");
+        writeSummarized(path, {});
+        QVERIFY(hasSummary(RecordingReader(path)));
+        verifyAnalysesEqualThePass(path);
+    }
+
+    void analyzer_withTheSummary_reportsItsProgressDone() {
+        const std::string path = file("progress.psrec");
+        writeSummarized(path, craftedEvents(500, 3));
+        const RecordingReader reader(path);
+        std::vector<std::pair<std::uint64_t, std::uint64_t>> told;
+        AllocationAnalyzer::of(reader, {}, [&](std::uint64_t read, std::uint64_t total) {
+            told.emplace_back(read, total);
+            return true;
+        });
+        const auto events = static_cast<std::uint64_t>(reader.lastEventSequence());
+        QCOMPARE(told.size(), std::size_t{1});
+        QCOMPARE(told.front(), std::make_pair(events, events));
+    }
+
+    void analyzer_ofATimeRange_passesOverTheEventsDespiteTheSummary() {
+        const std::string path = file("range.psrec");
+        const std::vector<MemoryEvent> events = craftedEvents(2000, 5);
+        writeSummarized(path, events);
+        const RecordingReader reader(path);
+        const AnalysisRange range{events[events.size() / 3].timeNanoseconds,
+                                  events[events.size() / 2].timeNanoseconds};
+        AllocationAnalyzer analyzer(range, reader.metaInteger("chunk_bytes"));
+        for (const MemoryEvent& event : events) {
+            analyzer.apply(event);
+        }
+        const AllocationAnalysis expected = analyzer.finish();
+        QVERIFY(expected.total().allocations < analysedEventByEvent(reader).total().allocations);
+        compareAnalyses(AllocationAnalyzer::of(reader, range), expected);
+    }
+
+    void writer_withoutASummarizer_storesNoSummary_andThePassAnalyses() {
+        const std::string path = file("plain.psrec");
+        writeRecording(path, craftedEvents(500, 9));
+        QVERIFY(!hasSummary(RecordingReader(path)));
+        verifyAnalysesEqualThePass(path);
+    }
+
+    void recordingCutShort_hasNoSummary_andThePassAnalyses() {
+        // A killed run's file: its writer never reached its last transaction, which both marks
+        // it finished and stores the summary. A file marked unfinished is read as one.
+        const std::string path = file("cut.psrec");
+        writeSummarized(path, craftedEvents(800, 13));
+        changeFile(path, "DELETE FROM meta WHERE key = 'finished'");
+        const RecordingReader reader(path);
+        QVERIFY(!reader.finished());
+        QVERIFY(!hasSummary(reader));
+        verifyAnalysesEqualThePass(path);
+    }
+
+    void summaryRowDeleted_thePassAnalyses() {
+        const std::string path = file("deleted.psrec");
+        writeSummarized(path, craftedEvents(800, 17));
+        changeFile(path, "DELETE FROM analysis_summary");
+        QVERIFY(!hasSummary(RecordingReader(path)));
+        verifyAnalysesEqualThePass(path);
+    }
+
+    void summaryOfOtherEvents_isIgnored() {
+        // A summary that does not end at the file's last event says nothing of its events.
+        const std::string path = file("other.psrec");
+        writeSummarized(path, craftedEvents(800, 19));
+        changeFile(path, "UPDATE analysis_summary SET last_seq = last_seq - 1");
+        QVERIFY(!hasSummary(RecordingReader(path)));
+        verifyAnalysesEqualThePass(path);
+    }
+
+    void damagedSummary_isIgnored_andThePassAnalyses_data() {
+        QTest::addColumn<QString>("damage");
+        QTest::newRow("emptied") << "UPDATE analysis_summary SET data = x''";
+        QTest::newRow("truncated") << "UPDATE analysis_summary SET data = substr(data, 1, "
+                                      "length(data) / 2)";
+        QTest::newRow("a huge size") << "UPDATE analysis_summary SET data = "
+                                        "x'ffffffffffffffff7f' || substr(data, 2)";
+        QTest::newRow("random bytes") << "UPDATE analysis_summary SET data = randomblob(300)";
+        QTest::newRow("a text") << "UPDATE analysis_summary SET data = 'summary'";
+    }
+
+    void damagedSummary_isIgnored_andThePassAnalyses() {
+        QFETCH(QString, damage);
+        const std::string path = file("damaged.psrec");
+        std::filesystem::remove(path);
+        writeSummarized(path, craftedEvents(800, 23));
+        changeFile(path, damage.toStdString());
+        QVERIFY(!hasSummary(RecordingReader(path)));
+        verifyAnalysesEqualThePass(path);
+    }
+
+    void codec_refusesDamagedBytes_namingTheFileAndTheProblem() {
+        const std::string path = file("codec.psrec");
+        writeSummarized(path, craftedEvents(300, 29));
+        const RecordingReader reader(path);
+        const std::optional<RecordedSummary> allocations =
+            reader.summary(AnalysisSummaryCodec::kAllocationsEncoding);
+        const std::optional<RecordedSummary> whatIf =
+            reader.summary(AnalysisSummaryCodec::kWhatIfEncoding);
+        QVERIFY(allocations.has_value() && whatIf.has_value());
+        const auto verifyRefused = [](const auto& decode) {
+            try {
+                decode();
+                QFAIL("a truncated summary was decoded");
+            } catch (const RecordingError& error) {
+                const std::string message = error.what();
+                QVERIFY2(message.find("the analysis summary of codec.psrec is damaged: ") == 0,
+                         message.c_str());
+            }
+        };
+        // Every cut of the bytes is refused, none crashes.
+        for (std::size_t length = 0; length < allocations->data.size(); ++length) {
+            verifyRefused([&] {
+                AnalysisSummaryCodec::decodeAllocations(std::span(allocations->data).first(length),
+                                                        "codec.psrec");
+            });
+        }
+        for (std::size_t length = 0; length < whatIf->data.size(); ++length) {
+            verifyRefused([&] {
+                AnalysisSummaryCodec::decodeWhatIf(std::span(whatIf->data).first(length),
+                                                   "codec.psrec");
+            });
+        }
+        AnalysisSummaryCodec::decodeAllocations(allocations->data, "codec.psrec");
+        AnalysisSummaryCodec::decodeWhatIf(whatIf->data, "codec.psrec");
+    }
+
+    void writer_whoseCommitsFailed_summarizesOnlyWhatTheFileHolds() {
+        const std::string path = file("busy.psrec");
+        const std::vector<MemoryEvent> events = craftedEvents(400, 31);
+        RecordingWriter::Options options = summarizingOptions(events.size());
+        options.commitInterval = 5ms;
+        options.blockInterval = 1ms;
+        options.busyTimeout = 50ms;
+        const std::size_t third = events.size() / 3;
+        {
+            RecordingWriter writer(path, {{"scenario", "busy"}}, options);
+            writer.consume(std::span(events).first(third));
+            QTRY_COMPARE(writer.committedEvents(), std::uint64_t{third});
+            {
+                // Another connection holds the write lock for longer than the writer waits.
+                SqliteDatabase other(path, SqliteDatabase::Mode::CreateNew);
+                other.execute("BEGIN IMMEDIATE");
+                writer.consume(std::span(events).subspan(third, third));
+                QTRY_COMPARE(writer.unwrittenEvents(), std::uint64_t{third});
+                other.execute("COMMIT");
+            }
+            writer.consume(std::span(events).subspan(2 * third));
+            QTRY_COMPARE(writer.committedEvents(), std::uint64_t{events.size() - third});
+            QVERIFY_THROWS_EXCEPTION(RecordingError, writer.finish({}, 0));
+        }
+        const RecordingReader reader(path);
+        QCOMPARE(reader.lastEventSequence(), static_cast<std::int64_t>(events.size() - third));
+        QVERIFY(hasSummary(reader));
+        verifyAnalysesEqualThePass(path);
+    }
+
+    void aVersion4Recording_opensAndIsAnalysedByThePass() {
+        // Version 4 is version 5 without the summary table.
+        const std::string path = file("version-4.psrec");
+        writeSummarized(path, craftedEvents(800, 37));
+        changeFile(path,
+                   "DROP TABLE analysis_summary; "
+                   "UPDATE meta SET value = '4' WHERE key = 'schema_version'; "
+                   "PRAGMA user_version = 4");
+        const RecordingReader reader(path);
+        QCOMPARE(reader.schemaVersion(), 4);
+        QVERIFY(!hasSummary(reader));
+        verifyAnalysesEqualThePass(path);
+    }
+};
+
+QTEST_GUILESS_MAIN(AnalysisSummaryTest)
+#include "AnalysisSummaryTest.moc"
