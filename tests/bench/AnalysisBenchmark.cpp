@@ -182,7 +182,7 @@ struct Timing {
 
 // Wall time, and the process's processor time beside it (all its threads): on a machine other
 // jobs share, the second says what the step itself cost; the first is what a user waits for,
-// with the step's threads on every core.
+// with the step's threads on up to four cores.
 template <typename Step>
 Timing timed(const char* name, Step step) {
     const auto started = std::chrono::steady_clock::now();
@@ -245,7 +245,7 @@ int run(int argc, char** argv) {
         RecordingEventPages::forEach(
             *reader, [&read](const std::vector<RecordedEvent>& page) { read += page.size(); });
     });
-    timed("decoding, blocks on every core", [&] {
+    timed("decoding, blocks on up to four cores", [&] {
         std::uint64_t read = 0;
         RecordingEventBlocks::forEach(*reader, [&read](std::span<const MemoryEvent> block) {
             read += block.size();
