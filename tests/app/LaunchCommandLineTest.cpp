@@ -68,6 +68,19 @@ private:
         return readJson(report);
     }
 
+    // An executable script in the test's directory; empty when it could not be written.
+    QString writeScript(const QString& name, const QString& text) {
+        const QString path = directory_.filePath(name);
+        QFile script(path);
+        if (!script.open(QIODevice::WriteOnly) || script.write(text.toUtf8()) < 0) {
+            return {};
+        }
+        script.close();
+        return script.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner)
+                   ? path
+                   : QString();
+    }
+
     void checkInjected(const QJsonObject& json, const QList<Injected>& injected) {
         const QJsonArray leaks = arrayOf(json, "leaks");
         QCOMPARE(leaks.size(), injected.size());
@@ -168,14 +181,10 @@ private slots:
     }
 
     void wrapperScript_reportNamesTheExecsItFollowed() {
-        const QString wrapper = directory_.filePath(QStringLiteral("wrapper.sh"));
-        QFile script(wrapper);
-        QVERIFY(script.open(QIODevice::WriteOnly));
-        script.write(QStringLiteral("#!/bin/sh\nexec %1\n")
-                         .arg(QStringLiteral(POOLSCOPE_PROGRAM_leaky_c))
-                         .toUtf8());
-        script.close();
-        script.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+        const QString wrapper = writeScript(
+            QStringLiteral("wrapper.sh"),
+            QStringLiteral("#!/bin/sh\nexec %1\n").arg(QStringLiteral(POOLSCOPE_PROGRAM_leaky_c)));
+        QVERIFY(!wrapper.isEmpty());
         const QString report = directory_.filePath(QStringLiteral("wrapper.json"));
         const Finished run = launch({QStringLiteral("--report"), report}, {wrapper});
         QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
@@ -195,19 +204,12 @@ private slots:
         // bash reads the script through a close-on-exec descriptor (255) and saves stderr
         // around a redirection; fd 7, opened without close-on-exec, goes on into the program,
         // which never closes it.
-        const QString wrapper = directory_.filePath(QStringLiteral("redirecting.sh"));
-        QFile script(wrapper);
-        QVERIFY(script.open(QIODevice::WriteOnly));
-        script.write(QStringLiteral("#!/bin/bash\nexec 7</dev/null\ntrue 2>/dev/null\nexec 2>&1\n"
-                                    "exec %1\n")
-                         .arg(QStringLiteral(POOLSCOPE_PROGRAM_clean_program))
-                         .toUtf8());
-        script.close();
-        script.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
-        const QString report = directory_.filePath(QStringLiteral("redirecting.json"));
-        const Finished run = launch({QStringLiteral("--report"), report}, {wrapper});
-        QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
-        const QJsonObject json = readJson(report);
+        const QString wrapper = writeScript(
+            QStringLiteral("redirecting.sh"),
+            QStringLiteral("#!/bin/bash\nexec 7</dev/null\ntrue 2>/dev/null\nexec 2>&1\nexec %1\n")
+                .arg(QStringLiteral(POOLSCOPE_PROGRAM_clean_program)));
+        QVERIFY(!wrapper.isEmpty());
+        const QJsonObject json = launchReporting({wrapper}, 0);
         QCOMPARE(json[QStringLiteral("program")][QStringLiteral("execs")].toArray().size(), 1);
         const QJsonArray open = json[QStringLiteral("resources")]
                                     .toObject()[QStringLiteral("openDescriptors")]

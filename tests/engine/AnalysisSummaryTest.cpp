@@ -131,18 +131,6 @@ void writeSummarized(const std::string& path, std::span<const MemoryEvent> event
     writer.finish({}, 0);
 }
 
-// What a pass over the file finds, the events applied one by one as reading them page by page
-// gives them: no summary involved.
-AllocationAnalysis analysedEventByEvent(const RecordingReader& reader) {
-    AllocationAnalyzer analyzer({}, reader.metaInteger("chunk_bytes"));
-    RecordingEventPages::forEach(reader, [&](const std::vector<RecordedEvent>& page) {
-        for (const RecordedEvent& recorded : page) {
-            analyzer.apply(recorded.event);
-        }
-    });
-    return analyzer.finish();
-}
-
 WhatIfEvents collectedEventByEvent(const RecordingReader& reader) {
     WhatIfCollector collector;
     RecordingEventPages::forEach(reader, [&](const std::vector<RecordedEvent>& page) {
@@ -151,18 +139,6 @@ WhatIfEvents collectedEventByEvent(const RecordingReader& reader) {
         }
     });
     return collector.finish();
-}
-
-void compareAnalyses(const AllocationAnalysis& actual, const AllocationAnalysis& expected) {
-    QCOMPARE(actual.range.fromNanoseconds, expected.range.fromNanoseconds);
-    QCOMPARE(actual.range.toNanoseconds, expected.range.toNanoseconds);
-    QCOMPARE(actual.events, expected.events);
-    QCOMPARE(actual.firstEventNanoseconds, expected.firstEventNanoseconds);
-    QCOMPARE(actual.peakBytes, expected.peakBytes);
-    QCOMPARE(actual.peakNanoseconds, expected.peakNanoseconds);
-    QCOMPARE(actual.sites, expected.sites);
-    QVERIFY(actual.sizes == expected.sizes);
-    QCOMPARE(actual.thresholds, expected.thresholds);
 }
 
 void compareFigures(const WhatIfFigures& actual, const WhatIfFigures& expected) {

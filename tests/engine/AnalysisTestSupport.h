@@ -1,12 +1,17 @@
 #pragma once
 
+#include <QtTest>
+
 #include <array>
 #include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "analysis/AllocationAnalyzer.h"
 #include "diagnostics/MemoryEvent.h"
+#include "recording/RecordingEventPages.h"
+#include "recording/RecordingReader.h"
 #include "recording/RecordingWriter.h"
 
 namespace poolscope::testing {
@@ -62,6 +67,33 @@ inline void writeRecording(const std::string& path, std::span<const MemoryEvent>
     RecordingWriter writer(path, {{"scenario", "analysis"}}, options);
     writer.consume(events);
     writer.finish({}, 0);
+}
+
+// What a pass over the file finds, the events applied one by one as reading them page by page
+// gives them: neither the blocks' decoders nor a summary involved.
+inline AllocationAnalysis analysedEventByEvent(const RecordingReader& reader,
+                                               const AnalysisRange& range = {}) {
+    AllocationAnalyzer analyzer(range, reader.metaInteger("chunk_bytes"));
+    RecordingEventPages::forEach(reader, [&](const std::vector<RecordedEvent>& page) {
+        for (const RecordedEvent& recorded : page) {
+            analyzer.apply(recorded.event);
+        }
+    });
+    return analyzer.finish();
+}
+
+// Every figure of two analyses, compared (QCOMPARE: call it from a test function).
+inline void compareAnalyses(const AllocationAnalysis& actual, const AllocationAnalysis& expected) {
+    QCOMPARE(actual.range.fromNanoseconds, expected.range.fromNanoseconds);
+    QCOMPARE(actual.range.toNanoseconds, expected.range.toNanoseconds);
+    QCOMPARE(actual.events, expected.events);
+    QCOMPARE(actual.firstEventNanoseconds, expected.firstEventNanoseconds);
+    QCOMPARE(actual.peakBytes, expected.peakBytes);
+    QCOMPARE(actual.peakNanoseconds, expected.peakNanoseconds);
+    QCOMPARE(actual.sites, expected.sites);
+    QVERIFY(actual.sizes == expected.sizes);
+    QCOMPARE(actual.sizes.buckets(), expected.sizes.buckets());
+    QCOMPARE(actual.thresholds, expected.thresholds);
 }
 
 }  // namespace poolscope::testing

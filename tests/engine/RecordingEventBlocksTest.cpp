@@ -92,26 +92,6 @@ void writeInSmallBlocks(const std::string& path, std::span<const MemoryEvent> ev
     writer.finish({}, 0);
 }
 
-// The analysis as the recording's events, read page by page, give it applied one by one.
-AllocationAnalysis analysedEventByEvent(const RecordingReader& reader, const AnalysisRange& range) {
-    AllocationAnalyzer analyzer(range, reader.metaInteger("chunk_bytes"));
-    RecordingEventPages::forEach(reader, [&](const std::vector<RecordedEvent>& page) {
-        for (const RecordedEvent& recorded : page) {
-            analyzer.apply(recorded.event);
-        }
-    });
-    return analyzer.finish();
-}
-
-void compareAnalyses(const AllocationAnalysis& actual, const AllocationAnalysis& expected) {
-    QCOMPARE(actual.events, expected.events);
-    QCOMPARE(actual.firstEventNanoseconds, expected.firstEventNanoseconds);
-    QCOMPARE(actual.peakBytes, expected.peakBytes);
-    QCOMPARE(actual.peakNanoseconds, expected.peakNanoseconds);
-    QCOMPARE(actual.sites, expected.sites);
-    QCOMPARE(actual.sizes.buckets(), expected.sizes.buckets());
-}
-
 }  // namespace
 
 class RecordingEventBlocksTest : public QObject {

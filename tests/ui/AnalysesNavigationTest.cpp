@@ -68,14 +68,6 @@ QString frameOf(const QModelIndex& index) {
     return index.siblingAtColumn(CallTreeModel::Frame).data().toString();
 }
 
-QStringList childFrames(const QAbstractItemModel& model, const QModelIndex& parent) {
-    QStringList frames;
-    for (int row = 0; row < model.rowCount(parent); ++row) {
-        frames.append(model.index(row, 0, parent).data().toString());
-    }
-    return frames;
-}
-
 // The first row below `parent` whose frame holds `text`, invalid when none.
 QModelIndex childHolding(const QAbstractItemModel& model, const QModelIndex& parent,
                          const char* text) {
