@@ -219,7 +219,9 @@ int WhatIfCommand::exec(const QStringList& arguments) {
         QStringLiteral("Writes the figures as JSON to FILE: `actual` and `pooled` with mapCalls, "
                        "unmapCalls, bytesFaultedIn, peakHeldBytes, idleHeldBytes and heldOverTime "
                        "(the memory held as [nanoseconds since the first event, bytes] points, "
-                       "each holding until the next), and the `sites`."),
+                       "each holding until the next; where a 4096th of the recording's time holds "
+                       "more changes than a plot shows, only its first, last, highest and lowest), "
+                       "and the `sites`."),
         QStringLiteral("FILE.json"));
     parser.addOptions({poolSize, trimPeriod, json});
     if (!CommandLine::parseCommandOptions(parser, arguments, QStringLiteral("whatif"))) {

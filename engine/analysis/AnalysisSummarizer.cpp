@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "analysis/AnalysisSummaryCodec.h"
+#include "analysis/WhatIfReplay.h"
 
 namespace poolscope {
 
@@ -20,8 +21,14 @@ std::vector<RecordingSummarizer::Part> AnalysisSummarizer::finish() {
     std::vector<Part> parts;
     parts.push_back({AnalysisSummaryCodec::kAllocationsEncoding,
                      AnalysisSummaryCodec::encodeAllocations(analyzer_.finish())});
-    parts.push_back({AnalysisSummaryCodec::kWhatIfEncoding,
-                     AnalysisSummaryCodec::encodeWhatIf(whatIf_.finish())});
+    const WhatIfEvents buffers = whatIf_.finish();
+    parts.push_back(
+        {AnalysisSummaryCodec::kWhatIfEncoding, AnalysisSummaryCodec::encodeWhatIf(buffers)});
+    // The replay the window shows first, made here once: a recording of 1 GB may hold millions
+    // of large buffers, seconds to replay each time it is opened.
+    parts.push_back({AnalysisSummaryCodec::kWhatIfResultEncoding,
+                     AnalysisSummaryCodec::encodeWhatIfResult(
+                         WhatIfReplay::of(buffers, WhatIfReplay::summaryOptions()))});
     return parts;
 }
 

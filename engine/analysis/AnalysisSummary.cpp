@@ -45,4 +45,11 @@ std::optional<WhatIfEvents> AnalysisSummary::whatIfOf(const RecordingReader& rea
                        });
 }
 
+std::optional<WhatIfResult> AnalysisSummary::whatIfResultOf(const RecordingReader& reader) {
+    return decodedPart(reader, AnalysisSummaryCodec::kWhatIfResultEncoding,
+                       [&](std::span<const unsigned char> data) {
+                           return AnalysisSummaryCodec::decodeWhatIfResult(data, reader.path());
+                       });
+}
+
 }  // namespace poolscope

@@ -4,14 +4,16 @@
 
 #include "analysis/AllocationAnalyzer.h"
 #include "analysis/WhatIfCollector.h"
+#include "analysis/WhatIfReplay.h"
 
 namespace poolscope {
 
 class RecordingReader;
 
 // What every analysis of a whole recording reads, as its writer worked it out while recording
-// (AnalysisSummarizer) and stored with it (AnalysisSummaryCodec): the allocation analysis and
-// the buffers the what-if replay needs. Reading it takes milliseconds where a pass over a
+// (AnalysisSummarizer) and stored with it (AnalysisSummaryCodec): the allocation analysis, the
+// buffers the what-if replay needs, and their replay with the options the window opens a
+// recording with (WhatIfReplay::summaryOptions). Reading it takes milliseconds where a pass over a
 // recording of 1 GB takes tens of seconds of processor time. Each is none when the recording
 // has no summary (made before schema version 5, cut short by a killed run, or written without)
 // or a damaged one: the analyses then make a pass, which finds the same.
@@ -20,6 +22,7 @@ public:
     // Over the whole recording; its thresholds follow the recording's chunk size.
     static std::optional<AllocationAnalysis> allocationsOf(const RecordingReader& reader);
     static std::optional<WhatIfEvents> whatIfOf(const RecordingReader& reader);
+    static std::optional<WhatIfResult> whatIfResultOf(const RecordingReader& reader);
 };
 
 }  // namespace poolscope

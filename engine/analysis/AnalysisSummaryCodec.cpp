@@ -16,6 +16,8 @@ constexpr std::size_t kSiteBytes = 9;
 constexpr std::size_t kBucketBytes = 3;
 constexpr std::size_t kReleaseBytes = 2;
 constexpr std::size_t kBufferBytes = 10;
+constexpr std::size_t kSampleBytes = 3;
+constexpr std::size_t kSavingBytes = 4;
 
 class Writer {
 public:
@@ -67,6 +69,18 @@ public:
                  ", more than its bytes hold");
         }
         return static_cast<std::size_t>(value);
+    }
+    // A reader of the next `values` numbers, which this one then skips: a column of a table
+    // that is decoded a row at a time.
+    Reader column(std::size_t values) {
+        const std::size_t from = at_;
+        for (std::size_t ends = 0; ends < values; ++at_) {
+            if (at_ >= bytes_.size()) {
+                fail("it ends inside a column of numbers");
+            }
+            ends += bytes_[at_] < 0x80 ? 1 : 0;
+        }
+        return Reader(bytes_.subspan(from, at_ - from), path_);
     }
     bool atEnd() const { return at_ == bytes_.size(); }
     std::size_t position() const { return at_; }
@@ -223,50 +237,106 @@ void decodeWhatIfFigures(Reader& in, WhatIfEvents& events) {
     }
     std::vector<WhatIfBuffer>& buffers = events.buffers;
     buffers.resize(in.count(kBufferBytes, "large buffers"));
+    // Stored a column at a time, decoded a buffer at a time: a column at a time went over
+    // every buffer ten times, and a recording's millions of buffers do not stay in cache.
+    enum Column { Stack, Tier, Bytes, Pieces, Live, PoolChunks, Made, MadeAt, Freed, FreedAt };
+    std::vector<Reader> columns;
+    for (int column = Stack; column <= FreedAt; ++column) {
+        columns.push_back(in.column(buffers.size()));
+    }
+    std::int64_t madeSequence = 0;
+    std::int64_t madeNanoseconds = 0;
     for (WhatIfBuffer& buffer : buffers) {
-        const std::uint64_t stackId = in.unsignedValue();
+        const std::uint64_t stackId = columns[Stack].unsignedValue();
         if (stackId > UINT32_MAX) {
             in.fail("a large buffer's stack id is out of range");
         }
         buffer.stackId = static_cast<StackId>(stackId);
-    }
-    for (WhatIfBuffer& buffer : buffers) {
-        const std::uint64_t tier = in.unsignedValue();
+        const std::uint64_t tier = columns[Tier].unsignedValue();
         if (tier > static_cast<std::uint64_t>(kLastMemoryTier)) {
             in.fail("a large buffer's tier is out of range");
         }
         buffer.tier = static_cast<MemoryTier>(tier);
-    }
-    for (WhatIfBuffer& buffer : buffers) {
-        buffer.bytes = in.unsignedValue();
-    }
-    for (WhatIfBuffer& buffer : buffers) {
-        buffer.pieces = in.unsignedValue();
-    }
-    for (WhatIfBuffer& buffer : buffers) {
-        const std::uint64_t live = in.unsignedValue();
+        buffer.bytes = columns[Bytes].unsignedValue();
+        buffer.pieces = columns[Pieces].unsignedValue();
+        const std::uint64_t live = columns[Live].unsignedValue();
         if (live > buffer.pieces) {
             in.fail("a large buffer has more pieces live than it has");
         }
         buffer.piecesFreed = buffer.pieces - live;
-    }
-    for (WhatIfBuffer& buffer : buffers) {
-        buffer.poolChunks = in.unsignedValue();
-    }
-    std::int64_t previous = 0;
-    for (WhatIfBuffer& buffer : buffers) {
-        buffer.madeSequence = previous = steppedFrom(previous, in.signedValue());
-    }
-    previous = 0;
-    for (WhatIfBuffer& buffer : buffers) {
-        buffer.madeNanoseconds = previous = steppedFrom(previous, in.signedValue());
-    }
-    for (WhatIfBuffer& buffer : buffers) {
-        const std::int64_t step = in.signedValue();
+        buffer.poolChunks = columns[PoolChunks].unsignedValue();
+        buffer.madeSequence = madeSequence = steppedFrom(madeSequence, columns[Made].signedValue());
+        buffer.madeNanoseconds = madeNanoseconds =
+            steppedFrom(madeNanoseconds, columns[MadeAt].signedValue());
+        const std::int64_t step = columns[Freed].signedValue();
         buffer.freedSequence = step == 0 ? -1 : steppedFrom(buffer.madeSequence, step);
+        buffer.freedNanoseconds =
+            steppedFrom(buffer.madeNanoseconds, columns[FreedAt].signedValue());
     }
-    for (WhatIfBuffer& buffer : buffers) {
-        buffer.freedNanoseconds = steppedFrom(buffer.madeNanoseconds, in.signedValue());
+}
+
+void encodeReplayFigures(Writer& out, const WhatIfResult& result) {
+    for (const WhatIfFigures* figures : {&result.actual, &result.pooled}) {
+        for (const std::uint64_t figure :
+             {figures->mapCalls, figures->unmapCalls, figures->bytesFaultedIn,
+              figures->peakHeldBytes, figures->idleHeldBytes}) {
+            out.unsignedValue(figure);
+        }
+    }
+    out.unsignedValue(result.largeRequests);
+    out.unsignedValue(static_cast<std::uint64_t>(result.poolCapacityChunks));
+    out.unsignedValue(result.chunkBytes);
+    out.signedValue(result.trimPeriodMilliseconds);
+    out.unsignedValue(result.heldOverTime.size());
+    std::int64_t previous = 0;
+    for (const WhatIfHeldSample& sample : result.heldOverTime) {
+        out.signedValue(stepBetween(previous, sample.nanoseconds));
+        previous = sample.nanoseconds;
+        out.unsignedValue(sample.actualBytes);
+        out.unsignedValue(sample.pooledBytes);
+    }
+    out.unsignedValue(result.sites.size());
+    for (const WhatIfSite& site : result.sites) {
+        out.unsignedValue(site.stackId);
+        out.unsignedValue(site.requests);
+        out.signedValue(site.mapCallsSaved);
+        out.signedValue(site.bytesFaultedInSaved);
+    }
+}
+
+void decodeReplayFigures(Reader& in, WhatIfResult& result) {
+    for (WhatIfFigures* figures : {&result.actual, &result.pooled}) {
+        for (std::uint64_t* figure :
+             {&figures->mapCalls, &figures->unmapCalls, &figures->bytesFaultedIn,
+              &figures->peakHeldBytes, &figures->idleHeldBytes}) {
+            *figure = in.unsignedValue();
+        }
+    }
+    result.largeRequests = in.unsignedValue();
+    const std::uint64_t capacity = in.unsignedValue();
+    if (capacity > INT32_MAX) {
+        in.fail("the replayed pool's capacity is out of range");
+    }
+    result.poolCapacityChunks = static_cast<int>(capacity);
+    result.chunkBytes = in.unsignedValue();
+    result.trimPeriodMilliseconds = in.signedValue();
+    result.heldOverTime.resize(in.count(kSampleBytes, "samples of memory held"));
+    std::int64_t previous = 0;
+    for (WhatIfHeldSample& sample : result.heldOverTime) {
+        sample.nanoseconds = previous = steppedFrom(previous, in.signedValue());
+        sample.actualBytes = in.unsignedValue();
+        sample.pooledBytes = in.unsignedValue();
+    }
+    result.sites.resize(in.count(kSavingBytes, "call sites of the replay"));
+    for (WhatIfSite& site : result.sites) {
+        const std::uint64_t stackId = in.unsignedValue();
+        if (stackId > UINT32_MAX) {
+            in.fail("a replayed call site's stack id is out of range");
+        }
+        site.stackId = static_cast<StackId>(stackId);
+        site.requests = in.unsignedValue();
+        site.mapCallsSaved = in.signedValue();
+        site.bytesFaultedInSaved = in.signedValue();
     }
 }
 
@@ -306,43 +376,56 @@ std::vector<unsigned char> decompressed(std::span<const unsigned char> data,
     return raw;
 }
 
+// A part's figures written by `encode`, compressed.
+template <typename Figures, typename Encode>
+std::vector<unsigned char> encodedFigures(const Figures& figures, Encode encode) {
+    Writer raw;
+    encode(raw, figures);
+    return compressed(raw);
+}
+
+// A part's figures read by `decode`, which must take every byte.
+template <typename Figures, typename Decode>
+Figures decodedFigures(std::span<const unsigned char> data, const std::string& path,
+                       Decode decode) {
+    const std::vector<unsigned char> raw = decompressed(data, path);
+    Reader in(raw, path);
+    Figures figures;
+    decode(in, figures);
+    if (!in.atEnd()) {
+        in.fail("bytes follow its last figure");
+    }
+    return figures;
+}
+
 }  // namespace
 
 std::vector<unsigned char> AnalysisSummaryCodec::encodeAllocations(
     const AllocationAnalysis& analysis) {
-    Writer raw;
-    encodeAllocationsFigures(raw, analysis);
-    return compressed(raw);
+    return encodedFigures(analysis, encodeAllocationsFigures);
 }
 
 std::vector<unsigned char> AnalysisSummaryCodec::encodeWhatIf(const WhatIfEvents& events) {
-    Writer raw;
-    encodeWhatIfFigures(raw, events);
-    return compressed(raw);
+    return encodedFigures(events, encodeWhatIfFigures);
+}
+
+std::vector<unsigned char> AnalysisSummaryCodec::encodeWhatIfResult(const WhatIfResult& result) {
+    return encodedFigures(result, encodeReplayFigures);
 }
 
 AllocationAnalysis AnalysisSummaryCodec::decodeAllocations(std::span<const unsigned char> data,
                                                            const std::string& path) {
-    const std::vector<unsigned char> raw = decompressed(data, path);
-    Reader in(raw, path);
-    AllocationAnalysis analysis;
-    decodeAllocationsFigures(in, analysis);
-    if (!in.atEnd()) {
-        in.fail("bytes follow its last figure");
-    }
-    return analysis;
+    return decodedFigures<AllocationAnalysis>(data, path, decodeAllocationsFigures);
 }
 
 WhatIfEvents AnalysisSummaryCodec::decodeWhatIf(std::span<const unsigned char> data,
                                                 const std::string& path) {
-    const std::vector<unsigned char> raw = decompressed(data, path);
-    Reader in(raw, path);
-    WhatIfEvents events;
-    decodeWhatIfFigures(in, events);
-    if (!in.atEnd()) {
-        in.fail("bytes follow its last figure");
-    }
-    return events;
+    return decodedFigures<WhatIfEvents>(data, path, decodeWhatIfFigures);
+}
+
+WhatIfResult AnalysisSummaryCodec::decodeWhatIfResult(std::span<const unsigned char> data,
+                                                      const std::string& path) {
+    return decodedFigures<WhatIfResult>(data, path, decodeReplayFigures);
 }
 
 }  // namespace poolscope

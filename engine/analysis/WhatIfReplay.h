@@ -21,6 +21,8 @@ struct WhatIfFigures {
     std::uint64_t peakHeldBytes = 0;
     // Held at the recording's last event.
     std::uint64_t idleHeldBytes = 0;
+
+    friend bool operator==(const WhatIfFigures&, const WhatIfFigures&) = default;
 };
 
 // What the pool would save one call site; negative when it would cost more (a buffer split
@@ -30,6 +32,8 @@ struct WhatIfSite {
     std::uint64_t requests = 0;
     std::int64_t mapCallsSaved = 0;
     std::int64_t bytesFaultedInSaved = 0;
+
+    friend bool operator==(const WhatIfSite&, const WhatIfSite&) = default;
 };
 
 // The memory both ways held at one moment of the replay; it holds until the next sample.
@@ -38,6 +42,8 @@ struct WhatIfHeldSample {
     std::int64_t nanoseconds = 0;
     std::uint64_t actualBytes = 0;
     std::uint64_t pooledBytes = 0;
+
+    friend bool operator==(const WhatIfHeldSample&, const WhatIfHeldSample&) = default;
 };
 
 struct WhatIfResult {
@@ -46,13 +52,18 @@ struct WhatIfResult {
     // Memory held over time, both ways on one clock, in order: a sample at the first event, one
     // wherever either changed (a buffer made or freed, a trim or release that gave chunks back;
     // several may share a moment) and one at the last event, so the last sample holds the idle
-    // figures and the highest the peaks.
+    // figures and the highest the peaks. Where more changes fall in a 4096th of the recording's
+    // time than a plot can show, that stretch keeps only its first and last samples and its
+    // highest and lowest both ways.
     std::vector<WhatIfHeldSample> heldOverTime;
     // Biggest saving first: map calls, then faulted bytes.
     std::vector<WhatIfSite> sites;
     std::uint64_t largeRequests = 0;
     int poolCapacityChunks = 0;
     std::uint64_t chunkBytes = 0;
+    std::int64_t trimPeriodMilliseconds = 0;
+
+    friend bool operator==(const WhatIfResult&, const WhatIfResult&) = default;
 };
 
 // "What if it were pooled": replays a recording's large buffers (requests over the pool's
@@ -67,7 +78,17 @@ public:
         std::chrono::milliseconds trimPeriod = TrimPolicy{}.period;
     };
 
-    // The recording's summary's buffers when it has one (AnalysisSummary), else a pass's.
+    // The options whose replay a recording's summary stores (AnalysisSummarizer): those the
+    // window opens a recording with, the pool size PoolScope's runs start from and ImageSharp's
+    // trim period.
+    static Options summaryOptions();
+    // Whether `result` is the replay with `options`: the same pool (capacity, chunk size) and
+    // trim period.
+    static bool isReplayWith(const WhatIfResult& result, const Options& options);
+
+    // The replay the recording's summary stores when it is the one with `options` (a recording
+    // of 1 GB may hold millions of large buffers, seconds to replay); else the summary's
+    // buffers replayed when it has them (AnalysisSummary), else a pass's.
     static WhatIfResult of(const RecordingReader& reader, const Options& options);
     static WhatIfResult of(const WhatIfEvents& events, const Options& options);
     // What the replay reads of a recording: from its summary, or a pass over its events.

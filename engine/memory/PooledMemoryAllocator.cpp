@@ -51,18 +51,23 @@ PooledMemoryAllocator::PooledMemoryAllocator(const Settings& settings)
     pool.loadSource = settings_.loadSource;
     pool.sourceId = sourceId();
     pool.registerForTrimming = settings_.registerForTrimming;
+    pool.observed = settings_.observed;
     pool_ = UniformChunkPool::create(pool);
     small_ = std::make_shared<SmallBufferPool>(
         static_cast<std::size_t>(settings_.smallBufferThresholdBytes),
         settings_.smallBuffersPerSizeClass);
     // Described for whoever draws the pool from outside (a live-link viewer, a recording
     // started by POOLSCOPE_RECORD): its events carry only the source id.
-    PoolDirectory::add(
-        {sourceId(), name(), pool.capacity, static_cast<std::uint64_t>(pool.chunkBytes)});
+    if (settings_.observed) {
+        PoolDirectory::add(
+            {sourceId(), name(), pool.capacity, static_cast<std::uint64_t>(pool.chunkBytes)});
+    }
 }
 
 PooledMemoryAllocator::~PooledMemoryAllocator() {
-    PoolDirectory::remove(sourceId());
+    if (settings_.observed) {
+        PoolDirectory::remove(sourceId());
+    }
     pool_->shutDown();
 }
 

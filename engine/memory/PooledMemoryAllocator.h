@@ -24,6 +24,10 @@ public:
         Clock* clock = &SteadyClock::instance();
         MemoryLoadSource* loadSource = &ProcMeminfoLoadSource::instance();
         bool registerForTrimming = true;
+        // Publishes its events and is listed in the PoolDirectory. A model of a pool (the
+        // what-if replay) is neither, so that it never shows as a pool of the process it runs
+        // in (a live run's, a recording's writer's).
+        bool observed = true;
     };
 
     PooledMemoryAllocator();

@@ -50,6 +50,13 @@ UniformChunkPool::~UniformChunkPool() {
     shutDown();
 }
 
+void UniformChunkPool::report(MemoryEventKind kind, std::int32_t slot, std::uint64_t bytes,
+                              std::uint64_t value, std::uint64_t value2) const {
+    if (settings_.observed) {
+        publishPoolEvent(kind, settings_.sourceId, slot, bytes, value, value2);
+    }
+}
+
 std::int32_t UniformChunkPool::takeFreeSlot() {
     const auto it = std::find(slots_.begin(), slots_.end(), SlotState::Empty);
     *it = SlotState::Rented;  // callers checked that rented + retained < capacity
@@ -127,8 +134,7 @@ bool UniformChunkPool::rentInto(std::span<PoolChunk> out) {
             if (chunk.data == nullptr) {
                 chunk.data = OsMemory::map(settings_.chunkBytes);
                 ++created;
-                publishPoolEvent(MemoryEventKind::SlotCreated, settings_.sourceId, chunk.slot,
-                                 settings_.chunkBytes);
+                report(MemoryEventKind::SlotCreated, chunk.slot, settings_.chunkBytes);
             }
         }
     } catch (const std::bad_alloc&) {
@@ -173,15 +179,17 @@ bool UniformChunkPool::giveBack(std::span<const PoolChunk> chunks) noexcept {
 }
 
 void UniformChunkPool::freeChunk(const PoolChunk& chunk, std::size_t chunkBytes,
-                                 std::uint16_t sourceId) noexcept {
+                                 std::uint16_t sourceId, bool observed) noexcept {
     OsMemory::unmap(chunk.data, chunkBytes);
-    publishPoolEvent(MemoryEventKind::ChunkFreed, sourceId, chunk.slot, chunkBytes);
+    if (observed) {
+        publishPoolEvent(MemoryEventKind::ChunkFreed, sourceId, chunk.slot, chunkBytes);
+    }
 }
 
 void UniformChunkPool::freeTaken(std::vector<PoolChunk>& taken, bool reportTrim,
                                  bool reportRelease) {
     for (const PoolChunk& chunk : taken) {
-        freeChunk(chunk, settings_.chunkBytes, settings_.sourceId);
+        freeChunk(chunk, settings_.chunkBytes, settings_.sourceId, settings_.observed);
     }
     int retainedAfter = 0;
     {
@@ -190,14 +198,12 @@ void UniformChunkPool::freeTaken(std::vector<PoolChunk>& taken, bool reportTrim,
         retainedAfter = static_cast<int>(retained_.size());
     }
     if (reportTrim) {
-        publishPoolEvent(MemoryEventKind::Trim, settings_.sourceId, -1,
-                         taken.size() * settings_.chunkBytes, taken.size(),
-                         static_cast<std::uint64_t>(retainedAfter));
+        report(MemoryEventKind::Trim, -1, taken.size() * settings_.chunkBytes, taken.size(),
+               static_cast<std::uint64_t>(retainedAfter));
     }
     if (reportRelease) {
-        publishPoolEvent(MemoryEventKind::ReleaseRetained, settings_.sourceId, -1,
-                         taken.size() * settings_.chunkBytes, taken.size(),
-                         static_cast<std::uint64_t>(retainedAfter));
+        report(MemoryEventKind::ReleaseRetained, -1, taken.size() * settings_.chunkBytes,
+               taken.size(), static_cast<std::uint64_t>(retainedAfter));
     }
 }
 

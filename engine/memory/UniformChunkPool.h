@@ -11,6 +11,7 @@
 #include "base/Clock.h"
 #include "base/SlotState.h"
 #include "base/SpinLock.h"
+#include "diagnostics/MemoryEvent.h"
 #include "memory/SystemMemory.h"
 #include "memory/TrimPolicy.h"
 
@@ -41,6 +42,9 @@ public:
         std::uint16_t sourceId = 0;
         // Serve this pool from the shared trim thread while it lives.
         bool registerForTrimming = true;
+        // Publish its events (EventStream). A model of a pool (the what-if replay) publishes
+        // none, so that it never shows as a pool of the process it runs in.
+        bool observed = true;
     };
 
     struct Stats {
@@ -81,13 +85,16 @@ public:
     int capacity() const { return settings_.capacity; }
     const TrimPolicy& trimPolicy() const { return settings_.trimPolicy; }
 
-    // Gives one chunk's memory back to the OS and reports it.
-    static void freeChunk(const PoolChunk& chunk, std::size_t chunkBytes,
-                          std::uint16_t sourceId) noexcept;
+    // Gives one chunk's memory back to the OS and reports it, when `observed`.
+    static void freeChunk(const PoolChunk& chunk, std::size_t chunkBytes, std::uint16_t sourceId,
+                          bool observed = true) noexcept;
 
 private:
     explicit UniformChunkPool(const Settings& settings);
     std::int32_t takeFreeSlot();
+    // Publishes one of this pool's events, when it is observed.
+    void report(MemoryEventKind kind, std::int32_t slot, std::uint64_t bytes,
+                std::uint64_t value = 0, std::uint64_t value2 = 0) const;
     // Fills `out` with chunks, all or none; chunks[i].data == nullptr until mapped.
     bool rentInto(std::span<PoolChunk> out);
     // Frees chunks taken out of the pool under the lock; reports the pass as `kind`.

@@ -12,8 +12,10 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <random>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -155,6 +157,7 @@ void compareReplays(const WhatIfResult& actual, const WhatIfResult& expected) {
     QCOMPARE(actual.largeRequests, expected.largeRequests);
     QCOMPARE(actual.poolCapacityChunks, expected.poolCapacityChunks);
     QCOMPARE(actual.chunkBytes, expected.chunkBytes);
+    QCOMPARE(actual.trimPeriodMilliseconds, expected.trimPeriodMilliseconds);
     QCOMPARE(actual.heldOverTime.size(), expected.heldOverTime.size());
     for (std::size_t i = 0; i < actual.heldOverTime.size(); ++i) {
         QCOMPARE(actual.heldOverTime[i].nanoseconds, expected.heldOverTime[i].nanoseconds);
@@ -182,16 +185,45 @@ void verifyAnalysesEqualThePass(const std::string& path) {
     const RecordingReader reader(path);
     const AllocationAnalysis expected = analysedEventByEvent(reader);
     compareAnalyses(AllocationAnalyzer::of(reader), expected);
+    const WhatIfEvents collected = collectedEventByEvent(reader);
     compareReplays(WhatIfReplay::of(reader, replayOptions()),
-                   WhatIfReplay::of(collectedEventByEvent(reader), replayOptions()));
+                   WhatIfReplay::of(collected, replayOptions()));
+    compareReplays(WhatIfReplay::of(reader, WhatIfReplay::summaryOptions()),
+                   WhatIfReplay::of(collected, WhatIfReplay::summaryOptions()));
 }
 
-// Either part, so that a check that one is missing cannot pass with the other there.
+// Any part, so that a check that one is missing cannot pass with another there.
 bool hasSummary(const RecordingReader& reader) {
     const bool allocations = AnalysisSummary::allocationsOf(reader).has_value();
     const bool whatIf = AnalysisSummary::whatIfOf(reader).has_value();
-    return allocations || whatIf;
+    const bool replay = AnalysisSummary::whatIfResultOf(reader).has_value();
+    return allocations || whatIf || replay;
 }
+
+constexpr std::uint64_t kMarkedRequests = 424'242;
+
+// The analyses' own summarizer, but its stored replay claims a count of large buffers that no
+// replay of these events gives: a what-if that shows it read the stored replay.
+class MarkedReplaySummarizer final : public RecordingSummarizer {
+public:
+    void apply(std::int64_t firstSequence, std::span<const MemoryEvent> events) override {
+        inner_.apply(firstSequence, events);
+    }
+    std::vector<Part> finish() override {
+        std::vector<Part> parts = inner_.finish();
+        for (Part& part : parts) {
+            if (part.encoding == AnalysisSummaryCodec::kWhatIfResultEncoding) {
+                WhatIfResult result = AnalysisSummaryCodec::decodeWhatIfResult(part.data, "marked");
+                result.largeRequests = kMarkedRequests;
+                part.data = AnalysisSummaryCodec::encodeWhatIfResult(result);
+            }
+        }
+        return parts;
+    }
+
+private:
+    AnalysisSummarizer inner_;
+};
 
 void changeFile(const std::string& path, const std::string& sql) {
     SqliteDatabase database(path, SqliteDatabase::Mode::CreateNew);
@@ -235,6 +267,43 @@ private slots:
         QVERIFY(expected.buffers.size() < static_cast<std::size_t>(reader.lastEventSequence()) / 2);
         compareReplays(WhatIfReplay::of(reader, replayOptions()),
                        WhatIfReplay::of(expected, replayOptions()));
+    }
+
+    void summary_storesTheReplayWithTheWindowsOptions_whichReplayingItsBuffersGives() {
+        const std::string path = file("stored.psrec");
+        writeSummarized(path, craftedEvents(3000, 31));
+        const RecordingReader reader(path);
+        const std::optional<WhatIfResult> stored = AnalysisSummary::whatIfResultOf(reader);
+        QVERIFY(stored.has_value());
+        QVERIFY(stored->largeRequests > 0 && stored->pooled.mapCalls > 0);
+        const WhatIfReplay::Options window = WhatIfReplay::summaryOptions();
+        QCOMPARE(window.poolSizeMegabytes, std::int64_t{256});
+        QVERIFY(WhatIfReplay::isReplayWith(*stored, window));
+        QVERIFY(!WhatIfReplay::isReplayWith(*stored, replayOptions()));
+        compareReplays(*stored, WhatIfReplay::of(collectedEventByEvent(reader), window));
+    }
+
+    void whatIf_withTheWindowsOptions_readsTheStoredReplay_andWithOthersReplays() {
+        const std::string path = file("marked.psrec");
+        const std::vector<MemoryEvent> events = craftedEvents(800, 37);
+        RecordingWriter::Options options = summarizingOptions(events.size());
+        options.summarizer = [] { return std::make_unique<MarkedReplaySummarizer>(); };
+        {
+            RecordingWriter writer(path, {{"scenario", "summary"}}, options);
+            writer.consume(events);
+            writer.finish({}, 0);
+        }
+        const RecordingReader reader(path);
+        const WhatIfEvents collected = collectedEventByEvent(reader);
+        QVERIFY(collected.buffers.size() < kMarkedRequests);
+        QCOMPARE(WhatIfReplay::of(reader, WhatIfReplay::summaryOptions()).largeRequests,
+                 kMarkedRequests);
+        // Another pool, or the same pool trimmed on another period, is replayed.
+        compareReplays(WhatIfReplay::of(reader, replayOptions()),
+                       WhatIfReplay::of(collected, replayOptions()));
+        WhatIfReplay::Options otherTrim = WhatIfReplay::summaryOptions();
+        otherTrim.trimPeriod = 5'000ms;
+        compareReplays(WhatIfReplay::of(reader, otherTrim), WhatIfReplay::of(collected, otherTrim));
     }
 
     void summary_ofTheKnownPattern_equalsThePass() {
@@ -346,7 +415,9 @@ private slots:
             reader.summary(AnalysisSummaryCodec::kAllocationsEncoding);
         const std::optional<RecordedSummary> whatIf =
             reader.summary(AnalysisSummaryCodec::kWhatIfEncoding);
-        QVERIFY(allocations.has_value() && whatIf.has_value());
+        const std::optional<RecordedSummary> replay =
+            reader.summary(AnalysisSummaryCodec::kWhatIfResultEncoding);
+        QVERIFY(allocations.has_value() && whatIf.has_value() && replay.has_value());
         const auto verifyRefused = [](const auto& decode) {
             try {
                 decode();
@@ -370,8 +441,15 @@ private slots:
                                                    "codec.psrec");
             });
         }
+        for (std::size_t length = 0; length < replay->data.size(); ++length) {
+            verifyRefused([&] {
+                AnalysisSummaryCodec::decodeWhatIfResult(std::span(replay->data).first(length),
+                                                         "codec.psrec");
+            });
+        }
         AnalysisSummaryCodec::decodeAllocations(allocations->data, "codec.psrec");
         AnalysisSummaryCodec::decodeWhatIf(whatIf->data, "codec.psrec");
+        AnalysisSummaryCodec::decodeWhatIfResult(replay->data, "codec.psrec");
     }
 
     void writer_whoseCommitsFailed_summarizesOnlyWhatTheFileHolds() {

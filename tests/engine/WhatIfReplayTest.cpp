@@ -6,11 +6,14 @@
 
 #include <algorithm>
 #include <array>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "analysis/WhatIfReplay.h"
+#include "diagnostics/EventStream.h"
+#include "diagnostics/PoolDirectory.h"
 #include "recording/RecordingEventPages.h"
 #include "recording/RecordingReader.h"
 #include "recording/RecordingWriter.h"
@@ -228,6 +231,57 @@ private slots:
         QCOMPARE(kept.pooled.mapCalls, std::uint64_t{1});
         QCOMPARE(kept.pooled.unmapCalls, std::uint64_t{0});
         QCOMPARE(kept.pooled.bytesFaultedIn, 4 * kMiB);
+    }
+
+    void replay_ofFarMoreChangesThanAPlotShows_keepsAFewAColumnWithThePeaksAndIdleFigures() {
+        // 40,000 buffers of 4 MiB, one at a time, each freed a millisecond after it was made,
+        // over 80 s; the one made at 40 s takes 64 MiB for that millisecond alone.
+        WhatIfEvents events;
+        std::int64_t sequence = 1;
+        for (std::int64_t i = 0; i < 40'000; ++i) {
+            WhatIfBuffer buffer;
+            buffer.stackId = 7;
+            buffer.tier = MemoryTier::NativeHeap;
+            buffer.bytes = i == 20'000 ? 64 * kMiB : 4 * kMiB;
+            buffer.pieces = 1;
+            buffer.piecesFreed = 1;
+            buffer.madeSequence = sequence++;
+            buffer.madeNanoseconds = i * 2 * kMillisecond;
+            buffer.freedSequence = sequence++;
+            buffer.freedNanoseconds = buffer.madeNanoseconds + kMillisecond;
+            events.buffers.push_back(buffer);
+        }
+        events.lastNanoseconds = 80'000 * kMillisecond;
+        const WhatIfResult result = WhatIfReplay::of(events, optionsOf(256, 60'000ms));
+
+        // 80,000 changes of what was held; a plot's 4,096 columns keep at most six each.
+        QCOMPARE(result.actual.peakHeldBytes, 64 * kMiB);
+        QVERIFY(result.heldOverTime.size() <= 4096 * 6 + 2);
+        QVERIFY(result.heldOverTime.size() > 4096);
+        verifySeriesAgreesWithFigures(result);
+        // The lows stay too: nothing held between buffers, late in the recording as early.
+        QVERIFY(std::any_of(result.heldOverTime.begin(), result.heldOverTime.end(),
+                            [](const WhatIfHeldSample& sample) {
+                                return sample.nanoseconds > 70'000 * kMillisecond &&
+                                       sample.actualBytes == 0;
+                            }));
+    }
+
+    void replay_publishesNoPoolEventsAndListsNoPool_whileTheProcessIsWatched() {
+        // As in a live run's process, or a recording's writer that replays at its end.
+        const std::unique_ptr<EventStream::Subscription> watching = EventStream::subscribe();
+        const std::uint64_t poolsListed = PoolDirectory::generation();
+        std::vector<MemoryEvent> events;
+        addBuffer(events, 1, 8 * kMiB, 1, 0, 1);
+        addBuffer(events, 2, 8 * kMiB, 1, 10'000, 10'001);
+        const RecordingReader reader(recordingOf(events, "watched.psrec"));
+        const WhatIfResult result = WhatIfReplay::of(reader, optionsOf(64, 1'000ms));
+        // The model made chunks and trimmed them, and nobody was told.
+        QVERIFY(result.pooled.mapCalls >= 2 && result.pooled.unmapCalls >= 2);
+        std::vector<MemoryEvent> published;
+        watching->drain(published);
+        QCOMPARE(published.size(), std::size_t{0});
+        QCOMPARE(PoolDirectory::generation(), poolsListed);
     }
 
     void replay_leavesBuffersOverThePoolsCapacityUnpooled() {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "diagnostics/MemoryDiagnostics.h"
+#include "memory/MemoryAllocatorOptions.h"
 #include "scenarios/Scenario.h"
 #include "scenarios/ScenarioParameter.h"
 #include "scenarios/ScenarioRunner.h"
@@ -43,7 +44,7 @@ struct RunOutcome {
 
 // The allocator a run gets, as the toolbar sets it.
 struct SessionAllocatorOptions {
-    std::int64_t maximumPoolSizeMegabytes = 256;
+    std::int64_t maximumPoolSizeMegabytes = MemoryAllocatorOptions::kInspectorPoolSizeMegabytes;
     // Empty: the scenario's own trim period (or ImageSharp's default of a minute).
     std::optional<int> trimPeriodMilliseconds;
     // Pixel memory from a managed heap (GcPixelAllocator) instead of the pool.
@@ -66,7 +67,8 @@ class EngineSession : public QObject {
     Q_OBJECT
 
 public:
-    static constexpr std::int64_t kDefaultPoolSizeMegabytes = 256;
+    static constexpr std::int64_t kDefaultPoolSizeMegabytes =
+        MemoryAllocatorOptions::kInspectorPoolSizeMegabytes;
 
     explicit EngineSession(QObject* parent = nullptr);
     // Cancels a running scenario and stops the ingestor; the scenario's worker finishes on its
