@@ -82,6 +82,13 @@ public:
         }
         return Reader(bytes_.subspan(from, at_ - from), path_);
     }
+    // `value` as a stack id, refused when it is out of their range.
+    StackId stackId(std::uint64_t value, const char* whose) const {
+        if (value > UINT32_MAX) {
+            fail(std::string(whose) + " stack id is out of range");
+        }
+        return static_cast<StackId>(value);
+    }
     bool atEnd() const { return at_ == bytes_.size(); }
     std::size_t position() const { return at_; }
 
@@ -136,10 +143,7 @@ void decodeAllocationsFigures(Reader& in, AllocationAnalysis& analysis) {
     std::uint64_t stackId = 0;
     for (CallSiteCost& site : analysis.sites) {
         stackId += in.unsignedValue();
-        if (stackId > UINT32_MAX) {
-            in.fail("a call site's stack id is out of range");
-        }
-        site.stackId = static_cast<StackId>(stackId);
+        site.stackId = in.stackId(stackId, "a call site's");
         for (std::uint64_t* figure :
              {&site.allocations, &site.bytes, &site.temporaryAllocations, &site.temporaryBytes,
               &site.leakedAllocations, &site.leakedBytes, &site.peakAllocations, &site.peakBytes}) {
@@ -247,11 +251,7 @@ void decodeWhatIfFigures(Reader& in, WhatIfEvents& events) {
     std::int64_t madeSequence = 0;
     std::int64_t madeNanoseconds = 0;
     for (WhatIfBuffer& buffer : buffers) {
-        const std::uint64_t stackId = columns[Stack].unsignedValue();
-        if (stackId > UINT32_MAX) {
-            in.fail("a large buffer's stack id is out of range");
-        }
-        buffer.stackId = static_cast<StackId>(stackId);
+        buffer.stackId = in.stackId(columns[Stack].unsignedValue(), "a large buffer's");
         const std::uint64_t tier = columns[Tier].unsignedValue();
         if (tier > static_cast<std::uint64_t>(kLastMemoryTier)) {
             in.fail("a large buffer's tier is out of range");
@@ -329,11 +329,7 @@ void decodeReplayFigures(Reader& in, WhatIfResult& result) {
     }
     result.sites.resize(in.count(kSavingBytes, "call sites of the replay"));
     for (WhatIfSite& site : result.sites) {
-        const std::uint64_t stackId = in.unsignedValue();
-        if (stackId > UINT32_MAX) {
-            in.fail("a replayed call site's stack id is out of range");
-        }
-        site.stackId = static_cast<StackId>(stackId);
+        site.stackId = in.stackId(in.unsignedValue(), "a replayed call site's");
         site.requests = in.unsignedValue();
         site.mapCallsSaved = in.signedValue();
         site.bytesFaultedInSaved = in.signedValue();
