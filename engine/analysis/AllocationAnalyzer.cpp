@@ -35,6 +35,14 @@ void AllocationAnalyzer::apply(const MemoryEvent& event) {
     }
 }
 
+void AllocationAnalyzer::skipBefore(std::uint64_t events, std::int64_t firstEventNanoseconds) {
+    if (!sawEvent_) {
+        sawEvent_ = true;
+        analysis_.firstEventNanoseconds = firstEventNanoseconds;
+    }
+    analysis_.events += events;
+}
+
 void AllocationAnalyzer::allocate(const MemoryEvent& event) {
     *lastAllocationOfThread_.tryEmplace(event.threadId, {}).first = {event.allocationId, true};
     Live* found = nullptr;
@@ -193,13 +201,28 @@ AllocationAnalysis AllocationAnalyzer::pass(const RecordingReader& reader,
     const auto total =
         static_cast<std::uint64_t>(std::max<std::int64_t>(0, reader.lastEventSequence()));
     std::uint64_t read = 0;
-    RecordingEventBlocks::forEach(reader, [&](std::span<const MemoryEvent> events) {
-        for (const MemoryEvent& event : events) {
-            analyzer.apply(event);
-        }
-        read += events.size();
-        return !progress || progress(read, total);
-    });
+    // A range that starts late skips the blocks before it unread: a selection of the last
+    // minute of a long recording reads that minute on.
+    std::int64_t skipped = 0;
+    if (range.fromNanoseconds > AnalysisRange{}.fromNanoseconds) {
+        skipped = reader.lastEventOfBlocksBefore(range.fromNanoseconds);
+    }
+    if (skipped > 0) {
+        const std::vector<RecordedEvent> first = reader.events(0, 1);
+        analyzer.skipBefore(static_cast<std::uint64_t>(skipped),
+                            first.empty() ? 0 : first.front().event.timeNanoseconds);
+        read = static_cast<std::uint64_t>(skipped);
+    }
+    RecordingEventBlocks::forEach(
+        reader,
+        [&](std::span<const MemoryEvent> events) {
+            for (const MemoryEvent& event : events) {
+                analyzer.apply(event);
+            }
+            read += events.size();
+            return !progress || progress(read, total);
+        },
+        0, skipped);
     return analyzer.finish();
 }
 

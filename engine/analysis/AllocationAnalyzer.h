@@ -41,6 +41,11 @@ public:
     explicit AllocationAnalyzer(AnalysisRange range = {}, std::int64_t chunkBytes = 0);
 
     void apply(const MemoryEvent& event);
+    // `events` events before the range left unread, the first of them at
+    // `firstEventNanoseconds`: counted as applied. Exact only for events all earlier than the
+    // range: an allocation made before it is never followed, and a thread's last allocation
+    // before it matters to no allocation in it, which is its thread's last allocation once made.
+    void skipBefore(std::uint64_t events, std::int64_t firstEventNanoseconds);
     // What was applied, what is still live counted as leaked.
     AllocationAnalysis finish();
 
@@ -49,9 +54,10 @@ public:
     using Progress = std::function<bool(std::uint64_t eventsRead, std::uint64_t eventsTotal)>;
 
     // The whole recording's summary, stored with it (AnalysisSummary), when the range is the
-    // whole recording and the recording has one. Otherwise every event of a recording, block by
-    // block, the blocks decoded on other threads while this one applies the events in order
-    // (RecordingEventBlocks); `progress` is told after each block.
+    // whole recording and the recording has one. Otherwise every event of a recording from the
+    // first block with an event in or after the range (the blocks before it are skipped
+    // unread), block by block, the blocks decoded on other threads while this one applies the
+    // events in order (RecordingEventBlocks); `progress` is told after each block.
     static AllocationAnalysis of(const RecordingReader& reader, const AnalysisRange& range = {},
                                  const Progress& progress = {});
     // The pass alone, summary or not: what of() does without one.

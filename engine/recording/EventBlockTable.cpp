@@ -84,4 +84,16 @@ void EventBlockTable::forEachEncoded(SqliteDatabase& database, const std::string
     }
 }
 
+std::int64_t EventBlockTable::lastEventOfBlocksBefore(SqliteDatabase& database,
+                                                      std::int64_t nanoseconds) {
+    // A row of a few numbers a block, read without the blocks' data: thousands for 1 GB.
+    SqliteDatabase::Statement query(
+        database, "SELECT last_seq, last_ns FROM event_blocks ORDER BY first_seq");
+    std::int64_t last = 0;
+    while (query.step() && query.integer(1) < nanoseconds) {
+        last = query.integer(0);
+    }
+    return last;
+}
+
 }  // namespace poolscope

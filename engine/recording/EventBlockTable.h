@@ -38,6 +38,9 @@ public:
         std::vector<unsigned char> data;
     };
     using VisitEncoded = std::function<bool(Encoded&&)>;
+    // The last event of the leading blocks whose latest time is before `nanoseconds`, 0 for
+    // none (RecordingReader::lastEventOfBlocksBefore).
+    static std::int64_t lastEventOfBlocksBefore(SqliteDatabase& database, std::int64_t nanoseconds);
     static void forEachEncoded(SqliteDatabase& database, const std::string& path,
                                std::int64_t afterSequence, const VisitEncoded& visit);
 };

@@ -22,8 +22,8 @@ namespace {
 // so the ring bounds the memory: a few blocks whatever the recording's length.
 class DecodingPipeline {
 public:
-    DecodingPipeline(const RecordingReader& reader, unsigned decoders)
-        : reader_(reader), slots_(2 * decoders + 2) {
+    DecodingPipeline(const RecordingReader& reader, unsigned decoders, std::int64_t afterSequence)
+        : reader_(reader), afterSequence_(afterSequence), slots_(2 * decoders + 2) {
         reading_ = std::thread([this] { read(); });
         for (unsigned i = 0; i < decoders; ++i) {
             decoders_.emplace_back([this] { decode(); });
@@ -88,19 +88,22 @@ private:
 
     void read() {
         try {
-            reader_.forEachEncodedBlock([this](EventBlockTable::Encoded&& block) {
-                std::unique_lock lock(mutex_);
-                changed_.wait(lock, [this] { return stop_ || read_ - consumed_ < slots_.size(); });
-                if (stop_) {
-                    return false;
-                }
-                Slot& free = slot(read_);
-                free.encoded = std::move(block);
-                free.state = State::Encoded;
-                ++read_;
-                changed_.notify_all();
-                return true;
-            });
+            reader_.forEachEncodedBlock(
+                [this](EventBlockTable::Encoded&& block) {
+                    std::unique_lock lock(mutex_);
+                    changed_.wait(lock,
+                                  [this] { return stop_ || read_ - consumed_ < slots_.size(); });
+                    if (stop_) {
+                        return false;
+                    }
+                    Slot& free = slot(read_);
+                    free.encoded = std::move(block);
+                    free.state = State::Encoded;
+                    ++read_;
+                    changed_.notify_all();
+                    return true;
+                },
+                afterSequence_);
         } catch (...) {
             const std::lock_guard lock(mutex_);
             readError_ = std::current_exception();
@@ -143,6 +146,7 @@ private:
     }
 
     const RecordingReader& reader_;
+    const std::int64_t afterSequence_;
     std::mutex mutex_;
     std::condition_variable changed_;
     std::vector<Slot> slots_;
@@ -159,7 +163,7 @@ private:
 }  // namespace
 
 void RecordingEventBlocks::forEach(const RecordingReader& reader, const Visit& visit,
-                                   unsigned decoders) {
+                                   unsigned decoders, std::int64_t afterSequence) {
     if (reader.schemaVersion() < 3) {
         std::vector<MemoryEvent> events;
         bool going = true;
@@ -182,7 +186,7 @@ void RecordingEventBlocks::forEach(const RecordingReader& reader, const Visit& v
         // more holds two more decoded blocks (up to 16 MiB each) and saves no time.
         decoders = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
     }
-    DecodingPipeline pipeline(reader, decoders);
+    DecodingPipeline pipeline(reader, decoders, afterSequence);
     std::span<const MemoryEvent> events;
     while (pipeline.next(events)) {
         if (!visit(events)) {

@@ -20,8 +20,10 @@ class RecordingEventBlocks {
 public:
     using Visit = std::function<bool(std::span<const MemoryEvent>)>;
 
-    // `decoders` threads decode (0: one a core, at most four).
-    static void forEach(const RecordingReader& reader, const Visit& visit, unsigned decoders = 0);
+    // `decoders` threads decode (0: one a core, at most four). From the block holding the event
+    // after `afterSequence` (a version 3 recording; an older one is read from its start).
+    static void forEach(const RecordingReader& reader, const Visit& visit, unsigned decoders = 0,
+                        std::int64_t afterSequence = 0);
 };
 
 }  // namespace poolscope

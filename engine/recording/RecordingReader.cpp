@@ -208,11 +208,22 @@ std::vector<RecordedEvent> RecordingReader::eventsFromBlocks(std::int64_t afterS
     return page;
 }
 
-void RecordingReader::forEachEncodedBlock(const EventBlockTable::VisitEncoded& visit) const {
+void RecordingReader::forEachEncodedBlock(const EventBlockTable::VisitEncoded& visit,
+                                          std::int64_t afterSequence) const {
     std::lock_guard lock(blocksMutex_);
     readOrExplain(path_, "is truncated or corrupt", [&] {
-        EventBlockTable::forEachEncoded(*database_, path_, 0, visit);
+        EventBlockTable::forEachEncoded(*database_, path_, afterSequence, visit);
         return 0;
+    });
+}
+
+std::int64_t RecordingReader::lastEventOfBlocksBefore(std::int64_t nanoseconds) const {
+    if (schemaVersion_ < 3) {
+        return 0;
+    }
+    std::lock_guard lock(blocksMutex_);
+    return readOrExplain(path_, "is truncated or corrupt", [&] {
+        return EventBlockTable::lastEventOfBlocksBefore(*database_, nanoseconds);
     });
 }
 

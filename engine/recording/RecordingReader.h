@@ -87,10 +87,17 @@ public:
     // Events after `afterSequence`, in order, at most maxEvents of them. Safe to call from
     // one thread while another reads anything else but events.
     std::vector<RecordedEvent> events(std::int64_t afterSequence, std::size_t maxEvents) const;
-    // A version 3 recording's event blocks as stored, in order, until `visit` returns false:
-    // for readers that decode them on threads of their own (RecordingEventBlocks). Damage is
-    // a RecordingError as for events(), which it must not run beside.
-    void forEachEncodedBlock(const EventBlockTable::VisitEncoded& visit) const;
+    // A version 3 recording's event blocks as stored, in order, from the one holding the event
+    // after `afterSequence`, until `visit` returns false: for readers that decode them on
+    // threads of their own (RecordingEventBlocks). Damage is a RecordingError as for events(),
+    // which it must not run beside.
+    void forEachEncodedBlock(const EventBlockTable::VisitEncoded& visit,
+                             std::int64_t afterSequence = 0) const;
+    // The last event of the recording's leading blocks whose every event is earlier than
+    // `nanoseconds`, found from the blocks' stored times without decoding them; 0 when the
+    // first block has a later one, or the recording keeps no blocks (before version 3). A
+    // block after one with a later event is not counted, whatever its own times.
+    std::int64_t lastEventOfBlocksBefore(std::int64_t nanoseconds) const;
     std::vector<RecordedSnapshot> snapshots(std::int64_t afterSequence,
                                             std::size_t maxSnapshots) const;
     // Allocations the run left behind, as the writer marked them at the end.

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <random>
@@ -348,6 +349,32 @@ private slots:
         const AllocationAnalysis expected = analyzer.finish();
         QVERIFY(expected.total().allocations < analysedEventByEvent(reader).total().allocations);
         compareAnalyses(AllocationAnalyzer::of(reader, range), expected);
+    }
+
+    void analyzer_ofARangeStartingLate_skipsTheBlocksBeforeIt_andFindsWhatEveryEventSays() {
+        const std::string path = file("late.psrec");
+        const std::vector<MemoryEvent> events = craftedEvents(3000, 41);
+        writeSummarized(path, events);
+        const RecordingReader reader(path);
+        // Times step back now and then, as several threads' do: a block may hold events
+        // earlier than the block before.
+        for (const std::size_t at : {events.size() / 4, events.size() / 2, events.size() - 3}) {
+            for (const std::int64_t to :
+                 {events[std::min(at + 500, events.size() - 1)].timeNanoseconds,
+                  std::numeric_limits<std::int64_t>::max()}) {
+                const AnalysisRange range{events[at].timeNanoseconds, to};
+                std::uint64_t firstReported = 0;
+                const AllocationAnalysis skipping =
+                    AllocationAnalyzer::pass(reader, range, [&](std::uint64_t read, std::uint64_t) {
+                        firstReported = firstReported == 0 ? read : firstReported;
+                        return true;
+                    });
+                compareAnalyses(skipping, analysedEventByEvent(reader, range));
+                // Its first block read came after the blocks before the range.
+                QVERIFY2(firstReported > 2 * kEventsPerBlock,
+                         std::to_string(firstReported).c_str());
+            }
+        }
     }
 
     void writer_withoutASummarizer_storesNoSummary_andThePassAnalyses() {

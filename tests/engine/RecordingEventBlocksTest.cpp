@@ -8,6 +8,7 @@
 #include <QTemporaryDir>
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -125,6 +126,53 @@ private slots:
                 QCOMPARE(read[i].threadId, events[i].threadId);
             }
         }
+    }
+
+    void blocks_afterAnEvent_startWithTheBlockHoldingTheNext() {
+        const std::vector<MemoryEvent> events = craftedEvents(2000, 3);
+        const std::string path = file("after.psrec");
+        writeInSmallBlocks(path, events);
+        const RecordingReader reader(path);
+        const auto after = static_cast<std::int64_t>(2 * kEventsPerBlock);
+        std::vector<MemoryEvent> read;
+        RecordingEventBlocks::forEach(
+            reader,
+            [&](std::span<const MemoryEvent> block) {
+                read.insert(read.end(), block.begin(), block.end());
+                return true;
+            },
+            2, after);
+        QCOMPARE(read.size(), events.size() - 2 * kEventsPerBlock);
+        QCOMPARE(read.front().allocationId, events[2 * kEventsPerBlock].allocationId);
+        QCOMPARE(read.back().allocationId, events.back().allocationId);
+    }
+
+    void blocksBeforeATime_areTheLeadingOnesWhoseEveryEventIsEarlier() {
+        // Four blocks: times from 1000, from 3000 with one event at 5000, from 2000 (all
+        // earlier than the block before), from 6000.
+        const std::array<std::int64_t, 4> starts{1000, 3000, 2000, 6000};
+        std::vector<MemoryEvent> events;
+        for (std::size_t block = 0; block < starts.size(); ++block) {
+            for (std::size_t i = 0; i < kEventsPerBlock; ++i) {
+                const bool late = block == 1 && i == kEventsPerBlock / 2;
+                events.push_back(
+                    allocationEvent(MemoryEventKind::UnpooledAllocate, events.size() + 1, 64, 1, 1,
+                                    late ? 5000 : starts[block] + static_cast<std::int64_t>(i)));
+            }
+        }
+        const std::string path = file("times.psrec");
+        writeInSmallBlocks(path, events);
+        const RecordingReader reader(path);
+        const auto blocks = [](std::int64_t count) {
+            return count * static_cast<std::int64_t>(kEventsPerBlock);
+        };
+        QCOMPARE(reader.lastEventOfBlocksBefore(1000), blocks(0));
+        QCOMPARE(reader.lastEventOfBlocksBefore(2000), blocks(1));
+        // The third block's events are all earlier, but it follows one with a later event.
+        QCOMPARE(reader.lastEventOfBlocksBefore(4000), blocks(1));
+        QCOMPARE(reader.lastEventOfBlocksBefore(5000), blocks(1));
+        QCOMPARE(reader.lastEventOfBlocksBefore(5001), blocks(3));
+        QCOMPARE(reader.lastEventOfBlocksBefore(INT64_MAX), blocks(4));
     }
 
     void blocks_stopWhereTheVisitorSaysSo() {
