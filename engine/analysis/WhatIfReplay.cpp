@@ -9,7 +9,6 @@
 #include "analysis/AnalysisSummary.h"
 #include "analysis/FlatIdMap.h"
 #include "base/Clock.h"
-#include "diagnostics/AllocationEvents.h"
 #include "memory/MemoryAllocatorOptions.h"
 #include "memory/PooledMemoryAllocator.h"
 #include "recording/RecordingEventPages.h"
