@@ -1,6 +1,8 @@
 #include "analysis/AllocationAnalyzer.h"
 
 #include <algorithm>
+#include <limits>
+#include <optional>
 
 #include "analysis/AnalysisSummary.h"
 #include "diagnostics/AllocationEvents.h"
@@ -44,24 +46,33 @@ void AllocationAnalyzer::skipBefore(std::uint64_t events, std::int64_t firstEven
 }
 
 void AllocationAnalyzer::allocate(const MemoryEvent& event) {
-    *lastAllocationOfThread_.tryEmplace(event.threadId, {}).first = {event.allocationId, true};
+    const auto sequence = static_cast<std::int64_t>(analysis_.events);
+    LastAllocation& last = *lastAllocationOfThread_.tryEmplace(event.threadId, {}).first;
+    // Another chunk of an allocation follows its thread's rent of it; any other rent of a live
+    // allocation is late.
+    const bool continuesItsRent = last.valid && last.id == event.allocationId;
+    last = {event.allocationId, sequence, true};
     Live* found = nullptr;
     if (analysis_.range.contains(event.timeNanoseconds)) {
         // One probe whether the allocation is new or another chunk of a live one.
         const auto [entry, made] = live_.tryEmplace(event.allocationId, Live{});
         found = entry;
         if (made) {
+            found->sequence = sequence;
             found->site = siteOf(event.stackId);
             found->tier = event.tier;
             SiteHeld& site = held_[found->site];
             site.allocations += 1;
             site.heldAllocations += 1;
+        } else if (!continuesItsRent) {
+            ++lateRents_;
         }
     } else {
         found = live_.find(event.allocationId);
         if (found == nullptr) {
             return;
         }
+        lateRents_ += continuesItsRent ? 0 : 1;
     }
     Live& allocation = *found;
     allocation.requestedBytes += event.bytes;
@@ -89,6 +100,7 @@ void AllocationAnalyzer::free(const MemoryEvent& event) {
     LastAllocation& last = *lastAllocationOfThread_.tryEmplace(event.threadId, {}).first;
     const bool followsItsAllocation = last.valid && last.id == event.allocationId;
     last.valid = false;
+    last.lastSequence = static_cast<std::int64_t>(analysis_.events);
     Live* const found = live_.find(event.allocationId);
     if (found == nullptr) {
         return;  // made before the range, or before the recording began
@@ -180,6 +192,68 @@ AllocationAnalysis AllocationAnalyzer::finish() {
     return analysis_;
 }
 
+AllocationEnds AllocationAnalyzer::ends() const {
+    AllocationEnds ends;
+    ends.lateRents = lateRents_;
+    live_.forEach([&ends](AllocationId id, const Live& allocation) {
+        ends.leftLive.push_back({id, allocation.sequence, allocation.heldBytes});
+    });
+    std::sort(ends.leftLive.begin(), ends.leftLive.end(),
+              [](const AllocationEnds::LeftLive& a, const AllocationEnds::LeftLive& b) {
+                  return a.allocationId < b.allocationId;
+              });
+    lastAllocationOfThread_.forEach([&ends](std::uint64_t threadId, const LastAllocation& last) {
+        ends.threads.push_back({static_cast<std::uint32_t>(threadId), last.lastSequence});
+    });
+    std::sort(ends.threads.begin(), ends.threads.end(),
+              [](const AllocationEnds::ThreadEnd& a, const AllocationEnds::ThreadEnd& b) {
+                  return a.threadId < b.threadId;
+              });
+    return ends;
+}
+
+bool AllocationAnalyzer::awaitsLaterEvents(const AllocationEnds& ends) const {
+    if (ends.lateRents > 0) {
+        return true;
+    }
+    const auto applied = static_cast<std::int64_t>(analysis_.events);
+    bool awaits = false;
+    lastAllocationOfThread_.forEach([&](std::uint64_t threadId, const LastAllocation& last) {
+        awaits = awaits || (last.valid && live_.find(last.id) != nullptr &&
+                            ends.lastSequenceOf(static_cast<std::uint32_t>(threadId)) > applied);
+    });
+    return awaits;
+}
+
+bool AllocationAnalyzer::settle(const AllocationEnds& ends, std::uint64_t recordingEvents) {
+    const auto applied = static_cast<std::int64_t>(analysis_.events);
+    // Ids are told apart among live allocations only: one live at the end is this one when it
+    // was made by now, as this one is live now.
+    const auto liveAtTheEnd = [&](AllocationId id) -> const AllocationEnds::LeftLive* {
+        const AllocationEnds::LeftLive* left = ends.leftLiveOf(id);
+        return left != nullptr && left->firstSequence <= applied ? left : nullptr;
+    };
+    bool settles = true;
+    live_.forEach([&](AllocationId id, const Live& allocation) {
+        const AllocationEnds::LeftLive* left = liveAtTheEnd(id);
+        settles = settles && (left == nullptr || left->firstSequence == allocation.sequence);
+    });
+    if (!settles) {
+        return false;
+    }
+    live_.forEach([&](AllocationId id, const Live& allocation) {
+        if (const AllocationEnds::LeftLive* left = liveAtTheEnd(id)) {
+            CallSiteCost& site = sites_[allocation.site];
+            site.leakedAllocations += 1;
+            site.leakedBytes += left->heldBytes;
+        }
+        end(allocation);
+    });
+    live_.clear();
+    analysis_.events = std::max(analysis_.events, recordingEvents);
+    return true;
+}
+
 AllocationAnalysis AllocationAnalyzer::of(const RecordingReader& reader, const AnalysisRange& range,
                                           const Progress& progress) {
     const AnalysisRange whole;
@@ -208,11 +282,29 @@ AllocationAnalysis AllocationAnalyzer::pass(const RecordingReader& reader,
         skipped = reader.lastEventOfBlocksBefore(range.fromNanoseconds);
     }
     if (skipped > 0) {
-        const std::vector<RecordedEvent> first = reader.events(0, 1);
-        analyzer.skipBefore(static_cast<std::uint64_t>(skipped),
-                            first.empty() ? 0 : first.front().event.timeNanoseconds);
+        // The first event's time, from the summary when there is one: reading it decodes the
+        // recording's first block.
+        std::int64_t firstNanoseconds = 0;
+        if (const std::optional<AllocationAnalysis> whole =
+                AnalysisSummary::allocationsOf(reader)) {
+            firstNanoseconds = whole->firstEventNanoseconds;
+        } else if (const std::vector<RecordedEvent> first = reader.events(0, 1); !first.empty()) {
+            firstNanoseconds = first.front().event.timeNanoseconds;
+        }
+        analyzer.skipBefore(static_cast<std::uint64_t>(skipped), firstNanoseconds);
         read = static_cast<std::uint64_t>(skipped);
     }
+    // A range that ends early stops soon after it: what its allocations come to later, the
+    // recording's summary says.
+    std::optional<AllocationEnds> ends;
+    std::int64_t laterFrom = std::numeric_limits<std::int64_t>::max();
+    if (range.toNanoseconds < AnalysisRange{}.toNanoseconds) {
+        ends = AnalysisSummary::allocationEndsOf(reader);
+        if (ends) {
+            laterFrom = reader.firstEventOfBlocksAfter(range.toNanoseconds);
+        }
+    }
+    bool mayStop = ends.has_value();
     RecordingEventBlocks::forEach(
         reader,
         [&](std::span<const MemoryEvent> events) {
@@ -220,9 +312,20 @@ AllocationAnalysis AllocationAnalyzer::pass(const RecordingReader& reader,
                 analyzer.apply(event);
             }
             read += events.size();
+            if (mayStop && static_cast<std::int64_t>(read) + 1 >= laterFrom &&
+                !analyzer.awaitsLaterEvents(*ends)) {
+                // Settled once, or never: what cannot be settled now stays live to the end.
+                mayStop = false;
+                if (analyzer.settle(*ends, total)) {
+                    if (progress) {
+                        progress(total, total);
+                    }
+                    return false;
+                }
+            }
             return !progress || progress(read, total);
         },
-        0, skipped);
+        0, skipped, mayStop ? laterFrom : std::numeric_limits<std::int64_t>::max());
     return analyzer.finish();
 }
 

@@ -4,6 +4,7 @@
 #include <functional>
 #include <vector>
 
+#include "analysis/AllocationEnds.h"
 #include "analysis/AnalysisRange.h"
 #include "analysis/CallSiteCost.h"
 #include "analysis/FlatIdMap.h"
@@ -48,6 +49,23 @@ public:
     void skipBefore(std::uint64_t events, std::int64_t firstEventNanoseconds);
     // What was applied, what is still live counted as leaked.
     AllocationAnalysis finish();
+    // What the events applied so far come to (AllocationEnds): of a whole recording, before
+    // finish(), for its summary.
+    AllocationEnds ends() const;
+
+    // A range's analysis that has applied every event up to the range's end, with the whole
+    // recording's `ends`: true while a later event can still change a figure. That is while
+    // some thread's last allocation or free was the making of an allocation of the range that
+    // is live, and the thread has a later one (whether it frees that allocation next, which
+    // makes it temporary, or gives it another chunk), or when the recording has late rents.
+    bool awaitsLaterEvents(const AllocationEnds& ends) const;
+    // Once no later event awaits: settles what is live from `ends` as if the recording's other
+    // events had been applied, up to its `recordingEvents` events. An allocation live at the end
+    // is leaked with what it held then; the others are freed later, which no figure but the size
+    // histogram reads. False, changing nothing, when `ends` cannot say, so the events must be
+    // read on: an allocation live at the end began before the range, so its figures there are
+    // not the range's.
+    bool settle(const AllocationEnds& ends, std::uint64_t recordingEvents);
 
     // How far a pass has got: the events read so far, of the recording's. Returning false
     // stops the pass, which then returns what the events read so far say.
@@ -57,7 +75,9 @@ public:
     // whole recording and the recording has one. Otherwise every event of a recording from the
     // first block with an event in or after the range (the blocks before it are skipped
     // unread), block by block, the blocks decoded on other threads while this one applies the
-    // events in order (RecordingEventBlocks); `progress` is told after each block.
+    // events in order (RecordingEventBlocks), up to the first block after the range and then
+    // only as long as a later event awaits, when the recording's summary holds its ends (the
+    // blocks after are settled from these unread); `progress` is told after each block.
     static AllocationAnalysis of(const RecordingReader& reader, const AnalysisRange& range = {},
                                  const Progress& progress = {});
     // The pass alone, summary or not: what of() does without one.
@@ -66,6 +86,7 @@ public:
 
 private:
     struct Live {
+        std::int64_t sequence = 0;  // of its first event applied
         std::uint64_t requestedBytes = 0;
         std::uint64_t heldBytes = 0;
         std::uint32_t site = 0;
@@ -85,6 +106,7 @@ private:
     };
     struct LastAllocation {
         AllocationId id = 0;
+        std::int64_t lastSequence = 0;  // of the thread's last allocation or free
         bool valid = false;
     };
 
@@ -110,6 +132,7 @@ private:
     std::vector<std::uint32_t> changedSincePeak_;
     FlatIdMap<LastAllocation> lastAllocationOfThread_;
     std::uint64_t heldBytes_ = 0;
+    std::uint64_t lateRents_ = 0;
     bool sawEvent_ = false;
 };
 

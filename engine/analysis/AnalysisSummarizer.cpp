@@ -19,6 +19,8 @@ void AnalysisSummarizer::apply(std::int64_t firstSequence, std::span<const Memor
 
 std::vector<RecordingSummarizer::Part> AnalysisSummarizer::finish() {
     std::vector<Part> parts;
+    parts.push_back({AnalysisSummaryCodec::kAllocationEndsEncoding,
+                     AnalysisSummaryCodec::encodeAllocationEnds(analyzer_.ends())});
     parts.push_back({AnalysisSummaryCodec::kAllocationsEncoding,
                      AnalysisSummaryCodec::encodeAllocations(analyzer_.finish())});
     const WhatIfEvents buffers = whatIf_.finish();

@@ -52,4 +52,11 @@ std::optional<WhatIfResult> AnalysisSummary::whatIfResultOf(const RecordingReade
                        });
 }
 
+std::optional<AllocationEnds> AnalysisSummary::allocationEndsOf(const RecordingReader& reader) {
+    return decodedPart(reader, AnalysisSummaryCodec::kAllocationEndsEncoding,
+                       [&](std::span<const unsigned char> data) {
+                           return AnalysisSummaryCodec::decodeAllocationEnds(data, reader.path());
+                       });
+}
+
 }  // namespace poolscope

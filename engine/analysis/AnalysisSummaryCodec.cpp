@@ -3,6 +3,7 @@
 #include <zstd.h>
 
 #include <cstdint>
+#include <limits>
 
 #include "recording/RecordingError.h"
 
@@ -18,6 +19,8 @@ constexpr std::size_t kReleaseBytes = 2;
 constexpr std::size_t kBufferBytes = 10;
 constexpr std::size_t kSampleBytes = 3;
 constexpr std::size_t kSavingBytes = 4;
+constexpr std::size_t kThreadEndBytes = 2;
+constexpr std::size_t kLeftLiveBytes = 3;
 
 class Writer {
 public:
@@ -337,6 +340,62 @@ void decodeReplayFigures(Reader& in, WhatIfResult& result) {
 }
 
 // The figures behind their uncompressed size, compressed.
+void encodeEndsFigures(Writer& out, const AllocationEnds& ends) {
+    out.unsignedValue(ends.lateRents);
+    out.unsignedValue(ends.threads.size());
+    std::uint32_t previousThread = 0;
+    for (const AllocationEnds::ThreadEnd& thread : ends.threads) {
+        // Sorted by thread id and by allocation id: each a step up from the one before.
+        out.unsignedValue(thread.threadId - previousThread);
+        previousThread = thread.threadId;
+        out.unsignedValue(static_cast<std::uint64_t>(thread.lastSequence));
+    }
+    out.unsignedValue(ends.leftLive.size());
+    AllocationId previousId = 0;
+    for (const AllocationEnds::LeftLive& live : ends.leftLive) {
+        out.unsignedValue(live.allocationId - previousId);
+        previousId = live.allocationId;
+        out.unsignedValue(static_cast<std::uint64_t>(live.firstSequence));
+        out.unsignedValue(live.heldBytes);
+    }
+}
+
+void decodeEndsFigures(Reader& in, AllocationEnds& ends) {
+    // A sequence past int64's range, or an id that does not rise, is damage: the lookups
+    // need the order.
+    const auto sequence = [&in](const char* whose) {
+        const std::uint64_t value = in.unsignedValue();
+        if (value > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+            in.fail(std::string(whose) + " event number is out of range");
+        }
+        return static_cast<std::int64_t>(value);
+    };
+    ends.lateRents = in.unsignedValue();
+    ends.threads.resize(in.count(kThreadEndBytes, "threads"));
+    std::uint64_t thread = 0;
+    for (std::size_t i = 0; i < ends.threads.size(); ++i) {
+        const std::uint64_t step = in.unsignedValue();
+        thread += step;
+        if ((i > 0 && step == 0) || thread > UINT32_MAX) {
+            in.fail("its threads are out of order or out of range");
+        }
+        ends.threads[i] = {static_cast<std::uint32_t>(thread), sequence("a thread's last")};
+    }
+    ends.leftLive.resize(in.count(kLeftLiveBytes, "allocations live at the end"));
+    AllocationId id = 0;
+    for (std::size_t i = 0; i < ends.leftLive.size(); ++i) {
+        const std::uint64_t step = in.unsignedValue();
+        if ((i > 0 && step == 0) || step > std::numeric_limits<AllocationId>::max() - id) {
+            in.fail("its allocations live at the end are out of order or out of range");
+        }
+        id += step;
+        AllocationEnds::LeftLive& live = ends.leftLive[i];
+        live.allocationId = id;
+        live.firstSequence = sequence("an allocation's first");
+        live.heldBytes = in.unsignedValue();
+    }
+}
+
 std::vector<unsigned char> compressed(const Writer& raw) {
     Writer out;
     out.unsignedValue(raw.bytes.size());
@@ -409,6 +468,10 @@ std::vector<unsigned char> AnalysisSummaryCodec::encodeWhatIfResult(const WhatIf
     return encodedFigures(result, encodeReplayFigures);
 }
 
+std::vector<unsigned char> AnalysisSummaryCodec::encodeAllocationEnds(const AllocationEnds& ends) {
+    return encodedFigures(ends, encodeEndsFigures);
+}
+
 AllocationAnalysis AnalysisSummaryCodec::decodeAllocations(std::span<const unsigned char> data,
                                                            const std::string& path) {
     return decodedFigures<AllocationAnalysis>(data, path, decodeAllocationsFigures);
@@ -422,6 +485,11 @@ WhatIfEvents AnalysisSummaryCodec::decodeWhatIf(std::span<const unsigned char> d
 WhatIfResult AnalysisSummaryCodec::decodeWhatIfResult(std::span<const unsigned char> data,
                                                       const std::string& path) {
     return decodedFigures<WhatIfResult>(data, path, decodeReplayFigures);
+}
+
+AllocationEnds AnalysisSummaryCodec::decodeAllocationEnds(std::span<const unsigned char> data,
+                                                          const std::string& path) {
+    return decodedFigures<AllocationEnds>(data, path, decodeEndsFigures);
 }
 
 }  // namespace poolscope

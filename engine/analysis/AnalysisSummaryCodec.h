@@ -11,7 +11,8 @@
 namespace poolscope {
 
 // The bytes of a recording's analysis summary (its analysis_summary table), one row a part: the
-// allocation analysis, the buffers the what-if replay reads, and one replay of them. Each is its
+// allocation analysis, the buffers the what-if replay reads, one replay of them, and what the
+// allocations come to at the end (AllocationEnds). Each is its
 // figures as varints (signed ones zigzagged, sorted stack ids as differences), compressed with zstd
 // behind their uncompressed size. Decoding checks every count and size against the bytes there are
 // before allocating anything, so damaged bytes give an error, never a crash or a huge allocation.
@@ -22,12 +23,14 @@ public:
     static constexpr int kAllocationsEncoding = 1;
     static constexpr int kWhatIfEncoding = 2;
     static constexpr int kWhatIfResultEncoding = 3;
+    static constexpr int kAllocationEndsEncoding = 4;
     // The most a part may hold uncompressed: a program of millions of call sites or buffers.
     static constexpr std::size_t kMaxBytes = std::size_t{1} << 30;
 
     static std::vector<unsigned char> encodeAllocations(const AllocationAnalysis& analysis);
     static std::vector<unsigned char> encodeWhatIf(const WhatIfEvents& events);
     static std::vector<unsigned char> encodeWhatIfResult(const WhatIfResult& result);
+    static std::vector<unsigned char> encodeAllocationEnds(const AllocationEnds& ends);
     // Without thresholds (the reader's chunk size gives them). Throws RecordingError naming
     // `path` and what is wrong.
     static AllocationAnalysis decodeAllocations(std::span<const unsigned char> data,
@@ -35,6 +38,8 @@ public:
     static WhatIfEvents decodeWhatIf(std::span<const unsigned char> data, const std::string& path);
     static WhatIfResult decodeWhatIfResult(std::span<const unsigned char> data,
                                            const std::string& path);
+    static AllocationEnds decodeAllocationEnds(std::span<const unsigned char> data,
+                                               const std::string& path);
 };
 
 }  // namespace poolscope

@@ -33,6 +33,8 @@ public:
         }
     }
 
+    const Value* find(std::uint64_t key) const { return const_cast<FlatIdMap*>(this)->find(key); }
+
     // The value of `key`, made from `made` when the map has none; true when it was made.
     std::pair<Value*, bool> tryEmplace(std::uint64_t key, const Value& made) {
         if ((size_ + 1) * 4 > entries_.size() * 3) {
@@ -81,8 +83,8 @@ public:
     }
 
     void clear() {
+        entries_.clear();  // rehash() would move the entries over
         rehash(16);
-        size_ = 0;
     }
 
 private:

@@ -96,4 +96,15 @@ std::int64_t EventBlockTable::lastEventOfBlocksBefore(SqliteDatabase& database,
     return last;
 }
 
+std::int64_t EventBlockTable::firstEventOfBlocksAfter(SqliteDatabase& database,
+                                                      std::int64_t nanoseconds, std::int64_t none) {
+    SqliteDatabase::Statement query(
+        database, "SELECT first_seq, first_ns FROM event_blocks ORDER BY first_seq DESC");
+    std::int64_t first = none;
+    while (query.step() && query.integer(1) > nanoseconds) {
+        first = query.integer(0);
+    }
+    return first;
+}
+
 }  // namespace poolscope

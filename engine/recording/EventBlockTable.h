@@ -41,6 +41,10 @@ public:
     // The last event of the leading blocks whose latest time is before `nanoseconds`, 0 for
     // none (RecordingReader::lastEventOfBlocksBefore).
     static std::int64_t lastEventOfBlocksBefore(SqliteDatabase& database, std::int64_t nanoseconds);
+    // The first event of the trailing blocks whose earliest time is after `nanoseconds`, `none`
+    // for none (RecordingReader::firstEventOfBlocksAfter).
+    static std::int64_t firstEventOfBlocksAfter(SqliteDatabase& database, std::int64_t nanoseconds,
+                                                std::int64_t none);
     static void forEachEncoded(SqliteDatabase& database, const std::string& path,
                                std::int64_t afterSequence, const VisitEncoded& visit);
 };

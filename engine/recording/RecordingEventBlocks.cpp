@@ -22,8 +22,12 @@ namespace {
 // so the ring bounds the memory: a few blocks whatever the recording's length.
 class DecodingPipeline {
 public:
-    DecodingPipeline(const RecordingReader& reader, unsigned decoders, std::int64_t afterSequence)
-        : reader_(reader), afterSequence_(afterSequence), slots_(2 * decoders + 2) {
+    DecodingPipeline(const RecordingReader& reader, unsigned decoders, std::int64_t afterSequence,
+                     std::int64_t readAheadUntil)
+        : reader_(reader),
+          afterSequence_(afterSequence),
+          readAheadUntil_(readAheadUntil),
+          slots_(2 * decoders + 2) {
         reading_ = std::thread([this] { read(); });
         for (unsigned i = 0; i < decoders; ++i) {
             decoders_.emplace_back([this] { decode(); });
@@ -91,8 +95,11 @@ private:
             reader_.forEachEncodedBlock(
                 [this](EventBlockTable::Encoded&& block) {
                     std::unique_lock lock(mutex_);
-                    changed_.wait(lock,
-                                  [this] { return stop_ || read_ - consumed_ < slots_.size(); });
+                    const bool ahead = block.firstSequence <= readAheadUntil_;
+                    changed_.wait(lock, [this, ahead] {
+                        return stop_ ||
+                               (ahead ? read_ - consumed_ < slots_.size() : read_ == consumed_);
+                    });
                     if (stop_) {
                         return false;
                     }
@@ -147,6 +154,7 @@ private:
 
     const RecordingReader& reader_;
     const std::int64_t afterSequence_;
+    const std::int64_t readAheadUntil_;
     std::mutex mutex_;
     std::condition_variable changed_;
     std::vector<Slot> slots_;
@@ -163,7 +171,8 @@ private:
 }  // namespace
 
 void RecordingEventBlocks::forEach(const RecordingReader& reader, const Visit& visit,
-                                   unsigned decoders, std::int64_t afterSequence) {
+                                   unsigned decoders, std::int64_t afterSequence,
+                                   std::int64_t readAheadUntil) {
     if (reader.schemaVersion() < 3) {
         std::vector<MemoryEvent> events;
         bool going = true;
@@ -186,7 +195,7 @@ void RecordingEventBlocks::forEach(const RecordingReader& reader, const Visit& v
         // more holds two more decoded blocks (up to 16 MiB each) and saves no time.
         decoders = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
     }
-    DecodingPipeline pipeline(reader, decoders, afterSequence);
+    DecodingPipeline pipeline(reader, decoders, afterSequence, readAheadUntil);
     std::span<const MemoryEvent> events;
     while (pipeline.next(events)) {
         if (!visit(events)) {

@@ -227,6 +227,17 @@ std::int64_t RecordingReader::lastEventOfBlocksBefore(std::int64_t nanoseconds) 
     });
 }
 
+std::int64_t RecordingReader::firstEventOfBlocksAfter(std::int64_t nanoseconds) const {
+    if (schemaVersion_ < 3) {
+        return lastEventSequence_ + 1;
+    }
+    std::lock_guard lock(blocksMutex_);
+    return readOrExplain(path_, "is truncated or corrupt", [&] {
+        return EventBlockTable::firstEventOfBlocksAfter(*database_, nanoseconds,
+                                                        lastEventSequence_ + 1);
+    });
+}
+
 std::vector<RecordedEvent> RecordingReader::events(std::int64_t afterSequence,
                                                    std::size_t maxEvents) const {
     if (schemaVersion_ >= 3) {

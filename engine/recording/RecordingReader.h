@@ -98,6 +98,11 @@ public:
     // first block has a later one, or the recording keeps no blocks (before version 3). A
     // block after one with a later event is not counted, whatever its own times.
     std::int64_t lastEventOfBlocksBefore(std::int64_t nanoseconds) const;
+    // The first event of the recording's trailing blocks whose every event is later than
+    // `nanoseconds`, found the same way; one past the last event when the last block has an
+    // earlier one or the recording keeps no blocks. A block before one with an earlier event is
+    // not counted, whatever its own times.
+    std::int64_t firstEventOfBlocksAfter(std::int64_t nanoseconds) const;
     std::vector<RecordedSnapshot> snapshots(std::int64_t afterSequence,
                                             std::size_t maxSnapshots) const;
     // Allocations the run left behind, as the writer marked them at the end.

@@ -2,13 +2,16 @@
 
 #include <QtTest>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
+#include <random>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "analysis/AllocationAnalyzer.h"
+#include "analysis/AnalysisSummarizer.h"
 #include "diagnostics/MemoryEvent.h"
 #include "recording/RecordingEventPages.h"
 #include "recording/RecordingReader.h"
@@ -94,6 +97,101 @@ inline void compareAnalyses(const AllocationAnalysis& actual, const AllocationAn
     QVERIFY(actual.sizes == expected.sizes);
     QCOMPARE(actual.sizes.buckets(), expected.sizes.buckets());
     QCOMPARE(actual.thresholds, expected.thresholds);
+}
+
+inline constexpr std::size_t kEventsPerBlock = 97;
+
+// Several threads and call sites: temporaries (freed at once), pooled groups of several 4 MiB
+// chunks, unpooled buffers over and under the small-buffer threshold, small buffers, mappings of
+// a launched program (a few pages, freed by munmap or never), descriptors, the pool's releases,
+// allocations never freed; times that sometimes step back, as several threads' do.
+inline std::vector<MemoryEvent> craftedEvents(std::size_t allocations, unsigned seed) {
+    using Kind = MemoryEventKind;
+    std::mt19937_64 random(seed);
+    std::vector<MemoryEvent> events;
+    std::vector<MemoryEvent> live;
+    std::int64_t time = 1'000'000;
+    const auto freeOf = [&](MemoryEvent event) {
+        event.kind = event.kind == Kind::Rent        ? Kind::Return
+                     : event.kind == Kind::SmallRent ? Kind::SmallReturn
+                                                     : Kind::UnpooledFree;
+        event.threadId = static_cast<std::uint32_t>(1 + random() % 4);
+        event.timeNanoseconds = time;
+        const std::uint32_t pieces = event.kind == Kind::Return ? event.chunkCount : 1;
+        for (std::uint32_t piece = 0; piece < pieces; ++piece) {
+            events.push_back(event);
+        }
+    };
+    for (std::size_t i = 0; i < allocations; ++i) {
+        time += static_cast<std::int64_t>(random() % 5'000'000) - 500'000;
+        const auto threadId = static_cast<std::uint32_t>(1 + random() % 4);
+        if (!live.empty() && random() % 3 == 0) {
+            const std::size_t index = random() % live.size();
+            freeOf(live[index]);
+            live[index] = live.back();
+            live.pop_back();
+        }
+        if (random() % 50 == 0) {
+            MemoryEvent release;
+            release.kind = Kind::ReleaseRetained;
+            release.timeNanoseconds = time;
+            events.push_back(release);
+        }
+        const auto id = static_cast<AllocationId>(i + 1);
+        const auto stackId = static_cast<StackId>(1 + random() % 40);
+        MemoryEvent made;
+        switch (random() % 6) {
+            case 0:
+                made = allocationEvent(Kind::Rent, id, 4 * kMiB, stackId, threadId, time,
+                                       MemoryTier::Pooled);
+                made.chunkCount = static_cast<std::uint32_t>(1 + random() % 3);
+                break;
+            case 1:
+                made = allocationEvent(Kind::SmallRent, id, 16 + random() % 4096, stackId, threadId,
+                                       time, MemoryTier::Small);
+                break;
+            case 2:
+                made = allocationEvent(Kind::UnpooledAllocate, id, kMiB / 2 + random() % (2 * kMiB),
+                                       stackId, threadId, time);
+                break;
+            case 3:
+                made = allocationEvent(Kind::UnpooledAllocate, id, 4096 * (1 + random() % 8),
+                                       stackId, threadId, time, MemoryTier::Mapped);
+                break;
+            case 4:
+                made = allocationEvent(Kind::UnpooledAllocate, id, 0, stackId, threadId, time,
+                                       MemoryTier::Descriptor);
+                break;
+            default:
+                made = allocationEvent(Kind::UnpooledAllocate, id, 64 + random() % (3 * kMiB),
+                                       stackId, threadId, time, MemoryTier::NativeHeap);
+                break;
+        }
+        made.chunkCount = std::max<std::uint32_t>(made.chunkCount, 1);
+        for (std::uint32_t chunk = 0; chunk < made.chunkCount; ++chunk) {
+            made.chunkIndex = chunk;
+            events.push_back(made);
+        }
+        if (random() % 4 == 0) {
+            freeOf(made);  // at once: temporary
+        } else {
+            live.push_back(made);
+        }
+    }
+    return events;
+}
+
+inline RecordingWriter::Options summarizingOptions(std::size_t events) {
+    RecordingWriter::Options options = AnalysisSummarizer::recordingOptions();
+    options.queueCapacityEvents = events + 1;
+    options.eventsPerBlock = kEventsPerBlock;
+    return options;
+}
+
+inline void writeSummarized(const std::string& path, std::span<const MemoryEvent> events) {
+    RecordingWriter writer(path, {{"scenario", "summary"}}, summarizingOptions(events.size()));
+    writer.consume(events);
+    writer.finish({}, 0);
 }
 
 }  // namespace poolscope::testing

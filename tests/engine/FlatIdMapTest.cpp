@@ -1,5 +1,5 @@
 // FlatIdMap, the analyses' map of ids, holds what a std::unordered_map given the same inserts
-// and erases holds, whatever the order the ids come and go in.
+// and erases holds, whatever the order the ids come and go in; cleared, it holds nothing.
 
 #include <QtTest>
 
@@ -52,6 +52,24 @@ private slots:
         });
         QCOMPARE(visited, expected.size());
         QVERIFY(map.find(nextId + 1) == nullptr);
+    }
+
+    void clear_leavesNoEntry_andTheMapTakesNewOnes() {
+        FlatIdMap<std::uint64_t> map;
+        for (std::uint64_t key = 1; key <= 1000; ++key) {
+            map.tryEmplace(key, key * 2);
+        }
+        map.clear();
+        QCOMPARE(map.size(), std::size_t{0});
+        QVERIFY(map.find(1) == nullptr);
+        QVERIFY(map.find(1000) == nullptr);
+        std::size_t visited = 0;
+        map.forEach([&visited](std::uint64_t, std::uint64_t) { ++visited; });
+        QCOMPARE(visited, std::size_t{0});
+        const auto [value, made] = map.tryEmplace(500, 7);
+        QVERIFY(made);
+        QCOMPARE(*value, std::uint64_t{7});
+        QCOMPARE(map.size(), std::size_t{1});
     }
 };
 

@@ -29,61 +29,6 @@ using namespace poolscope::testing;
 
 namespace {
 
-constexpr std::size_t kEventsPerBlock = 97;
-
-// Threads that allocate and free at random: pooled groups of several chunks, frees on another
-// thread than the allocation's, frees straight after the allocation (temporary) and much
-// later, allocations never freed, times that sometimes step back as several threads' do.
-std::vector<MemoryEvent> craftedEvents(std::size_t allocations, unsigned seed) {
-    using Kind = MemoryEventKind;
-    std::mt19937_64 random(seed);
-    std::vector<MemoryEvent> events;
-    std::vector<MemoryEvent> live;
-    std::int64_t time = 1000;
-    const auto freeOf = [&](MemoryEvent event, std::uint32_t threadId) {
-        event.kind = event.kind == Kind::Rent        ? Kind::Return
-                     : event.kind == Kind::SmallRent ? Kind::SmallReturn
-                                                     : Kind::UnpooledFree;
-        event.threadId = threadId;
-        event.timeNanoseconds = time;
-        const std::uint32_t chunks = event.kind == Kind::Return ? event.chunkCount : 1;
-        for (std::uint32_t chunk = 0; chunk < chunks; ++chunk) {
-            events.push_back(event);
-        }
-    };
-    for (std::size_t i = 0; i < allocations; ++i) {
-        time += static_cast<std::int64_t>(random() % 50) - 5;
-        const auto threadId = static_cast<std::uint32_t>(1 + random() % 4);
-        if (!live.empty() && random() % 3 == 0) {
-            const std::size_t index = random() % live.size();
-            freeOf(live[index], static_cast<std::uint32_t>(1 + random() % 4));
-            live[index] = live.back();
-            live.pop_back();
-        }
-        const auto id = static_cast<AllocationId>(i + 1);
-        const auto stackId = static_cast<StackId>(1 + random() % 40);
-        const int what = static_cast<int>(random() % 3);
-        MemoryEvent made = what == 0 ? allocationEvent(Kind::Rent, id, 4 * kMiB, stackId, threadId,
-                                                       time, MemoryTier::Pooled)
-                           : what == 1
-                               ? allocationEvent(Kind::SmallRent, id, 16 + random() % 4096, stackId,
-                                                 threadId, time, MemoryTier::Small)
-                               : allocationEvent(Kind::UnpooledAllocate, id, kMiB + random() % kMiB,
-                                                 stackId, threadId, time);
-        made.chunkCount = what == 0 ? static_cast<std::uint32_t>(1 + random() % 3) : 1;
-        for (std::uint32_t chunk = 0; chunk < made.chunkCount; ++chunk) {
-            made.chunkIndex = chunk;
-            events.push_back(made);
-        }
-        if (random() % 4 == 0) {
-            freeOf(made, threadId);  // at once: temporary
-        } else {
-            live.push_back(made);
-        }
-    }
-    return events;
-}
-
 void writeInSmallBlocks(const std::string& path, std::span<const MemoryEvent> events) {
     RecordingWriter::Options options;
     options.queueCapacityEvents = events.size() + 1;
