@@ -23,10 +23,10 @@ namespace {
 class DecodingPipeline {
 public:
     DecodingPipeline(const RecordingReader& reader, unsigned decoders, std::int64_t afterSequence,
-                     std::int64_t readAheadUntil)
+                     std::int64_t oneAtATimeFrom)
         : reader_(reader),
           afterSequence_(afterSequence),
-          readAheadUntil_(readAheadUntil),
+          oneAtATimeFrom_(oneAtATimeFrom),
           slots_(2 * decoders + 2) {
         reading_ = std::thread([this] { read(); });
         for (unsigned i = 0; i < decoders; ++i) {
@@ -95,7 +95,7 @@ private:
             reader_.forEachEncodedBlock(
                 [this](EventBlockTable::Encoded&& block) {
                     std::unique_lock lock(mutex_);
-                    const bool ahead = block.firstSequence <= readAheadUntil_;
+                    const bool ahead = block.firstSequence < oneAtATimeFrom_;
                     changed_.wait(lock, [this, ahead] {
                         return stop_ ||
                                (ahead ? read_ - consumed_ < slots_.size() : read_ == consumed_);
@@ -154,7 +154,7 @@ private:
 
     const RecordingReader& reader_;
     const std::int64_t afterSequence_;
-    const std::int64_t readAheadUntil_;
+    const std::int64_t oneAtATimeFrom_;
     std::mutex mutex_;
     std::condition_variable changed_;
     std::vector<Slot> slots_;
@@ -172,7 +172,7 @@ private:
 
 void RecordingEventBlocks::forEach(const RecordingReader& reader, const Visit& visit,
                                    unsigned decoders, std::int64_t afterSequence,
-                                   std::int64_t readAheadUntil) {
+                                   std::int64_t oneAtATimeFrom) {
     if (reader.schemaVersion() < 3) {
         std::vector<MemoryEvent> events;
         bool going = true;
@@ -195,7 +195,7 @@ void RecordingEventBlocks::forEach(const RecordingReader& reader, const Visit& v
         // more holds two more decoded blocks (up to 16 MiB each) and saves no time.
         decoders = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
     }
-    DecodingPipeline pipeline(reader, decoders, afterSequence, readAheadUntil);
+    DecodingPipeline pipeline(reader, decoders, afterSequence, oneAtATimeFrom);
     std::span<const MemoryEvent> events;
     while (pipeline.next(events)) {
         if (!visit(events)) {

@@ -24,11 +24,11 @@ public:
 
     // `decoders` threads decode (0: one a core, at most four). From the block holding the event
     // after `afterSequence` (a version 3 recording; an older one is read from its start). Blocks
-    // that begin after `readAheadUntil` are read one at a time, each once every block before
-    // it was visited: a caller likely to stop near there decodes none for nothing.
+    // that begin at event `oneAtATimeFrom` or later are read one at a time, each once every
+    // block before it was visited: a caller likely to stop there decodes none for nothing.
     static void forEach(const RecordingReader& reader, const Visit& visit, unsigned decoders = 0,
                         std::int64_t afterSequence = 0,
-                        std::int64_t readAheadUntil = std::numeric_limits<std::int64_t>::max());
+                        std::int64_t oneAtATimeFrom = std::numeric_limits<std::int64_t>::max());
 };
 
 }  // namespace poolscope
