@@ -45,6 +45,15 @@ std::optional<WhatIfEvents> AnalysisSummary::whatIfOf(const RecordingReader& rea
                        });
 }
 
+std::unique_ptr<AnalysisSummaryCodec::WhatIfStream> AnalysisSummary::whatIfStreamOf(
+    const RecordingReader& reader) {
+    std::optional<std::unique_ptr<AnalysisSummaryCodec::WhatIfStream>> stream = decodedPart(
+        reader, AnalysisSummaryCodec::kWhatIfEncoding, [&](std::span<const unsigned char> data) {
+            return std::make_unique<AnalysisSummaryCodec::WhatIfStream>(data, reader.path());
+        });
+    return stream ? std::move(*stream) : nullptr;
+}
+
 std::optional<WhatIfResult> AnalysisSummary::whatIfResultOf(const RecordingReader& reader) {
     return decodedPart(reader, AnalysisSummaryCodec::kWhatIfResultEncoding,
                        [&](std::span<const unsigned char> data) {

@@ -1,8 +1,10 @@
 #pragma once
 
+#include <memory>
 #include <optional>
 
 #include "analysis/AllocationAnalyzer.h"
+#include "analysis/AnalysisSummaryCodec.h"
 #include "analysis/WhatIfCollector.h"
 #include "analysis/WhatIfReplay.h"
 
@@ -23,6 +25,10 @@ public:
     // Over the whole recording; its thresholds follow the recording's chunk size.
     static std::optional<AllocationAnalysis> allocationsOf(const RecordingReader& reader);
     static std::optional<WhatIfEvents> whatIfOf(const RecordingReader& reader);
+    // The same buffers to be decoded a few at a time (nullptr without them, or when its header
+    // is damaged; damage further on is thrown as the stream reaches it).
+    static std::unique_ptr<AnalysisSummaryCodec::WhatIfStream> whatIfStreamOf(
+        const RecordingReader& reader);
     static std::optional<WhatIfResult> whatIfResultOf(const RecordingReader& reader);
     static std::optional<AllocationEnds> allocationEndsOf(const RecordingReader& reader);
 };

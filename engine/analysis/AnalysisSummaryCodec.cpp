@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <memory>
 
 #include "recording/RecordingError.h"
 
@@ -232,52 +233,6 @@ void encodeWhatIfFigures(Writer& out, const WhatIfEvents& events) {
     }
 }
 
-void decodeWhatIfFigures(Reader& in, WhatIfEvents& events) {
-    events.firstNanoseconds = in.signedValue();
-    events.lastNanoseconds = in.signedValue();
-    events.releases.resize(in.count(kReleaseBytes, "pool releases"));
-    WhatIfRelease previousRelease;
-    for (WhatIfRelease& release : events.releases) {
-        release.sequence = steppedFrom(previousRelease.sequence, in.signedValue());
-        release.nanoseconds = steppedFrom(previousRelease.nanoseconds, in.signedValue());
-        previousRelease = release;
-    }
-    std::vector<WhatIfBuffer>& buffers = events.buffers;
-    buffers.resize(in.count(kBufferBytes, "large buffers"));
-    // Stored a column at a time, decoded a buffer at a time: a column at a time went over
-    // every buffer ten times, and a recording's millions of buffers do not stay in cache.
-    enum Column { Stack, Tier, Bytes, Pieces, Live, PoolChunks, Made, MadeAt, Freed, FreedAt };
-    std::vector<Reader> columns;
-    for (int column = Stack; column <= FreedAt; ++column) {
-        columns.push_back(in.column(buffers.size()));
-    }
-    std::int64_t madeSequence = 0;
-    std::int64_t madeNanoseconds = 0;
-    for (WhatIfBuffer& buffer : buffers) {
-        buffer.stackId = in.stackId(columns[Stack].unsignedValue(), "a large buffer's");
-        const std::uint64_t tier = columns[Tier].unsignedValue();
-        if (tier > static_cast<std::uint64_t>(kLastMemoryTier)) {
-            in.fail("a large buffer's tier is out of range");
-        }
-        buffer.tier = static_cast<MemoryTier>(tier);
-        buffer.bytes = columns[Bytes].unsignedValue();
-        buffer.pieces = columns[Pieces].unsignedValue();
-        const std::uint64_t live = columns[Live].unsignedValue();
-        if (live > buffer.pieces) {
-            in.fail("a large buffer has more pieces live than it has");
-        }
-        buffer.piecesFreed = buffer.pieces - live;
-        buffer.poolChunks = columns[PoolChunks].unsignedValue();
-        buffer.madeSequence = madeSequence = steppedFrom(madeSequence, columns[Made].signedValue());
-        buffer.madeNanoseconds = madeNanoseconds =
-            steppedFrom(madeNanoseconds, columns[MadeAt].signedValue());
-        const std::int64_t step = columns[Freed].signedValue();
-        buffer.freedSequence = step == 0 ? -1 : steppedFrom(buffer.madeSequence, step);
-        buffer.freedNanoseconds =
-            steppedFrom(buffer.madeNanoseconds, columns[FreedAt].signedValue());
-    }
-}
-
 void encodeReplayFigures(Writer& out, const WhatIfResult& result) {
     for (const WhatIfFigures* figures : {&result.actual, &result.pooled}) {
         for (const std::uint64_t figure :
@@ -455,6 +410,97 @@ Figures decodedFigures(std::span<const unsigned char> data, const std::string& p
 
 }  // namespace
 
+// The buffers are stored a column at a time and decoded a buffer at a time: a column at a time
+// went over every buffer ten times, and a recording's millions of buffers do not stay in cache.
+struct AnalysisSummaryCodec::WhatIfStream::State {
+    enum Column { Stack, Tier, Bytes, Pieces, Live, PoolChunks, Made, MadeAt, Freed, FreedAt };
+
+    State(std::span<const unsigned char> data, const std::string& file)
+        : path(file), raw(decompressed(data, path)), in(raw, path) {
+        header.firstNanoseconds = in.signedValue();
+        header.lastNanoseconds = in.signedValue();
+        header.releases.resize(in.count(kReleaseBytes, "pool releases"));
+        WhatIfRelease previousRelease;
+        for (WhatIfRelease& release : header.releases) {
+            release.sequence = steppedFrom(previousRelease.sequence, in.signedValue());
+            release.nanoseconds = steppedFrom(previousRelease.nanoseconds, in.signedValue());
+            previousRelease = release;
+        }
+        size = in.count(kBufferBytes, "large buffers");
+        for (int column = Stack; column <= FreedAt; ++column) {
+            columns.push_back(in.column(size));
+        }
+        if (!in.atEnd()) {
+            in.fail("bytes follow its last figure");
+        }
+    }
+
+    void decode(WhatIfBuffer& buffer) {
+        buffer.stackId = in.stackId(columns[Stack].unsignedValue(), "a large buffer's");
+        const std::uint64_t tier = columns[Tier].unsignedValue();
+        if (tier > static_cast<std::uint64_t>(kLastMemoryTier)) {
+            in.fail("a large buffer's tier is out of range");
+        }
+        buffer.tier = static_cast<MemoryTier>(tier);
+        buffer.bytes = columns[Bytes].unsignedValue();
+        buffer.pieces = columns[Pieces].unsignedValue();
+        const std::uint64_t live = columns[Live].unsignedValue();
+        if (live > buffer.pieces) {
+            in.fail("a large buffer has more pieces live than it has");
+        }
+        buffer.piecesFreed = buffer.pieces - live;
+        buffer.poolChunks = columns[PoolChunks].unsignedValue();
+        // Each buffer's making is an event after the one before's, its last piece freed an
+        // event after its making: the replay takes them in that order.
+        const std::int64_t made = steppedFrom(madeSequence, columns[Made].signedValue());
+        if (made <= madeSequence) {
+            in.fail("its large buffers are out of the order they were made in");
+        }
+        buffer.madeSequence = madeSequence = made;
+        buffer.madeNanoseconds = madeNanoseconds =
+            steppedFrom(madeNanoseconds, columns[MadeAt].signedValue());
+        const std::int64_t step = columns[Freed].signedValue();
+        buffer.freedSequence = step == 0 ? -1 : steppedFrom(buffer.madeSequence, step);
+        if (step != 0 && buffer.freedSequence <= buffer.madeSequence) {
+            in.fail("a large buffer is freed before it was made");
+        }
+        buffer.freedNanoseconds =
+            steppedFrom(buffer.madeNanoseconds, columns[FreedAt].signedValue());
+    }
+
+    std::string path;
+    std::vector<unsigned char> raw;
+    Reader in;
+    WhatIfEvents header;
+    std::vector<Reader> columns;
+    std::size_t size = 0;
+    std::size_t decoded = 0;
+    std::int64_t madeSequence = 0;
+    std::int64_t madeNanoseconds = 0;
+};
+
+AnalysisSummaryCodec::WhatIfStream::WhatIfStream(std::span<const unsigned char> data,
+                                                 const std::string& path)
+    : state_(std::make_unique<State>(data, path)) {}
+
+AnalysisSummaryCodec::WhatIfStream::~WhatIfStream() = default;
+
+const WhatIfEvents& AnalysisSummaryCodec::WhatIfStream::header() const {
+    return state_->header;
+}
+
+std::size_t AnalysisSummaryCodec::WhatIfStream::size() const {
+    return state_->size;
+}
+
+void AnalysisSummaryCodec::WhatIfStream::next(std::vector<WhatIfBuffer>& chunk, std::size_t most) {
+    chunk.resize(std::min(most, state_->size - state_->decoded));
+    for (WhatIfBuffer& buffer : chunk) {
+        state_->decode(buffer);
+    }
+    state_->decoded += chunk.size();
+}
+
 std::vector<unsigned char> AnalysisSummaryCodec::encodeAllocations(
     const AllocationAnalysis& analysis) {
     return encodedFigures(analysis, encodeAllocationsFigures);
@@ -479,7 +525,10 @@ AllocationAnalysis AnalysisSummaryCodec::decodeAllocations(std::span<const unsig
 
 WhatIfEvents AnalysisSummaryCodec::decodeWhatIf(std::span<const unsigned char> data,
                                                 const std::string& path) {
-    return decodedFigures<WhatIfEvents>(data, path, decodeWhatIfFigures);
+    WhatIfStream stream(data, path);
+    WhatIfEvents events = stream.header();
+    stream.next(events.buffers, stream.size());
+    return events;
 }
 
 WhatIfResult AnalysisSummaryCodec::decodeWhatIfResult(std::span<const unsigned char> data,

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -40,6 +41,31 @@ public:
                                            const std::string& path);
     static AllocationEnds decodeAllocationEnds(std::span<const unsigned char> data,
                                                const std::string& path);
+
+    // The buffers of a what-if part decoded a few at a time, in the order they were made: a
+    // replay of millions of them holds a chunk at once rather than all (WhatIfReplay). Its
+    // header (times, releases) is decoded at once. Damage is a RecordingError naming the file,
+    // thrown at once or when the damaged buffer is reached; buffers out of the order they were
+    // made in, or freed no later than made, are damage.
+    class WhatIfStream {
+    public:
+        WhatIfStream(std::span<const unsigned char> data, const std::string& path);
+        ~WhatIfStream();
+        WhatIfStream(const WhatIfStream&) = delete;
+        WhatIfStream& operator=(const WhatIfStream&) = delete;
+
+        // The first and last times and the releases; no buffers.
+        const WhatIfEvents& header() const;
+        // The buffers, in all.
+        std::size_t size() const;
+        // The next buffers, at most `most`, into `chunk` (replacing what it held); none after
+        // the last.
+        void next(std::vector<WhatIfBuffer>& chunk, std::size_t most);
+
+    private:
+        struct State;
+        std::unique_ptr<State> state_;
+    };
 };
 
 }  // namespace poolscope

@@ -7,10 +7,14 @@
 #include <span>
 
 #include "analysis/AnalysisSummary.h"
+#include "analysis/AnalysisSummaryCodec.h"
 #include "analysis/FlatIdMap.h"
+#include "analysis/PendingFrees.h"
+#include "analysis/WhatIfFeed.h"
 #include "base/Clock.h"
 #include "memory/MemoryAllocatorOptions.h"
 #include "memory/PooledMemoryAllocator.h"
+#include "recording/RecordingError.h"
 #include "recording/RecordingEventPages.h"
 
 namespace poolscope {
@@ -19,52 +23,6 @@ namespace {
 
 std::uint64_t chunksFor(std::uint64_t bytes, std::uint64_t chunkBytes) {
     return std::max<std::uint64_t>(1, (bytes + chunkBytes - 1) / chunkBytes);
-}
-
-// A buffer's last piece freed: when, and which buffer.
-struct Freed {
-    std::int64_t sequence = 0;
-    std::size_t buffer = 0;
-};
-
-// Frees sorted by sequence, a radix sort on the sequences' offsets from the lowest: the frees
-// of a recording with millions of large buffers took a comparison sort a tenth of a replay. As
-// few passes as digits of at most kMostBits allow (two for a recording of 1 GB), each digit's
-// counts still in cache.
-constexpr int kMostBits = 14;
-
-void sortBySequence(std::vector<Freed>& frees) {
-    if (frees.size() < 2) {
-        return;
-    }
-    const auto [lowest, highest] =
-        std::minmax_element(frees.begin(), frees.end(),
-                            [](const Freed& a, const Freed& b) { return a.sequence < b.sequence; });
-    const auto base = static_cast<std::uint64_t>(lowest->sequence);
-    const std::uint64_t span = static_cast<std::uint64_t>(highest->sequence) - base;
-    const int spanBits = static_cast<int>(std::bit_width(span));
-    const int passes = std::max(1, (spanBits + kMostBits - 1) / kMostBits);
-    const int bits = (spanBits + passes - 1) / passes;
-    const std::size_t buckets = std::size_t{1} << bits;
-    std::vector<Freed> sorted(frees.size());
-    std::vector<std::size_t> start(buckets + 1);
-    for (int shift = 0; shift < 64 && (span >> shift) != 0; shift += bits) {
-        std::fill(start.begin(), start.end(), 0);
-        const auto digit = [&](const Freed& freed) {
-            return static_cast<std::size_t>(
-                ((static_cast<std::uint64_t>(freed.sequence) - base) >> shift) & (buckets - 1));
-        };
-        for (const Freed& freed : frees) {
-            ++start[digit(freed) + 1];
-        }
-        for (std::size_t bucket = 0; bucket < buckets; ++bucket) {
-            start[bucket + 1] += start[bucket];
-        }
-        for (const Freed& freed : frees) {
-            sorted[start[digit(freed)]++] = freed;
-        }
-        frees.swap(sorted);
-    }
 }
 
 // The events with their buffers in the order they were made and their releases in order, as
@@ -86,66 +44,6 @@ const WhatIfEvents& inRecordingOrder(const WhatIfEvents& events, WhatIfEvents& c
     std::stable_sort(copy.releases.begin(), copy.releases.end(), byRelease);
     return copy;
 }
-
-// Every buffer's making and freeing and every release, in the recording's order, one at a
-// time. The buffers come in the order they were made and the releases in order: only the
-// frees are sorted, and the three merged as the replay goes, as a list of every step cost a
-// replay of millions of buffers a third of its time in memory traffic alone.
-class Steps {
-public:
-    enum class Kind { Make, Free, Release };
-
-    explicit Steps(const WhatIfEvents& events) : events_(events) {
-        const std::vector<WhatIfBuffer>& buffers = events.buffers;
-        for (std::size_t index = 0; index < buffers.size(); ++index) {
-            if (buffers[index].freedSequence >= 0) {
-                frees_.push_back({buffers[index].freedSequence, index});
-            }
-        }
-        sortBySequence(frees_);
-    }
-
-    // The buffer freed `ahead` frees from now, or none: the replay reads it early, as frees
-    // come in an order of their own and reading each buffer as it is freed waited on memory.
-    std::optional<std::size_t> freedAhead(std::size_t ahead) const {
-        if (freed_ + ahead >= frees_.size()) {
-            return std::nullopt;
-        }
-        return frees_[freed_ + ahead].buffer;
-    }
-
-    // The next step's kind and its buffer or release, or false after the last. Sequences are
-    // unique (a step is one event); ties of a damaged summary go to releases, then makings.
-    bool next(Kind& kind, std::size_t& index) {
-        const bool releaseLeft = release_ < events_.releases.size();
-        const bool madeLeft = made_ < events_.buffers.size();
-        const bool freedLeft = freed_ < frees_.size();
-        const std::int64_t releaseAt = releaseLeft ? events_.releases[release_].sequence : 0;
-        const std::int64_t madeAt = madeLeft ? events_.buffers[made_].madeSequence : 0;
-        const std::int64_t freedAt = freedLeft ? frees_[freed_].sequence : 0;
-        if (releaseLeft && (!madeLeft || releaseAt <= madeAt) &&
-            (!freedLeft || releaseAt <= freedAt)) {
-            kind = Kind::Release;
-            index = release_++;
-        } else if (madeLeft && (!freedLeft || madeAt <= freedAt)) {
-            kind = Kind::Make;
-            index = made_++;
-        } else if (freedLeft) {
-            kind = Kind::Free;
-            index = frees_[freed_++].buffer;
-        } else {
-            return false;
-        }
-        return true;
-    }
-
-private:
-    const WhatIfEvents& events_;
-    std::vector<Freed> frees_;
-    std::size_t release_ = 0;
-    std::size_t made_ = 0;
-    std::size_t freed_ = 0;
-};
 
 class HeldBytes {
 public:
@@ -224,6 +122,30 @@ struct Held {
     std::int32_t firstSlot = -1;
     std::uint32_t chunks = 0;
     std::size_t site = 0;  // in the replay's list of sites
+};
+
+// The buffers the replay holds, each in a slot that a freed buffer's next one reuses: as many
+// as are live at once.
+class HeldSlots {
+public:
+    std::uint32_t take() {
+        if (free_.empty()) {
+            held_.emplace_back();
+            return static_cast<std::uint32_t>(held_.size() - 1);
+        }
+        const std::uint32_t slot = free_.back();
+        free_.pop_back();
+        held_[slot] = Held{};
+        return slot;
+    }
+    void give(std::uint32_t slot) { free_.push_back(slot); }
+    Held& operator[](std::uint32_t slot) { return held_[slot]; }
+    // Every slot, a freed buffer's with no chunks.
+    std::span<const Held> all() const { return held_; }
+
+private:
+    std::vector<Held> held_;
+    std::vector<std::uint32_t> free_;
 };
 
 // The chunks each buffer holds, as chains through the pool's slots: a buffer keeps its first
@@ -401,19 +323,27 @@ bool WhatIfReplay::isReplayWith(const WhatIfResult& result, const Options& optio
            result.trimPeriodMilliseconds == options.trimPeriod.count();
 }
 
-WhatIfResult WhatIfReplay::of(const RecordingReader& reader, const Options& options) {
-    if (std::optional<WhatIfResult> stored = AnalysisSummary::whatIfResultOf(reader);
-        stored && isReplayWith(*stored, options)) {
-        return std::move(*stored);
-    }
-    return of(eventsOf(reader), options);
-}
+namespace {
 
-WhatIfResult WhatIfReplay::of(const WhatIfEvents& given, const Options& options) {
-    WhatIfEvents reordered;
-    const WhatIfEvents& events = inRecordingOrder(given, reordered);
+// Gives back the chunks the replay's buffers still hold when it goes out of scope.
+struct ReturnedAtExit {
+    PoolModel& model;
+    HeldSlots& held;
+    RentedChunks& chains;
+
+    ~ReturnedAtExit() {
+        for (const Held& buffer : held.all()) {
+            if (buffer.chunks > 0) {
+                model.pool().giveBack(chains.chain(buffer.firstSlot, buffer.chunks));
+            }
+        }
+    }
+};
+
+// The replay of the buffers `feed` gives, with the times and releases of `events`.
+WhatIfResult replay(const WhatIfEvents& events, WhatIfFeed& feed,
+                    const WhatIfReplay::Options& options) {
     WhatIfResult result;
-    result.largeRequests = events.buffers.size();
     PoolModel model(options, events.firstNanoseconds);
     const auto chunkBytes = static_cast<std::uint64_t>(model.settings().poolChunkBytes);
     const auto unpooledChunkBytes = static_cast<std::uint64_t>(model.settings().unpooledChunkBytes);
@@ -425,21 +355,32 @@ WhatIfResult WhatIfReplay::of(const WhatIfEvents& given, const Options& options)
     // each for every buffer of a recording with many large ones.
     FlatIdMap<std::size_t> siteIndex;
     std::vector<WhatIfSite> sites;
-    // Each buffer's site found before the replay, in one pass whose lookups do not wait on
-    // each other: found as the replay made each buffer, they waited on memory one at a time.
-    std::vector<Held> held(events.buffers.size());
-    for (std::size_t index = 0; index < held.size(); ++index) {
-        const WhatIfBuffer& buffer = events.buffers[index];
-        held[index].bytes = buffer.bytes;
-        held[index].pieces = buffer.pieces;
-        held[index].freedNanoseconds = buffer.freedNanoseconds;
-        const auto [site, added] = siteIndex.tryEmplace(buffer.stackId, sites.size());
-        if (added) {
-            sites.push_back({buffer.stackId, 0, 0, 0});
+    // Each chunk's sites found before its buffers are replayed, in one loop whose lookups do
+    // not wait on each other: found as the replay made each buffer, they waited on memory one
+    // at a time.
+    std::span<const WhatIfBuffer> chunk;
+    std::vector<std::size_t> chunkSites;
+    std::size_t at = 0;
+    bool fed = true;
+    const auto refill = [&] {
+        chunk = feed.next();
+        at = 0;
+        fed = !chunk.empty();
+        chunkSites.resize(chunk.size());
+        for (std::size_t i = 0; i < chunk.size(); ++i) {
+            const auto [site, added] = siteIndex.tryEmplace(chunk[i].stackId, sites.size());
+            if (added) {
+                sites.push_back({chunk[i].stackId, 0, 0, 0});
+            }
+            chunkSites[i] = *site;
         }
-        held[index].site = *site;
-    }
+    };
+    HeldSlots held;
+    PendingFrees frees;
     RentedChunks chains(model.pool().capacity());
+    // The pool outlives its allocator while chunks are rented: every chunk goes back before
+    // the model goes, at the end or when a damaged summary stops the replay.
+    const ReturnedAtExit returned{model, held, chains};
     std::vector<PoolChunk> rented;
     HeldBytes actualHeld;
     HeldBytes unpooledHeld;
@@ -463,23 +404,36 @@ WhatIfResult WhatIfReplay::of(const WhatIfEvents& given, const Options& options)
     };
     sample(events.firstNanoseconds);
 
-    Steps steps(events);
-    Steps::Kind kind = Steps::Kind::Make;
-    std::size_t index = 0;
+    // Each step is the next of the buffers' makings (in order), their frees (the earliest
+    // pending) and the releases (in order). Sequences are unique (a step is one event); ties of
+    // a damaged list go to releases, then makings.
+    std::size_t release = 0;
     constexpr std::size_t kAhead = 8;
-    while (steps.next(kind, index)) {
-        if (kind == Steps::Kind::Release) {
-            const WhatIfRelease& release = events.releases[index];
-            model.trimUntil(release.nanoseconds, sample);
+    refill();
+    for (;;) {
+        if (fed && at == chunk.size()) {
+            refill();
+        }
+        const bool madeLeft = at < chunk.size();
+        const bool releaseLeft = release < events.releases.size();
+        const bool freedLeft = !frees.empty();
+        const std::int64_t releaseAt = releaseLeft ? events.releases[release].sequence : 0;
+        const std::int64_t madeAt = madeLeft ? chunk[at].madeSequence : 0;
+        const std::int64_t freedAt = freedLeft ? frees.nextSequence() : 0;
+        if (releaseLeft && (!madeLeft || releaseAt <= madeAt) &&
+            (!freedLeft || releaseAt <= freedAt)) {
+            const WhatIfRelease& step = events.releases[release++];
+            model.trimUntil(step.nanoseconds, sample);
             model.pool().release();
-            sample(release.nanoseconds);
+            sample(step.nanoseconds);
             continue;
         }
-        Held& buffer = held[index];
-        if (kind == Steps::Kind::Free) {
-            if (const std::optional<std::size_t> ahead = steps.freedAhead(kAhead)) {
-                __builtin_prefetch(&held[*ahead], 1);
-            }
+        if (!madeLeft && !freedLeft) {
+            break;
+        }
+        if (!madeLeft || (freedLeft && freedAt < madeAt)) {
+            const std::uint32_t slot = frees.take();
+            Held& buffer = held[slot];
             model.trimUntil(buffer.freedNanoseconds, sample);
             result.actual.unmapCalls += buffer.pieces;
             actualHeld.remove(buffer.bytes);
@@ -490,15 +444,25 @@ WhatIfResult WhatIfReplay::of(const WhatIfEvents& given, const Options& options)
                 model.pool().giveBack(chains.chain(buffer.firstSlot, buffer.chunks));
                 buffer.chunks = 0;
             }
+            held.give(slot);
             sample(buffer.freedNanoseconds);
             continue;
         }
-        const WhatIfBuffer& request = events.buffers[index];
-        model.trimUntil(request.madeNanoseconds, sample);
-        if (index + kAhead < held.size()) {
-            __builtin_prefetch(&sites[held[index + kAhead].site], 1);
+        const WhatIfBuffer& request = chunk[at];
+        if (at + kAhead < chunk.size()) {
+            __builtin_prefetch(&sites[chunkSites[at + kAhead]], 1);
         }
-        WhatIfSite& saving = sites[buffer.site];
+        const std::uint32_t slot = held.take();
+        Held& buffer = held[slot];
+        buffer.bytes = request.bytes;
+        buffer.pieces = request.pieces;
+        buffer.freedNanoseconds = request.freedNanoseconds;
+        if (request.freedSequence >= 0) {
+            frees.add(request.freedSequence, slot);
+        }
+        ++result.largeRequests;
+        model.trimUntil(request.madeNanoseconds, sample);
+        WhatIfSite& saving = sites[chunkSites[at++]];
         ++saving.requests;
         result.actual.mapCalls += request.pieces;
         result.actual.bytesFaultedIn += request.bytes;
@@ -542,13 +506,6 @@ WhatIfResult WhatIfReplay::of(const WhatIfEvents& given, const Options& options)
     result.pooled.bytesFaultedIn = stats.slotsCreated * chunkBytes + unpooledFaulted;
     result.pooled.peakHeldBytes = pooledPeak;
     result.pooled.idleHeldBytes = pooledHeld();
-    // The pool outlives its allocator while chunks are rented: every chunk goes back first.
-    for (const Held& buffer : held) {
-        if (buffer.chunks > 0) {
-            model.pool().giveBack(chains.chain(buffer.firstSlot, buffer.chunks));
-        }
-    }
-
     // By stack id, then by saving: sites that save as much stay in stack order.
     result.sites = std::move(sites);
     std::sort(result.sites.begin(), result.sites.end(),
@@ -561,6 +518,33 @@ WhatIfResult WhatIfReplay::of(const WhatIfEvents& given, const Options& options)
                          return a.bytesFaultedInSaved > b.bytesFaultedInSaved;
                      });
     return result;
+}
+
+}  // namespace
+
+WhatIfResult WhatIfReplay::of(const WhatIfEvents& given, const Options& options) {
+    WhatIfEvents reordered;
+    const WhatIfEvents& events = inRecordingOrder(given, reordered);
+    WhatIfListFeed feed(events.buffers);
+    return replay(events, feed, options);
+}
+
+WhatIfResult WhatIfReplay::of(const RecordingReader& reader, const Options& options) {
+    if (std::optional<WhatIfResult> stored = AnalysisSummary::whatIfResultOf(reader);
+        stored && isReplayWith(*stored, options)) {
+        return std::move(*stored);
+    }
+    // The summary's buffers decoded as the replay goes: a recording of 1 GB may hold millions.
+    if (std::unique_ptr<AnalysisSummaryCodec::WhatIfStream> stream =
+            AnalysisSummary::whatIfStreamOf(reader)) {
+        try {
+            WhatIfStreamFeed feed(*stream);
+            return replay(stream->header(), feed, options);
+        } catch (const RecordingError&) {
+            // Damaged further on: the pass, as for a summary damaged at its start.
+        }
+    }
+    return of(eventsByPass(reader), options);
 }
 
 }  // namespace poolscope

@@ -276,12 +276,21 @@ int run(int argc, char** argv) {
     const Timing whatIfReplay = timed("what-if replay of its buffers", [&] {
         whatIf = WhatIfReplay::of(buffers, WhatIfReplay::Options{});
     });
-    const double whatIfOtherOptions = whatIfRead.wall + whatIfReplay.wall;
     if (!storedWhatIf ||
         *storedWhatIf != WhatIfReplay::of(buffers, WhatIfReplay::summaryOptions())) {
         std::fprintf(stderr, "the stored what-if is not the replay of the stored buffers\n");
         return 1;
     }
+    // What the window does when the options change: the stored buffers decoded as the
+    // replay goes.
+    if (WhatIfReplay::isReplayWith(*storedWhatIf, WhatIfReplay::Options{})) {
+        std::fprintf(stderr, "the default options are the stored replay's\n");
+        return 1;
+    }
+    const Timing whatIfStreamed = timed("what-if with other options (streamed)", [&] {
+        WhatIfReplay::of(*reader, WhatIfReplay::Options{});
+    });
+    const double whatIfOtherOptions = whatIfStreamed.wall;
 
     // The fallback, for a recording without a summary (a killed run's, an older one's).
     AllocationAnalysis before;

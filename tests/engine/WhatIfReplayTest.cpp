@@ -7,16 +7,20 @@
 #include <algorithm>
 #include <array>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "analysis/AnalysisSummary.h"
+#include "analysis/AnalysisSummaryCodec.h"
 #include "analysis/WhatIfReplay.h"
 #include "diagnostics/EventStream.h"
 #include "diagnostics/PoolDirectory.h"
 #include "recording/RecordingEventPages.h"
 #include "recording/RecordingReader.h"
 #include "recording/RecordingWriter.h"
+#include "recording/SqliteDatabase.h"
 #include "scenarios/LeakHuntScenario.h"
 #include "scenarios/ScenarioRunner.h"
 
@@ -64,6 +68,23 @@ void verifySeriesAgreesWithFigures(const WhatIfResult& result) {
     for (std::size_t i = 1; i < result.heldOverTime.size(); ++i) {
         QVERIFY(result.heldOverTime[i].nanoseconds >= result.heldOverTime[i - 1].nanoseconds);
     }
+}
+
+// More buffers than the replay decodes at once: 2 MiB each, over 50 sites, two in three freed a
+// few milliseconds later, the others never.
+constexpr int kManyBuffers = 10'000;
+
+std::vector<MemoryEvent> manyBuffers() {
+    std::vector<MemoryEvent> events;
+    for (int i = 0; i < kManyBuffers; ++i) {
+        addBuffer(events, static_cast<AllocationId>(i + 1), 2 * kMiB,
+                  static_cast<StackId>(1 + i % 50), i, i % 3 == 0 ? -1 : i + 1 + i % 7);
+    }
+    // In the order of their times, as a recording holds them.
+    std::stable_sort(events.begin(), events.end(), [](const MemoryEvent& a, const MemoryEvent& b) {
+        return a.timeNanoseconds < b.timeNanoseconds;
+    });
+    return events;
 }
 
 WhatIfReplay::Options optionsOf(std::int64_t poolSizeMegabytes,
@@ -355,6 +376,60 @@ private slots:
         QCOMPARE(result.pooled.peakHeldBytes, peakHeld);
         QCOMPARE(result.pooled.idleHeldBytes, held);
         verifySeriesAgreesWithFigures(result);
+    }
+
+    void replay_ofASummarysBuffersInManyChunks_countsEveryBufferOnce() {
+        const std::string path = directory_.filePath("many.psrec").toStdString();
+        writeSummarized(path, manyBuffers());
+        const RecordingReader reader(path);
+        QVERIFY(AnalysisSummary::whatIfStreamOf(reader) != nullptr);
+        const WhatIfResult result = WhatIfReplay::of(reader, optionsOf(64, 1'000ms));
+        const auto buffers = static_cast<std::uint64_t>(kManyBuffers);
+        const std::uint64_t freed = buffers - (buffers + 2) / 3;
+        QCOMPARE(result.largeRequests, buffers);
+        QCOMPARE(result.actual.mapCalls, buffers);
+        QCOMPARE(result.actual.unmapCalls, freed);
+        QCOMPARE(result.actual.bytesFaultedIn, buffers * 2 * kMiB);
+        QCOMPARE(result.actual.idleHeldBytes, (buffers - freed) * 2 * kMiB);
+        QCOMPARE(result.sites.size(), std::size_t{50});
+        std::uint64_t requests = 0;
+        for (const WhatIfSite& site : result.sites) {
+            requests += site.requests;
+        }
+        QCOMPARE(requests, buffers);
+        QVERIFY(result ==
+                WhatIfReplay::of(WhatIfReplay::eventsByPass(reader), optionsOf(64, 1'000ms)));
+        verifySeriesAgreesWithFigures(result);
+    }
+
+    void replay_ofASummaryOutOfOrderFurtherOn_replaysWhatThePassCollects() {
+        const std::string path = directory_.filePath("disorder.psrec").toStdString();
+        writeSummarized(path, manyBuffers());
+        std::optional<WhatIfEvents> stored;
+        {
+            const RecordingReader reader(path);
+            stored = AnalysisSummary::whatIfOf(reader);
+            QVERIFY(stored.has_value());
+        }
+        // Two buffers after the first chunks swapped, one of them claiming a terabyte: a
+        // replay that took them would show it.
+        std::swap(stored->buffers[9000], stored->buffers[9001]);
+        stored->buffers[9000].bytes = std::uint64_t{1} << 40;
+        {
+            SqliteDatabase database(path, SqliteDatabase::Mode::CreateNew);
+            SqliteDatabase::Statement update(
+                database, "UPDATE analysis_summary SET data = ? WHERE encoding = ?");
+            update.bindBlob(1, AnalysisSummaryCodec::encodeWhatIf(*stored))
+                .bind(2, std::int64_t{AnalysisSummaryCodec::kWhatIfEncoding})
+                .execute();
+        }
+        const RecordingReader reader(path);
+        QVERIFY(!AnalysisSummary::whatIfOf(reader).has_value());
+        QVERIFY(AnalysisSummary::whatIfStreamOf(reader) != nullptr);
+        const WhatIfResult result = WhatIfReplay::of(reader, optionsOf(64, 1'000ms));
+        QCOMPARE(result.actual.bytesFaultedIn, static_cast<std::uint64_t>(kManyBuffers) * 2 * kMiB);
+        QVERIFY(result ==
+                WhatIfReplay::of(WhatIfReplay::eventsByPass(reader), optionsOf(64, 1'000ms)));
     }
 };
 
