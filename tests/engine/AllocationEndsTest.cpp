@@ -72,6 +72,17 @@ MemoryEvent chunk(Kind kind, AllocationId id, std::uint32_t thread, std::int64_t
     return event;
 }
 
+// `events`, then thread 2 busy for blocks, thread 1 giving group 1 its second chunk, and thread
+// 2 busy for more blocks.
+std::vector<MemoryEvent> withSecondChunkBlocksLater(std::vector<MemoryEvent> events) {
+    AllocationId nextId = 100;
+    std::int64_t time = 2000;
+    addBusyThread(events, nextId, time, 200);
+    events.push_back(chunk(Kind::Rent, 1, 1, time, 1));
+    addBusyThread(events, nextId, time, 300);
+    return events;
+}
+
 void deleteEnds(const std::string& path) {
     SqliteDatabase database(path, SqliteDatabase::Mode::CreateNew);
     database.execute("DELETE FROM analysis_summary WHERE encoding = " +
@@ -87,6 +98,18 @@ class AllocationEndsTest : public QObject {
 
     std::string file(const char* name) {
         return directory_.filePath(QString::fromLatin1(name)).toStdString();
+    }
+
+    // `events` recorded with a summary in file `name`, and the pass over `range`, whose every
+    // figure is compared with what reading every event finds.
+    Pass passComparedWithEveryEvent(const char* name, const std::vector<MemoryEvent>& events,
+                                    const AnalysisRange& range) {
+        const std::string path = file(name);
+        writeSummarized(path, events);
+        const RecordingReader reader(path);
+        Pass pass = passOf(reader, range);
+        compareAnalyses(pass.analysis, analysedEventByEvent(reader, range));
+        return pass;
     }
 
 private slots:
@@ -158,12 +181,7 @@ private slots:
         events.push_back(allocationEvent(Kind::UnpooledFree, 1, 100, 1, 1, time));
         const std::size_t freeSequence = events.size();
         addBusyThread(events, nextId, time, 300);
-        const std::string path = file("pending.psrec");
-        writeSummarized(path, events);
-        const RecordingReader reader(path);
-        const AnalysisRange range{0, 1500};
-        const Pass pass = passOf(reader, range);
-        compareAnalyses(pass.analysis, analysedEventByEvent(reader, range));
+        const Pass pass = passComparedWithEveryEvent("pending.psrec", events, {0, 1500});
         QCOMPARE(pass.analysis.total().temporaryAllocations, std::uint64_t{1});
         QCOMPARE(pass.analysis.total().leakedAllocations, std::uint64_t{0});
         QVERIFY(pass.readBeforeTheLast + kEventsPerBlock >= freeSequence);
@@ -173,18 +191,9 @@ private slots:
     void aGroupsChunksAfterTheRangesEnd_areCountedWithIt() {
         // Thread 1's group gets its second chunk after the range, blocks later (thread 2 busy
         // between), and is never freed.
-        std::vector<MemoryEvent> events{chunk(Kind::Rent, 1, 1, 1000, 0)};
-        AllocationId nextId = 100;
-        std::int64_t time = 2000;
-        addBusyThread(events, nextId, time, 200);
-        events.push_back(chunk(Kind::Rent, 1, 1, time, 1));
-        addBusyThread(events, nextId, time, 300);
-        const std::string path = file("group.psrec");
-        writeSummarized(path, events);
-        const RecordingReader reader(path);
-        const AnalysisRange range{0, 1500};
-        const Pass pass = passOf(reader, range);
-        compareAnalyses(pass.analysis, analysedEventByEvent(reader, range));
+        const std::vector<MemoryEvent> events =
+            withSecondChunkBlocksLater({chunk(Kind::Rent, 1, 1, 1000, 0)});
+        const Pass pass = passComparedWithEveryEvent("group.psrec", events, {0, 1500});
         QCOMPARE(pass.analysis.total().bytes, 8 * kMiB);
         QCOMPARE(pass.analysis.total().leakedBytes, 8 * kMiB);
         QCOMPARE(pass.analysis.peakBytes, 8 * kMiB);
@@ -194,23 +203,14 @@ private slots:
     void aLateRent_makesARangeReadEveryEvent() {
         // Thread 1's group gets its second chunk after thread 1 made and freed something else:
         // nothing but the events says when such a chunk comes.
-        std::vector<MemoryEvent> events{
+        const std::vector<MemoryEvent> events = withSecondChunkBlocksLater({
             chunk(Kind::Rent, 1, 1, 1000, 0),
             allocationEvent(Kind::UnpooledAllocate, 2, 100, 1, 1, 1100),
             allocationEvent(Kind::UnpooledFree, 2, 100, 1, 1, 1200),
-        };
-        AllocationId nextId = 100;
-        std::int64_t time = 2000;
-        addBusyThread(events, nextId, time, 200);
-        events.push_back(chunk(Kind::Rent, 1, 1, time, 1));
-        addBusyThread(events, nextId, time, 300);
-        const std::string path = file("late.psrec");
-        writeSummarized(path, events);
-        const RecordingReader reader(path);
+        });
+        const Pass pass = passComparedWithEveryEvent("late.psrec", events, {0, 1500});
+        const RecordingReader reader(file("late.psrec"));
         QCOMPARE(AnalysisSummary::allocationEndsOf(reader)->lateRents, std::uint64_t{1});
-        const AnalysisRange range{0, 1500};
-        const Pass pass = passOf(reader, range);
-        compareAnalyses(pass.analysis, analysedEventByEvent(reader, range));
         QCOMPARE(pass.analysis.total().bytes, 8 * kMiB + 100);
         QVERIFY(pass.lastStep <= kEventsPerBlock);
     }
@@ -223,12 +223,7 @@ private slots:
         AllocationId nextId = 100;
         std::int64_t time = 2000;
         addBusyThread(events, nextId, time, 500);
-        const std::string path = file("begun.psrec");
-        writeSummarized(path, events);
-        const RecordingReader reader(path);
-        const AnalysisRange range{1500, 3000};
-        const Pass pass = passOf(reader, range);
-        compareAnalyses(pass.analysis, analysedEventByEvent(reader, range));
+        const Pass pass = passComparedWithEveryEvent("begun.psrec", events, {1500, 3000});
         QCOMPARE(pass.analysis.total().leakedBytes, 4 * kMiB);
         QVERIFY(pass.lastStep <= kEventsPerBlock);
     }
@@ -247,13 +242,9 @@ private slots:
         events.push_back(allocationEvent(Kind::UnpooledFree, 7, 100, 1, 3, time));
         events.push_back(allocationEvent(Kind::UnpooledAllocate, 7, 900, 4, 3, time + 10));
         addBusyThread(events, nextId, time, 100);
-        const std::string path = file("reused.psrec");
-        writeSummarized(path, events);
-        const RecordingReader reader(path);
+        const Pass pass = passComparedWithEveryEvent("reused.psrec", events, {0, 1500});
+        const RecordingReader reader(file("reused.psrec"));
         QVERIFY(AnalysisSummary::allocationEndsOf(reader)->leftLiveOf(7) != nullptr);
-        const AnalysisRange range{0, 1500};
-        const Pass pass = passOf(reader, range);
-        compareAnalyses(pass.analysis, analysedEventByEvent(reader, range));
         QCOMPARE(pass.analysis.total().leakedAllocations, std::uint64_t{0});
         QCOMPARE(pass.analysis.total().temporaryAllocations, std::uint64_t{1});
         QVERIFY(pass.lastStep > 4 * kEventsPerBlock);
