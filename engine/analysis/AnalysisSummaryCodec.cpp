@@ -294,7 +294,8 @@ void decodeReplayFigures(Reader& in, WhatIfResult& result) {
     }
 }
 
-// The figures behind their uncompressed size, compressed.
+// What the allocations come to at the end: the late rents, each thread's last allocation or
+// free, and the allocations live at the end with what they hold then.
 void encodeEndsFigures(Writer& out, const AllocationEnds& ends) {
     out.unsignedValue(ends.lateRents);
     out.unsignedValue(ends.threads.size());
@@ -351,6 +352,7 @@ void decodeEndsFigures(Reader& in, AllocationEnds& ends) {
     }
 }
 
+// The figures behind their uncompressed size, compressed.
 std::vector<unsigned char> compressed(const Writer& raw) {
     Writer out;
     out.unsignedValue(raw.bytes.size());
