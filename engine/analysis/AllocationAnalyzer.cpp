@@ -325,7 +325,7 @@ AllocationAnalysis AllocationAnalyzer::pass(const RecordingReader& reader,
             }
             return !progress || progress(read, total);
         },
-        0, skipped, mayStop ? laterFrom : std::numeric_limits<std::int64_t>::max());
+        0, skipped, laterFrom);
     return analyzer.finish();
 }
 

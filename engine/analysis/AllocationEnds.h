@@ -39,20 +39,25 @@ struct AllocationEnds {
 
     // The allocation of `allocationId` live at the end, or nullptr.
     const LeftLive* leftLiveOf(AllocationId allocationId) const {
-        const auto found = std::lower_bound(
-            leftLive.begin(), leftLive.end(), allocationId,
-            [](const LeftLive& live, AllocationId id) { return live.allocationId < id; });
-        return found != leftLive.end() && found->allocationId == allocationId ? &*found : nullptr;
+        return byId(leftLive, &LeftLive::allocationId, allocationId);
     }
     // The sequence of the thread's last allocation or free; 0 for a thread with none.
     std::int64_t lastSequenceOf(std::uint32_t threadId) const {
-        const auto found = std::lower_bound(
-            threads.begin(), threads.end(), threadId,
-            [](const ThreadEnd& end, std::uint32_t id) { return end.threadId < id; });
-        return found != threads.end() && found->threadId == threadId ? found->lastSequence : 0;
+        const ThreadEnd* end = byId(threads, &ThreadEnd::threadId, threadId);
+        return end != nullptr ? end->lastSequence : 0;
     }
 
     friend bool operator==(const AllocationEnds&, const AllocationEnds&) = default;
+
+private:
+    // The entry of `list` (sorted by `key`) whose key is `id`, or nullptr.
+    template <typename Entry, typename Id>
+    static const Entry* byId(const std::vector<Entry>& list, Id Entry::*key, Id id) {
+        const auto found =
+            std::lower_bound(list.begin(), list.end(), id,
+                             [key](const Entry& entry, Id wanted) { return entry.*key < wanted; });
+        return found != list.end() && (*found).*key == id ? &*found : nullptr;
+    }
 };
 
 }  // namespace poolscope
