@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 #include <optional>
+#include <utility>
 
 #include "analysis/AnalysisSummary.h"
 #include "diagnostics/AllocationEvents.h"
@@ -34,6 +35,29 @@ void AllocationAnalyzer::apply(const MemoryEvent& event) {
         allocate(event);
     } else if (isFree(event.kind)) {
         free(event);
+    }
+}
+
+void AllocationAnalyzer::apply(std::span<const MemoryEvent> events) {
+    // Far enough ahead that the memory arrives before the event is applied, near enough that
+    // what arrived is still in the cache. A site is found by its stack, which a free carries
+    // too where its recording knows it.
+    constexpr std::size_t kEntryAhead = 8;
+    constexpr std::size_t kSiteAhead = 4;
+    const std::size_t count = events.size();
+    for (std::size_t i = 0; i < count; ++i) {
+        if (i + kEntryAhead < count) {
+            live_.prefetch(events[i + kEntryAhead].allocationId);
+        }
+        if (i + kSiteAhead < count) {
+            const MemoryEvent& ahead = events[i + kSiteAhead];
+            if (ahead.stackId < siteOfStack_.size()) {
+                if (const std::uint32_t known = siteOfStack_[ahead.stackId]; known != 0) {
+                    __builtin_prefetch(&held_[known - 1]);
+                }
+            }
+        }
+        apply(events[i]);
     }
 }
 
@@ -108,7 +132,7 @@ void AllocationAnalyzer::free(const MemoryEvent& event) {
     Live& allocation = *found;
     if (followsItsAllocation && !allocation.temporary) {
         allocation.temporary = true;
-        CallSiteCost& site = sites_[allocation.site];
+        SiteHeld& site = held_[allocation.site];
         site.temporaryAllocations += 1;
         site.temporaryBytes += allocation.requestedBytes;
     }
@@ -185,6 +209,8 @@ AllocationAnalysis AllocationAnalyzer::finish() {
         CallSiteCost site = sites_[index];
         site.allocations = held_[index].allocations;
         site.bytes = held_[index].bytes;
+        site.temporaryAllocations = held_[index].temporaryAllocations;
+        site.temporaryBytes = held_[index].temporaryBytes;
         analysis_.sites.push_back(site);
     }
     std::sort(analysis_.sites.begin(), analysis_.sites.end(),
@@ -308,9 +334,7 @@ AllocationAnalysis AllocationAnalyzer::pass(const RecordingReader& reader,
     RecordingEventBlocks::forEach(
         reader,
         [&](std::span<const MemoryEvent> events) {
-            for (const MemoryEvent& event : events) {
-                analyzer.apply(event);
-            }
+            analyzer.apply(events);
             read += events.size();
             if (mayStop && static_cast<std::int64_t>(read) + 1 >= laterFrom &&
                 !analyzer.awaitsLaterEvents(*ends)) {
@@ -325,7 +349,7 @@ AllocationAnalysis AllocationAnalyzer::pass(const RecordingReader& reader,
             }
             return !progress || progress(read, total);
         },
-        0, skipped, laterFrom);
+        0, skipped, laterFrom, EventBlockCodec::Fields::Allocations);
     return analyzer.finish();
 }
 

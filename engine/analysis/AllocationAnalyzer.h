@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <vector>
 
 #include "analysis/AllocationEnds.h"
@@ -42,6 +43,10 @@ public:
     explicit AllocationAnalyzer(AnalysisRange range = {}, std::int64_t chunkBytes = 0);
 
     void apply(const MemoryEvent& event);
+    // The same for each event in order, looking a few events ahead to fetch what they will
+    // touch: a large program's live allocations and sites spread over more memory than the
+    // cache holds, and each lookup would otherwise wait for memory in turn.
+    void apply(std::span<const MemoryEvent> events);
     // `events` events before the range left unread, the first of them at
     // `firstEventNanoseconds`: counted as applied. Exact only for events all earlier than the
     // range: an allocation made before it is never followed, and a thread's last allocation
@@ -94,13 +99,15 @@ private:
         MemoryTier tier = MemoryTier::Pooled;
         bool temporary = false;
     };
-    // What every event of a site moves, apart from its other figures (sites_): 32 bytes a
-    // site, so that the sites of a large program stay in cache, as the pass touches one
-    // at random for each event.
+    // What the events of a site move, apart from its figures at the peak and its leaks
+    // (sites_): 48 bytes a site, so that the sites of a large program stay in cache, as the
+    // pass touches one at random for each event.
     struct SiteHeld {
         std::uint64_t heldBytes = 0;
         std::uint64_t allocations = 0;
         std::uint64_t bytes = 0;
+        std::uint64_t temporaryAllocations = 0;
+        std::uint64_t temporaryBytes = 0;
         std::uint32_t heldAllocations = 0;
         bool changedSincePeak = false;
     };
@@ -126,7 +133,7 @@ private:
     std::vector<std::uint32_t> siteOfStack_;
     FlatIdMap<std::uint32_t> siteIndex_;
     std::vector<SiteHeld> held_;
-    std::vector<CallSiteCost> sites_;  // allocations and bytes in held_ until finish()
+    std::vector<CallSiteCost> sites_;  // allocations, bytes, temporaries in held_ until finish()
     // Sites whose held figures moved since the last peak: the peak's figures are refreshed
     // from these alone, so following the peak costs no more than the events themselves.
     std::vector<std::uint32_t> changedSincePeak_;

@@ -8,9 +8,7 @@
 namespace poolscope {
 
 void AnalysisSummarizer::apply(std::int64_t firstSequence, std::span<const MemoryEvent> events) {
-    for (const MemoryEvent& event : events) {
-        analyzer_.apply(event);
-    }
+    analyzer_.apply(events);
     std::int64_t sequence = firstSequence;
     for (const MemoryEvent& event : events) {
         whatIf_.add(sequence++, event);

@@ -35,9 +35,15 @@ public:
 
     const Value* find(std::uint64_t key) const { return const_cast<FlatIdMap*>(this)->find(key); }
 
+    // Asks the processor for the entry `key` is looked up at first, without waiting: a caller
+    // that knows its next keys hides a cache miss per lookup behind the work before it.
+    void prefetch(std::uint64_t key) const { __builtin_prefetch(&entries_[home(key)]); }
+
     // The value of `key`, made from `made` when the map has none; true when it was made.
     std::pair<Value*, bool> tryEmplace(std::uint64_t key, const Value& made) {
-        if ((size_ + 1) * 4 > entries_.size() * 3) {
+        // At most half full: linear probing's misses (every insert is one) wade through
+        // several times more entries at three quarters full.
+        if ((size_ + 1) * 2 > entries_.size()) {
             rehash(entries_.size() * 2);
         }
         std::size_t at = home(key);

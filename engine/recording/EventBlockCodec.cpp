@@ -231,11 +231,54 @@ public:
     ColumnReader(const unsigned char* begin, const unsigned char* end, const char* name)
         : at_(begin), end_(end), name_(name) {}
 
-    std::uint64_t next() {
-        // Most numbers of a block fit in one byte.
-        if (at_ != end_ && *at_ < 0x80) {
-            return *at_++;
+    // Inlined where a block's fields are read: most numbers of a block fit in one to three
+    // bytes, read here without a check a byte while the column holds a longest varint more.
+    [[gnu::always_inline]] std::uint64_t next() {
+        if (end_ - at_ >= static_cast<std::ptrdiff_t>(kMaxVarintBytes)) [[likely]] {
+            std::uint64_t byte = at_[0];
+            if (byte < 0x80) {
+                at_ += 1;
+                return byte;
+            }
+            std::uint64_t value = byte & 0x7f;
+            byte = at_[1];
+            value |= (byte & 0x7f) << 7;
+            if (byte < 0x80) {
+                at_ += 2;
+                return value;
+            }
+            byte = at_[2];
+            value |= (byte & 0x7f) << 14;
+            if (byte < 0x80) {
+                at_ += 3;
+                return value;
+            }
         }
+        return longer();
+    }
+
+    [[gnu::always_inline]] std::uint64_t next(std::uint64_t max) {
+        const std::uint64_t value = next();
+        if (value > max) [[unlikely]] {
+            tooLarge(value, max);
+        }
+        return value;
+    }
+
+    const unsigned char* position() const { return at_; }
+    // Only after checking that `bytes` are left.
+    void skip(std::size_t bytes) { at_ += bytes; }
+
+    void expectEnd() const {
+        if (at_ != end_) {
+            throw BlockDamage{std::string("its ") + name_ + " column holds more than its events"};
+        }
+    }
+
+private:
+    // A number of four bytes or more, or one near the column's end: apart from next(), so
+    // that next() stays small enough to inline.
+    [[gnu::noinline]] std::uint64_t longer() {
         std::uint64_t value = 0;
         for (std::size_t i = 0; i < kMaxVarintBytes; ++i) {
             if (at_ == end_) {
@@ -253,27 +296,11 @@ public:
         throw BlockDamage{std::string("its ") + name_ + " column holds a number over 64 bits"};
     }
 
-    std::uint64_t next(std::uint64_t max) {
-        const std::uint64_t value = next();
-        if (value > max) {
-            throw BlockDamage{std::string("its ") + name_ + " column holds " +
-                              std::to_string(value) + ", more than the field holds (" +
-                              std::to_string(max) + ")"};
-        }
-        return value;
+    [[noreturn, gnu::noinline]] void tooLarge(std::uint64_t value, std::uint64_t max) const {
+        throw BlockDamage{std::string("its ") + name_ + " column holds " + std::to_string(value) +
+                          ", more than the field holds (" + std::to_string(max) + ")"};
     }
 
-    const unsigned char* position() const { return at_; }
-    // Only after checking that `bytes` are left.
-    void skip(std::size_t bytes) { at_ += bytes; }
-
-    void expectEnd() const {
-        if (at_ != end_) {
-            throw BlockDamage{std::string("its ") + name_ + " column holds more than its events"};
-        }
-    }
-
-private:
     const unsigned char* at_;
     const unsigned char* end_;
     const char* name_;
@@ -299,9 +326,11 @@ Role roleOf(MemoryEventKind kind) {
 }
 
 // Into `events`, whose memory is reused from block to block: every field of every event is
-// written.
+// written, those `Fields` leaves out as their defaults.
+template <EventBlockCodec::Fields kFields>
 void decodeColumns(const std::vector<unsigned char>& raw, std::size_t eventCount, int encoding,
                    std::vector<MemoryEvent>& events) {
+    constexpr bool kAll = kFields == EventBlockCodec::Fields::All;
     const unsigned char* const end = raw.data() + raw.size();
     ColumnReader header(raw.data(), end, "header");
     const std::uint64_t stored = header.next();
@@ -338,6 +367,9 @@ void decodeColumns(const std::vector<unsigned char>& raw, std::size_t eventCount
     std::uint64_t address = 0;  // encoding 1: every event's value2; 2: the fresh allocations'
     std::uint64_t otherValue2 = 0;
     for (MemoryEvent& event : events) {
+        if constexpr (!kAll) {
+            event = MemoryEvent{};
+        }
         event.kind = static_cast<MemoryEventKind>(columns[Kind].next(UINT8_MAX));
         time += static_cast<std::uint64_t>(unzigzag(columns[Time].next()));
         event.timeNanoseconds = static_cast<std::int64_t>(time);
@@ -365,8 +397,19 @@ void decodeColumns(const std::vector<unsigned char>& raw, std::size_t eventCount
             event.value = before->value;
             event.value2 = before->value2;
             event.stackId = before->stackId;
+            if constexpr (!kAll) {
+                recent.note(event);
+                event.tier = static_cast<MemoryTier>(columns[Tier].next(UINT8_MAX));
+                continue;
+            }
         } else {
             event.bytes = columns[Bytes].next();
+            if constexpr (!kAll) {
+                event.stackId = static_cast<StackId>(columns[Stack].next(kU32));
+                recent.note(event);
+                event.tier = static_cast<MemoryTier>(columns[Tier].next(UINT8_MAX));
+                continue;
+            }
             event.value = columns[Value].next();
             if (role == Role::Makes) {
                 const std::uint64_t rank = columns[Reuse].next();
@@ -403,8 +446,11 @@ void decodeColumns(const std::vector<unsigned char>& raw, std::size_t eventCount
         }
         recent.note(event);
     }
-    for (const ColumnReader& column : columns) {
-        column.expectEnd();
+    for (std::size_t c = 0; c < columnCount; ++c) {
+        if (kAll || c == Kind || c == Time || c == Allocation || c == Made || c == Thread ||
+            c == Repeat || c == Bytes || c == Stack || c == Tier) {
+            columns[c].expectEnd();
+        }
     }
 }
 
@@ -523,7 +569,7 @@ std::vector<MemoryEvent> EventBlockCodec::decode(std::span<const unsigned char> 
 
 void EventBlockCodec::decode(std::span<const unsigned char> data, std::int64_t eventCount,
                              int encoding, const std::string& path, std::int64_t firstSequence,
-                             std::vector<MemoryEvent>& events) {
+                             std::vector<MemoryEvent>& events, Fields fields) {
     const auto refuse = [&](const std::string& problem) {
         return RecordingError(path + " is corrupt: its event block from event " +
                               std::to_string(firstSequence) + " " + problem);
@@ -573,7 +619,12 @@ void EventBlockCodec::decode(std::span<const unsigned char> data, std::int64_t e
                      std::to_string(raw.size()));
     }
     try {
-        decodeColumns(raw, static_cast<std::size_t>(eventCount), encoding, events);
+        if (fields == Fields::All) {
+            decodeColumns<Fields::All>(raw, static_cast<std::size_t>(eventCount), encoding, events);
+        } else {
+            decodeColumns<Fields::Allocations>(raw, static_cast<std::size_t>(eventCount), encoding,
+                                               events);
+        }
     } catch (const BlockDamage& damage) {
         throw refuse(damage.problem);
     }

@@ -23,10 +23,11 @@ namespace {
 class DecodingPipeline {
 public:
     DecodingPipeline(const RecordingReader& reader, unsigned decoders, std::int64_t afterSequence,
-                     std::int64_t oneAtATimeFrom)
+                     std::int64_t oneAtATimeFrom, EventBlockCodec::Fields fields)
         : reader_(reader),
           afterSequence_(afterSequence),
           oneAtATimeFrom_(oneAtATimeFrom),
+          fields_(fields),
           slots_(2 * decoders + 2) {
         reading_ = std::thread([this] { read(); });
         for (unsigned i = 0; i < decoders; ++i) {
@@ -140,7 +141,7 @@ private:
             std::exception_ptr error;
             try {
                 codec.decode(encoded.data, encoded.eventCount, encoded.encoding, reader_.path(),
-                             encoded.firstSequence, events);
+                             encoded.firstSequence, events, fields_);
             } catch (...) {
                 error = std::current_exception();
             }
@@ -155,6 +156,7 @@ private:
     const RecordingReader& reader_;
     const std::int64_t afterSequence_;
     const std::int64_t oneAtATimeFrom_;
+    const EventBlockCodec::Fields fields_;
     std::mutex mutex_;
     std::condition_variable changed_;
     std::vector<Slot> slots_;
@@ -172,7 +174,7 @@ private:
 
 void RecordingEventBlocks::forEach(const RecordingReader& reader, const Visit& visit,
                                    unsigned decoders, std::int64_t afterSequence,
-                                   std::int64_t oneAtATimeFrom) {
+                                   std::int64_t oneAtATimeFrom, EventBlockCodec::Fields fields) {
     if (reader.schemaVersion() < 3) {
         std::vector<MemoryEvent> events;
         bool going = true;
@@ -195,7 +197,7 @@ void RecordingEventBlocks::forEach(const RecordingReader& reader, const Visit& v
         // more holds two more decoded blocks (up to 16 MiB each) and saves no time.
         decoders = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
     }
-    DecodingPipeline pipeline(reader, decoders, afterSequence, oneAtATimeFrom);
+    DecodingPipeline pipeline(reader, decoders, afterSequence, oneAtATimeFrom, fields);
     std::span<const MemoryEvent> events;
     while (pipeline.next(events)) {
         if (!visit(events)) {

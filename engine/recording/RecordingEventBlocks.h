@@ -6,6 +6,7 @@
 #include <span>
 
 #include "diagnostics/MemoryEvent.h"
+#include "recording/EventBlockCodec.h"
 
 namespace poolscope {
 
@@ -26,9 +27,12 @@ public:
     // after `afterSequence` (a version 3 recording; an older one is read from its start). Blocks
     // that begin at event `oneAtATimeFrom` or later are read one at a time, each once every
     // block before it was visited: a caller likely to stop there decodes none for nothing.
+    // `fields`: the fields the blocks' events are decoded with (a recording before version 3
+    // gives all of them).
     static void forEach(const RecordingReader& reader, const Visit& visit, unsigned decoders = 0,
                         std::int64_t afterSequence = 0,
-                        std::int64_t oneAtATimeFrom = std::numeric_limits<std::int64_t>::max());
+                        std::int64_t oneAtATimeFrom = std::numeric_limits<std::int64_t>::max(),
+                        EventBlockCodec::Fields fields = EventBlockCodec::Fields::All);
 };
 
 }  // namespace poolscope

@@ -208,6 +208,50 @@ private slots:
         QVERIFY(sameEvent(again.back(), tail.back()));
     }
 
+    void codec_allocationFields_decodeAsEveryFieldDoes_theOthersLeftAtTheirDefaults() {
+        EventBlockCodec codec;
+        for (const std::vector<MemoryEvent>& events :
+             {extremeEvents(), allocatorTraffic(5000, 3, true)}) {
+            std::vector<MemoryEvent> decoded;
+            codec.decode(codec.encode(events), static_cast<std::int64_t>(events.size()),
+                         EventBlockCodec::kEncoding, kPath, kFirst, decoded,
+                         EventBlockCodec::Fields::Allocations);
+            QCOMPARE(decoded.size(), events.size());
+            const MemoryEvent defaults;
+            for (std::size_t i = 0; i < events.size(); ++i) {
+                const MemoryEvent& got = decoded[i];
+                const MemoryEvent& want = events[i];
+                QVERIFY2(got.kind == want.kind && got.timeNanoseconds == want.timeNanoseconds &&
+                             got.allocationId == want.allocationId && got.bytes == want.bytes &&
+                             got.stackId == want.stackId && got.threadId == want.threadId &&
+                             got.tier == want.tier,
+                         qPrintable(QString::number(i)));
+                QVERIFY2(got.value == defaults.value && got.value2 == defaults.value2 &&
+                             got.slot == defaults.slot && got.chunkIndex == defaults.chunkIndex &&
+                             got.chunkCount == defaults.chunkCount &&
+                             got.sourceId == defaults.sourceId,
+                         qPrintable(QString::number(i)));
+            }
+        }
+        // A block whose repeat names an event it lacks is refused all the same.
+        // A kind that makes no allocation: no made id, address nor reuse.
+        std::vector<std::uint64_t> fields(kColumnsOfEncoding2, kAbsent);
+        std::fill(fields.begin(), fields.begin() + kColumnsOfEncoding1, 0);
+        fields[kKindColumn] = static_cast<std::uint64_t>(MemoryEventKind::Trim);
+        fields[kAllocationColumn] = 14;  // allocation 7, zigzagged
+        fields[kRepeatColumn] = 1;
+        std::vector<MemoryEvent> decoded;
+        try {
+            codec.decode(oneEventBlock(fields), 1, EventBlockCodec::kEncoding, kPath, kFirst,
+                         decoded, EventBlockCodec::Fields::Allocations);
+            QFAIL("a repeat of an event the block lacks decoded");
+        } catch (const RecordingError& error) {
+            QCOMPARE(QString::fromStdString(error.what()),
+                     refusal("its repeat column refers to an earlier event of allocation 7 that "
+                             "the block does not hold"));
+        }
+    }
+
     void codec_typicalAllocatorEvents_takeAFewBytesEach() {
         // Allocations and frees of a program: rising times and ids, sizes and stacks of a few
         // kinds, addresses within a heap, frees a little after their allocation.
