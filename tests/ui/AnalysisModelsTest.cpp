@@ -17,6 +17,7 @@
 #include "models/PeakConsumerModel.h"
 #include "models/SizeHistogramChart.h"
 #include "models/TemporaryAllocationModel.h"
+#include "session/OpenRecording.h"
 #include "session/RecordingAnalysis.h"
 
 #include "AnalysisTestSupport.h"
@@ -207,6 +208,37 @@ private slots:
         QVERIFY(chart.bars().empty());
         QVERIFY(chart.lines().empty());
         QCOMPARE(chart.requests(), std::uint64_t{0});
+    }
+
+    void recordingAnalysis_keepsTheRecordingOpenForTheNextRange_untilTheFileIsAnother() {
+        const QString path = directory_.filePath(QStringLiteral("kept.psrec"));
+        writeRecording(path.toStdString(), knownAllocationPattern());
+        RecordingAnalysis::Kept kept;
+        const RecordingAnalysisResult whole = RecordingAnalysis::analyse(path, {}, {}, &kept);
+        QVERIFY(whole.error.isEmpty());
+        const std::shared_ptr<OpenRecording> first = kept.recording;
+        QVERIFY(first != nullptr);
+        AnalysisRange range;
+        range.fromNanoseconds = 3500;
+        range.toNanoseconds = 6000;
+        const RecordingAnalysisResult ranged = RecordingAnalysis::analyse(path, range, {}, &kept);
+        QCOMPARE(kept.recording, first);
+        // The figures a recording opened afresh gives.
+        const RecordingAnalysisResult fresh = RecordingAnalysis::analyse(path, range);
+        QCOMPARE(ranged.peakBytes, 8 * kMiB + 300);
+        QCOMPARE(ranged.peakBytes, fresh.peakBytes);
+        QCOMPARE(ranged.sites.size(), fresh.sites.size());
+        QCOMPARE(ranged.topDown.cost.bytes, fresh.topDown.cost.bytes);
+        QCOMPARE(ranged.topDown.children.size(), fresh.topDown.children.size());
+
+        // Another recording written in its place: opened afresh, its own stacks shown.
+        QVERIFY(QFile::remove(path));
+        writeRecording(path.toStdString(), knownAllocationPattern({5, 6, 7, 8}));
+        const RecordingAnalysisResult other = RecordingAnalysis::analyse(path, {}, {}, &kept);
+        QVERIFY(kept.recording != first);
+        QVERIFY(other.error.isEmpty());
+        QCOMPARE(other.sites.front().cost.stackId, StackId{5});
+        QCOMPARE(other.peakBytes, kPeak);
     }
 
 private:

@@ -7,6 +7,7 @@
 #include <exception>
 #include <unordered_map>
 
+#include "OpenRecording.h"
 #include "analysis/AllocationAnalyzer.h"
 #include "analysis/PeakConsumers.h"
 #include "analysis/StackNames.h"
@@ -22,12 +23,22 @@ bool RecordingAnalysisResult::wholeRecording() const {
 
 RecordingAnalysisResult RecordingAnalysis::analyse(const QString& recordingPath,
                                                    const AnalysisRange& range,
-                                                   const Progress& progress) {
+                                                   const Progress& progress, Kept* kept) {
     RecordingAnalysisResult result;
     result.recordingPath = recordingPath;
     result.range = range;
     try {
-        const RecordingReader reader(recordingPath.toStdString());
+        std::shared_ptr<OpenRecording> open;
+        if (kept != nullptr) {
+            const std::lock_guard lock(kept->mutex);
+            open = OpenRecording::of(recordingPath.toStdString(), kept->recording);
+            kept->recording = open;
+        } else {
+            open = OpenRecording::of(recordingPath.toStdString(), nullptr);
+        }
+        // An older request still using it stops at its next block.
+        const std::lock_guard inUse(open->inUse());
+        const RecordingReader& reader = open->reader();
         bool stopped = false;
         const AllocationAnalysis analysis =
             AllocationAnalyzer::of(reader, range, [&](std::uint64_t read, std::uint64_t total) {
@@ -38,7 +49,7 @@ RecordingAnalysisResult RecordingAnalysis::analyse(const QString& recordingPath,
             result.error = QStringLiteral("stopped for a newer request");
             return result;
         }
-        StackNames names = StackNames::of(reader);
+        StackNames& names = open->names();
         result.firstEventNanoseconds = analysis.firstEventNanoseconds;
         result.sites = CallSiteModel::rowsOf(analysis, names);
         std::unordered_map<StackId, std::size_t> rowOfStack;
@@ -101,8 +112,9 @@ void RecordingAnalysis::request(const QString& recordingPath, const AnalysisRang
     };
     shownPermille_ = 0;
     progressTimer_.start();
-    watcher->setFuture(
-        QtConcurrent::run(&RecordingAnalysis::analyse, recordingPath, range, progress));
+    watcher->setFuture(QtConcurrent::run([recordingPath, range, progress, shared] {
+        return analyse(recordingPath, range, progress, &shared->kept);
+    }));
 }
 
 RecordingAnalysis::RecordingAnalysis(QObject* parent) : QObject(parent) {

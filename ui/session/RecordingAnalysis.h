@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include "analysis/AnalysisRange.h"
@@ -17,6 +18,8 @@
 #include "models/CallTreeSearchIndex.h"
 
 namespace poolscope {
+
+class OpenRecording;
 
 // What the window shows of a recording's analyses, all of the allocations made in `range`.
 struct RecordingAnalysisResult {
@@ -65,10 +68,17 @@ public:
     // false to stop (the result is then not to be shown).
     using Progress = std::function<bool(std::uint64_t eventsRead, std::uint64_t eventsTotal)>;
 
-    // The analysis itself, on the calling thread.
+    // The recording analysed last, kept open for the next analysis (OpenRecording).
+    struct Kept {
+        std::mutex mutex;
+        std::shared_ptr<OpenRecording> recording;
+    };
+
+    // The analysis itself, on the calling thread: of the recording `kept` holds when that is
+    // this one unchanged (then holding this one), of the recording opened afresh without.
     static RecordingAnalysisResult analyse(const QString& recordingPath,
                                            const AnalysisRange& range = {},
-                                           const Progress& progress = {});
+                                           const Progress& progress = {}, Kept* kept = nullptr);
 
 signals:
     void busyChanged(bool busy);
@@ -84,6 +94,7 @@ private:
     struct Shared {
         std::atomic<quint64> latest{0};
         std::atomic<int> permille{0};
+        Kept kept;
     };
     std::shared_ptr<Shared> shared_ = std::make_shared<Shared>();
     QTimer progressTimer_;
