@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
 #include <optional>
 #include <span>
 
@@ -14,7 +15,9 @@
 #include "memory/MemoryAllocatorOptions.h"
 #include "memory/PooledMemoryAllocator.h"
 #include "recording/RecordingError.h"
+#include "recording/RecordingEventBlocks.h"
 #include "recording/RecordingEventPages.h"
+#include "recording/RecordingReader.h"
 
 namespace poolscope {
 
@@ -301,11 +304,27 @@ WhatIfEvents WhatIfReplay::eventsOf(const RecordingReader& reader) {
 
 WhatIfEvents WhatIfReplay::eventsByPass(const RecordingReader& reader) {
     WhatIfCollector collector;
-    RecordingEventPages::forEach(reader, [&](const std::vector<RecordedEvent>& page) {
-        for (const RecordedEvent& recorded : page) {
-            collector.add(recorded.sequence, recorded.event);
-        }
-    });
+    if (reader.schemaVersion() < 3) {
+        RecordingEventPages::forEach(reader, [&](const std::vector<RecordedEvent>& page) {
+            for (const RecordedEvent& recorded : page) {
+                collector.add(recorded.sequence, recorded.event);
+            }
+        });
+        return collector.finish();
+    }
+    // The blocks decoded on other threads, with the fields the collector reads: a version 3
+    // recording numbers its events from 1 without a gap (RecordingChecks sees to it as it
+    // opens), so the blocks' events are numbered on from there.
+    std::int64_t sequence = 1;
+    RecordingEventBlocks::forEach(
+        reader,
+        [&](std::span<const MemoryEvent> events) {
+            for (const MemoryEvent& event : events) {
+                collector.add(sequence++, event);
+            }
+            return true;
+        },
+        0, 0, std::numeric_limits<std::int64_t>::max(), EventBlockCodec::Fields::Allocations);
     return collector.finish();
 }
 

@@ -402,6 +402,22 @@ private slots:
         verifySeriesAgreesWithFigures(result);
     }
 
+    void pass_overTheDecodedBlocks_collectsTheSummarysBuffersAndReleasesNumberedAlike() {
+        // Blocks of 97 events: mappings, pooled groups, releases of the pool, buffers never
+        // freed, over a few hundred blocks decoded on other threads.
+        const std::string path = directory_.filePath("blocks.psrec").toStdString();
+        writeSummarized(path, craftedEvents(12'000, 5));
+        const RecordingReader reader(path);
+        const std::optional<WhatIfEvents> stored = AnalysisSummary::whatIfOf(reader);
+        QVERIFY(stored.has_value());
+        QVERIFY(!stored->buffers.empty());
+        QVERIFY(!stored->releases.empty());
+        const WhatIfEvents passed = WhatIfReplay::eventsByPass(reader);
+        QCOMPARE(passed.buffers.size(), stored->buffers.size());
+        QCOMPARE(passed.releases.size(), stored->releases.size());
+        QVERIFY(passed == *stored);
+    }
+
     void replay_ofASummaryOutOfOrderFurtherOn_replaysWhatThePassCollects() {
         const std::string path = directory_.filePath("disorder.psrec").toStdString();
         writeSummarized(path, manyBuffers());
