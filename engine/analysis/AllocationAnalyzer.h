@@ -79,10 +79,11 @@ public:
     // The whole recording's summary, stored with it (AnalysisSummary), when the range is the
     // whole recording and the recording has one. Otherwise every event of a recording from the
     // first block with an event in or after the range (the blocks before it are skipped
-    // unread), block by block, the blocks decoded on other threads while this one applies the
-    // events in order (RecordingEventBlocks), up to the first block after the range and then
-    // only as long as a later event awaits, when the recording's summary holds its ends (the
-    // blocks after are settled from these unread); `progress` is told after each block.
+    // unread), block by block, the blocks decoded on other threads, with the fields an analysis
+    // reads, while this one applies the events in order (RecordingEventBlocks), up to the first
+    // block after the range and then only as long as a later event awaits, when the recording's
+    // summary holds its ends (the blocks after are settled from these unread); `progress` is told
+    // after each block.
     static AllocationAnalysis of(const RecordingReader& reader, const AnalysisRange& range = {},
                                  const Progress& progress = {});
     // The pass alone, summary or not: what of() does without one.
