@@ -2,9 +2,19 @@
 
 #include <sys/stat.h>
 
+#include <ctime>
+
 #include "recording/RecordingReader.h"
 
 namespace poolscope {
+
+namespace {
+
+std::int64_t nanosecondsOf(const struct timespec& time) {
+    return static_cast<std::int64_t>(time.tv_sec) * 1'000'000'000 + time.tv_nsec;
+}
+
+}  // namespace
 
 OpenRecording::Identity OpenRecording::identityOf(const std::string& path) {
     Identity identity;

@@ -1,7 +1,6 @@
 #pragma once
 
 #include <cstdint>
-#include <ctime>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -30,7 +29,6 @@ public:
     OpenRecording(const OpenRecording&) = delete;
     OpenRecording& operator=(const OpenRecording&) = delete;
 
-    const std::string& path() const { return path_; }
     // Held while the reader or the names are in use.
     std::mutex& inUse() { return inUse_; }
     const RecordingReader& reader() const { return *reader_; }
@@ -51,9 +49,6 @@ private:
         bool operator==(const Identity&) const = default;
     };
     static Identity identityOf(const std::string& path);
-    static std::int64_t nanosecondsOf(const struct timespec& time) {
-        return static_cast<std::int64_t>(time.tv_sec) * 1'000'000'000 + time.tv_nsec;
-    }
 
     OpenRecording(const std::string& path, const Identity& identity);
 
