@@ -3,10 +3,13 @@
 #include <algorithm>
 #include <limits>
 #include <optional>
+#include <tuple>
 #include <utility>
 
+#include "analysis/AnalysisResumeCodec.h"
 #include "analysis/AnalysisSummary.h"
 #include "diagnostics/AllocationEvents.h"
+#include "recording/RecordingError.h"
 #include "recording/RecordingEventBlocks.h"
 #include "recording/RecordingReader.h"
 
@@ -23,6 +26,99 @@ CallSiteCost AllocationAnalysis::total() const {
 AllocationAnalyzer::AllocationAnalyzer(AnalysisRange range, std::int64_t chunkBytes) {
     analysis_.range = range;
     analysis_.thresholds = SizeHistogram::poolThresholds(chunkBytes);
+}
+
+bool operator==(const AllocationAnalyzer::State& a, const AllocationAnalyzer::State& b) {
+    const auto figures = [](const AllocationAnalysis& analysis) {
+        return std::tie(analysis.events, analysis.firstEventNanoseconds, analysis.peakBytes,
+                        analysis.peakNanoseconds, analysis.sizes);
+    };
+    return figures(a.analysis) == figures(b.analysis) && a.sites == b.sites && a.live == b.live &&
+           a.threads == b.threads && a.heldBytes == b.heldBytes && a.lateRents == b.lateRents &&
+           a.sawEvent == b.sawEvent;
+}
+
+AllocationAnalyzer::State AllocationAnalyzer::state() const {
+    State state;
+    state.analysis = analysis_;
+    state.analysis.sites.clear();
+    state.analysis.thresholds.clear();
+    // The sites by stack id, as a summary stores them; the live allocations' sites follow.
+    std::vector<std::uint32_t> byStack(sites_.size());
+    for (std::uint32_t index = 0; index < byStack.size(); ++index) {
+        byStack[index] = index;
+    }
+    std::sort(byStack.begin(), byStack.end(), [this](std::uint32_t a, std::uint32_t b) {
+        return sites_[a].stackId < sites_[b].stackId;
+    });
+    std::vector<std::uint32_t> position(sites_.size());
+    state.sites.reserve(sites_.size());
+    for (const std::uint32_t index : byStack) {
+        position[index] = static_cast<std::uint32_t>(state.sites.size());
+        const SiteHeld& held = held_[index];
+        CallSiteCost cost = sites_[index];
+        cost.allocations = held.allocations;
+        cost.bytes = held.bytes;
+        cost.temporaryAllocations = held.temporaryAllocations;
+        cost.temporaryBytes = held.temporaryBytes;
+        state.sites.push_back({cost, held.heldBytes, held.heldAllocations, held.changedSincePeak});
+    }
+    live_.forEach([&](AllocationId id, const Live& live) {
+        state.live.push_back({id, live.sequence, live.requestedBytes, live.heldBytes,
+                              position[live.site], live.liveChunks, live.tier, live.temporary});
+    });
+    std::sort(
+        state.live.begin(), state.live.end(),
+        [](const State::LiveAllocation& a, const State::LiveAllocation& b) { return a.id < b.id; });
+    lastAllocationOfThread_.forEach([&state](std::uint64_t threadId, const LastAllocation& last) {
+        state.threads.push_back(
+            {static_cast<std::uint32_t>(threadId), last.id, last.lastSequence, last.valid});
+    });
+    std::sort(
+        state.threads.begin(), state.threads.end(),
+        [](const State::Thread& a, const State::Thread& b) { return a.threadId < b.threadId; });
+    state.heldBytes = heldBytes_;
+    state.lateRents = lateRents_;
+    state.sawEvent = sawEvent_;
+    return state;
+}
+
+AllocationAnalyzer::AllocationAnalyzer(const State& state, AnalysisRange range,
+                                       std::int64_t chunkBytes)
+    : AllocationAnalyzer(range, chunkBytes) {
+    analysis_.events = state.analysis.events;
+    analysis_.firstEventNanoseconds = state.analysis.firstEventNanoseconds;
+    analysis_.peakBytes = state.analysis.peakBytes;
+    analysis_.peakNanoseconds = state.analysis.peakNanoseconds;
+    analysis_.sizes = state.analysis.sizes;
+    for (const State::Site& site : state.sites) {
+        const std::uint32_t index = siteOf(site.cost.stackId);
+        CallSiteCost& cost = sites_[index];
+        cost.peakAllocations = site.cost.peakAllocations;
+        cost.peakBytes = site.cost.peakBytes;
+        SiteHeld& held = held_[index];
+        held.allocations = site.cost.allocations;
+        held.bytes = site.cost.bytes;
+        held.temporaryAllocations = site.cost.temporaryAllocations;
+        held.temporaryBytes = site.cost.temporaryBytes;
+        held.heldBytes = site.heldBytes;
+        held.heldAllocations = site.heldAllocations;
+        if (site.changedSincePeak) {
+            changed(index);
+        }
+    }
+    for (const State::LiveAllocation& live : state.live) {
+        // The sites were met in the state's order, so an index is the same site here.
+        live_.tryEmplace(live.id, Live{live.sequence, live.requestedBytes, live.heldBytes,
+                                       live.site, live.liveChunks, live.tier, live.temporary});
+    }
+    for (const State::Thread& thread : state.threads) {
+        lastAllocationOfThread_.tryEmplace(
+            thread.threadId, {thread.lastAllocation, thread.lastSequence, thread.lastIsLive});
+    }
+    heldBytes_ = state.heldBytes;
+    lateRents_ = state.lateRents;
+    sawEvent_ = state.sawEvent;
 }
 
 void AllocationAnalyzer::apply(const MemoryEvent& event) {
@@ -295,9 +391,52 @@ AllocationAnalysis AllocationAnalyzer::of(const RecordingReader& reader, const A
     return pass(reader, range, progress);
 }
 
+namespace {
+
+// The state at the recording's last resume point whose events are all in `range`, with the
+// point's last event; none without one that reads back.
+std::optional<std::pair<AllocationAnalyzer::State, std::int64_t>> resumedFor(
+    const RecordingReader& reader, const AnalysisRange& range) {
+    const std::vector<RecordedResumePoint> points =
+        reader.resumePoints(AnalysisResumeCodec::kAllocationStateEncoding);
+    for (auto point = points.rbegin(); point != points.rend(); ++point) {
+        if (!range.contains(point->earliestNanoseconds) ||
+            !range.contains(point->latestNanoseconds)) {
+            continue;
+        }
+        try {
+            const std::optional<RecordedSummary> part = reader.resumePart(
+                AnalysisResumeCodec::kAllocationStateEncoding, point->lastSequence);
+            if (part) {
+                return std::pair{
+                    AnalysisResumeCodec::decodeAllocationState(part->data, reader.path()),
+                    point->lastSequence};
+            }
+        } catch (const RecordingError&) {
+            // Damaged: an earlier point, or every event.
+        }
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
 AllocationAnalysis AllocationAnalyzer::pass(const RecordingReader& reader,
                                             const AnalysisRange& range, const Progress& progress) {
-    AllocationAnalyzer analyzer(range, reader.metaInteger("chunk_bytes"));
+    return passFrom(reader, range, progress, true);
+}
+
+AllocationAnalysis AllocationAnalyzer::everyEvent(const RecordingReader& reader,
+                                                  const AnalysisRange& range,
+                                                  const Progress& progress) {
+    return passFrom(reader, range, progress, false);
+}
+
+AllocationAnalysis AllocationAnalyzer::passFrom(const RecordingReader& reader,
+                                                const AnalysisRange& range,
+                                                const Progress& progress, bool resume) {
+    const std::int64_t chunkBytes = reader.metaInteger("chunk_bytes");
+    AllocationAnalyzer analyzer(range, chunkBytes);
     const auto total =
         static_cast<std::uint64_t>(std::max<std::int64_t>(0, reader.lastEventSequence()));
     std::uint64_t read = 0;
@@ -318,6 +457,12 @@ AllocationAnalysis AllocationAnalyzer::pass(const RecordingReader& reader,
             firstNanoseconds = first.front().event.timeNanoseconds;
         }
         analyzer.skipBefore(static_cast<std::uint64_t>(skipped), firstNanoseconds);
+        read = static_cast<std::uint64_t>(skipped);
+    } else if (auto resumed = resume ? resumedFor(reader, range) : std::nullopt) {
+        // Every event up to the point is in the range: the whole recording's analyzer there is
+        // this range's.
+        analyzer = AllocationAnalyzer(resumed->first, range, chunkBytes);
+        skipped = resumed->second;
         read = static_cast<std::uint64_t>(skipped);
     }
     // A range that ends early stops soon after it: what its allocations come to later, the

@@ -42,6 +42,51 @@ class AllocationAnalyzer {
 public:
     explicit AllocationAnalyzer(AnalysisRange range = {}, std::int64_t chunkBytes = 0);
 
+    // Everything the analyzer has followed so far: stored at a recording's resume points
+    // (AnalysisResumeCodec) so that a pass over a recording without a summary (a killed run's)
+    // goes on from the last of them instead of reading every event.
+    struct State {
+        struct Site {
+            // Its figures at the peak, what its allocations moved, and what it holds now.
+            CallSiteCost cost;
+            std::uint64_t heldBytes = 0;
+            std::uint32_t heldAllocations = 0;
+            bool changedSincePeak = false;
+            friend bool operator==(const Site&, const Site&) = default;
+        };
+        struct LiveAllocation {
+            AllocationId id = 0;
+            std::int64_t sequence = 0;
+            std::uint64_t requestedBytes = 0;
+            std::uint64_t heldBytes = 0;
+            std::uint32_t site = 0;  // an index into sites
+            std::uint32_t liveChunks = 0;
+            MemoryTier tier = MemoryTier::Pooled;
+            bool temporary = false;
+            friend bool operator==(const LiveAllocation&, const LiveAllocation&) = default;
+        };
+        struct Thread {
+            std::uint32_t threadId = 0;
+            AllocationId lastAllocation = 0;
+            std::int64_t lastSequence = 0;
+            bool lastIsLive = false;  // its last event made lastAllocation
+            friend bool operator==(const Thread&, const Thread&) = default;
+        };
+        // Its events, first event, peak and sizes; no sites (they are below) nor thresholds.
+        AllocationAnalysis analysis;
+        std::vector<Site> sites;           // by stack id
+        std::vector<LiveAllocation> live;  // by id
+        std::vector<Thread> threads;       // by thread id
+        std::uint64_t heldBytes = 0;
+        std::uint64_t lateRents = 0;
+        bool sawEvent = false;
+        friend bool operator==(const State&, const State&);
+    };
+    State state() const;
+    // Goes on from `state`, which an analyzer of the whole recording reached, for `range`: exact
+    // when every event it applied is in the range.
+    AllocationAnalyzer(const State& state, AnalysisRange range, std::int64_t chunkBytes);
+
     void apply(const MemoryEvent& event);
     // The same for each event in order, looking a few events ahead to fetch what they will
     // touch: a large program's live allocations and sites spread over more memory than the
@@ -86,9 +131,15 @@ public:
     // after each block.
     static AllocationAnalysis of(const RecordingReader& reader, const AnalysisRange& range = {},
                                  const Progress& progress = {});
-    // The pass alone, summary or not: what of() does without one.
+    // The pass alone, summary or not: what of() does without one. A range from the recording's
+    // start goes on from its last resume point (AnalysisResumeCodec) whose events are all in the
+    // range: the whole recording of a killed run, which has no summary, from its last point.
     static AllocationAnalysis pass(const RecordingReader& reader, const AnalysisRange& range = {},
                                    const Progress& progress = {});
+    // The same, from the first event whatever points the recording has.
+    static AllocationAnalysis everyEvent(const RecordingReader& reader,
+                                         const AnalysisRange& range = {},
+                                         const Progress& progress = {});
 
 private:
     struct Live {
@@ -118,6 +169,8 @@ private:
         bool valid = false;
     };
 
+    static AllocationAnalysis passFrom(const RecordingReader& reader, const AnalysisRange& range,
+                                       const Progress& progress, bool resume);
     void allocate(const MemoryEvent& event);
     void free(const MemoryEvent& event);
     std::uint32_t siteOf(StackId stackId);

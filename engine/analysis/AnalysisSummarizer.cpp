@@ -1,7 +1,9 @@
 #include "analysis/AnalysisSummarizer.h"
 
+#include <algorithm>
 #include <memory>
 
+#include "analysis/AnalysisResumeCodec.h"
 #include "analysis/AnalysisSummaryCodec.h"
 #include "analysis/WhatIfReplay.h"
 
@@ -21,15 +23,48 @@ std::vector<RecordingSummarizer::Part> AnalysisSummarizer::finish() {
                      AnalysisSummaryCodec::encodeAllocationEnds(analyzer_.ends())});
     parts.push_back({AnalysisSummaryCodec::kAllocationsEncoding,
                      AnalysisSummaryCodec::encodeAllocations(analyzer_.finish())});
+    // The buffers the resume points stored are not stored again: the summary holds the rest.
+    whatIf_.keepLive();
+    WhatIfEvents rest;
+    if (keptAtResumePoint_ > 0) {
+        const std::span<const WhatIfBuffer> unstored = whatIf_.kept(keptAtResumePoint_);
+        rest.buffers.assign(unstored.begin(), unstored.end());
+        std::sort(rest.buffers.begin(), rest.buffers.end(),
+                  [](const WhatIfBuffer& a, const WhatIfBuffer& b) {
+                      return a.madeSequence < b.madeSequence;
+                  });
+    }
     const WhatIfEvents buffers = whatIf_.finish();
-    parts.push_back(
-        {AnalysisSummaryCodec::kWhatIfEncoding, AnalysisSummaryCodec::encodeWhatIf(buffers)});
+    if (keptAtResumePoint_ == 0) {
+        parts.push_back(
+            {AnalysisSummaryCodec::kWhatIfEncoding, AnalysisSummaryCodec::encodeWhatIf(buffers)});
+    } else {
+        rest.firstNanoseconds = buffers.firstNanoseconds;
+        rest.lastNanoseconds = buffers.lastNanoseconds;
+        rest.releases = buffers.releases;
+        parts.push_back({AnalysisSummaryCodec::kWhatIfRestEncoding,
+                         AnalysisResumeCodec::encodeWhatIfRest(rest, keptAtResumePoint_)});
+    }
     // The replay the window shows first, made here once: a recording of 1 GB may hold millions
     // of large buffers, seconds to replay each time it is opened.
     parts.push_back({AnalysisSummaryCodec::kWhatIfResultEncoding,
                      AnalysisSummaryCodec::encodeWhatIfResult(
                          WhatIfReplay::of(buffers, WhatIfReplay::summaryOptions()))});
     return parts;
+}
+
+std::vector<RecordingSummarizer::Part> AnalysisSummarizer::resumePoint() {
+    keptAtResumePointMade_ = whatIf_.keptCount();
+    return {{AnalysisResumeCodec::kAllocationStateEncoding,
+             AnalysisResumeCodec::encodeAllocationState(analyzer_.state())},
+            {AnalysisResumeCodec::kWhatIfStateEncoding,
+             AnalysisResumeCodec::encodeWhatIfState(whatIf_.state())},
+            {AnalysisResumeCodec::kWhatIfKeptEncoding,
+             AnalysisResumeCodec::encodeWhatIfKept(whatIf_.kept(keptAtResumePoint_)), true}};
+}
+
+void AnalysisSummarizer::resumePointStored() {
+    keptAtResumePoint_ = keptAtResumePointMade_;
 }
 
 RecordingWriter::Options AnalysisSummarizer::recordingOptions() {

@@ -1,6 +1,7 @@
 #include "analysis/AnalysisSummary.h"
 
 #include "analysis/AnalysisSummaryCodec.h"
+#include "analysis/WhatIfBufferRuns.h"
 #include "recording/RecordingError.h"
 #include "recording/RecordingReader.h"
 
@@ -39,19 +40,14 @@ std::optional<AllocationAnalysis> AnalysisSummary::allocationsOf(const Recording
 }
 
 std::optional<WhatIfEvents> AnalysisSummary::whatIfOf(const RecordingReader& reader) {
-    return decodedPart(reader, AnalysisSummaryCodec::kWhatIfEncoding,
-                       [&](std::span<const unsigned char> data) {
-                           return AnalysisSummaryCodec::decodeWhatIf(data, reader.path());
-                       });
-}
-
-std::unique_ptr<AnalysisSummaryCodec::WhatIfStream> AnalysisSummary::whatIfStreamOf(
-    const RecordingReader& reader) {
-    std::optional<std::unique_ptr<AnalysisSummaryCodec::WhatIfStream>> stream = decodedPart(
-        reader, AnalysisSummaryCodec::kWhatIfEncoding, [&](std::span<const unsigned char> data) {
-            return std::make_unique<AnalysisSummaryCodec::WhatIfStream>(data, reader.path());
-        });
-    return stream ? std::move(*stream) : nullptr;
+    try {
+        if (const std::unique_ptr<WhatIfBufferRuns> runs = WhatIfBufferRuns::ofSummary(reader)) {
+            return runs->all();
+        }
+    } catch (const RecordingError&) {
+        // Damaged further on: the pass reads the events instead.
+    }
+    return std::nullopt;
 }
 
 std::optional<WhatIfResult> AnalysisSummary::whatIfResultOf(const RecordingReader& reader) {

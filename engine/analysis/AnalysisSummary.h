@@ -24,11 +24,9 @@ class AnalysisSummary {
 public:
     // Over the whole recording; its thresholds follow the recording's chunk size.
     static std::optional<AllocationAnalysis> allocationsOf(const RecordingReader& reader);
+    // Its buffers from the summary's part, or the resume points' and the summary's rest
+    // (WhatIfBufferRuns, which also gives them a few at a time).
     static std::optional<WhatIfEvents> whatIfOf(const RecordingReader& reader);
-    // The same buffers to be decoded a few at a time (nullptr without them, or when its header
-    // is damaged; damage further on is thrown as the stream reaches it).
-    static std::unique_ptr<AnalysisSummaryCodec::WhatIfStream> whatIfStreamOf(
-        const RecordingReader& reader);
     static std::optional<WhatIfResult> whatIfResultOf(const RecordingReader& reader);
     static std::optional<AllocationEnds> allocationEndsOf(const RecordingReader& reader);
 };

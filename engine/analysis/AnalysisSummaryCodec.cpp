@@ -1,18 +1,16 @@
 #include "analysis/AnalysisSummaryCodec.h"
 
-#include <zstd.h>
-
 #include <cstdint>
 #include <limits>
 #include <memory>
 
+#include "analysis/SummaryBytes.h"
 #include "recording/RecordingError.h"
 
 namespace poolscope {
 
 namespace {
 
-constexpr std::size_t kMaxVarintBytes = 10;
 // The fewest bytes each record takes, so that a count is checked against what is left.
 constexpr std::size_t kSiteBytes = 9;
 constexpr std::size_t kBucketBytes = 3;
@@ -23,88 +21,10 @@ constexpr std::size_t kSavingBytes = 4;
 constexpr std::size_t kThreadEndBytes = 2;
 constexpr std::size_t kLeftLiveBytes = 3;
 
-class Writer {
-public:
-    void unsignedValue(std::uint64_t value) {
-        while (value >= 0x80) {
-            bytes.push_back(static_cast<unsigned char>(value | 0x80));
-            value >>= 7;
-        }
-        bytes.push_back(static_cast<unsigned char>(value));
-    }
-    void signedValue(std::int64_t value) {
-        const auto bits = static_cast<std::uint64_t>(value);
-        unsignedValue((bits << 1) ^ (value < 0 ? ~std::uint64_t{0} : 0));
-    }
-    std::vector<unsigned char> bytes;
-};
+using Writer = SummaryBytes::Writer;
+using Reader = SummaryBytes::Reader;
 
-class Reader {
-public:
-    Reader(std::span<const unsigned char> bytes, const std::string& path)
-        : bytes_(bytes), path_(path) {}
-
-    std::uint64_t unsignedValue() {
-        std::uint64_t value = 0;
-        for (std::size_t i = 0; i < kMaxVarintBytes; ++i) {
-            if (at_ >= bytes_.size()) {
-                fail("it ends inside a number");
-            }
-            const unsigned char byte = bytes_[at_++];
-            if (i == kMaxVarintBytes - 1 && byte > 1) {
-                fail("a number is larger than 64 bits");
-            }
-            value |= static_cast<std::uint64_t>(byte & 0x7f) << (7 * i);
-            if ((byte & 0x80) == 0) {
-                return value;
-            }
-        }
-        fail("a number is larger than 64 bits");
-    }
-    std::int64_t signedValue() {
-        const std::uint64_t bits = unsignedValue();
-        return static_cast<std::int64_t>((bits >> 1) ^ (~(bits & 1) + 1));
-    }
-    // A count of records of at least `recordBytes` each, checked against the bytes left.
-    std::size_t count(std::size_t recordBytes, const char* what) {
-        const std::uint64_t value = unsignedValue();
-        if (value > (bytes_.size() - at_) / recordBytes) {
-            fail(std::string("it claims ") + std::to_string(value) + " " + what +
-                 ", more than its bytes hold");
-        }
-        return static_cast<std::size_t>(value);
-    }
-    // A reader of the next `values` numbers, which this one then skips: a column of a table
-    // that is decoded a row at a time.
-    Reader column(std::size_t values) {
-        const std::size_t from = at_;
-        for (std::size_t ends = 0; ends < values; ++at_) {
-            if (at_ >= bytes_.size()) {
-                fail("it ends inside a column of numbers");
-            }
-            ends += bytes_[at_] < 0x80 ? 1 : 0;
-        }
-        return Reader(bytes_.subspan(from, at_ - from), path_);
-    }
-    // `value` as a stack id, refused when it is out of their range.
-    StackId stackId(std::uint64_t value, const char* whose) const {
-        if (value > UINT32_MAX) {
-            fail(std::string(whose) + " stack id is out of range");
-        }
-        return static_cast<StackId>(value);
-    }
-    bool atEnd() const { return at_ == bytes_.size(); }
-    std::size_t position() const { return at_; }
-
-    [[noreturn]] void fail(const std::string& problem) const {
-        throw RecordingError("the analysis summary of " + path_ + " is damaged: " + problem);
-    }
-
-private:
-    std::span<const unsigned char> bytes_;
-    std::size_t at_ = 0;
-    const std::string& path_;
-};
+constexpr const char* kSummary = "the analysis summary";
 
 void encodeAllocationsFigures(Writer& out, const AllocationAnalysis& analysis) {
     out.signedValue(analysis.firstEventNanoseconds);
@@ -352,40 +272,9 @@ void decodeEndsFigures(Reader& in, AllocationEnds& ends) {
     }
 }
 
-// The figures behind their uncompressed size, compressed.
-std::vector<unsigned char> compressed(const Writer& raw) {
-    Writer out;
-    out.unsignedValue(raw.bytes.size());
-    const std::size_t header = out.bytes.size();
-    out.bytes.resize(header + ZSTD_compressBound(raw.bytes.size()));
-    const std::size_t written = ZSTD_compress(out.bytes.data() + header, out.bytes.size() - header,
-                                              raw.bytes.data(), raw.bytes.size(), 3);
-    if (ZSTD_isError(written)) {
-        throw RecordingError(std::string("the analysis summary could not be compressed: ") +
-                             ZSTD_getErrorName(written));
-    }
-    out.bytes.resize(header + written);
-    return std::move(out.bytes);
-}
-
 std::vector<unsigned char> decompressed(std::span<const unsigned char> data,
                                         const std::string& path) {
-    Reader header(data, path);
-    const std::uint64_t size = header.unsignedValue();
-    if (size > AnalysisSummaryCodec::kMaxBytes) {
-        header.fail("it claims " + std::to_string(size) + " bytes, more than a summary holds");
-    }
-    const std::span<const unsigned char> frame = data.subspan(header.position());
-    const unsigned long long declared = ZSTD_getFrameContentSize(frame.data(), frame.size());
-    if (declared != size) {
-        header.fail("its compressed frame is unreadable or disagrees with its size");
-    }
-    std::vector<unsigned char> raw(static_cast<std::size_t>(size));
-    const std::size_t written = ZSTD_decompress(raw.data(), raw.size(), frame.data(), frame.size());
-    if (ZSTD_isError(written) || written != raw.size()) {
-        header.fail("its compressed frame is damaged");
-    }
-    return raw;
+    return SummaryBytes::decompressed(data, path, kSummary);
 }
 
 // A part's figures written by `encode`, compressed.
@@ -393,7 +282,7 @@ template <typename Figures, typename Encode>
 std::vector<unsigned char> encodedFigures(const Figures& figures, Encode encode) {
     Writer raw;
     encode(raw, figures);
-    return compressed(raw);
+    return SummaryBytes::compressed(raw);
 }
 
 // A part's figures read by `decode`, which must take every byte.
@@ -401,7 +290,7 @@ template <typename Figures, typename Decode>
 Figures decodedFigures(std::span<const unsigned char> data, const std::string& path,
                        Decode decode) {
     const std::vector<unsigned char> raw = decompressed(data, path);
-    Reader in(raw, path);
+    Reader in(raw, path, kSummary);
     Figures figures;
     decode(in, figures);
     if (!in.atEnd()) {
@@ -418,7 +307,7 @@ struct AnalysisSummaryCodec::WhatIfStream::State {
     enum Column { Stack, Tier, Bytes, Pieces, Live, PoolChunks, Made, MadeAt, Freed, FreedAt };
 
     State(std::span<const unsigned char> data, const std::string& file)
-        : path(file), raw(decompressed(data, path)), in(raw, path) {
+        : path(file), raw(decompressed(data, path)), in(raw, path, kSummary) {
         header.firstNanoseconds = in.signedValue();
         header.lastNanoseconds = in.signedValue();
         header.releases.resize(in.count(kReleaseBytes, "pool releases"));

@@ -25,8 +25,10 @@ public:
     static constexpr int kWhatIfEncoding = 2;
     static constexpr int kWhatIfResultEncoding = 3;
     static constexpr int kAllocationEndsEncoding = 4;
-    // The most a part may hold uncompressed: a program of millions of call sites or buffers.
-    static constexpr std::size_t kMaxBytes = std::size_t{1} << 30;
+    // In place of kWhatIfEncoding when the recording has resume points: the buffers kept after
+    // the last point and those live at the end, behind the count of those kept at the points,
+    // which store them (AnalysisResumeCodec, WhatIfBufferRuns).
+    static constexpr int kWhatIfRestEncoding = 5;
 
     static std::vector<unsigned char> encodeAllocations(const AllocationAnalysis& analysis);
     static std::vector<unsigned char> encodeWhatIf(const WhatIfEvents& events);

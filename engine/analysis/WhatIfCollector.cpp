@@ -22,6 +22,37 @@ WhatIfCollector::WhatIfCollector()
           static_cast<std::uint64_t>(PooledMemoryAllocator::Settings{}.smallBufferThresholdBytes)) {
 }
 
+WhatIfCollector::WhatIfCollector(const State& state) : WhatIfCollector() {
+    started_ = state.started;
+    events_.firstNanoseconds = state.following.firstNanoseconds;
+    events_.lastNanoseconds = state.following.lastNanoseconds;
+    events_.releases = state.following.releases;
+    const std::size_t count = std::min(state.liveIds.size(), state.following.buffers.size());
+    for (std::size_t i = 0; i < count; ++i) {
+        if (live_.tryEmplace(state.liveIds[i], pending_.size()).second) {
+            pending_.push_back(state.following.buffers[i]);
+        }
+    }
+}
+
+WhatIfCollector::State WhatIfCollector::state() const {
+    State state;
+    state.started = started_;
+    state.following.firstNanoseconds = events_.firstNanoseconds;
+    state.following.lastNanoseconds = events_.lastNanoseconds;
+    state.following.releases = events_.releases;
+    std::vector<std::pair<std::int64_t, AllocationId>> byMade;
+    live_.forEach([&](std::uint64_t id, std::size_t index) {
+        byMade.emplace_back(pending_[index].madeSequence, id);
+    });
+    std::sort(byMade.begin(), byMade.end());
+    for (const auto& [made, id] : byMade) {
+        state.following.buffers.push_back(pending_[*live_.find(id)]);
+        state.liveIds.push_back(id);
+    }
+    return state;
+}
+
 void WhatIfCollector::add(std::int64_t sequence, const MemoryEvent& event) {
     if (!started_) {
         started_ = true;
@@ -93,13 +124,21 @@ void WhatIfCollector::keep(std::size_t index) {
     freeSlots_.push_back(index);
 }
 
-WhatIfEvents WhatIfCollector::finish() {
-    std::vector<std::size_t> live;
-    live_.forEach([&live](std::uint64_t, std::size_t index) { live.push_back(index); });
-    for (const std::size_t index : live) {
+void WhatIfCollector::keepLive() {
+    std::vector<std::pair<std::int64_t, std::size_t>> live;
+    live_.forEach([&](std::uint64_t, std::size_t index) {
+        live.emplace_back(pending_[index].madeSequence, index);
+    });
+    // In the order they were made, whatever the map's: a summary's parts are the same each time.
+    std::sort(live.begin(), live.end());
+    for (const auto& [made, index] : live) {
         keep(index);
     }
     live_.clear();
+}
+
+WhatIfEvents WhatIfCollector::finish() {
+    keepLive();
     // In the order they were made, as the replay makes them: it then reads them one after
     // another, and a summary stores each one's making as a small step from the one before.
     std::vector<WhatIfBuffer>& buffers = events_.buffers;

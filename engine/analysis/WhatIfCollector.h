@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "analysis/FlatIdMap.h"
@@ -56,6 +57,27 @@ public:
     void add(std::int64_t sequence, const MemoryEvent& event);
     // The buffers still live are kept as never freed; all of them in the order they were made.
     WhatIfEvents finish();
+    // The buffers still live kept as never freed, after the others (kept()).
+    void keepLive();
+
+    // What the collector follows so far, but the buffers it kept: stored at a recording's resume
+    // points (AnalysisResumeCodec), with the buffers kept since the point before (kept()).
+    struct State {
+        // The times and the releases so far; the buffers being made or still live, in the
+        // order they were made (never freed).
+        WhatIfEvents following;
+        std::vector<AllocationId> liveIds;  // of those buffers, in the same order
+        bool started = false;
+        friend bool operator==(const State&, const State&) = default;
+    };
+    State state() const;
+    // Goes on from `state`, keeping none of the buffers kept before it.
+    explicit WhatIfCollector(const State& state);
+    // The buffers kept from the `from`th on, in the order they were kept; kept() in all.
+    std::span<const WhatIfBuffer> kept(std::size_t from) const {
+        return std::span<const WhatIfBuffer>(events_.buffers).subspan(from);
+    }
+    std::size_t keptCount() const { return events_.buffers.size(); }
 
 private:
     void make(std::int64_t sequence, const MemoryEvent& event);

@@ -1,9 +1,11 @@
 #include "analysis/WhatIfFeed.h"
 
+#include <utility>
+
 namespace poolscope {
 
-WhatIfStreamFeed::WhatIfStreamFeed(AnalysisSummaryCodec::WhatIfStream& stream)
-    : stream_(stream), decoding_([this] { decode(); }) {}
+WhatIfStreamFeed::WhatIfStreamFeed(Decode decode)
+    : decode_(std::move(decode)), decoding_([this] { this->decode(); }) {}
 
 WhatIfStreamFeed::~WhatIfStreamFeed() {
     {
@@ -33,7 +35,7 @@ void WhatIfStreamFeed::decode() {
     std::exception_ptr error;
     try {
         for (;;) {
-            stream_.next(chunk, kChunk);
+            decode_(chunk, kChunk);
             if (chunk.empty()) {
                 break;
             }

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <mutex>
 #include <span>
 #include <thread>
@@ -43,12 +44,16 @@ private:
     std::size_t at_ = 0;
 };
 
-// A summary's buffers, decoded a few chunks ahead on a thread of its own while the replay takes
-// the ones before: the two take a core each. A chunk stays the replay's until it asks for the
-// next; damage is thrown to the replay when it reaches the damaged chunk.
+// Buffers decoded a few chunks ahead on a thread of their own while the replay takes the ones
+// before (a summary's, or those of a recording's resume points): the two take a core each. A
+// chunk stays the replay's until it asks for the next; damage is thrown to the replay when it
+// reaches the damaged chunk.
 class WhatIfStreamFeed final : public WhatIfFeed {
 public:
-    explicit WhatIfStreamFeed(AnalysisSummaryCodec::WhatIfStream& stream);
+    // Decodes the next buffers, at most `most`, into `chunk`; none after the last.
+    using Decode = std::function<void(std::vector<WhatIfBuffer>& chunk, std::size_t most)>;
+
+    explicit WhatIfStreamFeed(Decode decode);
     ~WhatIfStreamFeed() override;
     WhatIfStreamFeed(const WhatIfStreamFeed&) = delete;
     WhatIfStreamFeed& operator=(const WhatIfStreamFeed&) = delete;
@@ -60,7 +65,7 @@ private:
 
     void decode();
 
-    AnalysisSummaryCodec::WhatIfStream& stream_;
+    Decode decode_;
     std::mutex mutex_;
     std::condition_variable changed_;
     std::array<std::vector<WhatIfBuffer>, kChunks> chunks_;

@@ -10,6 +10,7 @@
 #include "analysis/AnalysisSummaryCodec.h"
 #include "analysis/FlatIdMap.h"
 #include "analysis/PendingFrees.h"
+#include "analysis/WhatIfBufferRuns.h"
 #include "analysis/WhatIfFeed.h"
 #include "base/Clock.h"
 #include "memory/MemoryAllocatorOptions.h"
@@ -303,6 +304,17 @@ WhatIfEvents WhatIfReplay::eventsOf(const RecordingReader& reader) {
 }
 
 WhatIfEvents WhatIfReplay::eventsByPass(const RecordingReader& reader) {
+    try {
+        if (const std::unique_ptr<WhatIfBufferRuns> resumed = WhatIfBufferRuns::resumed(reader)) {
+            return resumed->all();
+        }
+    } catch (const RecordingError&) {
+        // A point damaged further on: the whole pass, which names any damage of the events.
+    }
+    return everyEvent(reader);
+}
+
+WhatIfEvents WhatIfReplay::everyEvent(const RecordingReader& reader) {
     WhatIfCollector collector;
     if (reader.schemaVersion() < 3) {
         RecordingEventPages::forEach(reader, [&](const std::vector<RecordedEvent>& page) {
@@ -420,6 +432,11 @@ WhatIfResult replay(const WhatIfEvents& events, WhatIfFeed& feed,
         stats = model.pool().stats();
         series.add(nanoseconds, actualHeld.held(), pooledHeld());
     };
+    // After a change that left the pool as it was (a buffer it did not take): its figures are
+    // not read again, which takes its lock, for each of millions of buffers.
+    const auto samplePoolAsItWas = [&](std::int64_t nanoseconds) {
+        series.add(nanoseconds, actualHeld.held(), pooledHeld());
+    };
     sample(events.firstNanoseconds);
 
     // Each step is the next of the buffers' makings (in order), their frees (the earliest
@@ -458,12 +475,13 @@ WhatIfResult replay(const WhatIfEvents& events, WhatIfFeed& feed,
             if (buffer.chunks == 0) {
                 unpooledUnmaps += buffer.unpooledMaps;
                 unpooledHeld.remove(buffer.bytes);
+                samplePoolAsItWas(buffer.freedNanoseconds);
             } else {
                 model.pool().giveBack(chains.chain(buffer.firstSlot, buffer.chunks));
                 buffer.chunks = 0;
+                sample(buffer.freedNanoseconds);
             }
             held.give(slot);
-            sample(buffer.freedNanoseconds);
             continue;
         }
         const WhatIfBuffer& request = chunk[at];
@@ -510,7 +528,8 @@ WhatIfResult replay(const WhatIfEvents& events, WhatIfFeed& feed,
             unpooledFaulted += request.bytes;
             saving.mapCallsSaved -= static_cast<std::int64_t>(buffer.unpooledMaps);
             saving.bytesFaultedInSaved -= static_cast<std::int64_t>(request.bytes);
-            sample(request.madeNanoseconds);
+            // A rent the pool refused changed nothing in it.
+            samplePoolAsItWas(request.madeNanoseconds);
         }
         pooledPeak = std::max(pooledPeak, pooledHeld());
     }
@@ -538,6 +557,13 @@ WhatIfResult replay(const WhatIfEvents& events, WhatIfFeed& feed,
     return result;
 }
 
+// The runs' buffers, merged on a thread of their own as the replay takes them.
+WhatIfResult replayOf(WhatIfBufferRuns& runs, const WhatIfReplay::Options& options) {
+    WhatIfStreamFeed feed(
+        [&runs](std::vector<WhatIfBuffer>& chunk, std::size_t most) { runs.next(chunk, most); });
+    return replay(runs.header(), feed, options);
+}
+
 }  // namespace
 
 WhatIfResult WhatIfReplay::of(const WhatIfEvents& given, const Options& options) {
@@ -553,16 +579,23 @@ WhatIfResult WhatIfReplay::of(const RecordingReader& reader, const Options& opti
         return std::move(*stored);
     }
     // The summary's buffers decoded as the replay goes: a recording of 1 GB may hold millions.
-    if (std::unique_ptr<AnalysisSummaryCodec::WhatIfStream> stream =
-            AnalysisSummary::whatIfStreamOf(reader)) {
+    if (const std::unique_ptr<WhatIfBufferRuns> runs = WhatIfBufferRuns::ofSummary(reader)) {
         try {
-            WhatIfStreamFeed feed(*stream);
-            return replay(stream->header(), feed, options);
+            return replayOf(*runs, options);
         } catch (const RecordingError&) {
             // Damaged further on: the pass, as for a summary damaged at its start.
         }
+        return of(eventsByPass(reader), options);
     }
-    return of(eventsByPass(reader), options);
+    // Without a summary, from the last resume point: its buffers merged as the replay goes.
+    try {
+        if (const std::unique_ptr<WhatIfBufferRuns> resumed = WhatIfBufferRuns::resumed(reader)) {
+            return replayOf(*resumed, options);
+        }
+    } catch (const RecordingError&) {
+        // A point damaged further on: the whole pass, which names any damage of the events.
+    }
+    return of(everyEvent(reader), options);
 }
 
 }  // namespace poolscope

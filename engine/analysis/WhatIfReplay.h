@@ -93,8 +93,11 @@ public:
     static WhatIfResult of(const WhatIfEvents& events, const Options& options);
     // What the replay reads of a recording: from its summary, or a pass over its events.
     static WhatIfEvents eventsOf(const RecordingReader& reader);
-    // The pass alone, summary or not: what eventsOf() does without one.
+    // The pass alone, summary or not: what eventsOf() does without one, from the recording's
+    // last resume point on when it has one (WhatIfBufferRuns).
     static WhatIfEvents eventsByPass(const RecordingReader& reader);
+    // A pass over every event.
+    static WhatIfEvents everyEvent(const RecordingReader& reader);
 };
 
 }  // namespace poolscope

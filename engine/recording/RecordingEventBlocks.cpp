@@ -68,6 +68,12 @@ public:
             std::rethrow_exception(current.error);
         }
         events = current.events;
+        // The block holding the event after afterSequence_ may begin before it.
+        if (current.firstSequence <= afterSequence_) {
+            events = events.subspan(std::min<std::size_t>(
+                events.size(),
+                static_cast<std::size_t>(afterSequence_ - current.firstSequence + 1)));
+        }
         return true;
     }
 
@@ -85,6 +91,7 @@ private:
     struct Slot {
         State state = State::Free;
         EventBlockTable::Encoded encoded;
+        std::int64_t firstSequence = 0;
         std::vector<MemoryEvent> events;
         std::exception_ptr error;
     };
@@ -147,6 +154,7 @@ private:
             }
             lock.lock();
             claimed.events = std::move(events);
+            claimed.firstSequence = encoded.firstSequence;
             claimed.error = error;
             claimed.state = State::Decoded;
             changed_.notify_all();

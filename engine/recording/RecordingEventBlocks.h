@@ -23,8 +23,8 @@ class RecordingEventBlocks {
 public:
     using Visit = std::function<bool(std::span<const MemoryEvent>)>;
 
-    // `decoders` threads decode (0: one a core, at most four). From the block holding the event
-    // after `afterSequence` (a version 3 recording; an older one is read from its start). Blocks
+    // `decoders` threads decode (0: one a core, at most four). From the event after
+    // `afterSequence` (a version 3 recording; an older one is read from its start). Blocks
     // that begin at event `oneAtATimeFrom` or later are read one at a time, each once every
     // block before it was visited: a caller likely to stop there decodes none for nothing.
     // `fields`: the fields the blocks' events are decoded with (a recording before version 3

@@ -327,6 +327,48 @@ std::optional<RecordedSummary> RecordingReader::summary(int encoding) const {
     });
 }
 
+std::vector<RecordedResumePoint> RecordingReader::resumePoints(int encoding) const {
+    if (schemaVersion_ < 6) {
+        return {};
+    }
+    return readOrExplain(path_, "is truncated or corrupt", [&] {
+        // The times of the events up to each point, from its blocks' earliest and latest: a
+        // time range's analysis goes on from a point whose events are all in the range.
+        SqliteDatabase::Statement query(
+            *database_,
+            "SELECT r.last_seq, (SELECT MIN(first_ns) FROM event_blocks WHERE last_seq <= "
+            "r.last_seq), (SELECT MAX(last_ns) FROM event_blocks WHERE last_seq <= r.last_seq) "
+            "FROM analysis_resume_points r WHERE r.encoding = ? AND r.last_seq <= ? "
+            "ORDER BY r.last_seq");
+        query.bind(1, std::int64_t{encoding});
+        query.bind(2, lastEventSequence_);
+        std::vector<RecordedResumePoint> points;
+        while (query.step()) {
+            points.push_back({query.integer(0), query.integer(1), query.integer(2)});
+        }
+        return points;
+    });
+}
+
+std::optional<RecordedSummary> RecordingReader::resumePart(int encoding,
+                                                           std::int64_t lastSequence) const {
+    if (schemaVersion_ < 6 || lastSequence > lastEventSequence_) {
+        return std::nullopt;
+    }
+    return readOrExplain(path_, "is truncated or corrupt", [&]() -> std::optional<RecordedSummary> {
+        SqliteDatabase::Statement query(
+            *database_,
+            "SELECT data FROM analysis_resume_points WHERE encoding = ? AND last_seq = ?");
+        query.bind(1, std::int64_t{encoding});
+        query.bind(2, lastSequence);
+        if (!query.step()) {
+            return std::nullopt;
+        }
+        const std::span<const unsigned char> data = query.blob(0);
+        return RecordedSummary{encoding, std::vector<unsigned char>(data.begin(), data.end())};
+    });
+}
+
 std::map<std::uint16_t, std::string> RecordingReader::tagNames() const {
     return readOrExplain(path_, "is truncated or corrupt", [&] {
         std::map<std::uint16_t, std::string> names;

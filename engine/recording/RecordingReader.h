@@ -53,6 +53,14 @@ struct RecordedSummary {
     std::vector<unsigned char> data;
 };
 
+// A point on the way where the writer stored what its summarizer had followed
+// (RecordingSummarizer::resumePoint), with the times of the events up to it.
+struct RecordedResumePoint {
+    std::int64_t lastSequence = 0;
+    std::int64_t earliestNanoseconds = 0;
+    std::int64_t latestNanoseconds = 0;
+};
+
 // A module the recorded process had loaded, and whether its file can still name its frames.
 struct RecordedModule {
     std::int64_t id = 0;
@@ -121,6 +129,12 @@ public:
     // The summary of every event the file holds, in `encoding`; none for a recording before
     // version 5, one cut short, or one whose summary does not cover exactly its events.
     std::optional<RecordedSummary> summary(int encoding) const;
+    // The resume points with a part in `encoding` whose events the file holds, in order; none
+    // before version 6.
+    std::vector<RecordedResumePoint> resumePoints(int encoding) const;
+    // The part in `encoding` of the resume point after event `lastSequence`; none when there
+    // is no such part.
+    std::optional<RecordedSummary> resumePart(int encoding, std::int64_t lastSequence) const;
     // The modules the recorded stacks lie in (none before version 2).
     const std::vector<RecordedModule>& modules() const { return modules_; }
 

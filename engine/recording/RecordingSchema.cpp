@@ -77,6 +77,12 @@ CREATE TABLE analysis_summary (
     last_seq INTEGER NOT NULL,
     data     BLOB NOT NULL
 );
+CREATE TABLE analysis_resume_points (
+    encoding INTEGER NOT NULL,
+    last_seq INTEGER NOT NULL,
+    data     BLOB NOT NULL,
+    PRIMARY KEY (encoding, last_seq)
+);
 )sql";
 }
 

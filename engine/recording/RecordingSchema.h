@@ -39,8 +39,10 @@ struct RecordingSchema {
     // program's recording was mostly SQLite's page a table and its stacks' rows.
     // 5: analysis_summary, what the analyses of the whole recording find, written when the
     // recording finishes (RecordingSummarizer), so that reading it needs no pass.
-    // Version 1 to 4 recordings are read as well.
-    static constexpr int kVersion = 5;
+    // 6: analysis_resume_points, what the summary's summarizer had followed at points on the
+    // way, so that a recording cut short is analysed from its last point on.
+    // Version 1 to 5 recordings are read as well.
+    static constexpr int kVersion = 6;
     // SQLite's page size of a new recording: every table takes at least one page, and most
     // tables of a recording hold a few rows.
     static constexpr int kPageBytes = 1024;

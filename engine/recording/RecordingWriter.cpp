@@ -59,8 +59,8 @@ RecordingWriter::RecordingWriter(const std::string& path,
     // A block may hold more than the queue: the writer then takes the queue's events into its
     // pending block each time the queue is half full, so that the queue never fills while a
     // block is still short.
-    wakeAtEvents_ = std::clamp<std::size_t>(options_.queueCapacityEvents / 2, 1,
-                                            options_.eventsPerBlock);
+    wakeAtEvents_ =
+        std::clamp<std::size_t>(options_.queueCapacityEvents / 2, 1, options_.eventsPerBlock);
     database_ =
         std::make_unique<SqliteDatabase>(target_.writePath(), SqliteDatabase::Mode::CreateNew);
     database_->setBusyTimeout(options_.busyTimeout);
@@ -407,10 +407,54 @@ void RecordingWriter::summarize(std::int64_t firstSequence, std::span<const Memo
     }
     try {
         summarizer_->apply(firstSequence, events);
+        summarizedEvents_ += events.size();
     } catch (const std::exception&) {
         // Out of memory: the recording goes on without a summary, read by a pass instead.
         summarizer_.reset();
+        return;
     }
+    insertResumePointIfDue();
+}
+
+void RecordingWriter::insertResumePointIfDue() {
+    if (summarizedEvents_ - eventsAtResumePoint_ <
+        std::max(options_.resumePointEvents,
+                 resumePointBytes_ * options_.resumePointEventsPerByte)) {
+        return;
+    }
+    eventsAtResumePoint_ = summarizedEvents_;
+    std::vector<RecordingSummarizer::Part> parts;
+    try {
+        parts = summarizer_->resumePoint();
+    } catch (const std::exception&) {
+        return;  // the next point holds what this one would have
+    }
+    if (parts.empty()) {
+        return;
+    }
+    // In a transaction of its own, after the events it covers: a reader takes a point whose
+    // parts are all there, the events before it committed.
+    std::uint64_t bytes = 0;
+    try {
+        begin();
+        for (const RecordingSummarizer::Part& part : parts) {
+            database_
+                ->cached(
+                    "INSERT OR REPLACE INTO analysis_resume_points (encoding, last_seq, data) "
+                    "VALUES (?, ?, ?)")
+                .bind(1, std::int64_t{part.encoding})
+                .bind(2, nextSequence_ - 1)
+                .bindBlob(3, part.data)
+                .execute();
+            bytes += part.onlyNew ? 0 : part.data.size();
+        }
+        database_->execute("COMMIT");
+    } catch (const std::exception&) {
+        rollBack();
+        return;  // not stored: the next point holds what this one would have
+    }
+    resumePointBytes_ = bytes;
+    summarizer_->resumePointStored();
 }
 
 void RecordingWriter::insertSummary() {

@@ -84,6 +84,12 @@ public:
         // (RecordingSummarizer); none: the recording has no summary and its readers make a
         // pass over its events. Recordings of a run get AnalysisSummarizer's.
         std::function<std::unique_ptr<RecordingSummarizer>()> summarizer;
+        // The summarizer's resume points (RecordingSummarizer::resumePoint) come at least this
+        // many committed events apart, and at least resumePointEventsPerByte events apart for
+        // each byte the last point repeated, so that they stay a small part of the file (an event
+        // takes some 6 bytes; a 1 GB recording holds some 170 million).
+        std::uint64_t resumePointEvents = std::uint64_t{1} << 23;
+        std::uint64_t resumePointEventsPerByte = 1;
     };
 
     // Creates the file with the schema and `metadata` (see RecordingTarget for what an
@@ -182,6 +188,10 @@ private:
     std::unique_ptr<RecordingSummarizer> summarizer_;
     void summarize(std::int64_t firstSequence, std::span<const MemoryEvent> events);
     void insertSummary();
+    void insertResumePointIfDue();
+    std::uint64_t summarizedEvents_ = 0;
+    std::uint64_t eventsAtResumePoint_ = 0;
+    std::uint64_t resumePointBytes_ = 0;
 
     mutable std::mutex mutex_;
     std::condition_variable wake_;

@@ -21,10 +21,14 @@
 // allocation summary, naming, the trees, which grow with the number of stacks) as measured.
 // The first view and every analysis read the summary (the what-if as the window opens it, with
 // the options the summary stores the replay of); the range lines (the first half of the time,
-// whose pass stops soon after it, the summary's ends settling the rest; the last half, whose
-// pass skips the blocks before it; a tenth in the middle, both) need a pass and the trees, on
-// the recording the window has open; "without_summary" needs the opening, a pass and every
-// analysis, and "whatif_other_options" the opening and a replay of the stored buffers.
+// whose pass goes on from the last resume point inside it and stops soon after it, the
+// summary's ends settling the rest; the last half, whose pass skips the blocks before it; a
+// tenth in the middle, both) need a pass and the trees, on the recording the window has open;
+// "without_summary" is a copy never marked finished, as a killed run leaves it: its allocation
+// analyses (opening, a pass from the last resume point, naming, every tree) and its what-if
+// (opening, a replay of the resume points' buffers) at once, as the window asks for them; and
+// "whatif_other_options" the opening and a replay of the stored buffers. The recording has
+// resume points as far apart, for its share of the events, as a 1 GB one.
 // The RATIO lines say which: "RATIO <case> ours/target <target / ours>", above 1 when the
 // target is met.
 
@@ -57,6 +61,7 @@
 #include "recording/RecordingEventPages.h"
 #include "recording/RecordingReader.h"
 #include "recording/RecordingWriter.h"
+#include "recording/SqliteDatabase.h"
 #include "scenarios/TemporaryDirectory.h"
 
 namespace poolscope::bench {
@@ -70,6 +75,8 @@ constexpr int kAddresses = 4'000;
 constexpr std::uint32_t kThreads = 4;
 constexpr std::size_t kBatch = 65'536;
 constexpr double kGigabyte = 1e9;
+// Events of a 1 GB recording of this program's.
+constexpr double kGigabyteEvents = 168.5e6;
 
 double secondsSince(std::chrono::steady_clock::time_point started) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -157,6 +164,10 @@ void writeRecording(const std::string& path, std::size_t events) {
     Generator generator;
     // As a recording of a run is written: with its analysis summary.
     RecordingWriter::Options options = AnalysisSummarizer::recordingOptions();
+    // Resume points as far apart for its share of the events as a 1 GB recording's.
+    options.resumePointEvents = std::max<std::uint64_t>(
+        1, static_cast<std::uint64_t>(static_cast<double>(options.resumePointEvents) *
+                                      static_cast<double>(events) / kGigabyteEvents));
     RecordingWriter writer(path, {{"scenario", "analysis_bench"}}, options);
     std::vector<MemoryEvent> batch;
     std::size_t written = 0;
@@ -299,10 +310,9 @@ int run(int argc, char** argv) {
         timed("streaming pass, one thread", [&] { before = passOnOneThread(*reader); });
     AllocationAnalysis passed;
     const Timing pass =
-        timed("streaming pass", [&] { passed = AllocationAnalyzer::pass(*reader); });
-    const Timing whatIfPass = timed("what-if by a pass (collect, replay)", [&] {
-        WhatIfReplay::of(WhatIfReplay::eventsByPass(*reader), WhatIfReplay::Options{});
-    });
+        timed("streaming pass", [&] { passed = AllocationAnalyzer::everyEvent(*reader); });
+    timed("what-if by a pass (collect, replay)",
+          [&] { WhatIfReplay::of(WhatIfReplay::everyEvent(*reader), WhatIfReplay::Options{}); });
     for (const AllocationAnalysis* other : {&before, &passed}) {
         if (analysis.sites != other->sites || analysis.peakBytes != other->peakBytes ||
             analysis.peakNanoseconds != other->peakNanoseconds ||
@@ -346,6 +356,50 @@ int run(int argc, char** argv) {
     const Timing tenthPass = timed("streaming pass, middle tenth range",
                                    [&] { AllocationAnalyzer::of(*reader, middleTenth); });
 
+    // A killed run's recording: this one, never marked finished, so without its summary. The
+    // window analyses its allocations and replays its what-if at once, each on a thread of its
+    // own, both from the recording's last resume point.
+    const std::filesystem::path killed = scratch / "killed.psrec";
+    std::filesystem::copy_file(path, killed, std::filesystem::copy_options::overwrite_existing);
+    SqliteDatabase(killed.string(), SqliteDatabase::Mode::CreateNew)
+        .execute("DELETE FROM meta WHERE key = 'finished'");
+    double allocationsKilled = 0;
+    double whatIfKilled = 0;
+    WhatIfResult killedWhatIf;
+    bool killedAgrees = true;
+    const auto killedStarted = std::chrono::steady_clock::now();
+    std::thread whatIfOfKilled([&] {
+        const RecordingReader cut(killed.string());
+        killedWhatIf = WhatIfReplay::of(cut, WhatIfReplay::summaryOptions());
+        whatIfKilled = secondsSince(killedStarted);
+    });
+    {
+        const RecordingReader cut(killed.string());
+        const AllocationAnalysis resumed = AllocationAnalyzer::of(cut);
+        killedAgrees = !cut.finished() && resumed.sites == analysis.sites &&
+                       resumed.peakBytes == analysis.peakBytes && resumed.events == analysis.events;
+        StackNames cutNames = StackNames::of(cut);
+        CallTree::topDown(resumed, cutNames);
+        PeakConsumers::of(resumed, cutNames);
+        CallTree::bottomUp(resumed, cutNames);
+        for (const CollapsedStacks::Cost cost :
+             {CollapsedStacks::Cost::Allocations, CollapsedStacks::Cost::Leaked,
+              CollapsedStacks::Cost::Peak}) {
+            CollapsedStacks::of(resumed, cutNames, cost);
+        }
+        resumed.sizes.buckets();
+        allocationsKilled = secondsSince(killedStarted);
+    }
+    whatIfOfKilled.join();
+    std::filesystem::remove(killed);
+    if (!killedAgrees || killedWhatIf != *storedWhatIf) {
+        std::fprintf(stderr, "the killed run's analyses disagree with the summary\n");
+        return 1;
+    }
+    std::printf(
+        "TIME killed run (no summary), at once:  allocation analyses %.3f s, what-if %.3f s\n",
+        allocationsKilled, whatIfKilled);
+
     const CallSiteCost all = analysis.total();
     std::printf(
         "analysed: %zu call sites, %llu allocations, %llu temporary, %llu leaked, peak "
@@ -371,8 +425,9 @@ int run(int argc, char** argv) {
     const double allocationsReadySeconds = firstViewSeconds + others;
     const double readySeconds = allocationsReadySeconds + whatIfStored.wall;
     const double otherOptionsSeconds = open.wall * scale + whatIfOtherOptions * scale;
-    const double passReadySeconds =
-        (open.wall + pass.wall + whatIfPass.wall) * scale + naming.wall + firstView.wall + others;
+    // The killed run's two analyses grow with the events after the last resume point and with
+    // the large buffers, both with the file.
+    const double passReadySeconds = std::max(allocationsKilled, whatIfKilled) * scale;
     // A time range is selected on a recording the window has open: its reader and its stacks'
     // names are kept from the analysis before (OpenRecording).
     const double rangeReadySeconds = halfPass.wall * scale + firstView.wall + others;

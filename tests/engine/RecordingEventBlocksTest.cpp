@@ -92,6 +92,27 @@ private slots:
         QCOMPARE(read.back().allocationId, events.back().allocationId);
     }
 
+    void blocks_afterAnEventInsideABlock_startWithTheNextEvent() {
+        // A resume point may fall inside a block: the events up to it are not visited again.
+        const std::vector<MemoryEvent> events = craftedEvents(2000, 5);
+        const std::string path = file("inside.psrec");
+        writeInSmallBlocks(path, events);
+        const RecordingReader reader(path);
+        const auto after = static_cast<std::int64_t>(2 * kEventsPerBlock + kEventsPerBlock / 3);
+        std::vector<MemoryEvent> read;
+        RecordingEventBlocks::forEach(
+            reader,
+            [&](std::span<const MemoryEvent> block) {
+                read.insert(read.end(), block.begin(), block.end());
+                return true;
+            },
+            2, after);
+        QCOMPARE(read.size(), events.size() - static_cast<std::size_t>(after));
+        QCOMPARE(read.front().allocationId, events[static_cast<std::size_t>(after)].allocationId);
+        QCOMPARE(read.front().timeNanoseconds,
+                 events[static_cast<std::size_t>(after)].timeNanoseconds);
+    }
+
     void blocksBeforeATime_areTheLeadingOnesWhoseEveryEventIsEarlier() {
         // Four blocks: times from 1000, from 3000 with one event at 5000, from 2000 (all
         // earlier than the block before), from 6000.

@@ -14,6 +14,7 @@
 
 #include "analysis/AnalysisSummary.h"
 #include "analysis/AnalysisSummaryCodec.h"
+#include "analysis/WhatIfBufferRuns.h"
 #include "analysis/WhatIfReplay.h"
 #include "diagnostics/EventStream.h"
 #include "diagnostics/PoolDirectory.h"
@@ -382,7 +383,7 @@ private slots:
         const std::string path = directory_.filePath("many.psrec").toStdString();
         writeSummarized(path, manyBuffers());
         const RecordingReader reader(path);
-        QVERIFY(AnalysisSummary::whatIfStreamOf(reader) != nullptr);
+        QVERIFY(WhatIfBufferRuns::ofSummary(reader) != nullptr);
         const WhatIfResult result = WhatIfReplay::of(reader, optionsOf(64, 1'000ms));
         const auto buffers = static_cast<std::uint64_t>(kManyBuffers);
         const std::uint64_t freed = buffers - (buffers + 2) / 3;
@@ -441,7 +442,7 @@ private slots:
         }
         const RecordingReader reader(path);
         QVERIFY(!AnalysisSummary::whatIfOf(reader).has_value());
-        QVERIFY(AnalysisSummary::whatIfStreamOf(reader) != nullptr);
+        QVERIFY(WhatIfBufferRuns::ofSummary(reader) != nullptr);
         const WhatIfResult result = WhatIfReplay::of(reader, optionsOf(64, 1'000ms));
         QCOMPARE(result.actual.bytesFaultedIn, static_cast<std::uint64_t>(kManyBuffers) * 2 * kMiB);
         QVERIFY(result ==
