@@ -437,24 +437,32 @@ void RecordingWriter::insertResumePointIfDue() {
     std::uint64_t bytes = 0;
     try {
         begin();
+        insertParts("analysis_resume_points", parts);
+        database_->execute("COMMIT");
         for (const RecordingSummarizer::Part& part : parts) {
-            database_
-                ->cached(
-                    "INSERT OR REPLACE INTO analysis_resume_points (encoding, last_seq, data) "
-                    "VALUES (?, ?, ?)")
-                .bind(1, std::int64_t{part.encoding})
-                .bind(2, nextSequence_ - 1)
-                .bindBlob(3, part.data)
-                .execute();
             bytes += part.onlyNew ? 0 : part.data.size();
         }
-        database_->execute("COMMIT");
     } catch (const std::exception&) {
         rollBack();
         return;  // not stored: the next point holds what this one would have
     }
     resumePointBytes_ = bytes;
     summarizer_->resumePointStored();
+}
+
+void RecordingWriter::insertParts(const char* table,
+                                  const std::vector<RecordingSummarizer::Part>& parts) {
+    // The last event they cover: a reader takes a summary's part only for a file that holds
+    // exactly those events, a resume point's for one that holds them.
+    for (const RecordingSummarizer::Part& part : parts) {
+        database_
+            ->cached(std::string("INSERT OR REPLACE INTO ") + table +
+                     " (encoding, last_seq, data) VALUES (?, ?, ?)")
+            .bind(1, std::int64_t{part.encoding})
+            .bind(2, nextSequence_ - 1)
+            .bindBlob(3, part.data)
+            .execute();
+    }
 }
 
 void RecordingWriter::insertSummary() {
@@ -468,18 +476,7 @@ void RecordingWriter::insertSummary() {
         summarizer_.reset();
         return;
     }
-    // The last event they cover: a reader takes a part only for a file that holds exactly
-    // those events.
-    for (const RecordingSummarizer::Part& part : parts) {
-        database_
-            ->cached(
-                "INSERT OR REPLACE INTO analysis_summary (encoding, last_seq, data) "
-                "VALUES (?, ?, ?)")
-            .bind(1, std::int64_t{part.encoding})
-            .bind(2, nextSequence_ - 1)
-            .bindBlob(3, part.data)
-            .execute();
-    }
+    insertParts("analysis_summary", parts);
 }
 
 void RecordingWriter::writePoolMeta() {

@@ -189,6 +189,7 @@ private:
     void summarize(std::int64_t firstSequence, std::span<const MemoryEvent> events);
     void insertSummary();
     void insertResumePointIfDue();
+    void insertParts(const char* table, const std::vector<RecordingSummarizer::Part>& parts);
     std::uint64_t summarizedEvents_ = 0;
     std::uint64_t eventsAtResumePoint_ = 0;
     std::uint64_t resumePointBytes_ = 0;

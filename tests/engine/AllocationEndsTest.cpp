@@ -21,7 +21,6 @@
 #include "analysis/AnalysisSummaryCodec.h"
 #include "diagnostics/AllocationEvents.h"
 #include "recording/RecordingReader.h"
-#include "recording/SqliteDatabase.h"
 
 #include "AnalysisTestSupport.h"
 
@@ -84,9 +83,8 @@ std::vector<MemoryEvent> withSecondChunkBlocksLater(std::vector<MemoryEvent> eve
 }
 
 void deleteEnds(const std::string& path) {
-    SqliteDatabase database(path, SqliteDatabase::Mode::CreateNew);
-    database.execute("DELETE FROM analysis_summary WHERE encoding = " +
-                     std::to_string(AnalysisSummaryCodec::kAllocationEndsEncoding));
+    changeFile(path, "DELETE FROM analysis_summary WHERE encoding = " +
+                         std::to_string(AnalysisSummaryCodec::kAllocationEndsEncoding));
 }
 
 }  // namespace

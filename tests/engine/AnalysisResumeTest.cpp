@@ -22,10 +22,8 @@
 #include "analysis/WhatIfCollector.h"
 #include "analysis/WhatIfReplay.h"
 #include "recording/RecordingError.h"
-#include "recording/RecordingEventPages.h"
 #include "recording/RecordingReader.h"
 #include "recording/RecordingWriter.h"
-#include "recording/SqliteDatabase.h"
 
 #include "AnalysisTestSupport.h"
 
@@ -53,24 +51,9 @@ void writeWithPoints(const std::string& path, std::span<const MemoryEvent> event
     writer.finish({}, 0);
 }
 
-void changeFile(const std::string& path, const std::string& sql) {
-    SqliteDatabase database(path, SqliteDatabase::Mode::CreateNew);
-    database.execute(sql);
-}
-
 // A killed run's file: never marked finished, so without its summary.
 void cutShort(const std::string& path) {
     changeFile(path, "DELETE FROM meta WHERE key = 'finished'");
-}
-
-WhatIfEvents collectedEventByEvent(const RecordingReader& reader) {
-    WhatIfCollector collector;
-    RecordingEventPages::forEach(reader, [&](const std::vector<RecordedEvent>& page) {
-        for (const RecordedEvent& recorded : page) {
-            collector.add(recorded.sequence, recorded.event);
-        }
-    });
-    return collector.finish();
 }
 
 // The events a pass read before it first said how far it got: where it began, plus a block.

@@ -26,7 +26,6 @@
 #include "analysis/AnalysisSummaryCodec.h"
 #include "analysis/WhatIfReplay.h"
 #include "recording/RecordingError.h"
-#include "recording/RecordingEventPages.h"
 #include "recording/RecordingReader.h"
 #include "recording/RecordingWriter.h"
 #include "recording/SqliteDatabase.h"
@@ -38,16 +37,6 @@ using namespace poolscope::testing;
 using namespace std::chrono_literals;
 
 namespace {
-
-WhatIfEvents collectedEventByEvent(const RecordingReader& reader) {
-    WhatIfCollector collector;
-    RecordingEventPages::forEach(reader, [&](const std::vector<RecordedEvent>& page) {
-        for (const RecordedEvent& recorded : page) {
-            collector.add(recorded.sequence, recorded.event);
-        }
-    });
-    return collector.finish();
-}
 
 void compareFigures(const WhatIfFigures& actual, const WhatIfFigures& expected) {
     QCOMPARE(actual.mapCalls, expected.mapCalls);
@@ -131,11 +120,6 @@ public:
 private:
     AnalysisSummarizer inner_;
 };
-
-void changeFile(const std::string& path, const std::string& sql) {
-    SqliteDatabase database(path, SqliteDatabase::Mode::CreateNew);
-    database.execute(sql);
-}
 
 }  // namespace
 

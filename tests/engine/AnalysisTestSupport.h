@@ -12,10 +12,12 @@
 
 #include "analysis/AllocationAnalyzer.h"
 #include "analysis/AnalysisSummarizer.h"
+#include "analysis/WhatIfCollector.h"
 #include "diagnostics/MemoryEvent.h"
 #include "recording/RecordingEventPages.h"
 #include "recording/RecordingReader.h"
 #include "recording/RecordingWriter.h"
+#include "recording/SqliteDatabase.h"
 
 namespace poolscope::testing {
 
@@ -186,6 +188,24 @@ inline RecordingWriter::Options summarizingOptions(std::size_t events) {
     options.queueCapacityEvents = events + 1;
     options.eventsPerBlock = kEventsPerBlock;
     return options;
+}
+
+// What the what-if collects from the events applied one by one, as reading them page by page
+// gives them: neither the blocks' decoders, a summary nor a resume point involved.
+inline WhatIfEvents collectedEventByEvent(const RecordingReader& reader) {
+    WhatIfCollector collector;
+    RecordingEventPages::forEach(reader, [&](const std::vector<RecordedEvent>& page) {
+        for (const RecordedEvent& recorded : page) {
+            collector.add(recorded.sequence, recorded.event);
+        }
+    });
+    return collector.finish();
+}
+
+// A change to a written recording, as a damaged or cut-short file would have it.
+inline void changeFile(const std::string& path, const std::string& sql) {
+    SqliteDatabase database(path, SqliteDatabase::Mode::CreateNew);
+    database.execute(sql);
 }
 
 inline void writeSummarized(const std::string& path, std::span<const MemoryEvent> events) {
