@@ -2,10 +2,14 @@
 
 #include <algorithm>
 #include <map>
+#include <span>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "analysis/FlatIdMap.h"
 #include "analysis/StackNames.h"
-#include "recording/RecordingEventPages.h"
+#include "recording/RecordingEventBlocks.h"
 #include "scenarios/PoolFigures.h"
 
 namespace poolscope {
@@ -22,12 +26,15 @@ struct AllocationTrace {
     bool releasedWithoutDispose = false;
 };
 
-void trace(std::map<AllocationId, AllocationTrace>& allocations, const MemoryEvent& event) {
+// Only what may still be left behind is kept: an allocation whose last chunk went back, not
+// released undisposed (which its release says first), is dropped, so that a recording of
+// millions of allocations is followed in the memory of those live at once.
+void trace(FlatIdMap<AllocationTrace>& allocations, const MemoryEvent& event) {
     switch (event.kind) {
         case MemoryEventKind::Rent:
         case MemoryEventKind::UnpooledAllocate:
         case MemoryEventKind::SmallRent: {
-            AllocationTrace& allocation = allocations[event.allocationId];
+            AllocationTrace& allocation = *allocations.tryEmplace(event.allocationId, {}).first;
             allocation.bytes += event.bytes;
             allocation.tier = event.tier;
             allocation.tagId = event.tagId();
@@ -38,10 +45,15 @@ void trace(std::map<AllocationId, AllocationTrace>& allocations, const MemoryEve
         case MemoryEventKind::Return:
         case MemoryEventKind::UnpooledFree:
         case MemoryEventKind::SmallReturn:
-            allocations[event.allocationId].liveChunks -= 1;
+            if (AllocationTrace* allocation = allocations.find(event.allocationId)) {
+                allocation->liveChunks -= 1;
+                if (allocation->liveChunks <= 0 && !allocation->releasedWithoutDispose) {
+                    allocations.erase(event.allocationId);
+                }
+            }
             break;
         case MemoryEventKind::Undisposed:
-            allocations[event.allocationId].releasedWithoutDispose = true;
+            allocations.tryEmplace(event.allocationId, {}).first->releasedWithoutDispose = true;
             break;
         default:
             break;
@@ -80,12 +92,12 @@ ScenarioRunReport RecordingRunReport::of(const RecordingReader& reader) {
                         static_cast<int>(reader.metaInteger("capacity_chunks")),
                         reader.metaInteger("chunk_bytes"));
     const bool finished = reader.finished();
-    std::map<AllocationId, AllocationTrace> traced;
+    FlatIdMap<AllocationTrace> traced;
     std::int64_t firstTime = 0;
     std::int64_t lastTime = 0;
-    RecordingEventPages::forEach(reader, [&](const std::vector<RecordedEvent>& page) {
-        for (const RecordedEvent& recorded : page) {
-            const MemoryEvent& event = recorded.event;
+    // The blocks decoded on other threads while this one follows their events.
+    RecordingEventBlocks::forEach(reader, [&](std::span<const MemoryEvent> events) {
+        for (const MemoryEvent& event : events) {
             figures.apply(event);
             if (!finished) {
                 trace(traced, event);
@@ -95,6 +107,7 @@ ScenarioRunReport RecordingRunReport::of(const RecordingReader& reader) {
             }
             lastTime = std::max(lastTime, event.timeNanoseconds);
         }
+        return true;
     });
     report.pool = figures.values();
     report.duration = std::chrono::nanoseconds(lastTime - firstTime);
@@ -109,8 +122,15 @@ ScenarioRunReport RecordingRunReport::of(const RecordingReader& reader) {
                                               leak.leak == "released-without-dispose"));
         }
     } else {
+        // By id, as the finished recording's leaks table lists them.
+        std::vector<std::pair<AllocationId, AllocationTrace>> left;
+        traced.forEach([&left](AllocationId id, const AllocationTrace& allocation) {
+            left.emplace_back(id, allocation);
+        });
+        std::sort(left.begin(), left.end(),
+                  [](const auto& a, const auto& b) { return a.first < b.first; });
         // Tags are not named in a recording cut short: the id stands in, as the window shows it.
-        for (const auto& [id, allocation] : traced) {
+        for (const auto& [id, allocation] : left) {
             if (allocation.liveChunks > 0 || allocation.releasedWithoutDispose) {
                 report.leaks.push_back(
                     leakRecord(reader, id, allocation.bytes, allocation.tier,

@@ -3,6 +3,7 @@
 #include <QtTest>
 
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
 
@@ -142,6 +143,51 @@ private slots:
         // The run report's own sections are still there.
         QVERIFY(root.contains(QStringLiteral("pool")));
         QVERIFY(root.contains(QStringLiteral("leaks")));
+    }
+
+    void cutShortRecording_reportsAsLeaksExactlyTheAllocationsLiveAtItsLastEvent() {
+        // The known pattern leaves 2 (2 MiB), 5 (50 bytes) and 6 (a descriptor) live; 7 is
+        // released without its dispose, which its release says first; 8 is given back in two
+        // chunks, so it is not left behind.
+        const StackId site = reportedThumbnailSite();
+        std::vector<MemoryEvent> events =
+            knownAllocationPattern({site, reportedDecodeSite(), reportedRenderSite(), 0});
+        using Kind = MemoryEventKind;
+        events.push_back(allocationEvent(Kind::UnpooledAllocate, 7, 64, site, 4, 9000));
+        events.push_back(allocationEvent(Kind::Undisposed, 7, 64, site, 4, 9001));
+        events.push_back(allocationEvent(Kind::UnpooledFree, 7, 64, site, 4, 9002));
+        events.push_back(
+            allocationEvent(Kind::Rent, 8, 4 * kMiB, site, 4, 9100, MemoryTier::Pooled));
+        events.push_back(
+            allocationEvent(Kind::Rent, 8, 4 * kMiB, site, 4, 9101, MemoryTier::Pooled));
+        events.push_back(
+            allocationEvent(Kind::Return, 8, 4 * kMiB, site, 4, 9102, MemoryTier::Pooled));
+        events.push_back(
+            allocationEvent(Kind::Return, 8, 4 * kMiB, site, 4, 9103, MemoryTier::Pooled));
+        const QString recording = directory_.filePath(QStringLiteral("cut.psrec"));
+        writeRecording(recording.toStdString(), events);
+        changeFile(recording.toStdString(), "DELETE FROM meta WHERE key = 'finished'");
+        const QString json = directory_.filePath(QStringLiteral("cut.json"));
+        const Finished report =
+            runPoolscope({QStringLiteral("report"), recording, QStringLiteral("--report"), json});
+        QVERIFY2(report.exitCode == 0, qPrintable(report.out + report.err));
+        QVERIFY2(report.err.contains(QStringLiteral("was not finished")), qPrintable(report.err));
+        QFile file(json);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QJsonArray leaks = QJsonDocument::fromJson(file.readAll())
+                                     .object()
+                                     .value(QStringLiteral("leaks"))
+                                     .toArray();
+        QList<QList<qint64>> found;
+        for (const QJsonValue& leak : leaks) {
+            const QJsonObject entry = leak.toObject();
+            found.append({entry.value(QStringLiteral("id")).toInteger(),
+                          entry.value(QStringLiteral("bytes")).toInteger(),
+                          entry.value(QStringLiteral("releasedWithoutDispose")).toBool() ? 1 : 0});
+        }
+        const QList<QList<qint64>> expected{
+            {2, 2 * static_cast<qint64>(kMiB), 0}, {5, 50, 0}, {6, 0, 0}, {7, 64, 1}};
+        QCOMPARE(found, expected);
     }
 
     void flamegraph_writesOneCollapsedStackPerCallSiteWithTheCostAskedFor() {
