@@ -135,26 +135,52 @@ std::unique_ptr<WhatIfBufferRuns> WhatIfBufferRuns::resumed(const RecordingReade
         // missing would lose its buffers.
         const std::vector<RecordedResumePoint> kept =
             reader.resumePoints(AnalysisResumeCodec::kWhatIfKeptEncoding);
-        if (kept.size() < points.size() || kept[points.size() - 1].lastSequence != last ||
-            !runs->addPoints(reader, last) || runs->runs_.size() != points.size()) {
+        if (kept.size() < points.size() || kept[points.size() - 1].lastSequence != last) {
             return nullptr;
         }
     } catch (const RecordingError&) {
         return nullptr;  // a damaged point is only a faster way to what a pass finds
     }
     // The events after the point, numbered on from it (a version 3 recording numbers its events
-    // without a gap).
-    std::int64_t sequence = last + 1;
-    RecordingEventBlocks::forEach(
-        reader,
-        [&](std::span<const MemoryEvent> events) {
-            for (const MemoryEvent& event : events) {
-                collector->add(sequence++, event);
-            }
-            return true;
-        },
-        0, last, std::numeric_limits<std::int64_t>::max(), EventBlockCodec::Fields::Allocations);
-    WhatIfEvents tail = collector->finish();
+    // without a gap), on a thread of its own while the points' buffers are read.
+    WhatIfEvents tail;
+    std::exception_ptr passFailed;
+    std::thread passing([&] {
+        try {
+            std::int64_t sequence = last + 1;
+            RecordingEventBlocks::forEach(
+                reader,
+                [&](std::span<const MemoryEvent> events) {
+                    for (const MemoryEvent& event : events) {
+                        collector->add(sequence++, event);
+                    }
+                    return true;
+                },
+                0, last, std::numeric_limits<std::int64_t>::max(),
+                EventBlockCodec::Fields::Allocations);
+            tail = collector->finish();
+        } catch (...) {
+            passFailed = std::current_exception();
+        }
+    });
+    bool pointsRead = false;
+    std::exception_ptr readingFailed;
+    try {
+        pointsRead = runs->addPoints(reader, last) && runs->runs_.size() == points.size();
+    } catch (const RecordingError&) {
+        // A damaged point: every event instead.
+    } catch (...) {
+        readingFailed = std::current_exception();  // thrown once the pass is joined
+    }
+    passing.join();
+    for (const std::exception_ptr& failed : {passFailed, readingFailed}) {
+        if (failed) {
+            std::rethrow_exception(failed);
+        }
+    }
+    if (!pointsRead) {
+        return nullptr;
+    }
     Run passed;
     passed.chunk = std::move(tail.buffers);
     runs->size_ += passed.chunk.size();

@@ -57,11 +57,11 @@ public:
     void add(std::int64_t sequence, const MemoryEvent& event);
     // The buffers still live are kept as never freed; all of them in the order they were made.
     WhatIfEvents finish();
-    // The buffers still live kept as never freed, after the others (kept()).
+    // The buffers still live kept as never freed, after the others (kept(0)).
     void keepLive();
 
     // What the collector follows so far, but the buffers it kept: stored at a recording's resume
-    // points (AnalysisResumeCodec), with the buffers kept since the point before (kept()).
+    // points (AnalysisResumeCodec), with the buffers kept since the point before (kept(from)).
     struct State {
         // The times and the releases so far; the buffers being made or still live, in the
         // order they were made (never freed).
@@ -73,7 +73,7 @@ public:
     State state() const;
     // Goes on from `state`, keeping none of the buffers kept before it.
     explicit WhatIfCollector(const State& state);
-    // The buffers kept from the `from`th on, in the order they were kept; kept() in all.
+    // The buffers kept from the `from`th on, in the order they were kept (kept(0): all of them).
     std::span<const WhatIfBuffer> kept(std::size_t from) const {
         return std::span<const WhatIfBuffer>(events_.buffers).subspan(from);
     }
