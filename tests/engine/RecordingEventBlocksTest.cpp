@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <filesystem>
 #include <random>
 #include <string>
 #include <vector>
@@ -73,32 +74,20 @@ private slots:
         }
     }
 
-    void blocks_afterAnEvent_startWithTheBlockHoldingTheNext() {
-        const std::vector<MemoryEvent> events = craftedEvents(2000, 3);
-        const std::string path = file("after.psrec");
-        writeInSmallBlocks(path, events);
-        const RecordingReader reader(path);
-        const auto after = static_cast<std::int64_t>(2 * kEventsPerBlock);
-        std::vector<MemoryEvent> read;
-        RecordingEventBlocks::forEach(
-            reader,
-            [&](std::span<const MemoryEvent> block) {
-                read.insert(read.end(), block.begin(), block.end());
-                return true;
-            },
-            2, after);
-        QCOMPARE(read.size(), events.size() - 2 * kEventsPerBlock);
-        QCOMPARE(read.front().allocationId, events[2 * kEventsPerBlock].allocationId);
-        QCOMPARE(read.back().allocationId, events.back().allocationId);
+    void blocks_afterAnEvent_startWithTheNextEvent_data() {
+        QTest::addColumn<qint64>("after");
+        QTest::newRow("at a block's end") << qint64{2 * kEventsPerBlock};
+        // A resume point may fall inside a block: the events up to it are not visited again.
+        QTest::newRow("inside a block") << qint64{2 * kEventsPerBlock + kEventsPerBlock / 3};
     }
 
-    void blocks_afterAnEventInsideABlock_startWithTheNextEvent() {
-        // A resume point may fall inside a block: the events up to it are not visited again.
-        const std::vector<MemoryEvent> events = craftedEvents(2000, 5);
-        const std::string path = file("inside.psrec");
+    void blocks_afterAnEvent_startWithTheNextEvent() {
+        QFETCH(qint64, after);
+        const std::vector<MemoryEvent> events = craftedEvents(2000, 3);
+        const std::string path = file("after.psrec");
+        std::filesystem::remove(path);
         writeInSmallBlocks(path, events);
         const RecordingReader reader(path);
-        const auto after = static_cast<std::int64_t>(2 * kEventsPerBlock + kEventsPerBlock / 3);
         std::vector<MemoryEvent> read;
         RecordingEventBlocks::forEach(
             reader,
@@ -107,10 +96,11 @@ private slots:
                 return true;
             },
             2, after);
-        QCOMPARE(read.size(), events.size() - static_cast<std::size_t>(after));
-        QCOMPARE(read.front().allocationId, events[static_cast<std::size_t>(after)].allocationId);
-        QCOMPARE(read.front().timeNanoseconds,
-                 events[static_cast<std::size_t>(after)].timeNanoseconds);
+        const auto first = static_cast<std::size_t>(after);
+        QCOMPARE(read.size(), events.size() - first);
+        QCOMPARE(read.front().allocationId, events[first].allocationId);
+        QCOMPARE(read.front().timeNanoseconds, events[first].timeNanoseconds);
+        QCOMPARE(read.back().allocationId, events.back().allocationId);
     }
 
     void blocksBeforeATime_areTheLeadingOnesWhoseEveryEventIsEarlier() {
