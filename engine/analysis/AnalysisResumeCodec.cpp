@@ -224,7 +224,7 @@ std::vector<unsigned char> AnalysisResumeCodec::encodeWhatIfRest(const WhatIfEve
 
 AnalysisResumeCodec::WhatIfRest AnalysisResumeCodec::splitWhatIfRest(
     std::span<const unsigned char> data, const std::string& path) {
-    Reader in(data, path, "the analysis summary");
+    Reader in(data, path, SummaryBytes::kSummary);
     WhatIfRest rest;
     rest.keptAtPoints = in.unsignedValue();
     rest.part = data.subspan(in.position());

@@ -24,7 +24,7 @@ constexpr std::size_t kLeftLiveBytes = 3;
 using Writer = SummaryBytes::Writer;
 using Reader = SummaryBytes::Reader;
 
-constexpr const char* kSummary = "the analysis summary";
+constexpr const char* kSummary = SummaryBytes::kSummary;
 
 void encodeAllocationsFigures(Writer& out, const AllocationAnalysis& analysis) {
     out.signedValue(analysis.firstEventNanoseconds);

@@ -20,6 +20,8 @@ public:
     // The most a part may hold uncompressed: a program of millions of call sites or buffers.
     static constexpr std::size_t kMaxBytes = std::size_t{1} << 30;
     static constexpr std::size_t kMaxVarintBytes = 10;
+    // What a summary's part is called in an error.
+    static constexpr const char* kSummary = "the analysis summary";
 
     class Writer {
     public:

@@ -1,6 +1,7 @@
 #include "analysis/WhatIfCollector.h"
 
 #include <algorithm>
+#include <tuple>
 
 #include "diagnostics/AllocationEvents.h"
 #include "memory/PooledMemoryAllocator.h"
@@ -41,13 +42,13 @@ WhatIfCollector::State WhatIfCollector::state() const {
     state.following.firstNanoseconds = events_.firstNanoseconds;
     state.following.lastNanoseconds = events_.lastNanoseconds;
     state.following.releases = events_.releases;
-    std::vector<std::pair<std::int64_t, AllocationId>> byMade;
+    std::vector<std::tuple<std::int64_t, AllocationId, std::size_t>> byMade;
     live_.forEach([&](std::uint64_t id, std::size_t index) {
-        byMade.emplace_back(pending_[index].madeSequence, id);
+        byMade.emplace_back(pending_[index].madeSequence, id, index);
     });
     std::sort(byMade.begin(), byMade.end());
-    for (const auto& [made, id] : byMade) {
-        state.following.buffers.push_back(pending_[*live_.find(id)]);
+    for (const auto& [made, id, index] : byMade) {
+        state.following.buffers.push_back(pending_[index]);
         state.liveIds.push_back(id);
     }
     return state;
@@ -125,13 +126,9 @@ void WhatIfCollector::keep(std::size_t index) {
 }
 
 void WhatIfCollector::keepLive() {
-    std::vector<std::pair<std::int64_t, std::size_t>> live;
-    live_.forEach([&](std::uint64_t, std::size_t index) {
-        live.emplace_back(pending_[index].madeSequence, index);
-    });
-    // In the order they were made, whatever the map's: a summary's parts are the same each time.
-    std::sort(live.begin(), live.end());
-    for (const auto& [made, index] : live) {
+    std::vector<std::size_t> live;
+    live_.forEach([&live](std::uint64_t, std::size_t index) { live.push_back(index); });
+    for (const std::size_t index : live) {
         keep(index);
     }
     live_.clear();
