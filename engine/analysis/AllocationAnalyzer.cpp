@@ -146,11 +146,9 @@ void AllocationAnalyzer::apply(std::span<const MemoryEvent> events) {
             live_.prefetch(events[i + kEntryAhead].allocationId);
         }
         if (i + kSiteAhead < count) {
-            const MemoryEvent& ahead = events[i + kSiteAhead];
-            if (ahead.stackId < siteOfStack_.size()) {
-                if (const std::uint32_t known = siteOfStack_[ahead.stackId]; known != 0) {
-                    __builtin_prefetch(&held_[known - 1]);
-                }
+            if (const std::uint32_t known = siteOfStack_.peek(events[i + kSiteAhead].stackId);
+                known != StackIndex::kNone) {
+                __builtin_prefetch(&held_[known]);
             }
         }
         apply(events[i]);
@@ -257,32 +255,14 @@ void AllocationAnalyzer::end(const Live& allocation) {
 }
 
 std::uint32_t AllocationAnalyzer::siteOf(StackId stackId) {
-    // Stack ids are numbered from 1 as a recording interns its stacks: most are looked up in
-    // an array, which stays in cache where a hash map's entries would not.
-    if (stackId < kDirectStacks) {
-        if (stackId >= siteOfStack_.size()) {
-            siteOfStack_.resize(std::max<std::size_t>(stackId + 1, siteOfStack_.size() * 2), 0);
-        }
-        std::uint32_t& known = siteOfStack_[stackId];
-        if (known == 0) {
-            known = newSite(stackId) + 1;
-        }
-        return known - 1;
-    }
-    const auto [found, added] =
-        siteIndex_.tryEmplace(stackId, static_cast<std::uint32_t>(sites_.size()));
+    const auto [site, added] = siteOfStack_.indexOf(stackId);
     if (added) {
-        newSite(stackId);
+        CallSiteCost cost;
+        cost.stackId = stackId;
+        sites_.push_back(cost);
+        held_.emplace_back();
     }
-    return *found;
-}
-
-std::uint32_t AllocationAnalyzer::newSite(StackId stackId) {
-    CallSiteCost site;
-    site.stackId = stackId;
-    sites_.push_back(site);
-    held_.emplace_back();
-    return static_cast<std::uint32_t>(sites_.size() - 1);
+    return site;
 }
 
 void AllocationAnalyzer::changed(std::uint32_t site) {

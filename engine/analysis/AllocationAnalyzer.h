@@ -10,6 +10,7 @@
 #include "analysis/CallSiteCost.h"
 #include "analysis/FlatIdMap.h"
 #include "analysis/SizeHistogram.h"
+#include "analysis/StackIndex.h"
 #include "diagnostics/MemoryEvent.h"
 
 namespace poolscope {
@@ -174,18 +175,13 @@ private:
     void allocate(const MemoryEvent& event);
     void free(const MemoryEvent& event);
     std::uint32_t siteOf(StackId stackId);
-    std::uint32_t newSite(StackId stackId);
     void changed(std::uint32_t site);
     void release(Live& allocation, std::uint64_t bytes);
     void end(const Live& allocation);
 
     AllocationAnalysis analysis_;
     FlatIdMap<Live> live_;
-    // The site of each stack id below kDirectStacks, plus one (0: none yet); the others'
-    // in siteIndex_.
-    static constexpr StackId kDirectStacks = 1u << 22;
-    std::vector<std::uint32_t> siteOfStack_;
-    FlatIdMap<std::uint32_t> siteIndex_;
+    StackIndex siteOfStack_;
     std::vector<SiteHeld> held_;
     std::vector<CallSiteCost> sites_;  // allocations, bytes, temporaries in held_ until finish()
     // Sites whose held figures moved since the last peak: the peak's figures are refreshed

@@ -41,7 +41,8 @@ void WhatIfBufferRuns::add(std::unique_ptr<AnalysisSummaryCodec::WhatIfStream> s
     runs_.push_back(std::move(run));
 }
 
-bool WhatIfBufferRuns::addPoints(const RecordingReader& reader, std::int64_t last) {
+std::optional<std::vector<std::vector<unsigned char>>> WhatIfBufferRuns::readPoints(
+    const RecordingReader& reader, std::int64_t last) {
     std::vector<std::vector<unsigned char>> parts;
     for (const RecordedResumePoint& point :
          reader.resumePoints(AnalysisResumeCodec::kWhatIfKeptEncoding)) {
@@ -51,10 +52,24 @@ bool WhatIfBufferRuns::addPoints(const RecordingReader& reader, std::int64_t las
         std::optional<RecordedSummary> part =
             reader.resumePart(AnalysisResumeCodec::kWhatIfKeptEncoding, point.lastSequence);
         if (!part) {
-            return false;
+            return std::nullopt;
         }
         parts.push_back(std::move(part->data));
     }
+    return parts;
+}
+
+bool WhatIfBufferRuns::addPoints(const RecordingReader& reader, std::int64_t last) {
+    std::optional<std::vector<std::vector<unsigned char>>> parts = readPoints(reader, last);
+    if (!parts) {
+        return false;
+    }
+    openPoints(*parts, reader.path());
+    return true;
+}
+
+void WhatIfBufferRuns::openPoints(const std::vector<std::vector<unsigned char>>& parts,
+                                  const std::string& path) {
     // Each part is decompressed whole as its stream opens (its buffers are stored a column at a
     // time): the parts of a 1 GB recording take a second on one core, so the cores share them.
     std::vector<std::unique_ptr<AnalysisSummaryCodec::WhatIfStream>> streams(parts.size());
@@ -62,8 +77,7 @@ bool WhatIfBufferRuns::addPoints(const RecordingReader& reader, std::int64_t las
     const auto open = [&](std::size_t first, std::size_t step) {
         for (std::size_t i = first; i < parts.size(); i += step) {
             try {
-                streams[i] =
-                    std::make_unique<AnalysisSummaryCodec::WhatIfStream>(parts[i], reader.path());
+                streams[i] = std::make_unique<AnalysisSummaryCodec::WhatIfStream>(parts[i], path);
             } catch (...) {
                 errors[i] = std::current_exception();
             }
@@ -84,7 +98,6 @@ bool WhatIfBufferRuns::addPoints(const RecordingReader& reader, std::int64_t las
         }
         add(std::move(streams[i]));
     }
-    return true;
 }
 
 std::unique_ptr<WhatIfBufferRuns> WhatIfBufferRuns::ofSummary(const RecordingReader& reader) {
@@ -141,8 +154,19 @@ std::unique_ptr<WhatIfBufferRuns> WhatIfBufferRuns::resumed(const RecordingReade
     } catch (const RecordingError&) {
         return nullptr;  // a damaged point is only a faster way to what a pass finds
     }
+    // The points' parts are read before the pass begins: the pass reads the blocks on the
+    // reader's connection, which serves one thread at a time.
+    std::optional<std::vector<std::vector<unsigned char>>> parts;
+    try {
+        parts = readPoints(reader, last);
+    } catch (const RecordingError&) {
+        return nullptr;
+    }
+    if (!parts) {
+        return nullptr;
+    }
     // The events after the point, numbered on from it (a version 3 recording numbers its events
-    // without a gap), on a thread of its own while the points' buffers are read.
+    // without a gap), on a thread of its own while the points' buffers are decompressed.
     WhatIfEvents tail;
     std::exception_ptr passFailed;
     std::thread passing([&] {
@@ -166,7 +190,8 @@ std::unique_ptr<WhatIfBufferRuns> WhatIfBufferRuns::resumed(const RecordingReade
     bool pointsRead = false;
     std::exception_ptr readingFailed;
     try {
-        pointsRead = runs->addPoints(reader, last) && runs->runs_.size() == points.size();
+        runs->openPoints(*parts, reader.path());
+        pointsRead = runs->runs_.size() == points.size();
     } catch (const RecordingError&) {
         // A damaged point: every event instead.
     } catch (...) {

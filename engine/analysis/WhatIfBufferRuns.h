@@ -3,6 +3,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "analysis/AnalysisSummaryCodec.h"
@@ -50,6 +52,11 @@ private:
 
     // The kept buffers of every resume point up to `last`; false when one is missing.
     bool addPoints(const RecordingReader& reader, std::int64_t last);
+    // Their parts as stored (none when one is missing); then their streams, opened on every
+    // core, from no reader (a pass may be reading on the reader's connection meanwhile).
+    static std::optional<std::vector<std::vector<unsigned char>>> readPoints(
+        const RecordingReader& reader, std::int64_t last);
+    void openPoints(const std::vector<std::vector<unsigned char>>& parts, const std::string& path);
     void add(std::unique_ptr<AnalysisSummaryCodec::WhatIfStream> stream);
 
     WhatIfEvents header_;

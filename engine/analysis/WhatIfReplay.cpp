@@ -8,10 +8,9 @@
 
 #include "analysis/AnalysisSummary.h"
 #include "analysis/AnalysisSummaryCodec.h"
-#include "analysis/FlatIdMap.h"
-#include "analysis/PendingFrees.h"
 #include "analysis/WhatIfBufferRuns.h"
-#include "analysis/WhatIfFeed.h"
+#include "analysis/WhatIfStepFeed.h"
+#include "analysis/WhatIfSteps.h"
 #include "base/Clock.h"
 #include "memory/MemoryAllocatorOptions.h"
 #include "memory/PooledMemoryAllocator.h"
@@ -115,40 +114,15 @@ private:
     std::int64_t nextTrim_ = 0;
 };
 
-// A buffer as the replay holds it: what its free reads, in one place, and how the pool model
-// served it: `chunks` chunks chained from `firstSlot` (RentedChunks), or unpooled mappings.
+// A buffer as the replay holds it, by its step's slot: what its free reads, and how the pool
+// model served it: `chunks` chunks chained from `firstSlot` (RentedChunks), or unpooled
+// mappings.
 struct Held {
     std::uint64_t bytes = 0;
     std::uint64_t pieces = 0;
-    std::int64_t freedNanoseconds = 0;
     std::uint64_t unpooledMaps = 0;
     std::int32_t firstSlot = -1;
     std::uint32_t chunks = 0;
-    std::size_t site = 0;  // in the replay's list of sites
-};
-
-// The buffers the replay holds, each in a slot that a freed buffer's next one reuses: as many
-// as are live at once.
-class HeldSlots {
-public:
-    std::uint32_t take() {
-        if (free_.empty()) {
-            held_.emplace_back();
-            return static_cast<std::uint32_t>(held_.size() - 1);
-        }
-        const std::uint32_t slot = free_.back();
-        free_.pop_back();
-        held_[slot] = Held{};
-        return slot;
-    }
-    void give(std::uint32_t slot) { free_.push_back(slot); }
-    Held& operator[](std::uint32_t slot) { return held_[slot]; }
-    // Every slot, a freed buffer's with no chunks.
-    std::span<const Held> all() const { return held_; }
-
-private:
-    std::vector<Held> held_;
-    std::vector<std::uint32_t> free_;
 };
 
 // The chunks each buffer holds, as chains through the pool's slots: a buffer keeps its first
@@ -358,11 +332,11 @@ namespace {
 // Gives back the chunks the replay's buffers still hold when it goes out of scope.
 struct ReturnedAtExit {
     PoolModel& model;
-    HeldSlots& held;
+    std::vector<Held>& held;
     RentedChunks& chains;
 
     ~ReturnedAtExit() {
-        for (const Held& buffer : held.all()) {
+        for (const Held& buffer : held) {
             if (buffer.chunks > 0) {
                 model.pool().giveBack(chains.chain(buffer.firstSlot, buffer.chunks));
             }
@@ -370,8 +344,10 @@ struct ReturnedAtExit {
     }
 };
 
-// The replay of the buffers `feed` gives, with the times and releases of `events`.
-WhatIfResult replay(const WhatIfEvents& events, WhatIfFeed& feed,
+// The replay of the buffers `buffers` gives in the order they were made, with the times and
+// releases of `events`: put in order with what really happened (WhatIfSteps) on a thread of its
+// own, through the pool model on this one.
+WhatIfResult replay(const WhatIfEvents& events, WhatIfSteps::Buffers buffers,
                     const WhatIfReplay::Options& options) {
     WhatIfResult result;
     PoolModel model(options, events.firstNanoseconds);
@@ -381,32 +357,9 @@ WhatIfResult replay(const WhatIfEvents& events, WhatIfFeed& feed,
     result.poolCapacityChunks = model.pool().capacity();
     result.trimPeriodMilliseconds = options.trimPeriod.count();
 
-    // The sites by stack id, in an array that stays in cache: a tree's nodes cost a cache miss
-    // each for every buffer of a recording with many large ones.
-    FlatIdMap<std::size_t> siteIndex;
+    // By the steps' index of each site; their stacks are the steps' at the end.
     std::vector<WhatIfSite> sites;
-    // Each chunk's sites found before its buffers are replayed, in one loop whose lookups do
-    // not wait on each other: found as the replay made each buffer, they waited on memory one
-    // at a time.
-    std::span<const WhatIfBuffer> chunk;
-    std::vector<std::size_t> chunkSites;
-    std::size_t at = 0;
-    bool fed = true;
-    const auto refill = [&] {
-        chunk = feed.next();
-        at = 0;
-        fed = !chunk.empty();
-        chunkSites.resize(chunk.size());
-        for (std::size_t i = 0; i < chunk.size(); ++i) {
-            const auto [site, added] = siteIndex.tryEmplace(chunk[i].stackId, sites.size());
-            if (added) {
-                sites.push_back({chunk[i].stackId, 0, 0, 0});
-            }
-            chunkSites[i] = *site;
-        }
-    };
-    HeldSlots held;
-    PendingFrees frees;
+    std::vector<Held> held;
     RentedChunks chains(model.pool().capacity());
     // The pool outlives its allocator while chunks are rented: every chunk goes back before
     // the model goes, at the end or when a damaged summary stops the replay.
@@ -439,99 +392,90 @@ WhatIfResult replay(const WhatIfEvents& events, WhatIfFeed& feed,
     };
     sample(events.firstNanoseconds);
 
-    // Each step is the next of the buffers' makings (in order), their frees (the earliest
-    // pending) and the releases (in order). Sequences are unique (a step is one event); ties of
-    // a damaged list go to releases, then makings.
-    std::size_t release = 0;
     constexpr std::size_t kAhead = 8;
-    refill();
-    for (;;) {
-        if (fed && at == chunk.size()) {
-            refill();
-        }
-        const bool madeLeft = at < chunk.size();
-        const bool releaseLeft = release < events.releases.size();
-        const bool freedLeft = !frees.empty();
-        const std::int64_t releaseAt = releaseLeft ? events.releases[release].sequence : 0;
-        const std::int64_t madeAt = madeLeft ? chunk[at].madeSequence : 0;
-        const std::int64_t freedAt = freedLeft ? frees.nextSequence() : 0;
-        if (releaseLeft && (!madeLeft || releaseAt <= madeAt) &&
-            (!freedLeft || releaseAt <= freedAt)) {
-            const WhatIfRelease& step = events.releases[release++];
-            model.trimUntil(step.nanoseconds, sample);
-            model.pool().release();
-            sample(step.nanoseconds);
-            continue;
-        }
-        if (!madeLeft && !freedLeft) {
-            break;
-        }
-        if (!madeLeft || (freedLeft && freedAt < madeAt)) {
-            const std::uint32_t slot = frees.take();
-            Held& buffer = held[slot];
-            model.trimUntil(buffer.freedNanoseconds, sample);
-            result.actual.unmapCalls += buffer.pieces;
-            actualHeld.remove(buffer.bytes);
-            if (buffer.chunks == 0) {
-                unpooledUnmaps += buffer.unpooledMaps;
-                unpooledHeld.remove(buffer.bytes);
-                samplePoolAsItWas(buffer.freedNanoseconds);
-            } else {
-                model.pool().giveBack(chains.chain(buffer.firstSlot, buffer.chunks));
-                buffer.chunks = 0;
-                sample(buffer.freedNanoseconds);
+    // Declared before the feed, whose thread uses it until the feed goes.
+    WhatIfSteps steps(std::move(buffers), events.releases, chunkBytes);
+    WhatIfStepFeed feed(
+        [&steps](std::vector<WhatIfStep>& chunk, std::size_t most) { steps.next(chunk, most); });
+    for (std::span<const WhatIfStep> chunk = feed.next(); !chunk.empty(); chunk = feed.next()) {
+        for (std::size_t i = 0; i < chunk.size(); ++i) {
+            // A site's figures and a buffer's fetched a few steps ahead: a program's sites
+            // spread over more memory than the cache holds.
+            if (i + kAhead < chunk.size()) {
+                const WhatIfStep& ahead = chunk[i + kAhead];
+                if (ahead.site < sites.size()) {
+                    __builtin_prefetch(&sites[ahead.site], 1);
+                }
+                if (ahead.slot < held.size()) {
+                    __builtin_prefetch(&held[ahead.slot], 1);
+                }
             }
-            held.give(slot);
-            continue;
+            const WhatIfStep& step = chunk[i];
+            // The trims up to the step see what was held before it.
+            model.trimUntil(step.nanoseconds, sample);
+            if (step.kind == WhatIfStep::Kind::Release) {
+                model.pool().release();
+                sample(step.nanoseconds);
+                continue;
+            }
+            if (step.slot >= held.size()) {
+                held.resize(step.slot + 1);
+            }
+            Held& buffer = held[step.slot];
+            if (step.kind == WhatIfStep::Kind::Free) {
+                result.actual.unmapCalls += buffer.pieces;
+                actualHeld.remove(buffer.bytes);
+                if (buffer.chunks == 0) {
+                    unpooledUnmaps += buffer.unpooledMaps;
+                    unpooledHeld.remove(buffer.bytes);
+                    samplePoolAsItWas(step.nanoseconds);
+                } else {
+                    model.pool().giveBack(chains.chain(buffer.firstSlot, buffer.chunks));
+                    buffer.chunks = 0;
+                    sample(step.nanoseconds);
+                }
+                continue;
+            }
+            buffer = Held{};
+            buffer.bytes = step.bytes;
+            buffer.pieces = step.pieces;
+            ++result.largeRequests;
+            if (step.site >= sites.size()) {
+                sites.resize(step.site + 1);
+            }
+            WhatIfSite& saving = sites[step.site];
+            ++saving.requests;
+            result.actual.mapCalls += step.pieces;
+            result.actual.bytesFaultedIn += step.bytes;
+            actualHeld.add(step.bytes);
+            saving.mapCallsSaved += static_cast<std::int64_t>(step.pieces);
+            saving.bytesFaultedInSaved += static_cast<std::int64_t>(step.bytes);
+            // A group of more chunks than the pool has is never offered to it (nor its list
+            // allocated).
+            const std::uint64_t createdBefore = stats.slotsCreated;
+            rented.clear();
+            if (step.chunks <= static_cast<std::uint64_t>(model.pool().capacity()) &&
+                model.pool().rent(static_cast<int>(step.chunks), rented)) {
+                buffer.firstSlot = chains.hold(rented);
+                buffer.chunks = static_cast<std::uint32_t>(rented.size());
+                sample(step.nanoseconds);
+                const std::uint64_t created = stats.slotsCreated - createdBefore;
+                saving.mapCallsSaved -= static_cast<std::int64_t>(created);
+                saving.bytesFaultedInSaved -= static_cast<std::int64_t>(created * chunkBytes);
+            } else {
+                // As the allocator does when the pool cannot take it: exact size, in group
+                // chunks.
+                buffer.unpooledMaps = chunksFor(step.bytes, unpooledChunkBytes);
+                unpooledMaps += buffer.unpooledMaps;
+                unpooledHeld.add(step.bytes);
+                unpooledFaulted += step.bytes;
+                saving.mapCallsSaved -= static_cast<std::int64_t>(buffer.unpooledMaps);
+                saving.bytesFaultedInSaved -= static_cast<std::int64_t>(step.bytes);
+                // A rent the pool refused changed nothing in it.
+                samplePoolAsItWas(step.nanoseconds);
+            }
+            pooledPeak = std::max(pooledPeak, pooledHeld());
         }
-        const WhatIfBuffer& request = chunk[at];
-        if (at + kAhead < chunk.size()) {
-            __builtin_prefetch(&sites[chunkSites[at + kAhead]], 1);
-        }
-        const std::uint32_t slot = held.take();
-        Held& buffer = held[slot];
-        buffer.bytes = request.bytes;
-        buffer.pieces = request.pieces;
-        buffer.freedNanoseconds = request.freedNanoseconds;
-        if (request.freedSequence >= 0) {
-            frees.add(request.freedSequence, slot);
-        }
-        ++result.largeRequests;
-        model.trimUntil(request.madeNanoseconds, sample);
-        WhatIfSite& saving = sites[chunkSites[at++]];
-        ++saving.requests;
-        result.actual.mapCalls += request.pieces;
-        result.actual.bytesFaultedIn += request.bytes;
-        actualHeld.add(request.bytes);
-        saving.mapCallsSaved += static_cast<std::int64_t>(request.pieces);
-        saving.bytesFaultedInSaved += static_cast<std::int64_t>(request.bytes);
-
-        // A group takes as many chunks as the recorded pool gave it, or as its bytes fill; one
-        // of more chunks than the pool has is never offered to it (nor its list allocated).
-        const std::uint64_t chunks =
-            request.poolChunks > 0 ? request.poolChunks : chunksFor(request.bytes, chunkBytes);
-        const std::uint64_t createdBefore = stats.slotsCreated;
-        rented.clear();
-        if (chunks <= static_cast<std::uint64_t>(model.pool().capacity()) &&
-            model.pool().rent(static_cast<int>(chunks), rented)) {
-            buffer.firstSlot = chains.hold(rented);
-            buffer.chunks = static_cast<std::uint32_t>(rented.size());
-            sample(request.madeNanoseconds);
-            const std::uint64_t created = stats.slotsCreated - createdBefore;
-            saving.mapCallsSaved -= static_cast<std::int64_t>(created);
-            saving.bytesFaultedInSaved -= static_cast<std::int64_t>(created * chunkBytes);
-        } else {
-            // As the allocator does when the pool cannot take it: exact size, in group chunks.
-            buffer.unpooledMaps = chunksFor(request.bytes, unpooledChunkBytes);
-            unpooledMaps += buffer.unpooledMaps;
-            unpooledHeld.add(request.bytes);
-            unpooledFaulted += request.bytes;
-            saving.mapCallsSaved -= static_cast<std::int64_t>(buffer.unpooledMaps);
-            saving.bytesFaultedInSaved -= static_cast<std::int64_t>(request.bytes);
-            // A rent the pool refused changed nothing in it.
-            samplePoolAsItWas(request.madeNanoseconds);
-        }
-        pooledPeak = std::max(pooledPeak, pooledHeld());
     }
     model.trimUntil(events.lastNanoseconds, sample);
     series.finish(events.lastNanoseconds, actualHeld.held(), pooledHeld());
@@ -543,8 +487,13 @@ WhatIfResult replay(const WhatIfEvents& events, WhatIfFeed& feed,
     result.pooled.bytesFaultedIn = stats.slotsCreated * chunkBytes + unpooledFaulted;
     result.pooled.peakHeldBytes = pooledPeak;
     result.pooled.idleHeldBytes = pooledHeld();
-    // By stack id, then by saving: sites that save as much stay in stack order.
+    // The feed has made its last step, and with it numbered every site.
+    const std::vector<StackId>& stacks = steps.siteStacks();
+    for (std::size_t site = 0; site < sites.size(); ++site) {
+        sites[site].stackId = stacks[site];
+    }
     result.sites = std::move(sites);
+    // By stack id, then by saving: sites that save as much stay in stack order.
     std::sort(result.sites.begin(), result.sites.end(),
               [](const WhatIfSite& a, const WhatIfSite& b) { return a.stackId < b.stackId; });
     std::stable_sort(result.sites.begin(), result.sites.end(),
@@ -557,11 +506,12 @@ WhatIfResult replay(const WhatIfEvents& events, WhatIfFeed& feed,
     return result;
 }
 
-// The runs' buffers, merged on a thread of their own as the replay takes them.
+// The runs' buffers, merged on the steps' thread as the replay takes them.
 WhatIfResult replayOf(WhatIfBufferRuns& runs, const WhatIfReplay::Options& options) {
-    WhatIfStreamFeed feed(
-        [&runs](std::vector<WhatIfBuffer>& chunk, std::size_t most) { runs.next(chunk, most); });
-    return replay(runs.header(), feed, options);
+    return replay(
+        runs.header(),
+        [&runs](std::vector<WhatIfBuffer>& chunk, std::size_t most) { runs.next(chunk, most); },
+        options);
 }
 
 }  // namespace
@@ -569,8 +519,17 @@ WhatIfResult replayOf(WhatIfBufferRuns& runs, const WhatIfReplay::Options& optio
 WhatIfResult WhatIfReplay::of(const WhatIfEvents& given, const Options& options) {
     WhatIfEvents reordered;
     const WhatIfEvents& events = inRecordingOrder(given, reordered);
-    WhatIfListFeed feed(events.buffers);
-    return replay(events, feed, options);
+    const std::span<const WhatIfBuffer> buffers = events.buffers;
+    std::size_t at = 0;
+    return replay(
+        events,
+        [buffers, &at](std::vector<WhatIfBuffer>& chunk, std::size_t most) {
+            const std::size_t count = std::min(most, buffers.size() - at);
+            chunk.assign(buffers.begin() + static_cast<std::ptrdiff_t>(at),
+                         buffers.begin() + static_cast<std::ptrdiff_t>(at + count));
+            at += count;
+        },
+        options);
 }
 
 WhatIfResult WhatIfReplay::of(const RecordingReader& reader, const Options& options) {

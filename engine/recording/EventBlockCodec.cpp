@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <limits>
+#include <type_traits>
 
 #include "diagnostics/AllocationEvents.h"
 #include "recording/RecordingError.h"
@@ -79,6 +80,35 @@ private:
     struct Slot {
         const MemoryEvent* event = nullptr;
     };
+    std::vector<Slot> slots_;
+};
+
+// The same for a decode of the fields an allocation analysis reads: the size and stack a
+// repeat copies are kept in the table itself, which stays in cache, where reading them from
+// the allocation's event, decoded up to a block before, cost a cache miss for most frees.
+class RecentSizesAndStacks {
+public:
+    struct Slot {
+        AllocationId allocationId = 0;  // 0: none, as no event of allocation 0 is noted
+        std::uint64_t bytes = 0;
+        StackId stackId = 0;
+    };
+
+    RecentSizesAndStacks() : slots_(kSlots) {}
+
+    const Slot* find(AllocationId id) const {
+        const Slot& slot = slots_[id & (kSlots - 1)];
+        return id != 0 && slot.allocationId == id ? &slot : nullptr;
+    }
+    void note(const MemoryEvent& event) {
+        if (event.allocationId != 0) {
+            slots_[event.allocationId & (kSlots - 1)] = {event.allocationId, event.bytes,
+                                                         event.stackId};
+        }
+    }
+
+private:
+    static constexpr std::size_t kSlots = 1u << 14;
     std::vector<Slot> slots_;
 };
 
@@ -225,14 +255,51 @@ struct BlockDamage {
     std::string problem;
 };
 
-// Reads one column's varints, refusing any that runs past the column or past 64 bits.
+// A varint of four bytes or more, or one near its column's end, read from `at`: apart from
+// ColumnReader::next(), so that next() stays small enough to inline.
+struct LongerVarint {
+    std::uint64_t value = 0;
+    const unsigned char* after = nullptr;
+};
+
+[[gnu::noinline]] LongerVarint readLongerVarint(const unsigned char* at, const unsigned char* end,
+                                                const char* name) {
+    std::uint64_t value = 0;
+    for (std::size_t i = 0; i < kMaxVarintBytes; ++i) {
+        if (at == end) {
+            throw BlockDamage{std::string("its ") + name + " column ends early"};
+        }
+        const unsigned char byte = *at++;
+        if (i == kMaxVarintBytes - 1 && byte > 1) {
+            break;  // past 64 bits
+        }
+        value |= static_cast<std::uint64_t>(byte & 0x7f) << (7 * i);
+        if ((byte & 0x80) == 0) {
+            return {value, at};
+        }
+    }
+    throw BlockDamage{std::string("its ") + name + " column holds a number over 64 bits"};
+}
+
+[[noreturn, gnu::noinline]] void refuseTooLarge(const char* name, std::uint64_t value,
+                                                std::uint64_t max) {
+    throw BlockDamage{std::string("its ") + name + " column holds " + std::to_string(value) +
+                      ", more than the field holds (" + std::to_string(max) + ")"};
+}
+
+// Reads one column's varints, refusing any that runs past the column or past 64 bits. Every
+// member is inlined and none hands its address on: a reader's position then stays in a
+// register or on the stack, where the compiler knows that a decoded event's byte-sized fields
+// (kind, tier), which may alias anything, do not overwrite it, and need not read it again
+// after each store.
 class ColumnReader {
 public:
+    ColumnReader() = default;
     ColumnReader(const unsigned char* begin, const unsigned char* end, const char* name)
         : at_(begin), end_(end), name_(name) {}
 
-    // Inlined where a block's fields are read: most numbers of a block fit in one to three
-    // bytes, read here without a check a byte while the column holds a longest varint more.
+    // Most numbers of a block fit in one to three bytes, read here without a check a byte
+    // while the column holds a longest varint more.
     [[gnu::always_inline]] std::uint64_t next() {
         if (end_ - at_ >= static_cast<std::ptrdiff_t>(kMaxVarintBytes)) [[likely]] {
             std::uint64_t byte = at_[0];
@@ -254,56 +321,33 @@ public:
                 return value;
             }
         }
-        return longer();
+        const LongerVarint longer = readLongerVarint(at_, end_, name_);
+        at_ = longer.after;
+        return longer.value;
     }
 
     [[gnu::always_inline]] std::uint64_t next(std::uint64_t max) {
         const std::uint64_t value = next();
         if (value > max) [[unlikely]] {
-            tooLarge(value, max);
+            refuseTooLarge(name_, value, max);
         }
         return value;
     }
 
-    const unsigned char* position() const { return at_; }
+    [[gnu::always_inline]] const unsigned char* position() const { return at_; }
     // Only after checking that `bytes` are left.
-    void skip(std::size_t bytes) { at_ += bytes; }
+    [[gnu::always_inline]] void skip(std::size_t bytes) { at_ += bytes; }
 
-    void expectEnd() const {
+    [[gnu::always_inline]] void expectEnd() const {
         if (at_ != end_) {
             throw BlockDamage{std::string("its ") + name_ + " column holds more than its events"};
         }
     }
 
 private:
-    // A number of four bytes or more, or one near the column's end: apart from next(), so
-    // that next() stays small enough to inline.
-    [[gnu::noinline]] std::uint64_t longer() {
-        std::uint64_t value = 0;
-        for (std::size_t i = 0; i < kMaxVarintBytes; ++i) {
-            if (at_ == end_) {
-                throw BlockDamage{std::string("its ") + name_ + " column ends early"};
-            }
-            const unsigned char byte = *at_++;
-            if (i == kMaxVarintBytes - 1 && byte > 1) {
-                break;  // past 64 bits
-            }
-            value |= static_cast<std::uint64_t>(byte & 0x7f) << (7 * i);
-            if ((byte & 0x80) == 0) {
-                return value;
-            }
-        }
-        throw BlockDamage{std::string("its ") + name_ + " column holds a number over 64 bits"};
-    }
-
-    [[noreturn, gnu::noinline]] void tooLarge(std::uint64_t value, std::uint64_t max) const {
-        throw BlockDamage{std::string("its ") + name_ + " column holds " + std::to_string(value) +
-                          ", more than the field holds (" + std::to_string(max) + ")"};
-    }
-
-    const unsigned char* at_;
-    const unsigned char* end_;
-    const char* name_;
+    const unsigned char* at_ = nullptr;
+    const unsigned char* end_ = nullptr;
+    const char* name_ = "";
 };
 
 constexpr std::array<const char*, kColumns> kColumnNames{
@@ -339,8 +383,7 @@ void decodeColumns(const std::vector<unsigned char>& raw, std::size_t eventCount
                           std::to_string(eventCount)};
     }
     const std::size_t columnCount = columnsOf(encoding);
-    std::vector<ColumnReader> columns;
-    columns.reserve(columnCount);
+    std::array<ColumnReader, kColumns> columns;
     for (std::size_t c = 0; c < columnCount; ++c) {
         const std::uint64_t length = header.next();
         const unsigned char* const at = header.position();
@@ -348,7 +391,7 @@ void decodeColumns(const std::vector<unsigned char>& raw, std::size_t eventCount
             throw BlockDamage{std::string("its ") + kColumnNames[c] + " column of " +
                               std::to_string(length) + " bytes runs past the block's end"};
         }
-        columns.emplace_back(at, at + length, kColumnNames[c]);
+        columns[c] = ColumnReader(at, at + length, kColumnNames[c]);
         header.skip(static_cast<std::size_t>(length));
     }
     if (header.position() != end) {
@@ -358,7 +401,7 @@ void decodeColumns(const std::vector<unsigned char>& raw, std::size_t eventCount
     constexpr std::uint64_t kU32 = std::numeric_limits<std::uint32_t>::max();
     const bool byRole = encoding >= 2;
     events.resize(eventCount);
-    RecentAllocations recent;
+    std::conditional_t<kAll, RecentAllocations, RecentSizesAndStacks> recent;
     FreedAddresses freed;
     std::uint64_t time = 0;
     std::uint64_t allocation = 0;  // encoding 1: every event's; 2: the other kinds'
@@ -387,17 +430,18 @@ void decodeColumns(const std::vector<unsigned char>& raw, std::size_t eventCount
         }
         event.threadId = static_cast<std::uint32_t>(columns[Thread].next(kU32));
         if (columns[Repeat].next(1) == 1) {
-            const MemoryEvent* before = recent.find(event.allocationId);
+            const auto* before = recent.find(event.allocationId);
             if (event.allocationId == 0 || before == nullptr) {
                 throw BlockDamage{"its repeat column refers to an earlier event of allocation " +
                                   std::to_string(event.allocationId) +
                                   " that the block does not hold"};
             }
             event.bytes = before->bytes;
-            event.value = before->value;
-            event.value2 = before->value2;
             event.stackId = before->stackId;
-            if constexpr (!kAll) {
+            if constexpr (kAll) {
+                event.value = before->value;
+                event.value2 = before->value2;
+            } else {
                 recent.note(event);
                 event.tier = static_cast<MemoryTier>(columns[Tier].next(UINT8_MAX));
                 continue;

@@ -10,6 +10,7 @@
 #include "diagnostics/MemoryEvent.h"
 #include "recording/EventBlockCodec.h"
 #include "recording/EventBlockTable.h"
+#include "recording/PassedIntegrityChecks.h"
 #include "recording/RecordingError.h"
 #include "recording/RecordingSchema.h"
 #include "recording/SqliteDatabase.h"
@@ -42,8 +43,9 @@ std::string kindList(std::initializer_list<MemoryEventKind> kinds) {
 
 // Runs `check` with the connection's deadline kCheckBudget away; a check cut short by the
 // deadline passes. Any other SQLite error is damage.
+// True when the check ran to its end.
 template <class Check>
-void withinBudget(SqliteDatabase& database, const std::string& path, Check&& check) {
+bool withinBudget(SqliteDatabase& database, const std::string& path, Check&& check) {
     database.setDeadline(std::chrono::steady_clock::now() + RecordingChecks::kCheckBudget);
     try {
         check();
@@ -51,7 +53,7 @@ void withinBudget(SqliteDatabase& database, const std::string& path, Check&& che
         const bool outOfTime = database.deadlinePassed();
         database.setDeadline(std::chrono::steady_clock::time_point::max());
         if (outOfTime) {
-            return;
+            return false;
         }
         throw RecordingError(path + " is truncated or corrupt: " + error.reason());
     } catch (...) {
@@ -59,6 +61,7 @@ void withinBudget(SqliteDatabase& database, const std::string& path, Check&& che
         throw;
     }
     database.setDeadline(std::chrono::steady_clock::time_point::max());
+    return true;
 }
 
 using AllocationBytes = std::vector<std::pair<std::int64_t, std::int64_t>>;
@@ -270,26 +273,28 @@ std::string RecordingChecks::missingLogMessage(const std::string& path) {
 }
 
 void RecordingChecks::checkIntegrity(SqliteDatabase& database, const std::string& path) {
-    std::vector<std::string> problems;
-    withinBudget(database, path, [&] {
-        SqliteDatabase::Statement query(
-            database, "PRAGMA quick_check(" + std::to_string(kNamedIntegrityProblems) + ")");
-        while (query.step()) {
-            if (std::string row = query.text(0); row != "ok") {
-                std::replace(row.begin(), row.end(), '\n', ' ');
-                problems.push_back(std::move(row));
+    PassedIntegrityChecks::instance().checkOnce(path, [&] {
+        std::vector<std::string> problems;
+        const bool complete = withinBudget(database, path, [&] {
+            SqliteDatabase::Statement query(
+                database, "PRAGMA quick_check(" + std::to_string(kNamedIntegrityProblems) + ")");
+            while (query.step()) {
+                if (std::string row = query.text(0); row != "ok") {
+                    std::replace(row.begin(), row.end(), '\n', ' ');
+                    problems.push_back(std::move(row));
+                }
             }
+        });
+        if (problems.empty()) {
+            return complete;
         }
+        std::string named;
+        for (const std::string& problem : problems) {
+            named += (named.empty() ? "" : "; ") + problem;
+        }
+        throw RecordingError(path +
+                             " is truncated or corrupt: SQLite's integrity check found: " + named);
     });
-    if (problems.empty()) {
-        return;
-    }
-    std::string named;
-    for (const std::string& problem : problems) {
-        named += (named.empty() ? "" : "; ") + problem;
-    }
-    throw RecordingError(path +
-                         " is truncated or corrupt: SQLite's integrity check found: " + named);
 }
 
 void RecordingChecks::checkSummariesAgree(SqliteDatabase& database, const std::string& path,

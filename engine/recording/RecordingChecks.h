@@ -29,6 +29,8 @@ public:
     // holds nothing of it.
     static std::string missingLogMessage(const std::string& path);
     // SQLite's quick_check, within kCheckBudget: every page of every table and index is sound.
+    // A file opened again unchanged after its check passed is not checked again
+    // (PassedIntegrityChecks).
     static void checkIntegrity(SqliteDatabase& database, const std::string& path);
     // A finished recording's summaries agree with its events: the meta table's event count
     // with the events (the event blocks' numbers from version 3 on), the allocations table

@@ -109,29 +109,22 @@ private slots:
     }
 
     void damagedPage_failsTheIntegrityCheckWhenOpening() {
-        // A page the opening itself does not read: only the integrity check sees it.
         const std::string path = finishedRecording("damaged.psrec");
-        std::int64_t page = 0;
-        {
-            SqliteDatabase database(path, SqliteDatabase::Mode::ReadOnly);
-            SqliteDatabase::Statement query(database,
-                                            "SELECT rootpage FROM sqlite_master WHERE name = "
-                                            "'event_kinds'");
-            QVERIFY(query.step());
-            page = query.integer(0);
-        }
-        QVERIFY(page > 1);
-        {
-            std::fstream bytes(path, std::ios::in | std::ios::out | std::ios::binary);
-            // Where the page's cells begin (bytes 5 and 6 of its header), moved: the page
-            // still opens, and the integrity check finds its space miscounted.
-            bytes.seekp(static_cast<std::streamoff>((page - 1) * RecordingSchema::kPageBytes + 5));
-            bytes.put('\x00');
-        }
+        damagePage(path);
         const QString error = openingError(path);
-        QVERIFY2(error.startsWith(QString::fromStdString(
-                     path + " is truncated or corrupt: SQLite's integrity check found: ")),
-                 qPrintable(error));
+        QVERIFY2(error.startsWith(integrityCheckFound(path)), qPrintable(error));
+    }
+
+    void damagedPage_ofARecordingOpenedBefore_failsTheCheckWhenOpenedAgain() {
+        // Its check passed once, which an unchanged file is not checked again for: a change in
+        // place is still found.
+        const std::string path = finishedRecording("opened-before.psrec");
+        std::filesystem::last_write_time(path, std::filesystem::file_time_type::clock::now() - 1h);
+        QCOMPARE(openingError(path), QString());
+        QCOMPARE(openingError(path), QString());
+        damagePage(path);
+        const QString error = openingError(path);
+        QVERIFY2(error.startsWith(integrityCheckFound(path)), qPrintable(error));
     }
 
     void garbledEventBlock_isRefusedNamingTheFileAndTheBlock() {
@@ -239,6 +232,30 @@ private slots:
     }
 
 private:
+    static QString integrityCheckFound(const std::string& path) {
+        return QString::fromStdString(path +
+                                      " is truncated or corrupt: SQLite's integrity check found: ");
+    }
+
+    // A page the opening itself does not read, damaged: only the integrity check sees it.
+    static void damagePage(const std::string& path) {
+        std::int64_t page = 0;
+        {
+            SqliteDatabase database(path, SqliteDatabase::Mode::ReadOnly);
+            SqliteDatabase::Statement query(database,
+                                            "SELECT rootpage FROM sqlite_master WHERE name = "
+                                            "'event_kinds'");
+            QVERIFY(query.step());
+            page = query.integer(0);
+        }
+        QVERIFY(page > 1);
+        std::fstream bytes(path, std::ios::in | std::ios::out | std::ios::binary);
+        // Where the page's cells begin (bytes 5 and 6 of its header), moved: the page still
+        // opens, and the integrity check finds its space miscounted.
+        bytes.seekp(static_cast<std::streamoff>((page - 1) * RecordingSchema::kPageBytes + 5));
+        bytes.put('\x00');
+    }
+
     std::string file(const char* name) const { return directory_.filePath(name).toStdString(); }
 
     // A finished recording of 400 events, in blocks of 100, whose 200 allocations were all

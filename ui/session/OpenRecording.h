@@ -7,6 +7,7 @@
 #include <string>
 
 #include "analysis/StackNames.h"
+#include "recording/FileIdentity.h"
 
 namespace poolscope {
 
@@ -36,24 +37,10 @@ public:
     StackNames& names();
 
 private:
-    // What tells a file changed: which file the path names (one written anew in its place is
-    // another), the sizes and modification times of it and of its write-ahead log, where the
-    // writer of a recording still being written commits.
-    struct Identity {
-        std::uint64_t device = 0;
-        std::uint64_t inode = 0;
-        std::int64_t bytes = -1;
-        std::int64_t modified = -1;
-        std::int64_t logBytes = -1;
-        std::int64_t logModified = -1;
-        bool operator==(const Identity&) const = default;
-    };
-    static Identity identityOf(const std::string& path);
-
-    OpenRecording(const std::string& path, const Identity& identity);
+    OpenRecording(const std::string& path, const FileIdentity& identity);
 
     std::string path_;
-    Identity identity_;
+    FileIdentity identity_;
     std::mutex inUse_;
     std::unique_ptr<RecordingReader> reader_;
     std::optional<StackNames> names_;

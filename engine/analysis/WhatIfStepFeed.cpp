@@ -1,27 +1,27 @@
-#include "analysis/WhatIfFeed.h"
+#include "analysis/WhatIfStepFeed.h"
 
 #include <utility>
 
 namespace poolscope {
 
-WhatIfStreamFeed::WhatIfStreamFeed(Decode decode)
-    : decode_(std::move(decode)), decoding_([this] { this->decode(); }) {}
+WhatIfStepFeed::WhatIfStepFeed(Make make)
+    : make_(std::move(make)), making_([this] { this->make(); }) {}
 
-WhatIfStreamFeed::~WhatIfStreamFeed() {
+WhatIfStepFeed::~WhatIfStepFeed() {
     {
         const std::lock_guard lock(mutex_);
         stop_ = true;
     }
     changed_.notify_all();
-    decoding_.join();
+    making_.join();
 }
 
-std::span<const WhatIfBuffer> WhatIfStreamFeed::next() {
+std::span<const WhatIfStep> WhatIfStepFeed::next() {
     std::unique_lock lock(mutex_);
     released_ = taken_;  // the chunk handed out before is done with
     changed_.notify_all();
-    changed_.wait(lock, [this] { return decoded_ > taken_ || finished_; });
-    if (decoded_ == taken_) {
+    changed_.wait(lock, [this] { return made_ > taken_ || finished_; });
+    if (made_ == taken_) {
         if (error_) {
             std::rethrow_exception(error_);
         }
@@ -30,23 +30,23 @@ std::span<const WhatIfBuffer> WhatIfStreamFeed::next() {
     return chunks_[taken_++ % kChunks];
 }
 
-void WhatIfStreamFeed::decode() {
-    std::vector<WhatIfBuffer> chunk;
+void WhatIfStepFeed::make() {
+    std::vector<WhatIfStep> chunk;
     std::exception_ptr error;
     try {
         for (;;) {
-            decode_(chunk, kChunk);
+            make_(chunk, kChunk);
             if (chunk.empty()) {
                 break;
             }
             std::unique_lock lock(mutex_);
             // A slot is refilled once the replay is done with the chunk it held.
-            changed_.wait(lock, [this] { return stop_ || decoded_ - released_ < kChunks; });
+            changed_.wait(lock, [this] { return stop_ || made_ - released_ < kChunks; });
             if (stop_) {
                 return;
             }
-            chunks_[decoded_ % kChunks].swap(chunk);
-            ++decoded_;
+            chunks_[made_ % kChunks].swap(chunk);
+            ++made_;
             changed_.notify_all();
         }
     } catch (...) {
