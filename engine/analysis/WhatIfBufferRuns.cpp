@@ -10,6 +10,7 @@
 #include "recording/RecordingError.h"
 #include "recording/RecordingEventBlocks.h"
 #include "recording/RecordingReader.h"
+#include "recording/SqliteDatabase.h"
 
 namespace poolscope {
 
@@ -42,15 +43,17 @@ void WhatIfBufferRuns::add(std::unique_ptr<AnalysisSummaryCodec::WhatIfStream> s
 }
 
 std::optional<std::vector<std::vector<unsigned char>>> WhatIfBufferRuns::readPoints(
-    const RecordingReader& reader, std::int64_t last) {
+    const RecordingReader& reader, const std::vector<RecordedResumePoint>& points,
+    std::int64_t last, SqliteDatabase* connection) {
     std::vector<std::vector<unsigned char>> parts;
-    for (const RecordedResumePoint& point :
-         reader.resumePoints(AnalysisResumeCodec::kWhatIfKeptEncoding)) {
+    for (const RecordedResumePoint& point : points) {
         if (point.lastSequence > last) {
             break;
         }
+        constexpr int kKept = AnalysisResumeCodec::kWhatIfKeptEncoding;
         std::optional<RecordedSummary> part =
-            reader.resumePart(AnalysisResumeCodec::kWhatIfKeptEncoding, point.lastSequence);
+            connection != nullptr ? reader.resumePart(kKept, point.lastSequence, *connection)
+                                  : reader.resumePart(kKept, point.lastSequence);
         if (!part) {
             return std::nullopt;
         }
@@ -60,7 +63,8 @@ std::optional<std::vector<std::vector<unsigned char>>> WhatIfBufferRuns::readPoi
 }
 
 bool WhatIfBufferRuns::addPoints(const RecordingReader& reader, std::int64_t last) {
-    std::optional<std::vector<std::vector<unsigned char>>> parts = readPoints(reader, last);
+    std::optional<std::vector<std::vector<unsigned char>>> parts = readPoints(
+        reader, reader.resumePoints(AnalysisResumeCodec::kWhatIfKeptEncoding), last, nullptr);
     if (!parts) {
         return false;
     }
@@ -137,6 +141,7 @@ std::unique_ptr<WhatIfBufferRuns> WhatIfBufferRuns::resumed(const RecordingReade
     const std::int64_t last = points.back().lastSequence;
     auto runs = std::make_unique<WhatIfBufferRuns>();
     std::optional<WhatIfCollector> collector;
+    std::vector<RecordedResumePoint> kept;
     try {
         const std::optional<RecordedSummary> state =
             reader.resumePart(AnalysisResumeCodec::kWhatIfStateEncoding, last);
@@ -146,27 +151,23 @@ std::unique_ptr<WhatIfBufferRuns> WhatIfBufferRuns::resumed(const RecordingReade
         collector.emplace(AnalysisResumeCodec::decodeWhatIfState(state->data, reader.path()));
         // Every point up to the last holds the buffers kept since the one before: a point
         // missing would lose its buffers.
-        const std::vector<RecordedResumePoint> kept =
-            reader.resumePoints(AnalysisResumeCodec::kWhatIfKeptEncoding);
+        kept = reader.resumePoints(AnalysisResumeCodec::kWhatIfKeptEncoding);
         if (kept.size() < points.size() || kept[points.size() - 1].lastSequence != last) {
             return nullptr;
         }
     } catch (const RecordingError&) {
         return nullptr;  // a damaged point is only a faster way to what a pass finds
     }
-    // The points' parts are read before the pass begins: the pass reads the blocks on the
-    // reader's connection, which serves one thread at a time.
-    std::optional<std::vector<std::vector<unsigned char>>> parts;
+    // The points' parts are read on a connection of their own while the pass reads the blocks
+    // on the reader's, which serves one thread at a time.
+    std::unique_ptr<SqliteDatabase> connection;
     try {
-        parts = readPoints(reader, last);
+        connection = reader.otherConnection();
     } catch (const RecordingError&) {
         return nullptr;
     }
-    if (!parts) {
-        return nullptr;
-    }
     // The events after the point, numbered on from it (a version 3 recording numbers its events
-    // without a gap), on a thread of its own while the points' buffers are decompressed.
+    // without a gap), on a thread of its own while the points' buffers are read.
     WhatIfEvents tail;
     std::exception_ptr passFailed;
     std::thread passing([&] {
@@ -190,8 +191,11 @@ std::unique_ptr<WhatIfBufferRuns> WhatIfBufferRuns::resumed(const RecordingReade
     bool pointsRead = false;
     std::exception_ptr readingFailed;
     try {
-        runs->openPoints(*parts, reader.path());
-        pointsRead = runs->runs_.size() == points.size();
+        if (const std::optional<std::vector<std::vector<unsigned char>>> parts =
+                readPoints(reader, kept, last, connection.get())) {
+            runs->openPoints(*parts, reader.path());
+            pointsRead = runs->runs_.size() == points.size();
+        }
     } catch (const RecordingError&) {
         // A damaged point: every event instead.
     } catch (...) {

@@ -13,6 +13,8 @@
 namespace poolscope {
 
 class RecordingReader;
+class SqliteDatabase;
+struct RecordedResumePoint;
 
 // A recording's large buffers (what the what-if replay reads) in the order they were made, merged
 // as they are decoded from the sorted runs the recording stores them in: a summary's what-if part
@@ -52,10 +54,11 @@ private:
 
     // The kept buffers of every resume point up to `last`; false when one is missing.
     bool addPoints(const RecordingReader& reader, std::int64_t last);
-    // Their parts as stored (none when one is missing); then their streams, opened on every
-    // core, from no reader (a pass may be reading on the reader's connection meanwhile).
+    // The parts of `points` up to `last` as stored (none when one is missing), read on
+    // `connection` (nullptr: the reader's own); then their streams, opened on every core.
     static std::optional<std::vector<std::vector<unsigned char>>> readPoints(
-        const RecordingReader& reader, std::int64_t last);
+        const RecordingReader& reader, const std::vector<RecordedResumePoint>& points,
+        std::int64_t last, SqliteDatabase* connection);
     void openPoints(const std::vector<std::vector<unsigned char>>& parts, const std::string& path);
     void add(std::unique_ptr<AnalysisSummaryCodec::WhatIfStream> stream);
 

@@ -352,12 +352,23 @@ std::vector<RecordedResumePoint> RecordingReader::resumePoints(int encoding) con
 
 std::optional<RecordedSummary> RecordingReader::resumePart(int encoding,
                                                            std::int64_t lastSequence) const {
+    return resumePart(encoding, lastSequence, *database_);
+}
+
+std::unique_ptr<SqliteDatabase> RecordingReader::otherConnection() const {
+    return readOrExplain(path_, "cannot be opened", [&] {
+        return std::make_unique<SqliteDatabase>(path_, SqliteDatabase::Mode::ReadOnly);
+    });
+}
+
+std::optional<RecordedSummary> RecordingReader::resumePart(int encoding, std::int64_t lastSequence,
+                                                           SqliteDatabase& connection) const {
     if (schemaVersion_ < 6 || lastSequence > lastEventSequence_) {
         return std::nullopt;
     }
     return readOrExplain(path_, "is truncated or corrupt", [&]() -> std::optional<RecordedSummary> {
         SqliteDatabase::Statement query(
-            *database_,
+            connection,
             "SELECT data FROM analysis_resume_points WHERE encoding = ? AND last_seq = ?");
         query.bind(1, std::int64_t{encoding});
         query.bind(2, lastSequence);

@@ -135,6 +135,12 @@ public:
     // The part in `encoding` of the resume point after event `lastSequence`; none when there
     // is no such part.
     std::optional<RecordedSummary> resumePart(int encoding, std::int64_t lastSequence) const;
+    // The same read on `connection`, another connection to the file (otherConnection()): a
+    // reader's own serves one thread at a time, and a pass may be reading blocks on it.
+    std::optional<RecordedSummary> resumePart(int encoding, std::int64_t lastSequence,
+                                              SqliteDatabase& connection) const;
+    // A connection of its own to the file, read-only, for reads beside a pass on this reader.
+    std::unique_ptr<SqliteDatabase> otherConnection() const;
     // The modules the recorded stacks lie in (none before version 2).
     const std::vector<RecordedModule>& modules() const { return modules_; }
 
