@@ -27,9 +27,10 @@ void PassedIntegrityChecks::forget(const std::string& path, const FileIdentity& 
 
 void PassedIntegrityChecks::checkOnce(const std::string& path, const std::function<bool()>& check) {
     const FileIdentity before = FileIdentity::of(path);
-    // A file written in the second before is checked every time: a change made right after a
-    // check may leave its modification time as it was (the clock it is read from moves a few
-    // milliseconds at a time), where one made a second later never does.
+    // A file written just before is checked every time: a change made right after a check may
+    // leave its modification time as it was (the clock it is read from moves a few milliseconds
+    // at a time, a file system may keep it to the second or two), where one made kSettled later
+    // never does.
     const std::int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
                                  std::chrono::system_clock::now().time_since_epoch())
                                  .count();

@@ -20,6 +20,11 @@ namespace poolscope {
 // just before it.
 class PassedIntegrityChecks {
 public:
+    // How long before a check a file must have been left alone for its check to be
+    // remembered: longer than the coarsest modification times of a file system that holds a
+    // recording (FAT's two seconds).
+    static constexpr std::chrono::seconds kSettled{3};
+
     static PassedIntegrityChecks& instance();
 
     // Runs `check` on the file at `path` unless a check of it, as it is now, passed before (or
@@ -34,9 +39,6 @@ private:
         FileIdentity identity;
         bool checking = false;  // a thread is checking it; else it passed
     };
-    // How long before a check a file must have been left alone for its check to be
-    // remembered.
-    static constexpr std::chrono::seconds kSettled{1};
     // The most remembered: a window opens a few recordings, a test run a few hundred.
     static constexpr std::size_t kRemembered = 64;
 

@@ -59,6 +59,7 @@
 #include "analysis/StackNames.h"
 #include "analysis/WhatIfReplay.h"
 #include "diagnostics/StackTable.h"
+#include "recording/PassedIntegrityChecks.h"
 #include "recording/RecordingEventBlocks.h"
 #include "recording/RecordingEventPages.h"
 #include "recording/RecordingReader.h"
@@ -371,7 +372,7 @@ int run(int argc, char** argv) {
         .execute("DELETE FROM meta WHERE key = 'finished'");
     // Opened a moment after the run's end, as a user opens a killed run's file: one of its two
     // readers checks it, the other waits for that check (PassedIntegrityChecks).
-    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    std::this_thread::sleep_for(PassedIntegrityChecks::kSettled + std::chrono::milliseconds(500));
     double allocationsKilled = 0;
     double whatIfKilled = 0;
     WhatIfResult killedWhatIf;
