@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <thread>
 
@@ -26,10 +27,7 @@ private slots:
     void settledFile_isCheckedOnce_untilItChanges() {
         const std::string path = settledFile("settled.psrec", "recording");
         int checks = 0;
-        const auto check = [&checks] {
-            ++checks;
-            return true;
-        };
+        const auto check = counted(checks, true);
         PassedIntegrityChecks::instance().checkOnce(path, check);
         PassedIntegrityChecks::instance().checkOnce(path, check);
         QCOMPARE(checks, 1);
@@ -49,10 +47,7 @@ private slots:
         std::ofstream(path) << "recording";
         int checks = 0;
         for (int i = 0; i < 3; ++i) {
-            PassedIntegrityChecks::instance().checkOnce(path, [&checks] {
-                ++checks;
-                return true;
-            });
+            PassedIntegrityChecks::instance().checkOnce(path, counted(checks, true));
         }
         QCOMPARE(checks, 3);
     }
@@ -60,10 +55,7 @@ private slots:
     void checkThatRanOutOfTime_isNotRemembered() {
         const std::string path = settledFile("slow.psrec", "recording");
         int checks = 0;
-        const auto unfinished = [&checks] {
-            ++checks;
-            return false;
-        };
+        const auto unfinished = counted(checks, false);
         PassedIntegrityChecks::instance().checkOnce(path, unfinished);
         PassedIntegrityChecks::instance().checkOnce(path, unfinished);
         QCOMPARE(checks, 2);
@@ -106,6 +98,14 @@ private slots:
     }
 
 private:
+    // A check that counts itself, and finds the file sound, having checked all of it or not.
+    static std::function<bool()> counted(int& checks, bool finished) {
+        return [&checks, finished] {
+            ++checks;
+            return finished;
+        };
+    }
+
     // A file last written an hour ago.
     std::string settledFile(const char* name, const char* content) const {
         const std::string path = directory_.filePath(name).toStdString();
