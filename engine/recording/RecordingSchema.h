@@ -46,7 +46,7 @@ struct RecordingSchema {
     // SQLite's page size of a new recording (its default). Every table takes at least one
     // page, so a recording of a few events takes some 50 KB; but SQLite reads and checks a
     // file a page at a time, and with pages of 1 KB the integrity check of a recording of
-    // 1 GB took three times as long (0.8 s against 0.26 s), and reading its event blocks four
+    // 1 GB took twice as long (0.8 s against 0.3 to 0.4 s), and reading its event blocks four
     // times as many reads.
     static constexpr int kPageBytes = 4096;
     static constexpr const char* kFormat = "poolscope-recording";
