@@ -2,9 +2,29 @@
 
 #include <zstd.h>
 
+#include <cstring>
+
 #include "recording/RecordingError.h"
 
 namespace poolscope {
+
+std::uint64_t SummaryBytes::Reader::checkedUnsignedValue() {
+    std::uint64_t value = 0;
+    for (std::size_t i = 0; i < kMaxVarintBytes; ++i) {
+        if (at_ >= bytes_.size()) {
+            fail("it ends inside a number");
+        }
+        const unsigned char byte = bytes_[at_++];
+        if (i == kMaxVarintBytes - 1 && byte > 1) {
+            fail("a number is larger than 64 bits");
+        }
+        value |= static_cast<std::uint64_t>(byte & 0x7f) << (7 * i);
+        if ((byte & 0x80) == 0) {
+            return value;
+        }
+    }
+    fail("a number is larger than 64 bits");
+}
 
 std::size_t SummaryBytes::Reader::count(std::size_t recordBytes, const char* what) {
     const std::uint64_t value = unsignedValue();
@@ -17,13 +37,26 @@ std::size_t SummaryBytes::Reader::count(std::size_t recordBytes, const char* wha
 
 SummaryBytes::Reader SummaryBytes::Reader::column(std::size_t values) {
     const std::size_t from = at_;
-    for (std::size_t ends = 0; ends < values; ++at_) {
+    std::size_t ends = 0;
+    // A number ends in each byte below 0x80. Eight bytes at a time while eight or more numbers
+    // are left, as a word holds at most eight ends: a column of millions of numbers is found
+    // in a fraction of the time a byte at a time takes.
+    while (values - ends >= 8 && bytes_.size() - at_ >= 8) {
+        std::uint64_t word = 0;
+        std::memcpy(&word, bytes_.data() + at_, sizeof word);
+        // The ends' high bits moved down to each byte's low bit and summed into the top byte
+        // (a popcount, without assuming the processor has the instruction).
+        ends += static_cast<std::size_t>(
+            ((~word & 0x8080808080808080ull) >> 7) * 0x0101010101010101ull >> 56);
+        at_ += sizeof word;
+    }
+    for (; ends < values; ++at_) {
         if (at_ >= bytes_.size()) {
             fail("it ends inside a column of numbers");
         }
         ends += bytes_[at_] < 0x80 ? 1 : 0;
     }
-    return Reader(bytes_.subspan(from, at_ - from), path_, what_);
+    return Reader(bytes_.subspan(from, at_ - from), *path_, what_);
 }
 
 std::span<const unsigned char> SummaryBytes::Reader::take(std::size_t count) {
@@ -51,7 +84,7 @@ std::uint64_t SummaryBytes::Reader::atMost(std::uint64_t most, const char* what)
 }
 
 void SummaryBytes::Reader::fail(const std::string& problem) const {
-    throw RecordingError(std::string(what_) + " of " + path_ + " is damaged: " + problem);
+    throw RecordingError(std::string(what_) + " of " + *path_ + " is damaged: " + problem);
 }
 
 std::vector<unsigned char> SummaryBytes::compressed(const Writer& raw) {
