@@ -30,6 +30,12 @@ public:
         ++size_;
     }
     bool empty() const { return size_ == 0; }
+    // Whether a buffer freed at `sequence` would be freed before every one pending: then it
+    // need not wait here, and freedNow() notes its free as taken.
+    bool freesFirst(std::int64_t sequence) {
+        return sequence >= lastTaken_ && (empty() || sequence < nextSequence());
+    }
+    void freedNow(std::int64_t sequence) { lastTaken_ = sequence; }
     std::int64_t nextSequence() { return static_cast<std::int64_t>(next().key); }
     // The slot of the buffer freed next, taken off.
     std::uint32_t take() {

@@ -8,8 +8,8 @@
 
 #include "analysis/AnalysisSummary.h"
 #include "analysis/AnalysisSummaryCodec.h"
+#include "analysis/ChunkFeed.h"
 #include "analysis/WhatIfBufferRuns.h"
-#include "analysis/WhatIfStepFeed.h"
 #include "analysis/WhatIfSteps.h"
 #include "base/Clock.h"
 #include "memory/MemoryAllocatorOptions.h"
@@ -393,11 +393,16 @@ WhatIfResult replay(const WhatIfEvents& events, WhatIfSteps::Buffers buffers,
     sample(events.firstNanoseconds);
 
     constexpr std::size_t kAhead = 8;
-    // Declared before the feed, whose thread uses it until the feed goes.
-    WhatIfSteps steps(std::move(buffers), events.releases, chunkBytes);
-    WhatIfStepFeed feed(
+    // Three stages, each on a thread of its own: the buffers decoded, put in order as steps,
+    // replayed here. Each is declared before the feed whose thread uses it until the feed goes.
+    ChunkFeed<WhatIfBuffer> decoded(std::move(buffers));
+    WhatIfSteps steps(
+        [&decoded](std::vector<WhatIfBuffer>& chunk, std::size_t) { decoded.next(chunk); },
+        events.releases, chunkBytes);
+    ChunkFeed<WhatIfStep> feed(
         [&steps](std::vector<WhatIfStep>& chunk, std::size_t most) { steps.next(chunk, most); });
-    for (std::span<const WhatIfStep> chunk = feed.next(); !chunk.empty(); chunk = feed.next()) {
+    std::vector<WhatIfStep> chunk;
+    for (feed.next(chunk); !chunk.empty(); feed.next(chunk)) {
         for (std::size_t i = 0; i < chunk.size(); ++i) {
             // A site's figures and a buffer's fetched a few steps ahead: a program's sites
             // spread over more memory than the cache holds.

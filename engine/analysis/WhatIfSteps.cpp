@@ -44,10 +44,6 @@ void WhatIfSteps::next(std::vector<WhatIfStep>& steps, std::size_t most) {
         }
         const WhatIfBuffer& request = chunk_[at_];
         const std::uint32_t slot = takeSlot();
-        freedNanoseconds_[slot] = request.freedNanoseconds;
-        if (request.freedSequence >= 0) {
-            frees_.add(request.freedSequence, slot);
-        }
         WhatIfStep& step = steps.emplace_back();
         step.kind = WhatIfStep::Kind::Make;
         step.slot = slot;
@@ -59,6 +55,27 @@ void WhatIfSteps::next(std::vector<WhatIfStep>& steps, std::size_t most) {
             request.poolChunks > 0
                 ? request.poolChunks
                 : std::max<std::uint64_t>(1, (request.bytes + chunkBytes_ - 1) / chunkBytes_);
+        if (request.freedSequence < 0) {
+            continue;
+        }
+        // A buffer freed before the next making, the next release and every free pending (a
+        // third of a large program's buffers) is freed next: at once, without a wait among
+        // the pending.
+        if (steps.size() < most && at_ < chunk_.size() &&
+            request.freedSequence < chunk_[at_].madeSequence &&
+            (release_ == releases_.size() ||
+             request.freedSequence < releases_[release_].sequence) &&
+            frees_.freesFirst(request.freedSequence)) {
+            frees_.freedNow(request.freedSequence);
+            WhatIfStep& free = steps.emplace_back();
+            free.kind = WhatIfStep::Kind::Free;
+            free.slot = slot;
+            free.nanoseconds = request.freedNanoseconds;
+            freeSlots_.push_back(slot);
+            continue;
+        }
+        freedNanoseconds_[slot] = request.freedNanoseconds;
+        frees_.add(request.freedSequence, slot);
     }
 }
 

@@ -33,9 +33,9 @@ struct WhatIfStep {
 // Puts a recording's large buffers, given in the order they were made, and its releases into
 // the order the replay takes them: each step is the next of the buffers' makings, their frees
 // (the earliest pending) and the releases, each buffer with a slot and its call site numbered.
-// None of it needs the pool model: run on a thread of its own (WhatIfStepFeed), with the
-// buffers' decoding, it takes that work off the replay's, which a recording with millions of
-// large buffers keeps busy for seconds.
+// None of it needs the pool model: run on a thread of its own (ChunkFeed), between the buffers'
+// decoding and the replay, it takes that work off both, which a recording with millions of large
+// buffers keeps busy for seconds.
 class WhatIfSteps {
 public:
     // The next buffers, at most `most`, into `chunk` (replacing what it held); none after the

@@ -1,7 +1,8 @@
 // PendingFrees, the what-if replay's queue of buffers waiting to be freed, gives them back in the
 // order of their sequences, as a sorted list of every free would, however makings and frees
 // interleave: short-lived buffers freed before the earliest one pending, long-lived ones far
-// ahead, and a damaged list's free before its making, which comes next.
+// ahead, and a damaged list's free before its making, which comes next. A free that comes before
+// every pending one is told apart, so that it need not wait among them.
 
 #include <QtTest>
 
@@ -73,6 +74,28 @@ private slots:
         QCOMPARE(pending.take(), std::uint32_t{1});
         pending.add(50, 3);  // a damaged list's: freed before the free just taken
         QCOMPARE(pending.nextSequence(), std::int64_t{100});
+        QCOMPARE(pending.take(), std::uint32_t{3});
+        QCOMPARE(pending.take(), std::uint32_t{2});
+        QVERIFY(pending.empty());
+    }
+
+    void aFreeFreesFirst_onlyBeforeEveryPendingOneAndNotBeforeTheLastTaken() {
+        PendingFrees pending;
+        QVERIFY(pending.freesFirst(0));  // nothing pending, nothing taken
+        pending.add(100, 1);
+        pending.add(200, 2);
+        QVERIFY(pending.freesFirst(99));
+        QVERIFY(!pending.freesFirst(100));  // a tie waits for the one pending
+        QVERIFY(!pending.freesFirst(150));
+        pending.freedNow(99);  // taken without waiting: later frees are measured from it
+        QVERIFY(!pending.freesFirst(98));
+        QCOMPARE(pending.take(), std::uint32_t{1});
+        QVERIFY(!pending.freesFirst(99));  // before the free taken last
+        QVERIFY(pending.freesFirst(150));
+        pending.freedNow(150);
+        // A damaged list's free before it is still taken next, as it was before.
+        pending.add(120, 3);
+        QCOMPARE(pending.nextSequence(), std::int64_t{150});
         QCOMPARE(pending.take(), std::uint32_t{3});
         QCOMPARE(pending.take(), std::uint32_t{2});
         QVERIFY(pending.empty());
