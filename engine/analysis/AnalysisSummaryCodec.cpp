@@ -331,78 +331,66 @@ struct AnalysisSummaryCodec::WhatIfStream::State {
     // then a few instructions a number, where a buffer at a time read every reader back from
     // memory after each store into a buffer, which might have overwritten it.
     void decode(std::span<WhatIfBuffer> buffers) {
-        Reader column = columns[Stack];
-        for (WhatIfBuffer& buffer : buffers) {
+        eachOf(Stack, buffers, [this](WhatIfBuffer& buffer, Reader& column) {
             buffer.stackId = in.stackId(column.unsignedValue(), "a large buffer's");
-        }
-        columns[Stack] = column;
-        column = columns[Tier];
-        for (WhatIfBuffer& buffer : buffers) {
+        });
+        eachOf(Tier, buffers, [this](WhatIfBuffer& buffer, Reader& column) {
             const std::uint64_t tier = column.unsignedValue();
             if (tier > static_cast<std::uint64_t>(kLastMemoryTier)) {
                 in.fail("a large buffer's tier is out of range");
             }
             buffer.tier = static_cast<MemoryTier>(tier);
-        }
-        columns[Tier] = column;
-        column = columns[Bytes];
-        for (WhatIfBuffer& buffer : buffers) {
-            buffer.bytes = column.unsignedValue();
-        }
-        columns[Bytes] = column;
-        column = columns[Pieces];
-        for (WhatIfBuffer& buffer : buffers) {
+        });
+        eachOf(Bytes, buffers,
+               [](WhatIfBuffer& buffer, Reader& column) { buffer.bytes = column.unsignedValue(); });
+        eachOf(Pieces, buffers, [](WhatIfBuffer& buffer, Reader& column) {
             buffer.pieces = column.unsignedValue();
-        }
-        columns[Pieces] = column;
-        column = columns[Live];
-        for (WhatIfBuffer& buffer : buffers) {
+        });
+        eachOf(Live, buffers, [this](WhatIfBuffer& buffer, Reader& column) {
             const std::uint64_t live = column.unsignedValue();
             if (live > buffer.pieces) {
                 in.fail("a large buffer has more pieces live than it has");
             }
             buffer.piecesFreed = buffer.pieces - live;
-        }
-        columns[Live] = column;
-        column = columns[PoolChunks];
-        for (WhatIfBuffer& buffer : buffers) {
+        });
+        eachOf(PoolChunks, buffers, [](WhatIfBuffer& buffer, Reader& column) {
             buffer.poolChunks = column.unsignedValue();
-        }
-        columns[PoolChunks] = column;
+        });
         // Each buffer's making is an event after the one before's, its last piece freed an
         // event after its making: the replay takes them in that order.
-        column = columns[Made];
         std::int64_t sequence = madeSequence;
-        for (WhatIfBuffer& buffer : buffers) {
+        eachOf(Made, buffers, [this, &sequence](WhatIfBuffer& buffer, Reader& column) {
             const std::int64_t made = steppedFrom(sequence, column.signedValue());
             if (made <= sequence) {
                 in.fail("its large buffers are out of the order they were made in");
             }
             buffer.madeSequence = sequence = made;
-        }
+        });
         madeSequence = sequence;
-        columns[Made] = column;
-        column = columns[MadeAt];
         std::int64_t nanoseconds = madeNanoseconds;
-        for (WhatIfBuffer& buffer : buffers) {
+        eachOf(MadeAt, buffers, [&nanoseconds](WhatIfBuffer& buffer, Reader& column) {
             buffer.madeNanoseconds = nanoseconds = steppedFrom(nanoseconds, column.signedValue());
-        }
+        });
         madeNanoseconds = nanoseconds;
-        columns[MadeAt] = column;
-        column = columns[Freed];
-        for (WhatIfBuffer& buffer : buffers) {
+        eachOf(Freed, buffers, [this](WhatIfBuffer& buffer, Reader& column) {
             const std::int64_t step = column.signedValue();
             buffer.freedSequence = step == 0 ? -1 : steppedFrom(buffer.madeSequence, step);
             if (step != 0 && buffer.freedSequence <= buffer.madeSequence) {
                 in.fail("a large buffer is freed before it was made");
             }
-        }
-        columns[Freed] = column;
-        column = columns[FreedAt];
-        for (WhatIfBuffer& buffer : buffers) {
+        });
+        eachOf(FreedAt, buffers, [](WhatIfBuffer& buffer, Reader& column) {
             buffer.freedNanoseconds = steppedFrom(buffer.madeNanoseconds, column.signedValue());
+        });
+    }
+
+    template <typename Read>
+    void eachOf(Column column, std::span<WhatIfBuffer> buffers, Read&& read) {
+        Reader local = columns[column];
+        for (WhatIfBuffer& buffer : buffers) {
+            read(buffer, local);
         }
-        columns[FreedAt] = column;
+        columns[column] = local;
     }
 
     std::string path;
