@@ -38,8 +38,8 @@ struct WhatIfStep {
 // buffers keeps busy for seconds.
 class WhatIfSteps {
 public:
-    // The next buffers, at most `most`, into `chunk` (replacing what it held); none after the
-    // last. A damaged source throws.
+    // The next buffers into `chunk` (replacing what it held), about `most` of them, which the
+    // steps do not depend on; none after the last. A damaged source throws.
     using Buffers = std::function<void(std::vector<WhatIfBuffer>& chunk, std::size_t most)>;
 
     // `releases` in order; `chunkBytes`, the pool's chunk size, counts a buffer's chunks.
