@@ -8,6 +8,7 @@
 
 #include "analysis/AnalysisResumeCodec.h"
 #include "analysis/AnalysisSummary.h"
+#include "analysis/RangeToEndAnalysis.h"
 #include "diagnostics/AllocationEvents.h"
 #include "recording/RecordingError.h"
 #include "recording/RecordingEventBlocks.h"
@@ -35,7 +36,7 @@ bool operator==(const AllocationAnalyzer::State& a, const AllocationAnalyzer::St
     };
     return figures(a.analysis) == figures(b.analysis) && a.sites == b.sites && a.live == b.live &&
            a.threads == b.threads && a.heldBytes == b.heldBytes && a.lateRents == b.lateRents &&
-           a.sawEvent == b.sawEvent;
+           a.sawEvent == b.sawEvent && a.heldMostSincePoint == b.heldMostSincePoint;
 }
 
 AllocationAnalyzer::State AllocationAnalyzer::state() const {
@@ -80,6 +81,7 @@ AllocationAnalyzer::State AllocationAnalyzer::state() const {
     state.heldBytes = heldBytes_;
     state.lateRents = lateRents_;
     state.sawEvent = sawEvent_;
+    state.heldMostSincePoint = heldMostSincePoint_;
     return state;
 }
 
@@ -117,6 +119,7 @@ AllocationAnalyzer::AllocationAnalyzer(const State& state, AnalysisRange range,
             thread.threadId, {thread.lastAllocation, thread.lastSequence, thread.lastIsLive});
     }
     heldBytes_ = state.heldBytes;
+    heldMostSincePoint_ = state.heldMostSincePoint.value_or(state.heldBytes);
     lateRents_ = state.lateRents;
     sawEvent_ = state.sawEvent;
 }
@@ -201,6 +204,7 @@ void AllocationAnalyzer::allocate(const MemoryEvent& event) {
     site.heldBytes += event.bytes;
     changed(allocation.site);
     heldBytes_ += event.bytes;
+    heldMostSincePoint_ = std::max(heldMostSincePoint_, heldBytes_);
     if (heldBytes_ > analysis_.peakBytes) {
         analysis_.peakBytes = heldBytes_;
         analysis_.peakNanoseconds = event.timeNanoseconds;
@@ -297,6 +301,7 @@ AllocationAnalysis AllocationAnalyzer::finish() {
 AllocationEnds AllocationAnalyzer::ends() const {
     AllocationEnds ends;
     ends.lateRents = lateRents_;
+    ends.heldMostSinceLastPoint = heldMostSincePoint_;
     live_.forEach([&ends](AllocationId id, const Live& allocation) {
         ends.leftLive.push_back({id, allocation.sequence, allocation.heldBytes});
     });
@@ -367,6 +372,9 @@ AllocationAnalysis AllocationAnalyzer::of(const RecordingReader& reader, const A
             }
             return std::move(*summary);
         }
+    }
+    if (std::optional<AllocationAnalysis> toEnd = RangeToEndAnalysis::of(reader, range, progress)) {
+        return std::move(*toEnd);
     }
     return pass(reader, range, progress);
 }

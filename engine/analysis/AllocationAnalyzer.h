@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -81,9 +82,17 @@ public:
         std::uint64_t heldBytes = 0;
         std::uint64_t lateRents = 0;
         bool sawEvent = false;
+        // The most held since the point before (markPoint()), its held then included: with it a
+        // range running to the recording's end reads only the stretches between points that may
+        // hold its peak (RangeToEndAnalysis). Unknown in a point stored without it.
+        std::optional<std::uint64_t> heldMostSincePoint;
         friend bool operator==(const State&, const State&);
     };
     State state() const;
+    // The most held so far (AllocationAnalysis::peakBytes).
+    std::uint64_t peakBytes() const { return analysis_.peakBytes; }
+    // A resume point was stored: the most held since it starts again from what is held now.
+    void markPoint() { heldMostSincePoint_ = heldBytes_; }
     // Goes on from `state`, which an analyzer of the whole recording reached, for `range`: exact
     // when every event it applied is in the range.
     AllocationAnalyzer(const State& state, AnalysisRange range, std::int64_t chunkBytes);
@@ -123,7 +132,9 @@ public:
     using Progress = std::function<bool(std::uint64_t eventsRead, std::uint64_t eventsTotal)>;
 
     // The whole recording's summary, stored with it (AnalysisSummary), when the range is the
-    // whole recording and the recording has one. Otherwise every event of a recording from the
+    // whole recording and the recording has one. A range that runs to the end, from the summary
+    // and the resume points, reading only some of its events (RangeToEndAnalysis), where the
+    // recording lets it. Otherwise every event of a recording from the
     // first block with an event in or after the range (the blocks before it are skipped
     // unread), block by block, the blocks decoded on other threads, with the fields an analysis
     // reads, while this one applies the events in order (RecordingEventBlocks), up to the first
@@ -189,6 +200,7 @@ private:
     std::vector<std::uint32_t> changedSincePeak_;
     FlatIdMap<LastAllocation> lastAllocationOfThread_;
     std::uint64_t heldBytes_ = 0;
+    std::uint64_t heldMostSincePoint_ = 0;
     std::uint64_t lateRents_ = 0;
     bool sawEvent_ = false;
 };

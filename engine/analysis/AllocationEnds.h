@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "diagnostics/MemoryEvent.h"
@@ -36,6 +37,9 @@ struct AllocationEnds {
     std::uint64_t lateRents = 0;
     std::vector<LeftLive> leftLive;  // by allocation id
     std::vector<ThreadEnd> threads;  // by thread id
+    // The most held since the last resume point (or the start), its held then included
+    // (AllocationAnalyzer::State::heldMostSincePoint); unknown in a summary stored without it.
+    std::optional<std::uint64_t> heldMostSinceLastPoint;
 
     // The allocation of `allocationId` live at the end, or nullptr.
     const LeftLive* leftLiveOf(AllocationId allocationId) const {

@@ -82,6 +82,10 @@ void encodeAllocationFigures(Writer& out, const AllocationAnalyzer::State& state
         out.unsignedValue(static_cast<std::uint64_t>(thread.lastSequence));
         out.unsignedValue(thread.lastIsLive ? 1 : 0);
     }
+    // Last, so that a point stored before it was kept still reads, as not knowing it.
+    if (state.heldMostSincePoint) {
+        out.unsignedValue(*state.heldMostSincePoint);
+    }
 }
 
 void decodeAllocationFigures(Reader& in, AllocationAnalyzer::State& state,
@@ -142,6 +146,12 @@ void decodeAllocationFigures(Reader& in, AllocationAnalyzer::State& state,
         last.lastAllocation = in.unsignedValue();
         last.lastSequence = sequenceOf(in, "a thread's last");
         last.lastIsLive = flagOf(in, "whether a thread's last allocation is live");
+    }
+    if (!in.atEnd()) {
+        state.heldMostSincePoint = in.unsignedValue();
+        if (*state.heldMostSincePoint < state.heldBytes) {
+            in.fail("the most it held since the point before is less than it holds");
+        }
     }
 }
 

@@ -65,6 +65,7 @@ std::vector<RecordingSummarizer::Part> AnalysisSummarizer::resumePoint() {
 
 void AnalysisSummarizer::resumePointStored() {
     keptAtResumePoint_ = keptAtResumePointMade_;
+    analyzer_.markPoint();
 }
 
 RecordingWriter::Options AnalysisSummarizer::recordingOptions() {

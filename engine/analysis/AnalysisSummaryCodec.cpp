@@ -234,6 +234,10 @@ void encodeEndsFigures(Writer& out, const AllocationEnds& ends) {
         out.unsignedValue(static_cast<std::uint64_t>(live.firstSequence));
         out.unsignedValue(live.heldBytes);
     }
+    // Last, so that a summary stored before it was kept still reads, as not knowing it.
+    if (ends.heldMostSinceLastPoint) {
+        out.unsignedValue(*ends.heldMostSinceLastPoint);
+    }
 }
 
 void decodeEndsFigures(Reader& in, AllocationEnds& ends) {
@@ -269,6 +273,9 @@ void decodeEndsFigures(Reader& in, AllocationEnds& ends) {
         live.allocationId = id;
         live.firstSequence = sequence("an allocation's first");
         live.heldBytes = in.unsignedValue();
+    }
+    if (!in.atEnd()) {
+        ends.heldMostSinceLastPoint = in.unsignedValue();
     }
 }
 

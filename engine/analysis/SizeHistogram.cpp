@@ -35,6 +35,29 @@ void SizeHistogram::add(std::uint64_t bytes) {
     requests_ += 1;
 }
 
+void SizeHistogram::remove(std::uint64_t bytes) {
+    const int bucket = bucketOf(bytes);
+    counts_[bucket] -= 1;
+    bytes_[bucket] -= bytes;
+    requests_ -= 1;
+}
+
+SizeHistogram& SizeHistogram::operator+=(const SizeHistogram& other) {
+    for (int bucket = 0; bucket < kBuckets; ++bucket) {
+        addToBucket(bucket, other.counts_[bucket], other.bytes_[bucket]);
+    }
+    return *this;
+}
+
+SizeHistogram& SizeHistogram::operator-=(const SizeHistogram& other) {
+    for (int bucket = 0; bucket < kBuckets; ++bucket) {
+        counts_[bucket] -= other.counts_[bucket];
+        bytes_[bucket] -= other.bytes_[bucket];
+    }
+    requests_ -= other.requests_;
+    return *this;
+}
+
 void SizeHistogram::addToBucket(int bucket, std::uint64_t requests, std::uint64_t bytes) {
     counts_[bucket] += requests;
     bytes_[bucket] += bytes;

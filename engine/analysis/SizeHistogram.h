@@ -31,6 +31,11 @@ public:
     static std::vector<Threshold> poolThresholds(std::int64_t chunkBytes);
 
     void add(std::uint64_t bytes);
+    // Takes back a request added before.
+    void remove(std::uint64_t bytes);
+    // Every bucket's requests and bytes added, or taken back (those of `other` were added).
+    SizeHistogram& operator+=(const SizeHistogram& other);
+    SizeHistogram& operator-=(const SizeHistogram& other);
     // From the smallest bucket with a request to the largest, empty ones between included.
     std::vector<Bucket> buckets() const;
     std::uint64_t requests() const { return requests_; }
