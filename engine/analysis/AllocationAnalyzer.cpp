@@ -8,7 +8,7 @@
 
 #include "analysis/AnalysisResumeCodec.h"
 #include "analysis/AnalysisSummary.h"
-#include "analysis/RangeToEndAnalysis.h"
+#include "analysis/LongRangeAnalysis.h"
 #include "diagnostics/AllocationEvents.h"
 #include "recording/RecordingError.h"
 #include "recording/RecordingEventBlocks.h"
@@ -373,7 +373,7 @@ AllocationAnalysis AllocationAnalyzer::of(const RecordingReader& reader, const A
             return std::move(*summary);
         }
     }
-    if (std::optional<AllocationAnalysis> toEnd = RangeToEndAnalysis::of(reader, range, progress)) {
+    if (std::optional<AllocationAnalysis> toEnd = LongRangeAnalysis::of(reader, range, progress)) {
         return std::move(*toEnd);
     }
     return pass(reader, range, progress);
@@ -425,9 +425,6 @@ AllocationAnalysis AllocationAnalyzer::passFrom(const RecordingReader& reader,
                                                 const Progress& progress, bool resume) {
     const std::int64_t chunkBytes = reader.metaInteger("chunk_bytes");
     AllocationAnalyzer analyzer(range, chunkBytes);
-    const auto total =
-        static_cast<std::uint64_t>(std::max<std::int64_t>(0, reader.lastEventSequence()));
-    std::uint64_t read = 0;
     // A range that starts late skips the blocks before it unread: a selection of the last
     // minute of a long recording reads that minute on.
     std::int64_t skipped = 0;
@@ -445,14 +442,23 @@ AllocationAnalysis AllocationAnalyzer::passFrom(const RecordingReader& reader,
             firstNanoseconds = first.front().event.timeNanoseconds;
         }
         analyzer.skipBefore(static_cast<std::uint64_t>(skipped), firstNanoseconds);
-        read = static_cast<std::uint64_t>(skipped);
     } else if (auto resumed = resume ? resumedFor(reader, range) : std::nullopt) {
         // Every event up to the point is in the range: the whole recording's analyzer there is
         // this range's.
         analyzer = AllocationAnalyzer(resumed->first, range, chunkBytes);
         skipped = resumed->second;
-        read = static_cast<std::uint64_t>(skipped);
     }
+    return passOn(std::move(analyzer), reader, range, skipped, progress);
+}
+
+AllocationAnalysis AllocationAnalyzer::passOn(AllocationAnalyzer analyzer,
+                                              const RecordingReader& reader,
+                                              const AnalysisRange& range,
+                                              std::int64_t afterSequence,
+                                              const Progress& progress) {
+    const auto total =
+        static_cast<std::uint64_t>(std::max<std::int64_t>(0, reader.lastEventSequence()));
+    auto read = static_cast<std::uint64_t>(afterSequence);
     // A range that ends early stops soon after it: what its allocations come to later, the
     // recording's summary says.
     std::optional<AllocationEnds> ends;
@@ -482,7 +488,7 @@ AllocationAnalysis AllocationAnalyzer::passFrom(const RecordingReader& reader,
             }
             return !progress || progress(read, total);
         },
-        0, skipped, laterFrom, EventBlockCodec::Fields::Allocations);
+        0, afterSequence, laterFrom, EventBlockCodec::Fields::Allocations);
     return analyzer.finish();
 }
 

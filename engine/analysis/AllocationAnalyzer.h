@@ -84,7 +84,7 @@ public:
         bool sawEvent = false;
         // The most held since the point before (markPoint()), its held then included: with it a
         // range running to the recording's end reads only the stretches between points that may
-        // hold its peak (RangeToEndAnalysis). Unknown in a point stored without it.
+        // hold its peak (LongRangeAnalysis). Unknown in a point stored without it.
         std::optional<std::uint64_t> heldMostSincePoint;
         friend bool operator==(const State&, const State&);
     };
@@ -132,8 +132,8 @@ public:
     using Progress = std::function<bool(std::uint64_t eventsRead, std::uint64_t eventsTotal)>;
 
     // The whole recording's summary, stored with it (AnalysisSummary), when the range is the
-    // whole recording and the recording has one. A range that runs to the end, from the summary
-    // and the resume points, reading only some of its events (RangeToEndAnalysis), where the
+    // whole recording and the recording has one. A range that begins later, from the summary and
+    // the resume points, reading only some of its events (LongRangeAnalysis), where the
     // recording lets it. Otherwise every event of a recording from the
     // first block with an event in or after the range (the blocks before it are skipped
     // unread), block by block, the blocks decoded on other threads, with the fields an analysis
@@ -152,6 +152,13 @@ public:
     static AllocationAnalysis everyEvent(const RecordingReader& reader,
                                          const AnalysisRange& range = {},
                                          const Progress& progress = {});
+
+    // Goes on from `analyzer`, which has applied the recording's events up to `afterSequence`,
+    // as a pass over `range` does from there: to the end, or, for a range that ends early, soon
+    // after it, the rest settled from the summary's ends.
+    static AllocationAnalysis passOn(AllocationAnalyzer analyzer, const RecordingReader& reader,
+                                     const AnalysisRange& range, std::int64_t afterSequence,
+                                     const Progress& progress = {});
 
 private:
     struct Live {

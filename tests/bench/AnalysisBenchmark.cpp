@@ -24,8 +24,9 @@
 // whose pass goes on from the last resume point inside it and stops soon after it, the
 // summary's ends settling the rest; the last half, which runs to the end, so that only its
 // events up to the first resume point after its start and the stretches between points that may
-// hold its peak are read (RangeToEndAnalysis); a tenth in the middle, a pass that skips the blocks
-// before it and stops soon after it) need the trees too, on the recording the window has open;
+// hold its peak are read (LongRangeAnalysis); a tenth in the middle, the same up to the last
+// point inside it and a pass from there that stops soon after it) need the trees too, on the
+// recording the window has open;
 // "without_summary" is a copy never marked finished, as a killed run leaves it, opened a moment
 // later: its allocation analyses (opening, a pass from the last resume point, naming, every tree)
 // and its what-if (opening, a replay of the resume points' buffers) at once, as the window asks

@@ -1,9 +1,11 @@
-// A time range that runs to the recording's end is analysed from the summary and the resume
-// points (RangeToEndAnalysis): the range's own events up to the first point after its start, then
-// only the stretches between points that may hold its peak. Every figure equals what reading
-// every event finds, from any start; a peak in one stretch leaves the others unread; a recording
-// that cannot answer so (a late rent, a damaged point, points stored without the most they held)
-// is still analysed exactly, by a pass or with looser bounds.
+// A long time range, which begins after the recording's start, is analysed from the summary and
+// the resume points (LongRangeAnalysis): the range's own events up to the first point after its
+// start where it parts from the whole recording's analyzer, then only the stretches between
+// points that may hold its peak, and for a range that ends early a pass from the last point
+// inside it. Every figure equals what reading every event finds, from any start to the end or to
+// any later moment; a peak in one stretch leaves the others unread; a recording that cannot answer
+// so (a late rent, a damaged point, points stored without the most they held) is still analysed
+// exactly, by a pass or with looser bounds.
 
 #include <QtTest>
 
@@ -19,7 +21,7 @@
 #include "analysis/AnalysisResumeCodec.h"
 #include "analysis/AnalysisSummary.h"
 #include "analysis/AnalysisSummaryCodec.h"
-#include "analysis/RangeToEndAnalysis.h"
+#include "analysis/LongRangeAnalysis.h"
 #include "diagnostics/AllocationEvents.h"
 #include "recording/RecordingReader.h"
 #include "recording/RecordingWriter.h"
@@ -150,7 +152,7 @@ struct Answer {
 Answer answerOf(const RecordingReader& reader, const AnalysisRange& range) {
     Answer answer;
     std::uint64_t last = 0;
-    answer.analysis = RangeToEndAnalysis::of(reader, range, [&](std::uint64_t read, std::uint64_t) {
+    answer.analysis = LongRangeAnalysis::of(reader, range, [&](std::uint64_t read, std::uint64_t) {
         ++answer.reports;
         answer.furthestBeforeTheLast = std::max(answer.furthestBeforeTheLast, last);
         last = read;
@@ -161,7 +163,7 @@ Answer answerOf(const RecordingReader& reader, const AnalysisRange& range) {
 
 }  // namespace
 
-class RangeToEndAnalysisTest : public QObject {
+class LongRangeAnalysisTest : public QObject {
     Q_OBJECT
 
     QTemporaryDir directory_;
@@ -171,7 +173,7 @@ class RangeToEndAnalysisTest : public QObject {
     }
 
 private slots:
-    void fromAnyMoment_everyFigureEqualsEveryEvent() {
+    void fromAnyMomentToTheEnd_everyFigureEqualsEveryEvent() {
         const std::string path = file("any.psrec");
         const std::vector<MemoryEvent> events = craftedEvents(3000, 71);
         writeWithPoints(path, events);
@@ -180,8 +182,7 @@ private slots:
         int answered = 0;
         for (int step = 1; step < 20; ++step) {
             const AnalysisRange range = rangeFrom(events, step / 20.0);
-            const std::optional<AllocationAnalysis> analysis =
-                RangeToEndAnalysis::of(reader, range);
+            const std::optional<AllocationAnalysis> analysis = LongRangeAnalysis::of(reader, range);
             answered += analysis ? 1 : 0;
             const AllocationAnalysis expected = analysedEventByEvent(reader, range);
             if (analysis) {
@@ -189,8 +190,33 @@ private slots:
             }
             compareAnalyses(AllocationAnalyzer::of(reader, range), expected);
         }
-        // Only a start after the last point leaves none to split at.
+        // Only a start after the last point leaves none to part at.
         QVERIFY(answered >= 15);
+    }
+
+    void fromAnyMomentToAnyLater_everyFigureEqualsEveryEvent() {
+        const std::string path = file("between.psrec");
+        const std::vector<MemoryEvent> events = craftedEvents(3000, 113);
+        writeWithPoints(path, events);
+        const RecordingReader reader(path);
+        int answered = 0;
+        for (int from = 1; from < 10; from += 2) {
+            for (int to = from + 1; to < 10; to += 2) {
+                const AnalysisRange range{rangeFrom(events, from / 10.0).fromNanoseconds,
+                                          rangeFrom(events, to / 10.0).fromNanoseconds};
+                const std::optional<AllocationAnalysis> analysis =
+                    LongRangeAnalysis::of(reader, range);
+                answered += analysis ? 1 : 0;
+                const AllocationAnalysis expected = analysedEventByEvent(reader, range);
+                if (analysis) {
+                    compareAnalyses(*analysis, expected);
+                }
+                compareAnalyses(AllocationAnalyzer::of(reader, range), expected);
+            }
+        }
+        // Each of the six that span three tenths or more holds two points; a tenth holds one or
+        // none, read by a pass.
+        QCOMPARE(answered, 6);
     }
 
     void peakInOneStretch_leavesTheOtherStretchesUnread() {
@@ -222,6 +248,16 @@ private slots:
         QVERIFY2(
             answer.reports * 3 < blocksAfterStart,
             qPrintable(QString("%1 blocks read of %2").arg(answer.reports).arg(blocksAfterStart)));
+
+        // Ending early, after the spike: its peak found before the last point inside the range
+        // is the range's, though a pass goes on from that point.
+        const AnalysisRange endingEarly{range.fromNanoseconds,
+                                        rangeFrom(events, 0.9).fromNanoseconds};
+        const std::optional<AllocationAnalysis> ending = LongRangeAnalysis::of(reader, endingEarly);
+        QVERIFY(ending.has_value());
+        const AllocationAnalysis expectedEnding = analysedEventByEvent(reader, endingEarly);
+        compareAnalyses(*ending, expectedEnding);
+        QVERIFY(expectedEnding.peakBytes > kTebibyte);
     }
 
     void peakReachingTheMostItsStretchMayHold_endsTheReading() {
@@ -252,8 +288,7 @@ private slots:
         QVERIFY(!AnalysisSummary::allocationEndsOf(reader)->heldMostSinceLastPoint.has_value());
         for (const double fraction : {0.1, 0.5, 0.8}) {
             const AnalysisRange range = rangeFrom(events, fraction);
-            const std::optional<AllocationAnalysis> analysis =
-                RangeToEndAnalysis::of(reader, range);
+            const std::optional<AllocationAnalysis> analysis = LongRangeAnalysis::of(reader, range);
             QVERIFY(analysis.has_value());
             compareAnalyses(*analysis, analysedEventByEvent(reader, range));
         }
@@ -271,7 +306,7 @@ private slots:
         events[point].timeNanoseconds = range.fromNanoseconds - 1;
         writeWithPoints(path, events);
         const RecordingReader reader(path);
-        const std::optional<AllocationAnalysis> analysis = RangeToEndAnalysis::of(reader, range);
+        const std::optional<AllocationAnalysis> analysis = LongRangeAnalysis::of(reader, range);
         QVERIFY(analysis.has_value());
         compareAnalyses(*analysis, analysedEventByEvent(reader, range));
     }
@@ -296,7 +331,7 @@ private slots:
         const RecordingReader reader(path);
         QCOMPARE(AnalysisSummary::allocationEndsOf(reader)->lateRents, std::uint64_t{1});
         const AnalysisRange range = rangeFrom(events, 0.5);
-        QVERIFY(!RangeToEndAnalysis::of(reader, range).has_value());
+        QVERIFY(!LongRangeAnalysis::of(reader, range).has_value());
         compareAnalyses(AllocationAnalyzer::of(reader, range), analysedEventByEvent(reader, range));
     }
 
@@ -320,7 +355,7 @@ private slots:
         events.insert(events.begin() + static_cast<std::ptrdiff_t>(at), made);
         writeWithPoints(path, events);
         const RecordingReader reader(path);
-        const std::optional<AllocationAnalysis> analysis = RangeToEndAnalysis::of(reader, range);
+        const std::optional<AllocationAnalysis> analysis = LongRangeAnalysis::of(reader, range);
         QVERIFY(analysis.has_value());
         const AllocationAnalysis expected = analysedEventByEvent(reader, range);
         compareAnalyses(*analysis, expected);
@@ -344,19 +379,46 @@ private slots:
                        std::to_string(AnalysisResumeCodec::kAllocationStateEncoding));
         const RecordingReader reader(path);
         const AnalysisRange range = rangeFrom(events, 0.3);
-        QVERIFY(!RangeToEndAnalysis::of(reader, range).has_value());
+        QVERIFY(!LongRangeAnalysis::of(reader, range).has_value());
         compareAnalyses(AllocationAnalyzer::of(reader, range), analysedEventByEvent(reader, range));
     }
 
-    void rangeFromTheStart_orEndingEarly_isNotAnswered() {
+    void rangeFromTheStart_orWithoutTwoPointsInside_isNotAnswered() {
         const std::string path = file("whole.psrec");
         const std::vector<MemoryEvent> events = craftedEvents(1000, 97);
         writeWithPoints(path, events);
         const RecordingReader reader(path);
-        QVERIFY(!RangeToEndAnalysis::of(reader, AnalysisRange{}).has_value());
-        AnalysisRange early = rangeFrom(events, 0.3);
-        early.toNanoseconds = rangeFrom(events, 0.6).fromNanoseconds;
-        QVERIFY(!RangeToEndAnalysis::of(reader, early).has_value());
+        const std::vector<RecordedResumePoint> points =
+            reader.resumePoints(AnalysisResumeCodec::kAllocationStateEncoding);
+        QVERIFY(points.size() >= 3);
+        QVERIFY(!LongRangeAnalysis::of(reader, AnalysisRange{}).has_value());
+        QVERIFY(!LongRangeAnalysis::of(
+                     reader, {AnalysisRange{}.fromNanoseconds, points[1].latestNanoseconds})
+                     .has_value());
+        // From just after the first point to the latest event up to the second.
+        const AnalysisRange oneInside{points[0].latestNanoseconds + 1, points[1].latestNanoseconds};
+        QVERIFY(!LongRangeAnalysis::of(reader, oneInside).has_value());
+    }
+
+    void idleThreadsLiveLastAllocation_doesNotKeepTheRangeFromParting() {
+        // Thread 9 makes a buffer at the start and never allocates or frees again: its last
+        // allocation, live and made before the range, can no longer change.
+        const std::string path = file("waiting.psrec");
+        std::vector<MemoryEvent> events = craftedEvents(3000, 127);
+        events.insert(events.begin(),
+                      allocationEvent(Kind::UnpooledAllocate, 9'000'006, 5 * kMiB, 5, 9,
+                                      events.front().timeNanoseconds, MemoryTier::NativeHeap));
+        writeWithPoints(path, events);
+        const RecordingReader reader(path);
+        const AnalysisRange range = rangeFrom(events, 0.3);
+        const Answer answer = answerOf(reader, range);
+        QVERIFY(answer.analysis.has_value());
+        compareAnalyses(*answer.analysis, analysedEventByEvent(reader, range));
+        // Parted at a point soon after the start: far fewer blocks than the range's were read.
+        const std::size_t blocksAfterStart = 7 * events.size() / 10 / kEventsPerBlock;
+        QVERIFY2(
+            answer.reports * 2 < blocksAfterStart,
+            qPrintable(QString("%1 blocks read of %2").arg(answer.reports).arg(blocksAfterStart)));
     }
 
     void storedMost_isTheMostHeldBetweenPoints_andOlderPointsReadWithoutIt() {
@@ -402,5 +464,5 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(RangeToEndAnalysisTest)
-#include "RangeToEndAnalysisTest.moc"
+QTEST_GUILESS_MAIN(LongRangeAnalysisTest)
+#include "LongRangeAnalysisTest.moc"

@@ -1,4 +1,4 @@
-#include "analysis/RangeToEndAnalysis.h"
+#include "analysis/LongRangeAnalysis.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -82,11 +82,13 @@ private:
     std::vector<StackId> stackOf_;
 };
 
-// Whether the range's state `own` at a point goes on as the whole recording's `whole` there does,
-// for the range's allocations: each is the whole's, with the same figures, and no thread's last
-// allocation was made before the range, as the thread could still free it at once or give it
-// another chunk, which changes the whole's figures but not the range's.
-bool splitsAt(const State& whole, const State& own) {
+// Whether the range's state `own` at the point after event `point` goes on as the whole
+// recording's `whole` there does, for the range's allocations: each is the whole's, with the same
+// figures, and no thread that allocates or frees again (`ends`) last made an allocation before
+// the range that is live, as it could still free it at once or give it another chunk, which
+// changes the whole's figures but not the range's.
+bool splitsAt(const State& whole, const State& own, const AllocationEnds& ends,
+              std::int64_t point) {
     for (const Live& live : own.live) {
         const Live* same = liveOf(whole.live, live.id);
         if (same == nullptr || same->sequence != live.sequence ||
@@ -100,7 +102,8 @@ bool splitsAt(const State& whole, const State& own) {
     return std::none_of(whole.threads.begin(), whole.threads.end(), [&](const State::Thread& t) {
         const Live* last = t.lastIsLive ? liveOf(whole.live, t.lastAllocation) : nullptr;
         const Live* followed = last != nullptr ? liveOf(own.live, last->id) : nullptr;
-        return last != nullptr && (followed == nullptr || followed->sequence != last->sequence);
+        return last != nullptr && (followed == nullptr || followed->sequence != last->sequence) &&
+               ends.lastSequenceOf(t.threadId) > point;
     });
 }
 
@@ -206,70 +209,120 @@ State stretchStart(State whole, const Earlier& earlier, std::uint64_t peakBytes,
     return whole;
 }
 
-// The range's figures per site: its own up to the split, then the whole recording's from the
-// split to the end (the end's less the split's), less what the earlier allocations leak; the
-// figures at the peak from `peakSites`.
-std::vector<CallSiteCost> sitesOf(const State& own, const State& wholeAtSplit,
-                                  const AllocationAnalysis& wholeAtEnd, const AllocationEnds& ends,
-                                  const Earlier& earlier,
-                                  const std::vector<CallSiteCost>& peakSites) {
+// The range's figures per site at a later moment: its own up to the split, plus what the whole
+// recording's moved from the split to then (`later`, its figures then, less `wholeAtSplit`'s),
+// its figures at the peak those of `peakSites`. Unsigned, so a step that takes away may pass below
+// 0 for a moment: the sums come out.
+std::map<StackId, CallSiteCost> figuresBySite(const State& own, const State& wholeAtSplit,
+                                              const std::vector<CallSiteCost>& later,
+                                              const std::vector<CallSiteCost>& peakSites) {
     std::map<StackId, CallSiteCost> sites;
-    const auto at = [&sites](StackId stackId) -> CallSiteCost& {
-        CallSiteCost& site = sites[stackId];
-        site.stackId = stackId;
-        return site;
-    };
-    // Unsigned, so a step that takes away may pass below 0 for a moment: the sums come out.
-    const auto moved = [&at](const CallSiteCost& cost, bool add) {
-        CallSiteCost& site = at(cost.stackId);
-        const std::uint64_t sign = add ? 1 : ~std::uint64_t{0};
+    const auto moved = [&sites](const CallSiteCost& cost, std::uint64_t sign) {
+        CallSiteCost& site = sites[cost.stackId];
+        site.stackId = cost.stackId;
         site.allocations += sign * cost.allocations;
         site.bytes += sign * cost.bytes;
         site.temporaryAllocations += sign * cost.temporaryAllocations;
         site.temporaryBytes += sign * cost.temporaryBytes;
     };
     for (const State::Site& site : own.sites) {
-        moved(site.cost, true);
+        moved(site.cost, 1);
     }
-    for (const CallSiteCost& site : wholeAtEnd.sites) {
-        moved(site, true);
-        at(site.stackId).leakedAllocations += site.leakedAllocations;
-        at(site.stackId).leakedBytes += site.leakedBytes;
+    for (const CallSiteCost& site : later) {
+        moved(site, 1);
     }
     for (const State::Site& site : wholeAtSplit.sites) {
-        moved(site.cost, false);
-    }
-    for (const Live& live : earlier.live()) {
-        if (const AllocationEnds::LeftLive* left = ends.leftLiveOf(live.id);
-            left != nullptr && left->firstSequence == live.sequence) {
-            CallSiteCost& site = at(earlier.stackOf(live));
-            site.leakedAllocations -= 1;
-            site.leakedBytes -= left->heldBytes;
-        }
+        moved(site.cost, ~std::uint64_t{0});
     }
     for (const CallSiteCost& peak : peakSites) {
-        at(peak.stackId).peakAllocations = peak.peakAllocations;
-        at(peak.stackId).peakBytes = peak.peakBytes;
+        CallSiteCost& site = sites[peak.stackId];
+        site.stackId = peak.stackId;
+        site.peakAllocations = peak.peakAllocations;
+        site.peakBytes = peak.peakBytes;
     }
-    std::vector<CallSiteCost> result;
-    for (const auto& [stackId, site] : sites) {
-        if (site.allocations > 0) {
-            result.push_back(site);
+    return sites;
+}
+
+// The range's sizes at a later moment: its own up to the split, plus the whole recording's since
+// (`later` less `wholeAtSplit`'s), less those of the earlier allocations that ended by then
+// (`endedEarlier` tells which).
+template <typename Ended>
+SizeHistogram sizesThen(const State& own, const State& wholeAtSplit, const SizeHistogram& later,
+                        const Earlier& earlier, Ended endedEarlier) {
+    SizeHistogram sizes = own.analysis.sizes;
+    sizes += later;
+    sizes -= wholeAtSplit.analysis.sizes;
+    for (const Live& live : earlier.live()) {
+        if (live.tier != MemoryTier::Descriptor && endedEarlier(live)) {
+            sizes.remove(live.requestedBytes);
         }
     }
-    return result;
+    return sizes;
+}
+
+std::vector<CallSiteCost> costsOf(const std::vector<State::Site>& sites) {
+    std::vector<CallSiteCost> costs;
+    costs.reserve(sites.size());
+    for (const State::Site& site : sites) {
+        costs.push_back(site.cost);
+    }
+    return costs;
+}
+
+// The range's whole state at a later point, from the whole recording's there (`whole`): its
+// sites those it has met, with their figures then; the live allocations but the earlier ones;
+// every site counted as moved since the peak, so that a later peak takes every site's held.
+std::optional<State> rangeStateAt(State whole, const State& own, const State& wholeAtSplit,
+                                  const Earlier& earlier, std::uint64_t peakBytes,
+                                  std::int64_t peakNanoseconds,
+                                  const std::vector<CallSiteCost>& peakSites) {
+    State state;
+    state.analysis.events = whole.analysis.events;
+    state.analysis.firstEventNanoseconds = own.analysis.firstEventNanoseconds;
+    state.analysis.peakBytes = peakBytes;
+    state.analysis.peakNanoseconds = peakNanoseconds;
+    state.analysis.sizes =
+        sizesThen(own, wholeAtSplit, whole.analysis.sizes, earlier, [&](const Live& live) {
+            const Live* still = liveOf(whole.live, live.id);
+            return still == nullptr || still->sequence != live.sequence;
+        });
+    std::map<StackId, std::uint32_t> position;
+    for (const auto& [stackId, cost] :
+         figuresBySite(own, wholeAtSplit, costsOf(whole.sites), peakSites)) {
+        if (cost.allocations > 0) {
+            position[stackId] = static_cast<std::uint32_t>(state.sites.size());
+            state.sites.push_back({cost, 0, 0, true});
+        }
+    }
+    for (Live live : whole.live) {
+        if (earlier.find(live.id, live.sequence) != nullptr) {
+            continue;
+        }
+        const auto site = position.find(whole.sites[live.site].cost.stackId);
+        if (site == position.end()) {
+            return std::nullopt;  // a live allocation of the range at a site it never met
+        }
+        live.site = site->second;
+        state.sites[live.site].heldBytes += live.heldBytes;
+        state.sites[live.site].heldAllocations += 1;
+        state.heldBytes += live.heldBytes;
+        state.live.push_back(live);
+    }
+    state.threads = std::move(whole.threads);
+    state.sawEvent = true;
+    return state;
 }
 
 }  // namespace
 
-std::optional<AllocationAnalysis> RangeToEndAnalysis::of(
+std::optional<AllocationAnalysis> LongRangeAnalysis::of(
     const RecordingReader& reader, const AnalysisRange& range,
     const AllocationAnalyzer::Progress& progress) {
     const AnalysisRange whole;
-    if (range.toNanoseconds != whole.toNanoseconds ||
-        range.fromNanoseconds <= whole.fromNanoseconds || reader.schemaVersion() < 3) {
+    if (range.fromNanoseconds <= whole.fromNanoseconds || reader.schemaVersion() < 3) {
         return std::nullopt;
     }
+    const bool toEnd = range.toNanoseconds == whole.toNanoseconds;
     const std::optional<AllocationAnalysis> atEnd = AnalysisSummary::allocationsOf(reader);
     const std::optional<AllocationEnds> ends =
         atEnd ? AnalysisSummary::allocationEndsOf(reader) : std::nullopt;
@@ -278,24 +331,29 @@ std::optional<AllocationAnalysis> RangeToEndAnalysis::of(
     }
     const std::int64_t total = std::max<std::int64_t>(0, reader.lastEventSequence());
     const std::int64_t skipped = reader.lastEventOfBlocksBefore(range.fromNanoseconds);
-    // The split must have every later event in the range: then each allocation made after it
-    // is the range's, as the whole recording's.
+    // A point the range parts at must have every later event in the range, and one its state
+    // is made at every earlier event no later than its end: then each allocation made between
+    // them is the range's, as the whole recording's.
     const std::int64_t inRangeFrom = reader.firstEventOfBlocksAfter(range.fromNanoseconds - 1);
+    const std::int64_t inRangeTo =
+        toEnd ? total : reader.lastEventOfBlocksBefore(range.toNanoseconds + 1);
     std::vector<RecordedResumePoint> points =
         reader.resumePoints(AnalysisResumeCodec::kAllocationStateEncoding);
+    std::erase_if(points, [&](const RecordedResumePoint& point) {
+        return point.lastSequence < std::max(skipped, inRangeFrom - 1) ||
+               point.lastSequence > inRangeTo;
+    });
+    // A range that ends early gains only from two points inside it.
+    if (points.size() < (toEnd ? 1u : 2u)) {
+        return std::nullopt;
+    }
     std::sort(points.begin(), points.end(),
               [](const RecordedResumePoint& a, const RecordedResumePoint& b) {
                   return a.lastSequence < b.lastSequence;
               });
-    std::erase_if(points, [&](const RecordedResumePoint& point) {
-        return point.lastSequence < std::max(skipped, inRangeFrom - 1) ||
-               point.lastSequence > total;
-    });
-    if (points.empty()) {
-        return std::nullopt;
-    }
 
-    // The range's own pass up to the first point where it splits from the whole recording's.
+    // The range's own pass up to the first point where it parts from the whole recording's;
+    // at none, a pass from the last.
     const std::int64_t chunkBytes = reader.metaInteger("chunk_bytes");
     AllocationAnalyzer own(range, chunkBytes);
     if (skipped > 0) {
@@ -310,9 +368,7 @@ std::optional<AllocationAnalysis> RangeToEndAnalysis::of(
         reader,
         [&](std::span<const MemoryEvent> events) {
             do {
-                const std::int64_t stop = splitPoint < points.size()
-                                              ? points[splitPoint].lastSequence
-                                              : std::numeric_limits<std::int64_t>::max();
+                const std::int64_t stop = points[splitPoint].lastSequence;
                 const auto take = static_cast<std::size_t>(
                     std::min<std::int64_t>(std::ssize(events), stop - read));
                 own.apply(events.first(take));
@@ -322,10 +378,13 @@ std::optional<AllocationAnalysis> RangeToEndAnalysis::of(
                     std::optional<State> wholeThere = stateAt(reader, *connection, stop);
                     if (wholeThere) {
                         State ownThere = own.state();
-                        if (splitsAt(*wholeThere, ownThere)) {
+                        if (splitsAt(*wholeThere, ownThere, *ends, stop)) {
                             split.emplace(std::move(*wholeThere), std::move(ownThere));
                             return false;
                         }
+                    }
+                    if (splitPoint + 1 == points.size()) {
+                        return false;
                     }
                     ++splitPoint;
                 }
@@ -335,35 +394,45 @@ std::optional<AllocationAnalysis> RangeToEndAnalysis::of(
             return going;
         },
         0, skipped, std::numeric_limits<std::int64_t>::max(), EventBlockCodec::Fields::Allocations);
+    if (!going) {
+        return own.finish();  // stopped: what the events read so far say
+    }
     if (!split) {
-        return own.finish();  // every event read: the pass's own figures
+        return AllocationAnalyzer::passOn(std::move(own), reader, range, read, progress);
+    }
+    if (!toEnd && splitPoint + 1 == points.size()) {
+        return AllocationAnalyzer::passOn(std::move(own), reader, range, read, progress);
     }
     const State& wholeAtSplit = split->first;
     const State& ownAtSplit = split->second;
     const Earlier earlier(wholeAtSplit, ownAtSplit);
 
-    // The stretches after the split, and what bounds the range's most held in each.
+    // The stretches after the split, and what bounds the range's most held in each; the last
+    // point's state kept, for a range that ends early.
     std::vector<Boundary> boundaries{
         boundaryOf(points[splitPoint].lastSequence, wholeAtSplit, earlier)};
+    std::optional<State> lastPoint;
     for (std::size_t point = splitPoint + 1; point < points.size(); ++point) {
-        const std::optional<State> there = stateAt(reader, *connection, points[point].lastSequence);
-        if (!there) {
+        lastPoint = stateAt(reader, *connection, points[point].lastSequence);
+        if (!lastPoint) {
             return std::nullopt;
         }
-        boundaries.push_back(boundaryOf(points[point].lastSequence, *there, earlier));
+        boundaries.push_back(boundaryOf(points[point].lastSequence, *lastPoint, earlier));
     }
-    Boundary last{total,
-                  0,
-                  0,
-                  ends->heldMostSinceLastPoint.value_or(atEnd->peakBytes),
-                  ends->heldMostSinceLastPoint.has_value(),
-                  atEnd->peakBytes};
-    for (const AllocationEnds::LeftLive& left : ends->leftLive) {
-        last.held += left.heldBytes;
-        last.earlierHeld +=
-            earlier.find(left.allocationId, left.firstSequence) != nullptr ? left.heldBytes : 0;
+    if (toEnd) {
+        Boundary last{total,
+                      0,
+                      0,
+                      ends->heldMostSinceLastPoint.value_or(atEnd->peakBytes),
+                      ends->heldMostSinceLastPoint.has_value(),
+                      atEnd->peakBytes};
+        for (const AllocationEnds::LeftLive& left : ends->leftLive) {
+            last.held += left.heldBytes;
+            last.earlierHeld +=
+                earlier.find(left.allocationId, left.firstSequence) != nullptr ? left.heldBytes : 0;
+        }
+        boundaries.push_back(last);
     }
-    boundaries.push_back(last);
     std::vector<Stretch> stretches;
     std::uint64_t reached = ownAtSplit.analysis.peakBytes;
     for (std::size_t i = 0; i + 1 < boundaries.size(); ++i) {
@@ -375,11 +444,8 @@ std::optional<AllocationAnalysis> RangeToEndAnalysis::of(
     // later one taking the peak only with more.
     std::uint64_t peakBytes = ownAtSplit.analysis.peakBytes;
     std::int64_t peakNanoseconds = ownAtSplit.analysis.peakNanoseconds;
-    std::vector<CallSiteCost> peakSites;
-    for (const State::Site& site : ownAtSplit.sites) {
-        peakSites.push_back(site.cost);
-    }
-    // The most any stretch from each on may hold: a peak that reaches it is the range's.
+    std::vector<CallSiteCost> peakSites = costsOf(ownAtSplit.sites);
+    // The most any stretch from each on may hold: a peak that reaches it is theirs.
     std::vector<std::uint64_t> mostFrom(stretches.size() + 1, 0);
     for (std::size_t i = stretches.size(); i-- > 0;) {
         const bool mayHold = stretches[i].mostBound >= reached;
@@ -408,24 +474,50 @@ std::optional<AllocationAnalysis> RangeToEndAnalysis::of(
             peakSites = std::move(found.sites);
         }
     }
+    if (!going) {
+        return own.finish();
+    }
 
+    if (!toEnd) {
+        // The range's state at its last point, and a pass on from there as any range's.
+        std::optional<State> there = rangeStateAt(std::move(*lastPoint), ownAtSplit, wholeAtSplit,
+                                                  earlier, peakBytes, peakNanoseconds, peakSites);
+        if (!there) {
+            return std::nullopt;
+        }
+        return AllocationAnalyzer::passOn(AllocationAnalyzer(*there, range, chunkBytes), reader,
+                                          range, points.back().lastSequence, progress);
+    }
     AllocationAnalysis analysis;
     analysis.range = range;
     analysis.firstEventNanoseconds = ownAtSplit.analysis.firstEventNanoseconds;
     analysis.events = atEnd->events;
     analysis.peakBytes = peakBytes;
     analysis.peakNanoseconds = peakNanoseconds;
-    analysis.sites = sitesOf(ownAtSplit, wholeAtSplit, *atEnd, *ends, earlier, peakSites);
-    analysis.sizes = ownAtSplit.analysis.sizes;
-    analysis.sizes += atEnd->sizes;
-    analysis.sizes -= wholeAtSplit.analysis.sizes;
+    // The leaks: the whole recording's less the earlier allocations'.
+    std::map<StackId, CallSiteCost> sites =
+        figuresBySite(ownAtSplit, wholeAtSplit, atEnd->sites, peakSites);
+    for (const CallSiteCost& site : atEnd->sites) {
+        sites[site.stackId].leakedAllocations += site.leakedAllocations;
+        sites[site.stackId].leakedBytes += site.leakedBytes;
+    }
     for (const Live& live : earlier.live()) {
-        if (live.tier != MemoryTier::Descriptor) {
-            analysis.sizes.remove(live.requestedBytes);
+        if (const AllocationEnds::LeftLive* left = ends->leftLiveOf(live.id);
+            left != nullptr && left->firstSequence == live.sequence) {
+            CallSiteCost& site = sites[earlier.stackOf(live)];
+            site.leakedAllocations -= 1;
+            site.leakedBytes -= left->heldBytes;
         }
     }
+    for (const auto& [stackId, site] : sites) {
+        if (site.allocations > 0) {
+            analysis.sites.push_back(site);
+        }
+    }
+    analysis.sizes = sizesThen(ownAtSplit, wholeAtSplit, atEnd->sizes, earlier,
+                               [](const Live&) { return true; });
     analysis.thresholds = SizeHistogram::poolThresholds(chunkBytes);
-    if (going && progress) {
+    if (progress) {
         progress(static_cast<std::uint64_t>(total), static_cast<std::uint64_t>(total));
     }
     return analysis;
