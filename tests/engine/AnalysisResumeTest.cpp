@@ -32,25 +32,6 @@ using namespace poolscope::testing;
 
 namespace {
 
-// A point every few blocks.
-constexpr std::uint64_t kPointEvents = 5 * kEventsPerBlock;
-
-void writeWithPoints(const std::string& path, std::span<const MemoryEvent> events) {
-    RecordingWriter::Options options = summarizingOptions(events.size());
-    options.resumePointEvents = kPointEvents;
-    options.resumePointEventsPerByte = 0;
-    options.commitInterval = std::chrono::milliseconds(2);
-    options.blockInterval = std::chrono::milliseconds(2);
-    RecordingWriter writer(path, {{"scenario", "resume"}}, options);
-    // In batches, as a run commits them: a point follows a commit.
-    for (std::size_t at = 0; at < events.size(); at += kPointEvents) {
-        const std::size_t batch = std::min<std::size_t>(kPointEvents, events.size() - at);
-        writer.consume(events.subspan(at, batch));
-        QTRY_COMPARE_WITH_TIMEOUT(writer.committedEvents(), std::uint64_t{at + batch}, 10000);
-    }
-    writer.finish({}, 0);
-}
-
 // A killed run's file: never marked finished, so without its summary.
 void cutShort(const std::string& path) {
     changeFile(path, "DELETE FROM meta WHERE key = 'finished'");

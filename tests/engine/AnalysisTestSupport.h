@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <random>
 #include <span>
@@ -188,6 +189,26 @@ inline RecordingWriter::Options summarizingOptions(std::size_t events) {
     options.queueCapacityEvents = events + 1;
     options.eventsPerBlock = kEventsPerBlock;
     return options;
+}
+
+// A point every few blocks.
+inline constexpr std::uint64_t kPointEvents = 5 * kEventsPerBlock;
+
+// `events` recorded with a summary and a resume point every kPointEvents events, in batches as
+// a run commits them: a point follows a commit.
+inline void writeWithPoints(const std::string& path, std::span<const MemoryEvent> events) {
+    RecordingWriter::Options options = summarizingOptions(events.size());
+    options.resumePointEvents = kPointEvents;
+    options.resumePointEventsPerByte = 0;
+    options.commitInterval = std::chrono::milliseconds(2);
+    options.blockInterval = std::chrono::milliseconds(2);
+    RecordingWriter writer(path, {{"scenario", "resume points"}}, options);
+    for (std::size_t at = 0; at < events.size(); at += kPointEvents) {
+        const std::size_t batch = std::min<std::size_t>(kPointEvents, events.size() - at);
+        writer.consume(events.subspan(at, batch));
+        QTRY_COMPARE_WITH_TIMEOUT(writer.committedEvents(), std::uint64_t{at + batch}, 10000);
+    }
+    writer.finish({}, 0);
 }
 
 // What the what-if collects from the events applied one by one, as reading them page by page

@@ -36,25 +36,7 @@ namespace {
 
 using Kind = MemoryEventKind;
 
-constexpr std::uint64_t kPointEvents = 5 * kEventsPerBlock;
 constexpr std::uint64_t kTebibyte = 1024 * 1024 * kMiB;
-
-void writeWithPoints(const std::string& path, std::span<const MemoryEvent> events) {
-    RecordingWriter::Options options = summarizingOptions(events.size());
-    options.resumePointEvents = kPointEvents;
-    options.resumePointEventsPerByte = 0;
-    options.commitInterval = std::chrono::milliseconds(2);
-    options.blockInterval = std::chrono::milliseconds(2);
-    RecordingWriter writer(path, {{"scenario", "range to the end"}}, options);
-    // In batches, as a run commits them: a point follows a commit.
-    for (std::size_t at = 0; at < events.size(); at += kPointEvents) {
-        const std::size_t batch = std::min<std::size_t>(kPointEvents, events.size() - at);
-        writer.consume(events.subspan(at, batch));
-        QTRY_COMPARE_WITH_TIMEOUT(writer.committedEvents(), std::uint64_t{at + batch}, 10000);
-    }
-    writer.finish({}, 0);
-}
-
 // The range from `fraction` of the recording's time span on to its end.
 AnalysisRange rangeFrom(const std::vector<MemoryEvent>& events, double fraction) {
     std::int64_t first = events.front().timeNanoseconds;
