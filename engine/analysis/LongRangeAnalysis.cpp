@@ -269,47 +269,40 @@ std::vector<CallSiteCost> costsOf(const std::vector<State::Site>& sites) {
     return costs;
 }
 
-// The range's whole state at a later point, from the whole recording's there (`whole`): its
-// sites those it has met, with their figures then; the live allocations but the earlier ones;
-// every site counted as moved since the peak, so that a later peak takes every site's held.
+// The range's whole state at a later point, from the whole recording's there (`whole`): the
+// live allocations but the earlier ones, as a stretch begins; its sites only those it has met,
+// with their figures then, each counted as moved since the peak.
 std::optional<State> rangeStateAt(State whole, const State& own, const State& wholeAtSplit,
                                   const Earlier& earlier, std::uint64_t peakBytes,
                                   std::int64_t peakNanoseconds,
                                   const std::vector<CallSiteCost>& peakSites) {
-    State state;
-    state.analysis.events = whole.analysis.events;
-    state.analysis.firstEventNanoseconds = own.analysis.firstEventNanoseconds;
-    state.analysis.peakBytes = peakBytes;
-    state.analysis.peakNanoseconds = peakNanoseconds;
-    state.analysis.sizes =
+    std::map<StackId, CallSiteCost> figures =
+        figuresBySite(own, wholeAtSplit, costsOf(whole.sites), peakSites);
+    const SizeHistogram sizes =
         sizesThen(own, wholeAtSplit, whole.analysis.sizes, earlier, [&](const Live& live) {
             const Live* still = liveOf(whole.live, live.id);
             return still == nullptr || still->sequence != live.sequence;
         });
-    std::map<StackId, std::uint32_t> position;
-    for (const auto& [stackId, cost] :
-         figuresBySite(own, wholeAtSplit, costsOf(whole.sites), peakSites)) {
-        if (cost.allocations > 0) {
-            position[stackId] = static_cast<std::uint32_t>(state.sites.size());
-            state.sites.push_back({cost, 0, 0, true});
-        }
-    }
-    for (Live live : whole.live) {
-        if (earlier.find(live.id, live.sequence) != nullptr) {
-            continue;
-        }
-        const auto site = position.find(whole.sites[live.site].cost.stackId);
-        if (site == position.end()) {
+    State state = stretchStart(std::move(whole), earlier, peakBytes, peakNanoseconds);
+    std::vector<State::Site> sites;
+    std::vector<std::uint32_t> position(state.sites.size());
+    for (std::size_t index = 0; index < state.sites.size(); ++index) {
+        const State::Site& site = state.sites[index];
+        const CallSiteCost& cost = figures[site.cost.stackId];
+        if (cost.allocations == 0 && site.heldAllocations > 0) {
             return std::nullopt;  // a live allocation of the range at a site it never met
         }
-        live.site = site->second;
-        state.sites[live.site].heldBytes += live.heldBytes;
-        state.sites[live.site].heldAllocations += 1;
-        state.heldBytes += live.heldBytes;
-        state.live.push_back(live);
+        if (cost.allocations > 0) {
+            position[index] = static_cast<std::uint32_t>(sites.size());
+            sites.push_back({cost, site.heldBytes, site.heldAllocations, true});
+        }
     }
-    state.threads = std::move(whole.threads);
-    state.sawEvent = true;
+    for (Live& live : state.live) {
+        live.site = position[live.site];
+    }
+    state.sites = std::move(sites);
+    state.analysis.sizes = sizes;
+    state.heldMostSincePoint.reset();
     return state;
 }
 
