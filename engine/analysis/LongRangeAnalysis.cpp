@@ -332,6 +332,14 @@ std::optional<AllocationAnalysis> LongRangeAnalysis::of(
         toEnd ? total : reader.lastEventOfBlocksBefore(range.toNanoseconds + 1);
     std::vector<RecordedResumePoint> points =
         reader.resumePoints(AnalysisResumeCodec::kAllocationStateEncoding);
+    // A point whose every event lies in the range is the whole recording's state for it: the
+    // pass goes on from the last such point (a range from the recording's start).
+    if (std::any_of(points.begin(), points.end(), [&](const RecordedResumePoint& point) {
+            return range.contains(point.earliestNanoseconds) &&
+                   range.contains(point.latestNanoseconds);
+        })) {
+        return std::nullopt;
+    }
     std::erase_if(points, [&](const RecordedResumePoint& point) {
         return point.lastSequence < std::max(skipped, inRangeFrom - 1) ||
                point.lastSequence > inRangeTo;

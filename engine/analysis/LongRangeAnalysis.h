@@ -26,7 +26,8 @@ class LongRangeAnalysis {
 public:
     // None when the recording cannot answer so (no summary, a rent of an allocation after its
     // thread did something else, a damaged point, no point after the range's start, for a
-    // range that ends early no two, or a range from the start): then a pass must read it.
+    // range that ends early no two, or a range whose events up to a point all lie in it, which
+    // a pass goes on from): then a pass reads it.
     static std::optional<AllocationAnalysis> of(const RecordingReader& reader,
                                                 const AnalysisRange& range,
                                                 const AllocationAnalyzer::Progress& progress = {});

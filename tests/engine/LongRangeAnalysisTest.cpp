@@ -377,6 +377,12 @@ private slots:
         QVERIFY(!LongRangeAnalysis::of(
                      reader, {AnalysisRange{}.fromNanoseconds, points[1].latestNanoseconds})
                      .has_value());
+        // From the earliest event on: a pass goes on from the last point, all of whose events lie
+        // in the range.
+        QVERIFY(!LongRangeAnalysis::of(
+                     reader, {points[0].earliestNanoseconds, AnalysisRange{}.toNanoseconds})
+                     .has_value());
+        QVERIFY(points[0].earliestNanoseconds > AnalysisRange{}.fromNanoseconds);
         // From just after the first point to the latest event up to the second.
         const AnalysisRange oneInside{points[0].latestNanoseconds + 1, points[1].latestNanoseconds};
         QVERIFY(!LongRangeAnalysis::of(reader, oneInside).has_value());
