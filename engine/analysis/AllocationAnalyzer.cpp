@@ -373,8 +373,9 @@ AllocationAnalysis AllocationAnalyzer::of(const RecordingReader& reader, const A
             return std::move(*summary);
         }
     }
-    if (std::optional<AllocationAnalysis> toEnd = LongRangeAnalysis::of(reader, range, progress)) {
-        return std::move(*toEnd);
+    if (std::optional<AllocationAnalysis> longRange =
+            LongRangeAnalysis::of(reader, range, progress)) {
+        return std::move(*longRange);
     }
     return pass(reader, range, progress);
 }

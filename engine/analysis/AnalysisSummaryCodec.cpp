@@ -276,6 +276,13 @@ void decodeEndsFigures(Reader& in, AllocationEnds& ends) {
     }
     if (!in.atEnd()) {
         ends.heldMostSinceLastPoint = in.unsignedValue();
+        std::uint64_t heldAtTheEnd = 0;
+        for (const AllocationEnds::LeftLive& live : ends.leftLive) {
+            heldAtTheEnd += live.heldBytes;
+        }
+        if (*ends.heldMostSinceLastPoint < heldAtTheEnd) {
+            in.fail("the most held since the last resume point is less than it holds at the end");
+        }
     }
 }
 

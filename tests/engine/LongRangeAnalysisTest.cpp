@@ -23,6 +23,7 @@
 #include "analysis/AnalysisSummaryCodec.h"
 #include "analysis/LongRangeAnalysis.h"
 #include "diagnostics/AllocationEvents.h"
+#include "recording/RecordingError.h"
 #include "recording/RecordingReader.h"
 #include "recording/RecordingWriter.h"
 #include "recording/SqliteDatabase.h"
@@ -449,6 +450,43 @@ private slots:
         QCOMPARE(AnalysisResumeCodec::decodeAllocationState(
                      AnalysisResumeCodec::encodeAllocationState(older), path),
                  older);
+    }
+
+    void storedMost_lessThanWhatIsHeld_isRefusedAsDamage() {
+        AllocationAnalyzer analyzer;
+        for (const MemoryEvent& event : craftedEvents(200, 131)) {
+            analyzer.apply(event);
+        }
+        AllocationAnalyzer::State state = analyzer.state();
+        QVERIFY(state.heldBytes > 0);
+        state.heldMostSincePoint = state.heldBytes - 1;
+        AllocationEnds ends = analyzer.ends();
+        QVERIFY(!ends.leftLive.empty());
+        ends.heldMostSinceLastPoint = 0;
+        const auto refused = [](auto decode, const char* what) {
+            try {
+                decode();
+                return QString("taken");
+            } catch (const RecordingError& error) {
+                return QString::fromUtf8(error.what()).contains(QString::fromUtf8(what))
+                           ? QString()
+                           : QString::fromUtf8(error.what());
+            }
+        };
+        QCOMPARE(refused(
+                     [&] {
+                         AnalysisResumeCodec::decodeAllocationState(
+                             AnalysisResumeCodec::encodeAllocationState(state), "m.psrec");
+                     },
+                     "the most it held since the point before is less than it holds"),
+                 QString());
+        QCOMPARE(refused(
+                     [&] {
+                         AnalysisSummaryCodec::decodeAllocationEnds(
+                             AnalysisSummaryCodec::encodeAllocationEnds(ends), "m.psrec");
+                     },
+                     "the most held since the last resume point is less than it holds at the end"),
+                 QString());
     }
 };
 
