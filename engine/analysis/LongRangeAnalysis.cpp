@@ -112,10 +112,8 @@ bool splitsAt(const State& whole, const State& own, const AllocationEnds& ends,
 struct Stretch {
     std::int64_t afterSequence = 0;  // its first event is the next
     std::int64_t lastSequence = 0;
-    // The range's held at its end; an upper bound of the range's most held in it.
-    std::uint64_t heldAtEnd = 0;
+    // An upper bound of the range's most held in it, and a value the range reaches in it.
     std::uint64_t mostBound = 0;
-    // A value the range reaches in it (0 when none is known beyond heldAtEnd).
     std::uint64_t reached = 0;
 };
 
@@ -132,13 +130,29 @@ struct Boundary {
 };
 
 Boundary boundaryOf(std::int64_t lastSequence, const State& state, const Earlier& earlier) {
-    Boundary boundary{lastSequence,
-                      state.heldBytes,
-                      earlier.heldIn(state.live),
-                      state.heldMostSincePoint.value_or(state.analysis.peakBytes),
-                      state.heldMostSincePoint.has_value(),
-                      state.analysis.peakBytes};
-    return boundary;
+    return {lastSequence,
+            state.heldBytes,
+            earlier.heldIn(state.live),
+            state.heldMostSincePoint.value_or(state.analysis.peakBytes),
+            state.heldMostSincePoint.has_value(),
+            state.analysis.peakBytes};
+}
+
+// The recording's end as a boundary, from its summary.
+Boundary boundaryAtTheEnd(std::int64_t total, const AllocationAnalysis& atEnd,
+                          const AllocationEnds& ends, const Earlier& earlier) {
+    Boundary last{total,
+                  0,
+                  0,
+                  ends.heldMostSinceLastPoint.value_or(atEnd.peakBytes),
+                  ends.heldMostSinceLastPoint.has_value(),
+                  atEnd.peakBytes};
+    for (const AllocationEnds::LeftLive& left : ends.leftLive) {
+        last.held += left.heldBytes;
+        last.earlierHeld +=
+            earlier.find(left.allocationId, left.firstSequence) != nullptr ? left.heldBytes : 0;
+    }
+    return last;
 }
 
 // The stretch between two boundaries. The range holds what the recording holds less what the
@@ -150,11 +164,11 @@ Stretch stretchBetween(const Boundary& from, const Boundary& to) {
     Stretch stretch;
     stretch.afterSequence = from.lastSequence;
     stretch.lastSequence = to.lastSequence;
-    stretch.heldAtEnd = to.held - to.earlierHeld;
     // Without a stored most, the peak so far is exact when it rose in the stretch.
     const bool exact = to.mostKnown || to.peakSoFar > from.peakSoFar;
     stretch.mostBound = to.mostSince - to.earlierHeld;
-    stretch.reached = std::max(stretch.heldAtEnd, exact ? to.mostSince - from.earlierHeld : 0);
+    stretch.reached =
+        std::max(to.held - to.earlierHeld, exact ? to.mostSince - from.earlierHeld : 0);
     return stretch;
 }
 
@@ -306,6 +320,40 @@ std::optional<State> rangeStateAt(State whole, const State& own, const State& wh
     return state;
 }
 
+// A range to the end's figures: its own up to the split, the summary's since (less the split's),
+// the leaks the summary's less the earlier allocations', the sizes less all of theirs, the
+// figures at the peak those of `peakSites`.
+AllocationAnalysis analysisToTheEnd(const State& own, const State& wholeAtSplit,
+                                    const AllocationAnalysis& atEnd, const AllocationEnds& ends,
+                                    const Earlier& earlier,
+                                    const std::vector<CallSiteCost>& peakSites) {
+    AllocationAnalysis analysis;
+    analysis.firstEventNanoseconds = own.analysis.firstEventNanoseconds;
+    analysis.events = atEnd.events;
+    std::map<StackId, CallSiteCost> sites =
+        figuresBySite(own, wholeAtSplit, atEnd.sites, peakSites);
+    for (const CallSiteCost& site : atEnd.sites) {
+        sites[site.stackId].leakedAllocations += site.leakedAllocations;
+        sites[site.stackId].leakedBytes += site.leakedBytes;
+    }
+    for (const Live& live : earlier.live()) {
+        if (const AllocationEnds::LeftLive* left = ends.leftLiveOf(live.id);
+            left != nullptr && left->firstSequence == live.sequence) {
+            CallSiteCost& site = sites[earlier.stackOf(live)];
+            site.leakedAllocations -= 1;
+            site.leakedBytes -= left->heldBytes;
+        }
+    }
+    for (const auto& [stackId, site] : sites) {
+        if (site.allocations > 0) {
+            analysis.sites.push_back(site);
+        }
+    }
+    analysis.sizes =
+        sizesThen(own, wholeAtSplit, atEnd.sizes, earlier, [](const Live&) { return true; });
+    return analysis;
+}
+
 }  // namespace
 
 std::optional<AllocationAnalysis> LongRangeAnalysis::of(
@@ -398,10 +446,8 @@ std::optional<AllocationAnalysis> LongRangeAnalysis::of(
     if (!going) {
         return own.finish();  // stopped: what the events read so far say
     }
-    if (!split) {
-        return AllocationAnalyzer::passOn(std::move(own), reader, range, read, progress);
-    }
-    if (!toEnd && splitPoint + 1 == points.size()) {
+    // Parted nowhere, or, for a range that ends early, at its last point: a pass from there.
+    if (!split || (!toEnd && splitPoint + 1 == points.size())) {
         return AllocationAnalyzer::passOn(std::move(own), reader, range, read, progress);
     }
     const State& wholeAtSplit = split->first;
@@ -421,18 +467,7 @@ std::optional<AllocationAnalysis> LongRangeAnalysis::of(
         boundaries.push_back(boundaryOf(points[point].lastSequence, *lastPoint, earlier));
     }
     if (toEnd) {
-        Boundary last{total,
-                      0,
-                      0,
-                      ends->heldMostSinceLastPoint.value_or(atEnd->peakBytes),
-                      ends->heldMostSinceLastPoint.has_value(),
-                      atEnd->peakBytes};
-        for (const AllocationEnds::LeftLive& left : ends->leftLive) {
-            last.held += left.heldBytes;
-            last.earlierHeld +=
-                earlier.find(left.allocationId, left.firstSequence) != nullptr ? left.heldBytes : 0;
-        }
-        boundaries.push_back(last);
+        boundaries.push_back(boundaryAtTheEnd(total, *atEnd, *ends, earlier));
     }
     std::vector<Stretch> stretches;
     std::uint64_t reached = ownAtSplit.analysis.peakBytes;
@@ -489,34 +524,11 @@ std::optional<AllocationAnalysis> LongRangeAnalysis::of(
         return AllocationAnalyzer::passOn(AllocationAnalyzer(*there, range, chunkBytes), reader,
                                           range, points.back().lastSequence, progress);
     }
-    AllocationAnalysis analysis;
+    AllocationAnalysis analysis =
+        analysisToTheEnd(ownAtSplit, wholeAtSplit, *atEnd, *ends, earlier, peakSites);
     analysis.range = range;
-    analysis.firstEventNanoseconds = ownAtSplit.analysis.firstEventNanoseconds;
-    analysis.events = atEnd->events;
     analysis.peakBytes = peakBytes;
     analysis.peakNanoseconds = peakNanoseconds;
-    // The leaks: the whole recording's less the earlier allocations'.
-    std::map<StackId, CallSiteCost> sites =
-        figuresBySite(ownAtSplit, wholeAtSplit, atEnd->sites, peakSites);
-    for (const CallSiteCost& site : atEnd->sites) {
-        sites[site.stackId].leakedAllocations += site.leakedAllocations;
-        sites[site.stackId].leakedBytes += site.leakedBytes;
-    }
-    for (const Live& live : earlier.live()) {
-        if (const AllocationEnds::LeftLive* left = ends->leftLiveOf(live.id);
-            left != nullptr && left->firstSequence == live.sequence) {
-            CallSiteCost& site = sites[earlier.stackOf(live)];
-            site.leakedAllocations -= 1;
-            site.leakedBytes -= left->heldBytes;
-        }
-    }
-    for (const auto& [stackId, site] : sites) {
-        if (site.allocations > 0) {
-            analysis.sites.push_back(site);
-        }
-    }
-    analysis.sizes = sizesThen(ownAtSplit, wholeAtSplit, atEnd->sizes, earlier,
-                               [](const Live&) { return true; });
     analysis.thresholds = SizeHistogram::poolThresholds(chunkBytes);
     if (progress) {
         progress(static_cast<std::uint64_t>(total), static_cast<std::uint64_t>(total));
